@@ -1,0 +1,277 @@
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { SCOPES } from "../cloudflare/permission-groups";
+import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
+
+/** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
+export const CONFIG_NAMESPACE = "cf-compliance-tokens";
+
+export const TTL_DAYS = { min: 1, max: 365, default: 90 } as const;
+
+const HEX32 = /^[0-9a-f]{32}$/;
+// RFC 1123 hostname with at least one dot and an alphabetic TLD: what a Cloudflare zone name looks like.
+const HOSTNAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CONNECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+const accountId = z
+  .string()
+  .regex(HEX32, { error: "is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters from the dashboard's 'Copy account ID'" });
+
+const zoneRef = z.string().refine((v) => HEX32.test(v) || HOSTNAME.test(v), {
+  error: "is neither a zone ID (32 lowercase hex) nor a zone name (a hostname such as example.com). Fix: use the zone's ID or its exact domain name, lower case",
+});
+
+const cidr = z.string().refine(isCidr, {
+  error: "is not a CIDR. Fix: write an address range such as 203.0.113.0/24, or a single address as 203.0.113.7/32",
+});
+
+function isCidr(value: string): boolean {
+  if (!value.includes("/")) return false;
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const tokenSettingsSchema = z
+  .object({
+    ttlDays: z
+      .number()
+      .int({ error: "must be a whole number of days" })
+      .min(TTL_DAYS.min, { error: `is too short. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days` })
+      .max(TTL_DAYS.max, { error: `is too long for a compliance credential. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days and let cfct rotate renew it` })
+      .describe("Days from when a token generation is issued until it expires."),
+    allowedIps: z.array(cidr).describe("Client-IP filter: the token works only from these CIDRs (condition.request_ip.in)."),
+    deniedIps: z.array(cidr).describe("Client-IP filter: the token never works from these CIDRs (condition.request_ip.not_in)."),
+  })
+  .strict();
+
+export type TokenSettings = z.infer<typeof tokenSettingsSchema>;
+
+const DEFAULT_TOKEN_SETTINGS: TokenSettings = { ttlDays: TTL_DAYS.default, allowedIps: [], deniedIps: [] };
+
+const platformKey = z.enum(platformKeys() as [string, ...string[]], {
+  error: (issue) =>
+    `is not a known platform. Fix: use one of ${platformKeys().join(", ")}` +
+    (typeof issue.input === "string" ? "" : " (a string)"),
+});
+
+export const connectionSchema = z
+  .object({
+    platform: platformKey.describe("Catalog key of the compliance platform."),
+    name: z
+      .string()
+      .regex(CONNECTION_NAME, { error: "is not a valid connection name. Fix: lower-case letters, digits and '-', starting with a letter, at most 63 characters" })
+      .optional()
+      .describe("Connection name; defaults to the platform key. Per-account tokens append the account."),
+    accounts: z.array(accountId).min(1, { error: "needs at least one account ID" }).describe("Accounts the token reads."),
+    zones: z
+      .union([z.literal("all"), z.array(zoneRef).min(1, { error: "needs at least one zone, or the word all" })])
+      .optional()
+      .describe("Zone IDs or names, or `all` for every zone of the chosen accounts."),
+    profile: z.string().optional().describe("Platform-specific permission profile; see the platform catalog."),
+    token: tokenSettingsSchema.partial().optional().describe("Overrides of the token defaults for this connection."),
+  })
+  .strict();
+
+const generationSchema = z
+  .object({
+    generation: z.number().int().min(1),
+    issuedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }),
+  })
+  .strict();
+
+/** Token generations per token key; written by `cfct rotate`, not by hand. Anchors expiry so previews do not drift. */
+const generationsSchema = z.record(
+  z.string(),
+  z.object({ active: generationSchema, successor: generationSchema.optional() }).strict(),
+);
+
+export const stackConfigSchema = z
+  .object({
+    connections: z.array(connectionSchema).min(1, { error: "needs at least one connection" }),
+    token: tokenSettingsSchema.partial().optional().describe("Token defaults for every connection."),
+    tokenNamePrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,19}$/).optional(),
+    generations: generationsSchema.optional(),
+  })
+  .strict();
+
+export type RawStackConfig = z.input<typeof stackConfigSchema>;
+export type Generation = z.infer<typeof generationSchema>;
+export type TokenGenerations = z.infer<typeof generationsSchema>;
+
+export interface ConnectionSettings {
+  readonly name: string;
+  readonly platform: PlatformDefinition;
+  readonly profile: string;
+  readonly accounts: readonly string[];
+  /** `all` = every zone of the chosen accounts; `[]` = the profile reads no zones. */
+  readonly zones: "all" | readonly string[];
+  readonly token: TokenSettings;
+}
+
+export interface Settings {
+  readonly stack: string;
+  readonly tokenNamePrefix: string;
+  readonly connections: readonly ConnectionSettings[];
+  readonly generations: TokenGenerations;
+}
+
+export interface ConfigProblem {
+  /** Full key path as written in the stack file, e.g. `cf-compliance-tokens:connections[0].zones[1]`. */
+  readonly path: string;
+  readonly value: unknown;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config\n` +
+        problems.map((p) => `  - ${p.path} = ${formatValue(p.value)}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function keyPath(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path;
+  let out = `${CONFIG_NAMESPACE}:${String(head ?? "")}`;
+  for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+/**
+ * Validates the `cf-compliance-tokens:*` keys of one stack (namespace already stripped) and
+ * returns settings with every default applied. Throws ConfigError listing every problem at once.
+ */
+export function parseSettings(raw: unknown, options: { stack: string; source: string }): Settings {
+  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigError(
+      options.source,
+      parsed.error.issues.map((issue) => ({
+        path: keyPath(issue.path),
+        value: "input" in issue ? issue.input : valueAt(raw, issue.path),
+        message: issue.code === "unrecognized_keys" ? unknownKeyMessage(issue.keys) : issue.message,
+      })),
+    );
+  }
+  const config = parsed.data;
+  const problems: ConfigProblem[] = [];
+  const defaults = { ...DEFAULT_TOKEN_SETTINGS, ...config.token };
+  const connections = config.connections.map((connection, index) =>
+    normalizeConnection(connection, index, defaults, problems),
+  );
+  problems.push(...duplicateNames(connections));
+  if (problems.length > 0) throw new ConfigError(options.source, problems);
+  return {
+    stack: options.stack,
+    tokenNamePrefix: config.tokenNamePrefix ?? "cfct",
+    connections,
+    generations: config.generations ?? {},
+  };
+}
+
+function unknownKeyMessage(keys: readonly string[]): string {
+  return `unknown key${keys.length === 1 ? "" : "s"} ${keys.map((k) => `"${k}"`).join(", ")}. Fix: remove ${keys.length === 1 ? "it" : "them"} or check the spelling against schema/stack-config.schema.json`;
+}
+
+function normalizeConnection(
+  connection: z.infer<typeof connectionSchema>,
+  index: number,
+  defaults: TokenSettings,
+  problems: ConfigProblem[],
+): ConnectionSettings {
+  const platform = PLATFORMS[connection.platform] as PlatformDefinition;
+  const at = (...rest: PropertyKey[]) => keyPath(["connections", index, ...rest]);
+  const profile = connection.profile ?? platform.defaultProfile;
+  const profileDef = platform.profiles[profile];
+  if (!profileDef) {
+    problems.push({
+      path: at("profile"),
+      value: connection.profile,
+      message: `is not a profile of ${platform.key}. Fix: use one of ${Object.keys(platform.profiles).join(", ")} (default ${platform.defaultProfile})`,
+    });
+  }
+  const readsZones = profileDef?.groups.some((g) => g.scope === SCOPES.zone) ?? true;
+  let zones: ConnectionSettings["zones"] = connection.zones ?? [];
+  if (!readsZones && connection.zones !== undefined) {
+    problems.push({
+      path: at("zones"),
+      value: connection.zones,
+      message: `${platform.key} profile ${profile} reads no zones, so a zone scope would only widen the token. Fix: remove zones${platform.profiles["read-all"] ? " or set profile: read-all" : ""}`,
+    });
+    zones = [];
+  }
+  if (readsZones && profileDef && connection.zones === undefined) {
+    problems.push({
+      path: at("zones"),
+      value: undefined,
+      message: `${platform.key} profile ${profile} reads zones. Fix: list zone IDs or names (recommended), or write zones: all`,
+    });
+  }
+  if (platform.tokenPerAccount && Array.isArray(connection.zones) && connection.accounts.length > 1) {
+    problems.push({
+      path: at("zones"),
+      value: connection.zones,
+      message: `${platform.key} issues one account-owned token per account, so explicit zones with ${connection.accounts.length} accounts are ambiguous. Fix: use zones: all, or split into one connection per account`,
+    });
+  }
+  problems.push(...duplicatesIn(connection.accounts, at("accounts")), ...duplicatesIn(Array.isArray(zones) ? zones : [], at("zones")));
+  return {
+    name: connection.name ?? platform.key,
+    platform,
+    profile,
+    accounts: connection.accounts,
+    zones,
+    token: { ...defaults, ...connection.token },
+  };
+}
+
+function duplicatesIn(values: readonly string[], path: string): ConfigProblem[] {
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  values.forEach((value, i) => {
+    if (seen.has(value)) problems.push({ path: `${path}[${i}]`, value, message: "is listed twice. Fix: remove the duplicate" });
+    seen.add(value);
+  });
+  return problems;
+}
+
+function duplicateNames(connections: readonly ConnectionSettings[]): ConfigProblem[] {
+  const first = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  connections.forEach((c, i) => {
+    const earlier = first.get(c.name);
+    if (earlier === undefined) first.set(c.name, i);
+    else
+      problems.push({
+        path: keyPath(["connections", i, "name"]),
+        value: c.name,
+        message: `duplicates the name of connections[${earlier}]. Fix: give each connection a distinct name: (names default to the platform key)`,
+      });
+  });
+  return problems;
+}

@@ -1,0 +1,136 @@
+import {
+  SCOPE_ORDER,
+  SCOPES,
+  compareGroups,
+  describeGroup,
+  type PermissionGroupRef,
+  type Scope,
+} from "../cloudflare/permission-groups";
+import type { ConnectionSettings, Generation, Settings } from "../config/schema";
+import type { PlatformCatalog } from "../platforms";
+import { PLATFORMS } from "../platforms";
+import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, type PolicyResources } from "./resources";
+
+export type TokenOwner = { readonly kind: "user" } | { readonly kind: "account"; readonly accountId: string };
+
+export interface PolicyPlan {
+  readonly effect: "allow" | "deny";
+  readonly permissionGroups: readonly PermissionGroupRef[];
+  readonly resources: PolicyResources;
+}
+
+export interface TokenPlan {
+  /** Stable key of the token across generations: the connection name, plus the account for per-account tokens. */
+  readonly key: string;
+  readonly connection: string;
+  readonly platform: string;
+  readonly profile: string;
+  readonly owner: TokenOwner;
+  /** The token's name in Cloudflare (at most 120 characters). */
+  readonly name: string;
+  readonly generation: number;
+  readonly policies: readonly PolicyPlan[];
+  /** RFC 3339, second precision: when this generation was issued plus the TTL. */
+  readonly expiresOn: string;
+  readonly notBefore: string | null;
+  readonly allowedIps: readonly string[];
+  readonly deniedIps: readonly string[];
+  /** What the connection chose, so verification can compare what the token sees with what was asked for. */
+  readonly scope: { readonly accounts: readonly string[]; readonly zones: "all" | readonly string[] };
+}
+
+export class PlanError extends Error {
+  override name = "PlanError";
+}
+
+const TOKEN_NAME_MAX = 120;
+const DAY_MS = 86_400_000;
+
+/** RFC 3339 without fractional seconds, the form Cloudflare returns for expires_on. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * Pure: settings + catalog + clock -> the tokens to exist. Same input, byte-identical output.
+ * `now` only anchors a generation that has no recorded issue time yet (a first deploy).
+ */
+export function plan(settings: Settings, catalog: PlatformCatalog = PLATFORMS, now: Date = new Date()): TokenPlan[] {
+  const tokens = settings.connections.flatMap((connection) => planConnection(settings, connection, catalog, now));
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    const id = `${token.key}#${token.generation}`;
+    if (seen.has(id)) throw new PlanError(`two tokens share the key ${token.key}: rename one of the connections`);
+    seen.add(id);
+  }
+  return tokens;
+}
+
+function planConnection(settings: Settings, connection: ConnectionSettings, catalog: PlatformCatalog, now: Date): TokenPlan[] {
+  const platform = catalog[connection.platform.key];
+  if (!platform) throw new PlanError(`platform ${connection.platform.key} is not in the catalog`);
+  const profile = platform.profiles[connection.profile];
+  if (!profile) throw new PlanError(`platform ${platform.key} has no profile ${connection.profile}`);
+
+  const owners: TokenOwner[] = platform.tokenPerAccount
+    ? connection.accounts.map((accountId) => ({ kind: "account", accountId }))
+    : [{ kind: "user" }];
+
+  return owners.flatMap((owner) => {
+    // Per-account tokens always carry their account, so adding an account later never renames (replaces) a token.
+    const key = owner.kind === "account" ? `${connection.name}-${owner.accountId.slice(0, 8)}` : connection.name;
+    if (owner.kind === "account" && profile.groups.some((g) => g.scope === SCOPES.user)) {
+      throw new PlanError(
+        `${platform.key}/${connection.profile}: account-owned tokens cannot carry user-scope groups (${profile.groups
+          .filter((g) => g.scope === SCOPES.user)
+          .map(describeGroup)
+          .join(", ")})`,
+      );
+    }
+    const accounts = owner.kind === "account" ? [owner.accountId] : connection.accounts;
+    const policies = SCOPE_ORDER.flatMap((scope): PolicyPlan[] => {
+      const groups = profile.groups.filter((g) => g.scope === scope).sort(compareGroups);
+      if (groups.length === 0) return [];
+      return [{ effect: "allow", permissionGroups: groups.map(({ name, scope }) => ({ name, scope })), resources: resourcesFor(scope, accounts, connection.zones) }];
+    });
+    const tracked = settings.generations[key];
+    const generations: Generation[] = tracked
+      ? [tracked.active, ...(tracked.successor ? [tracked.successor] : [])]
+      : [{ generation: 1, issuedAt: rfc3339(now) }];
+    return generations.map((generation): TokenPlan => {
+      const name = `${settings.tokenNamePrefix} ${settings.stack} ${key} g${generation.generation}`;
+      if (name.length > TOKEN_NAME_MAX) {
+        throw new PlanError(`token name "${name}" is longer than ${TOKEN_NAME_MAX} characters: shorten the connection name or tokenNamePrefix`);
+      }
+      const issuedAt = new Date(generation.issuedAt);
+      return {
+        key,
+        connection: connection.name,
+        platform: platform.key,
+        profile: connection.profile,
+        owner,
+        name,
+        generation: generation.generation,
+        policies,
+        expiresOn: rfc3339(new Date(issuedAt.getTime() + connection.token.ttlDays * DAY_MS)),
+        notBefore: null,
+        allowedIps: [...connection.token.allowedIps],
+        deniedIps: [...connection.token.deniedIps],
+        scope: { accounts, zones: connection.zones === "all" ? "all" : [...connection.zones] },
+      };
+    });
+  });
+}
+
+function resourcesFor(scope: Scope, accounts: readonly string[], zones: ConnectionSettings["zones"]): PolicyResources {
+  switch (scope) {
+    case SCOPES.account:
+      return sortedResources(accounts.map((id) => [accountKey(id), "*"]));
+    case SCOPES.zone:
+      return zones === "all"
+        ? sortedResources(accounts.map((id) => [accountKey(id), { [ALL_ZONES_KEY]: "*" }]))
+        : sortedResources(zones.map((zone) => [zoneKey(zone), "*"]));
+    case SCOPES.user:
+      return { [SELF_USER_KEY]: "*" };
+  }
+}

@@ -1,0 +1,17 @@
+import { ascera } from "./ascera";
+import { drata } from "./drata";
+import type { PlatformDefinition } from "./types";
+
+export type { PlatformDefinition, PlatformProfile, TokenOwnerKind, HandoffField } from "./types";
+
+/** The platform catalog: adding a platform is one file plus one line here. */
+export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.freeze({
+  [ascera.key]: ascera,
+  [drata.key]: drata,
+});
+
+export type PlatformCatalog = typeof PLATFORMS;
+
+export function platformKeys(catalog: PlatformCatalog = PLATFORMS): string[] {
+  return Object.keys(catalog).sort();
+}

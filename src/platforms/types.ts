@@ -1,0 +1,54 @@
+import type { PermissionGroupRef } from "../cloudflare/permission-groups";
+
+/** Who owns the token Cloudflare issues: a user (My Profile > API Tokens) or one account (Manage Account > Account API Tokens). */
+export type TokenOwnerKind = "user" | "account";
+
+export interface PlatformProfile {
+  /** One sentence: what this profile grants and why. */
+  readonly description: string;
+  /** Permission groups, each identified by (name, scope): names alone are ambiguous. */
+  readonly groups: readonly PermissionGroupRef[];
+}
+
+/** A field the platform's UI asks for when the token is registered by hand. */
+export interface HandoffField {
+  readonly label: string;
+  /** Where the value comes from; `token` is the secret and only ever goes to a 0600 hand-off sheet or a registrar. */
+  readonly source: "token" | "apiBaseUrl" | "accountId" | "connectorName" | "expiresOn";
+  readonly hint?: string;
+}
+
+export interface PlatformHandoff {
+  /** Where in the platform's UI the values go, step by step (from the platform's own guide). */
+  readonly steps: readonly string[];
+  readonly fields: readonly HandoffField[];
+}
+
+export interface PlatformDefinition {
+  /** Catalog key used in stack config (`platform: drata`). */
+  readonly key: string;
+  readonly displayName: string;
+  readonly owner: TokenOwnerKind;
+  /** Account-owned tokens belong to one account, so such platforms get one token per account. */
+  readonly tokenPerAccount: boolean;
+  readonly verifyRoute: "/user/tokens/verify" | "/accounts/{account_id}/tokens/verify";
+  readonly defaultProfile: string;
+  readonly profiles: Readonly<Record<string, PlatformProfile>>;
+  readonly handoff: PlatformHandoff;
+  /** The documented source of every fact above. */
+  readonly source: { readonly seed?: string; readonly url: string };
+}
+
+type PlatformInput = Omit<PlatformDefinition, "tokenPerAccount" | "verifyRoute">;
+
+/** Derives what follows from the owner kind, so an entry cannot contradict itself. */
+export function definePlatform(input: PlatformInput): PlatformDefinition {
+  if (!(input.defaultProfile in input.profiles)) {
+    throw new Error(`platform ${input.key}: defaultProfile "${input.defaultProfile}" is not one of its profiles`);
+  }
+  return {
+    ...input,
+    tokenPerAccount: input.owner === "account",
+    verifyRoute: input.owner === "account" ? "/accounts/{account_id}/tokens/verify" : "/user/tokens/verify",
+  };
+}
