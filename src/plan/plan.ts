@@ -116,7 +116,7 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
         notBefore: null,
         allowedIps: [...connection.token.allowedIps],
         deniedIps: [...connection.token.deniedIps],
-        scope: { accounts, zones: connection.zones === "all" ? "all" : [...connection.zones] },
+        scope: { accounts, zones: connection.zones === "all" ? "all" : [...connection.zones].sort() },
       };
     });
   });

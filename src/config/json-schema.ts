@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { CONFIG_NAMESPACE, stackConfigSchema } from "./schema";
+
+/**
+ * JSON Schema of a stack file (stacks/Pulumi.<env>.yaml), generated from the zod schema so the two
+ * can never disagree. Editors use it through a `# yaml-language-server: $schema=...` comment.
+ */
+export function stackFileJsonSchema(): Record<string, unknown> {
+  const config = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as {
+    properties: Record<string, unknown>;
+    required?: string[];
+    $schema?: string;
+  };
+  const namespaced = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "cf-compliance-tokens stack file",
+    description: "A Pulumi stack file (stacks/Pulumi.<env>.yaml) for cf-compliance-tokens. Keys of other namespaces pass through.",
+    type: "object",
+    properties: {
+      config: {
+        type: "object",
+        properties: Object.fromEntries(Object.entries(config.properties).map(([key, schema]) => [namespaced(key), schema])),
+        required: (config.required ?? []).map(namespaced),
+        propertyNames: { not: { pattern: `^${CONFIG_NAMESPACE}:(?!(${Object.keys(config.properties).join("|")})$)` } },
+        additionalProperties: true,
+      },
+    },
+    required: ["config"],
+    additionalProperties: true,
+  };
+}

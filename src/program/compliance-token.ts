@@ -1,0 +1,95 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import type { TokenOwner } from "../plan/plan";
+import type { ResolvedToken } from "./resolve";
+
+export const COMPLIANCE_TOKEN_TYPE = "cf-compliance-tokens:index:ComplianceToken";
+
+export interface ComplianceTokenArgs {
+  readonly token: ResolvedToken;
+}
+
+/** Pulumi logical name of one token generation: renaming it would replace (rotate) the token. */
+export function logicalName(token: { key: string; generation: number }): string {
+  return `${token.key}-g${token.generation}`;
+}
+
+/**
+ * One platform connection's token generation: a user-owned `cloudflare.ApiToken` or an
+ * account-owned `cloudflare.AccountToken`, with the value exposed only as a secret.
+ */
+export class ComplianceToken extends pulumi.ComponentResource {
+  readonly tokenId: pulumi.Output<string>;
+  readonly tokenName: pulumi.Output<string>;
+  readonly platform: string;
+  readonly owner: TokenOwner;
+  readonly generation: number;
+  readonly groups: ResolvedToken["policies"][number]["permissionGroups"][number][];
+  readonly resources: Record<string, unknown>[];
+  readonly expiresOn: pulumi.Output<string | undefined>;
+  readonly value: pulumi.Output<string>;
+
+  constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(COMPLIANCE_TOKEN_TYPE, name, {}, opts);
+    const { plan, policies } = args.token;
+    const inputs = {
+      name: plan.name,
+      policies: policies.map((policy) => ({
+        effect: policy.effect,
+        permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })),
+        resources: policy.resourcesJson,
+      })),
+      expiresOn: plan.expiresOn,
+      ...(plan.notBefore ? { notBefore: plan.notBefore } : {}),
+      ...(plan.allowedIps.length > 0 || plan.deniedIps.length > 0
+        ? {
+            condition: {
+              requestIp: {
+                ...(plan.allowedIps.length > 0 ? { ins: [...plan.allowedIps] } : {}),
+                ...(plan.deniedIps.length > 0 ? { notIns: [...plan.deniedIps] } : {}),
+              },
+            },
+          }
+        : {}),
+    };
+    // Expiry is fixed when a generation is created; only a rotation (a new generation) moves it,
+    // so a first deploy's clock never shows up as a diff in later previews.
+    const childOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: ["expiresOn"], additionalSecretOutputs: ["value"] };
+    const resource =
+      plan.owner.kind === "account"
+        ? new cloudflare.AccountToken(name, { ...inputs, accountId: plan.owner.accountId }, childOpts)
+        : new cloudflare.ApiToken(name, inputs, childOpts);
+
+    this.tokenId = resource.id;
+    this.tokenName = resource.name;
+    this.platform = plan.platform;
+    this.owner = plan.owner;
+    this.generation = plan.generation;
+    this.groups = policies.flatMap((policy) => policy.permissionGroups.map((g) => ({ ...g })));
+    this.resources = policies.map((policy) => ({ ...policy.resources }));
+    this.expiresOn = resource.expiresOn;
+    // The provider marks `value` secret, but mocks and some engines do not: wrap it ourselves.
+    this.value = pulumi.secret(resource.value);
+    this.registerOutputs({
+      tokenId: this.tokenId,
+      tokenName: this.tokenName,
+      expiresOn: this.expiresOn,
+      value: this.value,
+    });
+  }
+
+  /** What the stack exports for this token: everything a verifier or auditor needs, the value only as a secret. */
+  toOutput() {
+    return {
+      id: this.tokenId,
+      name: this.tokenName,
+      platform: this.platform,
+      owner: this.owner,
+      generation: this.generation,
+      groups: this.groups,
+      resources: this.resources,
+      expiresOn: this.expiresOn,
+      value: this.value,
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync, readdirSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { stackFileJsonSchema } from "../../src/config/json-schema";
+
+const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+
+function compile(schema: object) {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+describe("project files", () => {
+  it("Pulumi.yaml validates against Pulumi's project-file schema", () => {
+    const validate = compile(readJson("test/fixtures/pulumi-project.schema.json"));
+    const project = parseYaml(readFileSync("Pulumi.yaml", "utf8"));
+    expect(validate(project), JSON.stringify(validate.errors)).toBe(true);
+    expect(project).toMatchObject({ name: "cf-compliance-tokens", runtime: { name: "nodejs" }, stackConfigDir: "stacks" });
+  });
+
+  it("the vendored project schema is Pulumi's, as in the shared reference", () => {
+    let reference: unknown;
+    try {
+      reference = readJson("../shared/reference/pulumi-project.schema.json");
+    } catch {
+      return; // the reference is not beside this checkout; the vendored copy stands alone
+    }
+    expect(readJson("test/fixtures/pulumi-project.schema.json")).toEqual(reference);
+  });
+
+  it("schema/stack-config.schema.json is the one generated from the zod schema (run `npm run schema` if this fails)", () => {
+    expect(readJson("schema/stack-config.schema.json")).toEqual(stackFileJsonSchema());
+  });
+
+  it("every shipped stack file validates against the shipped JSON Schema, and a broken one does not", () => {
+    const validate = compile(readJson("schema/stack-config.schema.json"));
+    for (const file of readdirSync("stacks")) {
+      const document = parseYaml(readFileSync(`stacks/${file}`, "utf8"));
+      expect(validate(document), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    const broken = { config: { "cf-compliance-tokens:connections": [{ platform: "nope", accounts: [] }], "cf-compliance-tokens:tokn": {} } };
+    expect(validate(broken)).toBe(false);
+    const paths = validate.errors!.map((e) => e.instancePath);
+    expect(paths).toEqual(expect.arrayContaining(["/config/cf-compliance-tokens:connections/0/platform", "/config/cf-compliance-tokens:connections/0/accounts"]));
+    expect(validate.errors!.some((e) => e.keyword === "propertyNames" || e.keyword === "not")).toBe(true);
+  });
+});
