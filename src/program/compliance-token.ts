@@ -14,6 +14,25 @@ export function logicalName(token: { key: string; generation: number }): string 
   return `${token.key}-g${token.generation}`;
 }
 
+/** The token in readable terms: permission groups by (name, scope), resources after resolution. */
+export function describeToken({ plan, policies }: ResolvedToken) {
+  return {
+    key: plan.key,
+    platform: plan.platform,
+    profile: plan.profile,
+    owner: plan.owner,
+    generation: plan.generation,
+    policies: policies.map((policy) => ({
+      effect: policy.effect,
+      permissionGroups: policy.permissionGroups.map(({ name, scope }) => ({ name, scope })),
+      resources: policy.resources,
+    })),
+    expiresOn: plan.expiresOn,
+    allowedIps: [...plan.allowedIps],
+    deniedIps: [...plan.deniedIps],
+  };
+}
+
 /**
  * One platform connection's token generation: a user-owned `cloudflare.ApiToken` or an
  * account-owned `cloudflare.AccountToken`, with the value exposed only as a secret.
@@ -30,8 +49,10 @@ export class ComplianceToken extends pulumi.ComponentResource {
   readonly value: pulumi.Output<string>;
 
   constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(COMPLIANCE_TOKEN_TYPE, name, {}, opts);
     const { plan, policies } = args.token;
+    // The component's own inputs are the token's meaning in names, not IDs: what policy packs
+    // (policies/) and previews check. All of it is known at preview time.
+    super(COMPLIANCE_TOKEN_TYPE, name, describeToken(args.token), opts);
     const inputs = {
       name: plan.name,
       policies: policies.map((policy) => ({

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+// The program creates resources only when called, so a static import before setMocks is safe.
+import { complianceTokensProgram } from "../../src/program/program";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
 
 const USER_ID = "8ec917c52e6b1d94920f1e3ec8d5ae82";
@@ -59,7 +61,6 @@ const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => outp
 
 async function runProgram() {
   created.length = 0;
-  const { complianceTokensProgram } = await import("../../src/program/program");
   const outputs = await complianceTokensProgram(undefined, new Date("2026-11-25T00:00:00Z"));
   // Registration is asynchronous: wait until every token resource has been created.
   await Promise.all(Object.values(outputs.tokens).map((token) => unwrap(token.id)));
@@ -78,7 +79,11 @@ describe("the Pulumi program under mocks", () => {
     expect(Object.keys(outputs.tokens)).toEqual(["drata-g1", "ascera-417daa9d-g1", "ascera-fca1dc08-g1"]);
 
     const components = created.filter((r) => r.type === "cf-compliance-tokens:index:ComplianceToken");
-    expect(components.map((c) => c.name)).toEqual(["drata-g1", "ascera-417daa9d-g1", "ascera-fca1dc08-g1"]);
+    expect(components.map((c) => c.name).sort()).toEqual(["ascera-417daa9d-g1", "ascera-fca1dc08-g1", "drata-g1"]);
+    // The component's inputs describe the token by group names, for policy packs and previews.
+    const drataComponent = components.find((c) => c.name === "drata-g1")!.inputs;
+    expect(drataComponent.policies.map((p: { permissionGroups: unknown[] }) => p.permissionGroups.length)).toEqual([3, 5, 2]);
+    expect(drataComponent.policies[2].resources).toEqual({ [`com.cloudflare.api.user.${USER_ID}`]: "*" });
     // Registration order is up to the engine; compare by name.
     const tokens = created.filter((r) => r.custom).sort((a, b) => (a.name === "drata-g1" ? -1 : b.name === "drata-g1" ? 1 : a.name.localeCompare(b.name)));
     expect(tokens.map((t) => [t.type, t.name, t.inputs.accountId])).toEqual([
