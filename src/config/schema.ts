@@ -80,6 +80,8 @@ const generationSchema = z
   .object({
     generation: z.number().int().min(1),
     issuedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }),
+    /** When the platform was handed this generation; rotation waits for use after this moment. */
+    registeredAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
   })
   .strict();
 

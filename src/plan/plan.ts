@@ -29,6 +29,8 @@ export interface TokenPlan {
   /** The token's name in Cloudflare (at most 120 characters). */
   readonly name: string;
   readonly generation: number;
+  /** When this generation was (or, on a first deploy, is being) issued: the expiry anchor. */
+  readonly issuedAt: string;
   readonly policies: readonly PolicyPlan[];
   /** RFC 3339, second precision: when this generation was issued plus the TTL. */
   readonly expiresOn: string;
@@ -111,6 +113,7 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
         owner,
         name,
         generation: generation.generation,
+        issuedAt: rfc3339(issuedAt),
         policies,
         expiresOn: rfc3339(new Date(issuedAt.getTime() + connection.token.ttlDays * DAY_MS)),
         notBefore: null,

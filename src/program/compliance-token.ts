@@ -27,7 +27,9 @@ export function describeToken({ plan, policies }: ResolvedToken) {
       permissionGroups: policy.permissionGroups.map(({ name, scope }) => ({ name, scope })),
       resources: policy.resources,
     })),
-    expiresOn: plan.expiresOn,
+    // The TTL, not the expiry date: a first generation's date moves with the clock until it is
+    // pinned, and component inputs would show that as a diff in every preview.
+    ttlDays: Math.round((Date.parse(plan.expiresOn) - Date.parse(plan.issuedAt)) / 86_400_000),
     allowedIps: [...plan.allowedIps],
     deniedIps: [...plan.deniedIps],
   };
@@ -43,6 +45,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
   readonly platform: string;
   readonly owner: TokenOwner;
   readonly generation: number;
+  readonly issuedAt: string;
   readonly groups: ResolvedToken["policies"][number]["permissionGroups"][number][];
   readonly resources: Record<string, unknown>[];
   readonly expiresOn: pulumi.Output<string | undefined>;
@@ -86,6 +89,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
     this.platform = plan.platform;
     this.owner = plan.owner;
     this.generation = plan.generation;
+    this.issuedAt = plan.issuedAt;
     this.groups = policies.flatMap((policy) => policy.permissionGroups.map((g) => ({ ...g })));
     this.resources = policies.map((policy) => ({ ...policy.resources }));
     this.expiresOn = resource.expiresOn;
@@ -107,6 +111,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
       platform: this.platform,
       owner: this.owner,
       generation: this.generation,
+      issuedAt: this.issuedAt,
       groups: this.groups,
       resources: this.resources,
       expiresOn: this.expiresOn,
