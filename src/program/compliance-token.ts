@@ -42,6 +42,7 @@ export function describeToken({ plan, policies }: ResolvedToken) {
 export class ComplianceToken extends pulumi.ComponentResource {
   readonly tokenId: pulumi.Output<string>;
   readonly tokenName: pulumi.Output<string>;
+  readonly key: string;
   readonly platform: string;
   readonly owner: TokenOwner;
   readonly generation: number;
@@ -86,6 +87,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
 
     this.tokenId = resource.id;
     this.tokenName = resource.name;
+    this.key = plan.key;
     this.platform = plan.platform;
     this.owner = plan.owner;
     this.generation = plan.generation;
@@ -108,6 +110,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
     return {
       id: this.tokenId,
       name: this.tokenName,
+      key: this.key,
       platform: this.platform,
       owner: this.owner,
       generation: this.generation,

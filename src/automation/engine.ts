@@ -1,0 +1,72 @@
+import { z } from "zod";
+import type { Settings, TokenGenerations } from "../config/schema";
+
+/**
+ * The engine boundary: run the Pulumi program for one stack and report what it did. Production is
+ * the Automation API with the Pulumi CLI; the rehearsal engine runs the same program under mocks
+ * against the Cloudflare API sandbox.
+ */
+export interface StackEngine {
+  /** Shown on every run, e.g. "engine: pulumi (Automation API)" or "engine: sandbox (rehearsal)". */
+  readonly label: string;
+  preview(): Promise<EngineResult>;
+  up(): Promise<EngineResult>;
+  destroy(): Promise<EngineResult>;
+  /** Tokens as the last deployment left them (the stack's outputs), without values. */
+  outputs(): Promise<DeployedToken[]>;
+  /** A token's value from the stack's secret outputs. Kept in memory; only a registrar may receive it. */
+  tokenValue(logicalName: string): Promise<string | undefined>;
+  /** The stack's settings as the program will see them (stack file plus what cfct stored for it). */
+  settings(): Promise<Settings>;
+  /** Records token generations in the stack's config: the rotation state, stored with the stack. */
+  saveGenerations(generations: TokenGenerations): Promise<void>;
+}
+
+export type ChangeOp = "create" | "update" | "delete" | "same";
+
+export interface ResourceChange {
+  readonly logicalName: string;
+  readonly op: ChangeOp;
+}
+
+export interface EngineResult {
+  readonly changes: readonly ResourceChange[];
+  readonly tokens: readonly DeployedToken[];
+}
+
+const scopeSchema = z.enum(["com.cloudflare.api.user", "com.cloudflare.api.account", "com.cloudflare.api.account.zone"]);
+
+/** One token generation as the program exports it (src/program ComplianceToken.toOutput), minus its value. */
+export const deployedTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Stable key across generations (the plan's key). */
+  key: z.string(),
+  platform: z.string(),
+  owner: z.union([z.object({ kind: z.literal("user") }), z.object({ kind: z.literal("account"), accountId: z.string() })]),
+  generation: z.number().int(),
+  issuedAt: z.string(),
+  groups: z.array(z.object({ name: z.string(), scope: scopeSchema, id: z.string() })),
+  resources: z.array(z.record(z.string(), z.unknown())),
+  expiresOn: z.string().nullish(),
+});
+
+export interface DeployedToken extends Omit<z.infer<typeof deployedTokenSchema>, "expiresOn"> {
+  readonly logicalName: string;
+  readonly expiresOn: string | null;
+}
+
+const stackOutputsSchema = z.object({
+  tokens: z.record(z.string(), deployedTokenSchema.extend({ value: z.string().optional() })).default({}),
+});
+
+/** Splits the stack's `tokens` output into token records and their values (values never leave memory). */
+export function readTokenOutputs(outputs: unknown): { tokens: DeployedToken[]; values: Map<string, string> } {
+  const parsed = stackOutputsSchema.parse(outputs ?? {});
+  const values = new Map<string, string>();
+  const tokens = Object.entries(parsed.tokens).map(([logicalName, { value, ...token }]): DeployedToken => {
+    if (value) values.set(logicalName, value);
+    return { ...token, logicalName, expiresOn: token.expiresOn ?? null };
+  });
+  return { tokens, values };
+}
