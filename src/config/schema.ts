@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { SCOPES } from "../cloudflare/permission-groups";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
+import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "../registration/config";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -73,6 +74,9 @@ export const connectionSchema = z
       .describe("Zone IDs or names, or `all` for every zone of the chosen accounts."),
     profile: z.string().optional().describe("Platform-specific permission profile; see the platform catalog."),
     token: tokenSettingsSchema.partial().optional().describe("Overrides of the token defaults for this connection."),
+    registration: registrationSchema
+      .default(DEFAULT_REGISTRATION)
+      .describe("How this connection's tokens reach the platform: a 0600 hand-off sheet (default) or a signed webhook; optionally a Drata status check."),
   })
   .strict();
 
@@ -112,6 +116,7 @@ export interface ConnectionSettings {
   /** `all` = every zone of the chosen accounts; `[]` = the profile reads no zones. */
   readonly zones: "all" | readonly string[];
   readonly token: TokenSettings;
+  readonly registration: RegistrationSettings;
 }
 
 export interface Settings {
@@ -175,7 +180,7 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
       options.source,
       parsed.error.issues.map((issue) => ({
         path: keyPath(issue.path),
-        value: "input" in issue ? issue.input : valueAt(raw, issue.path),
+        value: redactConfigValue(issue.path, "input" in issue ? issue.input : valueAt(raw, issue.path)),
         message: issue.code === "unrecognized_keys" ? unknownKeyMessage(issue.keys) : issue.message,
       })),
     );
@@ -242,6 +247,7 @@ function normalizeConnection(
     });
   }
   problems.push(...duplicatesIn(connection.accounts, at("accounts")), ...duplicatesIn(Array.isArray(zones) ? zones : [], at("zones")));
+  problems.push(...registrationProblems(platform.key, connection.registration).map((p) => ({ ...p, path: at(...p.path) })));
   return {
     name: connection.name ?? platform.key,
     platform,
@@ -249,6 +255,7 @@ function normalizeConnection(
     accounts: connection.accounts,
     zones,
     token: { ...defaults, ...connection.token },
+    registration: connection.registration,
   };
 }
 

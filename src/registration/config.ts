@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { drataStatusConfigSchema } from "./drata-status";
+import { ENV_NAME } from "./fields";
+import { handoffConfigSchema } from "./handoff";
+import { webhookConfigSchema } from "./webhook";
+
+/** Add-ons any registrar may carry. */
+const addOns = {
+  drataStatus: drataStatusConfigSchema
+    .optional()
+    .describe("Drata connections only: confirm pickup through Drata's public API (GET /public/connections)."),
+};
+
+/**
+ * `registration` of one connection: how its tokens reach the platform. One variant per registrar
+ * module; a new registrar adds its config schema here and its factory in ./index.ts.
+ */
+export const registrationSchema = z.discriminatedUnion("kind", [handoffConfigSchema.extend(addOns), webhookConfigSchema.extend(addOns)], {
+  error: (issue) => {
+    if (issue.code !== "invalid_union") return undefined;
+    const kind = (issue.input as { kind?: unknown } | undefined)?.kind;
+    return `${kind === undefined ? "is required" : "is not a registrar"}. Fix: use kind: handoff (the default) or kind: webhook`;
+  },
+});
+
+export const DEFAULT_REGISTRATION = { kind: "handoff" } as const;
+
+export type RegistrationSettings = z.output<typeof registrationSchema>;
+
+export interface RegistrationProblem {
+  readonly path: readonly PropertyKey[];
+  readonly value: unknown;
+  readonly message: string;
+}
+
+/** Cross-field rules the zod schema cannot express; paths are relative to the connection. */
+export function registrationProblems(platformKey: string, registration: RegistrationSettings): RegistrationProblem[] {
+  if (registration.drataStatus && platformKey !== "drata") {
+    return [
+      {
+        path: ["registration", "drataStatus"],
+        value: hideSecretsInRegistration(registration.drataStatus, "drataStatus"),
+        message: `checks a Drata connection, but this connection's platform is ${platformKey}. Fix: remove drataStatus here; it is allowed only on drata connections (${platformKey} has no public API to check)`,
+      },
+    ];
+  }
+  return [];
+}
+
+const SHOWN_KEYS = new Set(["kind", "dir", "url", "secretEnv", "timeoutMs", "drataStatus", "apiKeyEnv", "baseUrl", "clientAlias"]);
+
+/**
+ * What a config error may print of a value. Under `registration` only the known keys are shown,
+ * and a string that does not look like what its key wants (an env-var *name*, a URL without
+ * credentials) is hidden: people do paste the secret itself, and error text ends up in CI logs.
+ */
+export function redactConfigValue(path: readonly PropertyKey[], value: unknown): unknown {
+  if (path.includes("registration")) {
+    const key = String(path[path.length - 1]);
+    // zod reports an unmatched discriminator with the whole object as its input: show the kind itself.
+    const shown = key === "kind" && value !== null && typeof value === "object" ? (value as { kind?: unknown }).kind : value;
+    return hideSecretsInRegistration(shown, key);
+  }
+  return hideNested(value);
+}
+
+function hideNested(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hideNested);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key === "registration" ? hideSecretsInRegistration(v, key) : hideNested(v)]),
+  );
+}
+
+function hideSecretsInRegistration(value: unknown, key: string): unknown {
+  if (Array.isArray(value)) return "(hidden)";
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SHOWN_KEYS.has(k) ? hideSecretsInRegistration(v, k) : "(hidden)"]),
+    );
+  }
+  if (typeof value !== "string") return value;
+  if (key === "secretEnv" || key === "apiKeyEnv") return ENV_NAME.test(value) ? value : "(hidden: not an environment variable name)";
+  if (key === "url" || key === "baseUrl") {
+    try {
+      const url = new URL(value);
+      if (url.username || url.password) return "(hidden: the URL carries credentials)";
+      return url.search ? `${url.origin}${url.pathname}?(query hidden)` : value;
+    } catch {
+      return value.length > 40 ? "(hidden)" : value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,71 @@
+import { homedir } from "node:os";
+import type { RegistrationSettings } from "./config";
+import { createDrataStatusCheck } from "./drata-status";
+import { createHandoffRegistrar } from "./handoff";
+import type { RetryPolicy } from "./http";
+import type { Env, PickupCheck, Registrar, RegistrarContext } from "./types";
+import { createWebhookRegistrar } from "./webhook";
+
+export type {
+  Env,
+  PickupCheck,
+  PickupRequest,
+  PickupResult,
+  Registrar,
+  RegistrarContext,
+  RegistrationOutcome,
+  RegistrationRequest,
+  RegistrationStatus,
+} from "./types";
+export { RegistrationConfigError } from "./types";
+export { DEFAULT_REGISTRATION, registrationSchema, type RegistrationSettings } from "./config";
+export { DEFAULT_RETRY, type RetryPolicy } from "./http";
+export { connectorName, handoffDir, renderSheet, sheetFileName } from "./handoff";
+export {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  idempotencyKey,
+  signWebhookBody,
+  verifyWebhookSignature,
+  type WebhookPayload,
+} from "./webhook";
+export { DRATA_DEFAULT_BASE_URL } from "./drata-status";
+
+type Kind = RegistrationSettings["kind"];
+type Factory<K extends Kind> = (config: Extract<RegistrationSettings, { kind: K }>, ctx: RegistrarContext & { readonly retry?: RetryPolicy }) => Registrar;
+
+/** One line per registrar module. */
+const REGISTRARS: { readonly [K in Kind]: Factory<K> } = {
+  handoff: createHandoffRegistrar,
+  webhook: createWebhookRegistrar,
+};
+
+export type RegistrarOverrides = Partial<RegistrarContext> & { readonly retry?: RetryPolicy };
+
+export function registrarContext(env: Env = process.env, overrides: RegistrarOverrides = {}): RegistrarContext & { readonly retry?: RetryPolicy } {
+  return {
+    env,
+    fetch: globalThis.fetch,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => new Date(),
+    random: Math.random,
+    cwd: process.cwd(),
+    homedir: homedir(),
+    ...overrides,
+  };
+}
+
+/**
+ * The registrar a connection's `registration` config asks for. Throws RegistrationConfigError
+ * (before anything is deployed, if called early) when a secret it needs is missing from `env`.
+ */
+export function registrarFor(config: RegistrationSettings, env: Env = process.env, overrides: RegistrarOverrides = {}): Registrar {
+  const factory = REGISTRARS[config.kind] as Factory<Kind>;
+  return factory(config as never, registrarContext(env, overrides));
+}
+
+/** The pickup check of a connection, if it configures one (`registration.drataStatus`). */
+export function pickupCheckFor(config: RegistrationSettings, env: Env = process.env, overrides: RegistrarOverrides = {}): PickupCheck | undefined {
+  return config.drataStatus ? createDrataStatusCheck(config.drataStatus, registrarContext(env, overrides)) : undefined;
+}

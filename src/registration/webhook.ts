@@ -1,0 +1,189 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { endpointUrl, displayUrl, envVarName } from "./fields";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, parseRetryAfter, plural, redact, snippet, type Exchange, type RetryPolicy } from "./http";
+import { RegistrationConfigError, type Registrar, type RegistrarContext, type RegistrationOutcome, type RegistrationRequest } from "./types";
+
+export const WEBHOOK_TIMEOUT_MS = { min: 100, max: 120_000, default: 10_000 } as const;
+/** Shorter HMAC secrets are refused: HMAC-SHA256 wants a key of at least 32 bytes; 16 is the hard floor. */
+export const MIN_SECRET_LENGTH = 16;
+
+export const webhookConfigSchema = z.strictObject({
+  kind: z.literal("webhook"),
+  url: endpointUrl.describe("Receiver (e.g. a secret-store bridge). https, or http only to localhost/127.0.0.1/[::1]."),
+  secretEnv: envVarName("CFCT_WEBHOOK_SECRET").describe("NAME of the environment variable holding the HMAC-SHA256 signing secret."),
+  timeoutMs: z
+    .number()
+    .int({ error: "must be a whole number of milliseconds" })
+    .min(WEBHOOK_TIMEOUT_MS.min, { error: `is too short. Fix: use ${WEBHOOK_TIMEOUT_MS.min}..${WEBHOOK_TIMEOUT_MS.max} ms` })
+    .max(WEBHOOK_TIMEOUT_MS.max, { error: `is too long. Fix: use ${WEBHOOK_TIMEOUT_MS.min}..${WEBHOOK_TIMEOUT_MS.max} ms` })
+    .optional()
+    .describe(`Per-attempt timeout in ms (default ${WEBHOOK_TIMEOUT_MS.default}).`),
+});
+
+export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
+
+/** What the receiver gets. `value` is the token; everything else is safe to log on the receiving side. */
+export interface WebhookPayload {
+  readonly connection: string;
+  readonly platform: string;
+  readonly tokenId: string;
+  readonly generation: number;
+  readonly expiresOn: string | null;
+  readonly value: string;
+}
+
+export const SIGNATURE_HEADER = "X-Cfct-Signature";
+export const TIMESTAMP_HEADER = "X-Cfct-Timestamp";
+export const IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
+export function signWebhookBody(body: string | Uint8Array, secret: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/**
+ * For receivers (and the demo's local receiver): true iff `header` is the signature of exactly
+ * these body bytes under `secret`. Constant-time compare; any malformed header is simply false.
+ * Verify the raw body before parsing it.
+ */
+export function verifyWebhookSignature(body: string | Uint8Array, header: string | null | undefined, secret: string): boolean {
+  if (typeof header !== "string" || !secret) return false;
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  if (!match) return false;
+  const expected = createHmac("sha256", secret).update(body).digest();
+  const given = Buffer.from(match[1]!.toLowerCase(), "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Stable across retries and re-runs of the same generation, distinct for a re-created token. */
+export function idempotencyKey(request: Pick<RegistrationRequest, "stack" | "tokenKey" | "generation" | "tokenId">): string {
+  return `${request.stack}/${request.tokenKey}/g${request.generation}/${request.tokenId}`;
+}
+
+export function webhookBody(request: RegistrationRequest): string {
+  const payload: WebhookPayload = {
+    connection: request.connection,
+    platform: request.platform.key,
+    tokenId: request.tokenId,
+    generation: request.generation,
+    expiresOn: request.expiresOn,
+    value: request.value,
+  };
+  return JSON.stringify(payload);
+}
+
+/**
+ * POSTs the token to a company's receiver, signed with HMAC-SHA256. 2xx = registered. 5xx, 429
+ * (Retry-After honoured), timeouts and connection errors are retried with exponential backoff and
+ * jitter, up to a bound; any other status fails at once. Redirects are never followed.
+ */
+export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarContext & { readonly retry?: RetryPolicy }): Registrar {
+  const secret = ctx.env[config.secretEnv];
+  if (!secret) {
+    throw new RegistrationConfigError(
+      `webhook registration needs its signing secret in the environment variable ${config.secretEnv}, which is not set. Fix: export ${config.secretEnv}=<a random secret shared with the receiver> (e.g. openssl rand -hex 32)`,
+    );
+  }
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new RegistrationConfigError(
+      `the webhook signing secret in ${config.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters. Fix: use a random secret of at least 32 characters (e.g. openssl rand -hex 32)`,
+    );
+  }
+  const policy = ctx.retry ?? DEFAULT_RETRY;
+  const timeoutMs = config.timeoutMs ?? WEBHOOK_TIMEOUT_MS.default;
+  const where = displayUrl(config.url);
+
+  return {
+    kind: "webhook",
+    async register(request) {
+      const secrets = [request.value, secret];
+      const body = webhookBody(request);
+      const signature = signWebhookBody(body, secret);
+      const key = idempotencyKey(request);
+      const done = (status: RegistrationOutcome["status"], detail: string, attempts: number): RegistrationOutcome => ({
+        registrar: "webhook",
+        status,
+        detail: redact(detail, secrets),
+        location: where,
+        attempts,
+        at: ctx.now().toISOString(),
+      });
+      const what = `generation ${request.generation} of ${request.tokenKey}`;
+
+      let last: Exchange | undefined;
+      for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+        const result = await exchange(
+          ctx,
+          config.url,
+          {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              "User-Agent": "cf-compliance-tokens",
+              [SIGNATURE_HEADER]: signature,
+              [TIMESTAMP_HEADER]: String(Math.floor(ctx.now().getTime() / 1000)),
+              [IDEMPOTENCY_HEADER]: key,
+            },
+            body,
+          },
+          timeoutMs,
+        );
+        last = result;
+        let waitMs: number;
+        if (result.kind === "response") {
+          const { status } = result;
+          if (status >= 200 && status < 300) {
+            return done("registered", `webhook ${where} accepted ${what} (HTTP ${status}) after ${plural(attempt, "attempt")}`, attempt);
+          }
+          if (status >= 300 && status < 400) {
+            return done(
+              "failed",
+              `webhook ${where} answered HTTP ${status} (a redirect${result.headers.get("location") ? ` to ${safeLocation(result.headers.get("location")!)}` : ""}); cfct does not re-send a token to another URL. Fix: configure the final URL in registration.url`,
+              attempt,
+            );
+          }
+          if (status === 429) {
+            const retryAfter = parseRetryAfter(result.headers.get("retry-after"), ctx.now());
+            if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+              return done(
+                "failed",
+                `webhook ${where} rate-limited ${what} and asked to retry after ${Math.ceil(retryAfter / 1000)} s, longer than cfct waits (${policy.maxRetryAfterMs / 1000} s). Fix: run again later`,
+                attempt,
+              );
+            }
+            waitMs = retryAfter ?? backoffDelay(policy, attempt, ctx.random);
+          } else if (status >= 500) {
+            waitMs = backoffDelay(policy, attempt, ctx.random);
+          } else {
+            const text = snippet(result.body, secrets);
+            return done("failed", `webhook ${where} refused ${what} with HTTP ${status}${text ? `: ${text}` : ""}. Fix: ${fixFor(status, config.secretEnv)}`, attempt);
+          }
+        } else {
+          waitMs = backoffDelay(policy, attempt, ctx.random);
+        }
+        if (attempt < policy.maxAttempts) await ctx.sleep(waitMs);
+      }
+      return done(
+        "failed",
+        `webhook ${where} did not accept ${what} after ${plural(policy.maxAttempts, "attempt")} (last: ${describeExchange(last!)}). Fix: check that the receiver is up, then run again; the Idempotency-Key makes a repeat safe`,
+        policy.maxAttempts,
+      );
+    },
+  };
+}
+
+function fixFor(status: number, secretEnv: string): string {
+  if (status === 401 || status === 403) return `check that the receiver verifies ${SIGNATURE_HEADER} with the same secret as ${secretEnv}`;
+  if (status === 404 || status === 405) return "check registration.url";
+  if (status === 409) return `the receiver already holds a different request under this ${IDEMPOTENCY_HEADER}; it should answer 2xx for a repeat of the same one`;
+  return "see the receiver's answer above";
+}
+
+function safeLocation(location: string): string {
+  try {
+    return displayUrl(location);
+  } catch {
+    return "another URL";
+  }
+}
