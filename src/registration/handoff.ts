@@ -142,23 +142,25 @@ export function renderSheet(request: RegistrationRequest): string {
 export function gitRefusal(dir: string, file: string): string | undefined {
   const anchor = nearestExisting(dir);
   const real = path.join(realpathSync(anchor), path.relative(anchor, file));
-  const run = (args: string[]) => {
+  const run = (args: string[]): number | "no-git" | "not-a-repo" => {
     try {
       execFileSync("git", ["-C", realpathSync(anchor), ...args], { stdio: ["ignore", "pipe", "pipe"], env: gitEnv() });
       return 0;
     } catch (error) {
-      const e = error as NodeJS.ErrnoException & { status?: number | null };
-      if (e.code === "ENOENT") return "no-git" as const;
+      const e = error as NodeJS.ErrnoException & { status?: number | null; stderr?: Buffer };
+      if (e.code === "ENOENT") return "no-git";
+      if (/not a git repository/i.test(String(e.stderr ?? ""))) return "not-a-repo";
       return e.status ?? 128;
     }
   };
   const inside = run(["rev-parse", "--is-inside-work-tree"]);
-  if (inside === "no-git") {
+  if (inside === "not-a-repo") return undefined;
+  if (inside !== 0) {
+    // git is missing or would not answer (e.g. "dubious ownership"): fall back to looking for .git.
     return insideGitByWalking(anchor)
-      ? `refusing to write a hand-off sheet in ${dir}: it is inside a git work tree and git is not installed to check that it is ignored. Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository`
+      ? `refusing to write a hand-off sheet in ${dir}: it is inside a git work tree and git could not confirm that it is ignored. Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository`
       : undefined;
   }
-  if (inside !== 0) return undefined;
   const ignored = run(["check-ignore", "-q", "--", real]);
   if (ignored === 0) return undefined;
   return (
