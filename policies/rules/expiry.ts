@@ -1,0 +1,81 @@
+import { daysUntil, isRecord, plural, label, stackOf, tokenKind, type ResourceValidationPolicy } from "./common";
+
+export interface ExpiryConfig {
+  /** Longest allowed lifetime, counted from now, for stacks not listed in maxTtlDaysByStack. */
+  readonly maxTtlDays?: number;
+  /** Per-stack overrides by stack name, e.g. {"prod": 30}. */
+  readonly maxTtlDaysByStack?: Readonly<Record<string, number>>;
+}
+
+/**
+ * 90 days matches the kit's default ttlDays (src/config/schema.ts) and the dev stack; prod is
+ * rotated by the scheduled job and runs with 30. Both are configurable per pack config.
+ */
+export const EXPIRY_DEFAULTS = { maxTtlDays: 90, maxTtlDaysByStack: { prod: 30 } } as const;
+
+/** A first deploy anchors expiry at plan time, a moment before the policy runs; one minute absorbs that and nothing more. */
+const GRACE_MS = 60_000;
+
+export function maxTtlDaysFor(stack: string | undefined, config: ExpiryConfig): number {
+  const byStack = { ...EXPIRY_DEFAULTS.maxTtlDaysByStack, ...config.maxTtlDaysByStack } as Record<string, number>;
+  return (stack !== undefined ? byStack[stack] : undefined) ?? config.maxTtlDays ?? EXPIRY_DEFAULTS.maxTtlDays;
+}
+
+/**
+ * Rule 3. Every Cloudflare token expires, not too far out and not already. Checked on the provider
+ * resources (what Cloudflare enforces, hand-rolled tokens included); ComplianceToken sets their
+ * expiresOn from the plan.
+ */
+export const expiry: ResourceValidationPolicy = {
+  name: "expiry",
+  description: "Every Cloudflare token has an expiresOn that is in the future and at most maxTtlDays away (per stack).",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps:
+    "Set cf-compliance-tokens:token.ttlDays at or below the stack's maxTtlDays; for a token about to expire or expired, run `npx cfct rotate --stack <stack>`.",
+  configSchema: {
+    properties: {
+      maxTtlDays: {
+        type: "integer",
+        minimum: 1,
+        maximum: 365,
+        default: EXPIRY_DEFAULTS.maxTtlDays,
+        description: "Longest allowed token lifetime in days, counted from the preview, for stacks not in maxTtlDaysByStack.",
+      },
+      maxTtlDaysByStack: {
+        type: "object",
+        additionalProperties: { type: "integer", minimum: 1, maximum: 365 },
+        default: EXPIRY_DEFAULTS.maxTtlDaysByStack,
+        description: 'Per-stack maximum lifetime in days, keyed by stack name, e.g. {"prod": 30}.',
+      },
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    const kind = tokenKind(args.type);
+    if (kind !== "api-token" && kind !== "account-token") return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
+    const stack = stackOf(args.urn);
+    const rotate = `npx cfct rotate --stack ${stack ?? "<stack>"}`;
+    const raw = args.props["expiresOn"];
+    if (raw === undefined || raw === null || raw === "") {
+      reportViolation(`${label(kind, args.name)} has no expiresOn: it would never expire. Fix: create tokens through ComplianceToken, which always sets one from ttlDays.`);
+      return;
+    }
+    const expires = typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : Number.NaN;
+    if (Number.isNaN(expires)) {
+      reportViolation(`${label(kind, args.name)}: expiresOn is not an RFC 3339 timestamp.`);
+      return;
+    }
+    const now = Date.now();
+    const config = args.getConfig<ExpiryConfig>();
+    const maxDays = maxTtlDaysFor(stack, isRecord(config) ? config : {});
+    if (expires <= now) {
+      const ago = -daysUntil(expires, now);
+      reportViolation(`${label(kind, args.name)} has already expired${ago > 0 ? ` (${plural(ago, "day")} ago)` : ""}: the platform has lost access. Fix: ${rotate}.`);
+    } else if (expires - now > maxDays * 86_400_000 + GRACE_MS) {
+      reportViolation(
+        `${label(kind, args.name)} expires in ${plural(daysUntil(expires, now), "day")}, more than maxTtlDays ${maxDays} for stack "${stack ?? "?"}". ` +
+          `Fix: set token.ttlDays to ${maxDays} or less in stacks/Pulumi.${stack ?? "<stack>"}.yaml; an existing generation keeps its expiry until ${rotate}.`,
+      );
+    }
+  },
+};

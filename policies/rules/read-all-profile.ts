@@ -1,0 +1,26 @@
+import { COMPLIANCE_TOKEN_TYPE, label, plural, readToken, type ResourceValidationPolicy } from "./common";
+
+export const READ_ALL_PROFILE = "read-all";
+
+/**
+ * Rule 6 (advisory). The read-all profile is the platform guide's "Read all resources" template:
+ * still read-only, but every Read group of account and zone scope, which an auditor flags as
+ * over-scoped. Opt-in on purpose; this keeps it visible in every preview.
+ */
+export const readAllProfile: ResourceValidationPolicy = {
+  name: "read-all-profile",
+  description: 'A ComplianceToken uses the "read-all" profile (every Read group); prefer the least-privilege profile.',
+  enforcementLevel: "advisory",
+  severity: "low",
+  remediationSteps:
+    'Remove `profile: read-all` from the connection so it uses the platform\'s least-privilege default; keep read-all only while the platform reports missing data.',
+  validateResource: (args, reportViolation) => {
+    if (args.type !== COMPLIANCE_TOKEN_TYPE) return args.notApplicable(`only checks ${COMPLIANCE_TOKEN_TYPE}`);
+    if (args.props["profile"] !== READ_ALL_PROFILE) return;
+    const groups = readToken("component", args.name, args.props).policies.reduce((n, p) => n + (p.groups?.length ?? 0), 0);
+    reportViolation(
+      `${label("component", args.name)} uses the read-all profile (${plural(groups, "Read group")}): read-only but not least privilege. ` +
+        "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (README: \"Why ASCERA's default is not the guide's 'Read all resources'\").",
+    );
+  },
+};
