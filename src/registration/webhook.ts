@@ -23,8 +23,14 @@ export const webhookConfigSchema = z.strictObject({
 
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
-/** What the receiver gets. `value` is the token; everything else is safe to log on the receiving side. */
+/**
+ * What the receiver gets. `value` is the token; everything else is safe to log on the receiving side.
+ * `stack` and `tokenKey` identify the token across generations (an account-owned platform has one
+ * token per account under the same connection name), the same pair the Idempotency-Key starts with.
+ */
 export interface WebhookPayload {
+  readonly stack: string;
+  readonly tokenKey: string;
   readonly connection: string;
   readonly platform: string;
   readonly tokenId: string;
@@ -63,6 +69,8 @@ export function idempotencyKey(request: Pick<RegistrationRequest, "stack" | "tok
 
 export function webhookBody(request: RegistrationRequest): string {
   const payload: WebhookPayload = {
+    stack: request.stack,
+    tokenKey: request.tokenKey,
     connection: request.connection,
     platform: request.platform.key,
     tokenId: request.tokenId,

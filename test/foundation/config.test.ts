@@ -101,6 +101,55 @@ describe("stack config rejections name the key, the value and the fix", () => {
       value: undefined,
       fix: /unknown key "zone"/,
     },
+    {
+      what: "a registrar kind that does not exist",
+      raw: { connections: [drata({ registration: { kind: "api" } })] },
+      path: "cf-compliance-tokens:connections[0].registration.kind",
+      value: "api",
+      fix: /is not a registrar\. Fix: use kind: handoff \(the default\) or kind: webhook/,
+    },
+    {
+      what: "a webhook over plain http to a remote host",
+      raw: { connections: [drata({ registration: { kind: "webhook", url: "http://bridge.example.com/cfct", secretEnv: "CFCT_WEBHOOK_SECRET" } })] },
+      path: "cf-compliance-tokens:connections[0].registration.url",
+      value: "http://bridge.example.com/cfct",
+      fix: /plain http to bridge\.example\.com.*Fix: use https \(http is allowed only for localhost, 127\.0\.0\.1 or \[::1\]\)/,
+    },
+    {
+      what: "a webhook without secretEnv",
+      raw: { connections: [drata({ registration: { kind: "webhook", url: "https://bridge.example.com/cfct" } })] },
+      path: "cf-compliance-tokens:connections[0].registration.secretEnv",
+      value: undefined,
+      fix: /is required\. Fix: name the environment variable that holds the secret, e\.g\. CFCT_WEBHOOK_SECRET/,
+    },
+    {
+      what: "a webhook timeout out of range",
+      raw: { connections: [drata({ registration: { kind: "webhook", url: "https://bridge.example.com/cfct", secretEnv: "S", timeoutMs: 50 } })] },
+      path: "cf-compliance-tokens:connections[0].registration.timeoutMs",
+      value: 50,
+      fix: /100\.\.120000 ms/,
+    },
+    {
+      what: "drataStatus on a platform other than Drata",
+      raw: { connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } } }] },
+      path: "cf-compliance-tokens:connections[0].registration.drataStatus",
+      value: { apiKeyEnv: "DRATA_API_KEY" },
+      fix: /platform is ascera\. Fix: remove drataStatus here; it is allowed only on drata connections/,
+    },
+    {
+      what: "a drataStatus base URL that is not https",
+      raw: { connections: [drata({ registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY", baseUrl: "http://public-api.drata.com" } } })] },
+      path: "cf-compliance-tokens:connections[0].registration.drataStatus.baseUrl",
+      value: "http://public-api.drata.com",
+      fix: /Fix: use https/,
+    },
+    {
+      what: "an empty hand-off dir",
+      raw: { connections: [drata({ registration: { kind: "handoff", dir: "" } })] },
+      path: "cf-compliance-tokens:connections[0].registration.dir",
+      value: "",
+      fix: /Fix: remove dir to use the default/,
+    },
   ])("$what", ({ raw, path, value, fix }) => {
     const problems = problemsOf(raw);
     const problem = problems.find((p) => p.path === path);
@@ -134,6 +183,50 @@ describe("stack config rejections name the key, the value and the fix", () => {
       ["drata", "guide", 30, ["203.0.113.0/24"]],
       ["ascera", "least-privilege", 90, ["203.0.113.0/24"]],
     ]);
+  });
+
+  it("registration defaults to a hand-off sheet and carries webhook and Drata status settings through", () => {
+    const settings = settingsFrom({
+      connections: [
+        drata({
+          registration: { kind: "webhook", url: "http://127.0.0.1:8787/cfct", secretEnv: "CFCT_WEBHOOK_SECRET", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } },
+        }),
+        { platform: "ascera", accounts: [ACME_CORP] },
+      ],
+    });
+    expect(settings.connections.map((c) => c.registration)).toEqual([
+      { kind: "webhook", url: "http://127.0.0.1:8787/cfct", secretEnv: "CFCT_WEBHOOK_SECRET", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } },
+      { kind: "handoff" },
+    ]);
+  });
+
+  it("a secret pasted into registration config is rejected without being echoed", () => {
+    const secret = "s3cr3t-4f9a1c2e7b3d5f60a8e2c4b6d8f0a1b3";
+    const raw = {
+      connections: [
+        drata({ registration: { kind: "webhook", url: `https://user:${secret}@bridge.example.com/cfct`, secretEnv: secret, hmacSecret: secret } }),
+        { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "handoff", token: secret } },
+      ],
+    };
+    const problems = problemsOf(raw);
+    expect(problems.map((p) => p.path).sort()).toEqual([
+      "cf-compliance-tokens:connections[0].registration",
+      "cf-compliance-tokens:connections[0].registration.secretEnv",
+      "cf-compliance-tokens:connections[0].registration.url",
+      "cf-compliance-tokens:connections[1].registration",
+    ]);
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
+    expect(byPath["cf-compliance-tokens:connections[0].registration.secretEnv"]!.message).toMatch(
+      /is not the name of an environment variable\. Fix: put the secret in an environment variable and write only its name here/,
+    );
+    expect(byPath["cf-compliance-tokens:connections[0].registration.url"]!.message).toMatch(/carries credentials/);
+    expect(byPath["cf-compliance-tokens:connections[0].registration"]!.message).toMatch(/unknown key "hmacSecret"/);
+    expect(JSON.stringify(problems)).not.toContain(secret);
+    try {
+      settingsFrom(raw);
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+    }
   });
 
   it("a missing stack file names the file and the fix", () => {
