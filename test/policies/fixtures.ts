@@ -1,0 +1,142 @@
+/**
+ * Compliant baselines for the policy tests, produced by the real program: stack file -> zod ->
+ * plan -> resolve (a fake directory answering the invokes) -> ComplianceToken under Pulumi mocks.
+ * Each resource carries the inputs the engine would hand the analyzer (Analyze) and the outputs a
+ * stack policy sees (AnalyzeStack), including the token value, so tests can prove no rule reads it.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+import { CONFIG_NAMESPACE } from "../../src/config/schema";
+import { projectKeys, stackFilePath } from "../../src/config/stack-file";
+import type { CloudflareDirectory } from "../../src/program/directory";
+import { complianceTokensProgram } from "../../src/program/program";
+import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
+import { ACME_CORP } from "../helpers/settings";
+
+export const PROJECT = "cf-compliance-tokens";
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** Deterministic 32-hex IDs, the shape Cloudflare uses for zones and users. */
+export const hexId = (seed: string) => createHash("md5").update(seed).digest("hex");
+export const USER_ID = hexId("user:provisioner");
+export const SECRET_PREFIX = "SECRET-TOKEN-VALUE-";
+
+export interface FakeResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** Parent URN; undefined means the stack. */
+  readonly parent?: string;
+  readonly custom: boolean;
+  /** What the analyzer's Analyze call sees. */
+  readonly inputs: Record<string, unknown>;
+  /** What a stack policy (AnalyzeStack) sees: outputs, secrets unwrapped, including the value. */
+  readonly outputs: Record<string, unknown>;
+}
+
+export function urnOf(stack: string, typeChain: string, name: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::${typeChain}::${name}`;
+}
+
+const fakeDirectory: CloudflareDirectory = {
+  async userPermissionGroups() {
+    return KNOWN_PERMISSION_GROUPS.map((g) => ({ id: hexId(`${g.scope}:${g.name}`), name: g.name, scopes: [g.scope] }));
+  },
+  async accountPermissionGroups() {
+    return KNOWN_PERMISSION_GROUPS.filter((g) => g.scope !== SCOPES.user).map((g) => ({
+      id: hexId(`${g.scope}:${g.name}`),
+      name: g.name,
+      scopes: [g.scope],
+    }));
+  },
+  async zonesNamed(name) {
+    return [{ id: hexId(`zone:${name}`), name, accountId: ACME_CORP }];
+  },
+  async currentUserId() {
+    return USER_ID;
+  },
+};
+
+/** The project's keys of a shipped stack file, namespace stripped (what the program's config holds). */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+  const document = parseYaml(readFileSync(stackFilePath(PROJECT_DIR, stack), "utf8")) as { config: Record<string, unknown> };
+  return projectKeys(document.config);
+}
+
+/**
+ * Runs the real program for `stack` with `config` under mocks and returns every resource it
+ * registered. Each call resets the mocks, so calls must not overlap.
+ */
+export async function deploy(stack: string, config: Record<string, unknown>, now = new Date()): Promise<FakeResource[]> {
+  const created: pulumi.runtime.MockResourceArgs[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        created.push(args);
+        return args.custom
+          ? { id: `tok-${args.name}`, state: { ...args.inputs, value: `${SECRET_PREFIX}${args.name}` } }
+          : { id: undefined, state: {} };
+      },
+      call(args) {
+        throw new Error(`unexpected invoke ${args.token}: the fixture passes a fake directory`);
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(v)])));
+  const outputs = await complianceTokensProgram(fakeDirectory, now);
+  await Promise.all(Object.values(outputs.tokens).map((token) => new Promise((resolve) => token.id.apply(resolve))));
+  // Let registerOutputs finish before a later deploy() replaces the mock monitor (internal, exported at run time).
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+  const components = new Map(created.filter((r) => r.type === COMPLIANCE_TOKEN_TYPE).map((r) => [r.name, urnOf(stack, r.type, r.name)]));
+  return created.map((r): FakeResource => {
+    const isChild = r.custom === true && components.has(r.name);
+    const parent = isChild ? components.get(r.name) : undefined;
+    const typeChain = isChild ? `${COMPLIANCE_TOKEN_TYPE}$${r.type}` : r.type;
+    return {
+      type: r.type,
+      name: r.name,
+      urn: urnOf(stack, typeChain, r.name),
+      ...(parent ? { parent } : {}),
+      custom: r.custom === true,
+      inputs: r.inputs,
+      outputs: r.custom
+        ? { ...r.inputs, id: `tok-${r.name}`, value: `${SECRET_PREFIX}${r.name}` }
+        : // A component's outputs are what it registered, the secret value among them.
+          { tokenId: `tok-${r.name}`, value: `${SECRET_PREFIX}${r.name}` },
+    };
+  });
+}
+
+/**
+ * The shipped prod stack, made compliant with the pack's defaults: stacks/Pulumi.prod.yaml gives
+ * only the Drata connection an IP filter, so ASCERA's token would trip ip-filter-required.
+ */
+export function compliantProdConfig(): Record<string, unknown> {
+  const config = structuredClone(stackFileConfig("prod")) as { connections: Record<string, unknown>[] };
+  for (const connection of config.connections) {
+    const token = (connection["token"] ?? {}) as Record<string, unknown>;
+    if (!token["allowedIps"]) connection["token"] = { ...token, allowedIps: ["192.0.2.0/24"] };
+  }
+  return config;
+}
+
+export const byName = (resources: readonly FakeResource[], type: string, name: string): FakeResource => {
+  const found = resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name} among ${resources.map((r) => r.name).join(", ")}`);
+  return found;
+};
+
+/** A deep copy of a resource with its inputs edited, for the non-compliant cases. */
+export function edit(resource: FakeResource, change: (inputs: any) => void): FakeResource {
+  const inputs = structuredClone(resource.inputs);
+  change(inputs);
+  return { ...resource, inputs, outputs: { ...resource.outputs, ...inputs } };
+}
