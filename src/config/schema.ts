@@ -89,11 +89,22 @@ const generationSchema = z
   })
   .strict();
 
-/** Token generations per token key; written by `cfct rotate`, not by hand. Anchors expiry so previews do not drift. */
-const generationsSchema = z.record(
-  z.string(),
-  z.object({ active: generationSchema, successor: generationSchema.optional() }).strict(),
+/**
+ * Token generations per token key; written by `cfct up`/`cfct rotate`, not by hand. Anchors expiry so
+ * previews do not drift. `pulumi config set` stores it as a JSON string, so both forms are accepted.
+ */
+const generationsSchema = z.preprocess(
+  (value) => (typeof value === "string" ? parseJsonOr(value) : value),
+  z.record(z.string(), z.object({ active: generationSchema, successor: generationSchema.optional() }).strict()),
 );
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 export const stackConfigSchema = z
   .object({

@@ -1,0 +1,169 @@
+import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
+import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
+import { plan, rfc3339, type TokenPlan } from "../plan/plan";
+import { PLATFORMS } from "../platforms";
+import type { Registrar, RegistrationOutcome } from "../registration";
+import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
+import { isRegistered, pinGenerations, planFor, withRegistration } from "./generations";
+
+/** Proves a deployed token does what its plan says (src/verify behind it). */
+export interface TokenVerifier {
+  verify(request: { token: DeployedToken; plan: TokenPlan; value: string }): Promise<VerifyEvidence>;
+}
+
+/** Reads what Cloudflare knows about a token that rotation needs: when it was last used. */
+export interface TokenInspector {
+  lastUsedOn(token: DeployedToken): Promise<string | null>;
+}
+
+/** Everything a deploy, destroy or rotation talks to; built once per command. */
+export interface PipelineContext {
+  readonly engine: StackEngine;
+  readonly verifier: TokenVerifier;
+  readonly inspector: TokenInspector;
+  readonly registrarFor: (connection: ConnectionSettings) => Registrar;
+  /** The API base URL platforms are told to call (Cloudflare's, or the sandbox's in a rehearsal). */
+  readonly apiBaseUrl: string;
+  readonly now: () => Promise<Date>;
+  readonly progress: (line: string) => void;
+}
+
+export interface RunSummary {
+  readonly ok: boolean;
+  readonly tokens: EvidenceToken[];
+  readonly problems: string[];
+}
+
+/**
+ * `cfct up`: pin generations, deploy, then for every token generation that is new, changed or not
+ * yet with its platform: verify it and, only if verification passes, register it.
+ */
+export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
+  const { settings, generations } = await pinnedSettings(ctx);
+  ctx.progress(ctx.engine.label);
+  const result = await ctx.engine.up();
+  const changeOf = (logicalName: string): ChangeOp => result.changes.find((c) => c.logicalName === logicalName)?.op ?? "same";
+  for (const change of result.changes.filter((c) => c.op !== "same")) ctx.progress(`${change.logicalName}: ${change.op}d`);
+  const { generations: _recorded, ...summary } = await handOffAll(ctx, { ...settings, generations }, result.tokens, changeOf);
+  return summary;
+}
+
+/** Settings with generations pinned (and saved with the stack when they changed). */
+export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
+  const settings = await ctx.engine.settings();
+  const now = await ctx.now();
+  const keys = [...new Set(plan(settings, PLATFORMS, now).map((p) => p.key))];
+  const generations = pinGenerations(settings.generations, await ctx.engine.outputs(), keys, now);
+  if (JSON.stringify(generations) !== JSON.stringify(settings.generations)) await ctx.engine.saveGenerations(generations);
+  return { settings: { ...settings, generations }, generations };
+}
+
+/**
+ * Verifies and registers each token that needs it; records registrations with the stack as they
+ * happen, and returns the generations as recorded.
+ */
+export async function handOffAll(
+  ctx: PipelineContext,
+  settings: Settings,
+  tokens: readonly DeployedToken[],
+  changeOf: (logicalName: string) => ChangeOp,
+): Promise<RunSummary & { generations: TokenGenerations }> {
+  const plans = plan(settings, PLATFORMS, await ctx.now());
+  let generations = settings.generations;
+  const evidence: EvidenceToken[] = [];
+  const problems: string[] = [];
+  for (const token of tokens) {
+    const tokenPlan = planFor(plans, token);
+    const change = changeOf(token.logicalName);
+    const registered = isRegistered(generations, token.key, token.generation);
+    if (!tokenPlan) {
+      problems.push(`${token.logicalName}: deployed but no longer planned; the next up removes it`);
+      continue;
+    }
+    if (registered && change === "same") {
+      ctx.progress(`${token.logicalName}: unchanged, already with ${token.platform}`);
+      evidence.push(evidenceToken(token, tokenPlan, change));
+      continue;
+    }
+    const step = await handOff(ctx, settings, token, tokenPlan, { register: !registered });
+    evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
+    problems.push(...step.problems);
+    if (step.registration && step.registration.status !== "failed") {
+      // The pipeline's clock, not the registrar's: use of the token is judged against the same clock
+      // Cloudflare (or the sandbox) stamps last_used_on with, and after verification's own use.
+      generations = withRegistration(generations, token.key, token.generation, rfc3339(await ctx.now()));
+      await ctx.engine.saveGenerations(generations);
+    }
+  }
+  return { ok: problems.length === 0, tokens: evidence, problems, generations };
+}
+
+export interface HandOffResult {
+  readonly verify: VerifyEvidence;
+  readonly registration?: RegistrationOutcome;
+  readonly problems: string[];
+}
+
+/** Verify one token generation and, if asked and it passed, register it with its platform. */
+export async function handOff(
+  ctx: PipelineContext,
+  settings: Settings,
+  token: DeployedToken,
+  tokenPlan: TokenPlan,
+  options: { register: boolean },
+): Promise<HandOffResult> {
+  const value = await ctx.engine.tokenValue(token.logicalName);
+  if (!value) {
+    const problem = `${token.logicalName}: the stack's outputs hold no value for this token; it cannot be verified or registered. Fix: cfct rotate --stack ${settings.stack} --force`;
+    return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [problem] };
+  }
+  const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value });
+  const failed = verify.checks.filter((c) => c.status === "fail");
+  ctx.progress(`${token.logicalName}: verified ${verify.ok ? "ok" : `FAILED (${failed.map((c) => c.id).join(", ")})`} in ${verify.apiCalls} API calls`);
+  if (!verify.ok) {
+    return { verify, problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`) };
+  }
+  if (!options.register) return { verify, problems: [] };
+  const connection = settings.connections.find((c) => c.name === tokenPlan.connection);
+  if (!connection) return { verify, problems: [`${token.logicalName}: connection ${tokenPlan.connection} is not in the stack config`] };
+  const registration = await ctx.registrarFor(connection).register({
+    stack: settings.stack,
+    connection: connection.name,
+    platform: connection.platform,
+    tokenKey: token.key,
+    tokenId: token.id,
+    tokenName: token.name,
+    generation: token.generation,
+    expiresOn: token.expiresOn,
+    owner: token.owner,
+    value,
+    apiBaseUrl: ctx.apiBaseUrl,
+  });
+  ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
+  return { verify, registration, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };
+}
+
+export function evidenceToken(
+  token: DeployedToken,
+  tokenPlan: TokenPlan | undefined,
+  change: ChangeOp,
+  verify?: VerifyEvidence,
+  registration?: RegistrationOutcome,
+): EvidenceToken {
+  return {
+    key: token.key,
+    logicalName: token.logicalName,
+    id: token.id,
+    name: token.name,
+    platform: token.platform,
+    owner: token.owner,
+    generation: token.generation,
+    groups: token.groups.map(({ name, scope }) => ({ name, scope })),
+    resources: token.resources,
+    expiresOn: token.expiresOn,
+    ipFilter: { allowed: [...(tokenPlan?.allowedIps ?? [])], denied: [...(tokenPlan?.deniedIps ?? [])] },
+    change,
+    ...(verify ? { verify } : {}),
+    ...(registration ? { registration: { ...registration } } : {}),
+  };
+}

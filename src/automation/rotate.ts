@@ -1,0 +1,148 @@
+import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
+import type { RotationEvent } from "../evidence/record";
+import { plan, rfc3339 } from "../plan/plan";
+import { PLATFORMS } from "../platforms";
+import type { PickupCheck } from "../registration";
+import type { DeployedToken } from "./engine";
+import { handOffAll, pinnedSettings, type PipelineContext, type RunSummary } from "./pipeline";
+
+export interface RotateOptions {
+  /** Rotate a token whose active generation expires within this many days. */
+  readonly ifDueWithinDays: number;
+  /** Rotate regardless of expiry. */
+  readonly force?: boolean;
+  /** Only these token keys (default: all). */
+  readonly keys?: readonly string[];
+  /** How long after registration the old generation is kept when no use of the new one is seen. */
+  readonly graceHours: number;
+  /** Optional confirmation from the platform itself (e.g. drata-status), per connection. */
+  readonly pickupCheckFor?: (connection: ConnectionSettings) => PickupCheck | undefined;
+}
+
+export interface RotateSummary extends RunSummary {
+  readonly events: RotationEvent[];
+  /** Keys still waiting for the platform to use their new generation. */
+  readonly waiting: string[];
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Zero-gap rotation, resumable at every step because each step is recorded with the stack first:
+ *   1. a due token gets a successor generation (both declared, one deploy creates the new token);
+ *   2. the successor is verified, then registered — a failure leaves the old generation untouched;
+ *   3. the old generation is revoked only once the successor is seen in use after registration,
+ *      the platform confirms it, the grace window has ended, or the old one has already expired.
+ * A run that finds nothing due changes nothing; a run that must wait says until when.
+ */
+export async function runRotate(ctx: PipelineContext, options: RotateOptions): Promise<RotateSummary> {
+  const events: RotationEvent[] = [];
+  const event = async (key: string, kind: RotationEvent["event"], detail: string, generation?: number) => {
+    events.push({ key, at: rfc3339(await ctx.now()), event: kind, detail, ...(generation ? { generation } : {}) });
+    ctx.progress(`${key}${generation ? ` g${generation}` : ""}: ${kind} — ${detail}`);
+  };
+  ctx.progress(ctx.engine.label);
+
+  // Step 1: successors for due tokens (or resume with the ones already declared).
+  let { settings, generations } = await pinnedSettings(ctx);
+  const deployed = await ctx.engine.outputs();
+  const now = await ctx.now();
+  const selected = Object.keys(generations).filter((key) => !options.keys || options.keys.includes(key));
+  const withSuccessor: TokenGenerations = { ...generations };
+  for (const key of selected) {
+    const entry = generations[key]!;
+    if (entry.successor) continue;
+    const active = deployed.find((t) => t.key === key && t.generation === entry.active.generation);
+    const expiresOn = active?.expiresOn ? Date.parse(active.expiresOn) : undefined;
+    const due = options.force || expiresOn === undefined || expiresOn - now.getTime() <= options.ifDueWithinDays * DAY_MS;
+    if (!due) {
+      await event(key, "not-due", `expires ${active?.expiresOn}, in ${Math.floor((expiresOn! - now.getTime()) / DAY_MS)} days`, entry.active.generation);
+      continue;
+    }
+    withSuccessor[key] = { active: entry.active, successor: { generation: entry.active.generation + 1, issuedAt: rfc3339(now) } };
+  }
+  const rotating = selected.filter((key) => withSuccessor[key]!.successor);
+  if (rotating.length === 0) return { ok: true, tokens: [], problems: [], events, waiting: [] };
+  if (JSON.stringify(withSuccessor) !== JSON.stringify(generations)) {
+    generations = withSuccessor;
+    await ctx.engine.saveGenerations(generations);
+  }
+  settings = { ...settings, generations };
+  const created = await ctx.engine.up();
+  for (const key of rotating) {
+    const successor = generations[key]!.successor!;
+    const change = created.changes.find((c) => c.logicalName.startsWith(`${key}-g${successor.generation}`) && c.op === "create");
+    if (change) await event(key, "successor-created", `new token ${change.logicalName}`, successor.generation);
+  }
+
+  // Step 2: verify and register each successor not yet with its platform.
+  const successors = created.tokens.filter((t) => rotating.includes(t.key) && t.generation === generations[t.key]!.successor!.generation);
+  const handed = await handOffAll(ctx, settings, successors, (name) => created.changes.find((c) => c.logicalName === name)?.op ?? "same");
+  generations = handed.generations;
+  const failedKeys = new Set(successors.filter((t) => handed.problems.some((p) => p.startsWith(`${t.logicalName}:`))).map((t) => t.key));
+  for (const key of failedKeys) await event(key, "failed", "successor not verified or not registered; the old generation stays in place", generations[key]!.successor!.generation);
+
+  // Step 3: promote successors the platform has taken up; revoke the old generation.
+  const waiting: string[] = [];
+  const promoted: TokenGenerations = { ...generations };
+  for (const key of rotating.filter((k) => !failedKeys.has(k))) {
+    const entry = generations[key]!;
+    const successor = entry.successor!;
+    const token = successors.find((t) => t.key === key)!;
+    const old = deployed.find((t) => t.key === key && t.generation === entry.active.generation);
+    const reason = await pickupReason(ctx, options, settings, token, old, successor.registeredAt, await ctx.now());
+    if (!reason) {
+      const graceEnds = new Date(Date.parse(successor.registeredAt!) + options.graceHours * HOUR_MS);
+      waiting.push(key);
+      await event(key, "waiting-for-pickup", `old generation kept until the new one is used or the grace window ends at ${rfc3339(graceEnds)}`, successor.generation);
+      continue;
+    }
+    await event(key, reason.event, reason.detail, successor.generation);
+    promoted[key] = { active: successor };
+  }
+  if (JSON.stringify(promoted) !== JSON.stringify(generations)) {
+    await ctx.engine.saveGenerations(promoted);
+    const revoked = await ctx.engine.up();
+    for (const change of revoked.changes.filter((c) => c.op === "delete")) {
+      const key = rotating.find((k) => change.logicalName.startsWith(`${k}-g`));
+      if (key) await event(key, "old-revoked", `${change.logicalName} deleted`, generations[key]!.active.generation);
+    }
+  }
+  return { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting };
+}
+
+async function pickupReason(
+  ctx: PipelineContext,
+  options: RotateOptions,
+  settings: Settings,
+  successor: DeployedToken,
+  old: DeployedToken | undefined,
+  registeredAt: string | undefined,
+  now: Date,
+): Promise<{ event: RotationEvent["event"]; detail: string } | undefined> {
+  if (!registeredAt) return undefined;
+  if (old?.expiresOn && Date.parse(old.expiresOn) <= now.getTime()) return { event: "old-expired", detail: `old generation expired ${old.expiresOn}` };
+  const lastUsed = await ctx.inspector.lastUsedOn(successor);
+  if (lastUsed && Date.parse(lastUsed) > Date.parse(registeredAt)) {
+    return { event: "picked-up", detail: `new token used at ${lastUsed}, after registration at ${registeredAt}` };
+  }
+  const connectionName = plan(settings, PLATFORMS, now).find((p) => p.key === successor.key)?.connection;
+  const connection = settings.connections.find((c) => c.name === connectionName);
+  const check = connection && options.pickupCheckFor?.(connection);
+  if (connection && check) {
+    const result = await check.confirmed({
+      stack: settings.stack,
+      connection: connection.name,
+      platform: connection.platform,
+      tokenKey: successor.key,
+      tokenId: successor.id,
+      generation: successor.generation,
+      registeredAt,
+    });
+    if (result.pickedUp) return { event: "picked-up", detail: `${check.kind}: ${result.detail}` };
+  }
+  const graceEnds = Date.parse(registeredAt) + options.graceHours * HOUR_MS;
+  if (now.getTime() >= graceEnds) return { event: "grace-ended", detail: `no use seen; the grace window of ${options.graceHours}h ended` };
+  return undefined;
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type Cloudflare from "cloudflare";
+import { parse as parseYaml } from "yaml";
+import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
+import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
+import { loadStackSettings, projectKeys, stackFilePath } from "../config/stack-file";
+import { complianceTokensProgram } from "../program/program";
+import { SandboxMocks } from "./sandbox-mocks";
+import { SecretBox } from "./secret-box";
+import { StateStore } from "./state-store";
+
+export interface RehearsalEngineOptions {
+  readonly projectDir: string;
+  readonly stack: string;
+  /** Where this engine keeps the stack's state (default <projectDir>/.cfct/sandbox/<stack>, git-ignored). */
+  readonly stateDir?: string;
+  /** An SDK client holding the provisioner credential, pointed at the sandbox. */
+  readonly client: Cloudflare;
+  /** The sandbox's clock, so first-generation expiry agrees with the sandbox's time. */
+  readonly now: () => Promise<Date>;
+}
+
+export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
+
+/**
+ * Runs the real Pulumi program (src/program) in-process under `pulumi.runtime.setMocks`, with mocks
+ * that create, update and delete tokens in the sandbox over HTTP, and a small state file so a second
+ * run updates or deletes instead of duplicating. For demos, tests and rehearsing rotations; it has no
+ * refresh, import or plugin system: real stacks use the Pulumi engine.
+ */
+export class RehearsalEngine implements StackEngine {
+  readonly label = REHEARSAL_LABEL;
+  private readonly store: StateStore;
+  private readonly box: SecretBox;
+
+  constructor(private readonly options: RehearsalEngineOptions) {
+    const dir = options.stateDir ?? path.join(options.projectDir, ".cfct", "sandbox", options.stack);
+    this.store = new StateStore(dir, options.stack);
+    this.box = SecretBox.open(path.join(dir, "secrets.key"));
+  }
+
+  preview(): Promise<EngineResult> {
+    return this.runProgram(true);
+  }
+
+  up(): Promise<EngineResult> {
+    return this.store.withLock(() => this.runProgram(false));
+  }
+
+  destroy(): Promise<EngineResult> {
+    return this.store.withLock(async () => {
+      const mocks = this.mocks(false);
+      await mocks.settlePendingCreates();
+      await mocks.deleteUntouched();
+      this.store.update((s) => {
+        s.config = {};
+        s.outputs = {};
+      });
+      return { changes: mocks.changes, tokens: [] };
+    });
+  }
+
+  async outputs(): Promise<DeployedToken[]> {
+    return readTokenOutputs({ tokens: this.store.read().outputs }).tokens;
+  }
+
+  async tokenValue(logicalName: string): Promise<string | undefined> {
+    const resource = Object.values(this.store.read().resources).find((r) => r.name === logicalName);
+    return resource ? this.box.open(resource.value) : undefined;
+  }
+
+  async settings(): Promise<Settings> {
+    return parseSettings(this.configKeys(), { stack: this.options.stack, source: stackFilePath(this.options.projectDir, this.options.stack) });
+  }
+
+  async saveGenerations(generations: TokenGenerations): Promise<void> {
+    this.setConfig("generations", generations);
+  }
+
+  /** `pulumi config set` for the rehearsal stack: layered over the stack file, kept in the state. */
+  setConfig(key: string, value: unknown): void {
+    this.store.update((s) => void (s.config[key] = value));
+  }
+
+  /** Stack-file keys with what cfct stored for this stack on top, as `pulumi config set` would layer them. */
+  private configKeys(): Record<string, unknown> {
+    loadStackSettings(this.options.projectDir, this.options.stack); // reports a bad stack file with its own clear error
+    const document = parseYaml(readFileSync(stackFilePath(this.options.projectDir, this.options.stack), "utf8")) as { config: Record<string, unknown> };
+    return { ...projectKeys(document.config), ...this.store.read().config };
+  }
+
+  private mocks(dryRun: boolean): SandboxMocks {
+    return new SandboxMocks(this.options.client, this.store, this.box, dryRun);
+  }
+
+  private async runProgram(dryRun: boolean): Promise<EngineResult> {
+    const mocks = this.mocks(dryRun);
+    if (!dryRun) await mocks.settlePendingCreates();
+    await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", this.options.stack, false);
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, JSON.stringify(value)])),
+    );
+    const outputs = await complianceTokensProgram(undefined, await this.options.now());
+    // Unwrapping waits for every registration; mocks never reject, they record the first failure.
+    const plain = (await new Promise((resolve) => pulumi.output(outputs).apply(resolve))) as { tokens: Record<string, Record<string, unknown>> };
+    if (mocks.failure) throw mocks.failure;
+    await mocks.deleteUntouched();
+    if (!dryRun) {
+      const withoutValues = Object.fromEntries(Object.entries(plain.tokens).map(([name, { value: _secret, ...token }]) => [name, token]));
+      this.store.update((s) => void (s.outputs = withoutValues));
+    }
+    return { changes: mocks.changes, tokens: readTokenOutputs(plain).tokens };
+  }
+}

@@ -1,0 +1,112 @@
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const sealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
+
+const resourceSchema = z.object({
+  type: z.string(),
+  name: z.string(),
+  id: z.string(),
+  accountId: z.string().optional(),
+  /** Provider inputs as last applied (never the value). */
+  inputs: z.record(z.string(), z.unknown()),
+  value: sealedSchema,
+  createdAt: z.string(),
+});
+
+/** A create that was sent but not yet recorded: resolved on the next run so a kill leaves no orphan. */
+const pendingSchema = z.object({ type: z.string(), name: z.string(), tokenName: z.string(), accountId: z.string().optional(), at: z.string() });
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  stack: z.string(),
+  resources: z.record(z.string(), resourceSchema),
+  pending: z.array(pendingSchema),
+  /** Config cfct stores with the stack (the token generations), layered over the stack file. */
+  config: z.record(z.string(), z.unknown()),
+  /** The program's outputs as the last apply left them, secret values removed (they live sealed in `resources`). */
+  outputs: z.record(z.string(), z.unknown()),
+});
+
+export type RehearsalState = z.infer<typeof stateSchema>;
+export type RecordedResource = z.infer<typeof resourceSchema>;
+export type PendingCreate = z.infer<typeof pendingSchema>;
+
+export const resourceKey = (type: string, name: string) => `${type}::${name}`;
+
+/**
+ * The rehearsal engine's stack state: one JSON file, written atomically (temp file + rename, 0600),
+ * guarded by a lock file so two runs on one stack cannot interleave.
+ */
+export class StateStore {
+  readonly file: string;
+  private readonly lockFile: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly stack: string,
+  ) {
+    this.file = path.join(dir, "state.json");
+    this.lockFile = path.join(dir, "lock");
+  }
+
+  read(): RehearsalState {
+    try {
+      return stateSchema.parse(JSON.parse(readFileSync(this.file, "utf8")));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, stack: this.stack, resources: {}, pending: [], config: {}, outputs: {} };
+      throw new Error(`rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`);
+    }
+  }
+
+  write(state: RehearsalState): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temp, this.file);
+  }
+
+  update(change: (state: RehearsalState) => void): RehearsalState {
+    const state = this.read();
+    change(state);
+    this.write(state);
+    return state;
+  }
+
+  /** Runs `work` holding the stack lock; a lock left by a dead process is taken over. */
+  async withLock<T>(work: () => Promise<T>): Promise<T> {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.acquire();
+    try {
+      return await work();
+    } finally {
+      rmSync(this.lockFile, { force: true });
+    }
+  }
+
+  private acquire(): void {
+    try {
+      const fd = openSync(this.lockFile, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(this.lockFile, "utf8"));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(`stack ${this.stack} is locked by process ${holder} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
+      }
+      rmSync(this.lockFile, { force: true });
+      this.acquire();
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,73 @@
+import type { EndpointPermission } from "../../cloudflare/endpoint-permissions";
+import { SCOPES } from "../../cloudflare/permission-groups";
+import type { FixtureAccount } from "../fixture/schema";
+import type { Inventory } from "../inventory";
+import type { PermissionCatalog } from "../permission-catalog";
+import type { SandboxToken, TokenPolicy } from "../tokens/token";
+import { policyCovers, type AuthzTarget } from "./policy-resources";
+
+/** Sandbox IDs of the groups a route accepts (at least one is required). */
+type AcceptedGroups = ReadonlySet<string>;
+
+/**
+ * Cloudflare's evaluation order (create-via-api.mdx@12de122): explicit deny policies first, then
+ * explicit allow policies, then an implicit deny. A policy matches a request when one of its groups
+ * is accepted by the route and its resources cover the target. A token never reaches beyond its
+ * owner: a user's accounts (accepted memberships) or the one account that owns it.
+ */
+export class Authorizer {
+  private readonly acceptedByEndpoint = new Map<EndpointPermission, AcceptedGroups>();
+
+  constructor(
+    private readonly catalog: PermissionCatalog,
+    private readonly inventory: Inventory,
+  ) {}
+
+  /** Whether the token may call the endpoint on the target. */
+  allows(token: SandboxToken, endpoint: EndpointPermission, target: AuthzTarget): boolean {
+    if (!this.ownerReaches(token, target)) return false;
+    const accepted = this.acceptedGroups(endpoint);
+    const matches = (policy: TokenPolicy) => this.policyMatches(policy, accepted, target);
+    return !token.policies.some((p) => p.effect === "deny" && matches(p)) && token.policies.some((p) => p.effect === "allow" && matches(p));
+  }
+
+  /** For GET /accounts: does some allow policy give the token any group on the account or one of its zones? */
+  holdsAnyGroupOn(token: SandboxToken, account: FixtureAccount): boolean {
+    const accountTarget: AuthzTarget = { kind: "account", accountId: account.id };
+    if (!this.ownerReaches(token, accountTarget)) return false;
+    const zones = this.inventory.zones.filter((z) => z.account_id === account.id);
+    return token.policies.some(
+      (policy) =>
+        policy.effect === "allow" &&
+        policy.permissionGroupIds.some((id) => {
+          const scope = this.catalog.findById(id)?.scope;
+          if (scope === SCOPES.account) return policyCovers(policy.resources, scope, accountTarget);
+          if (scope === SCOPES.zone) return zones.some((z) => policyCovers(policy.resources, scope, { kind: "zone", zoneId: z.id, accountId: account.id }));
+          return false;
+        }),
+    );
+  }
+
+  private acceptedGroups(endpoint: EndpointPermission): AcceptedGroups {
+    let accepted = this.acceptedByEndpoint.get(endpoint);
+    if (!accepted) {
+      accepted = new Set(endpoint.groups.map((group) => this.catalog.require(group).id));
+      this.acceptedByEndpoint.set(endpoint, accepted);
+    }
+    return accepted;
+  }
+
+  private policyMatches(policy: TokenPolicy, accepted: AcceptedGroups, target: AuthzTarget): boolean {
+    return policy.permissionGroupIds.some((id) => {
+      if (!accepted.has(id)) return false;
+      const group = this.catalog.findById(id);
+      return group !== undefined && policyCovers(policy.resources, group.scope, target);
+    });
+  }
+
+  private ownerReaches(token: SandboxToken, target: AuthzTarget): boolean {
+    const owner = token.owner;
+    if (target.kind === "user") return owner.kind === "user" && owner.userId === target.userId;
+    return owner.kind === "user" ? this.inventory.isUserMemberOf(target.accountId) : owner.accountId === target.accountId;
+  }
+}

@@ -1,0 +1,84 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { rfc3339, type SandboxClock } from "./clock";
+import { faultSchema, type FaultQueue } from "./faults";
+import type { PermissionCatalog } from "./permission-catalog";
+import type { RequestStats } from "./stats";
+import type { TokenStore } from "./tokens/token-store";
+import { tokenView } from "./tokens/token-view";
+
+export const CONTROL_PREFIX = "/__sandbox";
+
+export interface ControlPlaneDependencies {
+  readonly stats: RequestStats;
+  readonly faults: FaultQueue;
+  readonly clock: SandboxClock;
+  readonly tokens: TokenStore;
+  readonly catalog: PermissionCatalog;
+}
+
+const clockAdvance = z.strictObject({ advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }) });
+
+/** A control-plane mistake: HTTP 400 with a message naming the fix. */
+function badRequest(c: Context, message: string): Response {
+  return c.json({ error: message }, 400);
+}
+
+async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  let input: unknown;
+  try {
+    input = await c.req.json();
+  } catch {
+    return { ok: false, response: badRequest(c, "the body must be JSON") };
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, response: badRequest(c, parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")) };
+}
+
+/**
+ * /__sandbox: test and demo controls, outside /client/v4 and without a Cloudflare token. It never
+ * returns a token value: GET /tokens shows metadata only.
+ */
+export function createControlPlane(deps: ControlPlaneDependencies): Hono {
+  const app = new Hono().basePath(CONTROL_PREFIX);
+
+  app.get("/stats", (c) => c.json(deps.stats.snapshot()));
+  app.post("/stats/reset", (c) => {
+    deps.stats.reset();
+    return c.json(deps.stats.snapshot());
+  });
+
+  app.get("/faults", (c) => c.json({ pending: deps.faults.pending() }));
+  app.post("/faults", async (c) => {
+    const body = await parseBody(c, faultSchema);
+    return body.ok ? c.json(deps.faults.add(body.value), 201) : body.response;
+  });
+  app.delete("/faults", (c) => {
+    deps.faults.clear();
+    return c.json({ pending: [] });
+  });
+
+  const clockState = () => ({ now: rfc3339(deps.clock.now()), offsetSeconds: deps.clock.offsetSeconds });
+  app.get("/clock", (c) => c.json(clockState()));
+  app.post("/clock", async (c) => {
+    const body = await parseBody(c, clockAdvance);
+    if (!body.ok) return body.response;
+    deps.clock.advance(body.value.advanceSeconds);
+    return c.json(clockState());
+  });
+
+  app.get("/tokens", (c) => {
+    const now = deps.clock.now();
+    return c.json({
+      tokens: deps.tokens.all().map((token) => {
+        const { id, name, status, issued_on, last_used_on, expires_on, not_before, policies } = tokenView(token, deps.catalog, now);
+        const owner = token.owner.kind === "user" ? { type: "user", id: token.owner.userId } : { type: "account", id: token.owner.accountId };
+        return { id, name, owner, status, issued_on, last_used_on: last_used_on ?? null, expires_on: expires_on ?? null, not_before: not_before ?? null, policies };
+      }),
+    });
+  });
+
+  app.all("*", (c) => c.json({ error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens` }, 404));
+  return app;
+}

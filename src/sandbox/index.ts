@@ -1,0 +1,13 @@
+/**
+ * A Cloudflare v4 API sandbox: token lifecycle, identity and inventory, and one read-only probe per
+ * permission group, with Cloudflare's authorization model and rate limit. See FIDELITY.md for what
+ * is sourced from Cloudflare and what is assumed.
+ */
+export { startSandbox, type RunningSandbox, type SandboxOptions } from "./server";
+export { defaultFixture } from "./fixture/default-fixture";
+export { FixtureError, loadFixtureFile, parseFixture } from "./fixture/load-fixture";
+export type { Fixture, FixtureInput } from "./fixture/schema";
+export type { RateLimitSettings } from "./rate-limit";
+export type { StatsSnapshot } from "./stats";
+export type { FaultSpec } from "./faults";
+export { sandboxGroupId } from "./permission-catalog";

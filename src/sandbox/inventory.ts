@@ -1,0 +1,36 @@
+import type { Fixture, FixtureAccount, FixtureZone } from "./fixture/schema";
+
+/** Read-only indexes over the fixture: what exists and who belongs where. */
+export class Inventory {
+  readonly user: Fixture["user"];
+  readonly memberships: Fixture["memberships"];
+  readonly accounts: readonly FixtureAccount[];
+  /** Zones in a stable order (by name), the order list endpoints page through. */
+  readonly zones: readonly FixtureZone[];
+  private readonly accountsById: ReadonlyMap<string, FixtureAccount>;
+  private readonly zonesById: ReadonlyMap<string, FixtureZone>;
+  private readonly memberAccountIds: ReadonlySet<string>;
+
+  constructor(fixture: Fixture) {
+    this.user = fixture.user;
+    this.memberships = fixture.memberships;
+    this.accounts = fixture.accounts;
+    this.zones = [...fixture.zones].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.accountsById = new Map(fixture.accounts.map((a) => [a.id, a]));
+    this.zonesById = new Map(fixture.zones.map((z) => [z.id, z]));
+    this.memberAccountIds = new Set(fixture.memberships.filter((m) => m.status === "accepted").map((m) => m.account_id));
+  }
+
+  account(id: string): FixtureAccount | undefined {
+    return this.accountsById.get(id);
+  }
+
+  zone(id: string): FixtureZone | undefined {
+    return this.zonesById.get(id);
+  }
+
+  /** Accounts the user has accepted a membership of: the most any of its tokens can reach. */
+  isUserMemberOf(accountId: string): boolean {
+    return this.memberAccountIds.has(accountId);
+  }
+}

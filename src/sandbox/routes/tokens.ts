@@ -1,0 +1,76 @@
+import type { HttpMethod } from "../../cloudflare/endpoint-permissions";
+import { effectiveStatus } from "../authz/token-validity";
+import { paginate } from "../http/pagination";
+import { identifierNotFound, replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext, type RouteReply } from "../http/route";
+import type { SandboxState } from "../state";
+import type { TokenOwner } from "../tokens/token";
+import { parseTokenRequest } from "../tokens/token-request";
+import { tokenView, verifyView } from "../tokens/token-view";
+
+const ACTIVE_MESSAGE = { code: 10000, message: "This API Token is valid and active", type: null };
+
+/**
+ * The token lifecycle, once for user-owned tokens (/user/tokens…) and once for account-owned
+ * tokens (/accounts/{account_id}/tokens…): the two families differ only in their base path and in
+ * who owns the tokens they manage.
+ */
+export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: "user" | "account"): Route[] {
+  const base = family === "user" ? "/user/tokens" : "/accounts/{account_id}/tokens";
+  const ownerOf = (context: RouteContext): TokenOwner =>
+    family === "user" ? { kind: "user", userId: state.inventory.user.id } : { kind: "account", accountId: context.params.account_id ?? "" };
+  const scoped = (method: HttpMethod, path: string, handle: (context: RouteContext) => RouteReply | Promise<RouteReply>): Route =>
+    family === "user" ? routes.user(method, path, handle) : routes.account(method, path, handle);
+
+  /** The token named in the path, if the family's owner owns it (another owner's token does not exist here). */
+  const ownedToken = (context: RouteContext) => {
+    const id = context.params.token_id ?? "";
+    const token = state.tokens.get(id);
+    const owner = ownerOf(context);
+    const owns = token && (owner.kind === "user" ? token.owner.kind === "user" && token.owner.userId === owner.userId : token.owner.kind === "account" && token.owner.accountId === owner.accountId);
+    return owns ? token : identifierNotFound(context, id);
+  };
+  const view = (token: Parameters<typeof tokenView>[0], context: RouteContext) => tokenView(token, state.catalog, context.now);
+
+  return [
+    // Static segments first: the router tries routes in this order, and "verify" is not a token ID.
+    routes.verify("GET", `${base}/verify`, family, (context, token) => ({
+      result: verifyView(token, context.now),
+      messages: effectiveStatus(token, context.now) === "active" ? [ACTIVE_MESSAGE] : [],
+    })),
+
+    scoped("GET", `${base}/permission_groups`, (context) => {
+      const name = context.query.get("name");
+      const scope = context.query.get("scope");
+      const groups = state.catalog
+        .listFor(family)
+        .filter((g) => (name === null || g.name === name) && (scope === null || g.scope === scope))
+        .map((g) => ({ id: g.id, name: g.name, scopes: [g.scope] }));
+      return { result: groups, resultInfo: { page: 1, per_page: groups.length, count: groups.length, total_count: groups.length, total_pages: 1 } };
+    }),
+
+    scoped("GET", base, (context) => replyWithPage(paginate(state.tokens.ownedBy(ownerOf(context)).map((t) => view(t, context)), context.query))),
+
+    scoped("POST", base, async (context) => {
+      const owner = ownerOf(context);
+      const spec = parseTokenRequest(await context.body(), { owner, catalog: state.catalog, inventory: state.inventory });
+      const { token, value } = state.tokens.issue(spec, owner, context.now);
+      return replyWith({ ...view(token, context), value });
+    }),
+
+    scoped("GET", `${base}/{token_id}`, (context) => replyWith(view(ownedToken(context), context))),
+
+    scoped("PUT", `${base}/{token_id}`, async (context) => {
+      const current = ownedToken(context);
+      const spec = parseTokenRequest(await context.body(), { owner: current.owner, catalog: state.catalog, inventory: state.inventory, currentStatus: current.status });
+      return replyWith(view(state.tokens.update(current.id, spec, context.now), context));
+    }),
+
+    scoped("DELETE", `${base}/{token_id}`, (context) => {
+      const token = ownedToken(context);
+      state.tokens.delete(token.id);
+      return replyWith({ id: token.id });
+    }),
+
+    scoped("PUT", `${base}/{token_id}/value`, (context) => replyWith(state.tokens.roll(ownedToken(context).id, context.now))),
+  ];
+}

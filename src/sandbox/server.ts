@@ -1,0 +1,95 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve, type HttpBindings } from "@hono/node-server";
+import { Hono } from "hono";
+import { Authorizer } from "./authz/authorizer";
+import { SandboxClock } from "./clock";
+import { CONTROL_PREFIX, createControlPlane } from "./control-plane";
+import { defaultFixture } from "./fixture/default-fixture";
+import { withGeneratedZones } from "./fixture/generate-zones";
+import { loadFixtureFile, parseFixture } from "./fixture/load-fixture";
+import type { Fixture } from "./fixture/schema";
+import { FaultQueue } from "./faults";
+import { API_PREFIX, createApiApp } from "./http/api-app";
+import { Inventory } from "./inventory";
+import { PermissionCatalog } from "./permission-catalog";
+import { issueProvisionerToken } from "./provisioner";
+import { CLOUDFLARE_RATE_LIMIT, RateLimiter, type RateLimitSettings } from "./rate-limit";
+import { allRoutes } from "./routes";
+import type { SandboxState } from "./state";
+import { RequestStats } from "./stats";
+import { checkTokenPrefix, DEFAULT_TOKEN_PREFIX } from "./tokens/token-values";
+import { TokenStore } from "./tokens/token-store";
+
+export interface SandboxOptions {
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** A fixture, or the path of a JSON or YAML fixture file; the default fixture when absent. */
+  readonly fixture?: Fixture | string;
+  /** Generate this many extra zones, spread over the fixture's accounts. */
+  readonly zones?: number;
+  /** Per-user budget; Cloudflare's 1200 requests / 300 s when absent. */
+  readonly rateLimit?: RateLimitSettings;
+  /** Prefix of every token value; default CFCT_SANDBOX_TOKEN_PREFIX, else "cfsbx_". */
+  readonly tokenPrefix?: string;
+  /** Receives one line per request (method, route, status, time) and sandbox errors; never a token. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningSandbox {
+  /** http://127.0.0.1:<port>/client/v4 — Cloudflare's API. */
+  readonly baseUrl: string;
+  /** http://127.0.0.1:<port>/__sandbox — stats, faults, clock, token metadata. */
+  readonly controlUrl: string;
+  /** The fixture's provisioner token value: a sandbox credential, shown here once. */
+  readonly provisionerToken: string;
+  readonly fixture: Fixture;
+  close(): Promise<void>;
+}
+
+function resolveFixture(options: SandboxOptions): Fixture {
+  const base = typeof options.fixture === "string" ? loadFixtureFile(options.fixture) : options.fixture ? parseFixture(options.fixture) : defaultFixture();
+  return options.zones ? withGeneratedZones(base, options.zones) : base;
+}
+
+function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }) as Server;
+    server.once("error", reject);
+    server.once("listening", () => resolve(server));
+  });
+}
+
+/** Starts a Cloudflare v4 API sandbox on loopback. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const fixture = resolveFixture(options);
+  const log = options.log ?? (() => undefined);
+  const catalog = new PermissionCatalog();
+  const inventory = new Inventory(fixture);
+  const clock = new SandboxClock();
+  const tokens = new TokenStore(checkTokenPrefix(options.tokenPrefix ?? process.env.CFCT_SANDBOX_TOKEN_PREFIX ?? DEFAULT_TOKEN_PREFIX));
+  const state: SandboxState = { inventory, catalog, tokens, clock, authorizer: new Authorizer(catalog, inventory) };
+  const provisioner = issueProvisionerToken(fixture, catalog, inventory, tokens, clock.now());
+
+  const stats = new RequestStats();
+  const faults = new FaultQueue();
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog }));
+  app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(options.rateLimit ?? CLOUDFLARE_RATE_LIMIT), faults, stats, log }));
+  app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
+
+  const server = await listen(app, options.port ?? 0);
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl: origin + API_PREFIX,
+    controlUrl: origin + CONTROL_PREFIX,
+    provisionerToken: provisioner.value,
+    fixture,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive connections would hold close() open until their idle timeout.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { hashTokenValue, newTokenValue } from "./token-values";
+import type { SandboxToken, TokenOwner, TokenSpec } from "./token";
+
+export interface IssuedToken {
+  readonly token: SandboxToken;
+  /** Returned to the caller once and then forgotten: the store keeps only its hash. */
+  readonly value: string;
+}
+
+function sameOwner(a: TokenOwner, b: TokenOwner): boolean {
+  return a.kind === "user" ? b.kind === "user" && a.userId === b.userId : b.kind === "account" && a.accountId === b.accountId;
+}
+
+/** All tokens the sandbox has issued, by ID and by value hash. */
+export class TokenStore {
+  private readonly byId = new Map<string, SandboxToken>();
+  private readonly idByHash = new Map<string, string>();
+
+  constructor(private readonly prefix: string) {}
+
+  issue(spec: TokenSpec, owner: TokenOwner, now: Date, id: string = randomBytes(16).toString("hex")): IssuedToken {
+    const value = newTokenValue(this.prefix);
+    const token: SandboxToken = { ...spec, id, owner, issuedOn: now, modifiedOn: now, lastUsedOn: null, valueHash: hashTokenValue(value) };
+    this.byId.set(id, token);
+    this.idByHash.set(token.valueHash, id);
+    return { token, value };
+  }
+
+  findByValue(value: string): SandboxToken | undefined {
+    const id = this.idByHash.get(hashTokenValue(value));
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  get(id: string): SandboxToken | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Tokens of one owner, oldest first (the order Cloudflare's lists page through). */
+  ownedBy(owner: TokenOwner): SandboxToken[] {
+    return [...this.byId.values()].filter((t) => sameOwner(t.owner, owner));
+  }
+
+  all(): SandboxToken[] {
+    return [...this.byId.values()];
+  }
+
+  /** PUT: the token keeps its ID, value and issue time. */
+  update(id: string, spec: TokenSpec, now: Date): SandboxToken {
+    return this.replace(id, { ...spec, modifiedOn: now });
+  }
+
+  /** Roll: a new value; the old one stops working at once (Cloudflare documents no grace period). */
+  roll(id: string, now: Date): string {
+    const current = this.require(id);
+    const value = newTokenValue(this.prefix);
+    this.idByHash.delete(current.valueHash);
+    const rolled = this.replace(id, { valueHash: hashTokenValue(value), modifiedOn: now });
+    this.idByHash.set(rolled.valueHash, id);
+    return value;
+  }
+
+  /** Records an authenticated request (last_used_on: rotation watches it to see a new token picked up). */
+  markUsed(id: string, now: Date): SandboxToken {
+    return this.replace(id, { lastUsedOn: now });
+  }
+
+  delete(id: string): void {
+    const token = this.require(id);
+    this.idByHash.delete(token.valueHash);
+    this.byId.delete(id);
+  }
+
+  private replace(id: string, changes: Partial<SandboxToken>): SandboxToken {
+    const next = { ...this.require(id), ...changes };
+    this.byId.set(id, next);
+    return next;
+  }
+
+  private require(id: string): SandboxToken {
+    const token = this.byId.get(id);
+    if (!token) throw new Error(`token ${id} does not exist`);
+    return token;
+  }
+}
