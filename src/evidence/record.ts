@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+const checkSchema = z.object({
+  id: z.string(),
+  status: z.enum(["pass", "warn", "fail", "skip"]),
+  detail: z.string(),
+  remedy: z.string().optional(),
+});
+
+const registrationSchema = z.object({
+  registrar: z.string(),
+  status: z.enum(["registered", "handed-off", "failed"]),
+  detail: z.string(),
+  location: z.string().optional(),
+  attempts: z.number().int(),
+  at: z.string(),
+});
+
+export const evidenceTokenSchema = z.object({
+  key: z.string(),
+  logicalName: z.string(),
+  /** Cloudflare's token ID; never the value. */
+  id: z.string(),
+  name: z.string(),
+  platform: z.string(),
+  owner: z.union([z.object({ kind: z.literal("user") }), z.object({ kind: z.literal("account"), accountId: z.string() })]),
+  generation: z.number().int(),
+  groups: z.array(z.object({ name: z.string(), scope: z.string() })),
+  resources: z.array(z.record(z.string(), z.unknown())),
+  expiresOn: z.string().nullable(),
+  ipFilter: z.object({ allowed: z.array(z.string()), denied: z.array(z.string()) }),
+  change: z.enum(["create", "update", "delete", "same"]),
+  verify: z.object({ ok: z.boolean(), apiCalls: z.number().int(), checks: z.array(checkSchema) }).optional(),
+  registration: registrationSchema.optional(),
+});
+
+export const rotationEventSchema = z.object({
+  key: z.string(),
+  at: z.string(),
+  event: z.enum(["not-due", "successor-created", "successor-verified", "successor-registered", "waiting-for-pickup", "picked-up", "grace-ended", "old-expired", "old-revoked", "failed"]),
+  generation: z.number().int().optional(),
+  detail: z.string(),
+});
+
+/** One run of a cfct command, as an auditor reads it. Token values have no field here, by design. */
+export const evidenceRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  command: z.enum(["up", "rotate", "destroy", "verify"]),
+  stack: z.string(),
+  engine: z.string(),
+  commit: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  ok: z.boolean(),
+  apiCalls: z.number().int(),
+  tokens: z.array(evidenceTokenSchema),
+  rotation: z.array(rotationEventSchema),
+  problems: z.array(z.string()),
+});
+
+export type EvidenceRecord = z.infer<typeof evidenceRecordSchema>;
+export type EvidenceToken = z.infer<typeof evidenceTokenSchema>;
+export type RotationEvent = z.infer<typeof rotationEventSchema>;
+export type VerifyEvidence = NonNullable<EvidenceToken["verify"]>;

@@ -1,0 +1,76 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { evidenceRecordSchema, type EvidenceRecord } from "./record";
+
+export interface WrittenEvidence {
+  readonly json: string;
+  readonly markdown: string;
+}
+
+/** The project's commit, when it is a git work tree: evidence says which code made the tokens. */
+export function currentCommit(projectDir: string): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes one run's evidence as JSON (validated against the schema first) and a Markdown summary,
+ * under <dir>/<stack>/<finishedAt>-<command>.{json,md}.
+ */
+export function writeEvidence(dir: string, record: EvidenceRecord): WrittenEvidence {
+  const valid = evidenceRecordSchema.parse(record);
+  const folder = path.join(dir, valid.stack);
+  mkdirSync(folder, { recursive: true });
+  const base = path.join(folder, `${valid.finishedAt.replace(/[:.]/g, "-")}-${valid.command}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(valid, null, 2)}\n`);
+  writeFileSync(`${base}.md`, renderEvidenceMarkdown(valid));
+  return { json: `${base}.json`, markdown: `${base}.md` };
+}
+
+export function renderEvidenceMarkdown(record: EvidenceRecord): string {
+  const lines = [
+    `# cfct ${record.command} — stack ${record.stack}`,
+    "",
+    `| | |`,
+    `|---|---|`,
+    `| result | ${record.ok ? "OK" : "FAILED"} |`,
+    `| started / finished | ${record.startedAt} / ${record.finishedAt} |`,
+    `| engine | ${record.engine} |`,
+    `| commit | ${record.commit ?? "unknown"} |`,
+    `| Cloudflare API calls | ${record.apiCalls} |`,
+    "",
+  ];
+  if (record.problems.length > 0) lines.push("## Problems", "", ...record.problems.map((p) => `- ${p}`), "");
+  for (const token of record.tokens) {
+    const owner = token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user";
+    lines.push(
+      `## ${token.name}`,
+      "",
+      `- token ID \`${token.id}\` (${owner}-owned), platform ${token.platform}, generation ${token.generation}, ${token.change}`,
+      `- expires ${token.expiresOn ?? "never"}; IP filter: ${token.ipFilter.allowed.length > 0 ? `only ${token.ipFilter.allowed.join(", ")}` : "none"}${token.ipFilter.denied.length > 0 ? `, never ${token.ipFilter.denied.join(", ")}` : ""}`,
+      `- permission groups (${token.groups.length}): ${token.groups.map((g) => `${g.name} [${g.scope.replace("com.cloudflare.api.", "")}]`).join("; ")}`,
+      `- resources: ${token.resources.map((r) => Object.keys(r).join(", ")).join(" | ")}`,
+    );
+    if (token.verify) {
+      lines.push(`- verification: ${token.verify.ok ? "passed" : "FAILED"} (${token.verify.apiCalls} API calls)`, "", "| check | status | detail |", "|---|---|---|");
+      for (const check of token.verify.checks) lines.push(`| ${check.id} | ${check.status} | ${escapeCell(check.detail)}${check.remedy ? ` — fix: ${escapeCell(check.remedy)}` : ""} |`);
+      lines.push("");
+    }
+    if (token.registration) lines.push(`- registration: ${token.registration.status} via ${token.registration.registrar} — ${token.registration.detail}`);
+    lines.push("");
+  }
+  if (record.rotation.length > 0) {
+    lines.push("## Rotation", "", "| time | token | event | detail |", "|---|---|---|---|");
+    for (const event of record.rotation) lines.push(`| ${event.at} | ${event.key}${event.generation ? ` g${event.generation}` : ""} | ${event.event} | ${escapeCell(event.detail)} |`);
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
