@@ -32,7 +32,12 @@ export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarCont
       const at = () => ctx.now().toISOString();
       const dir = handoffDir(config, request.stack, ctx);
       const file = path.join(dir, sheetFileName(request));
-      const refusal = gitRefusal(dir, file);
+      let refusal: string | undefined;
+      try {
+        refusal = gitRefusal(dir, file);
+      } catch (error) {
+        refusal = `could not check whether ${dir} is inside a git work tree (${errorCode(error)}). Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory you own outside any repository`;
+      }
       if (refusal) return outcome("failed", refusal, at(), undefined);
       try {
         const replaced = writeSecretFile(dir, file, renderSheet(request));
@@ -41,11 +46,16 @@ export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarCont
           `follow it to enter the token in ${request.platform.displayName}, then delete it`;
         return outcome("handed-off", detail, at(), file);
       } catch (error) {
-        const reason = error instanceof Error && "code" in error ? String((error as NodeJS.ErrnoException).code) : "write error";
-        return outcome("failed", `could not write the hand-off sheet ${file} (${reason}). Fix: make the directory writable by you, or set registration.dir`, at(), file);
+        return outcome("failed", `could not write the hand-off sheet ${file} (${errorCode(error)}). Fix: make the directory writable by you, or set registration.dir`, at(), undefined);
       }
     },
   };
+}
+
+/** Only the errno code: an fs error's message is safe, but nothing here needs more than the code. */
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : "unexpected error";
 }
 
 function outcome(status: RegistrationOutcome["status"], detail: string, at: string, location: string | undefined): RegistrationOutcome {

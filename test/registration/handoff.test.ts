@@ -153,3 +153,15 @@ describe("handoff registrar", () => {
     });
   });
 });
+
+describe("handoff registrar failures", () => {
+  it("a directory it cannot write is a failed outcome naming the path and the fix, not a throw", async () => {
+    const blocked = path.join(tempDir(), "sheets");
+    writeFileSync(blocked, "a file where the directory should be");
+    const outcome = await handoff(blocked).register(drataRequest());
+    expect(outcome.status).toBe("failed");
+    expect(outcome.detail).toMatch(/could not write the hand-off sheet .*sheets\/dev-drata-g1\.md \(ENOTDIR\)\. Fix: make the directory writable by you, or set registration\.dir/);
+    expect(outcome.location).toBeUndefined();
+    expectNoSecrets(outcome);
+  });
+});
