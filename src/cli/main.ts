@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerPlan } from "./commands/plan";
+import { registerSandbox } from "./commands/sandbox";
 import { EXIT, describeError, exitCodeFor } from "./errors";
 
 export function buildProgram(): Command {
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPlan(program);
+  registerSandbox(program);
   return program;
 }
 

@@ -1,0 +1,52 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { FixtureError, startSandbox } from "../../sandbox";
+import { UsageError } from "../errors";
+
+function wholeNumber(flag: string, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got "${raw}"`);
+    return value;
+  };
+}
+
+/** Resolves when the process is asked to stop (SIGTERM from a supervisor, SIGINT from Ctrl-C). */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(signal);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
+
+export function registerSandbox(program: Command): void {
+  program
+    .command("sandbox")
+    .description(
+      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, then logs requests to stderr until SIGTERM/SIGINT.",
+    )
+    .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
+    .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
+    .option("--zones <n>", "generate this many extra zones", wholeNumber("--zones", 1_000_000), 0)
+    .action(async (options: { port: number; fixture?: string; zones: number }) => {
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      let sandbox;
+      try {
+        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, log });
+      } catch (error) {
+        if (error instanceof FixtureError) throw new UsageError(error.message);
+        throw error;
+      }
+      // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
+      process.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken })}\n`);
+      log(`cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s) at ${sandbox.baseUrl}`);
+      const signal = await stopSignal();
+      await sandbox.close();
+      log(`cfct sandbox: stopped (${signal})`);
+    });
+}
