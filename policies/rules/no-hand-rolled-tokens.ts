@@ -35,7 +35,7 @@ export const noHandRolledTokens: StackValidationPolicy = {
       const parentType = parentTypeOf(token);
       if (parentType === COMPLIANCE_TOKEN_TYPE) continue;
       reportViolation(
-        `${typeLabel(token.type)} "${token.name}" is not created by a ComplianceToken (its parent is ${parentType ? `a ${parentType}` : "the stack"}), ` +
+        `${typeLabel(token.type)} "${token.name}" is not created by a ComplianceToken (its parent is ${parentType ?? "the stack"}), ` +
           "so no rule could check its permission groups. Fix: declare the connection in cf-compliance-tokens:connections and let the program create it.",
         token.urn,
       );
