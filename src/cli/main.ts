@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { registerPlan } from "./commands/plan";
 import { registerSandbox } from "./commands/sandbox";
+import { registerDemo } from "./commands/demo";
+import { registerStackOperations } from "./commands/stack-operations";
 import { EXIT, describeError, exitCodeFor } from "./errors";
 
 export function buildProgram(): Command {
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerPlan(program);
   registerSandbox(program);
+  registerStackOperations(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import path from "node:path";
 
 export interface SealedSecret {
   readonly iv: string;
@@ -16,6 +17,7 @@ export class SecretBox {
 
   static open(keyFile: string): SecretBox {
     if (!existsSync(keyFile)) {
+      mkdirSync(path.dirname(keyFile), { recursive: true, mode: 0o700 });
       try {
         const fd = openSync(keyFile, "wx", 0o600);
         writeSync(fd, randomBytes(32).toString("base64"));

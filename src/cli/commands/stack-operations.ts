@@ -1,0 +1,145 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
+import { buildPipeline, type EngineKind, type Pipeline } from "../../automation/context";
+import { runUp, type RunSummary } from "../../automation/pipeline";
+import { runRotate, type RotateSummary } from "../../automation/rotate";
+import type { EvidenceRecord } from "../../evidence/record";
+import { currentCommit, writeEvidence } from "../../evidence/write";
+import { EXIT, UsageError } from "../errors";
+
+interface StackOperationOptions {
+  stack: string;
+  engine: EngineKind;
+  apiBase: string;
+  provisionerTokenEnv: string;
+  evidenceDir: string;
+  projectDir: string;
+  sandboxStateDir?: string;
+  policyPack?: string[];
+}
+
+const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
+
+function withStackOperationOptions(command: Command): Command {
+  return command
+    .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)")
+    .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
+    .option("--api-base <url>", "Cloudflare API base URL (a sandbox's baseUrl with --engine sandbox)", process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE)
+    .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")
+    .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
+    .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
+    .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
+    .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)");
+}
+
+export function pipelineFor(options: StackOperationOptions, progress: (line: string) => void): Pipeline {
+  if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
+  const provisionerToken = process.env[options.provisionerTokenEnv];
+  if (!provisionerToken) {
+    throw new UsageError(
+      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
+    );
+  }
+  return buildPipeline({
+    projectDir: path.resolve(options.projectDir),
+    stack: options.stack,
+    engine: options.engine,
+    apiBase: options.apiBase,
+    provisionerToken,
+    progress,
+    ...(options.sandboxStateDir ? { sandboxStateDir: path.resolve(options.sandboxStateDir) } : {}),
+    ...(options.policyPack ? { policyPacks: options.policyPack } : {}),
+  });
+}
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Writes the run's evidence and says where; returns the exit code the run deserves. */
+export function recordRun(
+  options: Pick<StackOperationOptions, "stack" | "evidenceDir" | "projectDir">,
+  pipeline: Pipeline,
+  command: EvidenceRecord["command"],
+  startedAt: Date,
+  summary: RunSummary & { events?: RotateSummary["events"] },
+): { code: number; evidence: { json: string; markdown: string } } {
+  const verifyCalls = summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0);
+  const evidence = writeEvidence(path.resolve(options.evidenceDir), {
+    schemaVersion: 1,
+    command,
+    stack: options.stack,
+    engine: pipeline.context.engine.label,
+    commit: currentCommit(path.resolve(options.projectDir)),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ok: summary.ok,
+    apiCalls: pipeline.apiCalls() + verifyCalls,
+    tokens: summary.tokens,
+    rotation: summary.events ?? [],
+    problems: summary.problems,
+  });
+  for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
+  return { code: summary.ok ? EXIT.ok : EXIT.failed, evidence };
+}
+
+export function registerStackOperations(program: Command): void {
+  withStackOperationOptions(program.command("preview").description("Show which tokens, groups, accounts and zones a deploy would change")).action(
+    async (options: StackOperationOptions) => {
+      const pipeline = pipelineFor(options, print);
+      print(pipeline.context.engine.label);
+      const { changes } = await pipeline.context.engine.preview();
+      for (const change of changes) print(`${change.op.padEnd(6)} ${change.logicalName}`);
+      print(`${changes.filter((c) => c.op !== "same").length} change(s)`);
+    },
+  );
+
+  withStackOperationOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
+    async (options: StackOperationOptions) => {
+      const startedAt = new Date();
+      const pipeline = pipelineFor(options, print);
+      const { code, evidence } = recordRun(options, pipeline, "up", startedAt, await runUp(pipeline.context));
+      print(`evidence: ${evidence.markdown}`);
+      process.exitCode = code;
+    },
+  );
+
+  withStackOperationOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(async (options: StackOperationOptions) => {
+    const startedAt = new Date();
+    const pipeline = pipelineFor(options, print);
+    print(pipeline.context.engine.label);
+    const { changes } = await pipeline.context.engine.destroy();
+    for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
+    const { code, evidence } = recordRun(options, pipeline, "destroy", startedAt, { ok: true, tokens: [], problems: [] });
+    print(`evidence: ${evidence.markdown}`);
+    process.exitCode = code;
+  });
+
+  withStackOperationOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
+    .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
+    .option("--grace <duration>", "keep the old generation this long after registration when no use of the new one is seen", "24h")
+    .option("--force", "rotate every selected token now, whatever its expiry")
+    .option("--token <key...>", "only these token keys")
+    .action(async (options: StackOperationOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
+      const startedAt = new Date();
+      const pipeline = pipelineFor(options, print);
+      const summary = await runRotate(pipeline.context, {
+        ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
+        graceHours: durationHours(options.grace, "--grace"),
+        ...(options.force ? { force: true } : {}),
+        ...(options.token ? { keys: options.token } : {}),
+        pickupCheckFor: pipeline.pickupCheckFor,
+      });
+      const { code, evidence } = recordRun(options, pipeline, "rotate", startedAt, summary);
+      if (summary.waiting.length > 0) print(`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`);
+      print(`evidence: ${evidence.markdown}`);
+      process.exitCode = code;
+    });
+}
+
+/** `14d`, `36h` or a bare number of days, in hours. */
+export function durationHours(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([dh]?)$/.exec(text.trim());
+  if (!match) throw new UsageError(`${flag} ${text} is not a duration. Fix: write e.g. 14d or 36h`);
+  const amount = Number(match[1]);
+  return match[2] === "h" ? amount : amount * 24;
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { buildPipeline, type Pipeline } from "../automation/context";
+import { runUp, type RunSummary } from "../automation/pipeline";
+import { runRotate, type RotateSummary } from "../automation/rotate";
+import { createCloudflareClient } from "../cloudflare/client";
+import { projectKeys, stackFilePath } from "../config/stack-file";
+import type { EvidenceRecord } from "../evidence/record";
+import { currentCommit, writeEvidence } from "../evidence/write";
+import { PLATFORMS } from "../platforms";
+import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
+import { startSandbox, type RunningSandbox } from "../sandbox";
+import { verifyToken } from "../verify";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
+
+export interface DemoOptions {
+  readonly projectDir: string;
+  readonly evidenceDir: string;
+  /** The demo's rehearsal state and hand-off sheets; emptied first (default <project>/.cfct/demo, git-ignored). */
+  readonly workDir?: string;
+  readonly print: (line: string) => void;
+}
+
+export interface DemoResult {
+  readonly ok: boolean;
+  readonly evidence: readonly string[];
+  readonly seconds: number;
+}
+
+const STACK = "dev";
+const WEBHOOK_SECRET_ENV = "CFCT_DEMO_WEBHOOK_SECRET";
+
+/**
+ * The whole job on one machine, with no Pulumi CLI and no credentials: an in-process Cloudflare API
+ * sandbox, the dev stack through the rehearsal engine, verification, registration (a hand-off sheet
+ * for Drata, a signed webhook to a local receiver for ASCERA), one rotation of each kind, a broken
+ * token diagnosed, and evidence written for every step.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const { print } = options;
+  const work = options.workDir ?? path.join(options.projectDir, ".cfct", "demo");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(24).toString("hex");
+  const sandbox = await startSandbox({ port: 0 });
+  const receiver = await startWebhookReceiver(secret);
+  const evidence: string[] = [];
+  try {
+    print(`1. Started the Cloudflare API sandbox at ${sandbox.baseUrl} and a webhook receiver at ${receiver.url}.`);
+    const pipeline = buildPipeline({
+      projectDir: options.projectDir,
+      stack: STACK,
+      engine: "sandbox",
+      apiBase: sandbox.baseUrl,
+      controlUrl: sandbox.controlUrl,
+      provisionerToken: sandbox.provisionerToken,
+      sandboxStateDir: path.join(work, "state"),
+      progress: (line) => print(`   ${line}`),
+      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_HANDOFF_DIR: path.join(work, "handoff") },
+    });
+    routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
+    const record = (command: EvidenceRecord["command"], summary: RunSummary & Partial<RotateSummary>, at: Date) => {
+      const written = writeEvidence(options.evidenceDir, {
+        schemaVersion: 1,
+        command,
+        stack: STACK,
+        engine: pipeline.context.engine.label,
+        commit: currentCommit(options.projectDir),
+        startedAt: at.toISOString(),
+        finishedAt: new Date().toISOString(),
+        ok: summary.ok,
+        apiCalls: pipeline.apiCalls() + summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0),
+        tokens: summary.tokens,
+        rotation: summary.events ?? [],
+        problems: summary.problems,
+      });
+      evidence.push(written.markdown);
+      return summary;
+    };
+
+    print("2. cfct up --stack dev: deploy, verify, register.");
+    const up = record("up", await runUp(pipeline.context), new Date());
+    for (const token of up.tokens) print(`   ${token.name}: ${token.registration?.status ?? "not registered"}${token.registration?.location ? ` -> ${token.registration.location}` : ""}`);
+
+    print("3. cfct up again: nothing to do.");
+    const again = record("up", await runUp(pipeline.context), new Date());
+    print(`   ${again.tokens.filter((t) => t.change === "same").length} of ${again.tokens.length} tokens unchanged, none re-registered.`);
+
+    const asceraKey = up.tokens.find((t) => t.platform === "ascera")!.key;
+    print(`4. Rotate ${asceraKey} (webhook): the successor is created, verified and delivered; the old token stays until ASCERA uses the new one.`);
+    const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
+    record("rotate", await runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }), new Date());
+    await advanceClock(sandbox, 3600);
+    await simulateAsceraSync(sandbox, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
+    print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
+    const asceraDone = record("rotate", await runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }), new Date());
+
+    print("5. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
+    record("rotate", await runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }), new Date());
+    await advanceClock(sandbox, 25 * 3600);
+    const drataDone = record("rotate", await runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }), new Date());
+
+    print("6. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
+    const diagnosis = await diagnoseBrokenToken(sandbox);
+    for (const line of diagnosis) print(`   ${line}`);
+
+    const rotated = [...(asceraDone.events ?? []), ...(drataDone.events ?? [])].filter((e) => e.event === "old-revoked").length;
+    const ok = up.ok && again.ok && asceraDone.ok && drataDone.ok && rotated === 2;
+    const seconds = (Date.now() - started) / 1000;
+    print("");
+    print(`Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused).`);
+    print(`       ${rotated} rotations finished with no gap: one picked up by use, one after its grace window. A hand-made token was caught missing groups.`);
+    print(`Evidence (${evidence.length} runs, JSON + Markdown): ${path.dirname(evidence[0] ?? options.evidenceDir)}`);
+    print(`Hand-off sheets and rehearsal state: ${work} (the sandbox's tokens died with it)`);
+    print(`Done in ${seconds.toFixed(1)}s.`);
+    return { ok, evidence, seconds };
+  } finally {
+    await receiver.close();
+    await sandbox.close();
+  }
+}
+
+/** `pulumi config set` on the rehearsal stack: ASCERA's registration goes to the local receiver. */
+function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): void {
+  const engine = pipeline.context.engine;
+  if (!(engine instanceof RehearsalEngine)) throw new Error("the demo runs on the rehearsal engine");
+  const document = parseYaml(readFileSync(stackFilePath(projectDir, STACK), "utf8")) as { config: Record<string, unknown> };
+  const connections = (projectKeys(document.config).connections as Record<string, unknown>[]).map((connection) =>
+    connection.platform === "ascera" ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } } : connection,
+  );
+  engine.setConfig("connections", connections);
+}
+
+async function advanceClock(sandbox: RunningSandbox, seconds: number): Promise<void> {
+  const response = await fetch(`${sandbox.controlUrl}/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ advanceSeconds: seconds }),
+  });
+  if (!response.ok) throw new Error(`the sandbox refused to advance its clock: ${response.status}`);
+}
+
+/** The platform's side: read Zero Trust users with whatever token the secret-store bridge holds now. */
+async function simulateAsceraSync(sandbox: RunningSandbox, receiver: WebhookReceiver, tokenKey: string, owner: { kind: string; accountId?: string }) {
+  const value = receiver.latestValue(tokenKey);
+  if (!value || owner.kind !== "account") throw new Error(`the receiver holds no token for ${tokenKey}`);
+  const platform = createCloudflareClient({ apiToken: value, baseUrl: sandbox.baseUrl });
+  await platform.get(`/accounts/${owner.accountId}/access/users`);
+}
+
+/** Creates an under-privileged ASCERA token by hand, verifies it, and returns the failing checks' lines. */
+async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
+  const accountId = "417daa9dc1293f3af874e997f8bdce54";
+  const provisioner = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
+  const groups = await provisioner.permissionGroups({ kind: "account", accountId });
+  const settingsRead = groups.find((g) => g.name === "Account Settings Read" && g.scopes.includes("com.cloudflare.api.account"))!;
+  const created = await provisioner.sdk.accounts.tokens.create({
+    account_id: accountId,
+    name: "ascera (made by hand)",
+    policies: [{ effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [`com.cloudflare.api.account.${accountId}`]: "*" } }],
+  });
+  try {
+    const report = await verifyToken({
+      platform: PLATFORMS.ascera!,
+      accounts: [accountId],
+      token: created.value!,
+      provisionerToken: sandbox.provisionerToken,
+      apiBase: sandbox.baseUrl,
+      stack: STACK,
+    });
+    return report.checks
+      .filter((c) => c.status === "fail")
+      .map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
+  } finally {
+    await provisioner.sdk.accounts.tokens.delete(created.id!, { account_id: accountId });
+  }
+}

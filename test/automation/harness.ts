@@ -1,0 +1,139 @@
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { stringify } from "yaml";
+import { buildPipeline, type Pipeline } from "../../src/automation/context";
+import type { PipelineContext } from "../../src/automation/pipeline";
+import { createCloudflareClient } from "../../src/cloudflare/client";
+import type { RunningSandbox } from "../../src/sandbox";
+import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
+
+export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
+export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";
+export const WEBHOOK_SECRET_ENV = "CFCT_TEST_WEBHOOK_SECRET";
+export const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
+
+/** A throwaway project: Pulumi.yaml plus one stack file with the given config, and its own state/hand-off dirs. */
+export interface TestProject {
+  readonly dir: string;
+  readonly stack: string;
+  readonly handoffDir: string;
+  readonly stateDir: string;
+  writeConfig(config: Record<string, unknown>): void;
+}
+
+export function testProject(stack = "test"): TestProject {
+  const dir = mkdtempSync(path.join(tmpdir(), "cfct-e2e-"));
+  copyFileSync(path.resolve("Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  mkdirSync(path.join(dir, "stacks"));
+  const project: TestProject = {
+    dir,
+    stack,
+    handoffDir: path.join(dir, "handoff"),
+    stateDir: path.join(dir, "state"),
+    writeConfig(config) {
+      const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`cf-compliance-tokens:${k}`, v]));
+      writeFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
+    },
+  };
+  return project;
+}
+
+export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = []): Pipeline {
+  return buildPipeline({
+    projectDir: project.dir,
+    stack: project.stack,
+    engine: "sandbox",
+    apiBase: sandbox.baseUrl,
+    controlUrl: sandbox.controlUrl,
+    provisionerToken: sandbox.provisionerToken,
+    sandboxStateDir: project.stateDir,
+    progress: (line) => lines.push(line),
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir },
+    registrarOverrides: { sleep: async () => {} },
+  });
+}
+
+export async function receiver(): Promise<WebhookReceiver> {
+  return startWebhookReceiver(WEBHOOK_SECRET);
+}
+
+export interface SandboxTokenView {
+  id: string;
+  name: string;
+  status: string;
+  last_used_on: string | null;
+  expires_on: string | null;
+  policies: unknown[];
+}
+
+export async function sandboxTokens(sandbox: RunningSandbox): Promise<SandboxTokenView[]> {
+  const body = (await (await fetch(`${sandbox.controlUrl}/tokens`)).json()) as { tokens: SandboxTokenView[] };
+  return body.tokens;
+}
+
+/** Tokens other than the fixture's provisioner. */
+export async function issuedTokens(sandbox: RunningSandbox): Promise<SandboxTokenView[]> {
+  return (await sandboxTokens(sandbox)).filter((t) => t.name.startsWith("cfct "));
+}
+
+export async function advanceClock(sandbox: RunningSandbox, seconds: number): Promise<void> {
+  const response = await fetch(`${sandbox.controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceSeconds: seconds }) });
+  if (!response.ok) throw new Error(`clock: ${response.status}`);
+}
+
+/** Does this value still authenticate (the platform's view: is my token working)? */
+export async function works(sandbox: RunningSandbox, value: string, owner: { kind: "user" } | { kind: "account"; accountId: string }): Promise<boolean> {
+  const client = createCloudflareClient({ apiToken: value, baseUrl: sandbox.baseUrl, maxRetries: 0 });
+  try {
+    const result = await client.verifyToken(owner);
+    return result.status === "active";
+  } catch {
+    return false;
+  }
+}
+
+export class Crash extends Error {
+  override name = "Crash";
+}
+
+type Operation = "saveGenerations" | "up" | "verify" | "register" | "lastUsedOn";
+
+/**
+ * A context that "dies" at its n-th operation, before or after performing it: what a kill -9 at
+ * that point leaves behind, minus the lock (a dead process's lock is taken over anyway).
+ */
+export function crashingAt(ctx: PipelineContext, n: number, when: "before" | "after"): { ctx: PipelineContext; operations: Operation[] } {
+  const operations: Operation[] = [];
+  const step = async <T>(operation: Operation, run: () => Promise<T>): Promise<T> => {
+    operations.push(operation);
+    const crash = operations.length === n;
+    if (crash && when === "before") throw new Crash(`killed before ${operation} #${n}`);
+    const result = await run();
+    if (crash) throw new Crash(`killed after ${operation} #${n}`);
+    return result;
+  };
+  const engine = ctx.engine;
+  return {
+    operations,
+    ctx: {
+      ...ctx,
+      engine: {
+        label: engine.label,
+        preview: () => engine.preview(),
+        destroy: () => engine.destroy(),
+        outputs: () => engine.outputs(),
+        tokenValue: (name) => engine.tokenValue(name),
+        settings: () => engine.settings(),
+        up: () => step("up", () => engine.up()),
+        saveGenerations: (g) => step("saveGenerations", () => engine.saveGenerations(g)),
+      },
+      verifier: { verify: (request) => step("verify", () => ctx.verifier.verify(request)) },
+      inspector: { lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)) },
+      registrarFor: (connection) => {
+        const registrar = ctx.registrarFor(connection);
+        return { kind: registrar.kind, register: (request) => step("register", () => registrar.register(request)) };
+      },
+    },
+  };
+}
