@@ -3,6 +3,7 @@ import { registerPlan } from "./commands/plan";
 import { registerSandbox } from "./commands/sandbox";
 import { registerDemo } from "./commands/demo";
 import { registerStackOperations } from "./commands/stack-operations";
+import { registerVerify } from "./commands/verify";
 import { EXIT, describeError, exitCodeFor } from "./errors";
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerStackOperations(program);
   registerDemo(program);
+  registerVerify(program);
   return program;
 }
 

@@ -1,0 +1,156 @@
+import { Option, type Command } from "commander";
+import { redact } from "../../cloudflare/client";
+import { plan as planTokens } from "../../plan/plan";
+import { PLATFORMS, platformKeys } from "../../platforms";
+import {
+  DEFAULT_TOKEN_ENV_PREFIX,
+  VerifyInputError,
+  envTokenSource,
+  renderReports,
+  reportJson,
+  verifyPlans,
+  verifyToken,
+  type TokenValueSource,
+  type VerifyInput,
+  type VerifyReport,
+} from "../../verify";
+
+import { EXIT, UsageError } from "../errors";
+import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
+
+interface VerifyOptions {
+  platform?: string;
+  tokenEnv?: string;
+  provisionerTokenEnv?: string;
+  accounts?: string;
+  zones?: string;
+  profile?: string;
+  apiBase?: string;
+  json?: boolean;
+  extraRead?: "warn" | "fail";
+  expiryWarnDays?: string;
+  tokenEnvPrefix?: string;
+  stack?: string;
+  config?: string;
+  projectDir?: string;
+}
+
+/** The provider's credential by convention (stacks/*.yaml); the default provisioner for --stack. */
+const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
+
+export function registerVerify(program: Command): void {
+  addStackOptions(
+    program
+      .command("verify")
+      .description(
+        "Prove a token does exactly what its platform needs: endpoint, liveness, exact groups and resources, one probe per group, zone coverage. " +
+          "Token values come only from environment variables and are never printed. Exit 0 ok, 2 a check failed, 1 usage error.",
+      )
+      .option("--platform <key>", `platform of the token: ${platformKeys().join(", ")}`)
+      .option("--token-env <VAR>", "environment variable holding the token to verify")
+      .option("--provisioner-token-env <VAR>", `environment variable holding a credential that can read tokens (enables the exactness check; --stack defaults to ${PROVIDER_TOKEN_ENV} when set)`)
+      .option("--accounts <ids>", "account IDs the token reads, comma-separated")
+      .option("--zones <list>", "zone IDs or names, comma-separated, or `all` (omit: report zone counts only)")
+      .option("--profile <name>", "platform permission profile (default: the platform's default)")
+      .option("--api-base <url>", "Cloudflare API base URL", "https://api.cloudflare.com/client/v4")
+      .option("--token-env-prefix <prefix>", "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)", DEFAULT_TOKEN_ENV_PREFIX)
+      .addOption(new Option("--extra-read <mode>", "an extra Read group the plan lacks is a warning or a failure").choices(["warn", "fail"]).default("warn"))
+      .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
+      .option("--json", "print exactly one JSON object"),
+  ).action(async (options: VerifyOptions) => {
+    const secrets: string[] = [];
+    try {
+      const stackMode = Boolean(options.stack || options.config);
+      const results = stackMode ? await verifyStack(options, secrets) : [await verifyFlags(options, secrets)];
+      write(options, results);
+      if (results.some((r) => !r.report.ok)) process.exitCode = EXIT.failed;
+    } catch (error) {
+      if (error instanceof VerifyInputError) throw new UsageError(redact(error.message, secrets));
+      if (error instanceof Error) error.message = redact(error.message, secrets);
+      throw error;
+    }
+  });
+}
+
+function write(options: VerifyOptions, results: readonly { title: string; report: VerifyReport }[]): void {
+  if (options.json) {
+    const [only] = results;
+    const body =
+      !(options.stack || options.config) && only
+        ? reportJson(only.report)
+        : {
+            ok: results.every((r) => r.report.ok),
+            stack: options.stack ?? options.config,
+            apiCalls: results.reduce((n, r) => n + r.report.apiCalls, 0),
+            tokens: results.map((r) => ({ tokenKey: r.report.tokenKey, ...reportJson(r.report) })),
+          };
+    process.stdout.write(`${JSON.stringify(body)}\n`);
+  } else {
+    process.stdout.write(renderReports(results));
+  }
+}
+
+function readSecret(variable: string, what: string, secrets: string[]): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new UsageError(`${what}: "${variable}" is not an environment variable name (pass the variable's NAME, never the token itself)`);
+  const value = process.env[variable];
+  if (!value) throw new UsageError(`${what}: environment variable ${variable} is not set or empty. Fix: export ${variable}=<token> (the value is never printed)`);
+  secrets.push(value);
+  return value;
+}
+
+function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays"> {
+  const days = Number(options.expiryWarnDays ?? "14");
+  if (!Number.isInteger(days) || days < 0) throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
+  return { ...(options.apiBase ? { apiBase: options.apiBase } : {}), extraReadGroups: options.extraRead ?? "warn", expiryWarnDays: days };
+}
+
+async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{ title: string; report: VerifyReport }> {
+  if (!options.platform) throw new UsageError("name the platform with --platform <key>, or verify a whole stack with --stack <env>");
+  const platform = PLATFORMS[options.platform];
+  if (!platform) throw new UsageError(`--platform "${options.platform}" is not a known platform. Fix: use one of ${platformKeys().join(", ")}`);
+  if (!options.tokenEnv) throw new UsageError("name the environment variable holding the token with --token-env <VAR> (a token is never passed as a flag)");
+  if (!options.accounts) throw new UsageError("name the account(s) the token reads with --accounts <id>[,<id>]");
+  const token = readSecret(options.tokenEnv, "--token-env", secrets);
+  const provisionerToken = options.provisionerTokenEnv ? readSecret(options.provisionerTokenEnv, "--provisioner-token-env", secrets) : undefined;
+  const accounts = splitList(options.accounts);
+  const zones = options.zones === undefined ? undefined : options.zones.trim() === "all" ? ("all" as const) : splitList(options.zones);
+  const report = await verifyToken({
+    platform,
+    accounts,
+    ...(zones !== undefined ? { zones } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    token,
+    ...(provisionerToken ? { provisionerToken } : {}),
+    ...common(options),
+  });
+  return { title: `${platform.key} (${platform.owner}-owned)`, report };
+}
+
+async function verifyStack(
+  options: VerifyOptions,
+  secrets: string[],
+  source: TokenValueSource = envTokenSource(options.tokenEnvPrefix ?? DEFAULT_TOKEN_ENV_PREFIX),
+): Promise<{ title: string; report: VerifyReport }[]> {
+  const conflicting = (["platform", "tokenEnv", "accounts", "zones", "profile"] as const).filter((k) => options[k] !== undefined);
+  if (conflicting.length > 0) {
+    throw new UsageError(`--stack/--config take accounts, zones and profiles from the stack; drop ${conflicting.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+  }
+  const settings = loadSelectedSettings(selectionFrom(options));
+  const plans = planTokens(settings);
+  const provisionerEnv = options.provisionerTokenEnv ?? (process.env[PROVIDER_TOKEN_ENV] ? PROVIDER_TOKEN_ENV : undefined);
+  const provisionerToken = provisionerEnv ? readSecret(provisionerEnv, "--provisioner-token-env", secrets) : undefined;
+  return verifyPlans(plans, source, {
+    stack: settings.stack,
+    recorded: (plan) => settings.generations[plan.key] !== undefined,
+    ...(provisionerToken ? { provisionerToken } : {}),
+    ...common(options),
+    secrets,
+  });
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}

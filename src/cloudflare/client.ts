@@ -1,0 +1,381 @@
+import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
+import type { TokenOwner } from "../plan/plan";
+
+/**
+ * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
+ *  1. Every HTTP request actually sent is counted (retries included), so callers can report cost.
+ *  2. A credential only ever travels to the configured base URL: relative paths only, no redirects
+ *     followed, and no credential picked up from CLOUDFLARE_API_KEY/EMAIL or the like.
+ *  3. Retries are bounded: the SDK retries 429/5xx/connection errors `maxRetries` times, honouring
+ *     `retry-after`; a 429 asking for a longer wait than `maxRetryAfterSeconds` is not waited on but
+ *     surfaced as `rate_limited` with its retry-after.
+ *  4. Errors are `CloudflareApiError`s classified by HTTP status first (Cloudflare does not document
+ *     its error codes), with every secret the client knows scrubbed from their text.
+ */
+
+export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
+
+/** Counts HTTP requests; share one between clients to total a whole operation. */
+export class ApiCallCounter {
+  #total = 0;
+  record(): void {
+    this.#total += 1;
+  }
+  get total(): number {
+    return this.#total;
+  }
+}
+
+export type CloudflareErrorKind =
+  | "unauthorized" // 401
+  | "forbidden" // 403
+  | "not_found" // 404
+  | "rate_limited" // 429 after the bounded retries
+  | "server" // 5xx after the bounded retries
+  | "client" // any other 4xx
+  | "redirect" // 3xx: the API never redirects, and we never follow one with a credential
+  | "unreachable" // DNS, refused, TLS …
+  | "timeout";
+
+export interface ApiErrorDetail {
+  readonly code: number;
+  readonly message: string;
+}
+
+export class CloudflareApiError extends Error {
+  override name = "CloudflareApiError";
+  constructor(
+    readonly kind: CloudflareErrorKind,
+    message: string,
+    readonly status: number | undefined,
+    /** `errors[]` of Cloudflare's envelope, when the response had one. */
+    readonly errors: readonly ApiErrorDetail[],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+
+  /** True when some `errors[].code` or message matches. */
+  mentions(pattern: RegExp | number): boolean {
+    return this.errors.some((e) => (typeof pattern === "number" ? e.code === pattern : pattern.test(e.message))) ||
+      (typeof pattern !== "number" && pattern.test(this.message));
+  }
+}
+
+export interface ResultInfo {
+  readonly page?: number;
+  readonly per_page?: number;
+  readonly count?: number;
+  readonly total_count?: number;
+  readonly total_pages?: number;
+}
+
+/** Cloudflare's response envelope. */
+export interface ApiEnvelope<T> {
+  readonly success: boolean;
+  readonly errors: readonly ApiErrorDetail[];
+  readonly messages: readonly ApiErrorDetail[];
+  readonly result: T;
+  readonly result_info?: ResultInfo;
+}
+
+/** What an unauthenticated request saw, for telling an API from something else. Never throws on HTTP status. */
+export interface RawResponse {
+  readonly status: number;
+  /** The parsed body when it was JSON. */
+  readonly json?: unknown;
+  /** The body when it was not JSON (first 2 000 characters). */
+  readonly text?: string;
+  readonly location?: string;
+}
+
+export interface TokenVerifyResult {
+  readonly id: string;
+  readonly status: "active" | "disabled" | "expired";
+  readonly expires_on?: string;
+  readonly not_before?: string;
+}
+
+export type TokenDetails = Cloudflare.Token;
+
+export interface LivePermissionGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+}
+
+export interface ZoneSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly accountId: string;
+}
+
+export interface ZonePage {
+  readonly zones: readonly ZoneSummary[];
+  readonly totalCount?: number;
+  readonly totalPages?: number;
+}
+
+export interface ZoneQuery {
+  readonly accountId?: string;
+  readonly name?: string;
+  readonly page?: number;
+  /** 5..50, Cloudflare's limits; default 50. */
+  readonly perPage?: number;
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface CloudflareClientOptions {
+  /** The bearer token; `null` sends no credential at all (used to probe an endpoint safely). */
+  readonly apiToken: string | null;
+  /** Default https://api.cloudflare.com/client/v4. */
+  readonly baseUrl?: string;
+  /** Retries per request for 429, 5xx and connection errors. Default 3. */
+  readonly maxRetries?: number;
+  /** A 429 asking to wait longer than this is surfaced, not waited on. Default 60. */
+  readonly maxRetryAfterSeconds?: number;
+  /** Per-request timeout. Default 30 000 ms. */
+  readonly timeoutMs?: number;
+  /** Share one counter between clients to total an operation's calls. */
+  readonly counter?: ApiCallCounter;
+  /** Other secrets to scrub from error text besides `apiToken`. */
+  readonly secrets?: readonly string[];
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+export interface CloudflareClient {
+  /** Normalised (no trailing slash). */
+  readonly baseUrl: string;
+  /** The SDK instance, for calls this wrapper has no helper for. Requests through it are counted too. */
+  readonly sdk: Cloudflare;
+  /** HTTP requests sent through the counter (all clients sharing it). */
+  apiCalls(): number;
+  /** GET a path relative to the base URL; the whole envelope. */
+  get<T = unknown>(path: string, query?: Query): Promise<ApiEnvelope<T>>;
+  /** One GET whose HTTP status is data, not an error (connection failures still throw). */
+  rawGet(path: string): Promise<RawResponse>;
+  verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
+  getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
+  /** Every token of the owner (all pages). */
+  listTokens(owner: TokenOwner): Promise<TokenDetails[]>;
+  permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
+  zonesPage(query: ZoneQuery): Promise<ZonePage>;
+  currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
+}
+
+const SECRET_MIN_LENGTH = 8;
+
+/** Replaces every occurrence of each secret in `text`. */
+export function redact(text: string, secrets: readonly (string | null | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= SECRET_MIN_LENGTH) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}
+
+export function normalizeBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, "");
+}
+
+function retryAfterSeconds(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get("retry-after-ms");
+  if (ms && !Number.isNaN(Number(ms))) return Number(ms) / 1000;
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (!Number.isNaN(seconds)) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function kindForStatus(status: number): CloudflareErrorKind {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 429) return "rate_limited";
+  if (status >= 500) return "server";
+  if (status >= 300 && status < 400) return "redirect";
+  return "client";
+}
+
+function envelopeErrors(body: unknown): ApiErrorDetail[] {
+  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e) =>
+    e && typeof e === "object" ? [{ code: Number((e as { code?: unknown }).code ?? 0), message: String((e as { message?: unknown }).message ?? "") }] : [],
+  );
+}
+
+export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? CLOUDFLARE_API_BASE);
+  const counter = options.counter ?? new ApiCallCounter();
+  const secrets = [options.apiToken, ...(options.secrets ?? [])];
+  const maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
+  const baseFetch = options.fetch ?? globalThis.fetch;
+
+  const guardedFetch: typeof globalThis.fetch = async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url !== baseUrl && !url.startsWith(`${baseUrl}/`) && !url.startsWith(`${baseUrl}?`)) {
+      // The SDK would send an absolute path's URL with our credential: refuse, whatever the caller asked.
+      throw new Error(`refusing to send a request outside the configured base URL ${baseUrl}`);
+    }
+    counter.record();
+    const response = await baseFetch(input, { ...init, redirect: "manual" });
+    if (response.status === 429) {
+      const wait = retryAfterSeconds(response.headers);
+      if (wait !== undefined && wait > maxRetryAfter) {
+        const headers = new Headers(response.headers);
+        headers.set("x-should-retry", "false");
+        return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+      }
+    }
+    return response;
+  };
+
+  const sdk = new Cloudflare({
+    baseURL: baseUrl,
+    apiToken: options.apiToken,
+    // Never let the SDK pick credentials from the environment: this client sends one credential or none.
+    apiKey: null,
+    apiEmail: null,
+    userServiceKey: null,
+    maxRetries: options.maxRetries ?? 3,
+    timeout: options.timeoutMs ?? 30_000,
+    fetch: guardedFetch,
+    logLevel: "off",
+    ...(options.apiToken === null ? { defaultHeaders: { Authorization: null } } : {}),
+  });
+
+  const toError = (error: unknown): CloudflareApiError => {
+    if (error instanceof CloudflareApiError) return error;
+    if (error instanceof APIConnectionTimeoutError) return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
+    if (error instanceof APIConnectionError) {
+      const cause = (error as { cause?: { cause?: { code?: string; message?: string }; message?: string } }).cause;
+      const reason = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? error.message;
+      return new CloudflareApiError("unreachable", redact(`cannot connect to ${baseUrl} (${reason})`, secrets), undefined, []);
+    }
+    if (error instanceof APIError && typeof error.status === "number") {
+      const errors = envelopeErrors(error.error).map((e) => ({ code: e.code, message: redact(e.message, secrets) }));
+      const text = errors.length > 0 ? errors.map((e) => `${e.code} ${e.message}`).join("; ") : redact(String(error.message).slice(0, 300), secrets);
+      return new CloudflareApiError(kindForStatus(error.status), `HTTP ${error.status}: ${text}`, error.status, errors, retryAfterSeconds(error.headers));
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new CloudflareApiError("client", redact(message, secrets), undefined, []);
+  };
+
+  const call = async <T>(run: () => PromiseLike<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw toError(error);
+    }
+  };
+
+  const assertRelative = (path: string) => {
+    if (!path.startsWith("/") || path.startsWith("//")) throw new Error(`API paths are relative to the base URL and start with one "/": ${path}`);
+  };
+
+  const get = <T>(path: string, query?: Query): Promise<ApiEnvelope<T>> => {
+    assertRelative(path);
+    return call(async () => {
+      const body = await sdk.get<unknown>(path, { query: query ?? {} });
+      if (!body || typeof body !== "object" || !("success" in body)) {
+        throw new CloudflareApiError("client", `GET ${path} did not answer with Cloudflare's JSON envelope`, 200, []);
+      }
+      return body as ApiEnvelope<T>;
+    });
+  };
+
+  const zoneSummary = (zone: { id: string; name: string; account?: { id?: string } }): ZoneSummary => ({
+    id: zone.id,
+    name: zone.name,
+    accountId: zone.account?.id ?? "",
+  });
+
+  return {
+    baseUrl,
+    sdk,
+    apiCalls: () => counter.total,
+    get,
+    async rawGet(path) {
+      assertRelative(path);
+      try {
+        const { data, response } = await sdk.get<unknown>(path, { maxRetries: 1 }).withResponse();
+        return typeof data === "string" ? { status: response.status, text: data.slice(0, 2000) } : { status: response.status, json: data };
+      } catch (error) {
+        if (error instanceof APIError && typeof error.status === "number") {
+          const location = error.headers?.get("location") ?? undefined;
+          return error.error !== undefined
+            ? { status: error.status, json: error.error, ...(location ? { location } : {}) }
+            : { status: error.status, text: redact(String(error.message), secrets).slice(0, 2000), ...(location ? { location } : {}) };
+        }
+        throw toError(error);
+      }
+    },
+    verifyToken(owner) {
+      return call(async () => {
+        const result = owner.kind === "account" ? await sdk.accounts.tokens.verify({ account_id: owner.accountId }) : await sdk.user.tokens.verify();
+        if (!result || typeof result !== "object" || typeof (result as { status?: unknown }).status !== "string") {
+          throw new CloudflareApiError("client", "the token verify route did not answer with a token status", 200, []);
+        }
+        return result as TokenVerifyResult;
+      });
+    },
+    getToken(owner, tokenId) {
+      return call(() => (owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId)));
+    },
+    async listTokens(owner) {
+      const base = owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens";
+      const tokens: TokenDetails[] = [];
+      for (let page = 1; ; page += 1) {
+        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50 });
+        tokens.push(...(envelope.result ?? []));
+        if (!hasMorePages(envelope.result_info, page, (envelope.result ?? []).length, 50)) return tokens;
+      }
+    },
+    permissionGroups(owner) {
+      return call(async () => {
+        const page =
+          owner.kind === "account"
+            ? await sdk.accounts.tokens.permissionGroups.list({ account_id: owner.accountId })
+            : await sdk.user.tokens.permissionGroups.list();
+        return page.getPaginatedItems().map((g) => ({ id: String(g.id), name: String(g.name), scopes: [...((g as { scopes?: string[] }).scopes ?? [])] }));
+      });
+    },
+    zonesPage(query) {
+      const perPage = query.perPage ?? 50;
+      const page = query.page ?? 1;
+      return call(async () => {
+        // One page at a time: the SDK's auto-pagination asks for one empty page past the end.
+        const result = await sdk.zones.list({
+          per_page: perPage,
+          page,
+          ...(query.accountId ? { account: { id: query.accountId } } : {}),
+          ...(query.name ? { name: query.name } : {}),
+        });
+        const info = (result as unknown as { result_info?: ResultInfo }).result_info ?? {};
+        return {
+          zones: result.getPaginatedItems().map(zoneSummary),
+          ...(info.total_count !== undefined ? { totalCount: info.total_count } : {}),
+          ...(info.total_pages !== undefined ? { totalPages: info.total_pages } : {}),
+        };
+      });
+    },
+    currentUser() {
+      return call(async () => {
+        const user = (await sdk.user.get()) as { id?: string; email?: string };
+        if (!user?.id) throw new CloudflareApiError("client", "GET /user returned no user id", 200, []);
+        return { id: user.id, ...(user.email ? { email: user.email } : {}) };
+      });
+    },
+  };
+}
+
+/** Page-number pagination: is there a page after `page`? Uses total_pages/total_count, else a short page ends it. */
+export function hasMorePages(info: ResultInfo | undefined, page: number, itemsOnPage: number, perPage: number): boolean {
+  if (info?.total_pages !== undefined) return page < info.total_pages;
+  if (info?.total_count !== undefined) return page * perPage < info.total_count;
+  return itemsOnPage >= perPage;
+}

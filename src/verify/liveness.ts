@@ -1,0 +1,161 @@
+import { CloudflareApiError, type CloudflareClient, type TokenVerifyResult } from "../cloudflare/client";
+import type { TokenOwner } from "../plan/plan";
+import {
+  diagnoseTransport,
+  ipFromRefusal,
+  isExpiredRefusal,
+  isIpFilterRefusal,
+  isNotYetValidRefusal,
+  isRevokedRefusal,
+  rotateCommand,
+} from "./diagnose";
+import type { Check } from "./types";
+
+/** Check 2, the ASCERA guide's "401 Unauthorized" row: is the token alive, and for how long. */
+
+const ID = "liveness";
+const DAY_MS = 86_400_000;
+
+export interface LivenessContext {
+  readonly client: CloudflareClient;
+  readonly provisioner?: CloudflareClient;
+  readonly owner: TokenOwner;
+  readonly token: string;
+  readonly platformName: string;
+  /** The token's name in Cloudflare, when known (a stack plan); lets the provisioner tell expired from deleted. */
+  readonly tokenName?: string;
+  readonly stack?: string;
+  readonly expiryWarnDays: number;
+  readonly now: Date;
+  readonly allowedIps: readonly string[];
+}
+
+export interface LivenessResult {
+  readonly check: Check;
+  /** False: the token cannot make calls, so checks that need it are skipped. */
+  readonly usable: boolean;
+  readonly verified?: TokenVerifyResult;
+}
+
+const ownerText = (owner: TokenOwner) => (owner.kind === "account" ? `account-owned (account ${owner.accountId})` : "user-owned");
+
+export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResult> {
+  const rotate = `Issue a new token with ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`;
+  const fail = (detail: string, remedy: string): LivenessResult => ({ check: { id: ID, status: "fail", detail, remedy }, usable: false });
+
+  if (/\s/.test(ctx.token)) {
+    return fail("the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)", "Copy the value again without surrounding spaces or line breaks.");
+  }
+  if (/^[0-9a-f]{37}$/.test(ctx.token)) {
+    return fail(
+      "the value looks like a Global API Key (37 hex characters), not an API token (nothing was sent)",
+      "Create an API token (My Profile > API Tokens, or Manage Account > Account API Tokens); never give a platform the Global API Key.",
+    );
+  }
+
+  const route = ctx.owner.kind === "account" ? `/accounts/${ctx.owner.accountId}/tokens/verify` : "/user/tokens/verify";
+  let verified: TokenVerifyResult;
+  try {
+    verified = await ctx.client.verifyToken(ctx.owner);
+  } catch (error) {
+    if (!(error instanceof CloudflareApiError) || (error.kind !== "unauthorized" && error.kind !== "forbidden")) {
+      const d = diagnoseTransport(error, `GET ${route}`);
+      return fail(d.detail, d.remedy);
+    }
+    return fail(...(await explainRefusal(ctx, route, error, rotate)));
+  }
+
+  const now = ctx.now.getTime();
+  const expires = verified.expires_on ? Date.parse(verified.expires_on) : undefined;
+  const notBefore = verified.not_before ? Date.parse(verified.not_before) : undefined;
+  if (verified.status === "expired" || (expires !== undefined && expires <= now)) {
+    return { ...fail(`Cloudflare says the token expired${verified.expires_on ? ` on ${verified.expires_on}` : ""}`, rotate), verified };
+  }
+  if (verified.status === "disabled") {
+    return { ...fail("Cloudflare says the token is disabled (revoked by an administrator)", rotate), verified };
+  }
+  if (verified.status !== "active") {
+    return { ...fail(`Cloudflare says the token is "${String(verified.status)}", not active`, rotate), verified };
+  }
+  if (notBefore !== undefined && notBefore > now) {
+    return {
+      ...fail(
+        `the token is not valid before ${verified.not_before} (not_before is in the future)`,
+        `Wait until ${verified.not_before}, or reissue it without a start date: ${rotateCommand(ctx.stack)}.`,
+      ),
+      verified,
+    };
+  }
+  const base = `GET ${route}: active, ${ownerText(ctx.owner)}`;
+  if (expires === undefined) {
+    return {
+      check: { id: ID, status: "warn", detail: `${base}, never expires`, remedy: `Give it an expiry: tokens made by cfct always have one (${rotateCommand(ctx.stack)} issues such a token).` },
+      usable: true,
+      verified,
+    };
+  }
+  const days = Math.floor((expires - now) / DAY_MS);
+  if (days < ctx.expiryWarnDays) {
+    return {
+      check: { id: ID, status: "warn", detail: `${base}, expires in ${days} day(s) (${verified.expires_on})`, remedy: `Rotate before it expires: ${rotateCommand(ctx.stack)}.` },
+      usable: true,
+      verified,
+    };
+  }
+  return { check: { id: ID, status: "pass", detail: `${base}, expires in ${days} days (${verified.expires_on})` }, usable: true, verified };
+}
+
+/** 401/403 from the verify route: say which of the guide's causes it is, as precisely as a few calls allow. */
+async function explainRefusal(ctx: LivenessContext, route: string, error: CloudflareApiError, rotate: string): Promise<[string, string]> {
+  const said = `GET ${route} answered ${error.message}`;
+  if (isIpFilterRefusal(error)) {
+    const ip = ipFromRefusal(error);
+    const ranges = ctx.allowedIps.length > 0 ? ` (planned ranges: ${ctx.allowedIps.join(", ")})` : "";
+    return [
+      `${said}: the token has a client-IP filter that refuses this machine's address${ip ? ` ${ip}` : ""}${ranges}`,
+      `Run cfct verify from an address inside the token's allowed ranges, or add this address to token.allowedIps and redeploy; the platform's egress addresses must be inside them too.`,
+    ];
+  }
+  if (isNotYetValidRefusal(error)) {
+    return [`${said}: the token is not valid yet (its not_before is in the future)`, `Wait until its start time, or reissue it without one: ${rotateCommand(ctx.stack)}.`];
+  }
+
+  // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned token).
+  const other: TokenOwner | undefined = ctx.owner.kind === "user" ? undefined : { kind: "user" };
+  if (other && error.kind === "unauthorized") {
+    try {
+      const result = await ctx.client.verifyToken(other);
+      if (result.status === "active") {
+        return [
+          `${said}, but /user/tokens/verify accepts it: this is a user-owned token, and ${ctx.platformName} needs one owned by account ${(ctx.owner as { accountId: string }).accountId}`,
+          `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+        ];
+      }
+    } catch {
+      // Not a user token either: fall through to the usual diagnosis.
+    }
+  }
+
+  if (ctx.provisioner && ctx.tokenName) {
+    try {
+      const tokens = await ctx.provisioner.listTokens(ctx.owner);
+      const named = tokens.filter((t) => t.name === ctx.tokenName);
+      const now = ctx.now.getTime();
+      const expired = named.find((t) => t.status === "expired" || (t.expires_on !== undefined && Date.parse(t.expires_on) <= now));
+      if (expired) return [`${said}: token "${ctx.tokenName}" expired on ${expired.expires_on ?? "(unknown)"}`, rotate];
+      const disabled = named.find((t) => t.status === "disabled");
+      if (disabled) return [`${said}: token "${ctx.tokenName}" was disabled (revoked)`, rotate];
+      if (named.length === 0) return [`${said}: no token named "${ctx.tokenName}" exists any more: it was deleted (revoked)`, rotate];
+      const notYet = named.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
+      if (notYet) return [`${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`, `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`];
+      return [
+        `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
+        `Copy the current value again (the stack's secret output), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
+      ];
+    } catch {
+      // The provisioner could not tell; the generic diagnosis below still holds.
+    }
+  }
+  const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
+  return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
+}

@@ -1,0 +1,62 @@
+import type { TokenPlan } from "../plan/plan";
+import { PLATFORMS } from "../platforms";
+import { VerifyInputError, verifyToken } from "./verify-token";
+import type { TokenValueSource } from "./token-source";
+import type { VerifyInput, VerifyReport } from "./types";
+
+export interface PlanVerification {
+  /** A one-line description of the token, for human output. */
+  readonly title: string;
+  readonly report: VerifyReport;
+}
+
+/**
+ * Verifies every planned token whose value the source has. Two generations of a key with the same
+ * value are verified once (the older one), so an env-var source needs one variable per key.
+ */
+export async function verifyPlans(
+  plans: readonly TokenPlan[],
+  source: TokenValueSource,
+  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken"> & {
+    readonly stack: string;
+    readonly recorded?: (plan: TokenPlan) => boolean;
+    readonly secrets?: string[];
+  },
+): Promise<PlanVerification[]> {
+  const values = await Promise.all(plans.map(async (plan) => ({ plan, value: await source.valueFor(plan) })));
+  const missing = values.filter((v) => !v.value && !values.some((o) => o.plan.key === v.plan.key && o.value));
+  if (missing.length > 0) {
+    throw new VerifyInputError(
+      `no value for ${missing.length} token(s): ${[...new Set(missing.map((m) => `${m.plan.key} (${source.describe(m.plan)})`))].join(", ")}. Fix: set ${missing.length === 1 ? "it" : "them"}; values are never printed`,
+    );
+  }
+  const seen = new Set<string>();
+  const results: PlanVerification[] = [];
+  for (const { plan, value } of values) {
+    if (!value) continue;
+    options.secrets?.push(value);
+    const id = `${plan.key}\u0000${value}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const platform = PLATFORMS[plan.platform]!;
+    const report = await verifyToken({
+      platform,
+      plan,
+      profile: plan.profile,
+      owner: plan.owner,
+      accounts: plan.scope.accounts,
+      zones: plan.scope.zones,
+      token: value,
+      stack: options.stack,
+      plannedExpiryKnown: options.recorded?.(plan) ?? false,
+      ...(options.provisionerToken ? { provisionerToken: options.provisionerToken } : {}),
+      ...(options.apiBase ? { apiBase: options.apiBase } : {}),
+      ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
+      ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
+    });
+    const owner = plan.owner.kind === "account" ? `account ${plan.owner.accountId}` : "user";
+    results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}-owned, generation ${plan.generation})`, report });
+  }
+  return results;
+}
+

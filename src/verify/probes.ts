@@ -1,0 +1,169 @@
+import { probesFor, type EndpointPermission } from "../cloudflare/endpoint-permissions";
+import { describeGroup, groupKey, isReadOnlyGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { CloudflareApiError, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
+import { deployCommand, diagnoseTransport } from "./diagnose";
+import type { Check } from "./types";
+
+/**
+ * Check 4, the ASCERA guide's "Insufficient permissions" row: one read-only GET per permission
+ * group, picked from the endpoint→groups table (`probesFor`, most specific first). Account-scope
+ * routes run on each chosen account, zone routes on ONE representative zone (coverage proves the
+ * others are visible), user routes once. Identical requests are sent once. Cost: groups × accounts
+ * at most, never groups × zones.
+ */
+
+/** Values for path parameters that name no object of the user's (the reference's own examples). */
+const FIXED_PARAMETERS: Readonly<Record<string, string>> = {
+  setting_id: "always_online",
+  ruleset_phase: "http_request_firewall_managed",
+};
+
+export interface ProbeContext {
+  readonly client: CloudflareClient;
+  readonly groups: readonly PermissionGroupRef[];
+  readonly accounts: readonly string[];
+  readonly zone?: ZoneSummary;
+  /** Why zone routes cannot be probed (no chosen zone is visible). */
+  readonly zoneSkipReason?: string;
+  readonly stack?: string;
+  readonly concurrency?: number;
+}
+
+interface Target {
+  readonly label: string;
+  readonly path: string;
+  readonly query?: Query;
+}
+
+type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
+/** The first route whose parameters we can fill: account, zone, or a fixed example value. */
+export function probeRoute(group: PermissionGroupRef): EndpointPermission | undefined {
+  return probesFor(group).find((row) =>
+    [...row.path.matchAll(/\{(\w+)\}/g)].every(([, name]) => name === "account_id" || name === "zone_id" || FIXED_PARAMETERS[name!] !== undefined),
+  );
+}
+
+function fill(path: string, values: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? FIXED_PARAMETERS[name] ?? `{${name}}`));
+}
+
+function limiter(concurrency: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      queue.shift()?.();
+    }
+  };
+}
+
+export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
+  const limit = limiter(ctx.concurrency ?? 4);
+  const sent = new Map<string, Promise<Outcome>>();
+  const send = (target: Target): Promise<Outcome> => {
+    const key = `${target.path}?${new URLSearchParams(target.query as Record<string, string> | undefined).toString()}`;
+    let outcome = sent.get(key);
+    if (!outcome) {
+      outcome = limit(() => ctx.client.get(target.path, target.query)).then(
+        (): Outcome => ({ ok: true }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
+      sent.set(key, outcome);
+    }
+    return outcome;
+  };
+
+  const nameCount = new Map<string, number>();
+  for (const g of ctx.groups) nameCount.set(g.name, (nameCount.get(g.name) ?? 0) + 1);
+  const idFor = (g: PermissionGroupRef) => `probe:${g.name}${(nameCount.get(g.name) ?? 0) > 1 ? ` (${g.scope.split(".").pop()})` : ""}`;
+  const planned = new Set(ctx.groups.map(groupKey));
+  const deploy = deployCommand(ctx.stack);
+
+  const unprobed: PermissionGroupRef[] = [];
+  const pending: Promise<Check>[] = [];
+  for (const group of ctx.groups) {
+    const route = probeRoute(group);
+    if (!route) {
+      unprobed.push(group);
+      continue;
+    }
+    let targets: Target[];
+    if (route.resource === "account") {
+      targets = ctx.accounts.map((account) => ({ label: `account ${account}`, path: fill(route.path, { account_id: account }) }));
+    } else if (route.resource === "zone") {
+      if (!ctx.zone) {
+        pending.push(
+          Promise.resolve({
+            id: idFor(group),
+            status: "skip",
+            detail: `not probed: ${ctx.zoneSkipReason ?? "no zone to probe on"}`,
+            remedy: "Fix the coverage check first; zone groups are probed on one chosen zone the token sees.",
+          }),
+        );
+        continue;
+      }
+      targets = [{ label: `zone ${ctx.zone.name}`, path: fill(route.path, { zone_id: ctx.zone.id }) }];
+    } else {
+      targets = [{ label: route.resource === "user" ? "the user" : "", path: route.path, ...(route.path === "/zones" ? { query: { per_page: 5 } } : {}) }];
+    }
+    pending.push(probeGroup(group, route, targets));
+  }
+
+  async function probeGroup(group: PermissionGroupRef, route: EndpointPermission, targets: Target[]): Promise<Check> {
+    const outcomes = await Promise.all(targets.map(async (t) => ({ target: t, outcome: await send(t) })));
+    const where = (ts: Target[]) => ts.map((t) => t.label).filter(Boolean).join(", ");
+    const failures = outcomes.filter((o) => !o.outcome.ok) as { target: Target; outcome: { ok: false; error: unknown } }[];
+    const shared = route.groups.filter((g) => groupKey(g) !== groupKey(group) && planned.has(groupKey(g)) && isReadOnlyGroup(g));
+    const id = idFor(group);
+    const routeText = `GET ${route.path}`;
+    if (failures.length === 0) {
+      const on = where(targets);
+      const others = shared.length <= 2 ? shared.map((g) => `"${g.name}"`).join(" and ") : `${shared.length} other planned groups`;
+      const note = shared.length > 0 ? ` (also granted by ${others}: proves at least one of them; exactness names each)` : "";
+      return { id, status: "pass", detail: `${routeText} answered 2xx${on ? ` on ${on}` : ""}${note}` };
+    }
+    const forbidden = failures.filter((f) => f.outcome.error instanceof CloudflareApiError && f.outcome.error.kind === "forbidden");
+    if (forbidden.length > 0) {
+      const on = where(forbidden.map((f) => f.target));
+      const err = forbidden[0]!.outcome.error as CloudflareApiError;
+      return {
+        id,
+        status: "fail",
+        detail: `${routeText} answered ${err.message}${on ? ` on ${on}` : ""}: the token lacks ${describeGroup(group)}${on ? ` there` : ""}`,
+        remedy: `Add ${describeGroup(group)}${on ? ` for ${on}` : ""} to the token (${deploy} restores the planned groups and resources).`,
+      };
+    }
+    const notFound = failures.find((f) => f.outcome.error instanceof CloudflareApiError && f.outcome.error.kind === "not_found");
+    if (notFound && failures.length === 1) {
+      return {
+        id,
+        status: "warn",
+        detail: `${routeText} answered 404 on ${notFound.target.label || "the API"}: inconclusive (the object may not exist there)`,
+        remedy: `Check ${describeGroup(group)} in the token's details (--provisioner-token-env enables that check).`,
+      };
+    }
+    const first = failures[0]!;
+    if (first.outcome.error instanceof CloudflareApiError && first.outcome.error.kind === "unauthorized") {
+      return { id, status: "fail", detail: `${routeText} answered ${first.outcome.error.message}: the token was rejected mid-run`, remedy: "See the liveness check; re-run cfct verify." };
+    }
+    const d = diagnoseTransport(first.outcome.error, `${routeText}${first.target.label ? ` on ${first.target.label}` : ""}`);
+    return { id, status: "fail", detail: d.detail, remedy: d.remedy };
+  }
+
+  const checks = await Promise.all(pending);
+  if (unprobed.length > 0) {
+    checks.push({
+      id: "probe:unprobed",
+      status: "skip",
+      detail: `${unprobed.length} group(s) have no read-only probe in the endpoint table: ${unprobed.map((g) => g.name).join(", ")}`,
+      remedy: "Their presence is proven by the exactness check (--provisioner-token-env).",
+    });
+  }
+  return checks;
+}

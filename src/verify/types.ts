@@ -1,0 +1,62 @@
+import type { TokenOwner, TokenPlan } from "../plan/plan";
+import type { PlatformDefinition } from "../platforms";
+
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
+
+/** One verification result. `id` is stable (`endpoint`, `liveness`, `exactness:groups`, `probe:Zone WAF Read`, `coverage`…). */
+export interface Check {
+  readonly id: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  /** The concrete fix, whenever the status is not `pass`. */
+  readonly remedy?: string;
+}
+
+export interface VerifyReport {
+  /** True when no check failed (warnings and skips allowed). */
+  readonly ok: boolean;
+  readonly platform: string;
+  /** The plan's token key (e.g. `drata`, `ascera-417daa9d`) when verifying a planned token. */
+  readonly tokenKey?: string;
+  /** Cloudflare's ID of the token, from the verify route. */
+  readonly tokenId?: string;
+  /** HTTP requests sent to Cloudflare, retries included, both credentials together. */
+  readonly apiCalls: number;
+  readonly checks: readonly Check[];
+}
+
+/** `all`, or zone IDs / names. Absent = not specified (coverage then reports counts only). */
+export type ZoneSelection = "all" | readonly string[];
+
+export interface VerifyInput {
+  readonly platform: PlatformDefinition;
+  /** Default: the platform's default profile. */
+  readonly profile?: string;
+  /** Default: the user for user-owned platforms; the only account in `accounts` for account-owned ones. */
+  readonly owner?: TokenOwner;
+  readonly accounts: readonly string[];
+  readonly zones?: ZoneSelection;
+  /** The expected token; when absent it is planned from platform, profile, accounts and zones. */
+  readonly plan?: TokenPlan;
+  /** The token value. Held in memory only; never printed, scrubbed from every message. */
+  readonly token: string;
+  /** A credential that can read tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */
+  readonly provisionerToken?: string;
+  /** Default https://api.cloudflare.com/client/v4. */
+  readonly apiBase?: string;
+  /** Warn when the token expires within this many days. Default 14. */
+  readonly expiryWarnDays?: number;
+  /** An extra Read group the plan does not have: warn (default) or fail. Extra Write groups always fail. */
+  readonly extraReadGroups?: "warn" | "fail";
+  /** Stack name, so remedies can say `cfct rotate --stack <env>`. */
+  readonly stack?: string;
+  /** The plan's expiresOn is anchored on a recorded generation, so the token's expiry must match it (±1 day). */
+  readonly plannedExpiryKnown?: boolean;
+  /** Client-IP filter to expect when no plan is given. */
+  readonly allowedIps?: readonly string[];
+  readonly deniedIps?: readonly string[];
+  /** Retry and timeout bounds of the Cloudflare client. */
+  readonly client?: { readonly maxRetries?: number; readonly maxRetryAfterSeconds?: number; readonly timeoutMs?: number };
+  /** Clock; default `new Date()`. */
+  readonly now?: () => Date;
+}

@@ -1,0 +1,273 @@
+import { SCOPES, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import {
+  ApiCallCounter,
+  CLOUDFLARE_API_BASE,
+  createCloudflareClient,
+  normalizeBaseUrl,
+  redact,
+  type CloudflareClient,
+  type ZoneSummary,
+} from "../cloudflare/client";
+import { ConfigError, parseSettings } from "../config/schema";
+import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
+import { zoneNamesIn } from "../plan/resources";
+import { checkCoverage, type ZoneMode } from "./coverage";
+import { checkEndpoint } from "./endpoint";
+import { checkExactness } from "./exactness";
+import { checkLiveness } from "./liveness";
+import { runProbes } from "./probes";
+import type { Check, VerifyInput, VerifyReport } from "./types";
+
+/** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
+export class VerifyInputError extends Error {
+  override name = "VerifyInputError";
+}
+
+const DEFAULT_EXPIRY_WARN_DAYS = 14;
+
+/**
+ * Proves a token does exactly what its platform needs, and explains every failure.
+ * Checks: endpoint, liveness, exactness:* (needs `provisionerToken`), probe:*, coverage.
+ * Cost: a few fixed calls + one per probed group (× accounts for account routes) + pages of zones.
+ */
+export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
+  const now = (input.now ?? (() => new Date()))();
+  const { plan, owner, planFromStack, zoneMode, plannedExpiryKnown } = expectedToken(input, now);
+  const apiBase = normalizeBaseUrl(input.apiBase ?? CLOUDFLARE_API_BASE);
+  const counter = new ApiCallCounter();
+  const secrets = [input.token, input.provisionerToken].filter((s): s is string => !!s);
+  const clientOptions = { baseUrl: apiBase, counter, secrets, ...input.client };
+  const checks: Check[] = [];
+  let tokenId: string | undefined;
+
+  const finish = (): VerifyReport => {
+    const scrubbed = checks.map((c) => ({
+      id: c.id,
+      status: c.status,
+      detail: redact(c.detail, secrets),
+      ...(c.remedy !== undefined ? { remedy: redact(c.remedy, secrets) } : {}),
+    }));
+    return {
+      ok: scrubbed.every((c) => c.status !== "fail"),
+      platform: input.platform.key,
+      ...(input.plan ? { tokenKey: plan.key } : {}),
+      ...(tokenId ? { tokenId } : {}),
+      apiCalls: counter.total,
+      checks: scrubbed,
+    };
+  };
+  const skipRest = (reason: string, from: "liveness" | "after-liveness") => {
+    if (from === "liveness") checks.push({ id: "liveness", status: "skip", detail: `not checked: ${reason}` });
+    checks.push(
+      { id: "exactness", status: "skip", detail: `not checked: ${reason}` },
+      { id: "probes", status: "skip", detail: `not checked: ${reason}` },
+      { id: "coverage", status: "skip", detail: `not checked: ${reason}` },
+    );
+  };
+
+  // 1. Endpoint, without any credential: the token goes nowhere that does not answer like the API.
+  const anonymous = createCloudflareClient({ ...clientOptions, apiToken: null, maxRetries: 1 });
+  const endpoint = await checkEndpoint(input.apiBase ?? CLOUDFLARE_API_BASE, anonymous, plan.scope.accounts);
+  checks.push(endpoint.check);
+  if (!endpoint.usable) {
+    skipRest("the endpoint check failed, so the token was not sent", "liveness");
+    return finish();
+  }
+
+  const client = createCloudflareClient({ ...clientOptions, apiToken: input.token });
+  const provisioner =
+    input.provisionerToken && input.provisionerToken !== input.token
+      ? createCloudflareClient({ ...clientOptions, apiToken: input.provisionerToken })
+      : undefined;
+  const platformName = input.platform.displayName;
+
+  // 2. Liveness.
+  const live = await checkLiveness({
+    client,
+    ...(provisioner ? { provisioner } : {}),
+    owner,
+    token: input.token,
+    platformName,
+    ...(planFromStack ? { tokenName: plan.name } : {}),
+    ...(input.stack ? { stack: input.stack } : {}),
+    expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
+    now,
+    allowedIps: plan.allowedIps,
+  });
+  checks.push(live.check);
+  tokenId = live.verified?.id;
+  if (!live.usable) {
+    skipRest("the token is not live", "after-liveness");
+    return finish();
+  }
+
+  // 5 (first, because probes and exactness use what it sees). Coverage.
+  const profileText = `${plan.platform}/${plan.profile}`;
+  const coverage = await checkCoverage({
+    client,
+    ...(provisioner ? { provisioner } : {}),
+    accounts: plan.scope.accounts,
+    mode: zoneMode,
+    profileText,
+    ...(input.stack ? { stack: input.stack } : {}),
+  });
+
+  // 3. Exactness.
+  if (!provisioner) {
+    checks.push({
+      id: "exactness",
+      status: "skip",
+      detail: "not checked: no provisioner credential to read the token's policies",
+      remedy: "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
+    });
+  } else if (!tokenId) {
+    checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
+  } else {
+    const { byName, byId } = await resolveZoneNames(plan, coverage.visible, provisioner);
+    checks.push(
+      ...(await checkExactness({
+        provisioner,
+        owner,
+        tokenId,
+        plan,
+        zoneIdsByName: byName,
+        zoneNamesById: byId,
+        zonesUnspecified: zoneMode.kind === "unspecified",
+        plannedExpiryKnown,
+        extraRead: input.extraReadGroups ?? "warn",
+        ...(input.stack ? { stack: input.stack } : {}),
+      })),
+    );
+  }
+
+  // 4. Probes.
+  const groups: PermissionGroupRef[] = plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups);
+  const zone = coverage.representative;
+  checks.push(
+    ...(await runProbes({
+      client,
+      groups,
+      accounts: plan.scope.accounts,
+      ...(zone ? { zone } : {}),
+      zoneSkipReason: "no chosen zone is visible to the token (see coverage)",
+      ...(input.stack ? { stack: input.stack } : {}),
+    })),
+  );
+
+  checks.push(coverage.check);
+  return finish();
+}
+
+interface Expected {
+  readonly plan: TokenPlan;
+  readonly owner: TokenOwner;
+  readonly planFromStack: boolean;
+  readonly zoneMode: ZoneMode;
+  readonly plannedExpiryKnown: boolean;
+}
+
+/** The plan to compare with: the given one, or one planned from platform + flags. */
+function expectedToken(input: VerifyInput, now: Date): Expected {
+  if (input.plan) {
+    const plan = input.plan;
+    const readsZones = plan.policies.some((p) => p.permissionGroups.some((g) => g.scope === SCOPES.zone));
+    const zones = plan.scope.zones;
+    const zoneMode: ZoneMode = !readsZones ? { kind: "none" } : zones === "all" ? { kind: "all" } : { kind: "explicit", zones };
+    return { plan, owner: plan.owner, planFromStack: true, zoneMode, plannedExpiryKnown: input.plannedExpiryKnown ?? false };
+  }
+  const { platform } = input;
+  const profile = input.profile ?? platform.defaultProfile;
+  const profileDef = platform.profiles[profile];
+  if (!profileDef) {
+    throw new VerifyInputError(`${platform.key} has no profile "${profile}". Fix: use one of ${Object.keys(platform.profiles).join(", ")}`);
+  }
+  const readsZones = profileDef.groups.some((g) => g.scope === SCOPES.zone);
+  let owner: TokenOwner;
+  if (input.owner) owner = input.owner;
+  else if (platform.owner === "user") owner = { kind: "user" };
+  else if (input.accounts.length === 1) owner = { kind: "account", accountId: input.accounts[0]! };
+  else {
+    throw new VerifyInputError(
+      `${platform.displayName} tokens are account-owned, one per account: name exactly one account (got ${input.accounts.length}). Fix: --accounts <id>`,
+    );
+  }
+  const zonesUnspecified = readsZones && input.zones === undefined;
+  const raw = {
+    connections: [
+      {
+        platform: platform.key,
+        accounts: [...input.accounts],
+        profile,
+        ...(readsZones ? { zones: input.zones === undefined ? "all" : input.zones === "all" ? "all" : [...input.zones] } : {}),
+        token: { allowedIps: [...(input.allowedIps ?? [])], deniedIps: [...(input.deniedIps ?? [])] },
+      },
+    ],
+  };
+  let plans: TokenPlan[];
+  try {
+    plans = planTokens(parseSettings(raw, { stack: "verify", source: "verify flags" }), undefined, now);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new VerifyInputError(flagProblems(error));
+    throw error;
+  }
+  const plan = plans.find((p) => (owner.kind === "user" ? p.owner.kind === "user" : p.owner.kind === "account" && p.owner.accountId === owner.accountId));
+  if (!plan) throw new VerifyInputError(`no planned ${platform.key} token is owned by ${owner.kind === "account" ? `account ${owner.accountId}` : "the user"}`);
+  const zoneMode: ZoneMode = !readsZones
+    ? { kind: "none" }
+    : zonesUnspecified
+      ? { kind: "unspecified" }
+      : plan.scope.zones === "all"
+        ? { kind: "all" }
+        : { kind: "explicit", zones: plan.scope.zones };
+  return { plan, owner, planFromStack: false, zoneMode, plannedExpiryKnown: false };
+}
+
+const FLAG_FOR: readonly [RegExp, string][] = [
+  [/connections\[0\]\.accounts/, "--accounts"],
+  [/connections\[0\]\.zones/, "--zones"],
+  [/connections\[0\]\.profile/, "--profile"],
+  [/connections\[0\]\.platform/, "--platform"],
+  [/connections\[0\]\.token/, "IP filter"],
+];
+
+function flagProblems(error: ConfigError): string {
+  return error.problems
+    .map((p) => {
+      const flag = FLAG_FOR.find(([re]) => re.test(p.path))?.[1] ?? p.path;
+      return `${flag} ${p.value === undefined ? "" : `${JSON.stringify(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/write zones: all/, "pass --zones all")}`;
+    })
+    .join("\n");
+}
+
+/**
+ * The plan keeps zone names symbolic. Names the token sees resolve for free (coverage listed them);
+ * only the others cost one GET /zones?name=… each, through the provisioner.
+ */
+async function resolveZoneNames(
+  plan: TokenPlan,
+  visible: readonly ZoneSummary[],
+  provisioner: CloudflareClient,
+): Promise<{ byName: Map<string, string>; byId: Map<string, string> }> {
+  const byName = new Map<string, string>();
+  const byId = new Map<string, string>();
+  for (const z of visible) {
+    byName.set(z.name, z.id);
+    byId.set(z.id, z.name);
+  }
+  const names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))].filter((n) => !byName.has(n));
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        const page = await provisioner.zonesPage({ name, perPage: 5 });
+        const match = page.zones.filter((z) => z.name === name && plan.scope.accounts.includes(z.accountId));
+        if (match.length === 1) {
+          byName.set(name, match[0]!.id);
+          byId.set(match[0]!.id, name);
+        }
+      } catch {
+        // Unresolved names are reported by exactness as zones that do not exist in the chosen accounts.
+      }
+    }),
+  );
+  return { byName, byId };
+}
