@@ -28,6 +28,8 @@ export interface EndpointPermission {
   readonly source: string;
   /** Set when the row is our decision rather than a copied list; says what was decided. */
   readonly assumption?: string;
+  /** Cloudflare marks the operation deprecated: still served, but the last choice for a probe. */
+  readonly deprecated?: true;
 }
 
 interface RawRow {
@@ -39,6 +41,7 @@ interface RawRow {
   readonly names: string;
   readonly source: string;
   readonly assumption?: string;
+  readonly deprecated?: true;
 }
 
 const ACCESS_ORG_IDP_GROUPS = "Access: Organizations, Identity Providers, and Groups Write; Access: Organizations, Identity Providers, and Groups Read";
@@ -94,11 +97,11 @@ const RAW_ROWS: readonly RawRow[] = [
   { method: "GET", path: "/zones/{zone_id}/firewall/ua_rules", operationId: "user-agent-blocking-rules-list-user-agent-blocking-rules", resource: "zone", names: FIREWALL_SERVICES, source: "OA user-agent-blocking-rules-list-user-agent-blocking-rules" },
   { method: "GET", path: "/zones/{zone_id}/firewall/access_rules/rules", operationId: "ip-access-rules-for-a-zone-list-ip-access-rules", resource: "zone", names: FIREWALL_SERVICES, source: "OA ip-access-rules-for-a-zone-list-ip-access-rules" },
   { method: "GET", path: "/zones/{zone_id}/firewall/lockdowns", operationId: "zone-lockdown-list-zone-lockdown-rules", resource: "zone", names: FIREWALL_SERVICES, source: "OA zone-lockdown-list-zone-lockdown-rules" },
-  { method: "GET", path: "/zones/{zone_id}/firewall/waf/packages", operationId: "waf-packages-list-waf-packages", resource: "zone", names: FIREWALL_SERVICES, source: "OA waf-packages-list-waf-packages (deprecated WAF)" },
+  { method: "GET", path: "/zones/{zone_id}/firewall/waf/packages", operationId: "waf-packages-list-waf-packages", resource: "zone", names: FIREWALL_SERVICES, source: "OA waf-packages-list-waf-packages (previous WAF version)", deprecated: true },
 
   // --- zone configuration ---
   { method: "GET", path: "/zones/{zone_id}/settings/{setting_id}", operationId: "zone-settings-get-single-setting", resource: "zone", names: ZONE_SETTINGS, source: "OA zone-settings-get-single-setting" },
-  { method: "GET", path: "/zones/{zone_id}/settings", operationId: "zone-settings-get-all-zone-settings", resource: "zone", names: ZONE_SETTINGS, source: "OA zone-settings-get-all-zone-settings (deprecated)" },
+  { method: "GET", path: "/zones/{zone_id}/settings", operationId: "zone-settings-get-all-zone-settings", resource: "zone", names: ZONE_SETTINGS, source: "OA zone-settings-get-all-zone-settings (x-forge-sunset 2030-01-01)", deprecated: true },
   { method: "GET", path: "/zones/{zone_id}/rulesets", operationId: "listZoneRulesets", resource: "zone", names: ZONE_RULESETS, source: "OA listZoneRulesets" },
   {
     method: "GET", path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint", operationId: "getZoneEntrypointRuleset", resource: "zone", names: ZONE_RULESETS,
@@ -163,8 +166,8 @@ function resolveRow(raw: RawRow): EndpointPermission {
     const group = resolveGroup(name, pathScope);
     groups.set(groupKey(group), group);
   }
-  const { method, path, operationId, resource, source, assumption } = raw;
-  return { method, path, operationId, resource, groups: [...groups.values()], source, ...(assumption ? { assumption } : {}) };
+  const { names: _listedNames, ...row } = raw;
+  return { ...row, groups: [...groups.values()] };
 }
 
 export const ENDPOINT_PERMISSIONS: readonly EndpointPermission[] = RAW_ROWS.map(resolveRow);
@@ -192,12 +195,19 @@ function pathParameterCount(row: EndpointPermission): number {
 }
 
 /**
- * The GET routes a group grants, best probe first: routes granted by the fewest read groups (ideally
- * only this one, so success proves this group), then routes needing the fewest identifiers.
+ * The GET routes a group grants, best probe first: current before deprecated, then routes granted by
+ * the fewest read groups (ideally only this one, so success proves this group), then routes needing
+ * the fewest identifiers.
  */
 export function probesFor(group: PermissionGroupRef): EndpointPermission[] {
   return ENDPOINT_PERMISSIONS.filter((row) => row.method === "GET" && grantsGroup(row, group))
     .map((row, order) => ({ row, order }))
-    .sort((a, b) => readGroupCount(a.row) - readGroupCount(b.row) || pathParameterCount(a.row) - pathParameterCount(b.row) || a.order - b.order)
+    .sort(
+      (a, b) =>
+        Number(a.row.deprecated ?? false) - Number(b.row.deprecated ?? false) ||
+        readGroupCount(a.row) - readGroupCount(b.row) ||
+        pathParameterCount(a.row) - pathParameterCount(b.row) ||
+        a.order - b.order,
+    )
     .map(({ row }) => row);
 }
