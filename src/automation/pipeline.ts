@@ -48,9 +48,14 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
   return summary;
 }
 
-/** Settings with generations pinned (and saved with the stack when they changed). */
+/**
+ * Settings with generations pinned (and saved with the stack when they changed). Every connection's
+ * registrar is built first, so a missing webhook secret stops the run before a token exists that
+ * could not be handed over.
+ */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const settings = await ctx.engine.settings();
+  for (const connection of settings.connections) ctx.registrarFor(connection);
   const now = await ctx.now();
   const keys = [...new Set(plan(settings, PLATFORMS, now).map((p) => p.key))];
   const generations = pinGenerations(settings.generations, await ctx.engine.outputs(), keys, now);

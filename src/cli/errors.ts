@@ -1,5 +1,7 @@
 import { ConfigError } from "../config/schema";
 import { PlanError } from "../plan/plan";
+import { ResolutionError } from "../program/resolve";
+import { RegistrationConfigError } from "../registration";
 
 /** A mistake in how cfct was called: exit code 1 with the message, no stack trace. */
 export class UsageError extends Error {
@@ -10,7 +12,8 @@ export class UsageError extends Error {
 export const EXIT = { ok: 0, usage: 1, failed: 2 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  return error instanceof UsageError || error instanceof ConfigError || error instanceof PlanError ? EXIT.usage : EXIT.failed;
+  const isConfigProblem = [UsageError, ConfigError, PlanError, ResolutionError, RegistrationConfigError].some((kind) => error instanceof kind);
+  return isConfigProblem ? EXIT.usage : EXIT.failed;
 }
 
 export function describeError(error: unknown): string {

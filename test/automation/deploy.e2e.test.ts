@@ -1,0 +1,130 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runUp } from "../../src/automation/pipeline";
+import { evidenceRecordSchema } from "../../src/evidence/record";
+import { writeEvidence } from "../../src/evidence/write";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { ACME_CORP, ACME_LABS, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, receiver, testProject, works } from "./harness";
+import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
+
+let sandbox: RunningSandbox;
+let hook: WebhookReceiver;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  hook = await receiver();
+});
+afterAll(async () => {
+  await hook.close();
+  await sandbox.close();
+});
+
+const drata = (extra: Record<string, unknown> = {}) => ({ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com"], ...extra });
+const ascera = () => ({ platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } });
+
+describe("cfct up against the sandbox (rehearsal engine)", () => {
+  it("deploys, verifies, registers and records evidence; a re-run is a no-op; a config change updates in place; destroy revokes", async () => {
+    const project = testProject("e2e");
+    project.writeConfig({ connections: [drata(), ascera()] });
+    const before = (await issuedTokens(sandbox)).length;
+    const pipeline = pipelineFor(sandbox, project);
+
+    // up -> verify -> register
+    const first = await runUp(pipeline.context);
+    expect(first.problems).toEqual([]);
+    expect(first.tokens.map((t) => [t.logicalName, t.change, t.verify?.ok, t.registration?.status])).toEqual([
+      ["drata-g1", "create", true, "handed-off"],
+      ["ascera-417daa9d-g1", "create", true, "registered"],
+      ["ascera-fca1dc08-g1", "create", true, "registered"],
+    ]);
+    const created = (await issuedTokens(sandbox)).slice(before);
+    expect(created.map((t) => t.name).sort()).toEqual(["cfct e2e ascera-417daa9d g1", "cfct e2e ascera-fca1dc08 g1", "cfct e2e drata g1"]);
+
+    // The hand-off sheet is private; the webhook delivered a value that works for the platform.
+    const sheet = path.join(project.handoffDir, readdirSync(project.handoffDir)[0]!);
+    expect(statSync(sheet).mode & 0o777).toBe(0o600);
+    expect(readFileSync(sheet, "utf8")).toContain("Connections > Available Connections");
+    const delivered = hook.latestValue("ascera-417daa9d")!;
+    expect(await works(sandbox, delivered, { kind: "account", accountId: ACME_CORP })).toBe(true);
+
+    // Evidence validates and carries ids, never values.
+    const evidence = writeEvidence(path.join(project.dir, "evidence"), {
+      schemaVersion: 1,
+      command: "up",
+      stack: project.stack,
+      engine: pipeline.context.engine.label,
+      commit: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      ok: first.ok,
+      apiCalls: pipeline.apiCalls(),
+      tokens: first.tokens,
+      rotation: [],
+      problems: first.problems,
+    });
+    const json = readFileSync(evidence.json, "utf8");
+    expect(evidenceRecordSchema.parse(JSON.parse(json)).tokens).toHaveLength(3);
+    expect(json).not.toContain(delivered);
+    expect(readFileSync(evidence.markdown, "utf8")).toContain("verification: passed");
+
+    // A second up changes nothing and registers nothing.
+    const again = await runUp(pipeline.context);
+    expect(again.tokens.map((t) => [t.change, t.verify, t.registration])).toEqual([
+      ["same", undefined, undefined],
+      ["same", undefined, undefined],
+      ["same", undefined, undefined],
+    ]);
+    expect((await issuedTokens(sandbox)).length).toBe(before + 3);
+
+    // A config change updates the token in place: same ID, same value, new condition.
+    project.writeConfig({ connections: [drata({ token: { allowedIps: ["127.0.0.0/8"] } }), ascera()] });
+    const changed = await runUp(pipeline.context);
+    const drataToken = changed.tokens.find((t) => t.key === "drata")!;
+    expect([drataToken.change, drataToken.id, drataToken.verify?.ok, drataToken.registration]).toEqual(["update", first.tokens[0]!.id, true, undefined]);
+    expect(drataToken.ipFilter.allowed).toEqual(["127.0.0.0/8"]);
+
+    // destroy revokes every token: the platform's copy stops working.
+    const destroyed = await pipeline.context.engine.destroy();
+    expect(destroyed.changes.map((c) => c.op)).toEqual(["delete", "delete", "delete"]);
+    expect((await issuedTokens(sandbox)).length).toBe(before);
+    expect(await works(sandbox, delivered, { kind: "account", accountId: ACME_CORP })).toBe(false);
+  });
+
+  it("refuses to deploy when a webhook secret is missing, before any token exists", async () => {
+    const project = testProject("nosecret");
+    project.writeConfig({ connections: [{ ...ascera(), registration: { kind: "webhook", url: hook.url, secretEnv: "CFCT_UNSET_SECRET" } }] });
+    const before = (await issuedTokens(sandbox)).length;
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/CFCT_UNSET_SECRET/);
+    expect((await issuedTokens(sandbox)).length).toBe(before);
+  });
+
+  it("a zone name that does not exist fails the deploy naming it, with nothing created", async () => {
+    const project = testProject("badzone");
+    project.writeConfig({ connections: [drata({ zones: ["acme-corp.com", "nonexistent-zone.com"] })] });
+    const before = (await issuedTokens(sandbox)).length;
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/zone "nonexistent-zone\.com"/);
+    expect((await issuedTokens(sandbox)).length).toBe(before);
+  });
+
+  it("a token that fails verification is not registered, and the run reports why", async () => {
+    const project = testProject("badverify");
+    project.writeConfig({ connections: [drata()] });
+    const pipeline = pipelineFor(sandbox, project);
+    const failing = {
+      ...pipeline.context,
+      verifier: {
+        verify: async () => ({ ok: false, apiCalls: 1, checks: [{ id: "probe:Zone WAF Read", status: "fail" as const, detail: "403 on GET /zones/{zone_id}/rulesets", remedy: "add Zone WAF Read" }] }),
+      },
+    };
+    const result = await runUp(failing);
+    expect(result.ok).toBe(false);
+    expect(result.tokens[0]!.registration).toBeUndefined();
+    expect(result.problems).toEqual(["drata-g1: probe:Zone WAF Read: 403 on GET /zones/{zone_id}/rulesets Fix: add Zone WAF Read"]);
+    expect(readdirSync(project.dir)).not.toContain("handoff");
+    // Not registered, so the next run tries again (with a verifier that passes now).
+    const retried = await runUp(pipeline.context);
+    expect(retried.tokens[0]!.registration?.status).toBe("handed-off");
+    await pipeline.context.engine.destroy();
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PipelineContext } from "../../src/automation/pipeline";
+import { runUp } from "../../src/automation/pipeline";
+import { runRotate, type RotateOptions } from "../../src/automation/rotate";
+import { createCloudflareClient } from "../../src/cloudflare/client";
+import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { ACME_CORP, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, receiver, testProject, works } from "./harness";
+
+let sandbox: RunningSandbox;
+let hook: WebhookReceiver;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  hook = await receiver();
+});
+afterAll(async () => {
+  await hook.close();
+  await sandbox.close();
+});
+
+const KEY = "ascera-417daa9d";
+const OWNER = { kind: "account" as const, accountId: ACME_CORP };
+const DAY = 86_400;
+
+/** One ASCERA account token, delivered by webhook, ttl 30 days; deployed and registered. */
+async function deployed(name: string, registration?: Record<string, unknown>) {
+  const project = testProject(name);
+  project.writeConfig({
+    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    token: { ttlDays: 30 },
+  });
+  const pipeline = pipelineFor(sandbox, project);
+  const up = await runUp(pipeline.context);
+  expect(up.ok).toBe(true);
+  return { project, pipeline, ctx: pipeline.context, stack: name };
+}
+
+const rotate = (ctx: PipelineContext, extra: Partial<RotateOptions> = {}) =>
+  runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY], ...extra });
+
+async function liveTokens(stack: string) {
+  return (await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} ${KEY} `)).map((t) => t.name).sort();
+}
+
+/** The platform syncs an hour later with whatever token its secret store holds now. */
+async function platformSyncs(): Promise<void> {
+  await advanceClock(sandbox, 3600);
+  const client = createCloudflareClient({ apiToken: hook.latestValue(KEY)!, baseUrl: sandbox.baseUrl });
+  await client.get(`/accounts/${ACME_CORP}/access/users`);
+}
+
+async function platformTokenWorks(): Promise<boolean> {
+  return works(sandbox, hook.latestValue(KEY)!, OWNER);
+}
+
+describe("cfct rotate: zero-gap rotation against the sandbox", () => {
+  it("is a no-op while nothing is due", async () => {
+    const { ctx, stack } = await deployed("notdue");
+    const result = await rotate(ctx);
+    expect(result.events.map((e) => e.event)).toEqual(["not-due"]);
+    expect(result.events[0]!.detail).toMatch(/in (29|30) days/);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await ctx.engine.destroy();
+  });
+
+  it("when due: creates, verifies and registers a successor, keeps the old one until the new one is used, then revokes it", async () => {
+    const { ctx, stack } = await deployed("due");
+    await advanceClock(sandbox, 20 * DAY); // 10 days left of 30: due within 14
+    const first = await rotate(ctx);
+    expect(first.events.map((e) => e.event)).toEqual(["successor-created", "waiting-for-pickup"]);
+    expect(first.waiting).toEqual([KEY]);
+    expect(first.tokens.map((t) => [t.logicalName, t.verify?.ok, t.registration?.status])).toEqual([[`${KEY}-g2`, true, "registered"]]);
+    // At most two generations, and the old one still works for anyone holding it.
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`, `cfct ${stack} ${KEY} g2`]);
+    expect(await platformTokenWorks()).toBe(true);
+
+    // A run before the platform used the new token keeps waiting and changes nothing.
+    const early = await rotate(ctx);
+    expect(early.events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
+    expect(early.tokens.map((t) => t.registration)).toEqual([undefined]);
+
+    await platformSyncs();
+    const done = await rotate(ctx);
+    expect(done.events.map((e) => e.event)).toEqual(["picked-up", "old-revoked"]);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    expect(await platformTokenWorks()).toBe(true);
+    expect((await ctx.engine.settings()).generations[KEY]).toMatchObject({ active: { generation: 2 } });
+    expect((await ctx.engine.settings()).generations[KEY]!.successor).toBeUndefined();
+    await ctx.engine.destroy();
+  });
+
+  it("revokes the old generation after the grace window when no use is seen", async () => {
+    const { ctx, stack } = await deployed("grace");
+    await rotate(ctx, { force: true });
+    await advanceClock(sandbox, 23 * 3600);
+    expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
+    await advanceClock(sandbox, 2 * 3600);
+    expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(["grace-ended", "old-revoked"]);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    await ctx.engine.destroy();
+  });
+
+  it("does not wait for an old generation that has already expired", async () => {
+    const { ctx, stack } = await deployed("expired");
+    await advanceClock(sandbox, 31 * DAY);
+    const result = await rotate(ctx);
+    expect(result.events.map((e) => e.event)).toEqual(["successor-created", "old-expired", "old-revoked"]);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    expect(await platformTokenWorks()).toBe(true);
+    await ctx.engine.destroy();
+  });
+
+  it("a successor that fails verification is not registered; the old generation stays; a later run finishes", async () => {
+    const { ctx, stack } = await deployed("failverify");
+    const failing: PipelineContext = {
+      ...ctx,
+      verifier: { verify: async () => ({ ok: false, apiCalls: 0, checks: [{ id: "liveness", status: "fail", detail: "simulated outage", remedy: "retry" }] }) },
+    };
+    const result = await rotate(failing, { force: true });
+    expect(result.ok).toBe(false);
+    expect(result.events.map((e) => e.event)).toEqual(["successor-created", "failed"]);
+    expect(await platformTokenWorks()).toBe(true);
+    expect(hook.deliveries.filter((d) => d.tokenKey === KEY).at(-1)!.generation).toBe(1);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`, `cfct ${stack} ${KEY} g2`]);
+
+    const resumed = await rotate(ctx);
+    expect(resumed.tokens.map((t) => t.registration?.status)).toEqual(["registered"]);
+    expect(await liveTokens(stack)).toHaveLength(2);
+    await ctx.engine.destroy();
+  });
+
+  it("a registration that fails leaves the old generation in place and exits not-ok", async () => {
+    const { ctx, stack, project } = await deployed("failregister");
+    project.writeConfig({
+      connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: "http://127.0.0.1:9/closed", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 } }],
+      token: { ttlDays: 30 },
+    });
+    const result = await rotate(ctx, { force: true });
+    expect(result.ok).toBe(false);
+    expect(result.problems.join("\n")).toMatch(/registration failed/);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`, `cfct ${stack} ${KEY} g2`]);
+    expect(await platformTokenWorks()).toBe(true);
+    await ctx.engine.destroy();
+  });
+
+  describe("killed at any step and run again: finishes with no duplicate, no gap, no orphan", () => {
+    /** Runs rotate until generation 2 is the only one, simulating the platform's syncs in between. */
+    async function finish(ctx: PipelineContext): Promise<void> {
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        const live = (await ctx.engine.outputs()).map((t) => t.generation);
+        if (live.length === 1 && live[0] === 2) return;
+        // Only a rotation that has not begun needs forcing; a begun one resumes from what the stack records.
+        await rotate(ctx, { force: !live.includes(2) && !(await ctx.engine.settings()).generations[KEY]?.successor });
+        if (hook.latestValue(KEY)) await platformSyncs();
+      }
+      throw new Error("rotation did not finish");
+    }
+
+    // Count the operations of an uninterrupted rotation, then crash at each one, before and after it.
+    it("covers every step", async () => {
+      const { ctx: plain } = await deployed("kill-count");
+      const { ctx, operations } = crashingAt(plain, 0, "before");
+      await finish(ctx);
+      await plain.engine.destroy();
+      expect(operations.length).toBeGreaterThan(5);
+      const steps = operations.length;
+      for (const when of ["before", "after"] as const) {
+        for (let n = 1; n <= steps; n += 1) {
+          const name = `kill-${when}-${n}`;
+          const { ctx: base } = await deployed(name);
+          const { ctx: dying } = crashingAt(base, n, when);
+          await expect(finish(dying), `${name}: should have crashed`).rejects.toBeInstanceOf(Crash);
+          // The platform is never without a working token.
+          expect(await platformTokenWorks(), `${name}: gap after the crash`).toBe(true);
+          await finish(base);
+          expect(await liveTokens(name), `${name}: leftovers`).toEqual([`cfct ${name} ${KEY} g2`]);
+          expect(await platformTokenWorks(), `${name}: gap after resume`).toBe(true);
+          await base.engine.destroy();
+          expect(await liveTokens(name), `${name}: orphan`).toEqual([]);
+        }
+      }
+    }, 120_000);
+  });
+});
