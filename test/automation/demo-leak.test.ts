@@ -1,0 +1,45 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const CANARY = "CANARY_";
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+describe("cfct demo, run as a user runs it", () => {
+  it("exits 0 and tells the story; no token value reaches stdout, stderr or any file but a 0600 hand-off sheet", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "cfct-demo-leak-"));
+    const evidenceDir = path.join(out, "evidence");
+    const workDir = path.join(out, "work");
+    const home = path.join(out, "home");
+    const result = spawnSync(process.execPath, ["bin/cfct.js", "demo", "--evidence-dir", evidenceDir, "--work-dir", workDir], {
+      encoding: "utf8",
+      env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY, HOME: home },
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("2 rotations finished with no gap");
+    expect(result.stdout).toContain("engine: sandbox (rehearsal");
+    expect(result.stdout).toMatch(/FAIL exactness:groups: missing "Access: Audit Logs Read"/);
+
+    expect(result.stdout).not.toContain(CANARY);
+    expect(result.stderr).not.toContain(CANARY);
+
+    const written = [...filesUnder(out)];
+    expect(written.some((f) => f.endsWith(".json") && f.includes("evidence"))).toBe(true);
+    const holders = written.filter((f) => readFileSync(f, "utf8").includes(CANARY));
+    // The hand-off sheets are the registration channel for Drata: the only files allowed to hold a value.
+    expect(holders.length).toBeGreaterThan(0);
+    for (const file of holders) {
+      expect(file, `${file} holds a token value`).toMatch(/[/\\]handoff[/\\][^/\\]+\.md$/);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+  });
+});
