@@ -14,7 +14,7 @@ const CLOUDFLARE_HOST = "api.cloudflare.com";
 
 export const ENDPOINT_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL (the platform's Base Endpoint URL field, and --api-base).`;
 const ACCOUNT_ID_REMEDY =
-  `Use exactly ${CLOUDFLARE_API_BASE} as the base URL: the Account ID goes into the lookup list's Accounts field (ASCERA: Lists > Lookup Lists > Configure > Input Configuration), not the base URL.`;
+  `Use exactly ${CLOUDFLARE_API_BASE} as the base URL: the Account ID goes into the lookup list's Accounts field, not the base URL (ASCERA: Lists > Lookup Lists > Configure > Input Configuration).`;
 
 export interface EndpointResult {
   readonly check: Check;

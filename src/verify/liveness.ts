@@ -141,17 +141,20 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       const tokens = await ctx.provisioner.listTokens(ctx.owner);
       const named = tokens.filter((t) => t.name === ctx.tokenName);
       const now = ctx.now.getTime();
-      const expired = named.find((t) => t.status === "expired" || (t.expires_on !== undefined && Date.parse(t.expires_on) <= now));
-      if (expired) return [`${said}: token "${ctx.tokenName}" expired on ${expired.expires_on ?? "(unknown)"}`, rotate];
-      const disabled = named.find((t) => t.status === "disabled");
-      if (disabled) return [`${said}: token "${ctx.tokenName}" was disabled (revoked)`, rotate];
       if (named.length === 0) return [`${said}: no token named "${ctx.tokenName}" exists any more: it was deleted (revoked)`, rotate];
-      const notYet = named.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
+      const isExpired = (t: (typeof named)[number]) => t.status === "expired" || (t.expires_on !== undefined && Date.parse(t.expires_on) <= now);
+      const usable = named.filter((t) => t.status === "active" && !isExpired(t));
+      const notYet = usable.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
       if (notYet) return [`${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`, `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`];
-      return [
-        `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
-        `Copy the current value again (the stack's secret output), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
-      ];
+      if (usable.length > 0) {
+        return [
+          `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
+          `Copy the current value again (the stack's secret output), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
+        ];
+      }
+      const expired = named.find(isExpired);
+      if (expired) return [`${said}: token "${ctx.tokenName}" expired on ${expired.expires_on ?? "(unknown)"}`, rotate];
+      return [`${said}: token "${ctx.tokenName}" was disabled (revoked)`, rotate];
     } catch {
       // The provisioner could not tell; the generic diagnosis below still holds.
     }
