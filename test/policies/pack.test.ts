@@ -79,6 +79,23 @@ describe("the policy pack", () => {
       expect(Object.keys(config).length).toBeGreaterThan(0);
     }
   });
+
+  it("ships a pack config example that every policy's schema accepts", () => {
+    const example = JSON.parse(readFileSync(path.join(POLICIES_DIR, "config.example.json"), "utf8")) as Record<string, unknown>;
+    const levels = ["advisory", "mandatory", "remediate", "disabled"];
+    const ajv = new Ajv({ strict: false });
+    for (const [name, value] of Object.entries(example)) {
+      if (name === "all" || typeof value === "string") {
+        expect(levels).toContain(value);
+        continue;
+      }
+      const policy = policies.find((p) => p.name === name);
+      expect(policy, name).toBeDefined();
+      const { enforcementLevel: _level, ...properties } = value as Record<string, unknown>;
+      const validate = ajv.compile({ type: "object", additionalProperties: false, ...policy!.configSchema });
+      expect(validate(properties), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
 });
 
 /** Wraps props so a test can see every key a rule reads, however deep. */

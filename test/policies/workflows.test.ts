@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { PROJECT_DIR } from "./fixtures";
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
+type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, { steps: Step[] }> };
+
+const load = (name: string) => parseYaml(readFileSync(path.join(PROJECT_DIR, ".github/workflows", name), "utf8")) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.steps);
+const runs = (w: Workflow) => steps(w).flatMap((s) => (s.run ? [s.run] : []));
+
+describe("GitHub workflows", () => {
+  const preview = load("preview.yml");
+  const deploy = load("deploy.yml");
+  const rotate = load("rotate.yml");
+
+  it("preview: on pull_request, installs both packages, runs pulumi/actions@v7 preview with the pack and a PR comment", () => {
+    expect(Object.keys(preview.on)).toEqual(["pull_request"]);
+    expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    expect(runs(preview)).toEqual(["npm ci", "npm --prefix policies ci"]);
+    const action = steps(preview).find((s) => s.uses === "pulumi/actions@v7")!;
+    expect(action.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, policyPacks: "policies", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
+    expect(action.env).toMatchObject({ CLOUDFLARE_API_TOKEN: "${{ secrets.CF_PROVISIONER_TOKEN }}", PULUMI_CONFIG_PASSPHRASE: expect.any(String) });
+  });
+
+  it("deploy: on push to main, cfct up with the pack; rotate: daily, cfct rotate --if-due-within 14d", () => {
+    expect(deploy.on).toMatchObject({ push: { branches: ["main"] } });
+    expect(runs(deploy)).toContain("npx cfct up --stack prod --policy-pack policies");
+    expect(Object.keys(rotate.on)).toEqual(["schedule", "workflow_dispatch"]);
+    expect((rotate.on["schedule"] as { cron: string }[])[0]!.cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(runs(rotate)).toContain("npx cfct rotate --stack prod --if-due-within 14d --policy-pack policies");
+  });
+
+  it("deploy and rotate share one never-cancelled concurrency group for the prod stack", () => {
+    expect(deploy.concurrency).toEqual({ group: "cfct-prod", "cancel-in-progress": false });
+    expect(rotate.concurrency).toEqual(deploy.concurrency);
+  });
+
+  it("secrets reach commands only through env, never interpolated into a script, and no step reads action outputs", () => {
+    for (const workflow of [preview, deploy, rotate]) {
+      for (const run of runs(workflow)) {
+        expect(run).not.toMatch(/\$\{\{\s*secrets\./);
+        expect(run).not.toMatch(/steps\.[\w-]+\.outputs/);
+      }
+    }
+  });
+});
