@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PLATFORMS } from "../../src/platforms";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { verifyToken, type VerifyReport } from "../../src/verify";
+import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, statuses, verifyPlanned } from "./helpers";
+
+/** Healthy tokens: every check passes, and the report proves it cheaply. */
+
+let sb: RunningSandbox;
+beforeAll(async () => {
+  sb = await startSandbox();
+});
+afterAll(async () => {
+  await sb?.close();
+});
+
+const failures = (report: VerifyReport) => report.checks.filter((c) => c.status === "fail" || c.status === "warn");
+
+describe("healthy tokens", () => {
+  it("Drata: the ten groups proven one probe each, exact groups and resources, exactly the chosen zones", async () => {
+    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] }]);
+    const { id, value } = await issueToken(sb, specFromPlan(sb, drata!));
+    await control(sb, "/stats/reset", {});
+    const report = await verifyPlanned(sb, drata!, value);
+    expect(failures(report)).toEqual([]);
+    expect(report).toMatchObject({ ok: true, platform: "drata", tokenKey: "drata", tokenId: id });
+    const ids = report.checks.map((c) => c.id);
+    expect(ids.slice(0, 6)).toEqual(["endpoint", "liveness", "exactness:groups", "exactness:resources", "exactness:expiry", "exactness:ip-filter"]);
+    expect(ids.filter((i) => i.startsWith("probe:"))).toHaveLength(10);
+    expect(ids.at(-1)).toBe("coverage");
+    const checks = checksById(report);
+    expect(checks["exactness:groups"]!.detail).toBe("exactly the 10 planned permission group(s) of drata/guide");
+    expect(checks.coverage!.detail).toBe("the token sees exactly the 3 chosen zone(s): acme-corp.com, acme-payments.com, acme-status.com");
+    expect(checks["probe:Zone WAF Read"]!.detail).toBe("GET /zones/{zone_id}/rulesets answered 2xx on zone acme-corp.com");
+    expect(checks["probe:User Details Read"]!.detail).toBe("GET /user answered 2xx on the user");
+    // The count the report gives is what the API saw: 1 anonymous + 1 verify + 1 zone page + 2 exactness + 10 probes.
+    const stats = await control(sb, "/stats");
+    expect(report.apiCalls).toBe(stats.total);
+    expect(report.apiCalls).toBe(15);
+  });
+
+  it("ASCERA least-privilege: account-owned, three groups, reads and sees no zones", async () => {
+    const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, ascera!));
+    const report = await verifyPlanned(sb, ascera!, value);
+    expect(failures(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    const checks = checksById(report);
+    expect(checks.liveness!.detail).toMatch(new RegExp(`^GET /accounts/${ACME_CORP}/tokens/verify: active, account-owned`));
+    expect(checks["probe:Access: Audit Logs Read"]!.detail).toBe(`GET /accounts/{account_id}/access/users answered 2xx on account ${ACME_CORP}`);
+    expect(checks.coverage!.detail).toBe("ascera/least-privilege reads no zones, and the token sees none");
+    expect(report.apiCalls).toBeLessThanOrEqual(8);
+  });
+
+  it("ASCERA read-all (the guide's template): ~100 groups cost a few dozen calls, because identical probes are sent once", async () => {
+    const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_LABS], profile: "read-all", zones: "all" }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, ascera!));
+    const report = await verifyPlanned(sb, ascera!, value);
+    expect(failures(report)).toEqual([]);
+    const checks = checksById(report);
+    expect(checks["exactness:groups"]!.detail).toMatch(/^exactly the \d{2,3} planned permission group\(s\) of ascera\/read-all$/);
+    expect(checks.coverage!.detail).toBe(`account ${ACME_LABS}: the token sees all 5 zone(s)`);
+    expect(checks["probe:unprobed"]!.status).toBe("skip");
+    expect(report.apiCalls).toBeLessThan(30);
+  });
+
+  it("without a provisioner: exactness is skipped with the flag to pass, everything else still proven", async () => {
+    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, drata!));
+    const report = await verifyPlanned(sb, drata!, value, { provisionerToken: undefined });
+    expect(report.ok).toBe(true);
+    expect(checksById(report).exactness).toMatchObject({ status: "skip", remedy: expect.stringContaining("--provisioner-token-env") });
+    expect(statuses(report).coverage).toBe("pass");
+  });
+
+  it("without a plan: --platform picks the catalog entry and the flags give accounts and zones", async () => {
+    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, drata!));
+    const report = await verifyToken({
+      platform: PLATFORMS.drata!,
+      accounts: [ACME_CORP],
+      zones: [ACME_STATUS_ZONE, "acme-corp.com"],
+      token: value,
+      provisionerToken: sb.provisionerToken,
+      apiBase: sb.baseUrl,
+    });
+    expect(failures(report)).toEqual([]);
+    expect(report.tokenKey).toBeUndefined();
+
+    // Without zones, coverage reports per account how many zones it has and how many the token sees.
+    const counts = await verifyToken({ platform: PLATFORMS.drata!, accounts: [ACME_CORP], token: value, provisionerToken: sb.provisionerToken, apiBase: sb.baseUrl });
+    expect(checksById(counts).coverage).toMatchObject({ status: "warn" });
+    expect(checksById(counts).coverage!.detail).toMatch(new RegExp(`^account ${ACME_CORP}: the token sees 2 of 7 zone\\(s\\); missing acme-careers.com, .*pass --zones to compare with an exact list\\)$`));
+    expect(statuses(counts)["exactness:resources"]).toBe("pass");
+    expect(counts.ok).toBe(true);
+  });
+
+  it("an expiry inside the warning window is a warning with the rotate command, not a failure", async () => {
+    const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
+    const { value } = await issueToken(sb, { ...specFromPlan(sb, ascera!), expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z") });
+    const report = await verifyPlanned(sb, ascera!, value, { provisionerToken: undefined });
+    expect(report.ok).toBe(true);
+    expect(checksById(report).liveness).toMatchObject({ status: "warn", remedy: "Rotate before it expires: cfct rotate --stack test." });
+    expect(checksById(report).liveness!.detail).toMatch(/expires in 4 day\(s\)/);
+  });
+
+  it("the report never contains the token value", async () => {
+    const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, ascera!));
+    const good = await verifyPlanned(sb, ascera!, value);
+    const bad = await verifyPlanned(sb, ascera!, `${value.slice(0, -2)}zz`);
+    for (const report of [good, bad]) {
+      expect(JSON.stringify(report)).not.toContain(value.slice(0, 20));
+      expect(JSON.stringify(report)).not.toContain(sb.provisionerToken.slice(0, 20));
+    }
+  });
+});
