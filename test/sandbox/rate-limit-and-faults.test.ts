@@ -1,0 +1,107 @@
+import Cloudflare from "cloudflare";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { IDS, SandboxClient, accountGroup, accountKey } from "./sandbox-client";
+
+// A small budget so the limit is reachable in a test; the window is short so the SDK's wait is too.
+const BUDGET = { requests: 20, windowSeconds: 2 };
+
+let sandbox: RunningSandbox;
+let client: SandboxClient;
+/** An account-owned token: its rate-limit budget is its own, untouched by the provisioner's. */
+let accountToken: string;
+
+const sdk = (apiToken: string, maxRetries: number) => new Cloudflare({ apiToken, baseURL: sandbox.baseUrl, maxRetries });
+const members = (cloudflare: Cloudflare) => cloudflare.accounts.members.list({ account_id: IDS.acmeCorp });
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rateLimit: BUDGET });
+  client = new SandboxClient(sandbox);
+  accountToken = (await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] }, IDS.acmeCorp)).value;
+});
+afterAll(() => sandbox.close());
+beforeEach(async () => {
+  await client.control("DELETE", "/faults");
+  await client.control("POST", "/stats/reset");
+});
+
+describe("rate limit", () => {
+  it("sends Ratelimit and Ratelimit-Policy on every authenticated response", async () => {
+    const response = await client.get(`/accounts/${IDS.acmeCorp}/members`, accountToken);
+    expect(response.headers.get("ratelimit")).toMatch(/^"default";r=\d+;t=\d+$/);
+    expect(response.headers.get("ratelimit-policy")).toBe(`"default";q=${BUDGET.requests};w=${BUDGET.windowSeconds}`);
+  });
+
+  it("refuses the user's requests over budget with 429, code 971 and retry-after; the SDK waits and succeeds", async () => {
+    const burst = await Promise.all(Array.from({ length: BUDGET.requests + 1 }, () => client.get("/user/tokens/verify")));
+    const limited = burst.find((r) => r.status === 429)!;
+    expect(limited.body.errors).toEqual([{ code: 971, message: "Please wait and consider throttling your request speed" }]);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(limited.headers.get("ratelimit")).toMatch(/^"default";r=0;t=\d+$/);
+
+    // Another token of the same user shares the budget; the SDK honours retry-after and gets through.
+    const started = Date.now();
+    expect((await sdk(sandbox.provisionerToken, 2).user.tokens.verify()).status).toBe("active");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect((await client.control("GET", "/stats")).rateLimited).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("fault injection, as the SDK sees it", () => {
+  it("a 503, then success: the SDK retries", async () => {
+    await client.control("POST", "/faults", { match: { path: "/accounts/{account_id}/members" }, kind: "status", status: 503 });
+    expect((await members(sdk(accountToken, 2))).result.length).toBeGreaterThan(0);
+    expect((await client.control("GET", "/stats")).byRoute).toEqual({ "GET /accounts/{account_id}/members": 2 });
+  });
+
+  it("a 503 without retries is the SDK's InternalServerError", async () => {
+    await client.control("POST", "/faults", { match: { method: "GET" }, kind: "status", status: 503 });
+    await expect(members(sdk(accountToken, 0))).rejects.toMatchObject({ status: 503 });
+  });
+
+  it("an injected 429 with retry-after: 1, then success: the SDK waits about a second", async () => {
+    await client.control("POST", "/faults", { match: { path: `/accounts/${IDS.acmeCorp}/members` }, kind: "rate_limit", retryAfterSeconds: 1 });
+    const started = Date.now();
+    expect((await members(sdk(accountToken, 2))).result.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect((await client.control("GET", "/stats")).rateLimited).toBe(1);
+  });
+
+  it("latency delays the answer", async () => {
+    await client.control("POST", "/faults", { kind: "latency", ms: 300 });
+    const started = Date.now();
+    await members(sdk(accountToken, 0));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it("a connection reset is a connection error; with retries the SDK recovers", async () => {
+    await client.control("POST", "/faults", { kind: "reset", count: 1 });
+    await expect(members(sdk(accountToken, 0))).rejects.toBeInstanceOf(Cloudflare.APIConnectionError);
+    await client.control("POST", "/faults", { kind: "reset", count: 1 });
+    expect((await members(sdk(accountToken, 1))).result.length).toBeGreaterThan(0);
+  });
+
+  it("a malformed body is not JSON", async () => {
+    await client.control("POST", "/faults", { kind: "malformed", count: 2 });
+    const raw = await fetch(`${sandbox.baseUrl}/user/tokens/verify`, { headers: { authorization: `Bearer ${accountToken}` } });
+    expect(raw.status).toBe(200);
+    await expect(raw.json()).rejects.toThrow();
+    await expect(members(sdk(accountToken, 0))).rejects.toThrow();
+  });
+
+  it("applies a fault only to matching requests, `count` times", async () => {
+    await client.control("POST", "/faults", { match: { method: "GET", path: "/zones" }, kind: "status", status: 500, count: 2 });
+    expect((await client.get(`/accounts/${IDS.acmeCorp}/members`, accountToken)).status).toBe(200);
+    expect((await client.get("/zones", accountToken)).status).toBe(500);
+    expect((await client.get("/zones", accountToken)).status).toBe(500);
+    expect((await client.get("/zones", accountToken)).status).toBe(200);
+    expect((await client.control("GET", "/faults")).pending).toEqual([]);
+  });
+
+  it("rejects a fault it cannot apply, naming the fix", async () => {
+    const response = await client.control("POST", "/faults", { kind: "teapot" });
+    expect(response.status).toBe(400);
+    expect(response.error).toContain("status, rate_limit, latency, reset, malformed");
+    expect((await client.control("POST", "/faults", { kind: "status", status: 418 })).error).toContain("500, 502 or 503");
+  });
+});
