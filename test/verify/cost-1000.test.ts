@@ -1,0 +1,3 @@
+import { describeCost } from "./cost-shared";
+
+describeCost(1000);
