@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tokenOutputSchema } from "../program/outputs";
 import type { Settings, TokenGenerations } from "../config/schema";
 
 /**
@@ -34,30 +35,13 @@ export interface EngineResult {
   readonly tokens: readonly DeployedToken[];
 }
 
-const scopeSchema = z.enum(["com.cloudflare.api.user", "com.cloudflare.api.account", "com.cloudflare.api.account.zone"]);
-
-/** One token generation as the program exports it (src/program ComplianceToken.toOutput), minus its value. */
-export const deployedTokenSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  /** Stable key across generations (the plan's key). */
-  key: z.string(),
-  platform: z.string(),
-  owner: z.union([z.object({ kind: z.literal("user") }), z.object({ kind: z.literal("account"), accountId: z.string() })]),
-  generation: z.number().int(),
-  issuedAt: z.string(),
-  groups: z.array(z.object({ name: z.string(), scope: scopeSchema, id: z.string() })),
-  resources: z.array(z.record(z.string(), z.unknown())),
-  expiresOn: z.string().nullish(),
-});
-
-export interface DeployedToken extends Omit<z.infer<typeof deployedTokenSchema>, "expiresOn"> {
+export interface DeployedToken extends Omit<z.infer<typeof tokenOutputSchema>, "expiresOn"> {
   readonly logicalName: string;
   readonly expiresOn: string | null;
 }
 
 const stackOutputsSchema = z.object({
-  tokens: z.record(z.string(), deployedTokenSchema.extend({ value: z.string().optional() })).default({}),
+  tokens: z.record(z.string(), tokenOutputSchema.extend({ value: z.string().optional() })).default({}),
 });
 
 /** Splits the stack's `tokens` output into token records and their values (values never leave memory). */

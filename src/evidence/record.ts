@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopeSchema, tokenOutputSchema } from "../program/outputs";
 
 const checkSchema = z.object({
   id: z.string(),
@@ -16,17 +17,9 @@ const registrationSchema = z.object({
   at: z.string(),
 });
 
-export const evidenceTokenSchema = z.object({
-  key: z.string(),
+export const evidenceTokenSchema = tokenOutputSchema.pick({ key: true, id: true, name: true, platform: true, owner: true, generation: true, resources: true }).extend({
   logicalName: z.string(),
-  /** Cloudflare's token ID; never the value. */
-  id: z.string(),
-  name: z.string(),
-  platform: z.string(),
-  owner: z.union([z.object({ kind: z.literal("user") }), z.object({ kind: z.literal("account"), accountId: z.string() })]),
-  generation: z.number().int(),
-  groups: z.array(z.object({ name: z.string(), scope: z.string() })),
-  resources: z.array(z.record(z.string(), z.unknown())),
+  groups: z.array(z.object({ name: z.string(), scope: scopeSchema })),
   expiresOn: z.string().nullable(),
   ipFilter: z.object({ allowed: z.array(z.string()), denied: z.array(z.string()) }),
   change: z.enum(["create", "update", "delete", "same"]),

@@ -1,23 +1,18 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { evidenceRecordSchema } from "../../src/evidence/record";
 import { writeEvidence } from "../../src/evidence/write";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, ACME_LABS, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, receiver, testProject, works } from "./harness";
+import type { RunningSandbox } from "../../src/sandbox";
+import { ACME_CORP, ACME_LABS, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 
+const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;
 let hook: WebhookReceiver;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  hook = await receiver();
-});
-afterAll(async () => {
-  await hook.close();
-  await sandbox.close();
+beforeAll(() => {
+  ({ sandbox, hook } = running);
 });
 
 const drata = (extra: Record<string, unknown> = {}) => ({ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com"], ...extra });

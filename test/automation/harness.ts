@@ -1,11 +1,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { buildPipeline, type Pipeline } from "../../src/automation/context";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
-import type { RunningSandbox } from "../../src/sandbox";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
@@ -54,8 +55,18 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
   });
 }
 
-export async function receiver(): Promise<WebhookReceiver> {
-  return startWebhookReceiver(WEBHOOK_SECRET);
+/** One sandbox and one webhook receiver for the whole test file, started before its tests and closed after. */
+export function sandboxAndReceiver(): { readonly sandbox: RunningSandbox; readonly hook: WebhookReceiver } {
+  const running = {} as { sandbox: RunningSandbox; hook: WebhookReceiver };
+  beforeAll(async () => {
+    running.sandbox = await startSandbox({ port: 0 });
+    running.hook = await startWebhookReceiver(WEBHOOK_SECRET);
+  });
+  afterAll(async () => {
+    await running.hook?.close();
+    await running.sandbox?.close();
+  });
+  return running;
 }
 
 export interface SandboxTokenView {

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { runUp } from "../../src/automation/pipeline";
 import { runRotate, type RotateOptions } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, receiver, testProject, works } from "./harness";
+import type { RunningSandbox } from "../../src/sandbox";
+import { ACME_CORP, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
 
+const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;
 let hook: WebhookReceiver;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  hook = await receiver();
-});
-afterAll(async () => {
-  await hook.close();
-  await sandbox.close();
+beforeAll(() => {
+  ({ sandbox, hook } = running);
 });
 
 const KEY = "ascera-417daa9d";
