@@ -229,3 +229,19 @@ export const IP_FILTER_PROBLEM: Record<Exclude<IpFilterState, "filtered">, strin
   missing: "has no client-IP filter",
   "allow-all": "has a client-IP filter that admits every address (a /0 range)",
 };
+
+/** A token's expiresOn as epoch ms, or why it has none. Only RFC 3339-looking strings count. */
+export function parseExpiresOn(raw: unknown): number | "missing" | "invalid" {
+  if (raw === undefined || raw === null || raw === "") return "missing";
+  const ms = typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : Number.NaN;
+  return Number.isNaN(ms) ? "invalid" : ms;
+}
+
+/**
+ * The token key and generation in a ComplianceToken's logical name (`<key>-g<generation>`, see
+ * logicalName in src/program/compliance-token.ts; a test pins the two together).
+ */
+export function parseLogicalName(name: string): { key: string; generation: number } | undefined {
+  const match = /^(.+)-g(\d+)$/.exec(name);
+  return match ? { key: match[1]!, generation: Number(match[2]) } : undefined;
+}

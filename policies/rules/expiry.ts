@@ -1,4 +1,4 @@
-import { daysUntil, isRecord, plural, label, stackOf, tokenKind, type ResourceValidationPolicy } from "./common";
+import { daysUntil, isRecord, label, parseExpiresOn, plural, stackOf, tokenKind, type ResourceValidationPolicy } from "./common";
 
 export interface ExpiryConfig {
   /** Longest allowed lifetime, counted from now, for stacks not listed in maxTtlDaysByStack. */
@@ -22,17 +22,18 @@ export function maxTtlDaysFor(stack: string | undefined, config: ExpiryConfig): 
 }
 
 /**
- * Rule 3. Every Cloudflare token expires, not too far out and not already. Checked on the provider
- * resources (what Cloudflare enforces, hand-rolled tokens included); ComplianceToken sets their
- * expiresOn from the plan.
+ * Rule 3. Every Cloudflare token expires, and not too far out. Checked on the provider resources
+ * (what Cloudflare enforces, hand-rolled tokens included) before they are created; ComplianceToken
+ * sets their expiresOn from the plan. "Not already expired" is the stack policy not-expired: it
+ * must see every generation of a token, so the deploy that rotates an expired token is not blocked.
  */
 export const expiry: ResourceValidationPolicy = {
   name: "expiry",
-  description: "Every Cloudflare token has an expiresOn that is in the future and at most maxTtlDays away (per stack).",
+  description: "Every Cloudflare token has an expiresOn at most maxTtlDays away (per stack).",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Set cf-compliance-tokens:token.ttlDays at or below the stack's maxTtlDays; for a token about to expire or expired, run `npx cfct rotate --stack <stack>`.",
+    "Set cf-compliance-tokens:token.ttlDays at or below the stack's maxTtlDays; an existing generation keeps its expiry until `npx cfct rotate --stack <stack>`.",
   configSchema: {
     properties: {
       maxTtlDays: {
@@ -55,23 +56,20 @@ export const expiry: ResourceValidationPolicy = {
     if (kind !== "api-token" && kind !== "account-token") return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
     const stack = stackOf(args.urn);
     const rotate = `npx cfct rotate --stack ${stack ?? "<stack>"}`;
-    const raw = args.props["expiresOn"];
-    if (raw === undefined || raw === null || raw === "") {
+    const expires = parseExpiresOn(args.props["expiresOn"]);
+    if (expires === "missing") {
       reportViolation(`${label(kind, args.name)} has no expiresOn: it would never expire. Fix: create tokens through ComplianceToken, which always sets one from ttlDays.`);
       return;
     }
-    const expires = typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : Number.NaN;
-    if (Number.isNaN(expires)) {
+    if (expires === "invalid") {
       reportViolation(`${label(kind, args.name)}: expiresOn is not an RFC 3339 timestamp.`);
       return;
     }
     const now = Date.now();
     const config = args.getConfig<ExpiryConfig>();
     const maxDays = maxTtlDaysFor(stack, isRecord(config) ? config : {});
-    if (expires <= now) {
-      const ago = -daysUntil(expires, now);
-      reportViolation(`${label(kind, args.name)} has already expired${ago > 0 ? ` (${plural(ago, "day")} ago)` : ""}: the platform has lost access. Fix: ${rotate}.`);
-    } else if (expires - now > maxDays * 86_400_000 + GRACE_MS) {
+    // An expiry in the past is not-expired's business: it must let a rotation's deploy through.
+    if (expires - now > maxDays * 86_400_000 + GRACE_MS) {
       reportViolation(
         `${label(kind, args.name)} expires in ${plural(daysUntil(expires, now), "day")}, more than maxTtlDays ${maxDays} for stack "${stack ?? "?"}". ` +
           `Fix: set token.ttlDays to ${maxDays} or less in stacks/Pulumi.${stack ?? "<stack>"}.yaml; an existing generation keeps its expiry until ${rotate}.`,

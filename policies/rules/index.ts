@@ -7,8 +7,18 @@ import { expiry } from "./expiry";
 import { ipFilter } from "./ip-filter";
 import { ipFilterRequired } from "./ip-filter-required";
 import { noHandRolledTokens } from "./no-hand-rolled-tokens";
+import { notExpired } from "./not-expired";
 import { readAllProfile } from "./read-all-profile";
 import { readOnly } from "./read-only";
 import { scopedResources } from "./scoped-resources";
 
-export const policies: Policies = [readOnly, scopedResources, expiry, noHandRolledTokens, ipFilter, ipFilterRequired, readAllProfile];
+export const policies: Policies = [
+  readOnly,
+  scopedResources,
+  expiry,
+  notExpired,
+  noHandRolledTokens,
+  ipFilter,
+  ipFilterRequired,
+  readAllProfile,
+];

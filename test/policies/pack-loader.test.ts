@@ -119,6 +119,7 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
       "read-only:mandatory",
       "scoped-resources:mandatory",
       "expiry:mandatory",
+      "not-expired:mandatory",
       "no-hand-rolled-tokens:mandatory",
       "ip-filter:advisory",
       "ip-filter-required:mandatory",
@@ -146,7 +147,7 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
   });
 
   it("blocks a hand-rolled token in the stack analysis", async () => {
-    const inputs = { name: "by hand", policies: [], expiresOn: "2026-01-01T00:00:00Z" };
+    const inputs = { name: "by hand", policies: [], expiresOn: new Date(Date.now() + 10 * 86_400_000).toISOString() };
     const token: FakeResource = { type: API_TOKEN_TYPE, name: "by-hand", urn: urnOf("prod", API_TOKEN_TYPE, "by-hand"), custom: true, inputs, outputs: inputs };
     expect(await analyzeStack([...prod, token])).toEqual([
       { policy: "no-hand-rolled-tokens", level: "mandatory", message: expect.stringContaining('cloudflare.ApiToken "by-hand" is not created by a ComplianceToken') },

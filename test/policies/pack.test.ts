@@ -34,6 +34,7 @@ describe("the policy pack", () => {
       ["read-only", "mandatory"],
       ["scoped-resources", "mandatory"],
       ["expiry", "mandatory"],
+      ["not-expired", "mandatory"],
       ["no-hand-rolled-tokens", "mandatory"],
       ["ip-filter", "advisory"],
       ["ip-filter-required", "mandatory"],
