@@ -23,10 +23,13 @@ export function renderReport(report: VerifyReport, title?: string): string {
   const warns = count(checks, "warn");
   const verdict = fails > 0 ? `FAIL (${fails} failed${warns ? `, ${warns} warning(s)` : ""})` : warns > 0 ? `OK with ${warns} warning(s)` : "OK";
   const head = `${title ?? report.tokenKey ?? report.platform}${report.tokenId ? ` [token ${report.tokenId}]` : ""}: ${verdict}, ${report.apiCalls} API call(s)`;
-  const width = Math.min(36, Math.max(...checks.map((c) => c.id.length), 5));
+  const width = Math.min(32, Math.max(...checks.map((c) => c.id.length), 5));
   const lines = [head, `  ${"STATUS".padEnd(6)}  ${"CHECK".padEnd(width)}  DETAIL`];
   for (const c of checks) {
-    lines.push(`  ${(c.status === "pass" ? "pass" : c.status.toUpperCase()).padEnd(6)}  ${c.id.padEnd(width)}  ${c.detail}`);
+    const status = (c.status === "pass" ? "pass" : c.status.toUpperCase()).padEnd(6);
+    // An id longer than the column gets a line of its own, so details stay aligned.
+    if (c.id.length > width) lines.push(`  ${status}  ${c.id}`, `  ${"".padEnd(6)}  ${"".padEnd(width)}  ${c.detail}`);
+    else lines.push(`  ${status}  ${c.id.padEnd(width)}  ${c.detail}`);
     if (c.remedy && c.status !== "pass") lines.push(`  ${"".padEnd(6)}  ${"".padEnd(width)}  fix: ${c.remedy}`);
   }
   return `${lines.join("\n")}\n`;

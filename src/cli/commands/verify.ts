@@ -91,9 +91,19 @@ function write(options: VerifyOptions, results: readonly { title: string; report
 }
 
 function readSecret(variable: string, what: string, secrets: string[]): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new UsageError(`${what}: "${variable}" is not an environment variable name (pass the variable's NAME, never the token itself)`);
+  // Someone may paste the token itself here: only a conventional upper-case name is ever echoed.
+  const printable = /^[A-Z_][A-Z0-9_]{0,39}$/.test(variable) ? variable : undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+    throw new UsageError(`${what} takes an environment variable name (e.g. CFCT_TOKEN), and this is not one: pass the variable's NAME, never the token itself`);
+  }
   const value = process.env[variable];
-  if (!value) throw new UsageError(`${what}: environment variable ${variable} is not set or empty. Fix: export ${variable}=<token> (the value is never printed)`);
+  if (!value) {
+    throw new UsageError(
+      printable
+        ? `${what}: environment variable ${printable} is not set or empty. Fix: export ${printable}=<token> (the value is never printed)`
+        : `${what}: that environment variable is not set or empty (its name is not shown: it does not look like a variable name). Pass the variable's NAME, never the token itself`,
+    );
+  }
   secrets.push(value);
   return value;
 }
