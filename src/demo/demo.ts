@@ -4,11 +4,10 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { buildPipeline, type Pipeline } from "../automation/context";
 import { runUp, type RunSummary } from "../automation/pipeline";
+import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
 import { projectKeys, stackFilePath } from "../config/stack-file";
-import type { EvidenceRecord } from "../evidence/record";
-import { currentCommit, writeEvidence } from "../evidence/write";
 import { PLATFORMS } from "../platforms";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { startSandbox, type RunningSandbox } from "../sandbox";
@@ -62,46 +61,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_HANDOFF_DIR: path.join(work, "handoff") },
     });
     routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
-    const record = (command: EvidenceRecord["command"], summary: RunSummary & Partial<RotateSummary>, at: Date) => {
-      const written = writeEvidence(options.evidenceDir, {
-        schemaVersion: 1,
-        command,
-        stack: STACK,
-        engine: pipeline.context.engine.label,
-        commit: currentCommit(options.projectDir),
-        startedAt: at.toISOString(),
-        finishedAt: new Date().toISOString(),
-        ok: summary.ok,
-        apiCalls: pipeline.apiCalls() + summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0),
-        tokens: summary.tokens,
-        rotation: summary.events ?? [],
-        problems: summary.problems,
-      });
+    const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {
+      const { summary, evidence: written } = await recordRun(pipeline, { evidenceDir: options.evidenceDir, projectDir: options.projectDir, stack: STACK, command }, work);
       evidence.push(written.markdown);
       return summary;
     };
 
     print("2. cfct up --stack dev: deploy, verify, register.");
-    const up = record("up", await runUp(pipeline.context), new Date());
+    const up = await record("up", () => runUp(pipeline.context));
     for (const token of up.tokens) print(`   ${token.name}: ${token.registration?.status ?? "not registered"}${token.registration?.location ? ` -> ${token.registration.location}` : ""}`);
 
     print("3. cfct up again: nothing to do.");
-    const again = record("up", await runUp(pipeline.context), new Date());
+    const again = await record("up", () => runUp(pipeline.context));
     print(`   ${again.tokens.filter((t) => t.change === "same").length} of ${again.tokens.length} tokens unchanged, none re-registered.`);
 
     const asceraKey = up.tokens.find((t) => t.platform === "ascera")!.key;
     print(`4. Rotate ${asceraKey} (webhook): the successor is created, verified and delivered; the old token stays until ASCERA uses the new one.`);
     const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
-    record("rotate", await runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }), new Date());
+    await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }));
     await advanceClock(sandbox, 3600);
     await simulateAsceraSync(sandbox, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
     print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
-    const asceraDone = record("rotate", await runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }), new Date());
+    const asceraDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }));
 
     print("5. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
-    record("rotate", await runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }), new Date());
+    await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }));
     await advanceClock(sandbox, 25 * 3600);
-    const drataDone = record("rotate", await runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }), new Date());
+    const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("6. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
     const diagnosis = await diagnoseBrokenToken(sandbox);

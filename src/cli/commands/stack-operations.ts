@@ -4,8 +4,7 @@ import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
 import { buildPipeline, type EngineKind, type Pipeline } from "../../automation/context";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
-import type { EvidenceRecord } from "../../evidence/record";
-import { currentCommit, writeEvidence } from "../../evidence/write";
+import { recordRun } from "../../automation/record-run";
 import { EXIT, UsageError } from "../errors";
 
 interface StackOperationOptions {
@@ -55,31 +54,22 @@ export function pipelineFor(options: StackOperationOptions, progress: (line: str
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Writes the run's evidence and says where; returns the exit code the run deserves. */
-export function recordRun(
-  options: Pick<StackOperationOptions, "stack" | "evidenceDir" | "projectDir">,
+/** Runs the command's work with its evidence recorded, reports problems, and sets the exit code. */
+async function recorded<T extends RunSummary & { events?: RotateSummary["events"] }>(
+  options: StackOperationOptions,
   pipeline: Pipeline,
-  command: EvidenceRecord["command"],
-  startedAt: Date,
-  summary: RunSummary & { events?: RotateSummary["events"] },
-): { code: number; evidence: { json: string; markdown: string } } {
-  const verifyCalls = summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0);
-  const evidence = writeEvidence(path.resolve(options.evidenceDir), {
-    schemaVersion: 1,
-    command,
-    stack: options.stack,
-    engine: pipeline.context.engine.label,
-    commit: currentCommit(path.resolve(options.projectDir)),
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    ok: summary.ok,
-    apiCalls: pipeline.apiCalls() + verifyCalls,
-    tokens: summary.tokens,
-    rotation: summary.events ?? [],
-    problems: summary.problems,
-  });
+  command: "up" | "rotate" | "destroy",
+  work: () => Promise<T>,
+): Promise<T> {
+  const { summary, evidence } = await recordRun(
+    pipeline,
+    { evidenceDir: path.resolve(options.evidenceDir), projectDir: path.resolve(options.projectDir), stack: options.stack, command },
+    work,
+  );
   for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
-  return { code: summary.ok ? EXIT.ok : EXIT.failed, evidence };
+  print(`evidence: ${evidence.markdown}`);
+  process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
+  return summary;
 }
 
 export function registerStackOperations(program: Command): void {
@@ -95,23 +85,19 @@ export function registerStackOperations(program: Command): void {
 
   withStackOperationOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
     async (options: StackOperationOptions) => {
-      const startedAt = new Date();
       const pipeline = pipelineFor(options, print);
-      const { code, evidence } = recordRun(options, pipeline, "up", startedAt, await runUp(pipeline.context));
-      print(`evidence: ${evidence.markdown}`);
-      process.exitCode = code;
+      await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     },
   );
 
   withStackOperationOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(async (options: StackOperationOptions) => {
-    const startedAt = new Date();
     const pipeline = pipelineFor(options, print);
     print(pipeline.context.engine.label);
-    const { changes } = await pipeline.context.engine.destroy();
-    for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-    const { code, evidence } = recordRun(options, pipeline, "destroy", startedAt, { ok: true, tokens: [], problems: [] });
-    print(`evidence: ${evidence.markdown}`);
-    process.exitCode = code;
+    await recorded(options, pipeline, "destroy", async () => {
+      const { changes } = await pipeline.context.engine.destroy();
+      for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
+      return { ok: true, tokens: [], problems: [] };
+    });
   });
 
   withStackOperationOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
@@ -120,19 +106,15 @@ export function registerStackOperations(program: Command): void {
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
     .action(async (options: StackOperationOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
-      const startedAt = new Date();
       const pipeline = pipelineFor(options, print);
-      const summary = await runRotate(pipeline.context, {
+      const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {
         ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
         graceHours: durationHours(options.grace, "--grace"),
         ...(options.force ? { force: true } : {}),
         ...(options.token ? { keys: options.token } : {}),
         pickupCheckFor: pipeline.pickupCheckFor,
-      });
-      const { code, evidence } = recordRun(options, pipeline, "rotate", startedAt, summary);
+      }));
       if (summary.waiting.length > 0) print(`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`);
-      print(`evidence: ${evidence.markdown}`);
-      process.exitCode = code;
     });
 }
 

@@ -1,0 +1,41 @@
+import type { EvidenceRecord } from "../evidence/record";
+import { currentCommit, writeEvidence, type WrittenEvidence } from "../evidence/write";
+import type { Pipeline } from "./context";
+import type { RunSummary } from "./pipeline";
+import type { RotateSummary } from "./rotate";
+
+export interface RunRecordOptions {
+  readonly evidenceDir: string;
+  readonly projectDir: string;
+  readonly stack: string;
+  readonly command: EvidenceRecord["command"];
+}
+
+/**
+ * Runs one command's work and writes its evidence: times, the engine, the commit, and the API calls
+ * this run made (the engine's and rotation's reads, plus every verification's own).
+ */
+export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummary, "events">>>(
+  pipeline: Pipeline,
+  options: RunRecordOptions,
+  work: () => Promise<T>,
+): Promise<{ summary: T; evidence: WrittenEvidence }> {
+  const startedAt = new Date();
+  const callsBefore = pipeline.apiCalls();
+  const summary = await work();
+  const evidence = writeEvidence(options.evidenceDir, {
+    schemaVersion: 1,
+    command: options.command,
+    stack: options.stack,
+    engine: pipeline.context.engine.label,
+    commit: currentCommit(options.projectDir),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ok: summary.ok,
+    apiCalls: pipeline.apiCalls() - callsBefore + summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0),
+    tokens: summary.tokens,
+    rotation: summary.events ?? [],
+    problems: summary.problems,
+  });
+  return { summary, evidence };
+}
