@@ -42,10 +42,12 @@ export function registerSandbox(program: Command): void {
         if (error instanceof FixtureError) throw new UsageError(error.message);
         throw error;
       }
+      // Listen before announcing readiness: whoever reads the ready line may signal at once.
+      const stopped = stopSignal();
       // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
       process.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken })}\n`);
       log(`cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s) at ${sandbox.baseUrl}`);
-      const signal = await stopSignal();
+      const signal = await stopped;
       await sandbox.close();
       log(`cfct sandbox: stopped (${signal})`);
     });

@@ -9,6 +9,7 @@ import type { RequestStats } from "../stats";
 import type { SandboxToken } from "../tokens/token";
 import { bearerToken } from "./credentials";
 import { ApiError, failureEnvelope, successEnvelope } from "./envelope";
+import { redactPath } from "./redact-path";
 import { refuse } from "./refusals";
 import type { Route, RouteContext } from "./route";
 
@@ -34,14 +35,6 @@ function jsonResponse(status: number, body: unknown, headers: Readonly<Record<st
 /** `/zones/{zone_id}` → `/zones/:zone_id`, Hono's syntax. */
 function honoPath(template: string): string {
   return template.replace(/\{([a-z_]+)\}/g, ":$1");
-}
-
-// Path segments longer than an ID are shown as [redacted] in logs: a token value pasted into a URL must not reach them.
-function loggablePath(path: string): string {
-  return path
-    .split("/")
-    .map((segment) => (segment.length > 32 ? "[redacted]" : segment))
-    .join("/");
 }
 
 /** Rate-limit budgets are per user for user tokens and per token for account-owned tokens. */
@@ -125,7 +118,7 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
   app.all(`${API_PREFIX}/*`, (c) => {
     const error = refuse.noRoute();
     deps.stats.record(null, error.status);
-    deps.log(`${c.req.method} ${loggablePath(c.req.path.slice(API_PREFIX.length))} ${error.status} (no route)`);
+    deps.log(`${c.req.method} ${redactPath(c.req.path.slice(API_PREFIX.length))} ${error.status} (no route)`);
     return jsonResponse(error.status, failureEnvelope(error.errors));
   });
 

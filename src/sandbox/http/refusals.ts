@@ -1,4 +1,5 @@
 import { ApiError } from "./envelope";
+import { redactPath } from "./redact-path";
 
 /**
  * Every error the sandbox answers with, in one place. Cloudflare does not document its error codes;
@@ -52,7 +53,7 @@ export const refuse = {
   /** An identifier that is malformed (400) or names nothing (404): widely reported 7003 message. */
   badIdentifier: (path: string, status: 400 | 404) =>
     new ApiError(status, [
-      { code: 7003, message: `Could not route to ${path}, perhaps your object identifier is invalid?` },
+      { code: 7003, message: `Could not route to ${redactPath(path)}, perhaps your object identifier is invalid?` },
       ...(status === 400 ? [{ code: 7000, message: "No route for that URI" }] : []),
     ]),
 

@@ -1,0 +1,91 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** `cfct sandbox` as a user runs it after `npm ci` (npm test builds dist/ first). */
+
+const CANARY = "CLICANARY_";
+
+interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly ready: { baseUrl: string; controlUrl: string; provisionerToken: string };
+  stdout(): string;
+  stderr(): string;
+  exit(): Promise<number | null>;
+}
+
+function startCli(...args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], { env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) {
+        resolve({ child, ready: JSON.parse(stdout.split("\n")[0]!), stdout: () => stdout, stderr: () => stderr, exit: () => exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`cfct sandbox exited (${code}) before it was ready: ${stderr}`)));
+  });
+}
+
+describe("cfct sandbox", () => {
+  let cli: Running;
+  beforeAll(async () => {
+    cli = await startCli("--zones", "30");
+  });
+  afterAll(() => {
+    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+  });
+
+  it("prints one JSON ready line with the API and control URLs and the provisioner token", () => {
+    expect(Object.keys(cli.ready).sort()).toEqual(["baseUrl", "controlUrl", "provisionerToken"]);
+    expect(cli.ready.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/client\/v4$/);
+    expect(cli.ready.controlUrl).toBe(cli.ready.baseUrl.replace("/client/v4", "/__sandbox"));
+    expect(cli.ready.provisionerToken.startsWith(CANARY)).toBe(true);
+  });
+
+  it("serves the default fixture plus the generated zones", async () => {
+    const response = await fetch(`${cli.ready.baseUrl}/zones?per_page=5`, { headers: { authorization: `Bearer ${cli.ready.provisionerToken}` } });
+    expect(((await response.json()) as { result_info: { total_count: number } }).result_info.total_count).toBe(42);
+  });
+
+  it("logs requests to stderr without token values, and stops cleanly on SIGTERM", async () => {
+    const headers = { authorization: `Bearer ${cli.ready.provisionerToken}` };
+    await fetch(`${cli.ready.baseUrl}/user/tokens/verify`, { headers });
+    await fetch(`${cli.ready.baseUrl}/user/tokens/verify`, { headers: { authorization: `Bearer ${CANARY}00000000000000000000000000000000000000000` } });
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit()).toBe(0);
+    expect(cli.stderr()).toMatch(/^GET \/user\/tokens\/verify 200 \d+ms$/m);
+    expect(cli.stderr()).toMatch(/^GET \/user\/tokens\/verify 401 \d+ms$/m);
+    expect(cli.stderr()).toContain("stopped (SIGTERM)");
+    expect(cli.stderr()).not.toContain(CANARY);
+    // The ready line is the only output on stdout, and the one place the provisioner value appears.
+    expect(cli.stdout().trim().split("\n")).toHaveLength(1);
+  });
+
+  it("stops cleanly on SIGINT too", async () => {
+    const other = await startCli();
+    other.child.kill("SIGINT");
+    expect(await other.exit(), other.stderr() + " signal=" + other.child.signalCode).toBe(0);
+  });
+
+  it("exits 1 naming the bad key when the fixture is invalid", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "cfct-cli-")), "bad.yaml");
+    writeFileSync(file, "user: {id: nope}\n");
+    const result = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--fixture", file], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("user.id: is not a Cloudflare ID. Fix: use 32 lowercase hex characters");
+  });
+
+  it("exits 1 on a bad --port", () => {
+    const result = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--port", "http"], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--port must be a whole number from 0 to 65535");
+  });
+});

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+
+// Every token value of this sandbox starts with the canary, so a leak anywhere is a substring search.
+const CANARY = "LEAKCANARY_";
+
+let sandbox: RunningSandbox;
+let client: SandboxClient;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ tokenPrefix: CANARY, log: (line) => logLines.push(line) });
+  client = new SandboxClient(sandbox);
+});
+afterAll(() => sandbox.close());
+
+describe("control plane", () => {
+  it("counts requests per route template and 429s, and resets", async () => {
+    await client.control("POST", "/stats/reset");
+    await client.get(`/zones/${IDS.acmeCorpCom}`);
+    await client.get(`/zones/${IDS.acmeStatus}`);
+    await client.get("/zones");
+    await client.get("/no/such/route");
+    expect(await client.control("GET", "/stats")).toEqual({ status: 200, total: 4, byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 }, rateLimited: 0 });
+    expect(await client.control("POST", "/stats/reset")).toMatchObject({ total: 0, byRoute: {}, rateLimited: 0 });
+  });
+
+  it("answers an unknown API route with Cloudflare's 404 envelope", async () => {
+    const response = await client.get("/zones/abc/dns_records/export");
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ success: false, errors: [{ code: 7003, message: "No route for the URI" }], messages: [], result: null });
+  });
+
+  it("moves the clock forward only, and reports it", async () => {
+    const before = await client.control("GET", "/clock");
+    const after = await client.advanceClock(3600);
+    expect(after.offsetSeconds - before.offsetSeconds).toBe(3600);
+    expect(Date.parse(after.now) - Date.parse(before.now)).toBeGreaterThanOrEqual(3600_000);
+    const backwards = await client.control("POST", "/clock", { advanceSeconds: -1 });
+    expect(backwards.status).toBe(400);
+    expect(backwards.error).toContain("never goes back");
+  });
+
+  it("lists token metadata with owner, status and last_used_on, and never a value", async () => {
+    const { id, value } = await client.createToken({ name: "metadata", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
+    const listed = async () => (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id);
+    expect(await listed()).toMatchObject({ name: "metadata", owner: { type: "user", id: IDS.user }, status: "active", last_used_on: null, expires_on: null });
+
+    await client.get("/zones", value);
+    const firstUse = (await listed()).last_used_on;
+    expect(firstUse).not.toBeNull();
+    await client.advanceClock(60);
+    await client.get("/zones", value);
+    expect(Date.parse((await listed()).last_used_on) - Date.parse(firstUse)).toBeGreaterThanOrEqual(60_000);
+
+    const raw = await (await fetch(`${sandbox.controlUrl}/tokens`)).text();
+    expect(raw).not.toContain(CANARY);
+    expect(raw).not.toContain(value);
+  });
+
+  it("points at its routes when asked for one it does not have", async () => {
+    const response = await client.control("GET", "/nothing");
+    expect(response.status).toBe(404);
+    expect(response.error).toContain("GET /stats");
+  });
+});
+
+describe("token values stay secret", () => {
+  it("appear only in create and roll responses: never in lists, details, errors or the log", async () => {
+    const created = await client.call("POST", "/user/tokens", sandbox.provisionerToken, {
+      name: "secret",
+      policies: [{ effect: "allow", permission_groups: [{ id: (await client.get("/user/tokens/permission_groups?name=User%20Details%20Read")).body.result[0].id }], resources: { [userKey(IDS.user)]: "*" } }],
+    });
+    const { id, value } = created.body.result;
+    expect(value.startsWith(CANARY)).toBe(true);
+
+    const rolled = (await client.call("PUT", `/user/tokens/${id}/value`, sandbox.provisionerToken, {})).body.result as string;
+    const bodies = [
+      await client.get("/user/tokens"),
+      await client.get(`/user/tokens/${id}`),
+      await client.get("/user/tokens/verify", rolled),
+      await client.get("/user/tokens/verify", value),
+      await client.get(`/zones/${value}`, rolled),
+      await client.get(`/nope/${rolled}`, rolled),
+    ].map((r) => JSON.stringify(r.body));
+    for (const body of bodies) expect(body).not.toContain(CANARY);
+
+    expect(logLines.length).toBeGreaterThan(10);
+    expect(logLines.join("\n")).not.toContain(CANARY);
+    expect(logLines.some((line) => /^GET \/user\/tokens\/verify 401 \d+ms$/.test(line))).toBe(true);
+    expect(logLines.some((line) => line.includes("/nope/[redacted] 404"))).toBe(true);
+  });
+
+  it("logs method, route template, status and time for each request", async () => {
+    await client.get(`/zones/${IDS.acmeCorpCom}`);
+    expect(logLines.at(-1)).toMatch(/^GET \/zones\/\{zone_id\} 200 \d+ms$/);
+  });
+
+  it("filters permission groups by name and scope", async () => {
+    const userScoped = (await client.get("/user/tokens/permission_groups?scope=com.cloudflare.api.user")).body.result;
+    expect(userScoped.map((g: { name: string }) => g.name)).toContain(userGroup("API Tokens Write").name);
+    expect(userScoped.every((g: { scopes: string[] }) => g.scopes[0] === "com.cloudflare.api.user")).toBe(true);
+    const named = (await client.get("/user/tokens/permission_groups?name=Access%3A%20Apps%20and%20Policies%20Read")).body.result;
+    expect(named.map((g: { scopes: string[] }) => g.scopes[0]).sort()).toEqual(["com.cloudflare.api.account", "com.cloudflare.api.account.zone"]);
+  });
+});
