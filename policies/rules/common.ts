@@ -202,9 +202,9 @@ export const KNOWN_SCOPES: readonly string[] = Object.values(SCOPES);
 export const WILDCARD_ACCOUNT_KEY = `${RESOURCE_PREFIX.account}*`;
 export const WILDCARD_USER_KEY = `${RESOURCE_PREFIX.user}*`;
 
-/** Whole days from now until `iso`, rounded up; negative when past. */
-export function daysUntil(iso: number, now: number): number {
-  return Math.ceil((iso - now) / 86_400_000);
+/** Whole days from `now` until `at` (epoch ms), rounded up; negative when past. */
+export function daysUntil(at: number, now: number): number {
+  return Math.ceil((at - now) / 86_400_000);
 }
 
 export function plural(n: number, word: string): string {
