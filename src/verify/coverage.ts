@@ -84,7 +84,8 @@ async function coverageExplicit(ctx: CoverageContext, chosen: readonly string[])
   const problems: string[] = [];
   const remedies: string[] = [];
   if (missing.length > 0) {
-    problems.push(`the token does not see chosen zone(s) ${missing.join(", ")}, so the platform gets no data for them`);
+    const hint = visible.length === 0 ? ' (it lists no zone at all: "Zone Read" may be missing, see probe:Zone Read)' : "";
+    problems.push(`the token does not see chosen zone(s) ${missing.join(", ")}, so the platform gets no data for them${hint}`);
     remedies.push(
       `Add ${missing.join(", ")} to the token's zone resources (${deployCommand(ctx.stack)} restores the planned ones); check the zone exists in account(s) ${ctx.accounts.join(", ")}.`,
     );

@@ -33,9 +33,11 @@ interface Target {
   readonly label: string;
   readonly path: string;
   readonly query?: Query;
+  /** List routes answer 200 with an empty list when the token lacks the group: the item must be listed. */
+  readonly mustList?: string;
 }
 
-type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
 
 /** The first route whose parameters we can fill: account, zone, or a fixed example value. */
 export function probeRoute(group: PermissionGroupRef): EndpointPermission | undefined {
@@ -71,7 +73,7 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
     let outcome = sent.get(key);
     if (!outcome) {
       outcome = limit(() => ctx.client.get(target.path, target.query)).then(
-        (): Outcome => ({ ok: true }),
+        (envelope): Outcome => ({ ok: true, result: envelope.result }),
         (error: unknown): Outcome => ({ ok: false, error }),
       );
       sent.set(key, outcome);
@@ -109,8 +111,15 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
         continue;
       }
       targets = [{ label: `zone ${ctx.zone.name}`, path: fill(route.path, { zone_id: ctx.zone.id }) }];
+    } else if (route.path === "/zones") {
+      // GET /zones lists only the zones the token may read: proven when it lists the probe zone.
+      if (!ctx.zone) {
+        pending.push(Promise.resolve({ id: idFor(group), status: "skip", detail: `not probed: ${ctx.zoneSkipReason ?? "no zone to probe on"}` }));
+        continue;
+      }
+      targets = [{ label: `zone ${ctx.zone.name}`, path: route.path, query: { name: ctx.zone.name, per_page: 5 }, mustList: ctx.zone.id }];
     } else {
-      targets = [{ label: route.resource === "user" ? "the user" : "", path: route.path, ...(route.path === "/zones" ? { query: { per_page: 5 } } : {}) }];
+      targets = [{ label: route.resource === "user" ? "the user" : "", path: route.path }];
     }
     pending.push(probeGroup(group, route, targets));
   }
@@ -119,6 +128,18 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
     const outcomes = await Promise.all(targets.map(async (t) => ({ target: t, outcome: await send(t) })));
     const where = (ts: Target[]) => ts.map((t) => t.label).filter(Boolean).join(", ");
     const failures = outcomes.filter((o) => !o.outcome.ok) as { target: Target; outcome: { ok: false; error: unknown } }[];
+    const unlisted = outcomes.filter(
+      (o) => o.outcome.ok && o.target.mustList !== undefined && !(Array.isArray(o.outcome.result) && o.outcome.result.some((item) => (item as { id?: unknown })?.id === o.target.mustList)),
+    );
+    if (failures.length === 0 && unlisted.length > 0) {
+      const on = where(unlisted.map((u) => u.target));
+      return {
+        id: idFor(group),
+        status: "fail",
+        detail: `GET ${route.path} answered 2xx but does not list ${on}: the token lacks ${describeGroup(group)} there (a list leaves out what a token cannot read)`,
+        remedy: `Add ${describeGroup(group)} for ${on} to the token (${deploy} restores the planned groups and resources).`,
+      };
+    }
     const shared = route.groups.filter((g) => groupKey(g) !== groupKey(group) && planned.has(groupKey(g)) && isReadOnlyGroup(g));
     const id = idFor(group);
     const routeText = `GET ${route.path}`;

@@ -113,6 +113,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   });
 
   // 3. Exactness.
+  let resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined;
   if (!provisioner) {
     checks.push({
       id: "exactness",
@@ -123,7 +124,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   } else if (!tokenId) {
     checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
   } else {
-    const { byName, byId } = await resolveZoneNames(plan, coverage.visible, provisioner);
+    resolved = await resolveZoneNames(plan, coverage.visible, provisioner);
+    const { byName, byId } = resolved;
     checks.push(
       ...(await checkExactness({
         provisioner,
@@ -142,14 +144,15 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
 
   // 4. Probes.
   const groups: PermissionGroupRef[] = plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups);
-  const zone = coverage.representative;
+  // A chosen zone the token does not list is still probed: the answers tell a missing zone (403) from a missing "Zone Read" (2xx).
+  const zone = coverage.representative ?? fallbackZone(zoneMode, resolved);
   checks.push(
     ...(await runProbes({
       client,
       groups,
       accounts: plan.scope.accounts,
       ...(zone ? { zone } : {}),
-      zoneSkipReason: "no chosen zone is visible to the token (see coverage)",
+      zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
       ...(input.stack ? { stack: input.stack } : {}),
     })),
   );
@@ -270,4 +273,14 @@ async function resolveZoneNames(
     }),
   );
   return { byName, byId };
+}
+
+function fallbackZone(mode: ZoneMode, resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined): ZoneSummary | undefined {
+  if (mode.kind !== "explicit") return undefined;
+  for (const ref of [...mode.zones].sort()) {
+    if (/^[0-9a-f]{32}$/.test(ref)) return { id: ref, name: resolved?.byId.get(ref) ?? ref, accountId: "" };
+    const id = resolved?.byName.get(ref);
+    if (id) return { id, name: ref, accountId: "" };
+  }
+  return undefined;
 }

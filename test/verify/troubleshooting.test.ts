@@ -90,7 +90,7 @@ describe('"No data returned: confirm the token\'s Zone Resources include the zon
     expect(checks["probe:Zone WAF Read"]).toMatchObject({ status: "pass", detail: "GET /zones/{zone_id}/rulesets answered 2xx on zone acme-status.com" });
   });
 
-  it("a token that sees none of the chosen zones: zone probes are skipped, pointing at coverage", async () => {
+  it("a token that sees none of the chosen zones: zone groups are probed on a chosen zone by ID and answer 403 there", async () => {
     const spec = specFromPlan(sb, drata!);
     const { value } = await issueToken(sb, {
       ...spec,
@@ -99,8 +99,27 @@ describe('"No data returned: confirm the token\'s Zone Resources include the zon
     const checks = checksById(await verifyPlanned(sb, drata!, value, { provisionerToken: undefined }));
     expect(checks.coverage!.detail).toContain("does not see chosen zone(s) 621b8b25e1292b078cc50d9c9bdec591, acme-corp.com,");
     expect(checks.coverage!.detail).toContain("also sees 1 zone(s) that were not chosen: acme-corp.net");
-    expect(checks["probe:Zone WAF Read"]).toMatchObject({ status: "skip", detail: "not probed: no chosen zone is visible to the token (see coverage)" });
+    expect(checks["probe:Zone WAF Read"]!.status).toBe("fail");
+    expect(checks["probe:Zone WAF Read"]!.detail).toContain(`on zone ${ACME_STATUS_ZONE}: the token lacks "Zone WAF Read"`);
     expect(checks.exactness!.status).toBe("skip");
+  });
+});
+
+describe('"No data returned" because "Zone Read" is missing', () => {
+  it("GET /zones answers 200 with an empty list: the Zone Read probe catches it, and coverage says where to look", async () => {
+    const spec = specFromPlan(sb, drata!);
+    const { value } = await issueToken(sb, {
+      ...spec,
+      policies: spec.policies.map((p) => (p.groups[0]!.scope === SCOPES.zone ? { ...p, groups: p.groups.filter((g) => g.name !== "Zone Read") } : p)),
+    });
+    const checks = checksById(await verifyPlanned(sb, drata!, value, { provisionerToken: undefined }));
+    expect(checks.coverage!.detail).toContain('(it lists no zone at all: "Zone Read" may be missing, see probe:Zone Read)');
+    expect(checks["probe:Zone Read"]).toMatchObject({
+      status: "fail",
+      detail: `GET /zones answered 2xx but does not list zone ${ACME_STATUS_ZONE}: the token lacks "Zone Read" (com.cloudflare.api.account.zone) there (a list leaves out what a token cannot read)`,
+    });
+    // The other zone groups work on that zone, which pins the problem on Zone Read alone.
+    expect(checks["probe:Zone WAF Read"]!.status).toBe("pass");
   });
 });
 

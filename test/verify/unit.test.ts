@@ -85,7 +85,7 @@ describe("exactness comparison", () => {
             : { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
     }));
     mutate(policies);
-    return { id: "t", expires_on: "2030-01-01T00:00:00Z", policies: policies as TokenDetails["policies"], ...extra };
+    return { id: "t", expires_on: "2030-01-01T00:00:00Z", policies: policies as unknown as TokenDetails["policies"], ...extra };
   };
   const byId = (checks: ReturnType<typeof compareTokenWithPlan>) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
