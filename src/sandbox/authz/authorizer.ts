@@ -1,6 +1,6 @@
 import type { EndpointPermission } from "../../cloudflare/endpoint-permissions";
 import { SCOPES } from "../../cloudflare/permission-groups";
-import type { FixtureAccount } from "../fixture/schema";
+import type { FixtureAccount, FixtureZone } from "../fixture/schema";
 import type { Inventory } from "../inventory";
 import type { PermissionCatalog } from "../permission-catalog";
 import type { SandboxToken, TokenPolicy } from "../tokens/token";
@@ -17,6 +17,9 @@ type AcceptedGroups = ReadonlySet<string>;
  */
 export class Authorizer {
   private readonly acceptedByEndpoint = new Map<EndpointPermission, AcceptedGroups>();
+  // Keyed by the policies array: the token store replaces it on update and never mutates it, so a
+  // cached answer can only be reused while the policies it was computed from are still the token's.
+  private readonly visibleZonesCache = new WeakMap<readonly TokenPolicy[], Map<EndpointPermission, readonly FixtureZone[]>>();
 
   constructor(
     private readonly catalog: PermissionCatalog,
@@ -29,6 +32,21 @@ export class Authorizer {
     const accepted = this.acceptedGroups(endpoint);
     const matches = (policy: TokenPolicy) => this.policyMatches(policy, accepted, target);
     return !token.policies.some((p) => p.effect === "deny" && matches(p)) && token.policies.some((p) => p.effect === "allow" && matches(p));
+  }
+
+  /** The zones, in inventory order, on which the token may call the endpoint (GET /zones filters by this). */
+  zonesAllowed(token: SandboxToken, endpoint: EndpointPermission): readonly FixtureZone[] {
+    let byEndpoint = this.visibleZonesCache.get(token.policies);
+    if (!byEndpoint) {
+      byEndpoint = new Map();
+      this.visibleZonesCache.set(token.policies, byEndpoint);
+    }
+    let zones = byEndpoint.get(endpoint);
+    if (!zones) {
+      zones = this.inventory.zones.filter((zone) => this.allows(token, endpoint, { kind: "zone", zoneId: zone.id, accountId: zone.account_id }));
+      byEndpoint.set(endpoint, zones);
+    }
+    return zones;
   }
 
   /** For GET /accounts: does some allow policy give the token any group on the account or one of its zones? */

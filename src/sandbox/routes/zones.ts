@@ -96,9 +96,7 @@ export function zoneRoutes(state: SandboxState, routes: RouteBuilders): Route[] 
     // Lists only the zones on which the token holds a group that grants GET /zones.
     routes.filteredList("GET", "/zones", (context, endpoint) => {
       const matchesQuery = zoneFilter(context.query, state);
-      const visible = state.inventory.zones.filter(
-        (zone) => matchesQuery(zone) && state.authorizer.allows(context.token, endpoint, { kind: "zone", zoneId: zone.id, accountId: zone.account_id }),
-      );
+      const visible = state.authorizer.zonesAllowed(context.token, endpoint).filter(matchesQuery);
       const page = paginate(ordered(visible, context.query, state), context.query);
       return replyWithPage({ ...page, items: page.items.map((zone) => zoneView(zone, state)) });
     }),
