@@ -1,4 +1,5 @@
-import catalog from "./permission-groups.json";
+// The data file has its own name: a .json next to permission-groups.ts would shadow it under ts-node (Pulumi's loader).
+import catalog from "./permission-group-catalog.json";
 
 export const SCOPES = {
   user: "com.cloudflare.api.user",
@@ -23,7 +24,7 @@ export interface KnownPermissionGroup extends PermissionGroupRef {
   readonly access: GroupAccess;
 }
 
-/** Every group Cloudflare documents (see permission-groups.json for sources); IDs are resolved live, never stored. */
+/** Every group Cloudflare documents (see permission-group-catalog.json for sources); IDs are resolved live, never stored. */
 export const KNOWN_PERMISSION_GROUPS: readonly KnownPermissionGroup[] = catalog.groups as KnownPermissionGroup[];
 
 export function groupKey(group: PermissionGroupRef): string {

@@ -5,7 +5,7 @@ import { PLATFORMS } from "../../src/platforms";
 import { definePlatform } from "../../src/platforms/types";
 
 const REFERENCE = "../shared/reference/cloudflare-permission-groups.json";
-const bundled = JSON.parse(readFileSync("src/cloudflare/permission-groups.json", "utf8")) as { groups: { name: string; scope: string }[] };
+const bundled = JSON.parse(readFileSync("src/cloudflare/permission-group-catalog.json", "utf8")) as { groups: { name: string; scope: string }[] };
 
 describe("platform catalog", () => {
   const entries = Object.values(PLATFORMS).flatMap((platform) =>
