@@ -201,7 +201,8 @@ function expectedToken(input: VerifyInput, now: Date): Expected {
         platform: platform.key,
         accounts: [...input.accounts],
         profile,
-        ...(readsZones ? { zones: input.zones === undefined ? "all" : input.zones === "all" ? "all" : [...input.zones] } : {}),
+        // Zones given for a profile that reads none are passed on, so the config check refuses them by name.
+        ...(input.zones !== undefined ? { zones: input.zones === "all" ? "all" : [...input.zones] } : readsZones ? { zones: "all" } : {}),
         token: { allowedIps: [...(input.allowedIps ?? [])], deniedIps: [...(input.deniedIps ?? [])] },
       },
     ],
@@ -237,7 +238,7 @@ function flagProblems(error: ConfigError): string {
   return error.problems
     .map((p) => {
       const flag = FLAG_FOR.find(([re]) => re.test(p.path))?.[1] ?? p.path;
-      return `${flag} ${p.value === undefined ? "" : `${JSON.stringify(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/write zones: all/, "pass --zones all")}`;
+      return `${flag} ${p.value === undefined ? "" : `${JSON.stringify(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/set profile: read-all/, "pass --profile read-all").replace(/write zones: all/, "pass --zones all")}`;
     })
     .join("\n");
 }

@@ -3,7 +3,8 @@ import { redact, type LivePermissionGroup, type TokenDetails } from "../../src/c
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { inspectBaseUrl } from "../../src/verify/endpoint";
 import { compareTokenWithPlan, resourceAtoms, type ExactnessExpectation } from "../../src/verify/exactness";
-import { envTokenSource, envVarFor, renderReport, reportJson, type VerifyReport } from "../../src/verify";
+import { PLATFORMS } from "../../src/platforms";
+import { VerifyInputError, envTokenSource, envVarFor, renderReport, reportJson, verifyToken, type VerifyReport } from "../../src/verify";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, planFor } from "./helpers";
 
 /** Pure parts of the verifier: no sandbox, no network. */
@@ -173,5 +174,18 @@ describe("secrets and output shape", () => {
     expect(lines[2]).toMatch(/^ {2}FAIL +probe:Zone WAF Read +403$/);
     expect(lines[3]).toMatch(/fix: add it$/);
     expect(lines[4]).toMatch(/^ {2}pass +endpoint/);
+  });
+});
+
+describe("inputs that cannot be verified are refused before any request", () => {
+  const base = { token: "x".repeat(40), apiBase: "http://127.0.0.1:9/client/v4" };
+  it.each([
+    [{ platform: PLATFORMS.ascera!, accounts: [ACME_CORP], zones: ["acme-corp.com"] }, /--zones \["acme-corp.com"\] ascera profile least-privilege reads no zones.*Fix: drop --zones or pass --profile read-all/],
+    [{ platform: PLATFORMS.ascera!, accounts: [ACME_CORP, ACME_LABS] }, /ASCERA tokens are account-owned, one per account: name exactly one account \(got 2\)/],
+    [{ platform: PLATFORMS.drata!, accounts: ["acme"], zones: "all" as const }, /--accounts "acme" is not a Cloudflare account ID/],
+    [{ platform: PLATFORMS.drata!, accounts: [ACME_CORP], profile: "everything" }, /drata has no profile "everything"\. Fix: use one of guide/],
+  ])("%#", async (input, message) => {
+    await expect(verifyToken({ ...base, ...input })).rejects.toThrow(VerifyInputError);
+    await expect(verifyToken({ ...base, ...input })).rejects.toThrow(message);
   });
 });
