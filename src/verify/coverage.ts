@@ -1,5 +1,6 @@
 import type { CloudflareClient, ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
+import { CONCURRENCY, mapLimit } from "./limit";
 import type { Check } from "./types";
 import { completeView, describeZones, listAccountZones, zoneCount, type ZoneView } from "./zones";
 
@@ -51,7 +52,7 @@ export async function checkCoverage(ctx: CoverageContext): Promise<CoverageResul
 }
 
 async function coverageNone(ctx: CoverageContext): Promise<CoverageResult> {
-  const views = await Promise.all(ctx.accounts.map((a) => listAccountZones(ctx.client, a, { firstPageOnly: true, perPage: 5 })));
+  const views = await mapLimit(ctx.accounts, CONCURRENCY, (a) => listAccountZones(ctx.client, a, { firstPageOnly: true, perPage: 5 }));
   const seen = views.filter((v) => !v.error && zoneCount(v) > 0);
   const failed = views.find((v) => v.error && v.error.kind !== "forbidden" && v.error.kind !== "unauthorized");
   if (failed?.error) {
@@ -74,7 +75,7 @@ async function coverageNone(ctx: CoverageContext): Promise<CoverageResult> {
 }
 
 async function coverageExplicit(ctx: CoverageContext, chosen: readonly string[]): Promise<CoverageResult> {
-  const views = await Promise.all(ctx.accounts.map((a) => listAccountZones(ctx.client, a)));
+  const views = await mapLimit(ctx.accounts, CONCURRENCY, (a) => listAccountZones(ctx.client, a));
   const broken = views.find((v) => v.error);
   if (broken?.error) return { check: listFailure(broken, ctx), visible: views.flatMap((v) => v.zones) };
   const visible = views.flatMap((v) => v.zones);
@@ -101,8 +102,8 @@ async function coverageExplicit(ctx: CoverageContext, chosen: readonly string[])
 
 async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<CoverageResult> {
   const [tokenViews, accountViews] = await Promise.all([
-    Promise.all(ctx.accounts.map((a) => listAccountZones(ctx.client, a, { firstPageOnly: true }))),
-    ctx.provisioner ? Promise.all(ctx.accounts.map((a) => listAccountZones(ctx.provisioner!, a, { firstPageOnly: true }))) : Promise.resolve(undefined),
+    mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.client, a, { firstPageOnly: true })),
+    ctx.provisioner ? mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.provisioner!, a, { firstPageOnly: true })) : Promise.resolve(undefined),
   ]);
   const broken = tokenViews.find((v) => v.error);
   if (broken) return { check: listFailure(broken, ctx), visible: tokenViews.flatMap((v) => v.zones) };

@@ -2,6 +2,7 @@ import { probesFor, type EndpointPermission } from "../cloudflare/endpoint-permi
 import { describeGroup, groupKey, isReadOnlyGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import { CloudflareApiError, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
+import { CONCURRENCY, limiter } from "./limit";
 import type { Check } from "./types";
 
 /**
@@ -50,23 +51,8 @@ function fill(path: string, values: Record<string, string>): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? FIXED_PARAMETERS[name] ?? `{${name}}`));
 }
 
-function limiter(concurrency: number) {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
-    active += 1;
-    try {
-      return await task();
-    } finally {
-      active -= 1;
-      queue.shift()?.();
-    }
-  };
-}
-
 export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
-  const limit = limiter(ctx.concurrency ?? 4);
+  const limit = limiter(ctx.concurrency ?? CONCURRENCY);
   const sent = new Map<string, Promise<Outcome>>();
   const send = (target: Target): Promise<Outcome> => {
     const key = `${target.path}?${new URLSearchParams(target.query as Record<string, string> | undefined).toString()}`;

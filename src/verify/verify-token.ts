@@ -15,6 +15,7 @@ import { checkCoverage, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
 import { checkExactness } from "./exactness";
 import { checkLiveness } from "./liveness";
+import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
 
@@ -259,8 +260,7 @@ async function resolveZoneNames(
     byId.set(z.id, z.name);
   }
   const names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))].filter((n) => !byName.has(n));
-  await Promise.all(
-    names.map(async (name) => {
+  await mapLimit(names, CONCURRENCY, async (name) => {
       try {
         const page = await provisioner.zonesPage({ name, perPage: 5 });
         const match = page.zones.filter((z) => z.name === name && plan.scope.accounts.includes(z.accountId));
@@ -271,8 +271,7 @@ async function resolveZoneNames(
       } catch {
         // Unresolved names are reported by exactness as zones that do not exist in the chosen accounts.
       }
-    }),
-  );
+  });
   return { byName, byId };
 }
 
