@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { ENDPOINT_PERMISSIONS } from "../cloudflare/endpoint-permissions";
-import { KNOWN_PERMISSION_GROUPS, SCOPES, describeGroup, groupKey, type PermissionGroupRef, type Scope } from "../cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS, SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { hexId } from "./fixture/ids";
 
 export interface SandboxPermissionGroup extends PermissionGroupRef {
   /** Sandbox-only ID: never Cloudflare's, so nothing can come to depend on production IDs. */
@@ -9,7 +9,7 @@ export interface SandboxPermissionGroup extends PermissionGroupRef {
 
 /** First 32 hex of sha256("cfct-sandbox:<scope>:<name>"): stable, and recognisably not a production ID. */
 export function sandboxGroupId(group: PermissionGroupRef): string {
-  return createHash("sha256").update(`cfct-sandbox:${group.scope}:${group.name}`).digest("hex").slice(0, 32);
+  return hexId(`cfct-sandbox:${group.scope}:${group.name}`);
 }
 
 /**
@@ -52,8 +52,4 @@ export class PermissionCatalog {
   listFor(owner: "user" | "account"): readonly SandboxPermissionGroup[] {
     return owner === "user" ? this.groups : this.groups.filter((g) => g.scope !== SCOPES.user);
   }
-}
-
-export function isScope(value: string): value is Scope {
-  return value === SCOPES.user || value === SCOPES.account || value === SCOPES.zone;
 }

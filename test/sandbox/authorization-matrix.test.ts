@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { probesFor, type EndpointPermission } from "../../src/cloudflare/endpoint-permissions";
 import { SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { PLATFORMS } from "../../src/platforms";
@@ -60,7 +60,9 @@ describe("authorization matrix: each catalog group × its best probe × in-scope
   it.each(groups.map((g) => [describeGroup(g), g] as const))("%s", async (_label, group) => {
     const probe = probesFor(group)[0]!;
     const setup = SCOPE_SETUP[group.scope]!;
-    const { value } = await client.createToken({ name: `matrix ${group.name}`, policies: [{ groups: [group], resources: setup.resources }] });
+    const { id, value } = await client.createToken({ name: `matrix ${group.name}`, policies: [{ groups: [group], resources: setup.resources }] });
+    // Cloudflare allows a user 50 tokens; the matrix makes one per group, so each case cleans up.
+    onTestFinished(async () => void (await client.call("DELETE", `/user/tokens/${id}`, sandbox.provisionerToken)));
 
     const allowed = await client.get(probePath(probe, setup.inScope), value);
     expect(allowed.status, `${probe.method} ${probe.path} in scope`).toBe(200);

@@ -181,3 +181,14 @@ describe("the official cloudflare SDK against the sandbox", () => {
     expect(error.messages[0]).toContain(`account ${foreignAccount}`);
   });
 });
+
+describe("token quota", () => {
+  it("refuses the user's 51st token, naming the fix", async () => {
+    const existing = (await client.get("/user/tokens?per_page=50")).body.result_info.total_count as number;
+    const spec = { policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] };
+    for (let i = existing; i < 50; i++) await client.createToken(spec);
+    const error = await sdkError(cloudflare.user.tokens.create({ name: "one too many", policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }], resources: { [userKey(IDS.user)]: "*" } }] }));
+    expect(error).toMatchObject({ status: 400, codes: [1001] });
+    expect(error.messages[0]).toContain("delete tokens that are no longer used");
+  });
+});

@@ -1,6 +1,7 @@
 import type { HttpMethod } from "../../cloudflare/endpoint-permissions";
 import { effectiveStatus } from "../authz/token-validity";
 import { paginate } from "../http/pagination";
+import { refuse } from "../http/refusals";
 import { identifierNotFound, replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext, type RouteReply } from "../http/route";
 import type { SandboxState } from "../state";
 import type { TokenOwner } from "../tokens/token";
@@ -8,6 +9,8 @@ import { parseTokenRequest } from "../tokens/token-request";
 import { tokenView, verifyView } from "../tokens/token-view";
 
 const ACTIVE_MESSAGE = { code: 10000, message: "This API Token is valid and active", type: null };
+// "User API token quota 50; Account API token quota 500" (api-rate-limits.mdx@2f6318f).
+const TOKEN_QUOTA = { user: 50, account: 500 } as const;
 
 /**
  * The token lifecycle, once for user-owned tokens (/user/tokens…) and once for account-owned
@@ -52,6 +55,9 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
 
     scoped("POST", base, async (context) => {
       const owner = ownerOf(context);
+      if (state.tokens.ownedBy(owner).length >= TOKEN_QUOTA[family]) {
+        throw refuse.invalidRequest(`the ${family === "user" ? "user" : "account"} already has ${TOKEN_QUOTA[family]} API tokens, Cloudflare's quota. Fix: delete tokens that are no longer used`);
+      }
       const spec = parseTokenRequest(await context.body(), { owner, catalog: state.catalog, inventory: state.inventory });
       const { token, value } = state.tokens.issue(spec, owner, context.now);
       return replyWith({ ...view(token, context), value });
