@@ -54,8 +54,8 @@ export async function verifyPlans(
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
       ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
     });
-    const owner = plan.owner.kind === "account" ? `account ${plan.owner.accountId}` : "user";
-    results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}-owned, generation ${plan.generation})`, report });
+    const owner = plan.owner.kind === "account" ? `owned by account ${plan.owner.accountId}` : "user-owned";
+    results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}, generation ${plan.generation})`, report });
   }
   return results;
 }
