@@ -41,16 +41,14 @@ export interface DeployedToken extends Omit<z.infer<typeof tokenOutputSchema>, "
 }
 
 const stackOutputsSchema = z.object({
-  tokens: z.record(z.string(), tokenOutputSchema.extend({ value: z.string().optional() })).default({}),
+  tokens: z.record(z.string(), tokenOutputSchema).default({}),
+  /** One secret map of values by logical name (see src/program/program.ts). */
+  tokenValues: z.record(z.string(), z.string()).default({}),
 });
 
-/** Splits the stack's `tokens` output into token records and their values (values never leave memory). */
+/** Reads the stack's token outputs: the records, and their values apart (values never leave memory). */
 export function readTokenOutputs(outputs: unknown): { tokens: DeployedToken[]; values: Map<string, string> } {
   const parsed = stackOutputsSchema.parse(outputs ?? {});
-  const values = new Map<string, string>();
-  const tokens = Object.entries(parsed.tokens).map(([logicalName, { value, ...token }]): DeployedToken => {
-    if (value) values.set(logicalName, value);
-    return { ...token, logicalName, expiresOn: token.expiresOn ?? null };
-  });
-  return { tokens, values };
+  const tokens = Object.entries(parsed.tokens).map(([logicalName, token]): DeployedToken => ({ ...token, logicalName, expiresOn: token.expiresOn ?? null }));
+  return { tokens, values: new Map(Object.entries(parsed.tokenValues)) };
 }

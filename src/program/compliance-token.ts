@@ -105,7 +105,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
     });
   }
 
-  /** What the stack exports for this token: everything a verifier or auditor needs, the value only as a secret. */
+  /** What the stack exports about this token: everything a verifier or auditor needs, never the value. */
   toOutput() {
     return {
       id: this.tokenId,
@@ -118,7 +118,6 @@ export class ComplianceToken extends pulumi.ComponentResource {
       groups: this.groups,
       resources: this.resources,
       expiresOn: this.expiresOn,
-      value: this.value,
     };
   }
 }

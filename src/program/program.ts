@@ -20,14 +20,18 @@ function rawConfig(): Record<string, unknown> {
 
 /**
  * The Pulumi program: stack config -> plan -> resolve names -> one ComplianceToken per token
- * generation. Exports `tokens` keyed by logical name; each value is a secret output.
+ * generation. Exports `tokens` (metadata by logical name) and `tokenValues` (one secret map).
  */
 export async function complianceTokensProgram(directory: CloudflareDirectory = providerDirectory, now: Date = new Date()) {
   const stack = pulumi.getStack();
   const settings = parseSettings(rawConfig(), { stack, source: `stack ${stack} (stacks/Pulumi.${stack}.yaml)` });
   const resolved = await resolveTokens(plan(settings, PLATFORMS, now), directory);
   const tokens = resolved.map((token) => new ComplianceToken(logicalName(token.plan), { token }));
+  const names = resolved.map((token) => logicalName(token.plan));
   return {
-    tokens: Object.fromEntries(tokens.map((token, i) => [logicalName(resolved[i]!.plan), token.toOutput()])),
+    tokens: Object.fromEntries(tokens.map((token, i) => [names[i]!, token.toOutput()])),
+    // Values only under one top-level secret: CI actions that turn outputs into step outputs mask
+    // top-level secrets only, and nothing else in the stack's outputs is sensitive.
+    tokenValues: pulumi.secret(pulumi.output(Object.fromEntries(tokens.map((token, i) => [names[i]!, token.value])))),
   };
 }

@@ -104,13 +104,11 @@ export class RehearsalEngine implements StackEngine {
     );
     const outputs = await complianceTokensProgram(undefined, await this.options.now());
     // Unwrapping waits for every registration; mocks never reject, they record the first failure.
-    const plain = (await new Promise((resolve) => pulumi.output(outputs).apply(resolve))) as { tokens: Record<string, Record<string, unknown>> };
+    const plain = (await new Promise((resolve) => pulumi.output(outputs).apply(resolve))) as { tokens: Record<string, unknown> };
     if (mocks.failure) throw mocks.failure;
     await mocks.deleteUntouched();
-    if (!dryRun) {
-      const withoutValues = Object.fromEntries(Object.entries(plain.tokens).map(([name, { value: _secret, ...token }]) => [name, token]));
-      this.store.update((s) => void (s.outputs = withoutValues));
-    }
+    // Values stay sealed in the resources; the recorded outputs are the metadata only.
+    if (!dryRun) this.store.update((s) => void (s.outputs = plain.tokens));
     return { changes: mocks.changes, tokens: readTokenOutputs(plain).tokens };
   }
 }

@@ -13,8 +13,8 @@ const TOKEN_OUTPUT = {
   groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone", id: "g1" }],
   resources: [{ "com.cloudflare.api.account.zone.abc": "*" }],
   expiresOn: "2026-12-01T00:00:00Z",
-  value: "the-secret",
 };
+const OUTPUTS = { tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false }, tokenValues: { value: { "drata-g1": "the-secret" }, secret: true } };
 
 function fakeStack() {
   const calls: { method: string; args: unknown[] }[] = [];
@@ -30,9 +30,9 @@ function fakeStack() {
     }),
     up: vi.fn(async (opts: unknown) => {
       record("up")(opts);
-      return { stdout: "", stderr: "", summary: {}, outputs: { tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: true } } };
+      return { stdout: "", stderr: "", summary: {}, outputs: OUTPUTS };
     }),
-    outputs: vi.fn(async () => ({ tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: true } })),
+    outputs: vi.fn(async () => OUTPUTS),
     setConfig: vi.fn(async (...args: unknown[]) => record("setConfig")(...args)),
   };
   return { stack: stack as unknown as Stack, calls, raw: stack };

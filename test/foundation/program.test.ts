@@ -64,6 +64,7 @@ async function runProgram() {
   const outputs = await complianceTokensProgram(undefined, new Date("2026-11-25T00:00:00Z"));
   // Registration is asynchronous: wait until every token resource has been created.
   await Promise.all(Object.values(outputs.tokens).map((token) => unwrap(token.id)));
+  await unwrap(outputs.tokenValues);
   return outputs;
 }
 
@@ -114,8 +115,10 @@ describe("the Pulumi program under mocks", () => {
     configure({ connections: [{ platform: "ascera", accounts: [ACME_CORP] }] });
     const outputs = await runProgram();
     const token = outputs.tokens["ascera-417daa9d-g1"]!;
-    expect(await pulumi.isSecret(token.value)).toBe(true);
-    expect(await unwrap(token.value)).toBe("SECRET-ascera-417daa9d-g1");
+    expect(token).not.toHaveProperty("value");
+    // One top-level secret holds the values: what CI actions mask when they turn outputs into step outputs.
+    expect(await pulumi.isSecret(outputs.tokenValues)).toBe(true);
+    expect(await unwrap(outputs.tokenValues)).toEqual({ "ascera-417daa9d-g1": "SECRET-ascera-417daa9d-g1" });
     expect(await pulumi.isSecret(token.id)).toBe(false);
     expect(await unwrap(token.id)).toBe("tok-ascera-417daa9d-g1");
     expect(token.owner).toEqual({ kind: "account", accountId: ACME_CORP });

@@ -62,15 +62,20 @@ describe("ip-filter-required (mandatory on requireForStacks, default prod)", () 
     for (const token of prod.filter((r) => r.custom)) expect((await runResource(ipFilterRequired, token)).messages).toEqual([]);
   });
 
-  it("blocks the shipped prod stack: ascera-prod has no allowedIps in stacks/Pulumi.prod.yaml", async () => {
+  it("passes the shipped prod stack: every prod token carries an IP filter", async () => {
     const results = await Promise.all(shippedProd.filter((r) => r.custom).map((token) => runResource(ipFilterRequired, token)));
-    expect(results.flatMap((r) => r.violations)).toEqual([
+    expect(results.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it("blocks a prod token without a filter, naming where to set it", async () => {
+    const token = unfiltered(byName(shippedProd, ACCOUNT_TOKEN_TYPE, "ascera-prod-417daa9d-g1"));
+    expect((await runResource(ipFilterRequired, token)).violations).toEqual([
       {
         policy: "ip-filter-required",
         level: "mandatory",
         message:
           'cloudflare.AccountToken "ascera-prod-417daa9d-g1" has no client-IP filter; stack "prod" requires one (requireForStacks). Fix: set token.allowedIps in stacks/Pulumi.prod.yaml.',
-        urn: byName(shippedProd, ACCOUNT_TOKEN_TYPE, "ascera-prod-417daa9d-g1").urn,
+        urn: token.urn,
       },
     ]);
   });
