@@ -5,7 +5,6 @@
  *
  *   npx ts-node --transpile-only bench/verify-calls.ts [zones …]
  */
-import "./prefer-ts";
 import { DRATA_GROUPS, expectedCalls, measure, sandboxWithZones, type Measurement, type Scenario } from "../test/verify/cost-scenarios";
 
 const SCENARIOS: readonly [Scenario, string][] = [
