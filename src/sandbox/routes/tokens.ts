@@ -4,7 +4,7 @@ import { paginate } from "../http/pagination";
 import { refuse } from "../http/refusals";
 import { identifierNotFound, replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext, type RouteReply } from "../http/route";
 import type { SandboxState } from "../state";
-import type { TokenOwner } from "../tokens/token";
+import { isSameOwner, type SandboxToken, type TokenOwner } from "../tokens/token";
 import { parseTokenRequest } from "../tokens/token-request";
 import { tokenView, verifyView } from "../tokens/token-view";
 
@@ -28,11 +28,9 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
   const ownedToken = (context: RouteContext) => {
     const id = context.params.token_id ?? "";
     const token = state.tokens.get(id);
-    const owner = ownerOf(context);
-    const owns = token && (owner.kind === "user" ? token.owner.kind === "user" && token.owner.userId === owner.userId : token.owner.kind === "account" && token.owner.accountId === owner.accountId);
-    return owns ? token : identifierNotFound(context, id);
+    return token && isSameOwner(token.owner, ownerOf(context)) ? token : identifierNotFound(context, id);
   };
-  const view = (token: Parameters<typeof tokenView>[0], context: RouteContext) => tokenView(token, state.catalog, context.now);
+  const view = (token: SandboxToken, context: RouteContext) => tokenView(token, state.catalog, context.now);
 
   return [
     // Static segments first: the router tries routes in this order, and "verify" is not a token ID.

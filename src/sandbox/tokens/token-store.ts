@@ -1,15 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hashTokenValue, newTokenValue } from "./token-values";
-import type { SandboxToken, TokenOwner, TokenSpec } from "./token";
+import { isSameOwner, type SandboxToken, type TokenOwner, type TokenSpec } from "./token";
 
 export interface IssuedToken {
   readonly token: SandboxToken;
   /** Returned to the caller once and then forgotten: the store keeps only its hash. */
   readonly value: string;
-}
-
-function sameOwner(a: TokenOwner, b: TokenOwner): boolean {
-  return a.kind === "user" ? b.kind === "user" && a.userId === b.userId : b.kind === "account" && a.accountId === b.accountId;
 }
 
 /** All tokens the sandbox has issued, by ID and by value hash. */
@@ -38,7 +34,7 @@ export class TokenStore {
 
   /** Tokens of one owner, oldest first (the order Cloudflare's lists page through). */
   ownedBy(owner: TokenOwner): SandboxToken[] {
-    return [...this.byId.values()].filter((t) => sameOwner(t.owner, owner));
+    return [...this.byId.values()].filter((t) => isSameOwner(t.owner, owner));
   }
 
   all(): SandboxToken[] {

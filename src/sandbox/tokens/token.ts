@@ -5,6 +5,10 @@ export type { PolicyResources };
 /** Who a token belongs to: a user (My Profile > API Tokens) or one account (Account API Tokens). */
 export type TokenOwner = { readonly kind: "user"; readonly userId: string } | { readonly kind: "account"; readonly accountId: string };
 
+export function isSameOwner(a: TokenOwner, b: TokenOwner): boolean {
+  return a.kind === "user" ? b.kind === "user" && a.userId === b.userId : b.kind === "account" && a.accountId === b.accountId;
+}
+
 export interface TokenPolicy {
   readonly id: string;
   readonly effect: "allow" | "deny";
