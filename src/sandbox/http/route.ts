@@ -1,4 +1,4 @@
-import { endpointPermission, type EndpointPermission, type HttpMethod } from "../../cloudflare/endpoint-permissions";
+import { endpointPermission, type EndpointPermission, type EndpointResource, type HttpMethod } from "../../cloudflare/endpoint-permissions";
 import type { AuthzTarget } from "../authz/policy-resources";
 import type { FixtureAccount, FixtureZone } from "../fixture/schema";
 import type { SandboxState } from "../state";
@@ -61,11 +61,16 @@ type Handler<T> = (context: RouteContext, subject: T) => RouteReply | Promise<Ro
  * wrong identifier, then authorizes with the endpoint-permissions row, so no handler can forget to.
  */
 export function routesFor(state: SandboxState) {
-  const row = (method: HttpMethod, path: string) => endpointPermission(method, path);
+  /** The route's row, which must say the route acts on what the builder resolves (a programming check). */
+  const row = (method: HttpMethod, path: string, resource: EndpointResource) => {
+    const endpoint = endpointPermission(method, path);
+    if (endpoint.resource !== resource) throw new Error(`${method} ${path} acts on "${endpoint.resource}" in endpoint-permissions.ts, not "${resource}"`);
+    return endpoint;
+  };
   return {
-    /** `/accounts/{account_id}/…`: an account-scope group on that account (or, for zone groups, on its zones). */
+    /** `/accounts/{account_id}/…`: an account-scope group on that account. */
     account(method: HttpMethod, path: string, handle: Handler<FixtureAccount>): Route {
-      const endpoint = row(method, path);
+      const endpoint = row(method, path, "account");
       return {
         endpoint,
         run(context) {
@@ -79,7 +84,7 @@ export function routesFor(state: SandboxState) {
 
     /** `/zones/{zone_id}/…`: a zone-scope group on the zone, or an account-scope group on its account. */
     zone(method: HttpMethod, path: string, handle: Handler<FixtureZone>): Route {
-      const endpoint = row(method, path);
+      const endpoint = row(method, path, "zone");
       return {
         endpoint,
         run(context) {
@@ -93,7 +98,7 @@ export function routesFor(state: SandboxState) {
 
     /** `/user…`, `/memberships`: a user-scope group on the token's own user. */
     user(method: HttpMethod, path: string, handle: Handler<SandboxState["inventory"]["user"]>): Route {
-      const endpoint = row(method, path);
+      const endpoint = row(method, path, "user");
       return {
         endpoint,
         run(context) {
@@ -106,13 +111,13 @@ export function routesFor(state: SandboxState) {
 
     /** List routes that filter to what the token may see instead of refusing (GET /zones, GET /accounts). */
     filteredList(method: HttpMethod, path: string, handle: Handler<EndpointPermission>): Route {
-      const endpoint = row(method, path);
+      const endpoint = row(method, path, "none");
       return { endpoint, run: (context) => handle(context, endpoint) };
     },
 
     /** GET …/tokens/verify. */
     verify(method: HttpMethod, path: string, kind: "user" | "account", handle: Handler<SandboxToken>): Route {
-      const endpoint = row(method, path);
+      const endpoint = row(method, path, kind);
       return { endpoint, verifies: kind, run: (context) => handle(context, context.token) };
     },
   };
