@@ -5,15 +5,8 @@
  *   npm run bench:sandbox        (or: npx ts-node --transpile-only bench/sandbox-bench.ts)
  */
 
-// Under ts-node, require() tries ".json" before ".ts", so "../cloudflare/permission-groups" would load
-// permission-groups.json instead of permission-groups.ts. Moving ".json" last is what ts-node's
-// --prefer-ts-exts does; doing it here lets the plain command above work.
-const jsonLoader = require.extensions[".json"];
-Reflect.deleteProperty(require.extensions, ".json");
-require.extensions[".json"] = jsonLoader;
-
 import Cloudflare from "cloudflare";
-import type * as SandboxModule from "../src/sandbox";
+import { startSandbox } from "../src/sandbox";
 
 const ZONES = 10_000;
 const VERIFY_REQUESTS = 5_000;
@@ -24,9 +17,6 @@ function elapsedMs(started: bigint): number {
 }
 
 async function main(): Promise<void> {
-  // Loaded after the loader order is fixed (a static import would be hoisted above it).
-  const { startSandbox } = require("../src/sandbox") as typeof SandboxModule;
-
   let started = process.hrtime.bigint();
   // The bench measures throughput, not Cloudflare's budget, so the rate limit is out of the way.
   const sandbox = await startSandbox({ zones: ZONES, rateLimit: { requests: 1_000_000_000, windowSeconds: 300 } });
