@@ -3,7 +3,7 @@
  * permission group, with Cloudflare's authorization model and rate limit. See FIDELITY.md for what
  * is sourced from Cloudflare and what is assumed.
  */
-export { startSandbox, type RunningSandbox, type SandboxOptions } from "./server";
+export { PortInUseError, startSandbox, type RunningSandbox, type SandboxOptions } from "./server";
 export { defaultFixture } from "./fixture/default-fixture";
 export { FixtureError, loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 export type { Fixture, FixtureInput } from "./fixture/schema";

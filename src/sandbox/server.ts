@@ -52,10 +52,17 @@ function resolveFixture(options: SandboxOptions): Fixture {
   return options.zones ? withGeneratedZones(base, options.zones) : base;
 }
 
+/** The requested port is taken; the message names the fix. */
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+}
+
 function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }) as Server;
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(`port ${port} on 127.0.0.1 is already in use. Fix: choose another port, or 0 for any free one`) : error),
+    );
     server.once("listening", () => resolve(server));
   });
 }

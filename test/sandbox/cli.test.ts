@@ -83,9 +83,17 @@ describe("cfct sandbox", () => {
     expect(result.stderr).toContain("user.id: is not a Cloudflare ID. Fix: use 32 lowercase hex characters");
   });
 
-  it("exits 1 on a bad --port", () => {
+  it("exits 1 on a bad or busy --port", async () => {
     const result = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--port", "http"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("--port must be a whole number from 0 to 65535");
+
+    const running = await startCli();
+    const busyPort = new URL(running.ready.baseUrl).port;
+    const busy = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--port", busyPort], { encoding: "utf8" });
+    running.child.kill("SIGTERM");
+    await running.exit();
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toContain(`port ${busyPort} on 127.0.0.1 is already in use. Fix: choose another port, or 0 for any free one`);
   });
 });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { FixtureError, startSandbox } from "../../sandbox";
+import { FixtureError, PortInUseError, startSandbox } from "../../sandbox";
 import { UsageError } from "../errors";
 
 function wholeNumber(flag: string, max: number) {
@@ -39,7 +39,7 @@ export function registerSandbox(program: Command): void {
       try {
         sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, log });
       } catch (error) {
-        if (error instanceof FixtureError) throw new UsageError(error.message);
+        if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
         throw error;
       }
       // Listen before announcing readiness: whoever reads the ready line may signal at once.
