@@ -105,6 +105,9 @@ describe("token state is enforced on API routes and reported by verify", () => {
     expect(verified.status).toBe(200);
     expect(verified.body.result.status).toBe("disabled");
     expect(verified.body.messages).toEqual([]);
+
+    expect((await client.call("PUT", `/user/tokens/${id}`, sandbox.provisionerToken, { ...body, status: "active" })).status).toBe(200);
+    expect((await client.get("/user", value)).status).toBe(200);
   });
 
   it("honours condition.request_ip (in / not_in) against the client address", async () => {

@@ -35,7 +35,8 @@ const body = z.object({
   condition: z.object({ request_ip: ipCondition.optional(), "request.ip": ipCondition.optional() }).nullable().optional(),
   expires_on: timestamp.nullable().optional(),
   not_before: timestamp.nullable().optional(),
-  status: z.enum(["active", "disabled"], { error: "status must be active or disabled" }).optional(),
+  // "expired" is derived from expires_on, never stored: sent back (e.g. echoed from a read), it changes nothing.
+  status: z.enum(["active", "disabled", "expired"], { error: "status must be active or disabled" }).optional(),
 });
 
 type TokenBody = z.infer<typeof body>;
@@ -65,7 +66,7 @@ export function parseTokenRequest(input: unknown, context: TokenRequestContext):
     notBefore,
     expiresOn,
     condition: { in: condition.in ?? [], notIn: condition.not_in ?? [] },
-    status: request.status ?? context.currentStatus ?? "active",
+    status: request.status === undefined || request.status === "expired" ? (context.currentStatus ?? "active") : request.status,
   };
 }
 
