@@ -71,6 +71,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         zones: plan.scope.zones,
         plan,
         token: value,
+        tokenId: token.id,
         provisionerToken: options.provisionerToken,
         apiBase: options.apiBase,
         stack: options.stack,

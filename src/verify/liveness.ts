@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { CloudflareApiError, type CloudflareClient, type TokenVerifyResult } from "../cloudflare/client";
 import type { TokenOwner } from "../plan/plan";
 import {
@@ -28,12 +29,15 @@ export interface LivenessContext {
   readonly expiryWarnDays: number;
   readonly now: Date;
   readonly allowedIps: readonly string[];
+  readonly deniedIps: readonly string[];
 }
 
 export interface LivenessResult {
   readonly check: Check;
   /** False: the token cannot make calls, so checks that need it are skipped. */
   readonly usable: boolean;
+  /** The token refused this machine because of the IP filter its plan gives it: intended, not broken. */
+  readonly keptOutByPlannedFilter?: boolean;
   readonly verified?: TokenVerifyResult;
 }
 
@@ -61,6 +65,19 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
     if (!(error instanceof CloudflareApiError) || (error.kind !== "unauthorized" && error.kind !== "forbidden")) {
       const d = diagnoseTransport(error, `GET ${route}`);
       return fail(d.detail, d.remedy);
+    }
+    const ip = isIpFilterRefusal(error) ? ipFromRefusal(error) : undefined;
+    if (ip && plannedFilterExcludes(ip, ctx)) {
+      return {
+        check: {
+          id: ID,
+          status: "warn",
+          detail: `GET ${route}: the token refuses this machine (${ip}) as its planned client-IP filter says it should (allow ${ctx.allowedIps.join(", ") || "any"}; deny ${ctx.deniedIps.join(", ") || "none"}), so it cannot be used from here`,
+          remedy: `To prove what it can do, run cfct verify from inside the allowed ranges (where ${ctx.platformName} calls from); exactness is still checked through the provisioner.`,
+        },
+        usable: false,
+        keptOutByPlannedFilter: true,
+      };
     }
     return fail(...(await explainRefusal(ctx, route, error, rotate)));
   }
@@ -161,4 +178,23 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
   }
   const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
+}
+
+/** Is `ip` outside what the plan allows (or inside what it denies)? Then a refusal is the filter working. */
+function plannedFilterExcludes(ip: string, ctx: Pick<LivenessContext, "allowedIps" | "deniedIps">): boolean {
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.process(ip);
+  } catch {
+    return false;
+  }
+  const within = (cidr: string) => {
+    try {
+      const [range, bits] = ipaddr.parseCIDR(cidr);
+      return address.kind() === range.kind() && address.match(range, bits);
+    } catch {
+      return false;
+    }
+  };
+  return (ctx.allowedIps.length > 0 && !ctx.allowedIps.some(within)) || ctx.deniedIps.some(within);
 }

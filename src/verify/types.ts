@@ -38,6 +38,11 @@ export interface VerifyInput {
   readonly zones?: ZoneSelection;
   /** The expected token; when absent it is planned from platform, profile, accounts and zones. */
   readonly plan?: TokenPlan;
+  /**
+   * The token's ID when it is already known (the stack's outputs). A token whose planned IP filter
+   * keeps this machine out cannot tell its ID itself; with this, exactness is still checked.
+   */
+  readonly tokenId?: string;
   /** The token value. Held in memory only; never printed, scrubbed from every message. */
   readonly token: string;
   /** A credential that can read tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */

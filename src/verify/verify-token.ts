@@ -94,9 +94,38 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
     now,
     allowedIps: plan.allowedIps,
+    deniedIps: plan.deniedIps,
   });
   checks.push(live.check);
-  tokenId = live.verified?.id;
+  tokenId = live.verified?.id ?? input.tokenId;
+  /** Check 3 through the provisioner: the token's policies against the plan, zone names resolved first. */
+  const exactness = async (reader: CloudflareClient, id: string, visible: readonly ZoneSummary[]) => {
+    const resolved = await resolveZoneNames(plan, visible, reader);
+    const found = await checkExactness({
+      provisioner: reader,
+      owner,
+      tokenId: id,
+      plan,
+      zoneIdsByName: resolved.byName,
+      zoneNamesById: resolved.byId,
+      zonesUnspecified: zoneMode.kind === "unspecified",
+      plannedExpiryKnown,
+      extraRead: input.extraReadGroups ?? "warn",
+      ...(input.stack ? { stack: input.stack } : {}),
+    });
+    return { resolved, checks: found };
+  };
+  if (live.keptOutByPlannedFilter) {
+    // The token cannot act from here by design: what its policies say is all that can be proven.
+    const reason = "the token's planned client-IP filter keeps this machine out";
+    if (provisioner && tokenId) {
+      checks.push(...(await exactness(provisioner, tokenId, [])).checks);
+    } else {
+      checks.push({ id: "exactness", status: "skip", detail: `not checked: ${reason}, and ${provisioner ? "its ID is unknown" : "no provisioner credential was given"}` });
+    }
+    checks.push({ id: "probes", status: "skip", detail: `not checked: ${reason}` }, { id: "coverage", status: "skip", detail: `not checked: ${reason}` });
+    return finish();
+  }
   if (!live.usable) {
     skipRest("the token is not live", "after-liveness");
     return finish();
@@ -125,22 +154,9 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   } else if (!tokenId) {
     checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
   } else {
-    resolved = await resolveZoneNames(plan, coverage.visible, provisioner);
-    const { byName, byId } = resolved;
-    checks.push(
-      ...(await checkExactness({
-        provisioner,
-        owner,
-        tokenId,
-        plan,
-        zoneIdsByName: byName,
-        zoneNamesById: byId,
-        zonesUnspecified: zoneMode.kind === "unspecified",
-        plannedExpiryKnown,
-        extraRead: input.extraReadGroups ?? "warn",
-        ...(input.stack ? { stack: input.stack } : {}),
-      })),
-    );
+    const found = await exactness(provisioner, tokenId, coverage.visible);
+    resolved = found.resolved;
+    checks.push(...found.checks);
   }
 
   // 4. Probes.

@@ -86,6 +86,17 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     expect(await works(sandbox, delivered, { kind: "account", accountId: ACME_CORP })).toBe(false);
   });
 
+  it("a prod-style token that only works from the platform's addresses is still proven by its policies and registered", async () => {
+    const project = testProject("ipfiltered");
+    project.writeConfig({ connections: [drata({ token: { allowedIps: ["203.0.113.0/24"] } })] });
+    const pipeline = pipelineFor(sandbox, project);
+    const [token] = (await runUp(pipeline.context)).tokens;
+    const status = Object.fromEntries(token!.verify!.checks.map((c) => [c.id, c.status]));
+    expect(status).toMatchObject({ liveness: "warn", "exactness:groups": "pass", "exactness:resources": "pass", "exactness:ip-filter": "pass", probes: "skip" });
+    expect(token!.registration?.status).toBe("handed-off");
+    await pipeline.context.engine.destroy();
+  });
+
   it("refuses to deploy when a webhook secret is missing, before any token exists", async () => {
     const project = testProject("nosecret");
     project.writeConfig({ connections: [{ ...ascera(), registration: { kind: "webhook", url: hook.url, secretEnv: "CFCT_UNSET_SECRET" } }] });

@@ -87,17 +87,36 @@ describe("resources", () => {
 });
 
 describe("when and where the token works", () => {
-  it("an IP-filtered token called from outside its range: liveness names this machine's address and the fix", async () => {
-    const [filtered] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["203.0.113.0/24"] } }]);
-    const { value } = await issueToken(sb, specFromPlan(sb, filtered!));
-    const report = await verifyPlanned(sb, filtered!, value);
+  it("a token whose IP filter refuses this machine although the plan has none: liveness fails, naming the address and the fix", async () => {
+    const [unfiltered] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE] }]);
+    const { value } = await issueToken(sb, { ...specFromPlan(sb, unfiltered!), allowedIps: ["203.0.113.0/24"] });
+    const report = await verifyPlanned(sb, unfiltered!, value);
     const liveness = checksById(report).liveness!;
     expect(liveness.status).toBe("fail");
     expect(liveness.detail).toBe(
-      "GET /user/tokens/verify answered HTTP 403: 9109 Cannot use the access token from location: 127.0.0.1: the token has a client-IP filter that refuses this machine's address 127.0.0.1 (planned ranges: 203.0.113.0/24)",
+      "GET /user/tokens/verify answered HTTP 403: 9109 Cannot use the access token from location: 127.0.0.1: the token has a client-IP filter that refuses this machine's address 127.0.0.1",
     );
     expect(liveness.remedy).toContain("add this address to token.allowedIps");
     expect(statuses(report)).toMatchObject({ exactness: "skip", probes: "skip", coverage: "skip" });
+  });
+
+  it("a token kept out by its planned IP filter (prod: only the platform's egress) warns, and exactness still runs when its ID is known", async () => {
+    const [filtered] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["203.0.113.0/24"] } }]);
+    const { id, value } = await issueToken(sb, specFromPlan(sb, filtered!));
+    const blind = await verifyPlanned(sb, filtered!, value);
+    expect(checksById(blind).liveness).toMatchObject({
+      status: "warn",
+      detail:
+        "GET /user/tokens/verify: the token refuses this machine (127.0.0.1) as its planned client-IP filter says it should (allow 203.0.113.0/24; deny none), so it cannot be used from here",
+    });
+    expect(checksById(blind).exactness!.detail).toMatch(/its ID is unknown/);
+    expect(blind.ok).toBe(true);
+
+    const known = await verifyPlanned(sb, filtered!, value, { tokenId: id });
+    expect(known.ok).toBe(true);
+    expect(checksById(known)["exactness:groups"]!.status).toBe("pass");
+    expect(checksById(known)["exactness:ip-filter"]!.status).toBe("pass");
+    expect(statuses(known)).toMatchObject({ probes: "skip", coverage: "skip" });
   });
 
   it("a planned IP filter the token lacks fails exactness; the token carrying it passes", async () => {
