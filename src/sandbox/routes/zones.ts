@@ -80,7 +80,7 @@ function zoneFilter(query: URLSearchParams, state: SandboxState): (zone: Fixture
   return query.get("match") === "any" ? (z) => filters.some((f) => f(z)) : (z) => filters.every((f) => f(z));
 }
 
-/** `order` (default name) and `direction`; the inventory is already sorted by name. */
+/** `order` (default name) and `direction`, sorting `zones` in place (callers pass a fresh array); the inventory is already sorted by name. */
 function ordered(zones: FixtureZone[], query: URLSearchParams, state: SandboxState): FixtureZone[] {
   const field = FIELDS[query.get("order") ?? "name"] ?? FIELDS.name!;
   const sorted = field === FIELDS.name ? zones : zones.sort((a, b) => {
