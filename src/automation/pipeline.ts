@@ -54,13 +54,38 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
  * could not be handed over.
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
-  const settings = await ctx.engine.settings();
+  const { settings, recorded } = await currentSettings(ctx);
   for (const connection of settings.connections) ctx.registrarFor(connection);
+  if (JSON.stringify(settings.generations) !== JSON.stringify(recorded)) await ctx.engine.saveGenerations(settings.generations);
+  return { settings, generations: settings.generations };
+}
+
+/** Settings with the generations the stack really has (from its outputs), without recording anything. */
+async function currentSettings(ctx: PipelineContext): Promise<{ settings: Settings; recorded: TokenGenerations }> {
+  const settings = await ctx.engine.settings();
   const now = await ctx.now();
   const keys = [...new Set(plan(settings, PLATFORMS, now).map((p) => p.key))];
   const generations = pinGenerations(settings.generations, await ctx.engine.outputs(), keys, now);
-  if (JSON.stringify(generations) !== JSON.stringify(settings.generations)) await ctx.engine.saveGenerations(generations);
-  return { settings: { ...settings, generations }, generations };
+  return { settings: { ...settings, generations }, recorded: settings.generations };
+}
+
+/** `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's secret outputs. Changes nothing. */
+export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
+  const { settings } = await currentSettings(ctx);
+  const plans = plan(settings, PLATFORMS, await ctx.now());
+  const evidence: EvidenceToken[] = [];
+  const problems: string[] = [];
+  for (const token of await ctx.engine.outputs()) {
+    const tokenPlan = planFor(plans, token);
+    if (!tokenPlan) {
+      problems.push(`${token.logicalName}: deployed but not in the stack's plan; run cfct up to reconcile`);
+      continue;
+    }
+    const step = await handOff(ctx, settings, token, tokenPlan, { register: false });
+    evidence.push(evidenceToken(token, tokenPlan, "same", step.verify));
+    problems.push(...step.problems);
+  }
+  return { ok: problems.length === 0, tokens: evidence, problems };
 }
 
 /**

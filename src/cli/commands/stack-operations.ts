@@ -1,62 +1,17 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
-import { buildPipeline, type EngineKind, type Pipeline } from "../../automation/context";
+import type { Pipeline } from "../../automation/context";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
 import { EXIT, UsageError } from "../errors";
-
-interface StackOperationOptions {
-  stack: string;
-  engine: EngineKind;
-  apiBase: string;
-  provisionerTokenEnv: string;
-  evidenceDir: string;
-  projectDir: string;
-  sandboxStateDir?: string;
-  policyPack?: string[];
-}
-
-const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
-
-function withStackOperationOptions(command: Command): Command {
-  return command
-    .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)")
-    .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
-    .option("--api-base <url>", "Cloudflare API base URL (a sandbox's baseUrl with --engine sandbox)", process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE)
-    .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")
-    .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
-    .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
-    .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
-    .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)");
-}
-
-export function pipelineFor(options: StackOperationOptions, progress: (line: string) => void): Pipeline {
-  if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
-  const provisionerToken = process.env[options.provisionerTokenEnv];
-  if (!provisionerToken) {
-    throw new UsageError(
-      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
-    );
-  }
-  return buildPipeline({
-    projectDir: path.resolve(options.projectDir),
-    stack: options.stack,
-    engine: options.engine,
-    apiBase: options.apiBase,
-    provisionerToken,
-    progress,
-    ...(options.sandboxStateDir ? { sandboxStateDir: path.resolve(options.sandboxStateDir) } : {}),
-    ...(options.policyPack ? { policyPacks: options.policyPack } : {}),
-  });
-}
+import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Runs the command's work with its evidence recorded, reports problems, and sets the exit code. */
 async function recorded<T extends RunSummary & { events?: RotateSummary["events"] }>(
-  options: StackOperationOptions,
+  options: EngineOptions,
   pipeline: Pipeline,
   command: "up" | "rotate" | "destroy",
   work: () => Promise<T>,
@@ -73,8 +28,8 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
 }
 
 export function registerStackOperations(program: Command): void {
-  withStackOperationOptions(program.command("preview").description("Show which tokens, groups, accounts and zones a deploy would change")).action(
-    async (options: StackOperationOptions) => {
+  withEngineOptions(program.command("preview").description("Show which tokens, groups, accounts and zones a deploy would change")).action(
+    async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
       print(pipeline.context.engine.label);
       const { changes } = await pipeline.context.engine.preview();
@@ -83,14 +38,14 @@ export function registerStackOperations(program: Command): void {
     },
   );
 
-  withStackOperationOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
-    async (options: StackOperationOptions) => {
+  withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
+    async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     },
   );
 
-  withStackOperationOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(async (options: StackOperationOptions) => {
+  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(async (options: EngineOptions) => {
     const pipeline = pipelineFor(options, print);
     print(pipeline.context.engine.label);
     await recorded(options, pipeline, "destroy", async () => {
@@ -100,12 +55,12 @@ export function registerStackOperations(program: Command): void {
     });
   });
 
-  withStackOperationOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
+  withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
     .option("--grace <duration>", "keep the old generation this long after registration when no use of the new one is seen", "24h")
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
-    .action(async (options: StackOperationOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
+    .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
       const pipeline = pipelineFor(options, print);
       const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {
         ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,

@@ -15,6 +15,12 @@ import {
   type VerifyReport,
 } from "../../verify";
 
+import path from "node:path";
+import type { EngineKind } from "../../automation/context";
+import { runVerify } from "../../automation/pipeline";
+import { recordRun } from "../../automation/record-run";
+import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
+import { pipelineFor, type EngineOptions } from "../engine-options";
 import { EXIT, UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -33,6 +39,9 @@ interface VerifyOptions {
   stack?: string;
   config?: string;
   projectDir?: string;
+  engine?: EngineKind;
+  sandboxStateDir?: string;
+  evidenceDir?: string;
 }
 
 /** The provider's credential by convention (stacks/*.yaml); the default provisioner for --stack. */
@@ -56,12 +65,20 @@ export function registerVerify(program: Command): void {
       .option("--token-env-prefix <prefix>", "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)", DEFAULT_TOKEN_ENV_PREFIX)
       .addOption(new Option("--extra-read <mode>", "an extra Read group the plan lacks is a warning or a failure").choices(["warn", "fail"]).default("warn"))
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
+      .option("--engine <kind>", "with --stack: take every deployed token and its value from the stack's secret outputs through this engine (pulumi | sandbox), and write evidence")
+      .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
+      .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
       .option("--json", "print exactly one JSON object"),
   ).action(async (options: VerifyOptions) => {
     const secrets: string[] = [];
     try {
       const stackMode = Boolean(options.stack || options.config);
-      const results = stackMode ? await verifyStack(options, secrets) : [await verifyFlags(options, secrets)];
+      if (options.engine && !options.stack) throw new UsageError("--engine reads a deployed stack's outputs: name it with --stack <env>");
+      const results = options.engine
+        ? await verifyDeployed(options)
+        : stackMode
+          ? await verifyStack(options, secrets)
+          : [await verifyFlags(options, secrets)];
       write(options, results);
       if (results.some((r) => !r.report.ok)) process.exitCode = EXIT.failed;
     } catch (error) {
@@ -156,6 +173,32 @@ async function verifyStack(
     ...common(options),
     secrets,
   });
+}
+
+/** Every token the stack has deployed, values from its secret outputs (in this process only); evidence recorded. */
+async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; report: VerifyReport }[]> {
+  const engineOptions: EngineOptions = {
+    stack: options.stack!,
+    engine: options.engine!,
+    apiBase: options.apiBase ?? CLOUDFLARE_API_BASE,
+    provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
+    evidenceDir: options.evidenceDir ?? "evidence",
+    projectDir: options.projectDir ?? process.cwd(),
+    ...(options.sandboxStateDir ? { sandboxStateDir: options.sandboxStateDir } : {}),
+  };
+  // Progress goes to stderr so that --json keeps stdout to exactly one object.
+  const pipeline = pipelineFor(engineOptions, (line) => process.stderr.write(`${line}\n`));
+  const { summary, evidence } = await recordRun(
+    pipeline,
+    { evidenceDir: path.resolve(engineOptions.evidenceDir), projectDir: path.resolve(engineOptions.projectDir), stack: engineOptions.stack, command: "verify" },
+    () => runVerify(pipeline.context),
+  );
+  for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
+  process.stderr.write(`evidence: ${evidence.markdown}\n`);
+  return summary.tokens.map((token) => ({
+    title: `${token.name} (${token.platform}, ${token.owner.kind}-owned)`,
+    report: { ok: token.verify?.ok ?? false, platform: token.platform, tokenKey: token.key, tokenId: token.id, apiCalls: token.verify?.apiCalls ?? 0, checks: token.verify?.checks ?? [] },
+  }));
 }
 
 function splitList(value: string): string[] {

@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { ACME_CORP, testProject, type TestProject } from "./harness";
+
+const CANARY = "CLICANARY_";
+let sandbox: RunningSandbox;
+let project: TestProject;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, tokenPrefix: CANARY });
+  project = testProject("cli");
+  project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+/** The built CLI as a user runs it, against the sandbox (async, so the in-process sandbox keeps answering). */
+function cfct(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
+      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const stackArgs = () => ["--stack", "cli", "--engine", "sandbox", "--api-base", sandbox.baseUrl, "--project-dir", project.dir, "--sandbox-state-dir", project.stateDir, "--evidence-dir", path.join(project.dir, "evidence")];
+
+describe("cfct up / verify / rotate / destroy from the CLI against the sandbox", () => {
+  it("runs the whole lifecycle, labelled as a rehearsal, with no token value in any output", async () => {
+    const preview = await cfct(["preview", ...stackArgs()]);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain("engine: sandbox (rehearsal");
+    expect(preview.stdout).toContain("create drata-g1");
+
+    const up = await cfct(["up", ...stackArgs()]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/drata-g1: created\n/);
+    expect(up.stdout).toMatch(/drata-g1: verified ok in \d+ API calls/);
+    expect(up.stdout).toMatch(/drata-g1: handed-off/);
+    const evidence = /evidence: (.+\.md)/.exec(up.stdout)![1]!;
+    expect(readFileSync(evidence, "utf8")).toContain("| result | OK |");
+
+    const verify = await cfct(["verify", ...stackArgs(), "--json"]);
+    expect(verify.code, verify.stderr).toBe(0);
+    const report = JSON.parse(verify.stdout);
+    expect(report).toMatchObject({ ok: true, stack: "cli" });
+    expect(report.tokens.map((t: { tokenKey: string }) => t.tokenKey)).toEqual(["drata"]);
+
+    const rotate = await cfct(["rotate", ...stackArgs(), "--force", "--grace", "0h"]);
+    expect(rotate.code, rotate.stderr).toBe(0);
+    expect(rotate.stdout).toContain("drata g2: successor-created");
+    expect(rotate.stdout).toContain("drata g1: old-revoked");
+
+    const destroy = await cfct(["destroy", ...stackArgs()]);
+    expect(destroy.code).toBe(0);
+    expect(destroy.stdout).toContain("drata-g2: deleted");
+
+    for (const run of [preview, up, verify, rotate, destroy]) {
+      expect(run.stdout + run.stderr).not.toContain(CANARY);
+    }
+  });
+
+  it("without the provisioner credential: exit 1, naming the variable and the fix", async () => {
+    const run = await cfct(["up", ...stackArgs()], { CLOUDFLARE_API_TOKEN: undefined });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/CLOUDFLARE_API_TOKEN is not set\. Fix: export the provisioner credential/);
+  });
+
+  it("with the Pulumi engine and no Pulumi CLI: says how to install it, or to rehearse", async () => {
+    const run = await cfct(["up", "--stack", "cli", "--project-dir", project.dir], { PATH: "/nonexistent" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/Pulumi CLI is not installed or not on PATH\. Fix: install it/);
+    expect(run.stderr).toContain("cfct up --engine sandbox");
+  });
+});
