@@ -68,7 +68,6 @@ type Atom = string;
 const ZONE = RESOURCE_PREFIX.zone;
 const ACCOUNT = RESOURCE_PREFIX.account;
 const USER = RESOURCE_PREFIX.user;
-const ZONE_NAME_KEY = /^com\.cloudflare\.api\.account\.zone\.<(.+)>$/;
 
 function keyAtom(key: string): Atom {
   if (key === "*") return "everything";

@@ -140,3 +140,12 @@ export function edit(resource: FakeResource, change: (inputs: any) => void): Fak
   change(inputs);
   return { ...resource, inputs, outputs: { ...resource.outputs, ...inputs } };
 }
+
+/** The stacks whole-pack tests read: a compliant prod, prod and dev as shipped in stacks/. */
+export async function deployedStacks(): Promise<{ prod: FakeResource[]; shippedProd: FakeResource[]; dev: FakeResource[] }> {
+  return {
+    prod: await deploy("prod", compliantProdConfig()),
+    shippedProd: await deploy("prod", stackFileConfig("prod")),
+    dev: await deploy("dev", stackFileConfig("dev")),
+  };
+}

@@ -2,16 +2,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { ipFilter } from "../../policies/rules/ip-filter";
 import { IP_FILTER_REQUIRED_DEFAULTS, ipFilterRequired } from "../../policies/rules/ip-filter-required";
-import { byName, compliantProdConfig, deploy, edit, stackFileConfig, type FakeResource } from "./fixtures";
+import { byName, deployedStacks, edit, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
 
 let prod: FakeResource[];
 let shippedProd: FakeResource[];
 let dev: FakeResource[];
 beforeAll(async () => {
-  prod = await deploy("prod", compliantProdConfig());
-  shippedProd = await deploy("prod", stackFileConfig("prod"));
-  dev = await deploy("dev", stackFileConfig("dev"));
+  ({ prod, shippedProd, dev } = await deployedStacks());
 });
 const unfiltered = (resource: FakeResource) => edit(resource, (inputs) => delete inputs.condition);
 

@@ -9,7 +9,7 @@ import { policies } from "../../policies/rules";
 import { COMPLIANCE_TOKEN_TYPE } from "../../src/program/compliance-token";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { ACME_CORP, ACME_LABS } from "../helpers/settings";
-import { PROJECT_DIR, SECRET_PREFIX, byName, compliantProdConfig, deploy, edit, stackFileConfig, urnOf, type FakeResource } from "./fixtures";
+import { PROJECT_DIR, SECRET_PREFIX, byName, deployedStacks, edit, urnOf, type FakeResource } from "./fixtures";
 import { analyzeAll } from "./harness";
 
 const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
@@ -118,9 +118,7 @@ describe("a whole preview through every rule", () => {
   let shippedProd: FakeResource[];
   let dev: FakeResource[];
   beforeAll(async () => {
-    prod = await deploy("prod", compliantProdConfig());
-    shippedProd = await deploy("prod", stackFileConfig("prod"));
-    dev = await deploy("dev", stackFileConfig("dev"));
+    ({ prod, shippedProd, dev } = await deployedStacks());
   });
 
   it("a compliant prod stack raises nothing", async () => {
