@@ -40,6 +40,8 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain("engine: sandbox (rehearsal");
     expect(preview.stdout).toContain("create drata-g1");
+    expect(preview.stdout).toContain("drata-g1 (added):\n    + group ");
+    expect(preview.stdout).toContain("    + resource com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24");
 
     const up = await cfct(["up", ...stackArgs()]);
     expect(up.code, up.stderr).toBe(0);

@@ -4,6 +4,7 @@ import type { Pipeline } from "../../automation/context";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
+import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
 import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
@@ -31,9 +32,16 @@ export function registerStackOperations(program: Command): void {
   withEngineOptions(program.command("preview").description("Show which tokens, groups, accounts and zones a deploy would change")).action(
     async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
-      print(pipeline.context.engine.label);
-      const { changes } = await pipeline.context.engine.preview();
+      const { engine } = pipeline.context;
+      print(engine.label);
+      const deployed = await engine.outputs();
+      const { changes, tokens } = await engine.preview();
       for (const change of changes) print(`${change.op.padEnd(6)} ${change.logicalName}`);
+      // The rehearsal engine knows the resulting tokens; Pulumi's own --diff output above shows the same for the Pulumi engine.
+      for (const token of diffTokens(deployed, tokens)) {
+        print(`${token.logicalName} (${token.kind}):`);
+        for (const line of token.lines) print(`    ${line}`);
+      }
       print(`${changes.filter((c) => c.op !== "same").length} change(s)`);
     },
   );
