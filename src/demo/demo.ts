@@ -9,7 +9,7 @@ import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
 import { projectKeys, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
-import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
+import { REHEARSAL_LABEL, RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { verifyToken } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
@@ -47,6 +47,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const sandbox = await startSandbox({ port: 0 });
   const receiver = await startWebhookReceiver(secret);
   const evidence: string[] = [];
+  let labelShown = false;
   try {
     print(`1. Started the Cloudflare API sandbox at ${sandbox.baseUrl} and a webhook receiver at ${receiver.url}.`);
     const pipeline = buildPipeline({
@@ -57,7 +58,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       controlUrl: sandbox.controlUrl,
       provisionerToken: sandbox.provisionerToken,
       sandboxStateDir: path.join(work, "state"),
-      progress: (line) => print(`   ${line}`),
+      // Every run announces its engine; the story says it once.
+      progress: (line) => {
+        if (line !== REHEARSAL_LABEL || !labelShown) print(`   ${line}`);
+        labelShown ||= line === REHEARSAL_LABEL;
+      },
       env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_HANDOFF_DIR: path.join(work, "handoff") },
     });
     routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
