@@ -41,10 +41,16 @@ function tokenBody(inputs: TokenInputs) {
   };
 }
 
-/** Inputs compared for drift; expiry is excluded because the program marks it ignoreChanges. */
+/** Inputs compared for drift, keys sorted at every depth; expiry is excluded because the program marks it ignoreChanges. */
 function comparable(inputs: Record<string, unknown>): string {
   const { expiresOn: _ignored, ...rest } = inputs;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return JSON.stringify(canonical(rest));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
 }
 
 /**

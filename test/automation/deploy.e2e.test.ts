@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
+import { createCloudflareClient } from "../../src/cloudflare/client";
 import { evidenceRecordSchema } from "../../src/evidence/record";
 import { writeEvidence } from "../../src/evidence/write";
 import type { RunningSandbox } from "../../src/sandbox";
@@ -78,6 +79,14 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     const drataToken = changed.tokens.find((t) => t.key === "drata")!;
     expect([drataToken.change, drataToken.id, drataToken.verify?.ok, drataToken.registration]).toEqual(["update", first.tokens[0]!.id, true, undefined]);
     expect(drataToken.ipFilter.allowed).toEqual(["127.0.0.0/8"]);
+
+    // Changing nested inputs (zones, an existing IP filter) updates the token in Cloudflare too.
+    project.writeConfig({ connections: [drata({ zones: ["acme-corp.com", "acme-payments.com", "acme-status.com"], token: { allowedIps: ["127.0.0.0/16"] } }), ascera()] });
+    const nested = (await runUp(pipeline.context)).tokens.find((t) => t.key === "drata")!;
+    expect([nested.change, nested.id, nested.verify?.ok]).toEqual(["update", first.tokens[0]!.id, true]);
+    const live = await createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl }).getToken({ kind: "user" }, nested.id);
+    expect(JSON.stringify(live.policies)).toContain("621b8b25e1292b078cc50d9c9bdec591");
+    expect(live.condition?.request_ip?.in).toEqual(["127.0.0.0/16"]);
 
     // destroy revokes every token: the platform's copy stops working.
     const destroyed = await pipeline.context.engine.destroy();
