@@ -10,7 +10,8 @@ import type { Settings, TokenGenerations } from "../config/schema";
 export interface StackEngine {
   /** Shown on every run, e.g. "engine: pulumi (Automation API)" or "engine: sandbox (rehearsal)". */
   readonly label: string;
-  preview(): Promise<EngineResult>;
+  /** What a deploy would change; `tokens` only when the engine can know the resulting tokens before deploying. */
+  preview(): Promise<PreviewResult>;
   up(): Promise<EngineResult>;
   destroy(): Promise<EngineResult>;
   /** Tokens as the last deployment left them (the stack's outputs), without values. */
@@ -33,6 +34,11 @@ export interface ResourceChange {
 export interface EngineResult {
   readonly changes: readonly ResourceChange[];
   readonly tokens: readonly DeployedToken[];
+}
+
+export interface PreviewResult {
+  readonly changes: readonly ResourceChange[];
+  readonly tokens?: readonly DeployedToken[];
 }
 
 export interface DeployedToken extends Omit<z.infer<typeof tokenOutputSchema>, "expiresOn"> {

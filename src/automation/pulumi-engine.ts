@@ -2,7 +2,7 @@ import { LocalWorkspace, type EngineEvent, type LocalProgramArgs, type LocalWork
 import type { Settings, TokenGenerations } from "../config/schema";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { loadStackSettings } from "../config/stack-file";
-import { readTokenOutputs, type ChangeOp, type DeployedToken, type EngineResult, type ResourceChange, type StackEngine } from "./engine";
+import { readTokenOutputs, type ChangeOp, type DeployedToken, type EngineResult, type PreviewResult, type ResourceChange, type StackEngine } from "./engine";
 
 export type WorkspaceFactory = (args: LocalProgramArgs, opts: LocalWorkspaceOptions) => Promise<Stack>;
 
@@ -33,11 +33,12 @@ export class PulumiEngine implements StackEngine {
 
   constructor(private readonly options: PulumiEngineOptions) {}
 
-  async preview(): Promise<EngineResult> {
+  async preview(): Promise<PreviewResult> {
     const stack = await this.stack();
     const changes = new Map<string, ResourceChange>();
     await stack.preview({ diff: true, policyPacks: [...(this.options.policyPacks ?? [])], onOutput: this.options.onOutput, onEvent: collectChanges(changes) });
-    return { changes: [...changes.values()], tokens: [] };
+    // Outputs are unknown before an update; Pulumi's --diff output shows the tokens' inputs instead.
+    return { changes: [...changes.values()] };
   }
 
   async up(): Promise<EngineResult> {

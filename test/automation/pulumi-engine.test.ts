@@ -52,6 +52,8 @@ describe("the Pulumi engine (Automation API boundary)", () => {
     expect(raw.preview.mock.calls[0]![0]).toMatchObject({ diff: true, policyPacks: ["policies"] });
     // Only token resources count as changes; the component is bookkeeping.
     expect(changes).toEqual([{ logicalName: "drata-g2", op: "create" }]);
+    // Outputs are unknown before an update: no resulting tokens, so no per-token diff claims removals.
+    expect((await engine.preview()).tokens).toBeUndefined();
   });
 
   it("reads token outputs and keeps values apart from the records", async () => {

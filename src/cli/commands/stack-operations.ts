@@ -38,7 +38,7 @@ export function registerStackOperations(program: Command): void {
       const { changes, tokens } = await engine.preview();
       for (const change of changes) print(`${change.op.padEnd(6)} ${change.logicalName}`);
       // The rehearsal engine knows the resulting tokens; Pulumi's own --diff output above shows the same for the Pulumi engine.
-      for (const token of diffTokens(deployed, tokens)) {
+      for (const token of tokens ? diffTokens(deployed, tokens) : []) {
         print(`${token.logicalName} (${token.kind}):`);
         for (const line of token.lines) print(`    ${line}`);
       }
