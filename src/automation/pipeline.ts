@@ -4,7 +4,7 @@ import { plan, rfc3339, type TokenPlan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import type { Registrar, RegistrationOutcome } from "../registration";
 import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
-import { isRegistered, pinGenerations, planFor, withRegistration } from "./generations";
+import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } from "./generations";
 
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {
@@ -69,34 +69,27 @@ async function currentSettings(ctx: PipelineContext): Promise<{ settings: Settin
   return { settings: { ...settings, generations }, recorded: settings.generations };
 }
 
-/** `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's secret outputs. Changes nothing. */
+/**
+ * `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's secret
+ * outputs. Registers nothing; it only moves the use baseline of tokens it used (see handOffAll).
+ */
 export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
   const { settings } = await currentSettings(ctx);
-  const plans = plan(settings, PLATFORMS, await ctx.now());
-  const evidence: EvidenceToken[] = [];
-  const problems: string[] = [];
-  for (const token of await ctx.engine.outputs()) {
-    const tokenPlan = planFor(plans, token);
-    if (!tokenPlan) {
-      problems.push(`${token.logicalName}: deployed but not in the stack's plan; run cfct up to reconcile`);
-      continue;
-    }
-    const step = await handOff(ctx, settings, token, tokenPlan, { register: false });
-    evidence.push(evidenceToken(token, tokenPlan, "same", step.verify));
-    problems.push(...step.problems);
-  }
-  return { ok: problems.length === 0, tokens: evidence, problems };
+  const { generations: _recorded, ...summary } = await handOffAll(ctx, settings, await ctx.engine.outputs(), () => "same", { verifyOnly: true });
+  return summary;
 }
 
 /**
- * Verifies and registers each token that needs it; records registrations with the stack as they
- * happen, and returns the generations as recorded.
+ * Verifies and registers each token that needs it (with `verifyOnly`, verifies every token and
+ * registers none); records registrations with the stack as they happen. A registered token that cfct
+ * itself just used gets a new use baseline, so rotation never mistakes cfct's use for the platform's.
  */
 export async function handOffAll(
   ctx: PipelineContext,
   settings: Settings,
   tokens: readonly DeployedToken[],
   changeOf: (logicalName: string) => ChangeOp,
+  options: { verifyOnly?: boolean } = {},
 ): Promise<RunSummary & { generations: TokenGenerations }> {
   const plans = plan(settings, PLATFORMS, await ctx.now());
   let generations = settings.generations;
@@ -105,23 +98,23 @@ export async function handOffAll(
   for (const token of tokens) {
     const tokenPlan = planFor(plans, token);
     const change = changeOf(token.logicalName);
-    const registered = isRegistered(generations, token.key, token.generation);
+    const registered = isRegistered(generations, token);
     if (!tokenPlan) {
-      problems.push(`${token.logicalName}: deployed but no longer planned; the next up removes it`);
+      problems.push(`${token.logicalName}: deployed but not in the stack's plan; the next up removes it`);
       continue;
     }
-    if (registered && change === "same") {
+    if (registered && change === "same" && !options.verifyOnly) {
       ctx.progress(`${token.logicalName}: unchanged, already with ${token.platform}`);
       evidence.push(evidenceToken(token, tokenPlan, change));
       continue;
     }
-    const step = await handOff(ctx, settings, token, tokenPlan, { register: !registered });
+    const step = await handOff(ctx, settings, token, tokenPlan, { register: !registered && !options.verifyOnly });
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
     problems.push(...step.problems);
-    if (step.registration && step.registration.status !== "failed") {
-      // The pipeline's clock, not the registrar's: use of the token is judged against the same clock
-      // Cloudflare (or the sandbox) stamps last_used_on with, and after verification's own use.
-      generations = withRegistration(generations, token.key, token.generation, rfc3339(await ctx.now()));
+    const nowRegistered = step.registration !== undefined && step.registration.status !== "failed";
+    if (nowRegistered || registered) {
+      if (nowRegistered) generations = withRegistration(generations, token, rfc3339(await ctx.now()));
+      generations = withOwnUse(generations, token, await ctx.inspector.lastUsedOn(token));
       await ctx.engine.saveGenerations(generations);
     }
   }

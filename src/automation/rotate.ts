@@ -1,4 +1,4 @@
-import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
+import type { ConnectionSettings, Generation, Settings, TokenGenerations } from "../config/schema";
 import type { RotationEvent } from "../evidence/record";
 import { plan, rfc3339 } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
@@ -91,14 +91,13 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
     const successor = entry.successor!;
     const token = successors.find((t) => t.key === key)!;
     const old = deployed.find((t) => t.key === key && t.generation === entry.active.generation);
-    const reason = await pickupReason(ctx, options, settings, token, old, successor.registeredAt, await ctx.now());
-    if (!reason) {
-      const graceEnds = new Date(Date.parse(successor.registeredAt!) + options.graceHours * HOUR_MS);
+    const verdict = await pickup(ctx, options, settings, token, old, successor, await ctx.now());
+    if ("wait" in verdict) {
       waiting.push(key);
-      await event(key, "waiting-for-pickup", `old generation kept until the new one is used or the grace window ends at ${rfc3339(graceEnds)}`, successor.generation);
+      await event(key, "waiting-for-pickup", verdict.wait, successor.generation);
       continue;
     }
-    await event(key, reason.event, reason.detail, successor.generation);
+    await event(key, verdict.event, verdict.detail, successor.generation);
     promoted[key] = { active: successor };
   }
   if (JSON.stringify(promoted) !== JSON.stringify(generations)) {
@@ -112,37 +111,45 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   return { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting };
 }
 
-async function pickupReason(
+type Verdict = { readonly event: RotationEvent["event"]; readonly detail: string } | { readonly wait: string };
+
+/**
+ * May the old generation go? Only on evidence: the new token used after cfct's own last use of it
+ * (both times are Cloudflare's), the old one already expired, or the grace window over. A platform's
+ * status API cannot say which token it holds, so it can only hold revocation back, never allow it.
+ */
+async function pickup(
   ctx: PipelineContext,
   options: RotateOptions,
   settings: Settings,
   successor: DeployedToken,
   old: DeployedToken | undefined,
-  registeredAt: string | undefined,
+  record: Generation,
   now: Date,
-): Promise<{ event: RotationEvent["event"]; detail: string } | undefined> {
-  if (!registeredAt) return undefined;
+): Promise<Verdict> {
+  if (!record.registeredAt) return { wait: "not registered yet" };
   if (old?.expiresOn && Date.parse(old.expiresOn) <= now.getTime()) return { event: "old-expired", detail: `old generation expired ${old.expiresOn}` };
   const lastUsed = await ctx.inspector.lastUsedOn(successor);
-  if (lastUsed && Date.parse(lastUsed) > Date.parse(registeredAt)) {
-    return { event: "picked-up", detail: `new token used at ${lastUsed}, after registration at ${registeredAt}` };
+  const baseline = record.cfctLastUse === undefined ? record.registeredAt : record.cfctLastUse;
+  if (lastUsed && (baseline === null || Date.parse(lastUsed) > Date.parse(baseline))) {
+    return { event: "picked-up", detail: `new token used at ${lastUsed}, after cfct's own last use${baseline ? ` (${baseline})` : ""}` };
   }
   const connectionName = plan(settings, PLATFORMS, now).find((p) => p.key === successor.key)?.connection;
   const connection = settings.connections.find((c) => c.name === connectionName);
   const check = connection && options.pickupCheckFor?.(connection);
   if (connection && check) {
-    const result = await check.confirmed({
+    const status = await check.confirmed({
       stack: settings.stack,
       connection: connection.name,
       platform: connection.platform,
       tokenKey: successor.key,
       tokenId: successor.id,
       generation: successor.generation,
-      registeredAt,
+      registeredAt: record.registeredAt,
     });
-    if (result.pickedUp) return { event: "picked-up", detail: `${check.kind}: ${result.detail}` };
+    if (status.state === "misconfigured") return { wait: `${check.kind}: ${status.detail}; the old generation stays until the platform is healthy again` };
   }
-  const graceEnds = Date.parse(registeredAt) + options.graceHours * HOUR_MS;
+  const graceEnds = Date.parse(record.registeredAt) + options.graceHours * HOUR_MS;
   if (now.getTime() >= graceEnds) return { event: "grace-ended", detail: `no use seen; the grace window of ${options.graceHours}h ended` };
-  return undefined;
+  return { wait: `old generation kept until the new one is used or the grace window ends at ${rfc3339(new Date(graceEnds))}` };
 }

@@ -86,6 +86,13 @@ const generationSchema = z
     issuedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }),
     /** When the platform was handed this generation; rotation waits for use after this moment. */
     registeredAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
+    /** The Cloudflare token ID that was registered: a replaced token (new ID, new value) is registered again. */
+    registeredTokenId: z.string().optional(),
+    /**
+     * Cloudflare's last_used_on right after cfct's own last use of this generation (verification);
+     * only use after it is the platform's. Read from Cloudflare, so no clock is compared with another.
+     */
+    cfctLastUse: z.string().nullable().optional(),
   })
   .strict();
 
@@ -158,10 +165,28 @@ export class ConfigError extends Error {
   }
 }
 
-function formatValue(value: unknown): string {
+/** A problem's value that must not be printed at all: an unknown key may hold anything, secrets included. */
+export const NOT_SHOWN: unique symbol = Symbol("not shown");
+
+/**
+ * How an error message shows a problem's value. Scalars and lists of scalars as JSON; an object
+ * only by its key names and an array of objects only by its shape, because either may carry a
+ * secret someone pasted into config, and error text ends up in CI logs.
+ */
+export function formatValue(value: unknown): string {
+  if (value === NOT_SHOWN) return "(not shown)";
   if (value === undefined) return "(missing)";
-  const text = JSON.stringify(value);
+  const text = Array.isArray(value) ? `[${value.map(shapeOf).join(",")}]` : shapeOf(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) return "[…]";
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).map((k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)));
+    return keys.length === 0 ? "{}" : `{${keys.map((k) => `${k}: …`).join(", ")}}`;
+  }
+  return JSON.stringify(value) ?? String(value);
 }
 
 export function keyPath(path: readonly PropertyKey[]): string {
@@ -169,15 +194,6 @@ export function keyPath(path: readonly PropertyKey[]): string {
   let out = `${CONFIG_NAMESPACE}:${String(head ?? "")}`;
   for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
   return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const part of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[part];
-  }
-  return node;
 }
 
 /**
@@ -189,11 +205,13 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
   if (!parsed.success) {
     throw new ConfigError(
       options.source,
-      parsed.error.issues.map((issue) => ({
-        path: keyPath(issue.path),
-        value: redactConfigValue(issue.path, "input" in issue ? issue.input : valueAt(raw, issue.path)),
-        message: issue.code === "unrecognized_keys" ? unknownKeyMessage(issue.keys) : issue.message,
-      })),
+      parsed.error.issues.flatMap((issue): ConfigProblem[] =>
+        // zod reports unknown keys once, on the parent object: one problem per key, at the key itself,
+        // without its value (the parent would print every sibling, and the unknown key may hold a secret).
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), value: NOT_SHOWN, message: unknownKeyMessage(key) }))
+          : [{ path: keyPath(issue.path), value: redactConfigValue(issue.path, issue.input), message: issue.message }],
+      ),
     );
   }
   const config = parsed.data;
@@ -212,8 +230,8 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
   };
 }
 
-function unknownKeyMessage(keys: readonly string[]): string {
-  return `unknown key${keys.length === 1 ? "" : "s"} ${keys.map((k) => `"${k}"`).join(", ")}. Fix: remove ${keys.length === 1 ? "it" : "them"} or check the spelling against schema/stack-config.schema.json`;
+function unknownKeyMessage(key: string): string {
+  return `is an unknown key "${key}". Fix: remove it or check the spelling against schema/stack-config.schema.json`;
 }
 
 function normalizeConnection(

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PipelineContext } from "../../src/automation/pipeline";
-import { runUp } from "../../src/automation/pipeline";
+import { runUp, runVerify } from "../../src/automation/pipeline";
 import { runRotate, type RotateOptions } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
@@ -82,6 +82,37 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     expect(await platformTokenWorks()).toBe(true);
     expect((await ctx.engine.settings()).generations[KEY]).toMatchObject({ active: { generation: 2 } });
     expect((await ctx.engine.settings()).generations[KEY]!.successor).toBeUndefined();
+    await ctx.engine.destroy();
+  });
+
+  it("cfct's own verification of the new token after registration is not taken for the platform's use", async () => {
+    const { ctx, stack } = await deployed("selfuse", { kind: "handoff" });
+    await rotate(ctx, { force: true });
+    await advanceClock(sandbox, 60);
+    const verified = await runVerify(ctx);
+    expect(verified.tokens.map((t) => [t.logicalName, t.verify?.ok])).toEqual([
+      [`${KEY}-g1`, true],
+      [`${KEY}-g2`, true],
+    ]);
+    await advanceClock(sandbox, 60);
+    expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
+    expect(await liveTokens(stack)).toHaveLength(2);
+    await ctx.engine.destroy();
+  });
+
+  it("a platform status API can hold revocation back but never allows it: it cannot tell which token it holds", async () => {
+    const { ctx, stack } = await deployed("status", { kind: "handoff" });
+    const says = (state: "connected" | "misconfigured") => ({
+      pickupCheckFor: () => ({ kind: "drata-status", confirmed: async () => ({ pickedUp: state === "connected", state, detail: `connection is ${state}` }) }),
+    });
+    await rotate(ctx, { force: true, ...says("connected") });
+    expect((await rotate(ctx, says("connected"))).events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
+    await advanceClock(sandbox, 25 * 3600);
+    const held = await rotate(ctx, says("misconfigured"));
+    expect(held.events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
+    expect(held.events[0]!.detail).toMatch(/drata-status: connection is misconfigured; the old generation stays/);
+    expect((await rotate(ctx, says("connected"))).events.map((e) => e.event)).toEqual(["grace-ended", "old-revoked"]);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
     await ctx.engine.destroy();
   });
 
