@@ -52,6 +52,8 @@ export class PulumiEngine implements StackEngine {
     const stack = await this.stack();
     const changes = new Map<string, ResourceChange>();
     await stack.destroy({ onOutput: this.options.onOutput, onEvent: collectChanges(changes) });
+    // Nothing is left to rotate: a later up starts with fresh generations.
+    await stack.removeConfig(`${CONFIG_NAMESPACE}:generations`);
     return { changes: [...changes.values()], tokens: [] };
   }
 

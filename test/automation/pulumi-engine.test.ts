@@ -34,6 +34,8 @@ function fakeStack() {
     }),
     outputs: vi.fn(async () => OUTPUTS),
     setConfig: vi.fn(async (...args: unknown[]) => record("setConfig")(...args)),
+    destroy: vi.fn(async () => ({ stdout: "", stderr: "", summary: {} })),
+    removeConfig: vi.fn(async (...args: unknown[]) => record("removeConfig")(...args)),
   };
   return { stack: stack as unknown as Stack, calls, raw: stack };
 }
@@ -73,6 +75,13 @@ describe("the Pulumi engine (Automation API boundary)", () => {
     const generations = { drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } };
     await engine.saveGenerations(generations);
     expect(raw.setConfig).toHaveBeenCalledWith("cf-compliance-tokens:generations", { value: JSON.stringify(generations) });
+  });
+
+  it("destroy forgets the stack's generations, so a later up issues fresh ones", async () => {
+    const { stack, raw } = fakeStack();
+    await new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace: async () => stack }).destroy();
+    expect(raw.destroy).toHaveBeenCalled();
+    expect(raw.removeConfig).toHaveBeenCalledWith("cf-compliance-tokens:generations");
   });
 
   it("says how to install the Pulumi CLI when it is missing, and offers the rehearsal engine", async () => {
