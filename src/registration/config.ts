@@ -39,7 +39,7 @@ export function registrationProblems(platformKey: string, registration: Registra
     return [
       {
         path: ["registration", "drataStatus"],
-        value: hideSecretsInRegistration(registration.drataStatus, "drataStatus"),
+        value: registration.drataStatus,
         message: `checks a Drata connection, but this connection's platform is ${platformKey}. Fix: remove drataStatus here; it is allowed only on drata connections (${platformKey} has no public API to check)`,
       },
     ];
@@ -47,38 +47,21 @@ export function registrationProblems(platformKey: string, registration: Registra
   return [];
 }
 
-const SHOWN_KEYS = new Set(["kind", "dir", "url", "secretEnv", "timeoutMs", "drataStatus", "apiKeyEnv", "baseUrl", "clientAlias"]);
-
 /**
- * What a config error may print of a value. Under `registration` only the known keys are shown,
- * and a string that does not look like what its key wants (an env-var *name*, a URL without
- * credentials) is hidden: people do paste the secret itself, and error text ends up in CI logs.
+ * What a config error may print of a value under `registration`. Objects are never printed (see
+ * formatValue in ../config/schema), but a string that does not look like what its key wants (an
+ * env-var *name*, a URL without credentials) is hidden: people do paste the secret itself, and
+ * error text ends up in CI logs.
  */
 export function redactConfigValue(path: readonly PropertyKey[], value: unknown): unknown {
-  if (path.includes("registration")) {
-    const key = String(path[path.length - 1]);
-    // zod reports an unmatched discriminator with the whole object as its input: show the kind itself.
-    const shown = key === "kind" && value !== null && typeof value === "object" ? (value as { kind?: unknown }).kind : value;
-    return hideSecretsInRegistration(shown, key);
-  }
-  return hideNested(value);
+  if (!path.includes("registration")) return value;
+  const key = String(path[path.length - 1]);
+  // zod reports an unmatched discriminator with the whole object as its input: show the kind itself.
+  const shown = key === "kind" && value !== null && typeof value === "object" ? (value as { kind?: unknown }).kind : value;
+  return hideSecretString(shown, key);
 }
 
-function hideNested(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(hideNested);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [key, key === "registration" ? hideSecretsInRegistration(v, key) : hideNested(v)]),
-  );
-}
-
-function hideSecretsInRegistration(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return "(hidden)";
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SHOWN_KEYS.has(k) ? hideSecretsInRegistration(v, k) : "(hidden)"]),
-    );
-  }
+function hideSecretString(value: unknown, key: string): unknown {
   if (typeof value !== "string") return value;
   if (key === "secretEnv" || key === "apiKeyEnv") return ENV_NAME.test(value) ? value : "(hidden: not an environment variable name)";
   if (key === "url" || key === "baseUrl") {

@@ -8,7 +8,7 @@ import {
   type CloudflareClient,
   type ZoneSummary,
 } from "../cloudflare/client";
-import { ConfigError, parseSettings } from "../config/schema";
+import { ConfigError, formatValue, parseSettings } from "../config/schema";
 import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
 import { zoneNamesIn } from "../plan/resources";
 import { checkCoverage, type ZoneMode } from "./coverage";
@@ -255,7 +255,7 @@ function flagProblems(error: ConfigError): string {
   return error.problems
     .map((p) => {
       const flag = FLAG_FOR.find(([re]) => re.test(p.path))?.[1] ?? p.path;
-      return `${flag} ${p.value === undefined ? "" : `${JSON.stringify(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/set profile: read-all/, "pass --profile read-all").replace(/write zones: all/, "pass --zones all")}`;
+      return `${flag} ${p.value === undefined ? "" : `${formatValue(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/set profile: read-all/, "pass --profile read-all").replace(/write zones: all/, "pass --zones all")}`;
     })
     .join("\n");
 }

@@ -56,6 +56,28 @@ describe("cfct plan", () => {
     expect(stderr).toContain('cf-compliance-tokens:connections[0].accounts[0] = "abc"');
   });
 
+  it("never prints a secret written under an unknown key, and names the key", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
+    const file = path.join(dir, "Pulumi.leak.yaml");
+    const canary = "cfsbx_LEAKCANARY0123456789abcdef0123456789";
+    writeFileSync(
+      file,
+      "config:\n" +
+        `  cf-compliance-tokens:webhookSecret: ${canary}\n` +
+        "  cf-compliance-tokens:connections:\n" +
+        "    - platform: drata\n" +
+        "      accounts: [417daa9dc1293f3af874e997f8bdce54]\n" +
+        "      zones: [example.com]\n" +
+        `      apiToken: ${canary}\n`,
+    );
+    const { code, stdout, stderr } = cfct("plan", "--config", file);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain('cf-compliance-tokens:connections[0].apiToken = (not shown): is an unknown key "apiToken"');
+    expect(stderr).toContain('cf-compliance-tokens:webhookSecret = (not shown): is an unknown key "webhookSecret"');
+    expect(stderr).not.toContain("LEAKCANARY");
+  });
+
   it("exits 1 and says how to choose a stack when given none", () => {
     const { code, stderr } = cfct("plan");
     expect(code).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/schema";
+import { ConfigError, formatValue } from "../../src/config/schema";
 import { loadSettingsFile } from "../../src/config/stack-file";
 import { ACME_CORP, ACME_LABS, settingsFrom } from "../helpers/settings";
 
@@ -97,7 +97,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
     {
       what: "a misspelt key",
       raw: { connections: [drata({ zone: ["example.com"] })] },
-      path: "cf-compliance-tokens:connections[0]",
+      path: "cf-compliance-tokens:connections[0].zone",
       value: undefined,
       fix: /unknown key "zone"/,
     },
@@ -210,23 +210,60 @@ describe("stack config rejections name the key, the value and the fix", () => {
     };
     const problems = problemsOf(raw);
     expect(problems.map((p) => p.path).sort()).toEqual([
-      "cf-compliance-tokens:connections[0].registration",
+      "cf-compliance-tokens:connections[0].registration.hmacSecret",
       "cf-compliance-tokens:connections[0].registration.secretEnv",
       "cf-compliance-tokens:connections[0].registration.url",
-      "cf-compliance-tokens:connections[1].registration",
+      "cf-compliance-tokens:connections[1].registration.token",
     ]);
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
     expect(byPath["cf-compliance-tokens:connections[0].registration.secretEnv"]!.message).toMatch(
       /is not the name of an environment variable\. Fix: put the secret in an environment variable and write only its name here/,
     );
     expect(byPath["cf-compliance-tokens:connections[0].registration.url"]!.message).toMatch(/carries credentials/);
-    expect(byPath["cf-compliance-tokens:connections[0].registration"]!.message).toMatch(/unknown key "hmacSecret"/);
+    expect(byPath["cf-compliance-tokens:connections[0].registration.hmacSecret"]!.message).toMatch(/unknown key "hmacSecret"/);
     expect(JSON.stringify(problems)).not.toContain(secret);
     try {
       settingsFrom(raw);
     } catch (error) {
       expect((error as Error).message).not.toContain(secret);
     }
+  });
+
+  it("a secret under an unknown key is never printed, in a connection or at the top level, and the path names the key", () => {
+    const canary = "cfsbx_CANARY0123456789abcdef0123456789abcdef";
+    const raw = {
+      connections: [drata({ apiToken: canary, token: { ttlDays: 30, secret: canary } })],
+      webhookSecret: canary,
+      token: { ttlDays: 30 },
+    };
+    const problems = problemsOf(raw);
+    expect(problems.map((p) => p.path).sort()).toEqual([
+      "cf-compliance-tokens:connections[0].apiToken",
+      "cf-compliance-tokens:connections[0].token.secret",
+      "cf-compliance-tokens:webhookSecret",
+    ]);
+    expect(problems.every((p) => /unknown key "(apiToken|secret|webhookSecret)"\. Fix: remove it/.test(p.message))).toBe(true);
+    let message = "";
+    try {
+      settingsFrom(raw);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('cf-compliance-tokens:connections[0].apiToken = (not shown): is an unknown key "apiToken"');
+    expect(message).toContain('cf-compliance-tokens:webhookSecret = (not shown): is an unknown key "webhookSecret"');
+    expect(message).not.toContain("CANARY");
+    expect(message).not.toContain("drata");
+  });
+
+  it("an object value is printed by its key names only, and an array of objects by its shape", () => {
+    const canary = "cfsbx_CANARY0123456789abcdef";
+    expect(formatValue({ platform: "drata", apiToken: canary })).toBe("{platform: …, apiToken: …}");
+    expect(formatValue([{ apiToken: canary }, "x"])).toBe('[{apiToken: …},"x"]');
+    expect(formatValue([[canary]])).toBe("[[…]]");
+    expect(formatValue(["example.com", "203.0.113.0/24"])).toBe('["example.com","203.0.113.0/24"]');
+    expect(formatValue("vanta")).toBe('"vanta"');
+    expect(formatValue(400)).toBe("400");
+    expect(formatValue(undefined)).toBe("(missing)");
   });
 
   it("a missing stack file names the file and the fix", () => {
