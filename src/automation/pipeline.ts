@@ -163,7 +163,7 @@ export async function handOff(
     apiBaseUrl: ctx.apiBaseUrl,
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
-  return { verify, registration, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };
+  return { verify, registration: { ...registration, at: rfc3339(await ctx.now()) }, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };
 }
 
 export function evidenceToken(

@@ -20,22 +20,31 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   options: RunRecordOptions,
   work: () => Promise<T>,
 ): Promise<{ summary: T; evidence: WrittenEvidence }> {
-  const startedAt = new Date();
+  // The pipeline's clock (the sandbox's in a rehearsal), so times in evidence agree with its events.
+  const startedAt = await pipeline.context.now();
   const callsBefore = pipeline.apiCalls();
-  const summary = await work();
-  const evidence = writeEvidence(options.evidenceDir, {
-    schemaVersion: 1,
-    command: options.command,
-    stack: options.stack,
-    engine: pipeline.context.engine.label,
-    commit: currentCommit(options.projectDir),
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    ok: summary.ok,
-    apiCalls: pipeline.apiCalls() - callsBefore + summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0),
-    tokens: summary.tokens,
-    rotation: summary.events ?? [],
-    problems: summary.problems,
-  });
-  return { summary, evidence };
+  const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>) =>
+    writeEvidence(options.evidenceDir, {
+      schemaVersion: 1,
+      command: options.command,
+      stack: options.stack,
+      engine: pipeline.context.engine.label,
+      commit: currentCommit(options.projectDir),
+      startedAt: startedAt.toISOString(),
+      finishedAt: (await pipeline.context.now()).toISOString(),
+      ok: summary.ok,
+      apiCalls: pipeline.apiCalls() - callsBefore + summary.tokens.reduce((sum, t) => sum + (t.verify?.apiCalls ?? 0), 0),
+      tokens: summary.tokens,
+      rotation: summary.events ?? [],
+      problems: summary.problems,
+    });
+  let summary: T;
+  try {
+    summary = await work();
+  } catch (error) {
+    // A run that stops half-way still leaves a record of that.
+    await write({ ok: false, tokens: [], problems: [`stopped: ${error instanceof Error ? error.message : String(error)}`] });
+    throw error;
+  }
+  return { summary, evidence: await write(summary) };
 }

@@ -1,6 +1,6 @@
 import type { ConnectionSettings, Generation, Settings, TokenGenerations } from "../config/schema";
 import type { RotationEvent } from "../evidence/record";
-import { plan, rfc3339 } from "../plan/plan";
+import { PlanError, plan, rfc3339 } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import type { PickupCheck } from "../registration";
 import type { DeployedToken } from "./engine";
@@ -46,6 +46,12 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
 
   // Step 1: successors for due tokens (or resume with the ones already declared).
   let { settings, generations } = await pinnedSettings(ctx);
+  // Build every pickup check now: a missing API key must stop the run before a successor exists.
+  for (const connection of settings.connections) options.pickupCheckFor?.(connection);
+  const unknown = (options.keys ?? []).filter((key) => !(key in generations));
+  if (unknown.length > 0) {
+    throw new PlanError(`no token ${unknown.map((k) => `"${k}"`).join(", ")} in stack ${settings.stack}. Fix: use one of ${Object.keys(generations).join(", ")} (cfct plan --stack ${settings.stack} lists them)`);
+  }
   const deployed = await ctx.engine.outputs();
   const now = await ctx.now();
   const selected = Object.keys(generations).filter((key) => !options.keys || options.keys.includes(key));

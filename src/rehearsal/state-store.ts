@@ -67,22 +67,42 @@ export class StateStore {
     renameSync(temp, this.file);
   }
 
+  /** A read-modify-write of the whole state, under the stack lock. */
   update(change: (state: RehearsalState) => void): RehearsalState {
-    const state = this.read();
-    change(state);
-    this.write(state);
-    return state;
+    this.enter();
+    try {
+      const state = this.read();
+      change(state);
+      this.write(state);
+      return state;
+    } finally {
+      this.leave();
+    }
   }
 
-  /** Runs `work` holding the stack lock; a lock left by a dead process is taken over. */
+  /** Runs `work` holding the stack lock (re-entrant); a lock left by a dead process is taken over. */
   async withLock<T>(work: () => Promise<T>): Promise<T> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.acquire();
+    this.enter();
     try {
       return await work();
     } finally {
-      rmSync(this.lockFile, { force: true });
+      this.leave();
     }
+  }
+
+  private depth = 0;
+
+  private enter(): void {
+    if (this.depth === 0) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.acquire();
+    }
+    this.depth += 1;
+  }
+
+  private leave(): void {
+    this.depth -= 1;
+    if (this.depth === 0) rmSync(this.lockFile, { force: true });
   }
 
   private acquire(): void {

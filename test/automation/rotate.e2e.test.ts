@@ -116,6 +116,19 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     await ctx.engine.destroy();
   });
 
+  it("refuses a token key the stack does not have, and a pickup check it cannot build, before changing anything", async () => {
+    const { ctx, stack } = await deployed("preflight");
+    await expect(runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys: ["ascera-typo"], force: true })).rejects.toThrow(
+      /no token "ascera-typo" in stack preflight\. Fix: use one of ascera-417daa9d/,
+    );
+    const missingKey = () => {
+      throw new Error("DRATA_API_KEY is not set");
+    };
+    await expect(rotate(ctx, { force: true, pickupCheckFor: missingKey })).rejects.toThrow(/DRATA_API_KEY/);
+    expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await ctx.engine.destroy();
+  });
+
   it("revokes the old generation after the grace window when no use is seen", async () => {
     const { ctx, stack } = await deployed("grace");
     await rotate(ctx, { force: true });
