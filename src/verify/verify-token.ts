@@ -18,6 +18,7 @@ import { checkLiveness } from "./liveness";
 import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
+import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
 
 /** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
 export class VerifyInputError extends Error {
@@ -262,7 +263,12 @@ function flagProblems(error: ConfigError): string {
 
 /**
  * The plan keeps zone names symbolic. Names the token sees resolve for free (coverage listed them);
- * only the others cost one GET /zones?name=… each, through the provisioner.
+ * the others through the provisioner. A name or two (no more than there are chosen accounts) cost
+ * one GET /zones?name=… each. More names list the chosen accounts' zones instead, 50 a page, and
+ * match them here: page 1 of each account says how many pages are left, and the rest is read only
+ * when that is cheaper than asking per name. So the cost is at most the accounts' pages, however
+ * many names there are: an IP-filtered token lists nothing from here, and a broken one may list
+ * none of its zones, so every name can be one of "the others".
  */
 async function resolveZoneNames(
   plan: TokenPlan,
@@ -271,24 +277,43 @@ async function resolveZoneNames(
 ): Promise<{ byName: Map<string, string>; byId: Map<string, string> }> {
   const byName = new Map<string, string>();
   const byId = new Map<string, string>();
-  for (const z of visible) {
-    byName.set(z.name, z.id);
-    byId.set(z.id, z.name);
+  const learn = (zone: ZoneSummary) => {
+    byName.set(zone.name, zone.id);
+    byId.set(zone.id, zone.name);
+  };
+  visible.forEach(learn);
+  const accounts = plan.scope.accounts;
+  let names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))].filter((n) => !byName.has(n));
+  if (names.length > accounts.length) {
+    let views = await mapLimit(accounts, CONCURRENCY, (a) => listAccountZones(provisioner, a, { firstPageOnly: true }));
+    names = learnListed(views, names, learn);
+    const pagesLeft = views.reduce((sum, v) => sum + (v.complete || v.error ? 0 : Math.ceil(zoneCount(v) / ZONES_PER_PAGE) - 1), 0);
+    if (names.length > pagesLeft) {
+      views = await mapLimit(views, CONCURRENCY, (v) => completeView(provisioner, v));
+      learnListed(views, names, learn);
+      // Every page was read: a name not found does not exist in the chosen accounts (exactness says so).
+      names = [];
+    }
   }
-  const names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))].filter((n) => !byName.has(n));
   await mapLimit(names, CONCURRENCY, async (name) => {
-      try {
-        const page = await provisioner.zonesPage({ name, perPage: 5 });
-        const match = page.zones.filter((z) => z.name === name && plan.scope.accounts.includes(z.accountId));
-        if (match.length === 1) {
-          byName.set(name, match[0]!.id);
-          byId.set(match[0]!.id, name);
-        }
-      } catch {
-        // Unresolved names are reported by exactness as zones that do not exist in the chosen accounts.
-      }
+    try {
+      const page = await provisioner.zonesPage({ name, perPage: 5 });
+      const match = page.zones.filter((z) => z.name === name && accounts.includes(z.accountId));
+      if (match.length === 1) learn(match[0]!);
+    } catch {
+      // Unresolved names are reported by exactness as zones that do not exist in the chosen accounts.
+    }
   });
   return { byName, byId };
+}
+
+/** Learns the wanted names the listed zones hold exactly once; returns the names still unresolved. */
+function learnListed(views: readonly ZoneView[], names: readonly string[], learn: (zone: ZoneSummary) => void): string[] {
+  const wanted = new Set(names);
+  const found = new Map<string, ZoneSummary[]>();
+  for (const zone of views.flatMap((v) => v.zones)) if (wanted.has(zone.name)) found.set(zone.name, [...(found.get(zone.name) ?? []), zone]);
+  for (const matches of found.values()) if (matches.length === 1) learn(matches[0]!);
+  return names.filter((n) => !found.has(n));
 }
 
 function fallbackZone(mode: ZoneMode, resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined): ZoneSummary | undefined {
