@@ -12,6 +12,7 @@
 import type { PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { RESOURCE_PREFIX } from "../../src/plan/resources";
+import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/program/outputs";
 
 export type {
   Policies,
@@ -24,9 +25,9 @@ export type {
 } from "@pulumi/policy";
 
 /** Type token of src/program/compliance-token.ts (kept here so the pack does not load @pulumi/pulumi twice; a test pins it). */
-export const COMPLIANCE_TOKEN_TYPE = "cf-compliance-tokens:index:ComplianceToken";
-export const API_TOKEN_TYPE = "cloudflare:index/apiToken:ApiToken";
-export const ACCOUNT_TOKEN_TYPE = "cloudflare:index/accountToken:AccountToken";
+export { COMPLIANCE_TOKEN_TYPE };
+export const API_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.user;
+export const ACCOUNT_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.account;
 export const PROVIDER_TOKEN_TYPES: readonly string[] = [API_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE];
 
 export type TokenKind = "component" | "api-token" | "account-token";

@@ -72,6 +72,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         plan,
         token: value,
         tokenId: token.id,
+        // Generations are pinned before deploying, so the planned expiry is the deployed one.
+        plannedExpiryKnown: true,
         provisionerToken: options.provisionerToken,
         apiBase: options.apiBase,
         stack: options.stack,

@@ -1,6 +1,7 @@
 import { LocalWorkspace, type EngineEvent, type LocalProgramArgs, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { Settings, TokenGenerations } from "../config/schema";
 import { CONFIG_NAMESPACE } from "../config/schema";
+import { TOKEN_RESOURCE_TYPES } from "../program/outputs";
 import { loadStackSettings } from "../config/stack-file";
 import { readTokenOutputs, type ChangeOp, type DeployedToken, type EngineResult, type PreviewResult, type ResourceChange, type StackEngine } from "./engine";
 
@@ -19,7 +20,7 @@ export interface PulumiEngineOptions {
 
 export const PULUMI_LABEL = "engine: pulumi (Automation API, Pulumi CLI)";
 
-const TOKEN_TYPES = new Set(["cloudflare:index/apiToken:ApiToken", "cloudflare:index/accountToken:AccountToken"]);
+const TOKEN_TYPES: ReadonlySet<string> = new Set(Object.values(TOKEN_RESOURCE_TYPES));
 const OPS: Record<string, ChangeOp> = { create: "create", update: "update", delete: "delete", same: "same", replace: "update", "create-replacement": "create", "delete-replaced": "delete" };
 
 /**

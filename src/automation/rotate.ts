@@ -83,8 +83,11 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   }
 
   // Step 2: verify and register each successor not yet with its platform.
+  const changeOf = (name: string) => created.changes.find((c) => c.logicalName === name)?.op ?? "same";
   const successors = created.tokens.filter((t) => rotating.includes(t.key) && t.generation === generations[t.key]!.successor!.generation);
-  const handed = await handOffAll(ctx, settings, successors, (name) => created.changes.find((c) => c.logicalName === name)?.op ?? "same");
+  // The same deploy applied any other config change: those tokens are verified too.
+  const changed = created.tokens.filter((t) => !successors.includes(t) && changeOf(t.logicalName) !== "same");
+  const handed = await handOffAll(ctx, settings, [...successors, ...changed], changeOf);
   generations = handed.generations;
   const failedKeys = new Set(successors.filter((t) => handed.problems.some((p) => p.startsWith(`${t.logicalName}:`))).map((t) => t.key));
   for (const key of failedKeys) await event(key, "failed", "successor not verified or not registered; the old generation stays in place", generations[key]!.successor!.generation);

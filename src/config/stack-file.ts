@@ -26,7 +26,8 @@ export function projectKeys(config: Record<string, unknown>): Record<string, unk
   );
 }
 
-export function loadSettingsFile(file: string, stack = stackNameFromFile(file)): Settings {
+/** This project's keys of a stack file, namespace stripped, not yet validated; a file problem is a ConfigError. */
+export function readProjectConfig(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -48,7 +49,11 @@ export function loadSettingsFile(file: string, stack = stackNameFromFile(file)):
       { path: "config", value: config, message: `is missing. Fix: add a config: map with ${CONFIG_NAMESPACE}:connections` },
     ]);
   }
-  return parseSettings(projectKeys(config as Record<string, unknown>), { stack, source: file });
+  return projectKeys(config as Record<string, unknown>);
+}
+
+export function loadSettingsFile(file: string, stack = stackNameFromFile(file)): Settings {
+  return parseSettings(readProjectConfig(file), { stack, source: file });
 }
 
 export function loadStackSettings(projectDir: string, stack: string): Settings {

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { buildPipeline, type Pipeline } from "../automation/context";
 import { runUp, type RunSummary } from "../automation/pipeline";
 import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
-import { projectKeys, stackFilePath } from "../config/stack-file";
+import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
 import { REHEARSAL_LABEL, RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { startSandbox, type RunningSandbox } from "../sandbox";
@@ -118,8 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): void {
   const engine = pipeline.context.engine;
   if (!(engine instanceof RehearsalEngine)) throw new Error("the demo runs on the rehearsal engine");
-  const document = parseYaml(readFileSync(stackFilePath(projectDir, STACK), "utf8")) as { config: Record<string, unknown> };
-  const connections = (projectKeys(document.config).connections as Record<string, unknown>[]).map((connection) =>
+  const connections = (readProjectConfig(stackFilePath(projectDir, STACK)).connections as Record<string, unknown>[]).map((connection) =>
     connection.platform === "ascera" ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } } : connection,
   );
   engine.setConfig("connections", connections);

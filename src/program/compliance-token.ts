@@ -1,9 +1,10 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { TokenOwner } from "../plan/plan";
+import { COMPLIANCE_TOKEN_TYPE } from "./outputs";
 import type { ResolvedToken } from "./resolve";
 
-export const COMPLIANCE_TOKEN_TYPE = "cf-compliance-tokens:index:ComplianceToken";
+export { COMPLIANCE_TOKEN_TYPE } from "./outputs";
 
 export interface ComplianceTokenArgs {
   readonly token: ResolvedToken;

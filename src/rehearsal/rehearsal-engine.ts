@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type Cloudflare from "cloudflare";
-import { parse as parseYaml } from "yaml";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
-import { loadStackSettings, projectKeys, stackFilePath } from "../config/stack-file";
+import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox } from "./secret-box";
@@ -86,9 +84,7 @@ export class RehearsalEngine implements StackEngine {
 
   /** Stack-file keys with what cfct stored for this stack on top, as `pulumi config set` would layer them. */
   private configKeys(): Record<string, unknown> {
-    loadStackSettings(this.options.projectDir, this.options.stack); // reports a bad stack file with its own clear error
-    const document = parseYaml(readFileSync(stackFilePath(this.options.projectDir, this.options.stack), "utf8")) as { config: Record<string, unknown> };
-    return { ...projectKeys(document.config), ...this.store.read().config };
+    return { ...readProjectConfig(stackFilePath(this.options.projectDir, this.options.stack)), ...this.store.read().config };
   }
 
   private mocks(dryRun: boolean): SandboxMocks {

@@ -4,11 +4,6 @@ import type { ChangeOp, ResourceChange } from "../automation/engine";
 import type { SecretBox } from "./secret-box";
 import { resourceKey, type RehearsalState, type StateStore } from "./state-store";
 
-export const TOKEN_TYPES = {
-  user: "cloudflare:index/apiToken:ApiToken",
-  account: "cloudflare:index/accountToken:AccountToken",
-} as const;
-
 const INVOKES = {
   userGroups: "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList",
   accountGroups: "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList",
