@@ -2,6 +2,7 @@ import { ApiCallCounter, CLOUDFLARE_API_BASE, createCloudflareClient } from "../
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
+import { readClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import type { StackEngine } from "./engine";
 import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
@@ -39,23 +40,13 @@ export function sandboxControlUrl(apiBase: string): string {
   return apiBase.replace(/\/client\/v4\/?$/, "/__sandbox");
 }
 
-/** The sandbox's clock, so rehearsed expiry and grace windows can be fast-forwarded. */
-export function sandboxClock(controlUrl: string): () => Promise<Date> {
-  return async () => {
-    const response = await fetch(`${controlUrl}/clock`);
-    if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
-    const body = (await response.json()) as { now?: string };
-    if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
-    return new Date(body.now);
-  };
-}
-
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
   const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter });
   const rehearsal = options.engine === "sandbox";
-  const now = rehearsal ? sandboxClock(options.controlUrl ?? sandboxControlUrl(options.apiBase)) : async () => new Date();
+  const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
+  const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
   const engine: StackEngine = rehearsal
     ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now })
     : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) });

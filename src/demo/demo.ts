@@ -10,6 +10,7 @@ import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
 import { REHEARSAL_LABEL, RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { startSandbox, type RunningSandbox } from "../sandbox";
+import { advanceClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 
@@ -83,14 +84,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(`4. Rotate ${asceraKey} (webhook): the successor is created, verified and delivered; the old token stays until ASCERA uses the new one.`);
     const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }));
-    await advanceClock(sandbox, 3600);
+    await advanceClock(sandbox.controlUrl, 3600);
     await simulateAsceraSync(sandbox, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
     print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
     const asceraDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }));
 
     print("5. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }));
-    await advanceClock(sandbox, 25 * 3600);
+    await advanceClock(sandbox.controlUrl, 25 * 3600);
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("6. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
@@ -121,15 +122,6 @@ function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: strin
     connection.platform === "ascera" ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } } : connection,
   );
   engine.setConfig("connections", connections);
-}
-
-async function advanceClock(sandbox: RunningSandbox, seconds: number): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/clock`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ advanceSeconds: seconds }),
-  });
-  if (!response.ok) throw new Error(`the sandbox refused to advance its clock: ${response.status}`);
 }
 
 /** The platform's side: read Zero Trust users with whatever token the secret-store bridge holds now. */

@@ -7,6 +7,7 @@ import { buildPipeline, type Pipeline } from "../../src/automation/context";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
@@ -89,8 +90,7 @@ export async function issuedTokens(sandbox: RunningSandbox): Promise<SandboxToke
 }
 
 export async function advanceClock(sandbox: RunningSandbox, seconds: number): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceSeconds: seconds }) });
-  if (!response.ok) throw new Error(`clock: ${response.status}`);
+  await advanceSandboxClock(sandbox.controlUrl, seconds);
 }
 
 /** Does this value still authenticate (the platform's view: is my token working)? */

@@ -1,0 +1,19 @@
+/** A client of the sandbox's control plane (`/__sandbox`), for the rehearsal engine, the demo and tests. */
+
+/** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
+export async function readClock(controlUrl: string): Promise<Date> {
+  const response = await fetch(`${controlUrl}/clock`);
+  if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
+  const body = (await response.json()) as { now?: string };
+  if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
+  return new Date(body.now);
+}
+
+export async function advanceClock(controlUrl: string, seconds: number): Promise<void> {
+  const response = await fetch(`${controlUrl}/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ advanceSeconds: seconds }),
+  });
+  if (!response.ok) throw new Error(`the sandbox refused to advance its clock: ${response.status}`);
+}
