@@ -21,11 +21,31 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
 export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command("cfct")
     .description("cf-compliance-tokens: least-privilege Cloudflare tokens for compliance platforms, as Pulumi code")
+    .configureOutput({ outputError: (message, write) => write(withoutTypedValues(message)) })
     .showHelpAfterError()
     .exitOverride();
   const named = COMMANDS.filter((command) => command.names.includes(argv[0] ?? ""));
   for (const command of named.length > 0 ? named : COMMANDS) command.load()(program);
   return program;
+}
+
+/** A mistyped command name as commander echoes it: short, lower case; anything else may be a pasted value. */
+const COMMAND_LIKE = /^[a-z][a-z0-9-]{0,23}$/;
+
+/**
+ * Commander's usage errors echo what was typed, and a mistyped flag can carry a token
+ * (`--token=cfsbx_…`, `-tcfsbx_…`, `--extra-read=<pasted secret>`, a token pasted where a command
+ * goes). Keep the option's or command's name so the error still says what to fix; never a value.
+ * Commander prints an unknown option alone, not the argument after it. Quotes match greedily:
+ * a value may itself contain a quote.
+ */
+export function withoutTypedValues(message: string): string {
+  return message
+    .replace(/(unknown option '--[^'=\s]+=)[\s\S]*'/, "$1(not shown)'")
+    .replace(/(unknown option '-[^-'\s])[^'\s][\s\S]*'/, "$1(not shown)'")
+    .replace(/( argument )'[\s\S]*'( is invalid)/, "$1(not shown)$2")
+    .replace(/( value )'[\s\S]*'( is invalid for argument)/, "$1(not shown)$2")
+    .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) => (COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
