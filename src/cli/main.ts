@@ -41,8 +41,8 @@ const COMMAND_LIKE = /^[a-z][a-z0-9-]{0,23}$/;
  */
 export function withoutTypedValues(message: string): string {
   return message
-    .replace(/(unknown option '--[^'=\s]+=)[\s\S]*'/, "$1(not shown)'")
-    .replace(/(unknown option '-[^-'\s])[^'\s][\s\S]*'/, "$1(not shown)'")
+    .replace(/(unknown option '--[^'=]+=)[\s\S]*'/, "$1(not shown)'")
+    .replace(/(unknown option '-[^-'])[\s\S]+'/, "$1(not shown)'")
     .replace(/( argument )'[\s\S]*'( is invalid)/, "$1(not shown)$2")
     .replace(/( value )'[\s\S]*'( is invalid for argument)/, "$1(not shown)$2")
     .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) => (COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`));
