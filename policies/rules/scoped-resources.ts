@@ -1,4 +1,5 @@
 import { ALL_ZONES_KEY, RESOURCE_PREFIX } from "../../src/plan/resources";
+import { HEX32 } from "../../src/cloudflare/ids";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import {
   WILDCARD_ACCOUNT_KEY,
@@ -54,7 +55,7 @@ export function scopeProblems(token: TokenView): string[] {
     const id = key.slice(RESOURCE_PREFIX.account.length);
     if (key === WILDCARD_ACCOUNT_KEY) {
       problems.push(`${at(index)} uses the wildcard account "${key}" (every account the owner can reach). Fix: list the accounts.`);
-    } else if (!/^[0-9a-f]{32}$/.test(id)) {
+    } else if (!HEX32.test(id)) {
       problems.push(`${at(index)} has account key "${key}", which is not a resolved account ID.`);
     } else if (token.owner.kind === "account" && ownAccount !== undefined && id !== ownAccount) {
       problems.push(`${at(index)} references account "${key}", but the token is owned by account ${ownAccount}: an account-owned token may only reference its own account.`);
@@ -67,7 +68,7 @@ export function scopeProblems(token: TokenView): string[] {
     if (key === ALL_ZONES_KEY) {
       // Nested under one account it means "all zones of that account" (zones: all), which is scoped.
       if (!nested) problems.push(`${at(index)} grants "${key}" at the top level: every zone of every account. Fix: list zones, or nest all zones under one account (zones: all).`);
-    } else if (!/^[0-9a-f]{32}$/.test(key.slice(RESOURCE_PREFIX.zone.length))) {
+    } else if (!HEX32.test(key.slice(RESOURCE_PREFIX.zone.length))) {
       problems.push(`${at(index)} has zone key "${key}", which is not a resolved zone ID.`);
     }
   };
@@ -92,7 +93,7 @@ export function scopeProblems(token: TokenView): string[] {
       } else if (key.startsWith(RESOURCE_PREFIX.user)) {
         if (token.owner.kind !== "user") {
           problems.push(`${at(policy.index)} references user resource "${key}", but the token is account-owned: user resources belong only on user-owned tokens.`);
-        } else if (key === WILDCARD_USER_KEY || !/^[0-9a-f]{32}$/.test(key.slice(RESOURCE_PREFIX.user.length))) {
+        } else if (key === WILDCARD_USER_KEY || !HEX32.test(key.slice(RESOURCE_PREFIX.user.length))) {
           problems.push(`${at(policy.index)} has user key "${key}", which is not one resolved user ID.`);
         }
         if (value !== "*") problems.push(`${at(policy.index)}: user key "${key}" must map to "*".`);

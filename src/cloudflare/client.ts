@@ -1,5 +1,6 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
 import type { TokenOwner } from "../plan/plan";
+import { parseRetryAfter, redact } from "./http";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
@@ -164,30 +165,16 @@ export interface CloudflareClient {
   currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
 }
 
-const SECRET_MIN_LENGTH = 8;
-
-/** Replaces every occurrence of each secret in `text`. */
-export function redact(text: string, secrets: readonly (string | null | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= SECRET_MIN_LENGTH) out = out.split(secret).join("[redacted]");
-  }
-  return out;
-}
-
 export function normalizeBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, "");
 }
 
+/** The SDK's retry-after-ms if given, else Retry-After; in seconds. */
 function retryAfterSeconds(headers: Headers | undefined): number | undefined {
   const ms = headers?.get("retry-after-ms");
   if (ms && !Number.isNaN(Number(ms))) return Number(ms) / 1000;
-  const value = headers?.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (!Number.isNaN(seconds)) return seconds;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+  const wait = parseRetryAfter(headers?.get("retry-after"), new Date());
+  return wait === undefined ? undefined : wait / 1000;
 }
 
 function kindForStatus(status: number): CloudflareErrorKind {

@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { HEX32 } from "../cloudflare/ids";
 import { SCOPES } from "../cloudflare/permission-groups";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
 import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "../registration/config";
@@ -9,7 +10,6 @@ export const CONFIG_NAMESPACE = "cf-compliance-tokens";
 
 export const TTL_DAYS = { min: 1, max: 365, default: 90 } as const;
 
-const HEX32 = /^[0-9a-f]{32}$/;
 // RFC 1123 hostname with at least one dot and an alphabetic TLD: what a Cloudflare zone name looks like.
 const HOSTNAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CONNECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;

@@ -3,6 +3,8 @@
  * (`<example.com>`, `<self>`) because only a deploy can look them up; `resolveResources` swaps them
  * for IDs. Keys are always emitted sorted, so the JSON the provider sends never reorders.
  */
+import { HEX32 } from "../cloudflare/ids";
+
 export const RESOURCE_PREFIX = {
   account: "com.cloudflare.api.account.",
   zone: "com.cloudflare.api.account.zone.",
@@ -16,7 +18,7 @@ export type PolicyResources = { readonly [key: string]: "*" | { readonly [key: s
 
 export const accountKey = (accountId: string) => `${RESOURCE_PREFIX.account}${accountId}`;
 export const zoneKey = (zoneIdOrName: string) =>
-  /^[0-9a-f]{32}$/.test(zoneIdOrName) ? `${RESOURCE_PREFIX.zone}${zoneIdOrName}` : `${RESOURCE_PREFIX.zone}<${zoneIdOrName}>`;
+  HEX32.test(zoneIdOrName) ? `${RESOURCE_PREFIX.zone}${zoneIdOrName}` : `${RESOURCE_PREFIX.zone}<${zoneIdOrName}>`;
 
 const ZONE_NAME_KEY = /^com\.cloudflare\.api\.account\.zone\.<(.+)>$/;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { displayUrl, endpointUrl, envVarName } from "./fields";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, parseRetryAfter, redact, snippet, type RetryPolicy } from "./http";
+import { parseRetryAfter, redact } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
 
 export const DRATA_DEFAULT_BASE_URL = "https://public-api.drata.com";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isLoopbackHost } from "../cloudflare/http";
 
 /** Conventional environment-variable names only: a lower-case or punctuated string is far more likely a pasted secret. */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
@@ -12,12 +13,6 @@ export const envVarName = (example: string) =>
 /** zod's message for a missing or non-string value, in the schema's "what is wrong. Fix: ..." form. */
 export function required(fix: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? `is required. Fix: ${fix}` : `must be a string. Fix: ${fix}`);
-}
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
 }
 
 /** An https URL, or http to a loopback address (a local receiver or stub). No credentials in it. */

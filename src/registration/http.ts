@@ -1,3 +1,4 @@
+import { redact } from "../cloudflare/http";
 import type { RegistrarContext } from "./types";
 
 /** Bounded exponential backoff with jitter. */
@@ -15,16 +16,6 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, ma
 export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110 10.2.3). Undefined if absent or unreadable. */
-export function parseRetryAfter(header: string | null, now: Date): number | undefined {
-  if (header === null) return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now.getTime());
 }
 
 export type Exchange =
@@ -66,13 +57,6 @@ function networkReason(error: unknown): string {
   };
   if (code) return `${known[code] ?? "network error"} (${code})`;
   return error instanceof Error ? `network error (${error.message})` : "network error";
-}
-
-/** Replaces every occurrence of each secret (of 4+ characters) in text. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  return out;
 }
 
 /** At most `max` characters of a response body on one line, secrets removed: enough to diagnose, never a dump. */

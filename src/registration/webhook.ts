@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { endpointUrl, displayUrl, envVarName } from "./fields";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, parseRetryAfter, plural, redact, snippet, type Exchange, type RetryPolicy } from "./http";
+import { parseRetryAfter, redact } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, snippet, type Exchange, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type Registrar, type RegistrarContext, type RegistrationOutcome, type RegistrationRequest } from "./types";
 
 export const WEBHOOK_TIMEOUT_MS = { min: 100, max: 120_000, default: 10_000 } as const;

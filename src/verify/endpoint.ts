@@ -1,4 +1,6 @@
 import { CLOUDFLARE_API_BASE, CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
+import { isLoopbackHost } from "../cloudflare/http";
+import { HEX32 } from "../cloudflare/ids";
 import type { Check } from "./types";
 
 /**
@@ -8,8 +10,6 @@ import type { Check } from "./types";
  */
 
 const ID = "endpoint";
-const HEX32 = /^[0-9a-f]{32}$/i;
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 const CLOUDFLARE_HOST = "api.cloudflare.com";
 
 export const ENDPOINT_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL (the platform's Base Endpoint URL field, and --api-base).`;
@@ -35,12 +35,13 @@ export function inspectBaseUrl(raw: string, accounts: readonly string[] = []): E
   if (url.protocol !== "https:" && url.protocol !== "http:") return fail(`${url.protocol} is not a web protocol; the API is served over https`);
   if (url.username || url.password) return fail("the base URL carries credentials (user:password@); the token goes in the Authorization header, never in the URL");
   if (url.search || url.hash) return fail(`the base URL carries ${url.search ? `a query (${url.search})` : `a fragment (${url.hash})`}; a base URL ends at /client/v4`);
-  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     return fail(`http://${url.host} would send the token unencrypted; only a local sandbox may use plain http`);
   }
 
   const segments = url.pathname.split("/").filter(Boolean);
-  const idSegment = segments.find((s) => HEX32.test(s));
+  // An ID in any case: a pasted upper-case account ID is still one.
+  const idSegment = segments.find((s) => HEX32.test(s.toLowerCase()));
   if (idSegment || segments.includes("accounts")) {
     const chosen = idSegment && accounts.includes(idSegment.toLowerCase()) ? " (one of the accounts you chose)" : "";
     const what = idSegment ? `an Account ID (${idSegment}${chosen})` : "an /accounts/ path";

@@ -4,10 +4,11 @@ import {
   CLOUDFLARE_API_BASE,
   createCloudflareClient,
   normalizeBaseUrl,
-  redact,
   type CloudflareClient,
   type ZoneSummary,
 } from "../cloudflare/client";
+import { redact } from "../cloudflare/http";
+import { HEX32 } from "../cloudflare/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
 import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
 import { zoneNamesIn } from "../plan/resources";
@@ -319,7 +320,7 @@ function learnListed(views: readonly ZoneView[], names: readonly string[], learn
 function fallbackZone(mode: ZoneMode, resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined): ZoneSummary | undefined {
   if (mode.kind !== "explicit") return undefined;
   for (const ref of [...mode.zones].sort()) {
-    if (/^[0-9a-f]{32}$/.test(ref)) return { id: ref, name: resolved?.byId.get(ref) ?? ref, accountId: "" };
+    if (HEX32.test(ref)) return { id: ref, name: resolved?.byId.get(ref) ?? ref, accountId: "" };
     const id = resolved?.byName.get(ref);
     if (id) return { id, name: ref, accountId: "" };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { redact, type LivePermissionGroup, type TokenDetails } from "../../src/cloudflare/client";
+import type { LivePermissionGroup, TokenDetails } from "../../src/cloudflare/client";
+import { redact } from "../../src/cloudflare/http";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { inspectBaseUrl } from "../../src/verify/endpoint";
 import { compareTokenWithPlan, resourceAtoms, type ExactnessExpectation } from "../../src/verify/exactness";

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { redact } from "../../cloudflare/client";
+import { redact } from "../../cloudflare/http";
 import { plan as planTokens } from "../../plan/plan";
 import { PLATFORMS, platformKeys } from "../../platforms";
 import {

@@ -1,3 +1,4 @@
+import { HEX32_PATTERN } from "../../cloudflare/ids";
 import { SCOPES, type Scope } from "../../cloudflare/permission-groups";
 import { RESOURCE_PREFIX } from "../../plan/resources";
 import type { PolicyResources } from "../tokens/token";
@@ -45,9 +46,9 @@ export type ResourceKey =
 
 const KEY_PATTERNS: readonly (readonly [RegExp, (id: string) => ResourceKey])[] = [
   // Order matters: ".account.zone." must win over ".account.".
-  [/^com\.cloudflare\.api\.account\.zone\.([0-9a-f]{32}|\*)$/, (zoneId) => ({ kind: "zone", zoneId })],
-  [/^com\.cloudflare\.api\.account\.([0-9a-f]{32}|\*)$/, (accountId) => ({ kind: "account", accountId })],
-  [/^com\.cloudflare\.api\.user\.([0-9a-f]{32})$/, (userId) => ({ kind: "user", userId })],
+  [new RegExp(`^com\\.cloudflare\\.api\\.account\\.zone\\.(${HEX32_PATTERN}|\\*)$`), (zoneId) => ({ kind: "zone", zoneId })],
+  [new RegExp(`^com\\.cloudflare\\.api\\.account\\.(${HEX32_PATTERN}|\\*)$`), (accountId) => ({ kind: "account", accountId })],
+  [new RegExp(`^com\\.cloudflare\\.api\\.user\\.(${HEX32_PATTERN})$`), (userId) => ({ kind: "user", userId })],
 ];
 
 export function parseResourceKey(key: string): ResourceKey | undefined {

@@ -1,3 +1,4 @@
+import { HEX32 } from "../../cloudflare/ids";
 import { endpointPermission, type EndpointPermission, type EndpointResource, type HttpMethod } from "../../cloudflare/endpoint-permissions";
 import type { AuthzTarget } from "../authz/policy-resources";
 import type { FixtureAccount, FixtureZone } from "../fixture/schema";
@@ -42,8 +43,6 @@ export function replyWith(result: unknown): RouteReply {
 export function replyWithPage<T>(page: Page<T>): RouteReply {
   return { result: page.items, resultInfo: page.resultInfo };
 }
-
-const HEX32 = /^[0-9a-f]{32}$/;
 
 /** 400 for an ID that cannot be one, 404 for a well-formed ID that names nothing. */
 export function identifierNotFound(context: RouteContext, id: string): never {
