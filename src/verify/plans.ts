@@ -11,8 +11,9 @@ export interface PlanVerification {
 }
 
 /**
- * Verifies every planned token whose value the source has. Two generations of a key with the same
- * value are verified once (the older one), so an env-var source needs one variable per key.
+ * Verifies every planned token whose value the source has. Two generations of a key given the same
+ * value (one variable for the key) are verified once, against the older plan; give each generation
+ * its own value (e.g. CFCT_TOKEN_<KEY>_G<n>) to check each against its own.
  */
 export async function verifyPlans(
   plans: readonly TokenPlan[],

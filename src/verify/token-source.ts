@@ -19,9 +19,14 @@ export function envVarFor(prefix: string, key: string): string {
   return `${prefix}${key.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
+/**
+ * `<prefix><KEY>_G<n>` first, then `<prefix><KEY>`: during a rotation both generations of a key
+ * exist, and each needs its own variable to be verified against its own plan.
+ */
 export function envTokenSource(prefix: string = DEFAULT_TOKEN_ENV_PREFIX, env: NodeJS.ProcessEnv = process.env): TokenValueSource {
+  const perGeneration = (plan: TokenPlan) => `${envVarFor(prefix, plan.key)}_G${plan.generation}`;
   return {
-    valueFor: (plan) => env[envVarFor(prefix, plan.key)] || undefined,
-    describe: (plan) => `environment variable ${envVarFor(prefix, plan.key)}`,
+    valueFor: (plan) => env[perGeneration(plan)] || env[envVarFor(prefix, plan.key)] || undefined,
+    describe: (plan) => `environment variable ${envVarFor(prefix, plan.key)} (or ${perGeneration(plan)})`,
   };
 }

@@ -111,7 +111,7 @@ describe("cfct verify", () => {
     expectNoLeak(missing);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
-      "no value for 2 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08)",
+      "no value for 2 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08 (or CFCT_TOKEN_ASCERA_FCA1DC08_G1))",
     );
   });
 

@@ -154,7 +154,14 @@ describe("secrets and output shape", () => {
     const [plan] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
     const source = envTokenSource("CFCT_TOKEN_", { CFCT_TOKEN_ASCERA_417DAA9D: "value" });
     expect(source.valueFor(plan!)).toBe("value");
-    expect(source.describe(plan!)).toBe("environment variable CFCT_TOKEN_ASCERA_417DAA9D");
+    expect(source.describe(plan!)).toBe("environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)");
+  });
+
+  it("during a rotation each generation can have its own variable, so each is checked against its own plan", () => {
+    const [g1] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
+    const g2 = { ...g1!, generation: 2 };
+    const source = envTokenSource("CFCT_TOKEN_", { CFCT_TOKEN_ASCERA_417DAA9D: "old", CFCT_TOKEN_ASCERA_417DAA9D_G2: "new" });
+    expect([source.valueFor(g1!), source.valueFor(g2)]).toEqual(["old", "new"]);
   });
 
   it("--json has exactly ok, platform, apiCalls, checks; the table puts fails first with their fix", () => {
