@@ -37,6 +37,11 @@ export interface WebhookPayload {
   readonly tokenId: string;
   readonly generation: number;
   readonly expiresOn: string | null;
+  /**
+   * When this registration was first sent (retries resend the same body). It is inside the signed
+   * body, so a receiver can refuse a replayed delivery that is older than its tolerance.
+   */
+  readonly sentAt: string;
   readonly value: string;
 }
 
@@ -68,7 +73,7 @@ export function idempotencyKey(request: Pick<RegistrationRequest, "stack" | "tok
   return `${request.stack}/${request.tokenKey}/g${request.generation}/${request.tokenId}`;
 }
 
-export function webhookBody(request: RegistrationRequest): string {
+export function webhookBody(request: RegistrationRequest, sentAt: Date): string {
   const payload: WebhookPayload = {
     stack: request.stack,
     tokenKey: request.tokenKey,
@@ -77,6 +82,7 @@ export function webhookBody(request: RegistrationRequest): string {
     tokenId: request.tokenId,
     generation: request.generation,
     expiresOn: request.expiresOn,
+    sentAt: sentAt.toISOString(),
     value: request.value,
   };
   return JSON.stringify(payload);
@@ -107,7 +113,7 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
     kind: "webhook",
     async register(request) {
       const secrets = [request.value, secret];
-      const body = webhookBody(request);
+      const body = webhookBody(request, ctx.now());
       const signature = signWebhookBody(body, secret);
       const key = idempotencyKey(request);
       const done = (status: RegistrationOutcome["status"], detail: string, attempts: number): RegistrationOutcome => ({

@@ -73,6 +73,8 @@ describe("webhook registrar", () => {
       tokenId: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
       generation: 1,
       expiresOn: "2026-02-23T00:00:00Z",
+      // Signed with the body, so receivers can refuse replays older than their tolerance.
+      sentAt: NOW.toISOString(),
       value: TOKEN_VALUE,
     });
     const signature = request!.headers["x-cfct-signature"] as string;
