@@ -52,7 +52,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) });
 
   const verifier: TokenVerifier = {
-    async verify({ token, plan, value }) {
+    async verify({ token, plan, value, withoutUse }) {
       const at = await now();
       const report = await verifyToken({
         platform: PLATFORMS[plan.platform]!,
@@ -63,6 +63,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         plan,
         token: value,
         tokenId: token.id,
+        ...(withoutUse ? { withoutUse } : {}),
         // Generations are pinned before deploying, so the planned expiry is the deployed one.
         plannedExpiryKnown: true,
         provisionerToken: options.provisionerToken,

@@ -8,7 +8,8 @@ import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } f
 
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {
-  verify(request: { token: DeployedToken; plan: TokenPlan; value: string }): Promise<VerifyEvidence>;
+  /** `withoutUse`: why the token must not be sent (its policies are still checked). */
+  verify(request: { token: DeployedToken; plan: TokenPlan; value: string; withoutUse?: string }): Promise<VerifyEvidence>;
 }
 
 /** Reads what Cloudflare knows about a token that rotation needs: when it was last used. */
@@ -108,11 +109,19 @@ export async function handOffAll(
       evidence.push(evidenceToken(token, tokenPlan, change));
       continue;
     }
-    const step = await handOff(ctx, settings, token, tokenPlan, { register: !registered && !options.verifyOnly });
+    const record = generations[token.key];
+    // A registered successor waits for its platform to use it: cfct must not use it, or its use would count as the platform's.
+    const awaitingPickup = registered && record?.successor?.generation === token.generation;
+    // Never hand a platform an older generation than one it already has.
+    const supersededByRegistered = [record?.active, record?.successor].some((g) => g !== undefined && g.generation > token.generation && g.registeredAt !== undefined);
+    const step = await handOff(ctx, settings, token, tokenPlan, {
+      register: !registered && !options.verifyOnly && !supersededByRegistered,
+      ...(awaitingPickup ? { withoutUse: "this generation waits for its platform to use it, and cfct's own use would look like the platform's" } : {}),
+    });
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
     problems.push(...step.problems);
     const nowRegistered = step.registration !== undefined && step.registration.status !== "failed";
-    if (nowRegistered || registered) {
+    if (nowRegistered || (registered && !awaitingPickup)) {
       if (nowRegistered) generations = withRegistration(generations, token, rfc3339(await ctx.now()));
       generations = withOwnUse(generations, token, await ctx.inspector.lastUsedOn(token));
       await ctx.engine.saveGenerations(generations);
@@ -133,14 +142,14 @@ export async function handOff(
   settings: Settings,
   token: DeployedToken,
   tokenPlan: TokenPlan,
-  options: { register: boolean },
+  options: { register: boolean; withoutUse?: string },
 ): Promise<HandOffResult> {
   const value = await ctx.engine.tokenValue(token.logicalName);
   if (!value) {
     const problem = `${token.logicalName}: the stack's outputs hold no value for this token; it cannot be verified or registered. Fix: cfct rotate --stack ${settings.stack} --force`;
     return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [problem] };
   }
-  const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value });
+  const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value, ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}) });
   const failed = verify.checks.filter((c) => c.status === "fail");
   ctx.progress(`${token.logicalName}: verified ${verify.ok ? "ok" : `FAILED (${failed.map((c) => c.id).join(", ")})`} in ${verify.apiCalls} API calls`);
   if (!verify.ok) {

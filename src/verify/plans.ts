@@ -21,6 +21,8 @@ export async function verifyPlans(
   options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken"> & {
     readonly stack: string;
     readonly recorded?: (plan: TokenPlan) => boolean;
+    /** A registered successor waiting for its platform: verified by its policies only, never sent. */
+    readonly awaitingPickup?: (plan: TokenPlan) => boolean;
     readonly secrets?: string[];
   },
 ): Promise<PlanVerification[]> {
@@ -50,6 +52,7 @@ export async function verifyPlans(
       token: value,
       stack: options.stack,
       plannedExpiryKnown: options.recorded?.(plan) ?? false,
+      ...(options.awaitingPickup?.(plan) ? { withoutUse: "this generation waits for its platform to use it (cfct rotate is in progress)" } : {}),
       ...(options.provisionerToken ? { provisionerToken: options.provisionerToken } : {}),
       ...(options.apiBase ? { apiBase: options.apiBase } : {}),
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),

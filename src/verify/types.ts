@@ -43,6 +43,11 @@ export interface VerifyInput {
    * keeps this machine out cannot tell its ID itself; with this, exactness is still checked.
    */
   readonly tokenId?: string;
+  /**
+   * Do not send the token at all, and say why (e.g. a new generation waiting for its platform to
+   * use it: any use by cfct would look like the platform's). Only its policies are checked.
+   */
+  readonly withoutUse?: string;
   /** The token value. Held in memory only; never printed, scrubbed from every message. */
   readonly token: string;
   /** A credential that can read tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */

@@ -84,22 +84,6 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       : undefined;
   const platformName = input.platform.displayName;
 
-  // 2. Liveness.
-  const live = await checkLiveness({
-    client,
-    ...(provisioner ? { provisioner } : {}),
-    owner,
-    token: input.token,
-    platformName,
-    ...(planFromStack ? { tokenName: plan.name } : {}),
-    ...(input.stack ? { stack: input.stack } : {}),
-    expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
-    now,
-    allowedIps: plan.allowedIps,
-    deniedIps: plan.deniedIps,
-  });
-  checks.push(live.check);
-  tokenId = live.verified?.id ?? input.tokenId;
   /** Check 3 through the provisioner: the token's policies against the plan, zone names resolved first. */
   const exactness = async (reader: CloudflareClient, id: string, visible: readonly ZoneSummary[]) => {
     const resolved = await resolveZoneNames(plan, visible, reader);
@@ -117,9 +101,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     });
     return { resolved, checks: found };
   };
-  if (live.keptOutByPlannedFilter) {
-    // The token cannot act from here by design: what its policies say is all that can be proven.
-    const reason = "the token's planned client-IP filter keeps this machine out";
+  /** When the token must not (or cannot) be used from here, its policies are all that can be proven. */
+  const policiesOnly = async (reason: string): Promise<VerifyReport> => {
     if (provisioner && tokenId) {
       checks.push(...(await exactness(provisioner, tokenId, [])).checks);
     } else {
@@ -127,7 +110,31 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     }
     checks.push({ id: "probes", status: "skip", detail: `not checked: ${reason}` }, { id: "coverage", status: "skip", detail: `not checked: ${reason}` });
     return finish();
+  };
+
+  if (input.withoutUse) {
+    tokenId = input.tokenId;
+    checks.push({ id: "liveness", status: "skip", detail: `the token was not sent: ${input.withoutUse}` });
+    return policiesOnly("the token was not sent");
   }
+
+  // 2. Liveness.
+  const live = await checkLiveness({
+    client,
+    ...(provisioner ? { provisioner } : {}),
+    owner,
+    token: input.token,
+    platformName,
+    ...(planFromStack ? { tokenName: plan.name } : {}),
+    ...(input.stack ? { stack: input.stack } : {}),
+    expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
+    now,
+    allowedIps: plan.allowedIps,
+    deniedIps: plan.deniedIps,
+  });
+  checks.push(live.check);
+  tokenId = live.verified?.id ?? input.tokenId;
+  if (live.keptOutByPlannedFilter) return policiesOnly("the token's planned client-IP filter keeps this machine out");
   if (!live.usable) {
     skipRest("the token is not live", "after-liveness");
     return finish();

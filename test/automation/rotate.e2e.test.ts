@@ -5,7 +5,7 @@ import { runRotate, type RotateOptions } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+import { ACME_CORP, ACME_LABS, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
 
 const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;
@@ -85,18 +85,49 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     await ctx.engine.destroy();
   });
 
-  it("cfct's own verification of the new token after registration is not taken for the platform's use", async () => {
+  it("cfct never sends a new generation that waits for its platform: verifying it checks its policies only", async () => {
     const { ctx, stack } = await deployed("selfuse", { kind: "handoff" });
     await rotate(ctx, { force: true });
+    const lastUse = async () => (await issuedTokens(sandbox)).find((t) => t.name === `cfct ${stack} ${KEY} g2`)!.last_used_on;
+    const before = await lastUse();
     await advanceClock(sandbox, 60);
     const verified = await runVerify(ctx);
     expect(verified.tokens.map((t) => [t.logicalName, t.verify?.ok])).toEqual([
       [`${KEY}-g1`, true],
       [`${KEY}-g2`, true],
     ]);
+    const successor = Object.fromEntries(verified.tokens[1]!.verify!.checks.map((c) => [c.id, c.status]));
+    expect(successor).toMatchObject({ liveness: "skip", "exactness:groups": "pass", probes: "skip" });
+    expect(await lastUse()).toBe(before);
     await advanceClock(sandbox, 60);
     expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
     expect(await liveTokens(stack)).toHaveLength(2);
+    await ctx.engine.destroy();
+  });
+
+  it("a revoke that fails half-way leaves no deleted generation on record, so none is brought back", async () => {
+    const project = testProject("halfrevoke");
+    const webhook = { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV };
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: webhook }], token: { ttlDays: 30 } });
+    const { context: ctx } = pipelineFor(sandbox, project);
+    await runUp(ctx);
+    const keys = ["ascera-417daa9d", "ascera-fca1dc08"];
+    await runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, force: true, keys });
+    await advanceClock(sandbox, 25 * 3600);
+    // The second old generation cannot be deleted: the revoke deletes one, then stops.
+    const stuck = (await ctx.engine.outputs()).find((t) => t.logicalName === "ascera-fca1dc08-g1")!;
+    await fetch(`${sandbox.controlUrl}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "status", status: 503, count: 20, match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` } }),
+    });
+    await expect(runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys })).rejects.toThrow();
+    await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
+    expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual(["ascera-417daa9d-g2", "ascera-fca1dc08-g1", "ascera-fca1dc08-g2"]);
+    const resumed = await runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys });
+    expect(resumed.tokens.filter((t) => t.registration).map((t) => t.logicalName)).toEqual([]);
+    expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual(["ascera-417daa9d-g2", "ascera-fca1dc08-g2"]);
+    expect(hook.deliveries.filter((d) => d.tokenKey === "ascera-417daa9d").at(-1)!.generation).toBe(2);
     await ctx.engine.destroy();
   });
 

@@ -169,6 +169,10 @@ async function verifyStack(
   return verifyPlans(plans, source, {
     stack: settings.stack,
     recorded: (plan) => settings.generations[plan.key] !== undefined,
+    awaitingPickup: (plan) => {
+      const successor = settings.generations[plan.key]?.successor;
+      return successor?.generation === plan.generation && successor.registeredAt !== undefined;
+    },
     ...(provisionerToken ? { provisionerToken } : {}),
     ...common(options),
     secrets,
