@@ -42,8 +42,8 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   try {
     summary = await work();
   } catch (error) {
-    // A run that stops half-way still leaves a record of that.
-    await write({ ok: false, tokens: [], problems: [`stopped: ${error instanceof Error ? error.message : String(error)}`] });
+    // A run that stops half-way still leaves a record of that, if it can; the original error is what the user needs.
+    await write({ ok: false, tokens: [], problems: [`stopped: ${error instanceof Error ? error.message : String(error)}`] }).catch(() => undefined);
     throw error;
   }
   return { summary, evidence: await write(summary) };

@@ -111,7 +111,11 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       if (this.touched.has(key)) continue;
       if (!this.dryRun) {
         await this.deleteToken(resource.id, resource.accountId);
-        this.store.update((s) => void delete s.resources[key]);
+        // The outputs forget it in the same write: a later failure must not leave a deleted generation on record.
+        this.store.update((s) => {
+          delete s.resources[key];
+          delete s.outputs[resource.name];
+        });
       }
       this.changes.push({ logicalName: resource.name, op: "delete" });
     }

@@ -112,9 +112,17 @@ export class StateStore {
       closeSync(fd);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(this.lockFile, "utf8"));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new Error(`stack ${this.stack} is locked by process ${holder} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
+      let text: string;
+      try {
+        text = readFileSync(this.lockFile, "utf8");
+      } catch (readError) {
+        if ((readError as NodeJS.ErrnoException).code === "ENOENT") return this.acquire(); // released meanwhile
+        throw readError;
+      }
+      // An empty file is a lock being written by its new holder right now: held.
+      const holder = text === "" ? -1 : Number(text);
+      if (holder === -1 || (holder && holder !== process.pid && isAlive(holder))) {
+        throw new Error(`stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
       }
       rmSync(this.lockFile, { force: true });
       this.acquire();
