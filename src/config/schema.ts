@@ -122,7 +122,6 @@ export const stackConfigSchema = z
   })
   .strict();
 
-export type RawStackConfig = z.input<typeof stackConfigSchema>;
 export type Generation = z.infer<typeof generationSchema>;
 export type TokenGenerations = z.infer<typeof generationsSchema>;
 

@@ -30,8 +30,6 @@ const stateSchema = z.object({
 });
 
 export type RehearsalState = z.infer<typeof stateSchema>;
-export type RecordedResource = z.infer<typeof resourceSchema>;
-export type PendingCreate = z.infer<typeof pendingSchema>;
 
 export const resourceKey = (type: string, name: string) => `${type}::${name}`;
 
