@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import type { Behaviours } from "./behaviours";
 import { rfc3339, type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
 import type { PermissionCatalog } from "./permission-catalog";
@@ -15,6 +16,7 @@ export interface ControlPlaneDependencies {
   readonly clock: SandboxClock;
   readonly tokens: TokenStore;
   readonly catalog: PermissionCatalog;
+  readonly behaviours: Behaviours;
 }
 
 const clockAdvance = z.strictObject({ advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }) });
@@ -44,6 +46,7 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   const app = new Hono().basePath(CONTROL_PREFIX);
 
   app.get("/stats", (c) => c.json(deps.stats.snapshot()));
+  app.get("/behaviours", (c) => c.json(deps.behaviours));
   app.post("/stats/reset", (c) => {
     deps.stats.reset();
     return c.json(deps.stats.snapshot());

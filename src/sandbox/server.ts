@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import { Authorizer } from "./authz/authorizer";
+import { resolveBehaviours, type BehaviourOverrides, type Behaviours } from "./behaviours";
 import { SandboxClock } from "./clock";
 import { CONTROL_PREFIX, createControlPlane } from "./control-plane";
 import { defaultFixture } from "./fixture/default-fixture";
@@ -28,6 +29,8 @@ export interface SandboxOptions {
   readonly fixture?: Fixture | string;
   /** Generate this many extra zones, spread over the fixture's accounts. */
   readonly zones?: number;
+  /** Named behaviours over the fixture's `behaviour:` and the defaults (behaviours.ts). */
+  readonly behaviours?: BehaviourOverrides;
   /** Per-user budget; Cloudflare's 1200 requests / 300 s when absent. */
   readonly rateLimit?: RateLimitSettings;
   /** Prefix of every token value; default CFCT_SANDBOX_TOKEN_PREFIX, else "cfsbx_". */
@@ -44,6 +47,8 @@ export interface RunningSandbox {
   /** The fixture's provisioner token value: a sandbox credential, shown here once. */
   readonly provisionerToken: string;
   readonly fixture: Fixture;
+  /** The behaviours in force: defaults, then the fixture's, then the options'. */
+  readonly behaviours: Behaviours;
   close(): Promise<void>;
 }
 
@@ -71,17 +76,18 @@ function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Se
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const fixture = resolveFixture(options);
   const log = options.log ?? (() => undefined);
+  const behaviours = resolveBehaviours(fixture.behaviour, options.behaviours);
   const catalog = new PermissionCatalog();
   const inventory = new Inventory(fixture);
   const clock = new SandboxClock();
   const tokens = new TokenStore(checkTokenPrefix(options.tokenPrefix ?? process.env.CFCT_SANDBOX_TOKEN_PREFIX ?? DEFAULT_TOKEN_PREFIX));
-  const state: SandboxState = { inventory, catalog, tokens, clock, authorizer: new Authorizer(catalog, inventory) };
+  const state: SandboxState = { inventory, catalog, tokens, clock, authorizer: new Authorizer(catalog, inventory), behaviours };
   const provisioner = issueProvisionerToken(fixture, catalog, inventory, tokens, clock.now());
 
   const stats = new RequestStats();
   const faults = new FaultQueue();
   const app = new Hono<{ Bindings: HttpBindings }>();
-  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog }));
+  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, behaviours }));
   app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(options.rateLimit ?? CLOUDFLARE_RATE_LIMIT), faults, stats, log }));
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 
@@ -92,6 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     controlUrl: origin + CONTROL_PREFIX,
     provisionerToken: provisioner.value,
     fixture,
+    behaviours,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,4 +1,5 @@
 import type { Authorizer } from "./authz/authorizer";
+import type { Behaviours } from "./behaviours";
 import type { SandboxClock } from "./clock";
 import type { Inventory } from "./inventory";
 import type { PermissionCatalog } from "./permission-catalog";
@@ -11,4 +12,6 @@ export interface SandboxState {
   readonly tokens: TokenStore;
   readonly clock: SandboxClock;
   readonly authorizer: Authorizer;
+  /** How this sandbox behaves where Cloudflare's behaviour is disputed (behaviours.ts). */
+  readonly behaviours: Behaviours;
 }

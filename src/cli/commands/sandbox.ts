@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { FixtureError, PortInUseError, startSandbox } from "../../sandbox";
+import { FixtureError, parseBehaviourAssignment, PortInUseError, startSandbox, type BehaviourOverrides } from "../../sandbox";
 import { UsageError } from "../errors";
 
 function wholeNumber(flag: string, max: number) {
@@ -9,6 +9,14 @@ function wholeNumber(flag: string, max: number) {
     if (!/^\d+$/.test(raw) || value > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got "${raw}"`);
     return value;
   };
+}
+
+function collectBehaviour(raw: string, previous: BehaviourOverrides): BehaviourOverrides {
+  try {
+    return { ...previous, ...parseBehaviourAssignment(raw) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** Resolves when the process is asked to stop (SIGTERM from a supervisor, SIGINT from Ctrl-C). */
@@ -33,11 +41,17 @@ export function registerSandbox(program: Command): void {
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
     .option("--zones <n>", "generate this many extra zones", wholeNumber("--zones", 1_000_000), 0)
-    .action(async (options: { port: number; fixture?: string; zones: number }) => {
+    .option(
+      "--behaviour <name=value>",
+      "behave one named way where Cloudflare's behaviour is disputed (repeatable; see src/sandbox/FIDELITY.md)",
+      collectBehaviour,
+      {},
+    )
+    .action(async (options: { port: number; fixture?: string; zones: number; behaviour: BehaviourOverrides }) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       let sandbox;
       try {
-        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, log });
+        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, behaviours: options.behaviour, log });
       } catch (error) {
         if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
         throw error;

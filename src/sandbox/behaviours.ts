@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+/**
+ * Where public evidence about Cloudflare's API disagrees, or we could not pin a behaviour down, the
+ * sandbox can behave each way the evidence allows, and the product must pass under all of them.
+ * Each behaviour has a name, its possible values and a default: the best-evidenced value.
+ * FIDELITY.md ("Named behaviours") gives the sources for every value.
+ */
+export const BEHAVIOURS = {
+  /** `GET /zones` (no `name`, or an `account.id` filter) by a token without all zones of the account. */
+  zoneListing: {
+    values: ["refuse", "filter"],
+    default: "refuse",
+    summary: "refuse: 403 code 0 'requires permission com.cloudflare.api.account.zone.list'; filter: 200 with the zones the token holds",
+  },
+  /** The error code of a 403 for a missing permission group. */
+  missingPermissionCode: {
+    values: ["9109", "10000"],
+    default: "9109",
+    summary: "9109 'Unauthorized to access requested resource' or 10000 'Authentication error'",
+  },
+  /** A token of the other owner kind at a verify route. */
+  wrongOwnerVerifyStatus: {
+    values: ["401", "403"],
+    default: "401",
+    summary: "the HTTP status of a user token at /accounts/{id}/tokens/verify and vice versa",
+  },
+  /** Token lists without `include_expired=true`. */
+  expiredTokensInLists: {
+    values: ["hidden", "listed"],
+    default: "hidden",
+    summary: "hidden: expired tokens appear only with include_expired=true; listed: always",
+  },
+  /** The order of a token's policies and of each policy's groups when it is read back. */
+  policyReadBackOrder: {
+    values: ["reordered", "as-written"],
+    default: "reordered",
+    summary: "reordered: policies in another order, each policy's groups sorted by ID; as-written: as created",
+  },
+  /** When a principal's requests are refused after it spends its budget. */
+  rateLimitRefusal: {
+    values: ["window-from-excess", "fixed-window"],
+    default: "window-from-excess",
+    summary: "window-from-excess: refused for a whole window from the first refused request; fixed-window: until the current window ends",
+  },
+  /** Who may create an account-owned token. */
+  accountTokenCreatorRole: {
+    values: ["administrator", "any-member"],
+    default: "administrator",
+    summary: "administrator: the creator's user needs 'Super Administrator - All Privileges' or 'Administrator' on the account; any-member: no role check",
+  },
+} as const;
+
+export type BehaviourName = keyof typeof BEHAVIOURS;
+export type Behaviours = { readonly [N in BehaviourName]: (typeof BEHAVIOURS)[N]["values"][number] };
+
+const BEHAVIOUR_NAMES = Object.keys(BEHAVIOURS) as BehaviourName[];
+
+function valueSchema<N extends BehaviourName>(name: N) {
+  const { values } = BEHAVIOURS[name];
+  return z.enum(values as unknown as [string, ...string[]], {
+    error: (issue) => `${name} = ${JSON.stringify(issue.input)} is not a value of this behaviour. Fix: use one of ${values.join(", ")}`,
+  });
+}
+
+/** Partial behaviours as a fixture's `behaviour:` key or `startSandbox({ behaviours })` gives them. */
+export type BehaviourOverrides = Partial<Behaviours>;
+export const behaviourOverridesSchema = z.strictObject(Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, valueSchema(name).optional()])), {
+  error: (issue) => (issue.code === "unrecognized_keys" ? `unknown behaviour ${issue.keys.join(", ")}. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}` : undefined),
+}) as unknown as z.ZodType<BehaviourOverrides, BehaviourOverrides>;
+
+export const DEFAULT_BEHAVIOURS: Behaviours = Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, BEHAVIOURS[name].default])) as unknown as Behaviours;
+
+/** Defaults, then each layer of overrides in turn (fixture, then options). */
+export function resolveBehaviours(...layers: readonly (BehaviourOverrides | undefined)[]): Behaviours {
+  const merged: Record<string, string> = { ...DEFAULT_BEHAVIOURS };
+  for (const layer of layers) {
+    const parsed = behaviourOverridesSchema.safeParse(layer ?? {});
+    if (!parsed.success) throw new RangeError(`sandbox behaviours: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+    for (const [name, value] of Object.entries(parsed.data)) if (value !== undefined) merged[name] = value;
+  }
+  return merged as unknown as Behaviours;
+}
+
+/** A behaviour given as `name=value` (the `--behaviour` flag); the error names both lists. */
+export function parseBehaviourAssignment(text: string): BehaviourOverrides {
+  const match = /^([A-Za-z]+)=(.+)$/.exec(text.trim());
+  if (!match) throw new RangeError(`--behaviour ${JSON.stringify(text)} is not name=value. Fix: e.g. --behaviour zoneListing=filter; names: ${BEHAVIOUR_NAMES.join(", ")}`);
+  const parsed = behaviourOverridesSchema.safeParse({ [match[1]!]: match[2] });
+  if (!parsed.success) throw new RangeError(`--behaviour ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  return parsed.data;
+}
+
+/** Every non-default value, one per case: the behaviour matrix's rows. */
+export function nonDefaultBehaviourCases(): { readonly name: BehaviourName; readonly value: string; readonly overrides: BehaviourOverrides }[] {
+  return BEHAVIOUR_NAMES.flatMap((name) =>
+    BEHAVIOURS[name].values.filter((value) => value !== BEHAVIOURS[name].default).map((value) => ({ name, value, overrides: { [name]: value } as BehaviourOverrides })),
+  );
+}
