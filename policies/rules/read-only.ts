@@ -1,9 +1,9 @@
-import { describeGroup, findKnownGroup, isReadOnlyGroup } from "../../src/cloudflare/permission-groups";
+import { describeGroup, findKnownGroup, suggestKnownGroup } from "../../src/cloudflare/permission-groups";
 import { COMPLIANCE_TOKEN_TYPE, KNOWN_SCOPES, readToken, type ResourceValidationPolicy } from "./common";
 
 /**
  * Rule 1. A compliance platform reads; every permission group a ComplianceToken grants must be a
- * Read group. Checked on the component's inputs, the only place groups have names (the provider
+ * Read group of the catalog (Cloudflare's list; its readOnlyRule says what counts as read). Checked on the component's inputs, the only place groups have names (the provider
  * resources carry IDs). Deny policies only subtract and are not checked.
  */
 export const readOnly: ResourceValidationPolicy = {
@@ -24,13 +24,17 @@ export const readOnly: ResourceValidationPolicy = {
         continue;
       }
       for (const group of policy.groups ?? []) {
+        const known = findKnownGroup(group);
         if (!KNOWN_SCOPES.includes(group.scope)) {
           reportViolation(`${token.label}: permission group "${group.name}" has an unknown scope "${group.scope}" (expected one of ${KNOWN_SCOPES.join(", ")}).`);
-        } else if (!isReadOnlyGroup(group)) {
-          const known = findKnownGroup(group);
-          const access = known ? `${known.access} access` : "not a documented group, and its name is not a Read name";
+        } else if (!known) {
           reportViolation(
-            `${token.label}: permission group ${describeGroup(group)} is not a Read group (${access}); compliance tokens may only read. ` +
+            `${token.label}: permission group ${describeGroup(group)} is not a Read group of Cloudflare's permission-group list, so it cannot be proven read-only. ` +
+              (suggestKnownGroup(group) ?? "Fix: use a Read group from src/cloudflare/permission-group-catalog.json in the platform profile (src/platforms/)."),
+          );
+        } else if (known.access !== "read") {
+          reportViolation(
+            `${token.label}: permission group ${describeGroup(group)} is not a Read group (${known.access} access); compliance tokens may only read. ` +
               "Fix: remove it from the platform profile (src/platforms/).",
           );
         }

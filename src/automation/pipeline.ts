@@ -1,3 +1,4 @@
+import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan, rfc3339, type TokenPlan } from "../plan/plan";
@@ -130,6 +131,26 @@ export async function handOffAll(
   return { ok: problems.length === 0, tokens: evidence, problems, generations };
 }
 
+/** Absent, blank, or Pulumi's placeholder for a value not known yet: nothing a platform could use. */
+function isUsableValue(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "" && value !== unknownValue;
+}
+
+/**
+ * Cloudflare returns a token's value only in the create (or roll) response, and the Terraform
+ * provider that @pulumi/cloudflare bridges has been reported to lose it from state after an apply,
+ * a refresh or an update (cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). The token
+ * exists but nobody can learn its value again, so only a new generation helps.
+ */
+function missingValueProblem(token: DeployedToken, settings: Settings): string {
+  return (
+    `${token.logicalName}: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. ` +
+    "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
+    "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
+    `Fix: cfct rotate --stack ${settings.stack} --force issues a new generation, whose value comes from its own create call.`
+  );
+}
+
 export interface HandOffResult {
   readonly verify: VerifyEvidence;
   readonly registration?: RegistrationOutcome;
@@ -145,10 +166,7 @@ export async function handOff(
   options: { register: boolean; withoutUse?: string },
 ): Promise<HandOffResult> {
   const value = await ctx.engine.tokenValue(token.logicalName);
-  if (!value) {
-    const problem = `${token.logicalName}: the stack's outputs hold no value for this token; it cannot be verified or registered. Fix: cfct rotate --stack ${settings.stack} --force`;
-    return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [problem] };
-  }
+  if (!isUsableValue(value)) return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [missingValueProblem(token, settings)] };
   const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value, ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}) });
   const failed = verify.checks.filter((c) => c.status === "fail");
   ctx.progress(`${token.logicalName}: verified ${verify.ok ? "ok" : `FAILED (${failed.map((c) => c.id).join(", ")})`} in ${verify.apiCalls} API calls`);

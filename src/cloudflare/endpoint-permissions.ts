@@ -72,7 +72,7 @@ const RAW_ROWS: readonly RawRow[] = [
     source: "OA accounts-account-details",
   },
   { method: "GET", path: "/accounts/{account_id}/members", operationId: "account-members-list-members", resource: "account", names: ACCOUNT_SETTINGS_MEMBERS, source: "OA account-members-list-members" },
-  // "Zone Zone Read" is how the OpenAPI spells it; the permission tables only have "Zone Read" (zone scope), which is what we use.
+  // "Zone Zone Read" is how the OpenAPI spells it; Cloudflare's permission-group list only has "Zone Read" (zone scope), which is what we use.
   { method: "GET", path: "/zones", operationId: "zones-get", resource: "none", names: "Zone Read", source: "OA zones-get lists \"Zone Zone Read\", read as \"Zone Read\"" },
   {
     method: "GET", path: "/zones/{zone_id}", operationId: "zones-0-get", resource: "zone",
@@ -148,9 +148,9 @@ for (const group of KNOWN_PERMISSION_GROUPS) {
 }
 
 /**
- * The reference lists names without scopes. A name the permission tables know at one scope takes
- * that scope; a name known at several scopes (e.g. "Access: Apps and Policies Read"), or at none
- * (OpenAPI-only names such as "Account API Tokens Write"), takes the scope of the route's path.
+ * The reference lists names without scopes. A name Cloudflare's permission-group list has at one
+ * scope takes that scope; a name it has at several (e.g. "Access: Apps and Policies Read") takes the
+ * scope of the route's path. (A test fails if a name is in the list at no scope.)
  */
 function resolveGroup(name: string, pathScope: Scope): PermissionGroupRef {
   const scopes = knownScopesByName.get(name) ?? [];

@@ -24,8 +24,14 @@ export interface KnownPermissionGroup extends PermissionGroupRef {
   readonly access: GroupAccess;
 }
 
-/** Every group Cloudflare documents (see permission-group-catalog.json for sources); IDs are resolved live, never stored. */
+/**
+ * Every group in Cloudflare's API list (account and zone scope) plus the user-scope groups, generated
+ * by `npm run catalog` (see permission-group-catalog.json for sources); IDs are resolved live, never stored.
+ */
 export const KNOWN_PERMISSION_GROUPS: readonly KnownPermissionGroup[] = catalog.groups as KnownPermissionGroup[];
+
+/** Documentation display names the API does not use, with the API's name for each (for error messages). */
+const DOCS_ALIASES = catalog.docsAliases as readonly { docsName: string; scope: Scope; apiName: string }[];
 
 export function groupKey(group: PermissionGroupRef): string {
   return `${group.scope}::${group.name}`;
@@ -41,11 +47,41 @@ export function findKnownGroup(group: PermissionGroupRef): KnownPermissionGroup 
   return knownByKey.get(groupKey(group));
 }
 
-/** Write/Edit/Revoke/Purge groups change things; only `read` groups are safe for a compliance reader. */
+/**
+ * Only `read` groups are safe for a compliance reader (the catalog's readOnlyRule says what that is).
+ * A group outside the catalog is not read-only: nothing vouches for what it grants.
+ */
 export function isReadOnlyGroup(group: PermissionGroupRef): boolean {
-  const known = findKnownGroup(group);
-  if (known) return known.access === "read";
-  return /\bRead\b/.test(group.name) && !/\b(Write|Edit|Revoke|Purge)\b/.test(group.name);
+  return findKnownGroup(group)?.access === "read";
+}
+
+/**
+ * For a group not in the catalog: the likely intended group, as a sentence ending in the fix. It
+ * knows the documentation's display names ("Cache Rules Read" is the API's "Cache Settings Read"),
+ * names that exist at another scope, and names that differ only in case; otherwise undefined.
+ */
+export function suggestKnownGroup(group: PermissionGroupRef): string | undefined {
+  if (findKnownGroup(group)) return undefined;
+  const alias = DOCS_ALIASES.find((a) => a.docsName === group.name && a.scope === group.scope);
+  if (alias) {
+    return `"${group.name}" is the documentation's display name; the API names it "${alias.apiName}". Fix: did you mean "${alias.apiName}"?`;
+  }
+  const lower = group.name.toLowerCase();
+  const sameName = KNOWN_PERMISSION_GROUPS.filter((g) => g.name.toLowerCase() === lower);
+  const atScope = sameName.find((g) => g.scope === group.scope);
+  if (atScope) return `Cloudflare spells it "${atScope.name}". Fix: did you mean "${atScope.name}"?`;
+  if (sameName.length > 0) {
+    return `Cloudflare has "${sameName[0]!.name}" only at scope ${sameName.map((g) => g.scope).join(", ")}. Fix: use that scope, or pick a group of scope ${group.scope}.`;
+  }
+  return undefined;
+}
+
+/** Why a group is unusable, with the fix: for errors wherever a user can name a group. */
+export function unknownGroupMessage(group: PermissionGroupRef): string {
+  return (
+    `permission group ${describeGroup(group)} is not in Cloudflare's permission-group list. ` +
+    (suggestKnownGroup(group) ?? "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json (GET /accounts/{account_id}/tokens/permission_groups).")
+  );
 }
 
 export function compareGroups(a: PermissionGroupRef, b: PermissionGroupRef): number {

@@ -25,7 +25,8 @@ export const ascera = definePlatform({
       ],
     },
     "read-all": {
-      description: 'The guide\'s "Read all resources" template: every Read group of account and zone scope, never a Write group.',
+      description:
+        'The guide\'s "Read all resources" template: every read-only group of account and zone scope in Cloudflare\'s permission-group list (the catalog\'s readOnlyRule), never a Write group.',
       groups: KNOWN_PERMISSION_GROUPS.filter(
         (g) => g.access === "read" && (g.scope === SCOPES.account || g.scope === SCOPES.zone),
       ).map(({ name, scope }) => ({ name, scope })),

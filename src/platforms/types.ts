@@ -1,4 +1,4 @@
-import type { PermissionGroupRef } from "../cloudflare/permission-groups";
+import { findKnownGroup, unknownGroupMessage, type PermissionGroupRef } from "../cloudflare/permission-groups";
 
 /** Who owns the token Cloudflare issues: a user (My Profile > API Tokens) or one account (Manage Account > Account API Tokens). */
 export type TokenOwnerKind = "user" | "account";
@@ -41,11 +41,18 @@ export interface PlatformDefinition {
 
 type PlatformInput = Omit<PlatformDefinition, "tokenPerAccount" | "verifyRoute">;
 
-/** Derives what follows from the owner kind, so an entry cannot contradict itself. */
+/**
+ * Derives what follows from the owner kind, so an entry cannot contradict itself, and refuses a
+ * profile naming a group Cloudflare's list does not have (it would fail at deploy on real Cloudflare).
+ */
 export function definePlatform(input: PlatformInput): PlatformDefinition {
   if (!(input.defaultProfile in input.profiles)) {
     throw new Error(`platform ${input.key}: defaultProfile "${input.defaultProfile}" is not one of its profiles`);
   }
+  const unknown = Object.entries(input.profiles).flatMap(([profile, def]) =>
+    def.groups.filter((group) => !findKnownGroup(group)).map((group) => `platform ${input.key}, profile ${profile}: ${unknownGroupMessage(group)}`),
+  );
+  if (unknown.length > 0) throw new Error(unknown.join("\n"));
   return {
     ...input,
     tokenPerAccount: input.owner === "account",

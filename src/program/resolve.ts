@@ -1,4 +1,4 @@
-import { describeGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { describeGroup, findKnownGroup, suggestKnownGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import type { TokenPlan } from "../plan/plan";
 import { resolveResources, zoneNamesIn, type PolicyResources } from "../plan/resources";
 import type { CloudflareDirectory, LiveGroup } from "./directory";
@@ -18,6 +18,14 @@ export interface ResolvedToken {
 
 export class ResolutionError extends Error {
   override name = "ResolutionError";
+}
+
+/** A known group Cloudflare stopped offering needs a catalog refresh; an unknown one is usually a docs display name. */
+function missingGroupFix(group: PermissionGroupRef): string {
+  if (findKnownGroup(group)) {
+    return "Cloudflare no longer offers it. Fix: refresh the catalog (`npm run catalog` with a current permission-group list) and drop the group from the platform profile.";
+  }
+  return suggestKnownGroup(group) ?? "It is not in the catalog either. Fix: use a name and scope from src/cloudflare/permission-group-catalog.json.";
 }
 
 /**
@@ -56,7 +64,10 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
       const permissionGroups = policy.permissionGroups.flatMap((group) => {
         const match = live.find((g) => g.name === group.name && g.scopes.includes(group.scope));
         if (!match) {
-          problems.push(`${plan.key}: permission group ${describeGroup(group)} is not offered by Cloudflare's ${plan.owner.kind === "account" ? "account" : "user"} token list`);
+          problems.push(
+            `${plan.key}: permission group ${describeGroup(group)} is not offered by Cloudflare's ${plan.owner.kind === "account" ? "account" : "user"} token list. ` +
+              missingGroupFix(group),
+          );
           return [];
         }
         return [{ ...group, id: match.id }];

@@ -1,5 +1,4 @@
-import { ENDPOINT_PERMISSIONS } from "../cloudflare/endpoint-permissions";
-import { KNOWN_PERMISSION_GROUPS, SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS, SCOPES, groupKey, unknownGroupMessage, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import { hexId } from "./fixture/ids";
 
 export interface SandboxPermissionGroup extends PermissionGroupRef {
@@ -13,9 +12,9 @@ export function sandboxGroupId(group: PermissionGroupRef): string {
 }
 
 /**
- * Every group the sandbox offers: the groups Cloudflare's permission tables document, plus the
- * groups the OpenAPI names in `x-api-token-group` but the tables omit (e.g. "Account API Tokens
- * Write"), because tokens must be able to carry every group an endpoint accepts.
+ * Every group the sandbox offers: exactly the project's catalog, which is Cloudflare's own list, so a
+ * name the real API would not resolve fails in rehearsal too. (A test keeps every group the
+ * endpoint table names inside it.)
  */
 export class PermissionCatalog {
   readonly groups: readonly SandboxPermissionGroup[];
@@ -24,9 +23,8 @@ export class PermissionCatalog {
 
   constructor() {
     const byKey = new Map<string, SandboxPermissionGroup>();
-    for (const group of [...KNOWN_PERMISSION_GROUPS, ...ENDPOINT_PERMISSIONS.flatMap((row) => row.groups)]) {
-      const key = groupKey(group);
-      if (!byKey.has(key)) byKey.set(key, { id: sandboxGroupId(group), name: group.name, scope: group.scope });
+    for (const group of KNOWN_PERMISSION_GROUPS) {
+      byKey.set(groupKey(group), { id: sandboxGroupId(group), name: group.name, scope: group.scope });
     }
     this.byKey = byKey;
     this.groups = [...byKey.values()];
@@ -44,7 +42,7 @@ export class PermissionCatalog {
   /** The group or an error naming it and the fix. */
   require(group: PermissionGroupRef): SandboxPermissionGroup {
     const found = this.find(group);
-    if (!found) throw new Error(`permission group ${describeGroup(group)} is not in the sandbox catalog. Fix: use a name and scope listed by GET /user/tokens/permission_groups`);
+    if (!found) throw new Error(unknownGroupMessage(group));
     return found;
   }
 

@@ -1,3 +1,4 @@
+import { unknownGroupMessage } from "../cloudflare/permission-groups";
 import { FixtureError } from "./fixture/load-fixture";
 import type { Fixture } from "./fixture/schema";
 import { ApiError } from "./http/envelope";
@@ -22,7 +23,7 @@ export function issueProvisionerToken(fixture: Fixture, catalog: PermissionCatal
       permission_groups: policy.permission_groups.map((group) => {
         const found = catalog.find(group);
         if (!found) {
-          throw new FixtureError(`provisioner_token.policies.${index}: permission group "${group.name}" (${group.scope}) is unknown. Fix: use a name and scope listed by GET /user/tokens/permission_groups`);
+          throw new FixtureError(`provisioner_token.policies.${index}: ${unknownGroupMessage(group)}`);
         }
         return { id: found.id };
       }),

@@ -69,7 +69,7 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     for (const run of [preview, up, verify, rotate, destroy]) {
       expect(run.stdout + run.stderr).not.toContain(CANARY);
     }
-  });
+  }, 120_000); // five CLI processes, each loading Pulumi: on a loaded 2-core machine this can exceed the 30 s default
 
   it("without the provisioner credential: exit 1, naming the variable and the fix", async () => {
     const run = await cfct(["up", ...stackArgs()], { CLOUDFLARE_API_TOKEN: undefined });

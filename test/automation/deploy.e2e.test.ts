@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { unknownValue } from "@pulumi/pulumi/runtime";
 import { runUp } from "../../src/automation/pipeline";
+import { runRotate } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { evidenceRecordSchema } from "../../src/evidence/record";
 import { writeEvidence } from "../../src/evidence/write";
@@ -141,5 +143,40 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     const retried = await runUp(pipeline.context);
     expect(retried.tokens[0]!.registration?.status).toBe("handed-off");
     await pipeline.context.engine.destroy();
+  });
+
+  it.each([
+    ["empty", ""],
+    ["unknown", unknownValue],
+  ])("a token whose value output comes back %s is never registered; the message names the provider issue and rotate --force recovers", async (kind, lost) => {
+    const project = testProject(`lostvalue-${kind}`);
+    project.writeConfig({ connections: [drata()] });
+    const pipeline = pipelineFor(sandbox, project);
+    const engine = pipeline.context.engine;
+    const verified: string[] = [];
+    // What the provider issue leaves behind: the token exists, its value output does not.
+    const losing = {
+      ...pipeline.context,
+      engine: Object.assign(Object.create(engine) as typeof engine, { tokenValue: async (name: string) => (name === "drata-g1" ? lost : engine.tokenValue(name)) }),
+      verifier: { verify: (request: Parameters<typeof pipeline.context.verifier.verify>[0]) => (verified.push(request.token.logicalName), pipeline.context.verifier.verify(request)) },
+    };
+    const result = await runUp(losing);
+    expect(result.ok).toBe(false);
+    expect(result.tokens.map((t) => [t.logicalName, t.change, t.verify?.ok, t.registration])).toEqual([["drata-g1", "create", false, undefined]]);
+    expect(result.problems).toEqual([
+      "drata-g1: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. " +
+        "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
+        "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
+        `Fix: cfct rotate --stack lostvalue-${kind} --force issues a new generation, whose value comes from its own create call.`,
+    ]);
+    expect(verified).toEqual([]);
+    expect(readdirSync(project.dir)).not.toContain("handoff");
+
+    // The fix the message names: a new generation, verified and registered with its own value.
+    const rotated = await runRotate(losing, { ifDueWithinDays: 14, graceHours: 24, force: true });
+    expect(rotated.problems).toEqual([]);
+    const g2 = rotated.tokens.find((t) => t.logicalName === "drata-g2");
+    expect([g2?.verify?.ok, g2?.registration?.status]).toEqual([true, "handed-off"]);
+    await engine.destroy();
   });
 });

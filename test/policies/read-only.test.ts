@@ -59,6 +59,14 @@ describe("read-only (mandatory)", () => {
     for (const m of messages) expect(m).toMatch(/^ComplianceToken "drata-prod-g1": .* is not a Read group/);
   });
 
+  it("refuses a documentation display name Cloudflare's list lacks, naming the API's group", async () => {
+    const bad = edit(drata(), (inputs) => inputs.policies[1].permissionGroups.push({ name: "Cache Rules Read", scope: SCOPES.zone }));
+    expect((await runResource(readOnly, bad)).messages).toEqual([
+      'ComplianceToken "drata-prod-g1": permission group "Cache Rules Read" (com.cloudflare.api.account.zone) is not a Read group of Cloudflare\'s permission-group list, so it cannot be proven read-only. ' +
+        '"Cache Rules Read" is the documentation\'s display name; the API names it "Cache Settings Read". Fix: did you mean "Cache Settings Read"?',
+    ]);
+  });
+
   it("identifies a group by (name, scope): a Read name at an unknown scope is refused", async () => {
     const bad = edit(drata(), (inputs) => inputs.policies[0].permissionGroups.push({ name: "Zone Read", scope: "com.cloudflare.api.organization" }));
     expect((await runResource(readOnly, bad)).messages).toEqual([

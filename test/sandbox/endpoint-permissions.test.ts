@@ -27,7 +27,7 @@ describe("the endpoint → permission-groups table", () => {
   });
 
   it("keeps a name's only documented scope even on a path of another kind", () => {
-    // "Workers Scripts Read" is account-scoped in Cloudflare's tables, yet the OpenAPI lists it for GET /zones/{zone_id}.
+    // "Workers Scripts Read" is account-scoped in Cloudflare's permission-group list, yet the OpenAPI lists it for GET /zones/{zone_id}.
     expect(endpointPermission("GET", "/zones/{zone_id}").groups).toContainEqual(accountGroup("Workers Scripts Read"));
   });
 

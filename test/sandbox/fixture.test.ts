@@ -69,7 +69,9 @@ describe("fixtures", () => {
   it("refuses a provisioner token with an unknown group or beyond the user's accounts", async () => {
     const fixture = smallFixture();
     const unknownGroup = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, permission_groups: [{ name: "Zone Reed", scope: "com.cloudflare.api.account.zone" as const }] }] } };
-    await expect(startSandbox({ fixture: unknownGroup })).rejects.toThrow(/"Zone Reed" \(com\.cloudflare\.api\.account\.zone\) is unknown/);
+    await expect(startSandbox({ fixture: unknownGroup })).rejects.toThrow(/provisioner_token\.policies\.0: permission group "Zone Reed" \(com\.cloudflare\.api\.account\.zone\) is not in Cloudflare's permission-group list/);
+    const docsName = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, permission_groups: [{ name: "Cache Rules Read", scope: "com.cloudflare.api.account.zone" as const }] }] } };
+    await expect(startSandbox({ fixture: docsName })).rejects.toThrow(/the API names it "Cache Settings Read"\. Fix: did you mean "Cache Settings Read"\?/);
 
     const beyond = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, resources: { [`com.cloudflare.api.account.${IDS.acmeCorp}`]: { "com.cloudflare.api.account.zone.*": "*" as const } } }] } };
     await expect(startSandbox({ fixture: beyond })).rejects.toThrow(new RegExp(`provisioner_token: .*account ${IDS.acmeCorp}`));
