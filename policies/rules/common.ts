@@ -12,7 +12,7 @@
 import type { PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { RESOURCE_PREFIX } from "../../src/plan/resources";
-import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/program/outputs";
+import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/component/outputs";
 
 export type {
   Policies,
@@ -24,7 +24,7 @@ export type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
-/** Type token of src/program/compliance-token.ts (kept here so the pack does not load @pulumi/pulumi twice; a test pins it). */
+/** The ComplianceToken type token, from src/component/outputs.ts, which loads no Pulumi (kept apart so the pack does not load @pulumi/pulumi twice; a test pins it). */
 export { COMPLIANCE_TOKEN_TYPE };
 export const API_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.user;
 export const ACCOUNT_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.account;
@@ -240,7 +240,7 @@ export function parseExpiresOn(raw: unknown): number | "missing" | "invalid" {
 
 /**
  * The token key and generation in a ComplianceToken's logical name (`<key>-g<generation>`, see
- * logicalName in src/program/compliance-token.ts; a test pins the two together).
+ * logicalName in src/program/program.ts; a test pins the two together).
  */
 export function parseLogicalName(name: string): { key: string; generation: number } | undefined {
   const match = /^(.+)-g(\d+)$/.exec(name);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tokenOutputSchema } from "../program/outputs";
+import { tokenOutputSchema } from "../component/outputs";
 import type { Settings, TokenGenerations } from "../config/schema";
 
 /**

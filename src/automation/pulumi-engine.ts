@@ -1,7 +1,7 @@
 import { LocalWorkspace, type EngineEvent, type LocalProgramArgs, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { Settings, TokenGenerations } from "../config/schema";
 import { CONFIG_NAMESPACE } from "../config/schema";
-import { TOKEN_RESOURCE_TYPES } from "../program/outputs";
+import { TOKEN_RESOURCE_TYPES } from "../component/outputs";
 import { loadStackSettings } from "../config/stack-file";
 import { readTokenOutputs, type ChangeOp, type DeployedToken, type EngineResult, type PreviewResult, type ResourceChange, type StackEngine } from "./engine";
 

@@ -1,6 +1,6 @@
 import { ConfigError } from "../config/schema";
 import { PlanError } from "../plan/plan";
-import { ResolutionError } from "../program/resolve";
+import { ResolutionError } from "../component/resolve";
 import { RegistrationConfigError } from "../registration";
 
 /** A mistake in how cfct was called: exit code 1 with the message, no stack trace. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { scopeSchema, tokenOutputSchema } from "../program/outputs";
+import { scopeSchema, tokenOutputSchema } from "../component/outputs";
 
 const checkSchema = z.object({
   id: z.string(),

@@ -1,10 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
-import { plan } from "../plan/plan";
+import { ComplianceToken, type PlatformKey } from "../component/compliance-token";
+import { invokeDirectory } from "../component/directory";
+import { resolveTokens } from "../component/resolve";
+import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
+import { plan, type TokenPlan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
-import { ComplianceToken, logicalName } from "./compliance-token";
-import { providerDirectory, type CloudflareDirectory } from "./directory";
-import { resolveTokens } from "./resolve";
+
+/** Pulumi logical name of one token generation: renaming it would replace (rotate) the token. */
+export function logicalName(token: { key: string; generation: number }): string {
+  return `${token.key}-g${token.generation}`;
+}
 
 /** Reads this project's keys from Pulumi config in the shape the zod schema validates. */
 function rawConfig(): Record<string, unknown> {
@@ -18,20 +23,58 @@ function rawConfig(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
 }
 
+/** The component arguments that reproduce one planned token generation. */
+function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
+  const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
+  return {
+    platform: tokenPlan.platform as PlatformKey,
+    accounts: [...tokenPlan.scope.accounts],
+    ...(connection.zones === "all" || connection.zones.length > 0 ? { zones: tokenPlan.scope.zones } : {}),
+    profile: tokenPlan.profile,
+    ttlDays: connection.token.ttlDays,
+    allowedIps: [...tokenPlan.allowedIps],
+    deniedIps: [...tokenPlan.deniedIps],
+    tokenName: tokenPlan.name,
+    issuedAt: tokenPlan.issuedAt,
+  };
+}
+
 /**
- * The Pulumi program: stack config -> plan -> resolve names -> one ComplianceToken per token
- * generation. Exports `tokens` (metadata by logical name) and `tokenValues` (one secret map).
+ * The Pulumi program: stack config -> plan -> one ComplianceToken per token generation. Every name
+ * of every token is resolved before the first token is declared, so a missing group or zone stops
+ * the run with nothing created. Exports `tokens` (metadata by logical name) and `tokenValues` (one
+ * secret map).
  */
-export async function complianceTokensProgram(directory: CloudflareDirectory = providerDirectory, now: Date = new Date()) {
+export async function complianceTokensProgram(now: Date = new Date()) {
   const stack = pulumi.getStack();
   const settings = parseSettings(rawConfig(), { stack, source: `stack ${stack} (stacks/Pulumi.${stack}.yaml)` });
-  const resolved = await resolveTokens(plan(settings, PLATFORMS, now), directory);
-  const tokens = resolved.map((token) => new ComplianceToken(logicalName(token.plan), { token }));
-  const names = resolved.map((token) => logicalName(token.plan));
+  const plans = plan(settings, PLATFORMS, now);
+  const resolved = await resolveTokens(plans, invokeDirectory());
+  const declared = resolved.map(({ plan: tokenPlan, policies }) => ({
+    tokenPlan,
+    policies,
+    component: new ComplianceToken(logicalName(tokenPlan), componentArgs(settings, tokenPlan)),
+  }));
   return {
-    tokens: Object.fromEntries(tokens.map((token, i) => [names[i]!, token.toOutput()])),
+    tokens: Object.fromEntries(
+      declared.map(({ tokenPlan, policies, component }) => [
+        logicalName(tokenPlan),
+        {
+          id: component.tokenId,
+          name: tokenPlan.name,
+          key: tokenPlan.key,
+          platform: tokenPlan.platform,
+          owner: tokenPlan.owner,
+          generation: tokenPlan.generation,
+          issuedAt: tokenPlan.issuedAt,
+          groups: policies.flatMap((policy) => policy.permissionGroups.map((group) => ({ ...group }))),
+          resources: policies.map((policy) => ({ ...policy.resources })),
+          expiresOn: component.expiresOn,
+        },
+      ]),
+    ),
     // Values only under one top-level secret: CI actions that turn outputs into step outputs mask
     // top-level secrets only, and nothing else in the stack's outputs is sensitive.
-    tokenValues: pulumi.secret(pulumi.output(Object.fromEntries(tokens.map((token, i) => [names[i]!, token.value])))),
+    tokenValues: pulumi.secret(pulumi.output(Object.fromEntries(declared.map(({ tokenPlan, component }) => [logicalName(tokenPlan), component.value])))),
   };
 }

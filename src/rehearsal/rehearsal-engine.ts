@@ -98,7 +98,7 @@ export class RehearsalEngine implements StackEngine {
     pulumi.runtime.setAllConfig(
       Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, JSON.stringify(value)])),
     );
-    const outputs = await complianceTokensProgram(undefined, await this.options.now());
+    const outputs = await complianceTokensProgram(await this.options.now());
     // Unwrapping waits for every registration; mocks never reject, they record the first failure.
     const plain = (await new Promise((resolve) => pulumi.output(outputs).apply(resolve))) as { tokens: Record<string, unknown> };
     if (mocks.failure) throw mocks.failure;

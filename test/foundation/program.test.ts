@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
 // The program creates resources only when called, so a static import before setMocks is safe.
 import { complianceTokensProgram } from "../../src/program/program";
@@ -16,42 +16,36 @@ let withdrawnGroup: string | undefined;
 const created: pulumi.runtime.MockResourceArgs[] = [];
 const invokes: string[] = [];
 
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        created.push(args);
-        return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
-      },
-      call(args) {
-        invokes.push(args.token);
-        const groups = (scopes: string[]) =>
-          KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope) && g.name !== withdrawnGroup).map((g) => ({
-            id: idOf(g.name, g.scope),
-            name: g.name,
-            scopes: [g.scope],
-          }));
-        switch (args.token) {
-          case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList":
-            return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
-          case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
-            return { results: groups([SCOPES.account, SCOPES.zone]) };
-          case "cloudflare:index/getZones:getZones": {
-            const zone = ZONES[args.inputs.name as string];
-            return { results: zone ? [{ id: zone.id, name: args.inputs.name, account: { id: zone.account, name: "x" } }] : [] };
-          }
-          case "cloudflare:index/getUser:getUser":
-            return { id: USER_ID };
-          default:
-            throw new Error(`unexpected invoke ${args.token}`);
-        }
-      },
-    },
-    "cf-compliance-tokens",
-    "dev",
-    false,
-  );
-});
+// A fresh mock engine per run, as each `pulumi up` is a run of its own (invoke answers are remembered per run).
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    created.push(args);
+    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
+  },
+  call(args) {
+    invokes.push(args.token);
+    const groups = (scopes: string[]) =>
+      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope) && g.name !== withdrawnGroup).map((g) => ({
+        id: idOf(g.name, g.scope),
+        name: g.name,
+        scopes: [g.scope],
+      }));
+    switch (args.token) {
+      case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList":
+        return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
+      case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
+        return { results: groups([SCOPES.account, SCOPES.zone]) };
+      case "cloudflare:index/getZones:getZones": {
+        const zone = ZONES[args.inputs.name as string];
+        return { results: zone ? [{ id: zone.id, name: args.inputs.name, account: { id: zone.account, name: "x" } }] : [] };
+      }
+      case "cloudflare:index/getUser:getUser":
+        return { id: USER_ID };
+      default:
+        throw new Error(`unexpected invoke ${args.token}`);
+    }
+  },
+};
 
 function configure(raw: Record<string, unknown>) {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`cf-compliance-tokens:${k}`, JSON.stringify(v)])));
@@ -61,10 +55,13 @@ const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => outp
 
 async function runProgram() {
   created.length = 0;
-  const outputs = await complianceTokensProgram(undefined, new Date("2026-11-25T00:00:00Z"));
+  await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", "dev", false);
+  const outputs = await complianceTokensProgram(new Date("2026-11-25T00:00:00Z"));
   // Registration is asynchronous: wait until every token resource has been created.
   await Promise.all(Object.values(outputs.tokens).map((token) => unwrap(token.id)));
   await unwrap(outputs.tokenValues);
+  // Let registerOutputs finish before the next run replaces the mock engine (internal, exported at run time).
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return outputs;
 }
 

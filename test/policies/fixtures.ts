@@ -1,6 +1,6 @@
 /**
  * Compliant baselines for the policy tests, produced by the real program: stack file -> zod ->
- * plan -> resolve (a fake directory answering the invokes) -> ComplianceToken under Pulumi mocks.
+ * plan -> resolve (a fake directory answering the provider's invokes) -> ComplianceToken under Pulumi mocks.
  * Each resource carries the inputs the engine would hand the analyzer (Analyze) and the outputs a
  * stack policy sees (AnalyzeStack), including the token value, so tests can prove no rule reads it.
  */
@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
 import { CONFIG_NAMESPACE } from "../../src/config/schema";
 import { projectKeys, stackFilePath } from "../../src/config/stack-file";
-import type { CloudflareDirectory } from "../../src/program/directory";
+import type { CloudflareDirectory } from "../../src/component/directory";
 import { complianceTokensProgram } from "../../src/program/program";
 import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { ACME_CORP } from "../helpers/settings";
@@ -40,6 +40,22 @@ export interface FakeResource {
 
 export function urnOf(stack: string, typeChain: string, name: string): string {
   return `urn:pulumi:${stack}::${PROJECT}::${typeChain}::${name}`;
+}
+
+/** Answers the Cloudflare provider's invokes the way the provider would, from a directory. */
+async function answerInvoke(directory: CloudflareDirectory, args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
+  switch (args.token) {
+    case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList":
+      return { results: await directory.userPermissionGroups() };
+    case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
+      return { results: await directory.accountPermissionGroups(args.inputs.accountId as string) };
+    case "cloudflare:index/getZones:getZones":
+      return { results: (await directory.zonesNamed(args.inputs.name as string)).map((z) => ({ id: z.id, name: z.name, account: { id: z.accountId, name: "x" } })) };
+    case "cloudflare:index/getUser:getUser":
+      return { id: await directory.currentUserId() };
+    default:
+      throw new Error(`unexpected invoke ${args.token}`);
+  }
 }
 
 const fakeDirectory: CloudflareDirectory = {
@@ -81,16 +97,14 @@ export async function deploy(stack: string, config: Record<string, unknown>, now
           ? { id: `tok-${args.name}`, state: { ...args.inputs, value: `${SECRET_PREFIX}${args.name}` } }
           : { id: undefined, state: {} };
       },
-      call(args) {
-        throw new Error(`unexpected invoke ${args.token}: the fixture passes a fake directory`);
-      },
+      call: (args) => answerInvoke(fakeDirectory, args),
     },
     PROJECT,
     stack,
     false,
   );
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(v)])));
-  const outputs = await complianceTokensProgram(fakeDirectory, now);
+  const outputs = await complianceTokensProgram(now);
   await Promise.all(Object.values(outputs.tokens).map((token) => new Promise((resolve) => token.id.apply(resolve))));
   // Let registerOutputs finish before a later deploy() replaces the mock monitor (internal, exported at run time).
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

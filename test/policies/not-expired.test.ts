@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN_TYPE, parseLogicalName } from "../../policies/rules/common";
 import { notExpired } from "../../policies/rules/not-expired";
 import { rfc3339 } from "../../src/plan/plan";
-import { logicalName } from "../../src/program/compliance-token";
+import { logicalName } from "../../src/program/program";
 import { byName, compliantProdConfig, deploy, edit, urnOf, type FakeResource } from "./fixtures";
 import { runStack } from "./harness";
 

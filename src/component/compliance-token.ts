@@ -1,0 +1,239 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import type { PermissionGroupRef } from "../cloudflare/permission-groups";
+import { ConfigError, parseSettings } from "../config/schema";
+import { plan, type TokenOwner, type TokenPlan } from "../plan/plan";
+import type { PolicyResources } from "../plan/resources";
+import { PLATFORMS } from "../platforms";
+import { invokeDirectory } from "./directory";
+import { COMPLIANCE_TOKEN_TYPE } from "./outputs";
+import { resolveTokens, type ResolvedToken } from "./resolve";
+
+export { COMPLIANCE_TOKEN_TYPE } from "./outputs";
+
+/** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account). */
+export type PlatformKey = keyof typeof PLATFORMS & string;
+
+export interface ComplianceTokenArgs {
+  /**
+   * The compliance platform, a catalog key. It decides whether the token is user-owned
+   * (`cloudflare.ApiToken`) or account-owned (`cloudflare.AccountToken`), so it is a plain value.
+   */
+  readonly platform: PlatformKey;
+  /** Account IDs the token reads. An account-owned platform takes exactly one (see `complianceTokensPerAccount`). */
+  readonly accounts: pulumi.Input<readonly pulumi.Input<string>[]>;
+  /** Zone names or IDs, or `"all"` for every zone of the accounts; only for profiles that read zones. */
+  readonly zones?: pulumi.Input<"all" | readonly pulumi.Input<string>[]>;
+  /** A profile of the platform; its default (least privilege) when absent. */
+  readonly profile?: pulumi.Input<string>;
+  /** 1..365, default 90: the token expires this long after `issuedAt`. */
+  readonly ttlDays?: pulumi.Input<number>;
+  /** CIDRs the token may be used from (`condition.request_ip.in`). */
+  readonly allowedIps?: pulumi.Input<readonly pulumi.Input<string>[]>;
+  /** CIDRs it may never be used from (`condition.request_ip.not_in`). */
+  readonly deniedIps?: pulumi.Input<readonly pulumi.Input<string>[]>;
+  /** The token's name in Cloudflare (at most 120 characters); default `cfct <stack> <resource name>`. */
+  readonly tokenName?: pulumi.Input<string>;
+  /**
+   * RFC 3339: when this token was issued, the anchor of its expiry. Default: when it is first created.
+   * Either way the expiry is kept on later updates (`ignoreChanges: ["expiresOn"]`); a new expiry
+   * takes a new token (rotation).
+   */
+  readonly issuedAt?: pulumi.Input<string>;
+}
+
+/** A permission group the token grants, by (name, scope): Cloudflare's names are unique only per scope. */
+export type GrantedGroup = PermissionGroupRef;
+
+interface PlainArgs {
+  readonly accounts: readonly string[];
+  readonly zones?: "all" | readonly string[];
+  readonly profile?: string;
+  readonly ttlDays?: number;
+  readonly allowedIps?: readonly string[];
+  readonly deniedIps?: readonly string[];
+  readonly tokenName?: string;
+  readonly issuedAt?: string;
+}
+
+/** The token in readable terms, as the component's own inputs: what the policy pack and previews check. */
+export function describeToken({ plan: tokenPlan, policies }: ResolvedToken) {
+  return {
+    platform: tokenPlan.platform,
+    profile: tokenPlan.profile,
+    owner: tokenPlan.owner,
+    policies: policies.map((policy) => ({
+      effect: policy.effect,
+      permissionGroups: policy.permissionGroups.map(({ name, scope }) => ({ name, scope })),
+      resources: policy.resources,
+    })),
+    // The TTL, not the expiry date: an unpinned first generation's date moves with the clock, and
+    // component inputs would show that as a diff in every preview.
+    ttlDays: Math.round((Date.parse(tokenPlan.expiresOn) - Date.parse(tokenPlan.issuedAt)) / 86_400_000),
+    allowedIps: [...tokenPlan.allowedIps],
+    deniedIps: [...tokenPlan.deniedIps],
+  };
+}
+
+type DescribedToken = ReturnType<typeof describeToken>;
+
+/** Stack-config problems renamed to the component's arguments: `cf-compliance-tokens:connections[0].token.ttlDays` → `args.ttlDays`. */
+function argumentError(resourceName: string, error: unknown): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const problems = error.problems.map((p) => ({ ...p, path: p.path.replace(/^[^:]+:connections\[0\]\.(token\.)?/, "args.") }));
+  return new ConfigError(`ComplianceToken "${resourceName}"`, problems);
+}
+
+function accountCountError(resourceName: string, platform: PlatformKey, accounts: readonly unknown[]): ConfigError {
+  return new ConfigError(`ComplianceToken "${resourceName}"`, [
+    {
+      path: "args.accounts",
+      value: [...accounts],
+      message: `${platform} tokens are account-owned and belong to exactly one account. Fix: one ComplianceToken per account (complianceTokensPerAccount does that)`,
+    },
+  ]);
+}
+
+/** The one token these arguments describe, planned by the same pure planner as the stack program. */
+export function planComponentToken(resourceName: string, platform: PlatformKey, args: PlainArgs, stack: string, now: Date): TokenPlan {
+  if (PLATFORMS[platform]?.tokenPerAccount && args.accounts.length !== 1) throw accountCountError(resourceName, platform, args.accounts);
+  let settings;
+  try {
+    const token = {
+      ...(args.ttlDays !== undefined ? { ttlDays: args.ttlDays } : {}),
+      ...(args.allowedIps ? { allowedIps: [...args.allowedIps] } : {}),
+      ...(args.deniedIps ? { deniedIps: [...args.deniedIps] } : {}),
+    };
+    const connection = {
+      platform,
+      accounts: [...args.accounts],
+      ...(args.zones !== undefined ? { zones: args.zones === "all" ? "all" : [...args.zones] } : {}),
+      ...(args.profile !== undefined ? { profile: args.profile } : {}),
+      token,
+    };
+    settings = parseSettings({ connections: [connection] }, { stack, source: `ComplianceToken "${resourceName}"` });
+  } catch (error) {
+    throw argumentError(resourceName, error);
+  }
+  const [planned] = plan(settings, PLATFORMS, args.issuedAt ? new Date(args.issuedAt) : now);
+  if (!planned) throw new Error(`ComplianceToken "${resourceName}": the planner returned no token`);
+  return { ...planned, name: args.tokenName ?? `cfct ${stack} ${resourceName}` };
+}
+
+/**
+ * An Output whose source is bound after `super()`: a component's inputs are given to its
+ * constructor, but its resolution invokes are parented to it, so they can start only once it exists.
+ */
+function lateOutput<T>(): { output: pulumi.Output<T>; bind(source: pulumi.Output<T>): void } {
+  let bind!: (source: pulumi.Output<T>) => void;
+  const source = new Promise<pulumi.Output<T>>((resolve) => (bind = resolve));
+  // apply() flattens the inner Output, so unknowns (preview) and secrets carry through.
+  return { output: pulumi.output(source).apply((inner) => inner as unknown as T), bind };
+}
+
+/**
+ * One least-privilege Cloudflare API token for a compliance platform: the platform's permission
+ * groups, scoped to the given accounts and zones, with an expiry and an optional client-IP filter.
+ * Group and zone names are resolved to IDs with the Cloudflare provider's invokes, parented to this
+ * component (so the caller's `provider`/`providers` apply), and the token is created as its child:
+ * a user-owned `cloudflare.ApiToken` or an account-owned `cloudflare.AccountToken`.
+ */
+export class ComplianceToken extends pulumi.ComponentResource {
+  /** Cloudflare's token ID. */
+  readonly tokenId: pulumi.Output<string>;
+  /** The token value, a secret. */
+  readonly value: pulumi.Output<string>;
+  /** RFC 3339. */
+  readonly expiresOn: pulumi.Output<string>;
+  /** The permission groups granted, by (name, scope). */
+  readonly permissionGroups: pulumi.Output<GrantedGroup[]>;
+  /** Each policy's resources, zone and user names resolved to IDs. */
+  readonly resources: pulumi.Output<PolicyResources[]>;
+
+  constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+    const platform = PLATFORMS[args.platform];
+    if (!platform) throw new Error(`ComplianceToken "${name}": args.platform = ${JSON.stringify(args.platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}`);
+    // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
+    if (platform.tokenPerAccount && Array.isArray(args.accounts) && args.accounts.length !== 1) {
+      throw accountCountError(name, args.platform, args.accounts as readonly unknown[]);
+    }
+    const described = lateOutput<DescribedToken>();
+    const field = <K extends keyof DescribedToken>(key: K) => described.output.apply((d) => d[key]);
+    super(
+      COMPLIANCE_TOKEN_TYPE,
+      name,
+      {
+        platform: args.platform,
+        profile: field("profile"),
+        owner: field("owner"),
+        policies: field("policies"),
+        ttlDays: field("ttlDays"),
+        allowedIps: field("allowedIps"),
+        deniedIps: field("deniedIps"),
+      },
+      opts,
+    );
+
+    const directory = invokeDirectory({ parent: this });
+    const stack = pulumi.getStack();
+    const now = new Date();
+    const resolved = pulumi
+      .output({
+        accounts: args.accounts,
+        zones: args.zones,
+        profile: args.profile,
+        ttlDays: args.ttlDays,
+        allowedIps: args.allowedIps,
+        deniedIps: args.deniedIps,
+        tokenName: args.tokenName,
+        issuedAt: args.issuedAt,
+      })
+      .apply(async (plain) => {
+        const [token] = await resolveTokens([planComponentToken(name, args.platform, plain as PlainArgs, stack, now)], directory);
+        return token!;
+      });
+    described.bind(resolved.apply(describeToken));
+
+    const inputs = {
+      name: resolved.apply((t) => t.plan.name),
+      policies: resolved.apply((t) =>
+        t.policies.map((policy) => ({ effect: policy.effect, permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })), resources: policy.resourcesJson })),
+      ),
+      expiresOn: resolved.apply((t) => t.plan.expiresOn),
+      condition: resolved.apply((t) => requestCondition(t.plan)),
+    };
+    // Expiry is fixed when a token is created; only a new token (rotation) moves it.
+    const childOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: ["expiresOn"], additionalSecretOutputs: ["value"] };
+    const token =
+      platform.owner === "account"
+        ? new cloudflare.AccountToken(name, { ...inputs, accountId: resolved.apply((t) => (t.plan.owner as Extract<TokenOwner, { kind: "account" }>).accountId) }, childOpts)
+        : new cloudflare.ApiToken(name, inputs, childOpts);
+
+    this.tokenId = token.id;
+    // The provider marks `value` secret, but mocks and some engines do not: wrap it ourselves.
+    this.value = pulumi.secret(token.value);
+    this.expiresOn = token.expiresOn.apply((expiresOn) => expiresOn ?? "");
+    this.permissionGroups = resolved.apply((t) => t.policies.flatMap((policy) => policy.permissionGroups.map(({ name: groupName, scope }) => ({ name: groupName, scope }))));
+    this.resources = resolved.apply((t) => t.policies.map((policy) => ({ ...policy.resources })));
+    this.registerOutputs({ tokenId: this.tokenId, value: this.value, expiresOn: this.expiresOn, permissionGroups: this.permissionGroups, resources: this.resources });
+  }
+}
+
+function requestCondition(tokenPlan: TokenPlan) {
+  if (tokenPlan.allowedIps.length === 0 && tokenPlan.deniedIps.length === 0) return undefined;
+  return {
+    requestIp: {
+      ...(tokenPlan.allowedIps.length > 0 ? { ins: [...tokenPlan.allowedIps] } : {}),
+      ...(tokenPlan.deniedIps.length > 0 ? { notIns: [...tokenPlan.deniedIps] } : {}),
+    },
+  };
+}
+
+/** One connection over many accounts, for account-owned platforms: one ComplianceToken per account, named `<name>-<first 8 of the account ID>`. */
+export function complianceTokensPerAccount(
+  name: string,
+  args: Omit<ComplianceTokenArgs, "accounts"> & { readonly accounts: readonly string[] },
+  opts?: pulumi.ComponentResourceOptions,
+): Record<string, ComplianceToken> {
+  return Object.fromEntries(args.accounts.map((accountId) => [accountId, new ComplianceToken(`${name}-${accountId.slice(0, 8)}`, { ...args, accounts: [accountId] }, opts)]));
+}

@@ -1,0 +1,10 @@
+/**
+ * cf-compliance-tokens as a library: the ComplianceToken Pulumi component, its argument and output
+ * types, the pure planner, and the receiver-side check of cfct's webhook signatures.
+ */
+export { ComplianceToken, complianceTokensPerAccount, type ComplianceTokenArgs, type GrantedGroup, type PlatformKey } from "./component/compliance-token";
+export { plan, PlanError, type TokenOwner, type TokenPlan, type PolicyPlan } from "./plan/plan";
+export type { PolicyResources } from "./plan/resources";
+export { parseSettings, ConfigError, type Settings } from "./config/schema";
+export { PLATFORMS } from "./platforms";
+export { verifyWebhookSignature } from "./registration/webhook";

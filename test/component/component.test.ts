@@ -1,0 +1,72 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+import { ComplianceToken } from "../../src/index";
+import { ACME_CORP } from "../helpers/settings";
+
+/** The component on its own, under mocks: what the package test cannot see from outside. */
+const registered: pulumi.runtime.MockResourceArgs[] = [];
+const invokes: pulumi.runtime.MockCallArgs[] = [];
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    registered.push(args);
+    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
+  },
+  call(args) {
+    invokes.push(args);
+    const groups = (scopes: string[]) => KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({ id: `id-${g.scope}-${g.name}`, name: g.name, scopes: [g.scope] }));
+    if (args.token.endsWith("getApiTokenPermissionGroupsList")) return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
+    if (args.token.endsWith("getUser")) return { id: "8ec917c52e6b1d94920f1e3ec8d5ae82" };
+    throw new Error(`unexpected invoke ${args.token}`);
+  },
+};
+
+async function start(preview: boolean) {
+  registered.length = 0;
+  invokes.length = 0;
+  await pulumi.runtime.setMocks(mocks, "consumer", "dev", preview);
+}
+
+async function settled(): Promise<void> {
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+describe("ComplianceToken", () => {
+  it("describes the token by group names and scopes in its own inputs, for policy packs and previews", async () => {
+    await start(false);
+    new ComplianceToken("drata", { platform: "drata", accounts: [ACME_CORP], zones: "all" });
+    await settled();
+    const component = registered.find((r) => r.type === "cf-compliance-tokens:index:ComplianceToken")!;
+    expect(component.inputs.platform).toBe("drata");
+    expect(component.inputs.profile).toBe("guide");
+    expect(component.inputs.ttlDays).toBe(90);
+    expect(component.inputs.policies.map((p: { permissionGroups: unknown[] }) => p.permissionGroups.length)).toEqual([3, 5, 2]);
+    expect(component.inputs.policies[1].resources).toEqual({ [`com.cloudflare.api.account.${ACME_CORP}`]: { "com.cloudflare.api.account.zone.*": "*" } });
+  });
+
+  it("honours a providers map for the token and for every invoke", async () => {
+    await start(false);
+    const other = new cloudflare.Provider("other", {});
+    new ComplianceToken("drata", { platform: "drata", accounts: [ACME_CORP], zones: "all" }, { providers: { cloudflare: other } });
+    await settled();
+    const token = registered.find((r) => r.type === "cloudflare:index/apiToken:ApiToken")!;
+    expect(token.provider).toMatch(/::other::/);
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const invoke of invokes) expect(invoke.provider).toMatch(/::other::/);
+  });
+
+  it("takes Outputs, and a value unknown at preview leaves the token's inputs unknown instead of hanging", async () => {
+    await start(true);
+    const zones = pulumi.output(pulumi.unknown as unknown as string[]);
+    new ComplianceToken("drata", { platform: "drata", accounts: pulumi.output([ACME_CORP]), zones });
+    await settled();
+    const unknown = { __pulumiUnknown: true };
+    const child = registered.find((r) => r.type === "cloudflare:index/apiToken:ApiToken")!;
+    expect(child.inputs).toEqual({ name: unknown, policies: unknown, expiresOn: unknown, condition: unknown });
+    // The component's own inputs too, so a policy pack reports "unknown at preview" rather than a false pass.
+    const component = registered.find((r) => r.type === "cf-compliance-tokens:index:ComplianceToken")!;
+    expect(component.inputs).toMatchObject({ platform: "drata", policies: unknown });
+  });
+});
