@@ -7,7 +7,7 @@ import { liveSkipReason, openTarget, type ContractTarget } from "./target";
 /**
  * One contract, two targets: what cfct relies on from Cloudflare's API, asserted against the sandbox
  * in `npm test` and against a real account under `npm run test:live`. Live runs create only
- * short-lived read-only tokens on one zone, delete them in `finally`, and make about 40 calls.
+ * short-lived read-only tokens on one zone, delete them in `finally`, and make about 30 calls.
  */
 const skip = liveSkipReason();
 if (skip) console.log(skip);
