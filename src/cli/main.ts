@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
 const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () => Register }[] = [
   { names: ["plan"], load: () => (require("./commands/plan") as typeof import("./commands/plan")).registerPlan },
   { names: ["sandbox"], load: () => (require("./commands/sandbox") as typeof import("./commands/sandbox")).registerSandbox },
+  { names: ["sandbox-parity"], load: () => (require("./commands/sandbox-parity") as typeof import("./commands/sandbox-parity")).registerSandboxParity },
   {
     names: ["preview", "up", "destroy", "rotate"],
     load: () => (require("./commands/stack-operations") as typeof import("./commands/stack-operations")).registerStackOperations,

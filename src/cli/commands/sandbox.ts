@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { FixtureError, parseBehaviourAssignment, PortInUseError, startSandbox, type BehaviourOverrides } from "../../sandbox";
+import { BehaviourFileError, behaviourOverrides, readBehaviourFile } from "../../parity/behaviour-file";
 import { UsageError } from "../errors";
 
 function wholeNumber(flag: string, max: number) {
@@ -16,6 +17,15 @@ function collectBehaviour(raw: string, previous: BehaviourOverrides): BehaviourO
     return { ...previous, ...parseBehaviourAssignment(raw) };
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+function recordedBehaviours(file: string): BehaviourOverrides {
+  try {
+    return behaviourOverrides(readBehaviourFile(path.resolve(file)));
+  } catch (error) {
+    if (error instanceof BehaviourFileError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
@@ -47,11 +57,13 @@ export function registerSandbox(program: Command): void {
       collectBehaviour,
       {},
     )
-    .action(async (options: { port: number; fixture?: string; zones: number; behaviour: BehaviourOverrides }) => {
+    .option("--behaviour-file <file>", "behave as a recorded Cloudflare did (a file from cfct sandbox-parity); --behaviour flags win")
+    .action(async (options: { port: number; fixture?: string; zones: number; behaviour: BehaviourOverrides; behaviourFile?: string }) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      const behaviours = { ...(options.behaviourFile ? recordedBehaviours(options.behaviourFile) : {}), ...options.behaviour };
       let sandbox;
       try {
-        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, behaviours: options.behaviour, log });
+        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, behaviours, log });
       } catch (error) {
         if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
         throw error;

@@ -1,0 +1,291 @@
+import { APIError } from "cloudflare";
+import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
+import { redact } from "../cloudflare/http";
+import { BEHAVIOURS } from "../sandbox/behaviours";
+import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
+
+/**
+ * `cfct sandbox-parity`: reads, on a real Cloudflare account, each sandbox behaviour that can be read
+ * without harm, with at most three short-lived read-only tokens on one zone, deleted in a `finally`.
+ * The rate-limit refusal is never provoked (it would block the account's API for five minutes), and
+ * the role account-owned tokens need is reported, not forced.
+ */
+
+export interface ParityTarget {
+  readonly baseUrl: string;
+  /** The provisioner credential: can create user tokens with Zone and Account Settings read groups. */
+  readonly apiToken: string;
+  readonly accountId: string;
+  readonly zoneId: string;
+}
+
+export interface ParityOptions {
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Lifetime of the token that must expire during the run, to see whether lists hide it. Default 5 s. */
+  readonly shortLivedSeconds?: number;
+}
+
+/** One request of the recording, as `--dry-run` lists it and the file's `calls` record it. */
+export interface ParityCall {
+  readonly method: "GET" | "POST" | "DELETE";
+  /** With `{zone-scoped}`-style placeholders in a plan; with IDs in a recording. */
+  readonly path: string;
+  readonly as: "provisioner" | "zone-scoped token";
+  readonly purpose: string;
+}
+
+const TOKEN_NAMES = ["zone-scoped", "order", "short-lived"] as const;
+type TestToken = (typeof TOKEN_NAMES)[number];
+
+/** Every request a recording makes, in order; the recording itself follows this list. */
+export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): ParityCall[] {
+  const { accountId, zoneId } = target;
+  const provisioner = "provisioner" as const;
+  const scoped = "zone-scoped token" as const;
+  return [
+    { method: "GET", path: "/user/tokens/verify", as: provisioner, purpose: "the provisioner is active; the rate-limit headers' shape" },
+    { method: "GET", path: "/user/tokens/permission_groups", as: provisioner, purpose: "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read" },
+    { method: "GET", path: `/memberships?account.id=${accountId}`, as: provisioner, purpose: "the provisioner's roles on the account (reported, not forced)" },
+    { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
+    ...TOKEN_NAMES.map((name): ParityCall => ({ method: "POST", path: "/user/tokens", as: provisioner, purpose: `create the ${name} test token (read-only, one zone, expires within the hour)` })),
+    { method: "GET", path: "/user/tokens/{order}", as: provisioner, purpose: "policyReadBackOrder: the order policies and groups come back in" },
+    { method: "GET", path: "/zones", as: scoped, purpose: "zoneListing: an unfiltered list by a token holding one zone" },
+    { method: "GET", path: "/zones?name={zone name}", as: scoped, purpose: "a ?name= lookup of the zone the token holds" },
+    { method: "GET", path: `/zones/${zoneId}/settings`, as: scoped, purpose: "missingPermissionCode: a route whose group (Zone Settings Read) the token lacks" },
+    { method: "GET", path: `/accounts/${accountId}/tokens/verify`, as: scoped, purpose: "wrongOwnerVerifyStatus: a user token at the account verify route" },
+    { method: "GET", path: "/user/tokens?per_page=50", as: provisioner, purpose: "expiredTokensInLists: is the expired short-lived token listed without include_expired?" },
+    { method: "GET", path: "/user/tokens?per_page=50&include_expired=true", as: provisioner, purpose: "expiredTokensInLists: and with it?" },
+    ...TOKEN_NAMES.map((name): ParityCall => ({ method: "DELETE", path: `/user/tokens/{${name}}`, as: provisioner, purpose: `delete the ${name} test token (in a finally)` })),
+  ];
+}
+
+interface Answer {
+  readonly status: number;
+  readonly json?: unknown;
+  readonly headers?: Headers;
+}
+
+interface PermissionGroupRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** A failure of the recording itself (not a behaviour): the message says which request and why. */
+export class ParityError extends Error {
+  override name = "ParityError";
+}
+
+function rfc3339Seconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function firstError(json: unknown): { code?: number; message?: string } {
+  const error = (json as { errors?: { code?: unknown; message?: unknown }[] } | undefined)?.errors?.[0];
+  return error ? { ...(typeof error.code === "number" ? { code: error.code } : {}), ...(typeof error.message === "string" ? { message: error.message } : {}) } : {};
+}
+
+export interface ParityRecording {
+  readonly file: BehaviourFile;
+  /** IDs of test tokens a `finally` could not delete: the command names them and exits non-zero. */
+  readonly leftBehind: readonly string[];
+}
+
+export async function recordBehaviours(target: ParityTarget, options: ParityOptions = {}): Promise<ParityRecording> {
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const counter = new ApiCallCounter();
+  const values: string[] = [target.apiToken];
+  const calls: BehaviourFile["calls"] = [];
+  const provisioner = createCloudflareClient({ apiToken: target.apiToken, baseUrl: target.baseUrl, counter, maxRetries: 2, secrets: values });
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : redact(text, values));
+
+  /** One request whose HTTP status is data; the call is recorded whatever happens. */
+  async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<Answer> {
+    const call = { method, path, status: null as number | null };
+    calls.push(call);
+    try {
+      const request = method === "GET" ? client.sdk.get(path) : method === "POST" ? client.sdk.post(path, { body }) : client.sdk.delete(path);
+      const { data, response } = await request.withResponse();
+      call.status = response.status;
+      return { status: response.status, json: data, headers: response.headers };
+    } catch (error) {
+      if (error instanceof APIError && typeof error.status === "number") {
+        call.status = error.status;
+        return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
+      }
+      throw new ParityError(`${method} ${path} got no answer from ${target.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`);
+    }
+  }
+
+  const evidence = (request: string, answer: Answer, observed?: string): Evidence => {
+    const { code, message } = firstError(answer.json);
+    return { request, status: answer.status, ...(code !== undefined ? { code } : {}), ...(message !== undefined ? { message: scrub(message)! } : {}), ...(observed ? { observed } : {}) };
+  };
+  const result = <T>(answer: Answer): T => (answer.json as { result: T }).result;
+  const expectOk = (request: string, answer: Answer): void => {
+    if (answer.status >= 300) {
+      const { code, message } = firstError(answer.json);
+      throw new ParityError(`${request} answered HTTP ${answer.status}${code !== undefined ? ` ${code}` : ""} ${scrub(message) ?? ""}. Fix: the provisioner needs "API Tokens Write" and read access to the account and zone`);
+    }
+  };
+
+  const behaviours: Record<string, BehaviourRecord> = {};
+  const observations: Record<string, string> = {};
+  const created = new Map<TestToken, { id: string; value: string; expiresOn: string }>();
+  const leftBehind: string[] = [];
+
+  try {
+    const verify = await send(provisioner, "GET", "/user/tokens/verify");
+    expectOk("GET /user/tokens/verify (provisioner)", verify);
+    observations["ratelimit header"] = verify.headers?.get("ratelimit") ?? "(absent)";
+    observations["ratelimit-policy header"] = verify.headers?.get("ratelimit-policy") ?? "(absent)";
+
+    const groupsAnswer = await send(provisioner, "GET", "/user/tokens/permission_groups");
+    expectOk("GET /user/tokens/permission_groups", groupsAnswer);
+    const groups = result<{ id: string; name: string; scopes?: string[] }[]>(groupsAnswer) ?? [];
+    const group = (name: string, scope: string): PermissionGroupRef => {
+      const found = groups.find((g) => g.name === name && (g.scopes ?? []).includes(scope));
+      if (!found) throw new ParityError(`the permission-group list has no "${name}" at ${scope}. Fix: nothing in cfct; report the list's answer with this file`);
+      return { id: found.id, name: found.name };
+    };
+    const zoneScope = "com.cloudflare.api.account.zone";
+    const zoneRead = group("Zone Read", zoneScope);
+    const zoneGroups = [zoneRead, group("Zone Settings Read", zoneScope), group("Firewall Services Read", zoneScope)];
+    const accountSettingsRead = group("Account Settings Read", "com.cloudflare.api.account");
+
+    const memberships = await send(provisioner, "GET", `/memberships?account.id=${target.accountId}`);
+    const roles = memberships.status < 300 ? (result<{ roles?: string[] }[]>(memberships) ?? []).flatMap((m) => m.roles ?? []) : [];
+    observations["provisioner roles on the account"] = memberships.status < 300 ? roles.join(", ") || "(none listed)" : `HTTP ${memberships.status}`;
+    behaviours.accountTokenCreatorRole = {
+      value: BEHAVIOURS.accountTokenCreatorRole.default,
+      measured: false,
+      evidence: [evidence(`GET /memberships?account.id=${target.accountId}`, memberships, `roles: ${observations["provisioner roles on the account"]}`)],
+      sources: [],
+      note: "reported, not forced: cfct creates no account-owned token here. Compare the roles above with the role your account tokens were created under",
+    };
+
+    const zoneAnswer = await send(provisioner, "GET", `/zones/${target.zoneId}`);
+    expectOk(`GET /zones/${target.zoneId}`, zoneAnswer);
+    const zoneName = result<{ name: string }>(zoneAnswer).name;
+
+    const zoneResource = { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" };
+    const hourFromNow = rfc3339Seconds(new Date(now().getTime() + 3600_000));
+    const shortLivedExpiry = new Date(now().getTime() + (options.shortLivedSeconds ?? 5) * 1000);
+    // Groups written in descending ID order, the account policy last: a read-back that sorts or reorders shows it.
+    const descending = [...zoneGroups].sort((a, b) => b.id.localeCompare(a.id));
+    const bodies: Record<TestToken, unknown> = {
+      "zone-scoped": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: hourFromNow },
+      order: {
+        policies: [
+          { effect: "allow", permission_groups: descending.map(({ id }) => ({ id })), resources: zoneResource },
+          { effect: "allow", permission_groups: [{ id: accountSettingsRead.id }], resources: { [`com.cloudflare.api.account.${target.accountId}`]: "*" } },
+        ],
+        expires_on: hourFromNow,
+      },
+      "short-lived": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: rfc3339Seconds(shortLivedExpiry) },
+    };
+    const stamp = rfc3339Seconds(now()).replace(/[-:]/g, "");
+    for (const name of TOKEN_NAMES) {
+      const answer = await send(provisioner, "POST", "/user/tokens", { name: `cfct-parity-${stamp}-${name}`, ...(bodies[name] as object) });
+      expectOk(`POST /user/tokens (${name} test token)`, answer);
+      const token = result<{ id: string; value: string; expires_on?: string }>(answer);
+      values.push(token.value);
+      created.set(name, { id: token.id, value: token.value, expiresOn: token.expires_on ?? "" });
+    }
+    const tokenId = (name: TestToken) => created.get(name)!.id;
+
+    const readBack = await send(provisioner, "GET", `/user/tokens/${tokenId("order")}`);
+    expectOk("GET /user/tokens/{order}", readBack);
+    const policies = result<{ policies: { permission_groups: { id: string }[]; resources: Record<string, unknown> }[] }>(readBack).policies.map((p) => ({
+      groups: p.permission_groups.map((g) => g.id),
+      onAccount: Object.keys(p.resources).some((key) => key === `com.cloudflare.api.account.${target.accountId}`),
+    }));
+    const writtenOrder = descending.map((g) => g.id);
+    const zonePolicy = policies.find((p) => !p.onAccount);
+    const asWritten = policies.length === 2 && !policies[0]!.onAccount && JSON.stringify(zonePolicy?.groups) === JSON.stringify(writtenOrder);
+    behaviours.policyReadBackOrder = {
+      value: asWritten ? "as-written" : "reordered",
+      measured: true,
+      evidence: [
+        evidence(
+          "GET /user/tokens/{order}",
+          readBack,
+          `written: zone policy [${writtenOrder.join(", ")}] then account policy; read back: ${policies.map((p) => `${p.onAccount ? "account" : "zone"} policy [${p.groups.join(", ")}]`).join(" then ")}`,
+        ),
+      ],
+      sources: [],
+    };
+
+    const scoped = createCloudflareClient({ apiToken: created.get("zone-scoped")!.value, baseUrl: target.baseUrl, counter, maxRetries: 2, secrets: values });
+    const list = await send(scoped, "GET", "/zones");
+    const byName = await send(scoped, "GET", `/zones?name=${encodeURIComponent(zoneName)}`);
+    const listedByName = byName.status < 300 && (result<{ id: string }[]>(byName) ?? []).some((z) => z.id === target.zoneId);
+    observations["?name= lookup by a zone-scoped token"] = listedByName ? "lists the zone" : `HTTP ${byName.status}, zone not listed`;
+    behaviours.zoneListing = {
+      value: list.status === 403 ? "refuse" : "filter",
+      measured: list.status === 403 || list.status < 300,
+      evidence: [evidence("GET /zones (zone-scoped token)", list), evidence("GET /zones?name=<zone> (zone-scoped token)", byName, observations["?name= lookup by a zone-scoped token"])],
+      sources: [],
+    };
+
+    const missing = await send(scoped, "GET", `/zones/${target.zoneId}/settings`);
+    const missingCode = firstError(missing.json).code;
+    const knownCode = BEHAVIOURS.missingPermissionCode.values.find((v) => Number(v) === missingCode);
+    behaviours.missingPermissionCode = {
+      value: knownCode ?? BEHAVIOURS.missingPermissionCode.default,
+      measured: missing.status === 403 && knownCode !== undefined,
+      evidence: [evidence("GET /zones/{zone}/settings without Zone Settings Read", missing)],
+      sources: [],
+      ...(missing.status === 403 && knownCode === undefined ? { note: `a code the sandbox does not know (${missingCode}): please report this file` } : {}),
+    };
+
+    const wrongOwner = await send(scoped, "GET", `/accounts/${target.accountId}/tokens/verify`);
+    const wrongStatus = BEHAVIOURS.wrongOwnerVerifyStatus.values.find((v) => Number(v) === wrongOwner.status);
+    behaviours.wrongOwnerVerifyStatus = {
+      value: wrongStatus ?? BEHAVIOURS.wrongOwnerVerifyStatus.default,
+      measured: wrongStatus !== undefined,
+      evidence: [evidence("GET /accounts/{account}/tokens/verify with a user token", wrongOwner)],
+      sources: [],
+      ...(wrongStatus === undefined ? { note: `HTTP ${wrongOwner.status} is neither value: please report this file` } : {}),
+    };
+
+    // Wait until the short-lived token has expired on the API's side (one second of margin for rounding).
+    const waitMs = shortLivedExpiry.getTime() + 1000 - now().getTime();
+    if (waitMs > 0) await sleep(waitMs);
+    const shortLivedId = tokenId("short-lived");
+    const listed = (answer: Answer) => answer.status < 300 && (result<{ id: string }[]>(answer) ?? []).some((t) => t.id === shortLivedId);
+    const plain = await send(provisioner, "GET", "/user/tokens?per_page=50");
+    const withExpired = await send(provisioner, "GET", "/user/tokens?per_page=50&include_expired=true");
+    behaviours.expiredTokensInLists = {
+      value: listed(plain) ? "listed" : "hidden",
+      measured: listed(withExpired),
+      evidence: [
+        evidence("GET /user/tokens (no include_expired)", plain, listed(plain) ? "the expired token is listed" : "the expired token is not listed"),
+        evidence("GET /user/tokens?include_expired=true", withExpired, listed(withExpired) ? "the expired token is listed" : "the expired token is not listed either: inconclusive"),
+      ],
+      sources: [],
+    };
+
+    behaviours.rateLimitRefusal = {
+      value: BEHAVIOURS.rateLimitRefusal.default,
+      measured: false,
+      evidence: [],
+      sources: [],
+      note: "not measured: provoking it would block the account's API for five minutes",
+    };
+  } finally {
+    for (const name of TOKEN_NAMES) {
+      const token = created.get(name);
+      if (!token) continue;
+      const answer = await send(provisioner, "DELETE", `/user/tokens/${token.id}`).catch(() => undefined);
+      if (!answer || answer.status >= 300) leftBehind.push(token.id);
+    }
+  }
+
+  const ordered = Object.fromEntries(Object.keys(BEHAVIOURS).flatMap((name) => (behaviours[name] ? [[name, behaviours[name]]] : [])));
+  return {
+    file: { kind: "cfct-behaviour-file", version: 1, recordedAt: now().toISOString(), apiHost: new URL(target.baseUrl).host, behaviours: ordered, observations, calls },
+    leftBehind,
+  };
+}
