@@ -15,8 +15,8 @@ import {
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS } from "../../src/platforms";
 import { definePlatform } from "../../src/platforms/types";
-import type { CloudflareDirectory } from "../../src/program/directory";
-import { resolveTokens } from "../../src/program/resolve";
+import type { CloudflareDirectory } from "../../src/component/directory";
+import { resolveTokens } from "../../src/component/resolve";
 import { PermissionCatalog } from "../../src/sandbox/permission-catalog";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 
