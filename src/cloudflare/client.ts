@@ -158,7 +158,7 @@ export interface CloudflareClient {
   rawGet(path: string): Promise<RawResponse>;
   verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
   getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
-  /** Every token of the owner (all pages). */
+  /** Every token of the owner (all pages), expired ones included. */
   listTokens(owner: TokenOwner): Promise<TokenDetails[]>;
   permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
   zonesPage(query: ZoneQuery): Promise<ZonePage>;
@@ -317,7 +317,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       const base = owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens";
       const tokens: TokenDetails[] = [];
       for (let page = 1; ; page += 1) {
-        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50 });
+        // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
+        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50, include_expired: "true" });
         tokens.push(...(envelope.result ?? []));
         if (!hasMorePages(envelope.result_info, page, (envelope.result ?? []).length, 50)) return tokens;
       }
