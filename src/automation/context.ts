@@ -1,4 +1,4 @@
-import { ApiCallCounter, CLOUDFLARE_API_BASE, createCloudflareClient } from "../cloudflare/client";
+import { ApiCallCounter, CLOUDFLARE_API_BASE, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
@@ -78,6 +78,10 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     async lastUsedOn(token) {
       const details = (await provisioner.getToken(token.owner, token.id)) as { last_used_on?: string | null };
       return details.last_used_on ?? null;
+    },
+    async exposed(token) {
+      const details = await provisioner.getToken(token.owner, token.id);
+      return String(details.status) === ("compromised" satisfies TokenStatus);
     },
   };
   const env = options.env ?? process.env;

@@ -90,9 +90,15 @@ export interface RawResponse {
   readonly location?: string;
 }
 
+/**
+ * "compromised": a token Cloudflare deactivated because its value was found exposed. The dashboard
+ * shows "Compromised" (cloudflare-docs#29724); the API's value is undocumented, so it is our assumption.
+ */
+export type TokenStatus = "active" | "disabled" | "expired" | "compromised";
+
 export interface TokenVerifyResult {
   readonly id: string;
-  readonly status: "active" | "disabled" | "expired";
+  readonly status: TokenStatus;
   readonly expires_on?: string;
   readonly not_before?: string;
 }

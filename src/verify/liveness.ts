@@ -3,7 +3,9 @@ import { CloudflareApiError, type CloudflareClient, type TokenVerifyResult } fro
 import type { TokenOwner } from "../plan/plan";
 import {
   diagnoseTransport,
+  exposedRemedy,
   ipFromRefusal,
+  isExposedRefusal,
   isExpiredRefusal,
   isIpFilterRefusal,
   isNotYetValidRefusal,
@@ -88,6 +90,9 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
   if (verified.status === "expired" || (expires !== undefined && expires <= now)) {
     return { ...fail(`Cloudflare says the token expired${verified.expires_on ? ` on ${verified.expires_on}` : ""}`, rotate), verified };
   }
+  if (verified.status === "compromised") {
+    return { ...fail("Cloudflare deactivated the token because its value was found exposed (for example in a public repository)", exposedRemedy(ctx.stack, ctx.platformName)), verified };
+  }
   if (verified.status === "disabled") {
     return { ...fail("Cloudflare says the token is disabled (revoked by an administrator)", rotate), verified };
   }
@@ -138,8 +143,9 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
   }
 
   // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned token).
+  // Cloudflare is reported to refuse it at a verify route with 401 or with 403 (wrongOwnerVerifyStatus).
   const other: TokenOwner | undefined = ctx.owner.kind === "user" ? undefined : { kind: "user" };
-  if (other && error.kind === "unauthorized") {
+  if (other) {
     try {
       const result = await ctx.client.verifyToken(other);
       if (result.status === "active") {
@@ -163,6 +169,8 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       const usable = named.filter((t) => t.status === "active" && !isExpired(t));
       const notYet = usable.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
       if (notYet) return [`${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`, `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`];
+      const exposed = named.find((t) => String(t.status) === "compromised");
+      if (exposed && usable.length === 0) return [`${said}: Cloudflare deactivated token "${ctx.tokenName}" because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
       if (usable.length > 0) {
         return [
           `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
@@ -176,7 +184,12 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       // The provisioner could not tell; the generic diagnosis below still holds.
     }
   }
-  const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
+  if (isExposedRefusal(error)) return [`${said}: Cloudflare deactivated the token because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
+  const cause = isExpiredRefusal(error)
+    ? "it has expired"
+    : isRevokedRefusal(error)
+      ? "it was revoked"
+      : `the value is wrong, expired or revoked${ctx.owner.kind === "user" ? ", or it is an account-owned token (Cloudflare refuses a token of the other owner kind at this route with 401 or 403)" : ""}`;
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
 }
 
