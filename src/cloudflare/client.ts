@@ -56,10 +56,13 @@ export class CloudflareApiError extends Error {
     super(message);
   }
 
-  /** True when some `errors[].code` or message matches. */
-  mentions(pattern: RegExp | number): boolean {
-    return this.errors.some((e) => (typeof pattern === "number" ? e.code === pattern : pattern.test(e.message))) ||
-      (typeof pattern !== "number" && pattern.test(this.message));
+  /**
+   * True when some `errors[].message`, or the error's own message, matches. There is deliberately no
+   * way to ask for a code: Cloudflare's codes are undocumented and differ between reports (a missing
+   * permission is 9109 or 10000), so callers decide on `kind` (the HTTP status) and the message.
+   */
+  mentions(pattern: RegExp): boolean {
+    return this.errors.some((e) => pattern.test(e.message)) || pattern.test(this.message);
   }
 }
 

@@ -49,6 +49,20 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     expect(liveness.remedy).toMatch(/Treat the value as public\. Issue a new token now with cfct rotate --stack test .*find where the value leaked/);
   });
 
+  it("a spent rate-limit budget: verify reports the 429 and the wait instead of retrying past it", async () => {
+    const small = await startSandbox({ behaviours, rateLimit: { requests: 4, windowSeconds: 300 } });
+    try {
+      const { value } = await issueToken(small, specFromPlan(small, ascera!));
+      const report = await verifyPlanned(small, ascera!, value);
+      expect(report.ok).toBe(false);
+      const limited = report.checks.filter((c) => /rate-limited by Cloudflare \(HTTP 429, retry-after \d+s\)/.test(c.detail));
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]!.remedy).toMatch(/^Wait \d+ seconds/);
+    } finally {
+      await small.close();
+    }
+  });
+
   // Last: it moves the sandbox clock.
   it("an old value of a token that has since expired: the provisioner finds the token among expired ones", async () => {
     const [expiring] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }], "expiring");
