@@ -23,6 +23,8 @@ export interface LivenessContext {
   readonly client: CloudflareClient;
   readonly provisioner?: CloudflareClient;
   readonly owner: TokenOwner;
+  /** The chosen accounts: where an account-owned token given for a user-owned plan may belong. */
+  readonly accounts: readonly string[];
   readonly token: string;
   readonly platformName: string;
   /** The token's name in Cloudflare, when known (a stack plan); lets the provisioner tell expired from deleted. */
@@ -142,21 +144,21 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
     return [`${said}: the token is not valid yet (its not_before is in the future)`, `Wait until its start time, or reissue it without one: ${rotateCommand(ctx.stack)}.`];
   }
 
-  // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned token).
-  // Cloudflare is reported to refuse it at a verify route with 401 or with 403 (wrongOwnerVerifyStatus).
-  const other: TokenOwner | undefined = ctx.owner.kind === "user" ? undefined : { kind: "user" };
-  if (other) {
-    try {
-      const result = await ctx.client.verifyToken(other);
-      if (result.status === "active") {
-        return [
-          `${said}, but /user/tokens/verify accepts it: this is a user-owned token, and ${ctx.platformName} needs one owned by account ${(ctx.owner as { accountId: string }).accountId}`,
-          `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
-        ];
-      }
-    } catch {
-      // Not a user token either: fall through to the usual diagnosis.
-    }
+  // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned
+  // token, Drata's a user-owned one). Cloudflare is reported to refuse it at a verify route with 401
+  // or with 403 (the sandbox's wrongOwnerVerifyStatus), so either status leads here.
+  const mixUp = await otherOwnerAccepting(ctx);
+  if (mixUp?.kind === "user") {
+    return [
+      `${said}, but /user/tokens/verify accepts it: this is a user-owned token, and ${ctx.platformName} needs one owned by account ${(ctx.owner as { accountId: string }).accountId}`,
+      `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
+  }
+  if (mixUp?.kind === "account") {
+    return [
+      `${said}, but /accounts/${mixUp.accountId}/tokens/verify accepts it: this token is owned by account ${mixUp.accountId}, and ${ctx.platformName} needs a user-owned token`,
+      `Create the token under My Profile > API Tokens of the service account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
   }
 
   if (ctx.provisioner && ctx.tokenName) {
@@ -189,8 +191,21 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
     ? "it has expired"
     : isRevokedRefusal(error)
       ? "it was revoked"
-      : `the value is wrong, expired or revoked${ctx.owner.kind === "user" ? ", or it is an account-owned token (Cloudflare refuses a token of the other owner kind at this route with 401 or 403)" : ""}`;
+      : "the value is wrong, expired or revoked";
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
+}
+
+/** The owner of the other kind whose verify route accepts the token as active, if any (one call per chosen account at most). */
+async function otherOwnerAccepting(ctx: LivenessContext): Promise<TokenOwner | undefined> {
+  const candidates: TokenOwner[] = ctx.owner.kind === "account" ? [{ kind: "user" }] : ctx.accounts.map((accountId) => ({ kind: "account", accountId }));
+  for (const candidate of candidates) {
+    try {
+      if ((await ctx.client.verifyToken(candidate)).status === "active") return candidate;
+    } catch {
+      // Not this owner's token either.
+    }
+  }
+  return undefined;
 }
 
 /** Is `ip` outside what the plan allows (or inside what it denies)? Then a refusal is the filter working. */

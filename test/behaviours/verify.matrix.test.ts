@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, provisionerClient, rfc3339, sandboxNow, specFromPlan, verifyPlanned } from "../verify/helpers";
 import { matrixRows } from "./matrix";
 
-// The core of the verify suites (healthy tokens, a missing group, the wrong owner kind, an expired
-// and an exposed token) under each row of the behaviour matrix, one sandbox per row.
+// The core of the verify suites (healthy tokens, a missing group, the wrong owner kind both ways, an
+// exposed token, a spent rate limit, an expired token found by listing) under each row of the
+// behaviour matrix, one sandbox per row.
 
 const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
 const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] }]);
@@ -39,6 +41,16 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     const liveness = checksById(await verifyPlanned(sb, ascera!, value)).liveness!;
     expect(liveness.status).toBe("fail");
     expect(liveness.detail).toMatch(/answered HTTP 40[13]: 1000 Invalid API Token, but \/user\/tokens\/verify accepts it: this is a user-owned token/);
+  });
+
+  it("an account-owned token given for a user-owned plan (Drata) is recognised too", async () => {
+    const spec = specFromPlan(sb, drata!);
+    const withoutUserGroups = spec.policies.filter((p) => p.groups.every((g) => g.scope !== SCOPES.user));
+    const { value } = await issueToken(sb, { ...spec, owner: { kind: "account", accountId: ACME_CORP }, policies: withoutUserGroups });
+    const liveness = checksById(await verifyPlanned(sb, drata!, value)).liveness!;
+    expect(liveness.status).toBe("fail");
+    expect(liveness.detail).toMatch(new RegExp(`answered HTTP 40[13]: 1000 Invalid API Token, but /accounts/${ACME_CORP}/tokens/verify accepts it: this token is owned by account ${ACME_CORP}, and Drata needs a user-owned token`));
+    expect(liveness.remedy).toMatch(/My Profile > API Tokens/);
   });
 
   it("a token Cloudflare found exposed: liveness says so, with the remedy", async () => {
