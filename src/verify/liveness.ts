@@ -187,11 +187,7 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
     }
   }
   if (isExposedRefusal(error)) return [`${said}: Cloudflare deactivated the token because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
-  const cause = isExpiredRefusal(error)
-    ? "it has expired"
-    : isRevokedRefusal(error)
-      ? "it was revoked"
-      : "the value is wrong, expired or revoked";
+  const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
 }
 
