@@ -55,3 +55,19 @@ describe.each(matrixRows())("cfct rotate under $label", ({ behaviours }) => {
     await ctx.engine.destroy();
   });
 });
+
+describe("cfct rotate's exposure check", () => {
+  const running = sandboxAndReceiver();
+
+  it("a token deleted outside cfct is not taken for exposed, nor an error: it stays as due as its expiry says", async () => {
+    const project = testProject("deleted");
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: running.hook.url, secretEnv: WEBHOOK_SECRET_ENV } }], token: { ttlDays: 30 } });
+    const { context } = pipelineFor(running.sandbox, project);
+    expect((await runUp(context)).ok).toBe(true);
+    const [active] = await context.engine.outputs();
+    await createCloudflareClient({ apiToken: running.sandbox.provisionerToken, baseUrl: running.sandbox.baseUrl }).sdk.accounts.tokens.delete(active!.id, { account_id: ACME_CORP });
+    const result = await runRotate(context, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY] });
+    expect(result.events.map((e) => e.event)).toEqual(["not-due"]);
+    await context.engine.destroy();
+  });
+});
