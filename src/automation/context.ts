@@ -1,4 +1,4 @@
-import { ApiCallCounter, CLOUDFLARE_API_BASE, createCloudflareClient } from "../cloudflare/client";
+import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
@@ -78,6 +78,16 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     async lastUsedOn(token) {
       const details = (await provisioner.getToken(token.owner, token.id)) as { last_used_on?: string | null };
       return details.last_used_on ?? null;
+    },
+    async exposed(token) {
+      try {
+        const details = await provisioner.getToken(token.owner, token.id);
+        return String(details.status) === ("compromised" satisfies TokenStatus);
+      } catch (error) {
+        // A token deleted outside cfct says nothing about exposure: it is as due as its expiry says.
+        if (error instanceof CloudflareApiError && error.kind === "not_found") return false;
+        throw error;
+      }
     },
   };
   const env = options.env ?? process.env;

@@ -13,9 +13,11 @@ export interface TokenVerifier {
   verify(request: { token: DeployedToken; plan: TokenPlan; value: string; withoutUse?: string }): Promise<VerifyEvidence>;
 }
 
-/** Reads what Cloudflare knows about a token that rotation needs: when it was last used. */
+/** Reads what Cloudflare knows about a token that rotation needs: when it was last used, and whether it was found exposed. */
 export interface TokenInspector {
   lastUsedOn(token: DeployedToken): Promise<string | null>;
+  /** Cloudflare deactivated the token because its value was found exposed: it must be replaced now. */
+  exposed(token: DeployedToken): Promise<boolean>;
 }
 
 /** Everything a deploy, destroy or rotation talks to; built once per command. */

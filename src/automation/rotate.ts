@@ -30,7 +30,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Zero-gap rotation, resumable at every step because each step is recorded with the stack first:
- *   1. a due token gets a successor generation (both declared, one deploy creates the new token);
+ *   1. a due token (expiring soon, forced, or found exposed by Cloudflare) gets a successor
+ *      generation (both declared, one deploy creates the new token);
  *   2. the successor is verified, then registered — a failure leaves the old generation untouched;
  *   3. the old generation is revoked only once the successor is seen in use after registration,
  *      the platform confirms it, the grace window has ended, or the old one has already expired.
@@ -56,12 +57,16 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   const now = await ctx.now();
   const selected = Object.keys(generations).filter((key) => !options.keys || options.keys.includes(key));
   const withSuccessor: TokenGenerations = { ...generations };
+  const exposedKeys = new Set<string>();
   for (const key of selected) {
     const entry = generations[key]!;
     if (entry.successor) continue;
     const active = deployed.find((t) => t.key === key && t.generation === entry.active.generation);
     const expiresOn = active?.expiresOn ? Date.parse(active.expiresOn) : undefined;
-    const due = options.force || expiresOn === undefined || expiresOn - now.getTime() <= options.ifDueWithinDays * DAY_MS;
+    const dueByDate = options.force || expiresOn === undefined || expiresOn - now.getTime() <= options.ifDueWithinDays * DAY_MS;
+    // A token Cloudflare deactivated as exposed no longer works for its platform, whatever its expiry: due now.
+    if (!dueByDate && active && (await ctx.inspector.exposed(active))) exposedKeys.add(key);
+    const due = dueByDate || exposedKeys.has(key);
     if (!due) {
       await event(key, "not-due", `expires ${active?.expiresOn}, in ${Math.floor((expiresOn! - now.getTime()) / DAY_MS)} days`, entry.active.generation);
       continue;
@@ -79,7 +84,8 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   for (const key of rotating) {
     const successor = generations[key]!.successor!;
     const change = created.changes.find((c) => c.logicalName.startsWith(`${key}-g${successor.generation}`) && c.op === "create");
-    if (change) await event(key, "successor-created", `new token ${change.logicalName}`, successor.generation);
+    const why = exposedKeys.has(key) ? ` (Cloudflare deactivated g${successor.generation - 1}: its value was found exposed)` : "";
+    if (change) await event(key, "successor-created", `new token ${change.logicalName}${why}`, successor.generation);
   }
 
   // Step 2: verify and register each successor not yet with its platform.

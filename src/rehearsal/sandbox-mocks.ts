@@ -37,15 +37,23 @@ function tokenBody(inputs: TokenInputs) {
 }
 
 /** Inputs compared for drift, keys sorted at every depth; expiry is excluded because the program marks it ignoreChanges. */
-function comparable(inputs: Record<string, unknown>): string {
-  const { expiresOn: _ignored, ...rest } = inputs;
-  return JSON.stringify(canonical(rest));
+export function sameTokenInputs(recorded: Record<string, unknown>, next: Record<string, unknown>): boolean {
+  const comparable = ({ expiresOn: _ignored, ...rest }: Record<string, unknown>) => JSON.stringify(canonical(rest));
+  return comparable(recorded) === comparable(next);
 }
 
+/**
+ * Every list in a token's inputs (policies, their groups, IP ranges) is a set to Cloudflare, which
+ * reads tokens back in another order (terraform-provider-cloudflare#7094): sorted, so order is no change.
+ */
 function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+  if (Array.isArray(value)) return value.map(canonical).sort((a, b) => compareJson(JSON.stringify(a), JSON.stringify(b)));
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+}
+
+function compareJson(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -94,7 +102,7 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       const existing = this.store.read().resources[key];
       if (!existing) return this.dryRun ? this.note(args.name, "create", placeholder) : await this.create(args.type, args.name, inputs);
       const state = { ...inputs, expiresOn: existing.inputs.expiresOn, value: this.dryRun ? "" : this.box.open(existing.value) };
-      if (comparable(existing.inputs) === comparable(inputs as unknown as Record<string, unknown>)) {
+      if (sameTokenInputs(existing.inputs, inputs as unknown as Record<string, unknown>)) {
         return this.note(args.name, "same", { id: existing.id, state });
       }
       if (!this.dryRun) await this.update(key, existing.id, { ...inputs, expiresOn: existing.inputs.expiresOn as string | undefined });
@@ -126,9 +134,10 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     const { pending, resources } = this.store.read();
     const known = new Set(Object.values(resources).map((r) => r.id));
     for (const create of pending) {
+      // A token that expired since it was sent is still one nobody holds: list it too.
       const tokens = create.accountId
-        ? await this.collect(this.client.accounts.tokens.list({ account_id: create.accountId }))
-        : await this.collect(this.client.user.tokens.list());
+        ? await this.collect(this.client.accounts.tokens.list({ account_id: create.accountId, include_expired: true }))
+        : await this.collect(this.client.user.tokens.list({ include_expired: true }));
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
       }

@@ -75,13 +75,21 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     const now = deps.clock.now();
     return c.json({
       tokens: deps.tokens.all().map((token) => {
-        const { id, name, status, issued_on, last_used_on, expires_on, not_before, policies } = tokenView(token, deps.catalog, now);
+        const { id, name, status, issued_on, last_used_on, expires_on, not_before, policies } = tokenView(token, deps.catalog, now, { policyReadBackOrder: "as-written" });
         const owner = token.owner.kind === "user" ? { type: "user", id: token.owner.userId } : { type: "account", id: token.owner.accountId };
         return { id, name, owner, status, issued_on, last_used_on: last_used_on ?? null, expires_on: expires_on ?? null, not_before: not_before ?? null, policies };
       }),
     });
   });
 
-  app.all("*", (c) => c.json({ error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens` }, 404));
+  // What Cloudflare does when a credential scanner reports the value leaked: it deactivates the token.
+  app.post("/tokens/:id/expose", (c) => {
+    const id = c.req.param("id");
+    if (!deps.tokens.get(id)) return c.json({ error: `no token ${id}. Fix: use an id from GET ${CONTROL_PREFIX}/tokens` }, 404);
+    const token = deps.tokens.expose(id, deps.clock.now());
+    return c.json({ id, status: tokenView(token, deps.catalog, deps.clock.now(), { policyReadBackOrder: "as-written" }).status });
+  });
+
+  app.all("*", (c) => c.json({ error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, GET /behaviours` }, 404));
   return app;
 }

@@ -30,6 +30,16 @@ export function isExpiredRefusal(error: CloudflareApiError): boolean {
   return error.mentions(/expired/i);
 }
 
+/** A token Cloudflare deactivated because its value was found exposed (leaked). */
+export function isExposedRefusal(error: CloudflareApiError): boolean {
+  return error.mentions(/exposed|compromised|leaked/i);
+}
+
+/** What to do about a token whose value is public: replace it now, and find the leak. */
+export function exposedRemedy(stack: string | undefined, platformName: string): string {
+  return `Treat the value as public. Issue a new token now with ${rotateCommand(stack)} (an exposed token is due at once) and register it with ${platformName}; then find where the value leaked (a repository, a log, a ticket) and remove it.`;
+}
+
 export function isRevokedRefusal(error: CloudflareApiError): boolean {
   return error.mentions(/revoked|disabled|deleted/i);
 }

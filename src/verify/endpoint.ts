@@ -72,6 +72,11 @@ function errorCodes(json: { errors: unknown[] }): number[] {
   return json.errors.map((e) => Number((e as { code?: unknown })?.code)).filter((n) => !Number.isNaN(n));
 }
 
+/** "No route for the URI" / "Could not route to …": the message says it, whatever the code. */
+function saysNoRoute(json: { errors: unknown[] }): boolean {
+  return json.errors.some((e) => /no route|could not route/i.test(String((e as { message?: unknown })?.message ?? "")));
+}
+
 /**
  * Static inspection, then `GET <base>/user/tokens/verify` with no credential: Cloudflare answers
  * that with its JSON envelope (`success:false`, HTTP 400/401/403). Anything else is not the API.
@@ -102,7 +107,8 @@ export async function checkEndpoint(baseUrl: string, anonymous: CloudflareClient
     return fail(`${shown} answers JSON (HTTP ${status}) without Cloudflare's envelope (success, errors, result). The token was not sent`);
   }
   const codes = errorCodes(response.json);
-  if (status === 404 || codes.includes(7000) || codes.includes(7003)) {
+  // Status and message decide, never a code alone (Cloudflare does not document its codes).
+  if (status === 404 || (status === 400 && saysNoRoute(response.json))) {
     return fail(`${shown}/user/tokens/verify is not a route there (HTTP ${status}${codes.length ? `, code ${codes.join(",")}` : ""}): the path of the base URL is wrong. The token was not sent`);
   }
   if (response.json.success) {

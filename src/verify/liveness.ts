@@ -3,7 +3,9 @@ import { CloudflareApiError, type CloudflareClient, type TokenVerifyResult } fro
 import type { TokenOwner } from "../plan/plan";
 import {
   diagnoseTransport,
+  exposedRemedy,
   ipFromRefusal,
+  isExposedRefusal,
   isExpiredRefusal,
   isIpFilterRefusal,
   isNotYetValidRefusal,
@@ -21,6 +23,8 @@ export interface LivenessContext {
   readonly client: CloudflareClient;
   readonly provisioner?: CloudflareClient;
   readonly owner: TokenOwner;
+  /** The chosen accounts: where an account-owned token given for a user-owned plan may belong. */
+  readonly accounts: readonly string[];
   readonly token: string;
   readonly platformName: string;
   /** The token's name in Cloudflare, when known (a stack plan); lets the provisioner tell expired from deleted. */
@@ -88,6 +92,9 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
   if (verified.status === "expired" || (expires !== undefined && expires <= now)) {
     return { ...fail(`Cloudflare says the token expired${verified.expires_on ? ` on ${verified.expires_on}` : ""}`, rotate), verified };
   }
+  if (verified.status === "compromised") {
+    return { ...fail("Cloudflare deactivated the token because its value was found exposed (for example in a public repository)", exposedRemedy(ctx.stack, ctx.platformName)), verified };
+  }
   if (verified.status === "disabled") {
     return { ...fail("Cloudflare says the token is disabled (revoked by an administrator)", rotate), verified };
   }
@@ -137,20 +144,21 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
     return [`${said}: the token is not valid yet (its not_before is in the future)`, `Wait until its start time, or reissue it without one: ${rotateCommand(ctx.stack)}.`];
   }
 
-  // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned token).
-  const other: TokenOwner | undefined = ctx.owner.kind === "user" ? undefined : { kind: "user" };
-  if (other && error.kind === "unauthorized") {
-    try {
-      const result = await ctx.client.verifyToken(other);
-      if (result.status === "active") {
-        return [
-          `${said}, but /user/tokens/verify accepts it: this is a user-owned token, and ${ctx.platformName} needs one owned by account ${(ctx.owner as { accountId: string }).accountId}`,
-          `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
-        ];
-      }
-    } catch {
-      // Not a user token either: fall through to the usual diagnosis.
-    }
+  // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned
+  // token, Drata's a user-owned one). Cloudflare is reported to refuse it at a verify route with 401
+  // or with 403 (the sandbox's wrongOwnerVerifyStatus), so either status leads here.
+  const mixUp = await otherOwnerAccepting(ctx);
+  if (mixUp?.kind === "user") {
+    return [
+      `${said}, but /user/tokens/verify accepts it: this is a user-owned token, and ${ctx.platformName} needs one owned by account ${(ctx.owner as { accountId: string }).accountId}`,
+      `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
+  }
+  if (mixUp?.kind === "account") {
+    return [
+      `${said}, but /accounts/${mixUp.accountId}/tokens/verify accepts it: this token is owned by account ${mixUp.accountId}, and ${ctx.platformName} needs a user-owned token`,
+      `Create the token under My Profile > API Tokens of the service account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
   }
 
   if (ctx.provisioner && ctx.tokenName) {
@@ -163,6 +171,8 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       const usable = named.filter((t) => t.status === "active" && !isExpired(t));
       const notYet = usable.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
       if (notYet) return [`${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`, `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`];
+      const exposed = named.find((t) => String(t.status) === "compromised");
+      if (exposed && usable.length === 0) return [`${said}: Cloudflare deactivated token "${ctx.tokenName}" because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
       if (usable.length > 0) {
         return [
           `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
@@ -176,8 +186,22 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       // The provisioner could not tell; the generic diagnosis below still holds.
     }
   }
+  if (isExposedRefusal(error)) return [`${said}: Cloudflare deactivated the token because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
   const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
+}
+
+/** The owner of the other kind whose verify route accepts the token as active, if any (one call per chosen account at most). */
+async function otherOwnerAccepting(ctx: LivenessContext): Promise<TokenOwner | undefined> {
+  const candidates: TokenOwner[] = ctx.owner.kind === "account" ? [{ kind: "user" }] : ctx.accounts.map((accountId) => ({ kind: "account", accountId }));
+  for (const candidate of candidates) {
+    try {
+      if ((await ctx.client.verifyToken(candidate)).status === "active") return candidate;
+    } catch {
+      // Not this owner's token either.
+    }
+  }
+  return undefined;
 }
 
 /** Is `ip` outside what the plan allows (or inside what it denies)? Then a refusal is the filter working. */

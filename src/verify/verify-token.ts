@@ -123,6 +123,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     client,
     ...(provisioner ? { provisioner } : {}),
     owner,
+    accounts: plan.scope.accounts,
     token: input.token,
     platformName,
     ...(planFromStack ? { tokenName: plan.name } : {}),

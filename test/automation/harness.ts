@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { buildPipeline, type Pipeline } from "../../src/automation/context";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
 import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 
@@ -56,11 +56,14 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
   });
 }
 
-/** One sandbox and one webhook receiver for the whole test file, started before its tests and closed after. */
-export function sandboxAndReceiver(): { readonly sandbox: RunningSandbox; readonly hook: WebhookReceiver } {
+/**
+ * One sandbox and one webhook receiver for the whole test file (or describe block), started before
+ * its tests and closed after; `behaviours` runs the sandbox with named behaviours (the matrix).
+ */
+export function sandboxAndReceiver(behaviours?: BehaviourOverrides): { readonly sandbox: RunningSandbox; readonly hook: WebhookReceiver } {
   const running = {} as { sandbox: RunningSandbox; hook: WebhookReceiver };
   beforeAll(async () => {
-    running.sandbox = await startSandbox({ port: 0 });
+    running.sandbox = await startSandbox({ port: 0, ...(behaviours ? { behaviours } : {}) });
     running.hook = await startWebhookReceiver(WEBHOOK_SECRET);
   });
   afterAll(async () => {
@@ -140,7 +143,7 @@ export function crashingAt(ctx: PipelineContext, n: number, when: "before" | "af
         saveGenerations: (g) => step("saveGenerations", () => engine.saveGenerations(g)),
       },
       verifier: { verify: (request) => step("verify", () => ctx.verifier.verify(request)) },
-      inspector: { lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)) },
+      inspector: { lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)), exposed: (token) => ctx.inspector.exposed(token) },
       registrarFor: (connection) => {
         const registrar = ctx.registrarFor(connection);
         return { kind: registrar.kind, register: (request) => step("register", () => registrar.register(request)) };

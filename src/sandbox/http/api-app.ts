@@ -96,7 +96,7 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
   function authenticate(route: Route, token: SandboxToken, params: Record<string, string>, now: Date, clientAddress: string): SandboxToken {
     if (route.verifies) {
       const rightKind = route.verifies === "user" ? token.owner.kind === "user" : token.owner.kind === "account" && token.owner.accountId === params.account_id;
-      if (!rightKind) throw refuse.invalidToken();
+      if (!rightKind) throw refuse.wrongOwnerAtVerify(state.behaviours);
     }
     const problem = unusableBecause(token, now);
     if (problem !== null && !route.verifies) throw refuse.unusableToken(problem);

@@ -1,3 +1,4 @@
+import type { Behaviours } from "../behaviours";
 import { ApiError } from "./envelope";
 import { redactPath } from "./redact-path";
 
@@ -25,13 +26,28 @@ export const refuse = {
   apiKeyNotSupported: () =>
     new ApiError(400, [{ code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] }]),
 
-  /** Unknown, deleted or rolled-away token, or a token of the other kind at a verify route (code 1000 per probe-endpoints.md; 401 assumed). */
+  /** Unknown, deleted or rolled-away token (code 1000 per probe-endpoints.md; 401 assumed). */
   invalidToken: () => new ApiError(401, [{ code: 1000, message: INVALID_TOKEN }], bearerChallenge(INVALID_TOKEN)),
+
+  /** A token of the other owner kind at a verify route: 401 or 403 as the wrongOwnerVerifyStatus behaviour says (FIDELITY.md). */
+  wrongOwnerAtVerify: (behaviours: Behaviours) =>
+    behaviours.wrongOwnerVerifyStatus === "403"
+      ? new ApiError(403, [{ code: 1000, message: INVALID_TOKEN }])
+      : new ApiError(401, [{ code: 1000, message: INVALID_TOKEN }], bearerChallenge(INVALID_TOKEN)),
 
   /** Known token that cannot be used now: disabled, expired, not yet valid (code 1000; the reason is ours). */
   unusableToken: (reason: string) => new ApiError(401, [{ code: 1000, message: `${INVALID_TOKEN}: ${reason}` }], bearerChallenge(INVALID_TOKEN)),
 
-  /** Valid token without a group the route accepts on this resource (third-party reports: 403, 9109). */
+  /**
+   * Valid token without a group the route accepts on this resource: 403 with 9109 or 10000, as the
+   * missingPermissionCode behaviour says (both are quoted in public reports, FIDELITY.md).
+   */
+  missingPermission: (behaviours: Behaviours, detail?: string) => {
+    const message = behaviours.missingPermissionCode === "10000" ? "Authentication error" : "Unauthorized to access requested resource";
+    return new ApiError(403, [{ code: Number(behaviours.missingPermissionCode), message: `${message}${detail ? `: ${detail}` : ""}` }]);
+  },
+
+  /** A token create that reaches beyond its owner (terraform-provider-cloudflare#3227: 403, 9109). */
   unauthorized: (detail?: string) =>
     new ApiError(403, [{ code: 9109, message: `Unauthorized to access requested resource${detail ? `: ${detail}` : ""}` }]),
 

@@ -50,7 +50,7 @@ export function identifierNotFound(context: RouteContext, id: string): never {
 }
 
 function authorize(state: SandboxState, endpoint: EndpointPermission, context: RouteContext, target: AuthzTarget): void {
-  if (!state.authorizer.allows(context.token, endpoint, target)) throw refuse.unauthorized();
+  if (!state.authorizer.allows(context.token, endpoint, target)) throw refuse.missingPermission(state.behaviours);
 }
 
 type Handler<T> = (context: RouteContext, subject: T) => RouteReply | Promise<RouteReply>;

@@ -8,6 +8,13 @@ import { isSameOwner, type SandboxToken, type TokenOwner } from "../tokens/token
 import { parseTokenRequest } from "../tokens/token-request";
 import { tokenView, verifyView } from "../tokens/token-view";
 
+/**
+ * Roles that may create account-owned tokens, as Cloudflare spells them. Account-owned tokens were
+ * Super-Administrator-only (account-owned-tokens docs); the issue's evidence adds Administrator, and
+ * Cloudflare's 2026-10-01 changelog the "API Token Provisioning" role.
+ */
+export const ACCOUNT_TOKEN_CREATOR_ROLES: readonly string[] = ["Super Administrator - All Privileges", "Administrator", "API Token Provisioning"];
+
 const ACTIVE_MESSAGE = { code: 10000, message: "This API Token is valid and active", type: null };
 // "User API token quota 50; Account API token quota 500" (api-rate-limits.mdx@2f6318f).
 const TOKEN_QUOTA = { user: 50, account: 500 } as const;
@@ -30,7 +37,10 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
     const token = state.tokens.get(id);
     return token && isSameOwner(token.owner, ownerOf(context)) ? token : identifierNotFound(context, id);
   };
-  const view = (token: SandboxToken, context: RouteContext) => tokenView(token, state.catalog, context.now);
+  const view = (token: SandboxToken, context: RouteContext) => tokenView(token, state.catalog, context.now, state.behaviours);
+  // Cloudflare's lists leave expired tokens out unless asked (OpenAPI; the SDK's TokenListParams.include_expired).
+  const listed = (token: SandboxToken, context: RouteContext) =>
+    state.behaviours.expiredTokensInLists === "listed" || context.query.get("include_expired") === "true" || effectiveStatus(token, context.now) !== "expired";
 
   return [
     // Static segments first: the router tries routes in this order, and "verify" is not a token ID.
@@ -49,10 +59,21 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
       return { result: groups, resultInfo: { page: 1, per_page: groups.length, count: groups.length, total_count: groups.length, total_pages: 1 } };
     }),
 
-    scoped("GET", base, (context) => replyWithPage(paginate(state.tokens.ownedBy(ownerOf(context)).map((t) => view(t, context)), context.query))),
+    scoped("GET", base, (context) =>
+      replyWithPage(
+        paginate(
+          state.tokens
+            .ownedBy(ownerOf(context))
+            .filter((t) => listed(t, context))
+            .map((t) => view(t, context)),
+          context.query,
+        ),
+      ),
+    ),
 
     scoped("POST", base, async (context) => {
       const owner = ownerOf(context);
+      if (owner.kind === "account") requireCreatorRole(state, context, owner.accountId);
       if (state.tokens.ownedBy(owner).length >= TOKEN_QUOTA[family]) {
         throw refuse.invalidRequest(`the ${family === "user" ? "user" : "account"} already has ${TOKEN_QUOTA[family]} API tokens, Cloudflare's quota. Fix: delete tokens that are no longer used`);
       }
@@ -77,4 +98,19 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
 
     scoped("PUT", `${base}/{token_id}/value`, (context) => replyWith(state.tokens.roll(ownedToken(context).id, context.now))),
   ];
+}
+
+/**
+ * Under accountTokenCreatorRole "administrator" (the default), a user token may create an
+ * account-owned token only when its user holds a qualifying role on that account, as the fixture's
+ * memberships give them. An account-owned creator has no user, and no role to check.
+ */
+function requireCreatorRole(state: SandboxState, context: RouteContext, accountId: string): void {
+  if (state.behaviours.accountTokenCreatorRole !== "administrator" || context.token.owner.kind !== "user") return;
+  const roles = state.inventory.memberships.filter((m) => m.account_id === accountId && m.status === "accepted").flatMap((m) => m.roles);
+  if (roles.some((role) => ACCOUNT_TOKEN_CREATOR_ROLES.includes(role))) return;
+  throw refuse.missingPermission(
+    state.behaviours,
+    `creating an account-owned token needs the creator's user to hold ${ACCOUNT_TOKEN_CREATOR_ROLES.map((r) => `"${r}"`).join(" or ")} on account ${accountId}; it holds ${roles.length ? roles.map((r) => `"${r}"`).join(", ") : "no role there"}. Fix: have a Super Administrator grant one of those roles to the provisioner's user`,
+  );
 }

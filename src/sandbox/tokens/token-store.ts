@@ -17,7 +17,7 @@ export class TokenStore {
 
   issue(spec: TokenSpec, owner: TokenOwner, now: Date, id: string = randomBytes(16).toString("hex")): IssuedToken {
     const value = newTokenValue(this.prefix);
-    const token: SandboxToken = { ...spec, id, owner, issuedOn: now, modifiedOn: now, lastUsedOn: null, valueHash: hashTokenValue(value) };
+    const token: SandboxToken = { ...spec, id, owner, issuedOn: now, modifiedOn: now, lastUsedOn: null, exposedOn: null, valueHash: hashTokenValue(value) };
     this.byId.set(id, token);
     this.idByHash.set(token.valueHash, id);
     return { token, value };
@@ -46,12 +46,15 @@ export class TokenStore {
     return this.replace(id, { ...spec, modifiedOn: now });
   }
 
-  /** Roll: a new value; the old one stops working at once (Cloudflare documents no grace period). */
+  /**
+   * Roll: a new value; the old one stops working at once (Cloudflare documents no grace period). A
+   * token deactivated as exposed works again with its new value ("you can then roll or delete the token").
+   */
   roll(id: string, now: Date): string {
     const current = this.require(id);
     const value = newTokenValue(this.prefix);
     this.idByHash.delete(current.valueHash);
-    const rolled = this.replace(id, { valueHash: hashTokenValue(value), modifiedOn: now });
+    const rolled = this.replace(id, { valueHash: hashTokenValue(value), modifiedOn: now, exposedOn: null });
     this.idByHash.set(rolled.valueHash, id);
     return value;
   }
@@ -59,6 +62,11 @@ export class TokenStore {
   /** Records an authenticated request (last_used_on: rotation watches it to see a new token picked up). */
   markUsed(id: string, now: Date): SandboxToken {
     return this.replace(id, { lastUsedOn: now });
+  }
+
+  /** Cloudflare found the value exposed (e.g. by GitHub secret scanning) and deactivated the token. */
+  expose(id: string, now: Date): SandboxToken {
+    return this.replace(id, { exposedOn: now });
   }
 
   delete(id: string): void {

@@ -42,5 +42,7 @@ export interface SandboxToken extends TokenSpec {
   readonly issuedOn: Date;
   readonly modifiedOn: Date;
   readonly lastUsedOn: Date | null;
+  /** When Cloudflare deactivated the token because its value was found exposed (leaked); a roll clears it. */
+  readonly exposedOn: Date | null;
   readonly valueHash: string;
 }

@@ -1,0 +1,20 @@
+import { nonDefaultBehaviourCases, type BehaviourOverrides } from "../../src/sandbox";
+
+export interface MatrixRow {
+  readonly label: string;
+  readonly behaviours: BehaviourOverrides;
+}
+
+/**
+ * The behaviour matrix's rows: each non-default value alone, then every non-default value at once.
+ * With the ordinary suites (all defaults) this covers every pair of values of every two behaviours
+ * (pairwise): default/default there, one non-default with the other's default in the single rows,
+ * and non-default/non-default in the last row.
+ */
+export function matrixRows(): MatrixRow[] {
+  const cases = nonDefaultBehaviourCases();
+  return [
+    ...cases.map((c) => ({ label: `${c.name}=${c.value}`, behaviours: c.overrides })),
+    { label: "every non-default value", behaviours: Object.assign({}, ...cases.map((c) => c.overrides)) as BehaviourOverrides },
+  ];
+}
