@@ -44,9 +44,12 @@ const answer = config.answers[index];
 
 async function sendEvents(events) {
   const at = argv.indexOf("--event-log");
-  if (at < 0 || events.length === 0) return;
+  if (at < 0) return;
   const target = argv[at + 1];
-  const stamped = events.map((event, sequence) => ({ sequence, timestamp: Math.floor(Date.now() / 1000), ...event }));
+  // Like the CLI, every stream ends with a summary (the Automation API builds preview's changeSummary from it).
+  const summary = { summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: {}, policyPacks: {} } };
+  const all = events.some((event) => event.summaryEvent) ? events : [...events, summary];
+  const stamped = all.map((event, sequence) => ({ sequence, timestamp: Math.floor(Date.now() / 1000), ...event }));
   if (!target.startsWith("tcp://")) {
     fs.appendFileSync(target, stamped.map((e) => JSON.stringify(e) + "\n").join(""));
     return;
