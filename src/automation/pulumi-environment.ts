@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
-import { PulumiNothingChangedError } from "./pulumi-errors";
+import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -13,12 +13,14 @@ export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 const CFCT_PREFIX = "CFCT_";
 
 /**
- * Refuses, before any Pulumi command, the settings with which Pulumi would run against the wrong
- * state or with the wrong key: an empty passphrase (an unset CI secret expands to "", which Pulumi
- * accepts as a passphrase), an empty backend URL, no backend at all, or a passphrase-encrypted
- * stack without a passphrase.
+ * Refuses, before any Pulumi command, what would make Pulumi fail or run against the wrong state or
+ * with the wrong key: no `pulumi` on PATH, an empty passphrase (an unset CI secret expands to "",
+ * which Pulumi accepts as a passphrase), an empty backend URL, no backend at all, or a
+ * passphrase-encrypted stack without a passphrase.
  */
 export function checkPulumiEnvironment(projectDir: string, stack: string, env: Env): void {
+  // The Automation API runs `pulumi` from this process's PATH.
+  if (!onPath("pulumi", process.env["PATH"] ?? "")) throw missingCli();
   for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"] as const) {
     if (env[name] === "") {
       throw new PulumiNothingChangedError(
@@ -87,6 +89,17 @@ export function secretEnvNamesIn(config: unknown): string[] {
   if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
   if (config === null || typeof config !== "object") return [];
   return Object.entries(config).flatMap(([key, value]) => ((key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value)));
+}
+
+function onPath(executable: string, searchPath: string): boolean {
+  return searchPath.split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir || ".", executable), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function redactUrl(url: string): string {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OrphanTokens } from "../../src/automation/pending-creates";
 import { PulumiEngine, lineSplitter, type PulumiEngineOptions } from "../../src/automation/pulumi-engine";
-import { PulumiNothingChangedError, PulumiRunError } from "../../src/automation/pulumi-errors";
+import { PulumiNothingChangedError, PulumiRunError, explainPulumiFailure } from "../../src/automation/pulumi-errors";
 import { exitCodeFor } from "../../src/cli/errors";
 import { answers, installPulumiStandIn, projectCopy, stepEvents, type CannedAnswer, type PulumiStandIn } from "../helpers/pulumi-standin";
 
@@ -209,12 +209,12 @@ describe("errors a user can act on (item 7)", () => {
     expect(error.message).toMatch(/ResolutionError: permission group "Zone WAF Read" not found[\s\S]*nothing was deployed/);
   });
 
-  it("only a missing `pulumi` executable is a missing CLI; another 'not found' is shown as it is", async () => {
+  it("a missing `pulumi` executable is named first, before the backend; another 'not found' is shown as it is", async () => {
     const emptyDir = mkdtempSync(path.join(tmpdir(), "cfct-nopath-"));
     vi.stubEnv("PATH", emptyDir);
-    const missing = new PulumiEngine({ projectDir: projectCopy(), stack: "prod", provisionerToken: "x", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN", orphans: NO_ORPHANS, env: PULUMI_ENV });
+    const missing = new PulumiEngine({ projectDir: projectCopy(), stack: "prod", provisionerToken: "x", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN", orphans: NO_ORPHANS, env: {} });
     const error = await failure(missing.outputs());
-    expect(error.message).toMatch(/Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
+    expect(error.message).toMatch(/^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
     expect(exitCodeFor(error)).toBe(1);
     vi.unstubAllEnvs();
 
@@ -222,6 +222,15 @@ describe("errors a user can act on (item 7)", () => {
     const other = await failure(engine.outputs());
     expect(other.message).toContain("no Pulumi.yaml project file found");
     expect(other.message).not.toMatch(/not installed/);
+  });
+
+  it("a spawn that fails with ENOENT (the CLI vanished after the check) is still a missing CLI", () => {
+    const spawnFailure = Object.assign(new Error("code: -2\n stdout: \n stderr: Command failed with ENOENT: pulumi version"), {
+      name: "CommandError",
+      commandResult: { stdout: "", stderr: "Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT", code: -2, err: { code: "ENOENT", syscall: "spawn pulumi", path: "pulumi" } },
+    });
+    const explained = explainPulumiFailure(spawnFailure, { step: "pulumi version", stack: "prod", changed: false, diagnostics: [] });
+    expect(explained.message).toMatch(/^the Pulumi CLI is not installed/);
   });
 });
 
