@@ -1,7 +1,7 @@
 import { LocalWorkspace, StackNotFoundError, type ConfigMap, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { Settings, TokenGenerations } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
-import { offlineUnreadable, projectKeys, readStackFile, stackFilePath } from "../config/stack-file";
+import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
 import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending-creates";
 import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
@@ -89,10 +89,12 @@ export class PulumiEngine implements StackEngine {
    */
   async settings(): Promise<Settings> {
     const stackFile = readStackFile(stackFilePath(this.options.projectDir, this.options.stack));
-    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: this.options.stack, source: stackFile.file });
+    // Token names carry the stack's own name, as the program sees it, also for `--stack acme/prod`.
+    const name = stackName(this.options.stack);
+    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file });
     const stack = await this.stack();
     const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
-    return parseSettings(projectKeys(configValues(config)), { stack: this.options.stack, source: `${stackFile.file} (through pulumi config)` });
+    return parseSettings(projectKeys(configValues(config)), { stack: name, source: `${stackFile.file} (through pulumi config)` });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {

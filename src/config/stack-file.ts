@@ -29,8 +29,12 @@ export function stackConfigDir(projectDir: string): string {
  * where <name> is the stack's own name — the last segment of `org/project/stack` or `org/stack`.
  */
 export function stackFilePath(projectDir: string, stack: string): string {
-  const name = stack.split("/").pop() ?? stack;
-  return path.join(stackConfigDir(projectDir), `Pulumi.${name}.yaml`);
+  return path.join(stackConfigDir(projectDir), `Pulumi.${stackName(stack)}.yaml`);
+}
+
+/** A stack's own name, as the program sees it (`pulumi.getStack()`): `prod` for `acme/prod`. */
+export function stackName(stack: string): string {
+  return stack.split("/").pop() ?? stack;
 }
 
 /** The stack name a file like `Pulumi.prod.yaml` belongs to. */
@@ -130,5 +134,5 @@ export function loadSettingsFile(file: string, stack = stackNameFromFile(file)):
 }
 
 export function loadStackSettings(projectDir: string, stack: string): Settings {
-  return loadSettingsFile(stackFilePath(projectDir, stack), stack);
+  return loadSettingsFile(stackFilePath(projectDir, stack), stackName(stack));
 }

@@ -37,7 +37,10 @@ describe("stack files are found and read the way Pulumi finds and reads them", (
     const dir = project("name: p\nruntime: nodejs\nstackConfigDir: stacks\n", { "stacks/Pulumi.prod.yaml": `config:\n${CONNECTIONS}` });
     expect(stackFilePath(dir, "acme/prod")).toBe(path.join(dir, "stacks", "Pulumi.prod.yaml"));
     expect(stackFilePath(dir, "acme/cf-compliance-tokens/prod")).toBe(path.join(dir, "stacks", "Pulumi.prod.yaml"));
-    expect(loadStackSettings(dir, "acme/prod").connections).toHaveLength(1);
+    const settings = loadStackSettings(dir, "acme/prod");
+    expect(settings.connections).toHaveLength(1);
+    // The program names tokens with pulumi.getStack(), the stack's own name: so does the plan.
+    expect(settings.stack).toBe("prod");
   });
 
   it("a secure value of ours cannot be read offline: the error names the key and how cfct reads it (through the CLI)", () => {
