@@ -11,6 +11,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 /** cfct's own variables (webhook secrets, token values for verify, hand-off dir): none is Pulumi's business. */
 const CFCT_PREFIX = "CFCT_";
+/** The provider's other credentials: with one of these beside the token, it would not use (only) the provisioner. */
+const OTHER_PROVIDER_CREDENTIALS = ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY"];
 
 /**
  * Refuses, before any Pulumi command, what would make Pulumi fail or run against the wrong state or
@@ -68,7 +70,7 @@ function usesPassphrase(projectDir: string, stack: string, backend: string): boo
 
 /**
  * The environment the Pulumi process gets on top of ours: the provisioner credential under the
- * name the provider reads, and every variable of cfct's own removed (an undefined value is left out
+ * name the provider reads, the provider's other credentials removed, and every variable of cfct's own removed (an undefined value is left out
  * of a child's environment), so webhook secrets and token values never reach Pulumi, its plugins or
  * policy packs.
  */
@@ -76,6 +78,7 @@ export function pulumiProcessEnv(options: { provisionerToken: string; provisione
   const ours = new Set([
     ...Object.keys(options.env).filter((name) => name.startsWith(CFCT_PREFIX)),
     ...options.secretEnvNames,
+    ...OTHER_PROVIDER_CREDENTIALS,
     ...(options.provisionerTokenEnv === PROVIDER_TOKEN_ENV ? [] : [options.provisionerTokenEnv]),
   ]);
   ours.delete(PROVIDER_TOKEN_ENV);

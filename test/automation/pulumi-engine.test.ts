@@ -151,15 +151,16 @@ describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and
     vi.stubEnv("CFCT_WEBHOOK_SECRET", "hook-secret");
     vi.stubEnv("DRATA_KEY", "drata-secret");
     vi.stubEnv("CLOUDFLARE_API_TOKEN", "a-different-token");
+    vi.stubEnv("CLOUDFLARE_API_KEY", "a-global-key");
     const projectDir = projectCopy({
       "stacks/Pulumi.prod.yaml": readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace("      name: drata-prod\n", "      name: drata-prod\n      drataStatus: {apiKeyEnv: DRATA_KEY}\n"),
     });
-    const watch = ["CLOUDFLARE_API_TOKEN", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
+    const watch = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
     const { engine, cli } = engineWith([answers.selected, ...answers.outputs(OUTPUTS)], { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } }, watch);
     vi.stubEnv("PULUMI_CONFIG_PASSPHRASE", "correct horse");
     await engine.outputs();
     for (const call of cli.calls().slice(1)) {
-      expect(call.env).toEqual({ CLOUDFLARE_API_TOKEN: "cf-provisioner-value", CF_PROV: null, CFCT_WEBHOOK_SECRET: null, DRATA_KEY: null, PULUMI_CONFIG_PASSPHRASE: "correct horse" });
+      expect(call.env).toEqual({ CLOUDFLARE_API_TOKEN: "cf-provisioner-value", CLOUDFLARE_API_KEY: null, CF_PROV: null, CFCT_WEBHOOK_SECRET: null, DRATA_KEY: null, PULUMI_CONFIG_PASSPHRASE: "correct horse" });
       expect(call.argv.join(" ")).not.toContain("cf-provisioner-value");
     }
   });
