@@ -7,6 +7,7 @@ import { verifyToken } from "../verify";
 import type { StackEngine } from "./engine";
 import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
 import { PulumiEngine } from "./pulumi-engine";
+import { PROVIDER_TOKEN_ENV } from "./pulumi-environment";
 import type { RotateOptions } from "./rotate";
 
 export type EngineKind = "pulumi" | "sandbox";
@@ -19,11 +20,16 @@ export interface PipelineOptions {
   readonly apiBase: string;
   /** The provisioner credential: creates tokens (rehearsal), reads them back (verify, rotation). */
   readonly provisionerToken: string;
+  /** The variable the provisioner credential came from (default CLOUDFLARE_API_TOKEN); the Pulumi engine withholds it. */
+  readonly provisionerTokenEnv?: string;
+  /** `up` and `rotate` may create the Pulumi stack; every other command only selects it. */
+  readonly createStack?: boolean;
   readonly progress: (line: string) => void;
   /** The sandbox's control URL, whose clock the rehearsal engine follows. Derived from apiBase when absent. */
   readonly controlUrl?: string;
   readonly sandboxStateDir?: string;
   readonly policyPacks?: readonly string[];
+  readonly policyPackConfigs?: readonly string[];
   readonly env?: Env;
   readonly registrarOverrides?: RegistrarOverrides;
 }
@@ -49,7 +55,23 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
   const engine: StackEngine = rehearsal
     ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now })
-    : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) });
+    : new PulumiEngine({
+        projectDir: options.projectDir,
+        stack: options.stack,
+        ...(options.createStack ? { createStack: true } : {}),
+        ...(options.policyPacks ? { policyPacks: options.policyPacks } : {}),
+        ...(options.policyPackConfigs ? { policyPackConfigs: options.policyPackConfigs } : {}),
+        onOutput: (line) => options.progress(line.trimEnd()),
+        provisionerToken: options.provisionerToken,
+        provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
+        orphans: {
+          list: (owner) => provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
+          remove: async (owner, id) => {
+            await (owner.kind === "account" ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId }) : provisioner.sdk.user.tokens.delete(id));
+          },
+        },
+        ...(options.env ? { env: options.env } : {}),
+      });
 
   const verifier: TokenVerifier = {
     async verify({ token, plan, value, withoutUse }) {

@@ -24,7 +24,8 @@ export interface StackEngine {
   saveGenerations(generations: TokenGenerations): Promise<void>;
 }
 
-export type ChangeOp = "create" | "update" | "delete" | "same";
+/** `replace`: a new resource took the old one's place in one deploy (a new token and value). */
+export type ChangeOp = "create" | "update" | "replace" | "delete" | "same";
 
 export interface ResourceChange {
   readonly logicalName: string;

@@ -1,80 +1,151 @@
-import { LocalWorkspace, type EngineEvent, type LocalProgramArgs, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, StackNotFoundError, type ConfigMap, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { Settings, TokenGenerations } from "../config/schema";
-import { CONFIG_NAMESPACE } from "../config/schema";
-import { TOKEN_RESOURCE_TYPES } from "../component/outputs";
-import { loadStackSettings } from "../config/stack-file";
-import { readTokenOutputs, type ChangeOp, type DeployedToken, type EngineResult, type PreviewResult, type ResourceChange, type StackEngine } from "./engine";
-
-export type WorkspaceFactory = (args: LocalProgramArgs, opts: LocalWorkspaceOptions) => Promise<Stack>;
+import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
+import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
+import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
+import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending-creates";
+import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
+import { PulumiNothingChangedError, explainPulumiFailure } from "./pulumi-errors";
+import { StepLog } from "./pulumi-steps";
 
 export interface PulumiEngineOptions {
   readonly projectDir: string;
   readonly stack: string;
-  /** Policy packs to run with preview/up (e.g. ["policies"]). */
+  /**
+   * Only `up` and `rotate` may create a stack that does not exist yet; every other command selects
+   * it, so a mistyped `--stack` never leaves an empty stack in the backend.
+   */
+  readonly createStack?: boolean;
+  /** Policy packs and their config files, absolute paths (Pulumi runs in the project directory). */
   readonly policyPacks?: readonly string[];
-  /** Engine output lines (Pulumi's own progress), for the terminal. */
+  readonly policyPackConfigs?: readonly string[];
+  /** Pulumi's own progress, one whole line at a time. */
   readonly onOutput?: (line: string) => void;
-  /** Replaced in tests; production uses LocalWorkspace.createOrSelectStack. */
-  readonly workspace?: WorkspaceFactory;
+  /** The provisioner credential and the variable cfct read it from; Pulumi's provider gets it as CLOUDFLARE_API_TOKEN. */
+  readonly provisionerToken: string;
+  readonly provisionerTokenEnv: string;
+  /** Deletes tokens a killed `pulumi up` created but never recorded. */
+  readonly orphans: OrphanTokens;
+  /** Default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const PULUMI_LABEL = "engine: pulumi (Automation API, Pulumi CLI)";
 
-const TOKEN_TYPES: ReadonlySet<string> = new Set(Object.values(TOKEN_RESOURCE_TYPES));
-const OPS: Record<string, ChangeOp> = { create: "create", update: "update", delete: "delete", same: "same", replace: "update", "create-replacement": "create", "delete-replaced": "delete" };
-
 /**
  * Drives the project's Pulumi program through the Automation API (LocalWorkspace on the project
  * directory, so Pulumi.yaml, stackConfigDir and the state backend are the user's own). The provider
- * credential comes from CLOUDFLARE_API_TOKEN in the environment; nothing secret is passed in argv.
+ * credential reaches the Pulumi process through the workspace's environment; nothing secret is
+ * passed in argv.
  */
 export class PulumiEngine implements StackEngine {
   readonly label = PULUMI_LABEL;
   private stackPromise: Promise<Stack> | undefined;
+  /** `stack output` runs two CLI processes and decrypts the state: once per run, and up's own result after that. */
+  private outputsPromise: Promise<OutputMap> | undefined;
 
   constructor(private readonly options: PulumiEngineOptions) {}
 
   async preview(): Promise<PreviewResult> {
     const stack = await this.stack();
-    const changes = new Map<string, ResourceChange>();
-    await stack.preview({ diff: true, policyPacks: [...(this.options.policyPacks ?? [])], onOutput: this.options.onOutput, onEvent: collectChanges(changes) });
+    const steps = new StepLog();
+    await this.run("preview", steps, false, (onOutput) => stack.preview({ diff: true, ...this.policyOptions(), onOutput, onEvent: steps.onEvent }));
     // Outputs are unknown before an update; Pulumi's --diff output shows the tokens' inputs instead.
-    return { changes: [...changes.values()] };
+    return { changes: steps.changes() };
   }
 
   async up(): Promise<EngineResult> {
     const stack = await this.stack();
-    const changes = new Map<string, ResourceChange>();
-    const result = await stack.up({ policyPacks: [...(this.options.policyPacks ?? [])], onOutput: this.options.onOutput, onEvent: collectChanges(changes) });
-    return { changes: [...changes.values()], tokens: readTokenOutputs(plainOutputs(result.outputs)).tokens };
+    await this.clearPendingCreates(stack);
+    const steps = new StepLog();
+    const result = await this.run("up", steps, true, (onOutput) => stack.up({ ...this.policyOptions(), onOutput, onEvent: steps.onEvent }));
+    this.outputsPromise = Promise.resolve(result.outputs);
+    return { changes: steps.changes(), tokens: readTokenOutputs(plainOutputs(result.outputs)).tokens };
   }
 
   async destroy(): Promise<EngineResult> {
     const stack = await this.stack();
-    const changes = new Map<string, ResourceChange>();
-    await stack.destroy({ onOutput: this.options.onOutput, onEvent: collectChanges(changes) });
+    await this.clearPendingCreates(stack);
+    const steps = new StepLog();
+    await this.run("destroy", steps, true, (onOutput) => stack.destroy({ onOutput, onEvent: steps.onEvent }));
+    this.outputsPromise = Promise.resolve({});
     // Nothing is left to rotate: a later up starts with fresh generations.
-    await stack.removeConfig(`${CONFIG_NAMESPACE}:generations`);
-    return { changes: [...changes.values()], tokens: [] };
+    await this.run("config rm", new StepLog(), false, () => stack.removeConfig(`${CONFIG_NAMESPACE}:generations`));
+    return { changes: steps.changes(), tokens: [] };
   }
 
   async outputs(): Promise<DeployedToken[]> {
-    return readTokenOutputs(plainOutputs(await (await this.stack()).outputs())).tokens;
+    return readTokenOutputs(plainOutputs(await this.stackOutputs())).tokens;
   }
 
   async tokenValue(logicalName: string): Promise<string | undefined> {
     // `stack output --show-secrets` runs inside this process; the plaintext goes no further than the caller.
-    return readTokenOutputs(plainOutputs(await (await this.stack()).outputs())).values.get(logicalName);
+    return readTokenOutputs(plainOutputs(await this.stackOutputs())).values.get(logicalName);
   }
 
+  /**
+   * The stack's settings as Pulumi sees them. The stack file is read directly when it is the whole
+   * config; values only Pulumi can read (secure values, ESC imports) come through `pulumi config`.
+   */
   async settings(): Promise<Settings> {
-    return loadStackSettings(this.options.projectDir, this.options.stack);
+    const stackFile = readStackFile(stackFilePath(this.options.projectDir, this.options.stack));
+    // Token names carry the stack's own name, as the program sees it, also for `--stack acme/prod`.
+    const name = stackName(this.options.stack);
+    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file });
+    const stack = await this.stack();
+    const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
+    return parseSettings(projectKeys(configValues(config)), { stack: name, source: `${stackFile.file} (through pulumi config)` });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
-    // `pulumi config set` honours stackConfigDir, so this lands in stacks/Pulumi.<stack>.yaml:
-    // commit it (the rotate workflow does) so the next run starts from it.
-    await (await this.stack()).setConfig(`${CONFIG_NAMESPACE}:generations`, { value: JSON.stringify(generations) });
+    // `pulumi config set` honours stackConfigDir, so this lands in the stack file: commit it (the
+    // workflows do) so the next run starts from it. It is stored as JSON text, which the schema accepts.
+    const stack = await this.stack();
+    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:generations`, { value: JSON.stringify(generations) }));
+  }
+
+  private policyOptions() {
+    return { policyPacks: [...(this.options.policyPacks ?? [])], policyPackConfigs: [...(this.options.policyPackConfigs ?? [])] };
+  }
+
+  private stackOutputs(): Promise<OutputMap> {
+    this.outputsPromise ??= this.stack().then((stack) => this.run("stack output", new StepLog(), false, () => stack.outputs()));
+    return this.outputsPromise;
+  }
+
+  /**
+   * A killed `pulumi up` leaves its in-flight creates pending in the state, and the next up drops
+   * them: a token created in Cloudflare in between would be orphaned. Delete those tokens (found by
+   * their planned names), then clear the pending creates from the state.
+   */
+  private async clearPendingCreates(stack: Stack): Promise<void> {
+    const state = await this.run("stack export", new StepLog(), false, () => stack.exportStack());
+    const { pending, knownIds } = pendingTokenCreates(state);
+    if (pending.length === 0) return;
+    this.progress(`${pending.length} token create(s) left pending by an interrupted run: ${pending.map((p) => p.name).join(", ")}`);
+    for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) this.progress(`deleted orphaned token ${deleted}`);
+    await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) => stack.refresh({ clearPendingCreates: true, onOutput }));
+  }
+
+  /** Runs one Pulumi command with whole-line output, and turns its failure into one actionable error. */
+  private async run<T>(command: string, steps: StepLog, mutating: boolean, work: (onOutput: (chunk: string) => void) => Promise<T>): Promise<T> {
+    const lines = lineSplitter((line) => this.progress(line));
+    try {
+      return await work(lines.write);
+    } catch (error) {
+      throw explainPulumiFailure(error, {
+        step: `pulumi ${command} --stack ${this.options.stack}`,
+        stack: this.options.stack,
+        changed: mutating && steps.changedAnything(),
+        diagnostics: steps.diagnostics(),
+      });
+    } finally {
+      lines.flush();
+    }
+  }
+
+  private progress(line: string): void {
+    this.options.onOutput?.(line);
   }
 
   private stack(): Promise<Stack> {
@@ -83,36 +154,77 @@ export class PulumiEngine implements StackEngine {
   }
 
   private async openStack(): Promise<Stack> {
-    const factory = this.options.workspace ?? ((args, opts) => LocalWorkspace.createOrSelectStack(args, opts));
+    const { projectDir, stack } = this.options;
+    const env = this.options.env ?? process.env;
+    checkPulumiEnvironment(projectDir, stack, env);
+    const workspace: LocalWorkspaceOptions = { workDir: projectDir, envVars: pulumiProcessEnv({ ...this.options, secretEnvNames: secretEnvNamesOf(projectDir, stack), env }) };
+    const args = { stackName: stack, workDir: projectDir };
     try {
-      return await factory({ stackName: this.options.stack, workDir: this.options.projectDir }, { workDir: this.options.projectDir });
+      return await (this.options.createStack ? LocalWorkspace.createOrSelectStack(args, workspace) : LocalWorkspace.selectStack(args, workspace));
     } catch (error) {
-      throw explainWorkspaceError(error);
+      if (error instanceof StackNotFoundError) throw await this.noSuchStack(workspace);
+      throw explainPulumiFailure(error, { step: `pulumi stack select --stack ${stack}`, stack, changed: false, diagnostics: [] });
     }
+  }
+
+  private async noSuchStack(workspace: LocalWorkspaceOptions): Promise<Error> {
+    const { stack } = this.options;
+    const existing = await LocalWorkspace.create(workspace)
+      .then((ws) => ws.listStacks())
+      .then((stacks) => stacks.map((s) => s.name))
+      .catch(() => undefined);
+    const names = existing === undefined ? "(could not list them)" : existing.length > 0 ? existing.join(", ") : "none";
+    return new PulumiNothingChangedError(
+      `stack ${stack} does not exist in the state backend; nothing was created. Existing stacks: ${names}. ` +
+        `Fix: pass one of them with --stack, or create it with \`cfct up --stack ${stack}\``,
+    );
   }
 }
 
-function collectChanges(into: Map<string, ResourceChange>) {
-  return (event: EngineEvent) => {
-    const metadata = event.resourcePreEvent?.metadata;
-    if (!metadata || !TOKEN_TYPES.has(metadata.type)) return;
-    const logicalName = metadata.urn.split("::").pop() ?? metadata.urn;
-    into.set(logicalName, { logicalName, op: OPS[metadata.op] ?? "update" });
-  };
+/** The variables a stack's config names as secret sources; a stack file cfct cannot read names none. */
+function secretEnvNamesOf(projectDir: string, stack: string): string[] {
+  try {
+    return secretEnvNamesIn(readStackFile(stackFilePath(projectDir, stack)).projectConfig);
+  } catch {
+    return [];
+  }
+}
+
+/** `pulumi config --json` gives structured values as JSON text (and, on newer CLIs, as objectValue). */
+function configValues(config: ConfigMap): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, entry]) => {
+      const objectValue = (entry as { objectValue?: unknown }).objectValue;
+      return [key, objectValue !== undefined ? objectValue : parseStructured(entry.value)];
+    }),
+  );
+}
+
+function parseStructured(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
 }
 
-/** The Automation API needs the `pulumi` CLI; without it the error is a bare ENOENT. Say what to do. */
-export function explainWorkspaceError(error: unknown): Error {
-  const text = error instanceof Error ? error.message : String(error);
-  if (/ENOENT|not found/i.test(text) && /pulumi/i.test(text)) {
-    return new Error(
-      "the Pulumi CLI is not installed or not on PATH. Fix: install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), " +
-        "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`), or rehearse without it: `cfct up --engine sandbox`",
-    );
-  }
-  return error instanceof Error ? error : new Error(text);
+/** The CLI's output arrives in chunks that split and join lines at random; hand on whole lines only. */
+export function lineSplitter(onLine: (line: string) => void): { write: (chunk: string) => void; flush: () => void } {
+  let pending = "";
+  return {
+    write(chunk) {
+      const parts = (pending + chunk).split(/\r?\n/);
+      pending = parts.pop() ?? "";
+      for (const line of parts) onLine(line);
+    },
+    flush() {
+      if (pending !== "") onLine(pending);
+      pending = "";
+    },
+  };
 }

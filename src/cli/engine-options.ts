@@ -14,6 +14,7 @@ export interface EngineOptions {
   projectDir: string;
   sandboxStateDir?: string;
   policyPack?: string[];
+  policyPackConfig?: string[];
 }
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
@@ -27,10 +28,12 @@ export function withEngineOptions(command: Command): Command {
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
-    .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)");
+    .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)")
+    .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)");
 }
 
-export function pipelineFor(options: EngineOptions, progress: (line: string) => void): Pipeline {
+/** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
+export function pipelineFor(options: EngineOptions, progress: (line: string) => void, { createStack = false } = {}): Pipeline {
   if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
   const provisionerToken = process.env[options.provisionerTokenEnv];
   if (!provisionerToken) {
@@ -44,9 +47,13 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     engine: options.engine,
     apiBase: options.apiBase,
     provisionerToken,
+    provisionerTokenEnv: options.provisionerTokenEnv,
+    createStack,
     progress,
     ...(options.sandboxStateDir ? { sandboxStateDir: path.resolve(options.sandboxStateDir) } : {}),
-    ...(options.policyPack ? { policyPacks: options.policyPack } : {}),
+    // Pulumi runs in the project directory: a path the user typed is relative to where they typed it.
+    ...(options.policyPack ? { policyPacks: options.policyPack.map((dir) => path.resolve(dir)) } : {}),
+    ...(options.policyPackConfig ? { policyPackConfigs: options.policyPackConfig.map((file) => path.resolve(file)) } : {}),
   });
 }
 

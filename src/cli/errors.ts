@@ -1,3 +1,4 @@
+import { PulumiNothingChangedError } from "../automation/pulumi-errors";
 import { ConfigError } from "../config/schema";
 import { PlanError } from "../plan/plan";
 import { ResolutionError } from "../component/resolve";
@@ -12,7 +13,7 @@ export class UsageError extends Error {
 export const EXIT = { ok: 0, usage: 1, failed: 2 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  const isConfigProblem = [UsageError, ConfigError, PlanError, ResolutionError, RegistrationConfigError].some((kind) => error instanceof kind);
+  const isConfigProblem = [UsageError, ConfigError, PlanError, ResolutionError, RegistrationConfigError, PulumiNothingChangedError].some((kind) => error instanceof kind);
   return isConfigProblem ? EXIT.usage : EXIT.failed;
 }
 

@@ -20,7 +20,7 @@ export function stackFileJsonSchema(): Record<string, unknown> {
     properties: {
       config: {
         type: "object",
-        properties: Object.fromEntries(Object.entries(config.properties).map(([key, schema]) => [namespaced(key), schema])),
+        properties: Object.fromEntries(Object.entries(config.properties).map(([key, schema]) => [namespaced(key), key === "generations" ? orJsonString(schema) : schema])),
         required: (config.required ?? []).map(namespaced),
         propertyNames: { not: { pattern: `^${CONFIG_NAMESPACE}:(?!(${Object.keys(config.properties).join("|")})$)` } },
         additionalProperties: true,
@@ -29,4 +29,12 @@ export function stackFileJsonSchema(): Record<string, unknown> {
     required: ["config"],
     additionalProperties: true,
   };
+}
+
+/**
+ * `pulumi config set <key> --plaintext -- '<json>'` (how cfct records generations) writes a YAML
+ * string, not a map; the zod schema parses either, so the file schema accepts either too.
+ */
+function orJsonString(schema: unknown): Record<string, unknown> {
+  return { anyOf: [schema, { type: "string", contentMediaType: "application/json", description: "the same map as JSON text, as `pulumi config set` writes it" }] };
 }

@@ -1,13 +1,40 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE, ConfigError, parseSettings, type Settings } from "./schema";
 
-/** Where Pulumi.yaml's `stackConfigDir` puts stack files. */
-export const STACK_CONFIG_DIR = "stacks";
+/** The names Pulumi looks for a project file under. */
+const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml"] as const;
 
+/**
+ * Where Pulumi keeps a project's stack files: Pulumi.yaml's `stackConfigDir` (or the deprecated
+ * string form of `config:`), relative to the project, else the project directory itself.
+ */
+export function stackConfigDir(projectDir: string): string {
+  const projectFile = PROJECT_FILES.map((name) => path.join(projectDir, name)).find((file) => existsSync(file));
+  if (!projectFile) return projectDir;
+  let project: unknown;
+  try {
+    project = parseYaml(readFileSync(projectFile, "utf8"));
+  } catch (error) {
+    throw new ConfigError(projectFile, [{ path: "(file)", value: undefined, message: `is not valid YAML: ${(error as Error).message}` }]);
+  }
+  const settings = (project ?? {}) as { stackConfigDir?: unknown; config?: unknown };
+  const dir = typeof settings.stackConfigDir === "string" ? settings.stackConfigDir : typeof settings.config === "string" ? settings.config : undefined;
+  return dir ? path.resolve(projectDir, dir) : projectDir;
+}
+
+/**
+ * The stack file Pulumi reads for a stack: `Pulumi.<name>.yaml` in the stack config directory,
+ * where <name> is the stack's own name — the last segment of `org/project/stack` or `org/stack`.
+ */
 export function stackFilePath(projectDir: string, stack: string): string {
-  return path.join(projectDir, STACK_CONFIG_DIR, `Pulumi.${stack}.yaml`);
+  return path.join(stackConfigDir(projectDir), `Pulumi.${stackName(stack)}.yaml`);
+}
+
+/** A stack's own name, as the program sees it (`pulumi.getStack()`): `prod` for `acme/prod`. */
+export function stackName(stack: string): string {
+  return stack.split("/").pop() ?? stack;
 }
 
 /** The stack name a file like `Pulumi.prod.yaml` belongs to. */
@@ -26,15 +53,26 @@ export function projectKeys(config: Record<string, unknown>): Record<string, unk
   );
 }
 
-/** This project's keys of a stack file, namespace stripped, not yet validated; a file problem is a ConfigError. */
-export function readProjectConfig(file: string): Record<string, unknown> {
+/** A stack file as cfct can read it without the Pulumi CLI. */
+export interface StackFile {
+  readonly file: string;
+  /** This project's keys, namespace stripped, not yet validated. */
+  readonly projectConfig: Record<string, unknown>;
+  /** This project's keys stored encrypted (`key: {secure: v1:…}`): only the Pulumi CLI can decrypt them. */
+  readonly secureKeys: readonly string[];
+  /** Pulumi ESC environments the stack imports (`environment:`): they can supply config cfct cannot see offline. */
+  readonly environments: readonly string[];
+}
+
+/** Reads a stack file; a missing or malformed file is a ConfigError. */
+export function readStackFile(file: string): StackFile {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
     throw new ConfigError(file, [
-      { path: "(file)", value: file, message: `${reason}. Fix: create it, or pass --stack <name> for ${STACK_CONFIG_DIR}/Pulumi.<name>.yaml` },
+      { path: "(file)", value: file, message: `${reason}. Fix: create it, or pass --stack <name> for ${path.relative(process.cwd(), path.dirname(file)) || "."}/Pulumi.<name>.yaml` },
     ]);
   }
   let document: unknown;
@@ -43,13 +81,52 @@ export function readProjectConfig(file: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(file, [{ path: "(file)", value: undefined, message: `is not valid YAML: ${(error as Error).message}` }]);
   }
-  const config = (document as { config?: unknown } | null)?.config;
+  const { config = {}, environment } = (document ?? {}) as { config?: unknown; environment?: unknown };
   if (config === null || typeof config !== "object" || Array.isArray(config)) {
-    throw new ConfigError(file, [
-      { path: "config", value: config, message: `is missing. Fix: add a config: map with ${CONFIG_NAMESPACE}:connections` },
-    ]);
+    throw new ConfigError(file, [{ path: "config", value: config, message: `is not a map. Fix: write config: as a map with ${CONFIG_NAMESPACE}:connections` }]);
   }
-  return projectKeys(config as Record<string, unknown>);
+  const projectConfig = projectKeys(config as Record<string, unknown>);
+  const secureKeys = Object.entries(projectConfig)
+    .filter(([, value]) => value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value)
+    .map(([key]) => key);
+  return { file, projectConfig, secureKeys, environments: environmentImports(environment) };
+}
+
+/** `environment: [a, b]` or `environment: {imports: [a, b]}` (Pulumi accepts both). */
+function environmentImports(environment: unknown): string[] {
+  const imports = Array.isArray(environment) ? environment : (environment as { imports?: unknown } | null | undefined)?.imports;
+  return Array.isArray(imports) ? imports.map(String) : [];
+}
+
+/**
+ * What cfct cannot read from a stack file without the Pulumi CLI, one problem per reason, with the
+ * way to read it; empty when the file alone is the stack's config.
+ */
+export function offlineUnreadable(stackFile: StackFile): ConfigError | undefined {
+  const viaCli = "cfct reads it through the Pulumi CLI with --engine pulumi (`pulumi config --stack <name>`)";
+  const problems = [
+    ...stackFile.secureKeys.map((key) => ({
+      path: `${CONFIG_NAMESPACE}:${key}`,
+      value: undefined,
+      message: `is a secure (encrypted) value, which only Pulumi can decrypt. Fix: ${viaCli}, or store it in plain text (these keys hold no secrets)`,
+    })),
+    ...(stackFile.environments.length > 0
+      ? [{
+          path: "environment",
+          value: stackFile.environments,
+          message: `imports Pulumi ESC environment(s), whose config cfct cannot read offline. Fix: ${viaCli}, or move the ${CONFIG_NAMESPACE}:* keys into the stack file`,
+        }]
+      : []),
+  ];
+  return problems.length > 0 ? new ConfigError(stackFile.file, problems) : undefined;
+}
+
+/** This project's keys of a stack file, read offline: a value only Pulumi can read is a ConfigError. */
+export function readProjectConfig(file: string): Record<string, unknown> {
+  const stackFile = readStackFile(file);
+  const unreadable = offlineUnreadable(stackFile);
+  if (unreadable) throw unreadable;
+  return stackFile.projectConfig;
 }
 
 export function loadSettingsFile(file: string, stack = stackNameFromFile(file)): Settings {
@@ -57,5 +134,5 @@ export function loadSettingsFile(file: string, stack = stackNameFromFile(file)):
 }
 
 export function loadStackSettings(projectDir: string, stack: string): Settings {
-  return loadSettingsFile(stackFilePath(projectDir, stack), stack);
+  return loadSettingsFile(stackFilePath(projectDir, stack), stackName(stack));
 }

@@ -22,7 +22,7 @@ export const evidenceTokenSchema = tokenOutputSchema.pick({ key: true, id: true,
   groups: z.array(z.object({ name: z.string(), scope: scopeSchema })),
   expiresOn: z.string().nullable(),
   ipFilter: z.object({ allowed: z.array(z.string()), denied: z.array(z.string()) }),
-  change: z.enum(["create", "update", "delete", "same"]),
+  change: z.enum(["create", "update", "replace", "delete", "same"]),
   verify: z.object({ ok: z.boolean(), apiCalls: z.number().int(), checks: z.array(checkSchema) }).optional(),
   registration: registrationSchema.optional(),
 });

@@ -1,6 +1,12 @@
-import type { LocalProgramArgs, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
-import { describe, expect, it, vi } from "vitest";
-import { PulumiEngine, explainWorkspaceError, type WorkspaceFactory } from "../../src/automation/pulumi-engine";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { OrphanTokens } from "../../src/automation/pending-creates";
+import { PulumiEngine, lineSplitter, type PulumiEngineOptions } from "../../src/automation/pulumi-engine";
+import { PulumiNothingChangedError, PulumiRunError, explainPulumiFailure } from "../../src/automation/pulumi-errors";
+import { exitCodeFor } from "../../src/cli/errors";
+import { answers, installPulumiStandIn, projectCopy, stepEvents, type CannedAnswer, type PulumiStandIn } from "../helpers/pulumi-standin";
 
 const TOKEN_OUTPUT = {
   id: "tok1",
@@ -15,90 +21,276 @@ const TOKEN_OUTPUT = {
   expiresOn: "2026-12-01T00:00:00Z",
 };
 const OUTPUTS = { tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false }, tokenValues: { value: { "drata-g1": "the-secret" }, secret: true } };
+const PULUMI_ENV = { PULUMI_BACKEND_URL: "file:///tmp/cfct-state", PULUMI_CONFIG_PASSPHRASE: "correct horse" };
+const NO_ORPHANS: OrphanTokens = { list: async () => [], remove: async () => undefined };
 
-function fakeStack() {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const record = (method: string) => (...args: unknown[]) => {
-    calls.push({ method, args });
-  };
-  const stack = {
-    preview: vi.fn(async (opts: { onEvent: (e: unknown) => void }) => {
-      record("preview")(opts);
-      opts.onEvent({ resourcePreEvent: { metadata: { op: "create", urn: "urn:pulumi:prod::cf-compliance-tokens::cf-compliance-tokens:index:ComplianceToken$cloudflare:index/apiToken:ApiToken::drata-g2", type: "cloudflare:index/apiToken:ApiToken" } } });
-      opts.onEvent({ resourcePreEvent: { metadata: { op: "create", urn: "urn:...::drata-g2", type: "cf-compliance-tokens:index:ComplianceToken" } } });
-      return { stdout: "", stderr: "", changeSummary: {} };
-    }),
-    up: vi.fn(async (opts: unknown) => {
-      record("up")(opts);
-      return { stdout: "", stderr: "", summary: {}, outputs: OUTPUTS };
-    }),
-    outputs: vi.fn(async () => OUTPUTS),
-    setConfig: vi.fn(async (...args: unknown[]) => record("setConfig")(...args)),
-    destroy: vi.fn(async () => ({ stdout: "", stderr: "", summary: {} })),
-    removeConfig: vi.fn(async (...args: unknown[]) => record("removeConfig")(...args)),
-  };
-  return { stack: stack as unknown as Stack, calls, raw: stack };
+let standIn: PulumiStandIn | undefined;
+afterEach(() => {
+  standIn?.restore();
+  standIn = undefined;
+  vi.unstubAllEnvs();
+});
+
+function engineWith(cli: readonly CannedAnswer[], options: Partial<PulumiEngineOptions> = {}, watchEnv: string[] = []) {
+  standIn = installPulumiStandIn({ answers: cli, watchEnv });
+  const lines: string[] = [];
+  const engine = new PulumiEngine({
+    projectDir: projectCopy(),
+    stack: "prod",
+    provisionerToken: "cf-provisioner-value",
+    provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
+    orphans: NO_ORPHANS,
+    env: PULUMI_ENV,
+    onOutput: (line) => lines.push(line),
+    ...options,
+  });
+  return { engine, lines, cli: standIn };
 }
 
-describe("the Pulumi engine (Automation API boundary)", () => {
-  it("opens the stack with LocalWorkspace on the project directory and runs preview with the policy packs", async () => {
-    const { stack, raw } = fakeStack();
-    const seen: [LocalProgramArgs, LocalWorkspaceOptions][] = [];
-    const workspace: WorkspaceFactory = async (args, opts) => {
-      seen.push([args, opts]);
-      return stack;
-    };
-    const engine = new PulumiEngine({ projectDir: "/repo", stack: "prod", policyPacks: ["policies"], workspace });
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (error: Error) => error,
+  );
+}
+
+describe("stack selection (item 3): read-only commands never create a stack", () => {
+  it("preview of a stack the backend lacks exits 1 naming it and the stacks that exist, and runs no `stack init`", async () => {
+    const { engine, cli } = engineWith([answers.noSuchStack("typo1"), answers.stackList(["dev", "prod"])], { stack: "typo1" });
+    const error = await failure(engine.preview());
+    expect(error).toBeInstanceOf(PulumiNothingChangedError);
+    expect(exitCodeFor(error)).toBe(1);
+    expect(error.message).toMatch(/stack typo1 does not exist in the state backend; nothing was created\. Existing stacks: dev, prod\. Fix: pass one of them with --stack/);
+    expect(cli.commands()).toEqual(["version", "stack select", "version", "stack ls"]);
+    expect(cli.commands()).not.toContain("stack init");
+  });
+
+  it("destroy and outputs select the stack too; only up (and rotate) may create it", async () => {
+    const { engine, cli } = engineWith([answers.noSuchStack("typo1"), answers.stackList([])], { stack: "typo1" });
+    expect((await failure(engine.outputs())).message).toMatch(/Existing stacks: none/);
+    expect(cli.commands()).not.toContain("stack init");
+
+    const creating = engineWith([answers.noSuchStack("prod"), { command: ["stack", "init"] }, answers.state(), { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { createStack: true });
+    await creating.engine.up();
+    expect(creating.cli.commands()).toEqual(["version", "stack select", "stack init prod", "stack export", "up", "stack output", "stack output", "stack history"]);
+  });
+});
+
+describe("preview and up through the Automation API", () => {
+  it("runs in the project directory with absolute policy packs and their configs, and hands on whole lines", async () => {
+    const events = stepEvents("create", "drata-g2", undefined, true);
+    const { engine, cli, lines } = engineWith([answers.selected, { command: ["preview"], events, stdout: ["Previewing update (prod):\n  + cfct:", "drata-g2 create\nResources:", "\n    + 1 to create\n"] }], {
+      policyPacks: ["/abs/policies"],
+      policyPackConfigs: ["/abs/policies/config.json"],
+    });
     const { changes } = await engine.preview();
-    expect(seen).toEqual([[{ stackName: "prod", workDir: "/repo" }, { workDir: "/repo" }]]);
-    expect(raw.preview.mock.calls[0]![0]).toMatchObject({ diff: true, policyPacks: ["policies"] });
-    // Only token resources count as changes; the component is bookkeeping.
     expect(changes).toEqual([{ logicalName: "drata-g2", op: "create" }]);
-    // Outputs are unknown before an update: no resulting tokens, so no per-token diff claims removals.
-    expect((await engine.preview()).tokens).toBeUndefined();
+    const preview = cli.calls().find((c) => c.argv[0] === "preview")!;
+    expect(preview.argv).toEqual(expect.arrayContaining(["--diff", "--policy-pack", "/abs/policies", "--policy-pack-config", "/abs/policies/config.json", "--stack", "prod"]));
+    expect(preview.cwd).toBe(cli.calls()[1]!.cwd);
+    expect(lines).toEqual(["Previewing update (prod):", "  + cfct:drata-g2 create", "Resources:", "    + 1 to create"]);
   });
 
-  it("reads token outputs and keeps values apart from the records", async () => {
-    const { stack } = fakeStack();
-    const engine = new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace: async () => stack });
-    const [token] = await engine.outputs();
-    expect(token).toMatchObject({ logicalName: "drata-g1", key: "drata", id: "tok1", generation: 1 });
-    expect(JSON.stringify(token)).not.toContain("the-secret");
+  it("reports a replacement as `replace`, not as the delete-replaced step that ends it (item 4)", async () => {
+    const replacement = [...stepEvents("create-replacement", "drata-g1"), ...stepEvents("replace", "drata-g1"), ...stepEvents("delete-replaced", "drata-g1")];
+    const { engine } = engineWith([answers.selected, answers.state(), { command: ["up"], events: [...replacement, ...stepEvents("delete", "ascera-g1", "cloudflare:index/accountToken:AccountToken")] }, ...answers.outputs(OUTPUTS), answers.history]);
+    const { changes } = await engine.up();
+    expect(changes).toEqual([
+      { logicalName: "drata-g1", op: "replace" },
+      { logicalName: "ascera-g1", op: "delete" },
+    ]);
+  });
+
+  it("reads the stack's outputs once per run: values and records from one `stack output` pair, then up's own result", async () => {
+    const { engine, cli } = engineWith([answers.selected, ...answers.outputs(OUTPUTS), answers.state(), { command: ["up"] }, answers.history]);
+    expect((await engine.outputs())[0]).toMatchObject({ logicalName: "drata-g1", id: "tok1" });
+    expect(JSON.stringify(await engine.outputs())).not.toContain("the-secret");
     expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
-    const up = await engine.up();
-    expect(up.tokens.map((t) => t.logicalName)).toEqual(["drata-g1"]);
+    expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
+    expect(cli.commands().filter((c) => c === "stack output")).toHaveLength(2);
+    await engine.up(); // the Automation API reads outputs after up (2 more processes); cfct reuses them
+    expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
+    expect(cli.commands().filter((c) => c === "stack output")).toHaveLength(4);
   });
 
-  it("stores generations through `pulumi config set` (which honours stackConfigDir), as JSON", async () => {
-    const { stack, raw } = fakeStack();
-    const engine = new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace: async () => stack });
-    const generations = { drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } };
-    await engine.saveGenerations(generations);
-    expect(raw.setConfig).toHaveBeenCalledWith("cf-compliance-tokens:generations", { value: JSON.stringify(generations) });
+  it("stores generations with `pulumi config set`, and destroy forgets them", async () => {
+    const { engine, cli } = engineWith([answers.selected, { command: ["config", "set"] }, answers.state(), { command: ["destroy"] }, answers.history, { command: ["config", "rm"] }]);
+    await engine.saveGenerations({ drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } });
+    const set = cli.calls().find((c) => c.argv[0] === "config")!;
+    expect(set.argv).toEqual(expect.arrayContaining(["cf-compliance-tokens:generations", "--plaintext", JSON.stringify({ drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } })]));
+    await engine.destroy();
+    expect(cli.calls().at(-1)!.argv.slice(0, 3)).toEqual(["config", "rm", "cf-compliance-tokens:generations"]);
+  });
+});
+
+describe("backend and passphrase are checked before any Pulumi command (item 5)", () => {
+  it.each([
+    [{ ...PULUMI_ENV, PULUMI_CONFIG_PASSPHRASE: "" }, /PULUMI_CONFIG_PASSPHRASE is set but empty .*Fix: set PULUMI_CONFIG_PASSPHRASE to the stack's passphrase/],
+    [{ ...PULUMI_ENV, PULUMI_BACKEND_URL: "" }, /PULUMI_BACKEND_URL is set but empty/],
+    [{ PULUMI_CONFIG_PASSPHRASE: "x", HOME: mkdtempSync(path.join(tmpdir(), "cfct-home-")) }, /no Pulumi state backend: PULUMI_BACKEND_URL is not set.*Fix: export PULUMI_BACKEND_URL/],
+    [{ PULUMI_BACKEND_URL: "s3://acme-state/cfct" }, /PULUMI_CONFIG_PASSPHRASE is not set, and stack prod keeps its secrets .* with a passphrase on s3:\/\/acme-state\/cfct/],
+  ])("refuses %j with exit 1, naming the variable", async (env, message) => {
+    const { engine, cli } = engineWith([answers.selected], { env });
+    const error = await failure(engine.preview());
+    expect(error.message).toMatch(message);
+    expect(exitCodeFor(error)).toBe(1);
+    expect(cli.calls()).toEqual([]);
   });
 
-  it("destroy forgets the stack's generations, so a later up issues fresh ones", async () => {
-    const { stack, raw } = fakeStack();
-    await new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace: async () => stack }).destroy();
-    expect(raw.destroy).toHaveBeenCalled();
-    expect(raw.removeConfig).toHaveBeenCalledWith("cf-compliance-tokens:generations");
+  it("a Pulumi Cloud login needs no passphrase", async () => {
+    const { engine } = engineWith([answers.selected, ...answers.outputs(OUTPUTS)], { env: { PULUMI_ACCESS_TOKEN: "pul-x" } });
+    await expect(engine.outputs()).resolves.toHaveLength(1);
+  });
+});
+
+describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and nothing else of ours does (item 6)", () => {
+  it("--provisioner-token-env CF_PROV: the provider's variable carries it; CF_PROV, CFCT_* and named secrets are withheld", async () => {
+    vi.stubEnv("CF_PROV", "cf-provisioner-value");
+    vi.stubEnv("CFCT_WEBHOOK_SECRET", "hook-secret");
+    vi.stubEnv("DRATA_KEY", "drata-secret");
+    vi.stubEnv("CLOUDFLARE_API_TOKEN", "a-different-token");
+    vi.stubEnv("CLOUDFLARE_API_KEY", "a-global-key");
+    const projectDir = projectCopy({
+      "stacks/Pulumi.prod.yaml": readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace("      name: drata-prod\n", "      name: drata-prod\n      drataStatus: {apiKeyEnv: DRATA_KEY}\n"),
+    });
+    const watch = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
+    const { engine, cli } = engineWith([answers.selected, ...answers.outputs(OUTPUTS)], { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } }, watch);
+    vi.stubEnv("PULUMI_CONFIG_PASSPHRASE", "correct horse");
+    await engine.outputs();
+    for (const call of cli.calls().slice(1)) {
+      expect(call.env).toEqual({ CLOUDFLARE_API_TOKEN: "cf-provisioner-value", CLOUDFLARE_API_KEY: null, CF_PROV: null, CFCT_WEBHOOK_SECRET: null, DRATA_KEY: null, PULUMI_CONFIG_PASSPHRASE: "correct horse" });
+      expect(call.argv.join(" ")).not.toContain("cf-provisioner-value");
+    }
+  });
+});
+
+describe("errors a user can act on (item 7)", () => {
+  const STDOUT_MARK = "Updating (prod): lots of progress";
+  it("a failed up shows the command, the failed step and stderr's tail once; no `code: -2`, no stdout twice", async () => {
+    const { engine } = engineWith([
+      answers.selected,
+      answers.state(),
+      {
+        command: ["up"],
+        events: [...stepEvents("create", "ascera-g1", "cloudflare:index/accountToken:AccountToken"), { resOpFailedEvent: { metadata: { op: "create", urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", provider: "" }, status: 1, steps: 1 } }, { diagnosticEvent: { urn: "urn:x::drata-g2", message: "error: 403 forbidden: API Tokens Write missing\n", color: "never", severity: "error" } }],
+        stdout: `${STDOUT_MARK}\n`,
+        stderr: "error: update failed\n",
+        exitCode: 255,
+      },
+    ]);
+    const error = await failure(engine.up());
+    expect(error).toBeInstanceOf(PulumiRunError);
+    expect(exitCodeFor(error)).toBe(2);
+    expect(error.message).toContain("pulumi up --stack prod failed (exit 255) after changing resources");
+    expect(error.message).toContain("failed step: create drata-g2 (cloudflare:index/apiToken:ApiToken)");
+    expect(error.message).toContain("drata-g2: error: 403 forbidden: API Tokens Write missing");
+    expect(error.message).toContain("error: update failed");
+    expect(error.message).not.toContain("code: -2");
+    expect(error.message).not.toContain(STDOUT_MARK);
   });
 
-  it("says how to install the Pulumi CLI when it is missing, and offers the rehearsal engine", async () => {
-    const workspace: WorkspaceFactory = async () => {
-      throw new Error("code: -2\n stdout: \n stderr: \n err?: Error: Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT");
+  it("a locked stack (ConcurrentUpdateError) exits 1 and names `pulumi cancel`", async () => {
+    const { engine } = engineWith([answers.selected, answers.state(), { command: ["up"], stderr: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n", exitCode: 255 }]);
+    const error = await failure(engine.up());
+    expect(error).toBeInstanceOf(PulumiNothingChangedError);
+    expect(error.message).toMatch(/stack prod is locked by another update[\s\S]*Fix: .*`pulumi cancel --stack prod`/);
+  });
+
+  it("a config or resolution error thrown inside the program exits 1: nothing changed", async () => {
+    const { engine } = engineWith([
+      answers.selected,
+      answers.state(),
+      { command: ["up"], events: [{ diagnosticEvent: { message: "ResolutionError: permission group \"Zone WAF Read\" not found\n", color: "never", severity: "error" } }], stderr: "error: an unhandled error occurred: program failed\n", exitCode: 255 },
+    ]);
+    const error = await failure(engine.up());
+    expect(error).toBeInstanceOf(PulumiNothingChangedError);
+    expect(exitCodeFor(error)).toBe(1);
+    expect(error.message).toMatch(/ResolutionError: permission group "Zone WAF Read" not found[\s\S]*nothing was deployed/);
+  });
+
+  it("a missing `pulumi` executable is named first, before the backend; another 'not found' is shown as it is", async () => {
+    const emptyDir = mkdtempSync(path.join(tmpdir(), "cfct-nopath-"));
+    vi.stubEnv("PATH", emptyDir);
+    const missing = new PulumiEngine({ projectDir: projectCopy(), stack: "prod", provisionerToken: "x", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN", orphans: NO_ORPHANS, env: {} });
+    const error = await failure(missing.outputs());
+    expect(error.message).toMatch(/^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
+    expect(exitCodeFor(error)).toBe(1);
+    vi.unstubAllEnvs();
+
+    const { engine } = engineWith([{ command: ["stack", "select"], stderr: "error: no Pulumi.yaml project file found (searching upwards from /x)\n", exitCode: 255 }]);
+    const other = await failure(engine.outputs());
+    expect(other.message).toContain("no Pulumi.yaml project file found");
+    expect(other.message).not.toMatch(/not installed/);
+  });
+
+  it("a spawn that fails with ENOENT (the CLI vanished after the check) is still a missing CLI", () => {
+    const spawnFailure = Object.assign(new Error("code: -2\n stdout: \n stderr: Command failed with ENOENT: pulumi version"), {
+      name: "CommandError",
+      commandResult: { stdout: "", stderr: "Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT", code: -2, err: { code: "ENOENT", syscall: "spawn pulumi", path: "pulumi" } },
+    });
+    const explained = explainPulumiFailure(spawnFailure, { step: "pulumi version", stack: "prod", changed: false, diagnostics: [] });
+    expect(explained.message).toMatch(/^the Pulumi CLI is not installed/);
+  });
+});
+
+describe("a killed `pulumi up` leaves pending creates (item 8)", () => {
+  it("before up: deletes the Cloudflare token the pending create made (by its planned name), clears the state, then deploys", async () => {
+    const pendingState = answers.state({
+      resources: [{ urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", id: "live-1", inputs: { name: "cfct prod drata g1" } }],
+      pending_operations: [{ type: "creating", resource: { urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", inputs: { name: "cfct prod drata g2" } } }],
+    });
+    const removed: string[] = [];
+    const orphans: OrphanTokens = {
+      list: async (owner) => (owner.kind === "user" ? [{ id: "live-1", name: "cfct prod drata g1" }, { id: "orphan-9", name: "cfct prod drata g2" }, { id: "other", name: "someone else's" }] : []),
+      remove: async (_owner, id) => void removed.push(id),
     };
-    const engine = new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace });
-    await expect(engine.up()).rejects.toThrow(/Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
+    const { engine, cli, lines } = engineWith([answers.selected, pendingState, { command: ["refresh"], has: ["--clear-pending-creates"] }, { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { orphans });
+    await engine.up();
+    expect(removed).toEqual(["orphan-9"]);
+    expect(cli.commands()).toEqual(["version", "stack select", "stack export", "refresh", "stack history", "up", "stack output", "stack output", "stack history"]);
+    expect(lines).toEqual(expect.arrayContaining(["1 token create(s) left pending by an interrupted run: cfct prod drata g2", "deleted orphaned token orphan-9 (cfct prod drata g2)"]));
   });
 
-  it("without a workspace factory it uses the real LocalWorkspace, whose missing CLI is explained", async () => {
-    const engine = new PulumiEngine({ projectDir: process.cwd(), stack: "dev" });
-    await expect(engine.outputs()).rejects.toThrow(/Pulumi CLI is not installed|pulumi/i);
+  it("with no pending operation, up goes straight on", async () => {
+    const removed: string[] = [];
+    const { engine, cli } = engineWith([answers.selected, answers.state(), { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { orphans: { list: async () => [], remove: async (_o, id) => void removed.push(id) } });
+    await engine.up();
+    expect(cli.commands()).not.toContain("refresh");
+    expect(removed).toEqual([]);
+  });
+});
+
+describe("settings are read like Pulumi reads them (item 9)", () => {
+  it("a secure value of ours is read through `pulumi config` when the CLI is present", async () => {
+    const prod = readFileSync("stacks/Pulumi.prod.yaml", "utf8");
+    const projectDir = projectCopy({ "stacks/Pulumi.prod.yaml": `${prod}  cf-compliance-tokens:tokenNamePrefix:\n    secure: v1:AAAA\n` });
+    const connections = [{ platform: "drata", accounts: ["417daa9dc1293f3af874e997f8bdce54"], zones: ["example.com"] }];
+    const config = {
+      "cf-compliance-tokens:connections": { value: JSON.stringify(connections), objectValue: connections, secret: false },
+      "cf-compliance-tokens:tokenNamePrefix": { value: "acme", secret: true },
+    };
+    const { engine, cli } = engineWith([answers.selected, { command: ["config"], has: ["--show-secrets", "--json"], stdout: JSON.stringify(config) }], { projectDir });
+    const settings = await engine.settings();
+    expect(settings.tokenNamePrefix).toBe("acme");
+    expect(settings.connections.map((c) => c.name)).toEqual(["drata"]);
+    expect(cli.commands()).toContain("config");
   });
 
-  it("passes other workspace errors through unchanged", () => {
-    const error = new Error("stack is locked");
-    expect(explainWorkspaceError(error)).toBe(error);
+  it("a plain stack file is read without starting the CLI", async () => {
+    const { engine, cli } = engineWith([]);
+    expect((await engine.settings()).connections).toHaveLength(2);
+    expect(cli.calls()).toEqual([]);
+  });
+});
+
+describe("output chunks become lines (item 10)", () => {
+  it("joins split lines and splits joined ones; a last unterminated line is flushed", () => {
+    const lines: string[] = [];
+    const splitter = lineSplitter((line) => lines.push(line));
+    for (const chunk of ["Upd", "ating (prod)\n  + drata", "-g2\r\n\nDone", "!"]) splitter.write(chunk);
+    splitter.flush();
+    expect(lines).toEqual(["Updating (prod)", "  + drata-g2", "", "Done!"]);
   });
 });

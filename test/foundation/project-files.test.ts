@@ -2,8 +2,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { stackFileJsonSchema } from "../../src/config/json-schema";
+import { projectKeys } from "../../src/config/stack-file";
+import { settingsFrom } from "../helpers/settings";
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 
@@ -46,5 +48,17 @@ describe("project files", () => {
     const paths = validate.errors!.map((e) => e.instancePath);
     expect(paths).toEqual(expect.arrayContaining(["/config/cf-compliance-tokens:connections/0/platform", "/config/cf-compliance-tokens:connections/0/accounts"]));
     expect(validate.errors!.some((e) => e.keyword === "propertyNames" || e.keyword === "not")).toBe(true);
+  });
+
+  it("a stack file after a real deploy validates: `pulumi config set --plaintext` stores generations as a JSON string", () => {
+    const validate = compile(readJson("schema/stack-config.schema.json"));
+    const prod = parseYaml(readFileSync("stacks/Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> };
+    const generations = { "drata-prod": { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } };
+    // What `pulumi config set cf-compliance-tokens:generations --plaintext -- '<json>'` leaves in the file.
+    const written = parseYaml(stringifyYaml({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": JSON.stringify(generations) } }));
+    expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": generations } })).toBe(true);
+    expect(validate({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": 7 } })).toBe(false);
+    expect(settingsFrom(projectKeys(written.config)).generations).toEqual(generations);
   });
 });

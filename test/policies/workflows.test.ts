@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_DIR } from "./fixtures";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, { steps: Step[] }> };
+type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
+type Job = { environment?: string; steps: Step[] };
+type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 
 const load = (name: string) => parseYaml(readFileSync(path.join(PROJECT_DIR, ".github/workflows", name), "utf8")) as Workflow;
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.steps);
@@ -22,7 +23,40 @@ describe("GitHub workflows", () => {
     expect(runs(preview)).toEqual(["npm ci", "npm --prefix policies ci"]);
     const action = steps(preview).find((s) => s.uses === "pulumi/actions@v7")!;
     expect(action.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, policyPacks: "policies", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
-    expect(action.env).toMatchObject({ CLOUDFLARE_API_TOKEN: "${{ secrets.CF_PROVISIONER_TOKEN }}", PULUMI_CONFIG_PASSPHRASE: expect.any(String) });
+    expect(action.env).toMatchObject({ CLOUDFLARE_API_TOKEN: "${{ secrets.CF_PREVIEW_TOKEN }}", PULUMI_CONFIG_PASSPHRASE: expect.any(String) });
+  });
+
+  it("previews get a read-only credential of their own, never the provisioner that can mint tokens", () => {
+    const text = readFileSync(path.join(PROJECT_DIR, ".github/workflows/preview.yml"), "utf8");
+    expect(text).not.toContain("CF_PROVISIONER_TOKEN");
+  });
+
+  it("every pulumi/actions step suppresses outputs and has no id, so no step can read tokenValues from it", () => {
+    const actionSteps = [preview, deploy, rotate].flatMap(steps).filter((s) => s.uses?.startsWith("pulumi/actions"));
+    expect(actionSteps).toHaveLength(3);
+    for (const step of actionSteps) {
+      expect(step.with?.["suppress-outputs"]).toBe(true);
+      expect(step.id).toBeUndefined();
+    }
+  });
+
+  it("every job that reads a secret runs in the prod environment, where those secrets live", () => {
+    for (const workflow of [preview, deploy, rotate]) {
+      for (const job of Object.values(workflow.jobs)) {
+        const usesSecrets = JSON.stringify(job.steps).includes("secrets.");
+        expect(usesSecrets).toBe(true);
+        expect(job.environment).toBe("prod");
+      }
+    }
+  });
+
+  it("deploy and rotate commit the generations record through the one script that survives a concurrent push", () => {
+    for (const workflow of [deploy, rotate]) {
+      const commit = steps(workflow).find((s) => s.name === "Commit token generations")!;
+      expect(commit.run?.trim()).toMatch(/^\.github\/scripts\/commit-generations\.sh "[^"]+"$/);
+      expect(commit.env).toEqual({ GH_TOKEN: "${{ github.token }}" });
+      expect(workflow.permissions).toMatchObject({ contents: "write", "pull-requests": "write" });
+    }
   });
 
   it("deploy: on push to main, cfct up with the pack; rotate: daily, cfct rotate --if-due-within 14d", () => {

@@ -48,7 +48,7 @@ export function registerStackOperations(program: Command): void {
 
   withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
     async (options: EngineOptions) => {
-      const pipeline = pipelineFor(options, print);
+      const pipeline = pipelineFor(options, print, { createStack: true });
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     },
   );
@@ -69,7 +69,7 @@ export function registerStackOperations(program: Command): void {
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
     .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
-      const pipeline = pipelineFor(options, print);
+      const pipeline = pipelineFor(options, print, { createStack: true });
       const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {
         ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
         graceHours: durationHours(options.grace, "--grace"),

@@ -1,0 +1,128 @@
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { stackFilePath } from "../config/stack-file";
+import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variable Pulumi's Cloudflare provider reads its credential from. */
+export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
+/** cfct's own variables (webhook secrets, token values for verify, hand-off dir): none is Pulumi's business. */
+const CFCT_PREFIX = "CFCT_";
+/** The provider's other credentials: with one of these beside the token, it would not use (only) the provisioner. */
+const OTHER_PROVIDER_CREDENTIALS = ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY"];
+
+/**
+ * Refuses, before any Pulumi command, what would make Pulumi fail or run against the wrong state or
+ * with the wrong key: no `pulumi` on PATH, an empty passphrase (an unset CI secret expands to "",
+ * which Pulumi accepts as a passphrase), an empty backend URL, no backend at all, or a
+ * passphrase-encrypted stack without a passphrase.
+ */
+export function checkPulumiEnvironment(projectDir: string, stack: string, env: Env): void {
+  // The Automation API runs `pulumi` from this process's PATH.
+  if (!onPath("pulumi", process.env["PATH"] ?? "")) throw missingCli();
+  for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"] as const) {
+    if (env[name] === "") {
+      throw new PulumiNothingChangedError(
+        `${name} is set but empty (an unset CI secret expands to ""), and Pulumi would take it as given. Fix: set ${name} to ${name === "PULUMI_BACKEND_URL" ? "the state backend, e.g. s3://acme-pulumi-state/cfct" : "the stack's passphrase"}, or unset it`,
+      );
+    }
+  }
+  const backend = backendUrl(projectDir, env);
+  if (!backend) {
+    throw new PulumiNothingChangedError(
+      "no Pulumi state backend: PULUMI_BACKEND_URL is not set, Pulumi.yaml has no backend.url, and `pulumi login` has not been run. " +
+        "Fix: export PULUMI_BACKEND_URL (e.g. s3://acme-pulumi-state/cfct, or file://<dir> to try it out), or run `pulumi login`",
+    );
+  }
+  const hasPassphrase = env["PULUMI_CONFIG_PASSPHRASE"] !== undefined || Boolean(env["PULUMI_CONFIG_PASSPHRASE_FILE"]);
+  if (!hasPassphrase && usesPassphrase(projectDir, stack, backend)) {
+    throw new PulumiNothingChangedError(
+      `PULUMI_CONFIG_PASSPHRASE is not set, and stack ${stack} keeps its secrets (the token values) with a passphrase on ${redactUrl(backend)}. ` +
+        "Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
+    );
+  }
+}
+
+/** The backend Pulumi will use: PULUMI_BACKEND_URL, then Pulumi.yaml's backend.url, then the current `pulumi login`. */
+function backendUrl(projectDir: string, env: Env): string | undefined {
+  if (env["PULUMI_BACKEND_URL"]) return env["PULUMI_BACKEND_URL"];
+  const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { backend?: { url?: unknown } } | undefined;
+  if (typeof project?.backend?.url === "string" && project.backend.url) return project.backend.url;
+  if (env["PULUMI_ACCESS_TOKEN"]) return "https://api.pulumi.com";
+  const home = env["PULUMI_HOME"] || path.join(env["HOME"] || homedir(), ".pulumi");
+  const credentials = readJson(path.join(home, "credentials.json")) as { current?: unknown } | undefined;
+  return typeof credentials?.current === "string" && credentials.current ? credentials.current : undefined;
+}
+
+/**
+ * A stack keeps secrets with a passphrase when its file says so (encryptionsalt, or secretsprovider:
+ * passphrase), or when it names no provider on a DIY backend, where passphrase is Pulumi's default.
+ */
+function usesPassphrase(projectDir: string, stack: string, backend: string): boolean {
+  const file = readYaml(stackFilePath(projectDir, stack)) as { encryptionsalt?: unknown; secretsprovider?: unknown } | undefined;
+  if (file?.encryptionsalt) return true;
+  if (typeof file?.secretsprovider === "string") return file.secretsprovider === "passphrase";
+  return !/^https?:\/\//.test(backend);
+}
+
+/**
+ * The environment the Pulumi process gets on top of ours: the provisioner credential under the
+ * name the provider reads, the provider's other credentials removed, and every variable of cfct's own removed (an undefined value is left out
+ * of a child's environment), so webhook secrets and token values never reach Pulumi, its plugins or
+ * policy packs.
+ */
+export function pulumiProcessEnv(options: { provisionerToken: string; provisionerTokenEnv: string; secretEnvNames: readonly string[]; env: Env }): Record<string, string> {
+  const ours = new Set([
+    ...Object.keys(options.env).filter((name) => name.startsWith(CFCT_PREFIX)),
+    ...options.secretEnvNames,
+    ...OTHER_PROVIDER_CREDENTIALS,
+    ...(options.provisionerTokenEnv === PROVIDER_TOKEN_ENV ? [] : [options.provisionerTokenEnv]),
+  ]);
+  ours.delete(PROVIDER_TOKEN_ENV);
+  const removed = Object.fromEntries([...ours].map((name) => [name, undefined]));
+  // LocalWorkspace types its envVars as strings; an undefined entry is how a variable is withheld.
+  return { ...removed, [PROVIDER_TOKEN_ENV]: options.provisionerToken } as Record<string, string>;
+}
+
+/** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`). */
+export function secretEnvNamesIn(config: unknown): string[] {
+  if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
+  if (config === null || typeof config !== "object") return [];
+  return Object.entries(config).flatMap(([key, value]) => ((key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value)));
+}
+
+function onPath(executable: string, searchPath: string): boolean {
+  return searchPath.split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir || ".", executable), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//(credentials)@");
+}
+
+function readYaml(file: string): unknown {
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseYaml(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(file: string): unknown {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
