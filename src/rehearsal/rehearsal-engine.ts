@@ -96,7 +96,7 @@ export class RehearsalEngine implements StackEngine {
     if (!dryRun) await mocks.settlePendingCreates();
     await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", this.options.stack, false);
     pulumi.runtime.setAllConfig(
-      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, JSON.stringify(value)])),
+      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
     );
     const outputs = await complianceTokensProgram(undefined, await this.options.now());
     // Unwrapping waits for every registration; mocks never reject, they record the first failure.
@@ -107,4 +107,12 @@ export class RehearsalEngine implements StackEngine {
     if (!dryRun) this.store.update((s) => void (s.outputs = plain.tokens));
     return { changes: mocks.changes, tokens: readTokenOutputs(plain).tokens };
   }
+}
+
+/**
+ * A config value as Pulumi hands it to a program: a string as itself, anything else as JSON (which
+ * Config.getObject parses back). JSON-encoding a string would make Config.get return it quoted.
+ */
+export function pulumiConfigString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
