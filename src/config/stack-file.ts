@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { foreignKeyProblems } from "./foreign-keys";
 import { CONFIG_NAMESPACE, ConfigError, parseSettings, type Settings } from "./schema";
 
 /** Where Pulumi.yaml's `stackConfigDir` puts stack files. */
@@ -39,7 +40,8 @@ export function readProjectConfig(file: string): Record<string, unknown> {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // YAML 1.1 merge keys (`<<: *defaults`), which Pulumi's own YAML reader honours too.
+    document = parseYaml(text, { merge: true });
   } catch (error) {
     throw new ConfigError(file, [{ path: "(file)", value: undefined, message: `is not valid YAML: ${(error as Error).message}` }]);
   }
@@ -49,6 +51,8 @@ export function readProjectConfig(file: string): Record<string, unknown> {
       { path: "config", value: config, message: `is missing. Fix: add a config: map with ${CONFIG_NAMESPACE}:connections` },
     ]);
   }
+  const problems = foreignKeyProblems(config as Record<string, unknown>);
+  if (problems.length > 0) throw new ConfigError(file, problems);
   return projectKeys(config as Record<string, unknown>);
 }
 
