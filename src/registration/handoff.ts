@@ -5,6 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { HandoffField } from "../platforms";
 import type { Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
+import { gitChildEnv } from "../process/child-env";
 
 export const handoffConfigSchema = z.strictObject({
   kind: z.literal("handoff"),
@@ -154,7 +155,7 @@ export function gitRefusal(dir: string, file: string): string | undefined {
   const real = path.join(realpathSync(anchor), path.relative(anchor, file));
   const run = (args: string[]): number | "no-git" | "not-a-repo" => {
     try {
-      execFileSync("git", ["-C", realpathSync(anchor), ...args], { stdio: ["ignore", "pipe", "pipe"], env: gitEnv() });
+      execFileSync("git", ["-C", realpathSync(anchor), ...args], { stdio: ["ignore", "pipe", "pipe"], env: gitChildEnv() });
       return 0;
     } catch (error) {
       const e = error as NodeJS.ErrnoException & { status?: number | null; stderr?: Buffer };
@@ -177,13 +178,6 @@ export function gitRefusal(dir: string, file: string): string | undefined {
     `refusing to write a hand-off sheet in ${dir}: it is inside a git work tree and not git-ignored, so the token could be committed. ` +
     `Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository, or add it to .gitignore`
   );
-}
-
-/** git must answer about this directory, not about a repository named by the caller's environment. */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES"]) delete env[key];
-  return env;
 }
 
 function nearestExisting(dir: string): string {
