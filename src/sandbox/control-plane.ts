@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { rfc3339, type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
+import { sameMachineJsonOnly } from "./http/local-only";
 import type { PermissionCatalog } from "./permission-catalog";
 import type { RequestStats } from "./stats";
 import type { TokenStore } from "./tokens/token-store";
@@ -15,6 +16,8 @@ export interface ControlPlaneDependencies {
   readonly clock: SandboxClock;
   readonly tokens: TokenStore;
   readonly catalog: PermissionCatalog;
+  /** How a request the control plane will not serve is answered. */
+  readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
 }
 
 const clockAdvance = z.strictObject({ advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }) });
@@ -42,6 +45,7 @@ async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: tru
  */
 export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   const app = new Hono().basePath(CONTROL_PREFIX);
+  app.use("*", sameMachineJsonOnly(deps.refusal));
 
   app.get("/stats", (c) => c.json(deps.stats.snapshot()));
   app.post("/stats/reset", (c) => {
