@@ -18,6 +18,8 @@ export interface RehearsalEngineOptions {
   readonly client: Cloudflare;
   /** The sandbox's clock, so first-generation expiry agrees with the sandbox's time. */
   readonly now: () => Promise<Date>;
+  /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
@@ -36,7 +38,7 @@ export class RehearsalEngine implements StackEngine {
   constructor(private readonly options: RehearsalEngineOptions) {
     const dir = options.stateDir ?? path.join(options.projectDir, ".cfct", "sandbox", options.stack);
     this.store = new StateStore(dir, options.stack);
-    this.box = SecretBox.open(path.join(dir, "secrets.key"));
+    this.box = new SecretBox(this.store, options.stack, options.env ?? process.env);
   }
 
   preview(): Promise<EngineResult> {
