@@ -215,6 +215,8 @@ function shapeOf(value: unknown): string {
 }
 
 export function keyPath(path: readonly PropertyKey[]): string {
+  // The keys themselves are wrong (not a map of them): the stack file's `config:` holds them.
+  if (path.length === 0) return "config";
   const [head, ...rest] = path;
   let out = `${CONFIG_NAMESPACE}:${String(head ?? "")}`;
   for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
