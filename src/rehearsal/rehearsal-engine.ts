@@ -4,6 +4,7 @@ import type Cloudflare from "cloudflare";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
+import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox } from "./secret-box";
@@ -36,6 +37,9 @@ export class RehearsalEngine implements StackEngine {
   private readonly box: SecretBox;
 
   constructor(private readonly options: RehearsalEngineOptions) {
+    // The stack name becomes part of the state and key paths: never a path of its own.
+    const problem = stackNameProblem(options.stack);
+    if (problem) throw new Error(`stack "${options.stack}": ${problem}`);
     const dir = options.stateDir ?? path.join(options.projectDir, ".cfct", "sandbox", options.stack);
     this.store = new StateStore(dir, options.stack);
     this.box = new SecretBox(this.store, options.stack, options.env ?? process.env);

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { stackNameProblem } from "../../src/cli/stack-name";
+import type Cloudflare from "cloudflare";
+import { stackNameProblem } from "../../src/config/stack-name";
+import { RehearsalEngine } from "../../src/rehearsal/rehearsal-engine";
 
 /** The built CLI, as a user runs it (npm test builds first). */
 function cfct(cwd: string, ...args: string[]) {
@@ -44,5 +46,13 @@ describe("--stack is a stack name by Pulumi's rules, never a path", () => {
     expect(stderr).toMatch(/a stack name is not a path .*Fix: pass the stack's name, e\.g\. --stack dev/);
     expect(existsSync(path.join(project, ".cfct"))).toBe(false);
     expect(existsSync(path.join(project, "evidence"))).toBe(false);
+  });
+
+  it("the rehearsal engine refuses one too, for callers that bypass the CLI", () => {
+    const project = mkdtempSync(path.join(tmpdir(), "cfct-stackname-"));
+    const engine = (stack: string) => new RehearsalEngine({ projectDir: project, stack, client: {} as Cloudflare, now: async () => new Date() });
+    expect(() => engine("../../x")).toThrow(/stack "\.\.\/\.\.\/x": '\.\.' is not allowed in a stack name/);
+    expect(() => engine("acme/dev")).not.toThrow();
+    expect(existsSync(path.join(project, ".cfct"))).toBe(false);
   });
 });
