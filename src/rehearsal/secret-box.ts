@@ -79,7 +79,8 @@ export class SecretBox {
   private resolve(): Buffer {
     const state = this.store.read();
     const besideState = path.join(this.store.dir, "secrets.key");
-    if (!state.sealing) {
+    const sealsNothing = Object.keys(state.resources).length === 0;
+    if (!state.sealing || sealsNothing) {
       if (existsSync(besideState)) {
         throw new Error(
           `the rehearsal sealing key ${besideState} sits beside the state it protects. Fix: move it out of the state directory, ` +
@@ -87,7 +88,7 @@ export class SecretBox {
             `or delete ${this.store.dir} and the sandbox's tokens to start over`,
         );
       }
-      if (Object.keys(state.resources).length > 0) {
+      if (!sealsNothing) {
         throw new Error(`rehearsal state ${this.store.file} holds sealed token values but records no sealing key. Fix: delete ${this.store.dir} and the sandbox's tokens to start over`);
       }
       return this.start();
@@ -100,7 +101,7 @@ export class SecretBox {
     return key;
   }
 
-  /** A state that has sealed nothing: the environment chooses the key, and the state records the choice. */
+  /** A state that holds nothing sealed (new, or destroyed): the environment chooses the key, and the state records the choice. */
   private start(): Buffer {
     const passphrase = this.env[PASSPHRASE_ENV];
     const salt = randomBytes(16).toString("base64");

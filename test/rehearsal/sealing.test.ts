@@ -51,6 +51,16 @@ describe("the rehearsal sealing key never sits beside the sealed state", () => {
     expect(existsSync(f.keyFile)).toBe(false);
   });
 
+  it("once nothing is sealed any more (destroyed), a new key may be chosen", () => {
+    const f = fixture();
+    f.sealResource("v");
+    rmSync(f.keyFile);
+    f.store.update((s) => void (s.resources = {}));
+    const box = new SecretBox(f.store, STACK, { [KEY_DIR_ENV]: path.dirname(f.keyFile), [PASSPHRASE_ENV]: "new" });
+    expect(box.open(box.seal("w"))).toBe("w");
+    expect(f.store.read().sealing?.kind).toBe("passphrase");
+  });
+
   it("another key file is told apart from damaged state", () => {
     const f = fixture();
     f.sealResource("v");
