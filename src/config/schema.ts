@@ -227,9 +227,10 @@ export function keyPath(path: readonly PropertyKey[]): string {
  * Validates the `cf-compliance-tokens:*` keys of one stack (namespace already stripped) and
  * returns settings with every default applied. Throws ConfigError listing every problem at once.
  */
-export function parseSettings(raw: unknown, options: { stack: string; source: string }): Settings {
+export function parseSettings(raw: unknown, options: { stack: string; source: string; also?: readonly ConfigProblem[] }): Settings {
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap(problemsOfIssue);
+  // `also`: problems found outside these keys (the stack file's other keys), reported in the same pass.
+  const problems: ConfigProblem[] = [...(options.also ?? []), ...(parsed.success ? [] : parsed.error.issues.flatMap(problemsOfIssue))];
   // The cross-field rules run on every connection that is well-formed on its own, even when others
   // are not: a user fixes everything from one run, not structure first and duplicates on the next.
   const top = parsed.success ? parsed.data : undefined;

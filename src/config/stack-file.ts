@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { foreignKeyProblems } from "./foreign-keys";
-import { CONFIG_NAMESPACE, ConfigError, parseSettings, type Settings } from "./schema";
+import { CONFIG_NAMESPACE, ConfigError, parseSettings, type ConfigProblem, type Settings } from "./schema";
 
 /** Where Pulumi.yaml's `stackConfigDir` puts stack files. */
 export const STACK_CONFIG_DIR = "stacks";
@@ -27,8 +27,22 @@ export function projectKeys(config: Record<string, unknown>): Record<string, unk
   );
 }
 
-/** This project's keys of a stack file, namespace stripped, not yet validated; a file problem is a ConfigError. */
+export interface StackFileKeys {
+  /** This project's keys, namespace stripped, not yet validated. */
+  readonly keys: Record<string, unknown>;
+  /** Problems with the file's other keys (a misspelled namespace, a provider credential). */
+  readonly foreign: readonly ConfigProblem[];
+}
+
+/** This project's keys of a stack file, namespace stripped, not yet validated; a foreign-key problem is a ConfigError. */
 export function readProjectConfig(file: string): Record<string, unknown> {
+  const { keys, foreign } = readStackFile(file);
+  if (foreign.length > 0) throw new ConfigError(file, foreign);
+  return keys;
+}
+
+/** A stack file's keys and the problems of its other keys; a file that cannot be read is a ConfigError. */
+export function readStackFile(file: string): StackFileKeys {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -51,13 +65,12 @@ export function readProjectConfig(file: string): Record<string, unknown> {
       { path: "config", value: config, message: `is missing. Fix: add a config: map with ${CONFIG_NAMESPACE}:connections` },
     ]);
   }
-  const problems = foreignKeyProblems(config as Record<string, unknown>);
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return projectKeys(config as Record<string, unknown>);
+  return { keys: projectKeys(config as Record<string, unknown>), foreign: foreignKeyProblems(config as Record<string, unknown>) };
 }
 
 export function loadSettingsFile(file: string, stack = stackNameFromFile(file)): Settings {
-  return parseSettings(readProjectConfig(file), { stack, source: file });
+  const { keys, foreign } = readStackFile(file);
+  return parseSettings(keys, { stack, source: file, also: foreign });
 }
 
 export function loadStackSettings(projectDir: string, stack: string): Settings {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type Cloudflare from "cloudflare";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
-import { readProjectConfig, stackFilePath } from "../config/stack-file";
+import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
 import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
@@ -76,7 +76,9 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async settings(): Promise<Settings> {
-    return parseSettings(this.configKeys(), { stack: this.options.stack, source: stackFilePath(this.options.projectDir, this.options.stack) });
+    const file = stackFilePath(this.options.projectDir, this.options.stack);
+    const { keys, foreign } = readStackFile(file);
+    return parseSettings({ ...keys, ...this.store.read().config }, { stack: this.options.stack, source: file, also: foreign });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {

@@ -105,8 +105,14 @@ describe("stack files", () => {
   it("a misspelled namespace gets did-you-mean", () => {
     const file = stackFile(`config:\n  cf-compliance-token:connections:\n${connection}`);
     const { problems, text } = rejection(() => loadSettingsFile(file));
-    expect(problems.map((p) => p.path)).toEqual(["cf-compliance-token:connections"]);
+    // And, in the same pass, what the misspelling left out.
+    expect(problems.map((p) => p.path)).toEqual(["cf-compliance-token:connections", "cf-compliance-tokens:connections"]);
     expect(text).toContain("did you mean cf-compliance-tokens:connections?");
+  });
+
+  it("a stack-file key problem and a structure problem are reported in the same pass", () => {
+    const file = stackFile(`config:\n  cf-compliance-token:token: {ttlDays: 3}\n  cf-compliance-tokens:token: {ttlDays: abc}\n  cf-compliance-tokens:connections:\n${connection}`);
+    expect(rejection(() => loadSettingsFile(file)).problems.map((p) => p.path)).toEqual(["cf-compliance-token:token", "cf-compliance-tokens:token.ttlDays"]);
   });
 
   it("other namespaces pass through", () => {
