@@ -92,7 +92,7 @@ function withinReplayWindow(body: string | Uint8Array, replay: ReplayWindow): bo
   let sentAt: number;
   try {
     const text = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
-    sentAt = Date.parse(String((JSON.parse(text) as { sentAt?: unknown }).sentAt));
+    sentAt = new Date(String((JSON.parse(text) as { sentAt?: unknown }).sentAt)).getTime();
   } catch {
     return false;
   }
