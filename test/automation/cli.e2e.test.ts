@@ -69,7 +69,8 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     for (const run of [preview, up, verify, rotate, destroy]) {
       expect(run.stdout + run.stderr).not.toContain(CANARY);
     }
-  });
+    // Five CLI processes, each loading Pulumi and the SDK: on a loaded machine that alone can take 30 s.
+  }, 120_000);
 
   it("without the provisioner credential: exit 1, naming the variable and the fix", async () => {
     const run = await cfct(["up", ...stackArgs()], { CLOUDFLARE_API_TOKEN: undefined });
