@@ -44,8 +44,6 @@ export interface ChildEnvAllowList {
   readonly names?: readonly string[];
   /** Every variable starting with one of these is passed. */
   readonly prefixes?: readonly string[];
-  /** Variables set for the child whatever the parent has (e.g. a credential under the name the child reads). */
-  readonly set?: Readonly<Record<string, string>>;
 }
 
 /** The base set plus `allow`, taken from `from` (process.env by default). */
@@ -56,7 +54,7 @@ export function childEnv(allow: ChildEnvAllowList = {}, from: NodeJS.ProcessEnv 
   for (const [name, value] of Object.entries(from)) {
     if (value !== undefined && (names.has(name) || prefixes.some((prefix) => name.startsWith(prefix)))) env[name] = value;
   }
-  return { ...env, ...allow.set };
+  return env;
 }
 
 /**
@@ -65,15 +63,4 @@ export function childEnv(allow: ChildEnvAllowList = {}, from: NodeJS.ProcessEnv 
  */
 export function gitChildEnv(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return childEnv({}, from);
-}
-
-/** Where the Cloudflare provider reads its credential. */
-export const PROVIDER_CREDENTIAL_ENV = "CLOUDFLARE_API_TOKEN";
-
-/**
- * For the Pulumi CLI and its plugins: its own settings (PULUMI_*) and the provider credential,
- * under the name the provider reads, whichever variable cfct was told holds it.
- */
-export function pulumiChildEnv(providerCredential: string | undefined, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return childEnv({ prefixes: ["PULUMI_"], ...(providerCredential ? { set: { [PROVIDER_CREDENTIAL_ENV]: providerCredential } } : {}) }, from);
 }

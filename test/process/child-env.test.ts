@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { currentCommit } from "../../src/evidence/write";
-import { childEnv, gitChildEnv, pulumiChildEnv } from "../../src/process/child-env";
+import { childEnv, gitChildEnv } from "../../src/process/child-env";
 import { gitRefusal } from "../../src/registration/handoff";
 
 const OURS = {
@@ -20,17 +20,6 @@ describe("child environments are allow-lists", () => {
 
   it("git gets none of our secrets and no repository override", () => {
     expect(gitChildEnv(from)).toEqual({ PATH: "/usr/bin", HOME: "/home/u", LC_ALL: "C" });
-  });
-
-  it("Pulumi gets its own variables and the provider credential under the name the provider reads", () => {
-    expect(pulumiChildEnv("from-another-var", from)).toEqual({
-      PATH: "/usr/bin",
-      HOME: "/home/u",
-      LC_ALL: "C",
-      PULUMI_ACCESS_TOKEN: "pul",
-      PULUMI_CONFIG_PASSPHRASE: "pp",
-      CLOUDFLARE_API_TOKEN: "from-another-var",
-    });
   });
 
   it("extra names and prefixes are opt-in", () => {
