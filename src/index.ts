@@ -7,4 +7,4 @@ export { plan, PlanError, type TokenOwner, type TokenPlan, type PolicyPlan } fro
 export type { PolicyResources } from "./plan/resources";
 export { parseSettings, ConfigError, type Settings } from "./config/schema";
 export { PLATFORMS } from "./platforms";
-export { verifyWebhookSignature } from "./registration/webhook";
+export { verifyWebhookSignature, type WebhookPayload } from "./registration/webhook";

@@ -54,7 +54,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
   const engine: StackEngine = rehearsal
-    ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now })
+    ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now, env: options.env ?? process.env })
     : new PulumiEngine({
         projectDir: options.projectDir,
         stack: options.stack,

@@ -91,10 +91,10 @@ export class PulumiEngine implements StackEngine {
     const stackFile = readStackFile(stackFilePath(this.options.projectDir, this.options.stack));
     // Token names carry the stack's own name, as the program sees it, also for `--stack acme/prod`.
     const name = stackName(this.options.stack);
-    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file });
+    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file, also: stackFile.foreign });
     const stack = await this.stack();
     const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
-    return parseSettings(projectKeys(configValues(config)), { stack: name, source: `${stackFile.file} (through pulumi config)` });
+    return parseSettings(projectKeys(configValues(config)), { stack: name, source: `${stackFile.file} (through pulumi config)`, also: stackFile.foreign });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { buildPipeline, type EngineKind, type Pipeline } from "../automation/context";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
 import { UsageError } from "./errors";
+import { parseStackName } from "./stack-name";
 
 /** The options of every command that works on a deployed stack through an engine (up, rotate, verify --engine …). */
 export interface EngineOptions {
@@ -21,7 +22,7 @@ const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
 
 export function withEngineOptions(command: Command): Command {
   return command
-    .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)")
+    .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
     .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
     .option("--api-base <url>", "Cloudflare API base URL (a sandbox's baseUrl with --engine sandbox)", process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE)
     .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")

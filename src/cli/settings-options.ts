@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { Settings } from "../config/schema";
 import { loadSettingsFile, loadStackSettings } from "../config/stack-file";
 import { UsageError } from "./errors";
+import { parseStackName } from "./stack-name";
 
 export interface StackSelection {
   readonly stack?: string;
@@ -13,7 +14,7 @@ export interface StackSelection {
 /** `--stack <env>` (stacks/Pulumi.<env>.yaml) or `--config <file>`: the two ways every command finds its settings. */
 export function addStackOptions(command: Command): Command {
   return command
-    .option("-s, --stack <env>", "stack name: reads stacks/Pulumi.<env>.yaml")
+    .option("-s, --stack <env>", "stack name: reads stacks/Pulumi.<env>.yaml", parseStackName)
     .option("-c, --config <file>", "a stack config file to read instead of --stack")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd());
 }

@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { HEX32 } from "../cloudflare/ids";
 import { SCOPES } from "../cloudflare/permission-groups";
+import { issueMessage } from "./issue-message";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
 import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "../registration/config";
 
@@ -22,25 +23,44 @@ const zoneRef = z.string().refine((v) => HEX32.test(v) || HOSTNAME.test(v), {
   error: "is neither a zone ID (32 lowercase hex) nor a zone name (a hostname such as example.com). Fix: use the zone's ID or its exact domain name, lower case",
 });
 
-const cidr = z.string().refine(isCidr, {
-  error: "is not a CIDR. Fix: write an address range such as 203.0.113.0/24, or a single address as 203.0.113.7/32",
+const cidr = z.string().superRefine((value, ctx) => {
+  const problem = cidrProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
 });
 
-function isCidr(value: string): boolean {
-  if (!value.includes("/")) return false;
+/**
+ * Why a client-IP filter entry would not filter what its author meant, or undefined when it is
+ * fine. Cloudflare accepts each of these, so they would pass silently: a /0 lets every address in
+ * (or, denied, none), a host part is dropped, and a zone index means nothing to Cloudflare.
+ */
+function cidrProblem(value: string): string | undefined {
+  const notCidr = "is not a CIDR. Fix: write an address range such as 203.0.113.0/24, or a single address as 203.0.113.7/32";
+  if (!value.includes("/")) return notCidr;
+  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
-    ipaddr.parseCIDR(value);
-    return true;
+    parsed = ipaddr.parseCIDR(value);
   } catch {
-    return false;
+    return notCidr;
   }
+  const [address, bits] = parsed;
+  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).zoneId !== undefined) {
+    return "carries an IPv6 zone index (%…), which names an interface of one machine and means nothing to Cloudflare. Fix: remove the %… part";
+  }
+  if (bits === 0) {
+    return "matches every address, so it is no filter. Fix: list the ranges the platform calls from, or remove the entry";
+  }
+  const network = address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(value) : ipaddr.IPv6.networkAddressFromCIDR(value);
+  if (network.toString() !== address.toString()) {
+    return `has host bits set past /${bits}. Fix: write the network address ${network.toString()}/${bits}, or /${address.kind() === "ipv4" ? 32 : 128} for the single address`;
+  }
+  return undefined;
 }
 
 export const tokenSettingsSchema = z
   .object({
     ttlDays: z
       .number()
-      .int({ error: "must be a whole number of days" })
+      .int({ error: `must be a whole number of days. Fix: write a whole number ${TTL_DAYS.min}..${TTL_DAYS.max}, e.g. ${TTL_DAYS.default}` })
       .min(TTL_DAYS.min, { error: `is too short. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days` })
       .max(TTL_DAYS.max, { error: `is too long for a compliance credential. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days and let cfct rotate renew it` })
       .describe("Days from when a token generation is issued until it expires."),
@@ -67,9 +87,9 @@ export const connectionSchema = z
       .regex(CONNECTION_NAME, { error: "is not a valid connection name. Fix: lower-case letters, digits and '-', starting with a letter, at most 63 characters" })
       .optional()
       .describe("Connection name; defaults to the platform key. Per-account tokens append the account."),
-    accounts: z.array(accountId).min(1, { error: "needs at least one account ID" }).describe("Accounts the token reads."),
+    accounts: z.array(accountId).min(1, { error: "needs at least one account ID. Fix: list the 32-hex account IDs the token reads" }).describe("Accounts the token reads."),
     zones: z
-      .union([z.literal("all"), z.array(zoneRef).min(1, { error: "needs at least one zone, or the word all" })])
+      .union([z.literal("all"), z.array(zoneRef).min(1, { error: "needs at least one zone, or the word all. Fix: list zone IDs or names, or write zones: all" })])
       .optional()
       .describe("Zone IDs or names, or `all` for every zone of the chosen accounts."),
     profile: z.string().optional().describe("Platform-specific permission profile; see the platform catalog."),
@@ -115,9 +135,15 @@ function parseJsonOr(text: string): unknown {
 
 export const stackConfigSchema = z
   .object({
-    connections: z.array(connectionSchema).min(1, { error: "needs at least one connection" }),
+    connections: z.array(connectionSchema).min(1, { error: "needs at least one connection. Fix: add one - platform: … entry (see README, Stack config)" }),
     token: tokenSettingsSchema.partial().optional().describe("Token defaults for every connection."),
-    tokenNamePrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,19}$/).optional(),
+    tokenNamePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,19}$/, {
+        error: "is not a token name prefix. Fix: 1..20 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit",
+      })
+      .optional()
+      .describe("Start of every token's name in Cloudflare (default cfct)."),
     generations: generationsSchema.optional(),
   })
   .strict();
@@ -189,6 +215,8 @@ function shapeOf(value: unknown): string {
 }
 
 export function keyPath(path: readonly PropertyKey[]): string {
+  // The keys themselves are wrong (not a map of them): the stack file's `config:` holds them.
+  if (path.length === 0) return "config";
   const [head, ...rest] = path;
   let out = `${CONFIG_NAMESPACE}:${String(head ?? "")}`;
   for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
@@ -199,34 +227,47 @@ export function keyPath(path: readonly PropertyKey[]): string {
  * Validates the `cf-compliance-tokens:*` keys of one stack (namespace already stripped) and
  * returns settings with every default applied. Throws ConfigError listing every problem at once.
  */
-export function parseSettings(raw: unknown, options: { stack: string; source: string }): Settings {
+export function parseSettings(raw: unknown, options: { stack: string; source: string; also?: readonly ConfigProblem[] }): Settings {
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    throw new ConfigError(
-      options.source,
-      parsed.error.issues.flatMap((issue): ConfigProblem[] =>
-        // zod reports unknown keys once, on the parent object: one problem per key, at the key itself,
-        // without its value (the parent would print every sibling, and the unknown key may hold a secret).
-        issue.code === "unrecognized_keys"
-          ? issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), value: NOT_SHOWN, message: unknownKeyMessage(key) }))
-          : [{ path: keyPath(issue.path), value: redactConfigValue(issue.path, issue.input), message: issue.message }],
-      ),
-    );
-  }
-  const config = parsed.data;
-  const problems: ConfigProblem[] = [];
-  const defaults = { ...DEFAULT_TOKEN_SETTINGS, ...config.token };
-  const connections = config.connections.map((connection, index) =>
-    normalizeConnection(connection, index, defaults, problems),
-  );
-  problems.push(...duplicateNames(connections));
-  if (problems.length > 0) throw new ConfigError(options.source, problems);
+  // `also`: problems found outside these keys (the stack file's other keys), reported in the same pass.
+  const problems: ConfigProblem[] = [...(options.also ?? []), ...(parsed.success ? [] : parsed.error.issues.flatMap(problemsOfIssue))];
+  // The cross-field rules run on every connection that is well-formed on its own, even when others
+  // are not: a user fixes everything from one run, not structure first and duplicates on the next.
+  const top = parsed.success ? parsed.data : undefined;
+  const tokenDefaults = tokenSettingsSchema.partial().safeParse(fieldOf(raw, "token"));
+  const defaults = { ...DEFAULT_TOKEN_SETTINGS, ...(tokenDefaults.success ? tokenDefaults.data : {}) };
+  const rawConnections = fieldOf(raw, "connections");
+  const connections = (Array.isArray(rawConnections) ? rawConnections : []).flatMap((entry, index) => {
+    const connection = connectionSchema.safeParse(entry);
+    return connection.success ? [normalizeConnection(connection.data, index, defaults, problems)] : [];
+  });
+  problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : []));
+  if (problems.length > 0 || !top) throw new ConfigError(options.source, problems);
   return {
     stack: options.stack,
-    tokenNamePrefix: config.tokenNamePrefix ?? "cfct",
+    tokenNamePrefix: top.tokenNamePrefix ?? "cfct",
     connections,
-    generations: config.generations ?? {},
+    generations: top.generations ?? {},
   };
+}
+
+function problemsOfIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  // zod reports unknown keys once, on the parent object: one problem per key, at the key itself,
+  // without its value (the parent would print every sibling, and the unknown key may hold a secret).
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), value: NOT_SHOWN, message: unknownKeyMessage(key) }));
+  }
+  return [{ path: keyPath(issue.path), value: redactConfigValue(issue.path, issue.input), message: issueMessage(issue) }];
+}
+
+function fieldOf(raw: unknown, key: string): unknown {
+  return raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)[key] : undefined;
+}
+
+/** The name a raw connection will have (its name, else its platform), when that much is readable. */
+function connectionName(entry: unknown): string | undefined {
+  const name = fieldOf(entry, "name") ?? fieldOf(entry, "platform");
+  return typeof name === "string" ? name : undefined;
 }
 
 function unknownKeyMessage(key: string): string {
@@ -297,16 +338,17 @@ function duplicatesIn(values: readonly string[], path: string): ConfigProblem[] 
   return problems;
 }
 
-function duplicateNames(connections: readonly ConnectionSettings[]): ConfigProblem[] {
+function duplicateNames(names: readonly (string | undefined)[]): ConfigProblem[] {
   const first = new Map<string, number>();
   const problems: ConfigProblem[] = [];
-  connections.forEach((c, i) => {
-    const earlier = first.get(c.name);
-    if (earlier === undefined) first.set(c.name, i);
+  names.forEach((name, i) => {
+    if (name === undefined) return;
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, i);
     else
       problems.push({
         path: keyPath(["connections", i, "name"]),
-        value: c.name,
+        value: name,
         message: `duplicates the name of connections[${earlier}]. Fix: give each connection a distinct name: (names default to the platform key)`,
       });
   });

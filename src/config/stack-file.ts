@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_NAMESPACE, ConfigError, parseSettings, type Settings } from "./schema";
+import { foreignKeyProblems } from "./foreign-keys";
+import { CONFIG_NAMESPACE, ConfigError, parseSettings, type ConfigProblem, type Settings } from "./schema";
 
 /** The names Pulumi looks for a project file under. */
 const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml"] as const;
@@ -62,6 +63,8 @@ export interface StackFile {
   readonly secureKeys: readonly string[];
   /** Pulumi ESC environments the stack imports (`environment:`): they can supply config cfct cannot see offline. */
   readonly environments: readonly string[];
+  /** Problems with the file's other keys (a misspelled namespace, a provider credential). */
+  readonly foreign: readonly ConfigProblem[];
 }
 
 /** Reads a stack file; a missing or malformed file is a ConfigError. */
@@ -77,7 +80,8 @@ export function readStackFile(file: string): StackFile {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // YAML 1.1 merge keys (`<<: *defaults`), which Pulumi's own YAML reader honours too.
+    document = parseYaml(text, { merge: true });
   } catch (error) {
     throw new ConfigError(file, [{ path: "(file)", value: undefined, message: `is not valid YAML: ${(error as Error).message}` }]);
   }
@@ -89,7 +93,7 @@ export function readStackFile(file: string): StackFile {
   const secureKeys = Object.entries(projectConfig)
     .filter(([, value]) => value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value)
     .map(([key]) => key);
-  return { file, projectConfig, secureKeys, environments: environmentImports(environment) };
+  return { file, projectConfig, secureKeys, environments: environmentImports(environment), foreign: foreignKeyProblems(config as Record<string, unknown>) };
 }
 
 /** `environment: [a, b]` or `environment: {imports: [a, b]}` (Pulumi accepts both). */
@@ -121,16 +125,20 @@ export function offlineUnreadable(stackFile: StackFile): ConfigError | undefined
   return problems.length > 0 ? new ConfigError(stackFile.file, problems) : undefined;
 }
 
-/** This project's keys of a stack file, read offline: a value only Pulumi can read is a ConfigError. */
+/** This project's keys of a stack file, read offline: a foreign-key problem or a value only Pulumi can read is a ConfigError. */
 export function readProjectConfig(file: string): Record<string, unknown> {
   const stackFile = readStackFile(file);
+  if (stackFile.foreign.length > 0) throw new ConfigError(file, stackFile.foreign);
   const unreadable = offlineUnreadable(stackFile);
   if (unreadable) throw unreadable;
   return stackFile.projectConfig;
 }
 
 export function loadSettingsFile(file: string, stack = stackNameFromFile(file)): Settings {
-  return parseSettings(readProjectConfig(file), { stack, source: file });
+  const stackFile = readStackFile(file);
+  const unreadable = offlineUnreadable(stackFile);
+  if (unreadable) throw unreadable;
+  return parseSettings(stackFile.projectConfig, { stack, source: file, also: stackFile.foreign });
 }
 
 export function loadStackSettings(projectDir: string, stack: string): Settings {

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gitChildEnv } from "../process/child-env";
 import { evidenceRecordSchema, type EvidenceRecord } from "./record";
 
 export interface WrittenEvidence {
@@ -11,7 +12,7 @@ export interface WrittenEvidence {
 /** The project's commit, when it is a git work tree: evidence says which code made the tokens. */
 export function currentCommit(projectDir: string): string | null {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || null;
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env: gitChildEnv() }).trim() || null;
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { HandoffField } from "../platforms";
 import type { Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
+import { gitChildEnv } from "../process/child-env";
 
 export const handoffConfigSchema = z.strictObject({
   kind: z.literal("handoff"),
@@ -145,16 +146,24 @@ export function renderSheet(request: RegistrationRequest): string {
   return lines.join("\n");
 }
 
+/** What a git refusal is about, and the fix it offers (besides .gitignore). */
+export interface GitRefusalPurpose {
+  readonly what: string;
+  readonly fix: string;
+}
+
+const HANDOFF_PURPOSE: GitRefusalPurpose = { what: "a hand-off sheet", fix: "set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository" };
+
 /**
  * Refuses a directory inside a git work tree unless git ignores the sheet's path, so a token can
  * never be committed by accident. Returns the refusal message, or undefined when writing is fine.
  */
-export function gitRefusal(dir: string, file: string): string | undefined {
+export function gitRefusal(dir: string, file: string, purpose: GitRefusalPurpose = HANDOFF_PURPOSE): string | undefined {
   const anchor = nearestExisting(dir);
   const real = path.join(realpathSync(anchor), path.relative(anchor, file));
   const run = (args: string[]): number | "no-git" | "not-a-repo" => {
     try {
-      execFileSync("git", ["-C", realpathSync(anchor), ...args], { stdio: ["ignore", "pipe", "pipe"], env: gitEnv() });
+      execFileSync("git", ["-C", realpathSync(anchor), ...args], { stdio: ["ignore", "pipe", "pipe"], env: gitChildEnv() });
       return 0;
     } catch (error) {
       const e = error as NodeJS.ErrnoException & { status?: number | null; stderr?: Buffer };
@@ -168,22 +177,15 @@ export function gitRefusal(dir: string, file: string): string | undefined {
   if (inside !== 0) {
     // git is missing or would not answer (e.g. "dubious ownership"): fall back to looking for .git.
     return insideGitByWalking(anchor)
-      ? `refusing to write a hand-off sheet in ${dir}: it is inside a git work tree and git could not confirm that it is ignored. Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository`
+      ? `refusing to write ${purpose.what} in ${dir}: it is inside a git work tree and git could not confirm that it is ignored. Fix: ${purpose.fix}`
       : undefined;
   }
   const ignored = run(["check-ignore", "-q", "--", real]);
   if (ignored === 0) return undefined;
   return (
-    `refusing to write a hand-off sheet in ${dir}: it is inside a git work tree and not git-ignored, so the token could be committed. ` +
-    `Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository, or add it to .gitignore`
+    `refusing to write ${purpose.what} in ${dir}: it is inside a git work tree and not git-ignored, so the token could be committed. ` +
+    `Fix: ${purpose.fix}, or add it to .gitignore`
   );
-}
-
-/** git must answer about this directory, not about a repository named by the caller's environment. */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES"]) delete env[key];
-  return env;
 }
 
 function nearestExisting(dir: string): string {

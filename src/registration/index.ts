@@ -25,9 +25,11 @@ export {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
+  WEBHOOK_REPLAY_WINDOW_SECONDS,
   idempotencyKey,
   signWebhookBody,
   verifyWebhookSignature,
+  type ReplayWindow,
   type WebhookPayload,
 } from "./webhook";
 export { DRATA_DEFAULT_BASE_URL } from "./drata-status";

@@ -42,10 +42,13 @@ export interface WebhookPayload {
    * body, so a receiver can refuse a replayed delivery that is older than its tolerance.
    */
   readonly sentAt: string;
+  /** The same as the Idempotency-Key header, signed: a receiver stores each key once. */
+  readonly idempotencyKey: string;
   readonly value: string;
 }
 
 export const SIGNATURE_HEADER = "X-Cfct-Signature";
+/** A copy of the signed `sentAt` in Unix seconds, the same on every retry; trust the signed body, not this header. */
 export const TIMESTAMP_HEADER = "X-Cfct-Timestamp";
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 
@@ -55,17 +58,46 @@ export function signWebhookBody(body: string | Uint8Array, secret: string): stri
 }
 
 /**
- * For receivers (and the demo's local receiver): true iff `header` is the signature of exactly
- * these body bytes under `secret`. Constant-time compare; any malformed header is simply false.
- * Verify the raw body before parsing it.
+ * How far a delivery's signed `sentAt` may lie from the receiver's clock. Retries resend the same
+ * signed body, so the window covers cfct's whole retry span (5 attempts of up to 120 s each, plus
+ * waits of up to 60 s between them) and some clock skew.
  */
-export function verifyWebhookSignature(body: string | Uint8Array, header: string | null | undefined, secret: string): boolean {
+export const WEBHOOK_REPLAY_WINDOW_SECONDS = 15 * 60;
+
+export interface ReplayWindow {
+  /** The receiver's clock. */
+  readonly now: Date;
+  /** Default WEBHOOK_REPLAY_WINDOW_SECONDS. */
+  readonly windowSeconds?: number;
+}
+
+/**
+ * For receivers (and the demo's local receiver): true iff `header` is the signature of exactly
+ * these body bytes under `secret` and, when `replay` is given, the signed `sentAt` lies within the
+ * window around `replay.now` (a captured delivery replayed later is refused). Constant-time
+ * compare; any malformed header or body is simply false. Verify the raw body before parsing it,
+ * then store each signed `idempotencyKey` once (see the README's receiver example).
+ */
+export function verifyWebhookSignature(body: string | Uint8Array, header: string | null | undefined, secret: string, replay?: ReplayWindow): boolean {
   if (typeof header !== "string" || !secret) return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!match) return false;
   const expected = createHmac("sha256", secret).update(body).digest();
   const given = Buffer.from(match[1]!.toLowerCase(), "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (!(given.length === expected.length && timingSafeEqual(given, expected))) return false;
+  return replay === undefined || withinReplayWindow(body, replay);
+}
+
+function withinReplayWindow(body: string | Uint8Array, replay: ReplayWindow): boolean {
+  let sentAt: number;
+  try {
+    const text = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
+    sentAt = new Date(String((JSON.parse(text) as { sentAt?: unknown }).sentAt)).getTime();
+  } catch {
+    return false;
+  }
+  const windowMs = (replay.windowSeconds ?? WEBHOOK_REPLAY_WINDOW_SECONDS) * 1000;
+  return Number.isFinite(sentAt) && Math.abs(replay.now.getTime() - sentAt) <= windowMs;
 }
 
 /** Stable across retries and re-runs of the same generation, distinct for a re-created token. */
@@ -83,6 +115,7 @@ export function webhookBody(request: RegistrationRequest, sentAt: Date): string 
     generation: request.generation,
     expiresOn: request.expiresOn,
     sentAt: sentAt.toISOString(),
+    idempotencyKey: idempotencyKey(request),
     value: request.value,
   };
   return JSON.stringify(payload);
@@ -113,7 +146,10 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
     kind: "webhook",
     async register(request) {
       const secrets = [request.value, secret];
-      const body = webhookBody(request, ctx.now());
+      // One moment for every attempt: the timestamp header repeats the signed sentAt, so a retry is
+      // byte-for-byte the delivery it repeats and a receiver can trust nothing that is not signed.
+      const sentAt = ctx.now();
+      const body = webhookBody(request, sentAt);
       const signature = signWebhookBody(body, secret);
       const key = idempotencyKey(request);
       const done = (status: RegistrationOutcome["status"], detail: string, attempts: number): RegistrationOutcome => ({
@@ -137,7 +173,7 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
               "Content-Type": "application/json",
               "User-Agent": "cf-compliance-tokens",
               [SIGNATURE_HEADER]: signature,
-              [TIMESTAMP_HEADER]: String(Math.floor(ctx.now().getTime() / 1000)),
+              [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
               [IDEMPOTENCY_HEADER]: key,
             },
             body,

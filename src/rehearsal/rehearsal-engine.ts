@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type Cloudflare from "cloudflare";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
-import { readProjectConfig, stackFilePath } from "../config/stack-file";
+import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
+import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox } from "./secret-box";
@@ -18,6 +19,8 @@ export interface RehearsalEngineOptions {
   readonly client: Cloudflare;
   /** The sandbox's clock, so first-generation expiry agrees with the sandbox's time. */
   readonly now: () => Promise<Date>;
+  /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
@@ -34,9 +37,12 @@ export class RehearsalEngine implements StackEngine {
   private readonly box: SecretBox;
 
   constructor(private readonly options: RehearsalEngineOptions) {
+    // The stack name becomes part of the state and key paths: never a path of its own.
+    const problem = stackNameProblem(options.stack);
+    if (problem) throw new Error(`stack "${options.stack}": ${problem}`);
     const dir = options.stateDir ?? path.join(options.projectDir, ".cfct", "sandbox", options.stack);
     this.store = new StateStore(dir, options.stack);
-    this.box = SecretBox.open(path.join(dir, "secrets.key"));
+    this.box = new SecretBox(this.store, options.stack, options.env ?? process.env);
   }
 
   preview(): Promise<EngineResult> {
@@ -70,7 +76,9 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async settings(): Promise<Settings> {
-    return parseSettings(this.configKeys(), { stack: this.options.stack, source: stackFilePath(this.options.projectDir, this.options.stack) });
+    const file = stackFilePath(this.options.projectDir, this.options.stack);
+    const { projectConfig, foreign } = readStackFile(file);
+    return parseSettings({ ...projectConfig, ...this.store.read().config }, { stack: this.options.stack, source: file, also: foreign });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
@@ -96,7 +104,7 @@ export class RehearsalEngine implements StackEngine {
     if (!dryRun) await mocks.settlePendingCreates();
     await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", this.options.stack, false);
     pulumi.runtime.setAllConfig(
-      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, JSON.stringify(value)])),
+      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
     );
     const outputs = await complianceTokensProgram(await this.options.now());
     // Unwrapping waits for every registration; mocks never reject, they record the first failure.
@@ -107,4 +115,12 @@ export class RehearsalEngine implements StackEngine {
     if (!dryRun) this.store.update((s) => void (s.outputs = plain.tokens));
     return { changes: mocks.changes, tokens: readTokenOutputs(plain).tokens };
   }
+}
+
+/**
+ * A config value as Pulumi hands it to a program: a string as itself, anything else as JSON (which
+ * Config.getObject parses back). JSON-encoding a string would make Config.get return it quoted.
+ */
+export function pulumiConfigString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -161,12 +161,15 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
 
   private async create(type: string, name: string, inputs: TokenInputs): Promise<pulumi.runtime.MockResourceResult> {
     const key = resourceKey(type, name);
+    // A missing or wrong sealing key refuses here, before a token exists that nobody could hold.
+    this.box.unlock();
     const pending = { type, name, tokenName: inputs.name, ...(inputs.accountId ? { accountId: inputs.accountId } : {}), at: new Date().toISOString() };
     this.store.update((s: RehearsalState) => void s.pending.push(pending));
     const created = inputs.accountId
       ? await this.client.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) })
       : await this.client.user.tokens.create(tokenBody(inputs));
     if (!created.id || !created.value) throw new Error("Cloudflare returned a token without id or value");
+    const sealed = this.box.seal(created.value);
     this.store.update((s) => {
       s.resources[key] = {
         type,
@@ -174,7 +177,7 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
         id: created.id!,
         ...(inputs.accountId ? { accountId: inputs.accountId } : {}),
         inputs: inputs as unknown as Record<string, unknown>,
-        value: this.box.seal(created.value!),
+        value: sealed,
         createdAt: new Date().toISOString(),
       };
       s.pending = s.pending.filter((p) => !(p.type === type && p.name === name));

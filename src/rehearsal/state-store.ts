@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { gitRefusal } from "../registration/handoff";
 
 const sealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
 
@@ -18,6 +19,17 @@ const resourceSchema = z.object({
 /** A create that was sent but not yet recorded: resolved on the next run so a kill leaves no orphan. */
 const pendingSchema = z.object({ type: z.string(), name: z.string(), tokenName: z.string(), accountId: z.string().optional(), at: z.string() });
 
+/**
+ * How the values in `resources` are sealed: with a key derived from a passphrase (salt here), or
+ * with a key file outside the repository. `check` is a known text sealed with that key.
+ */
+const sealingSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("passphrase"), salt: z.string(), check: sealedSchema }),
+  z.object({ kind: z.literal("keyfile"), check: sealedSchema }),
+]);
+
+export type Sealing = z.infer<typeof sealingSchema>;
+
 const stateSchema = z.object({
   version: z.literal(1),
   stack: z.string(),
@@ -27,6 +39,7 @@ const stateSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   /** The program's outputs as the last apply left them, secret values removed (they live sealed in `resources`). */
   outputs: z.record(z.string(), z.unknown()),
+  sealing: sealingSchema.optional(),
 });
 
 export type RehearsalState = z.infer<typeof stateSchema>;
@@ -59,6 +72,7 @@ export class StateStore {
   }
 
   write(state: RehearsalState): void {
+    this.checkPlacement();
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
@@ -89,9 +103,11 @@ export class StateStore {
   }
 
   private depth = 0;
+  private placementChecked = false;
 
   private enter(): void {
     if (this.depth === 0) {
+      this.checkPlacement();
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       this.acquire();
     }
@@ -101,6 +117,14 @@ export class StateStore {
   private leave(): void {
     this.depth -= 1;
     if (this.depth === 0) rmSync(this.lockFile, { force: true });
+  }
+
+  /** Sealed token values must never be committable: inside a git work tree the directory must be ignored. */
+  private checkPlacement(): void {
+    if (this.placementChecked) return;
+    const refusal = gitRefusal(this.dir, this.file, { what: "rehearsal state", fix: "pass --sandbox-state-dir <a directory outside the repository>" });
+    if (refusal) throw new Error(refusal);
+    this.placementChecked = true;
   }
 
   private acquire(): void {

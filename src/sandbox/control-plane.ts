@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Behaviours } from "./behaviours";
 import { rfc3339, type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
+import { sameMachineJsonOnly } from "./http/local-only";
 import type { PermissionCatalog } from "./permission-catalog";
 import type { RequestStats } from "./stats";
 import type { TokenStore } from "./tokens/token-store";
@@ -17,6 +18,8 @@ export interface ControlPlaneDependencies {
   readonly tokens: TokenStore;
   readonly catalog: PermissionCatalog;
   readonly behaviours: Behaviours;
+  /** How a request the control plane will not serve is answered. */
+  readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
 }
 
 const clockAdvance = z.strictObject({ advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }) });
@@ -44,6 +47,7 @@ async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: tru
  */
 export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   const app = new Hono().basePath(CONTROL_PREFIX);
+  app.use("*", sameMachineJsonOnly(deps.refusal));
 
   app.get("/stats", (c) => c.json(deps.stats.snapshot()));
   app.get("/behaviours", (c) => c.json(deps.behaviours));

@@ -12,6 +12,8 @@ import { loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 import type { Fixture } from "./fixture/schema";
 import { FaultQueue } from "./faults";
 import { API_PREFIX, createApiApp } from "./http/api-app";
+import { failureEnvelope } from "./http/envelope";
+import { localHostOnly } from "./http/local-only";
 import { Inventory } from "./inventory";
 import { PermissionCatalog } from "./permission-catalog";
 import { issueProvisionerToken } from "./provisioner";
@@ -72,6 +74,12 @@ function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Se
   });
 }
 
+/** A refusal of the Hono middleware: Cloudflare's envelope under the API (an SDK shows its message), the control plane's shape elsewhere. */
+function refusal(path: string, status: 403 | 415, message: string): Response {
+  const body = path.startsWith(API_PREFIX) ? failureEnvelope([{ code: status, message }]) : { error: message };
+  return Response.json(body, { status });
+}
+
 /** Starts a Cloudflare v4 API sandbox on loopback. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const fixture = resolveFixture(options);
@@ -87,7 +95,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const stats = new RequestStats();
   const faults = new FaultQueue();
   const app = new Hono<{ Bindings: HttpBindings }>();
-  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, behaviours }));
+  app.use("*", localHostOnly(refusal));
+  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, behaviours, refusal }));
   app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(options.rateLimit ?? CLOUDFLARE_RATE_LIMIT), faults, stats, log }));
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 function cfct(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
-      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, ...env },
+      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir, ...env },
     });
     let stdout = "";
     let stderr = "";

@@ -21,6 +21,8 @@ export interface TestProject {
   readonly stack: string;
   readonly handoffDir: string;
   readonly stateDir: string;
+  /** Where the rehearsal engine keeps the sealing key (CFCT_REHEARSAL_KEY_DIR): not beside the state. */
+  readonly keyDir: string;
   writeConfig(config: Record<string, unknown>): void;
 }
 
@@ -33,6 +35,7 @@ export function testProject(stack = "test"): TestProject {
     stack,
     handoffDir: path.join(dir, "handoff"),
     stateDir: path.join(dir, "state"),
+    keyDir: path.join(dir, "keys"),
     writeConfig(config) {
       const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`cf-compliance-tokens:${k}`, v]));
       writeFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
@@ -51,7 +54,7 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir },
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
     registrarOverrides: { sleep: async () => {} },
   });
 }

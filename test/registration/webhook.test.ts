@@ -4,6 +4,7 @@ import {
   RegistrationConfigError,
   registrarFor,
   verifyWebhookSignature,
+  WEBHOOK_REPLAY_WINDOW_SECONDS,
   type RegistrarOverrides,
   type RegistrationOutcome,
 } from "../../src/registration";
@@ -75,6 +76,7 @@ describe("webhook registrar", () => {
       expiresOn: "2026-02-23T00:00:00Z",
       // Signed with the body, so receivers can refuse replays older than their tolerance.
       sentAt: NOW.toISOString(),
+      idempotencyKey: "dev/ascera-417daa9d/g1/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
       value: TOKEN_VALUE,
     });
     const signature = request!.headers["x-cfct-signature"] as string;
@@ -112,6 +114,40 @@ describe("webhook registrar", () => {
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
     expect(new Set(receiver.received.map((r) => r.headers["x-cfct-signature"])).size).toBe(1);
     expect(receiver.received.map((r) => r.headers["idempotency-key"])).toEqual(Array(3).fill("dev/drata/g1/a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+  });
+
+  it("every attempt carries the same signed moment: the timestamp header repeats sentAt even as the clock moves", async () => {
+    const receiver = await server(status(503), status(503), status(200));
+    let tick = 0;
+    const { registrar } = webhook(receiver.url, {}, { now: () => new Date(NOW.getTime() + 7000 * tick++) });
+    expect((await registrar.register(drataRequest())).status).toBe("registered");
+    const stamps = receiver.received.map((r) => r.headers["x-cfct-timestamp"]);
+    expect(stamps).toEqual(Array(3).fill(String(NOW.getTime() / 1000)));
+    const body = JSON.parse(receiver.received[0]!.body) as { sentAt: string; idempotencyKey: string };
+    expect(String(Date.parse(body.sentAt) / 1000)).toBe(stamps[0]);
+    expect(body.idempotencyKey).toBe(receiver.received[0]!.headers["idempotency-key"]);
+  });
+
+  it("verifyWebhookSignature with a replay window refuses a delivery whose signed sentAt is too old or too far ahead", () => {
+    const sign = (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return { body, header: `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}` };
+    };
+    const fresh = sign({ sentAt: NOW.toISOString(), value: "x" });
+    const at = (seconds: number) => ({ now: new Date(NOW.getTime() + seconds * 1000) });
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(0))).toBe(true);
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(WEBHOOK_REPLAY_WINDOW_SECONDS))).toBe(true);
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(WEBHOOK_REPLAY_WINDOW_SECONDS + 1))).toBe(false);
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(-WEBHOOK_REPLAY_WINDOW_SECONDS - 1))).toBe(false);
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, { ...at(120), windowSeconds: 60 })).toBe(false);
+    // Without a window, the signature alone (the earlier contract).
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET)).toBe(true);
+    for (const payload of [{ value: "x" }, { sentAt: "yesterday" }, "not an object"]) {
+      const signed = sign(payload);
+      expect(verifyWebhookSignature(signed.body, signed.header, WEBHOOK_SECRET, at(0)), JSON.stringify(payload)).toBe(false);
+    }
+    const notJson = "{";
+    expect(verifyWebhookSignature(notJson, `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(notJson).digest("hex")}`, WEBHOOK_SECRET, at(0))).toBe(false);
   });
 
   it("jitter stays within half to all of the exponential ceiling", async () => {
