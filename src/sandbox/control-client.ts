@@ -10,10 +10,15 @@ export async function readClock(controlUrl: string): Promise<Date> {
 }
 
 export async function advanceClock(controlUrl: string, seconds: number): Promise<void> {
-  const response = await fetch(`${controlUrl}/clock`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ advanceSeconds: seconds }),
-  });
-  if (!response.ok) throw new Error(`the sandbox refused to advance its clock: ${response.status}`);
+  await changeClock(controlUrl, { advanceSeconds: seconds });
+}
+
+/** Stops the sandbox's clock (it then moves only when advanced), or restarts it. */
+export async function freezeClock(controlUrl: string, frozen = true): Promise<void> {
+  await changeClock(controlUrl, { frozen });
+}
+
+async function changeClock(controlUrl: string, change: { advanceSeconds?: number; frozen?: boolean }): Promise<void> {
+  const response = await fetch(`${controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) });
+  if (!response.ok) throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
 }
