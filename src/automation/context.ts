@@ -4,7 +4,8 @@ import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from 
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
-import type { StackEngine } from "./engine";
+import { NothingChangedError } from "../domain/run-errors";
+import type { EngineResult, StackEngine } from "./engine";
 import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
 import { PulumiEngine } from "./pulumi-engine";
 import type { RotateOptions } from "./rotate";
@@ -33,6 +34,35 @@ export interface Pipeline {
   readonly pickupCheckFor: RotateOptions["pickupCheckFor"];
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
+  /** Has this pipeline changed anything yet (a token created, updated or deleted, a hand-over begun)? */
+  readonly changedSomething: () => boolean;
+}
+
+/**
+ * The engine, noting when it changes something: a deploy that reported a change, or one that
+ * failed without saying it changed nothing (NothingChangedError), which may have.
+ */
+function noticingChanges(engine: StackEngine, changed: () => void): StackEngine {
+  const watch = async (run: () => Promise<EngineResult>): Promise<EngineResult> => {
+    try {
+      const result = await run();
+      if (result.changes.some((c) => c.op !== "same")) changed();
+      return result;
+    } catch (error) {
+      if (!(error instanceof NothingChangedError)) changed();
+      throw error;
+    }
+  };
+  return {
+    label: engine.label,
+    preview: () => engine.preview(),
+    up: () => watch(() => engine.up()),
+    destroy: () => watch(() => engine.destroy()),
+    outputs: () => engine.outputs(),
+    tokenValue: (name) => engine.tokenValue(name),
+    settings: () => engine.settings(),
+    saveGenerations: (generations) => engine.saveGenerations(generations),
+  };
 }
 
 /** The sandbox's control plane sits beside its API: http://host:port/__sandbox next to /client/v4. */
@@ -47,9 +77,13 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
-  const engine: StackEngine = rehearsal
-    ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now })
-    : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) });
+  let changed = false;
+  const engine = noticingChanges(
+    rehearsal
+      ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner, now })
+      : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) }),
+    () => (changed = true),
+  );
 
   const verifier: TokenVerifier = {
     async verify({ token, plan, value, withoutUse }) {
@@ -86,12 +120,17 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
       engine,
       verifier,
       inspector,
-      registrarFor: (connection) => registrarFor(connection.registration, env, { ...options.registrarOverrides }),
+      registrarFor: (connection) => {
+        const registrar = registrarFor(connection.registration, env, { ...options.registrarOverrides });
+        // A hand-over that began may have reached the platform, whatever it reports.
+        return { kind: registrar.kind, register: (request) => ((changed = true), registrar.register(request)) };
+      },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, { ...options.registrarOverrides }),
     apiCalls: () => counter.total,
+    changedSomething: () => changed,
   };
 }

@@ -53,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram(argv).parseAsync([...argv], { from: "user" });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
     process.stderr.write(`cfct: ${describeError(error)}\n`);
     return exitCodeFor(error);
   }

@@ -2,7 +2,15 @@
 
 /** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
 export async function readClock(controlUrl: string): Promise<Date> {
-  const response = await fetch(`${controlUrl}/clock`);
+  let response: Response;
+  try {
+    response = await fetch(`${controlUrl}/clock`);
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(
+      `no Cloudflare API sandbox answers at ${controlUrl} (${reason}). Fix: start one with \`cfct sandbox\` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base`,
+    );
+  }
   if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
   const body = (await response.json()) as { now?: string };
   if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
