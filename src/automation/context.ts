@@ -115,21 +115,27 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     },
   };
   const env = options.env ?? process.env;
+  const registrarOverrides = { ...(rehearsal ? { rehearsal: true } : {}), ...options.registrarOverrides };
   return {
     context: {
       engine,
       verifier,
       inspector,
       registrarFor: (connection) => {
-        const registrar = registrarFor(connection.registration, env, { ...options.registrarOverrides });
-        // A hand-over that began may have reached the platform, whatever it reports.
-        return { kind: registrar.kind, register: (request) => ((changed = true), registrar.register(request)) };
+        const registrar = registrarFor(connection.registration, env, registrarOverrides);
+        return {
+          kind: registrar.kind,
+          // A hand-over that began may have reached the platform, whatever it reports.
+          register: (request) => ((changed = true), registrar.register(request)),
+          ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
+          ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
+        };
       },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
     },
-    pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, { ...options.registrarOverrides }),
+    pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,
     changedSomething: () => changed,
   };

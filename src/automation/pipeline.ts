@@ -2,7 +2,7 @@ import type { ConnectionSettings, Settings, TokenGenerations } from "../config/s
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan, rfc3339, type TokenPlan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
-import type { Registrar, RegistrationOutcome } from "../registration";
+import { RegistrationConfigError, type Registrar, type RegistrationOutcome } from "../registration";
 import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
 import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } from "./generations";
 
@@ -51,12 +51,16 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
 
 /**
  * Settings with generations pinned (and saved with the stack when they changed). Every connection's
- * registrar is built first, so a missing webhook secret stops the run before a token exists that
- * could not be handed over.
+ * registrar is built and asked whether it would refuse first, so a missing webhook secret or a
+ * hand-off directory inside a repository stops the run before a token exists that could not be handed over.
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const { settings, recorded } = await currentSettings(ctx);
-  for (const connection of settings.connections) ctx.registrarFor(connection);
+  const refusals = settings.connections.flatMap((connection) => {
+    const refusal = ctx.registrarFor(connection).refusal?.(settings.stack);
+    return refusal ? [`connection ${connection.name}: ${refusal}`] : [];
+  });
+  if (refusals.length > 0) throw new RegistrationConfigError(refusals.join("\n"));
   if (JSON.stringify(settings.generations) !== JSON.stringify(recorded)) await ctx.engine.saveGenerations(settings.generations);
   return { settings, generations: settings.generations };
 }

@@ -1,5 +1,6 @@
 import { LocalWorkspace, type EngineEvent, type LocalProgramArgs, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { Settings, TokenGenerations } from "../config/schema";
+import { NothingChangedError } from "../domain/run-errors";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { TOKEN_RESOURCE_TYPES } from "../program/outputs";
 import { loadStackSettings } from "../config/stack-file";
@@ -109,9 +110,10 @@ function plainOutputs(outputs: OutputMap): Record<string, unknown> {
 export function explainWorkspaceError(error: unknown): Error {
   const text = error instanceof Error ? error.message : String(error);
   if (/ENOENT|not found/i.test(text) && /pulumi/i.test(text)) {
-    return new Error(
+    return new NothingChangedError(
       "the Pulumi CLI is not installed or not on PATH. Fix: install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), " +
-        "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`), or rehearse without it: `cfct up --engine sandbox`",
+        "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`); or rehearse without it against a local sandbox: " +
+        "run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`",
     );
   }
   return error instanceof Error ? error : new Error(text);

@@ -2,13 +2,15 @@ import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind, type Pipeline } from "../automation/context";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
+import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 
 /** The options of every command that works on a deployed stack through an engine (up, rotate, verify --engine …). */
 export interface EngineOptions {
   stack: string;
   engine: EngineKind;
-  apiBase: string;
+  /** Absent: Cloudflare's API (CLOUDFLARE_BASE_URL if set), or with --engine sandbox the running `cfct sandbox`. */
+  apiBase?: string;
   provisionerTokenEnv: string;
   evidenceDir: string;
   projectDir: string;
@@ -22,7 +24,7 @@ export function withEngineOptions(command: Command): Command {
   return command
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)")
     .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
-    .option("--api-base <url>", "Cloudflare API base URL (a sandbox's baseUrl with --engine sandbox)", process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE)
+    .option("--api-base <url>", "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`)")
     .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
@@ -32,21 +34,50 @@ export function withEngineOptions(command: Command): Command {
 
 export function pipelineFor(options: EngineOptions, progress: (line: string) => void): Pipeline {
   if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
-  const provisionerToken = process.env[options.provisionerTokenEnv];
-  if (!provisionerToken) {
-    throw new UsageError(
-      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
-    );
-  }
+  const target = apiTarget(options, progress);
   return buildPipeline({
     projectDir: path.resolve(options.projectDir),
     stack: options.stack,
     engine: options.engine,
-    apiBase: options.apiBase,
-    provisionerToken,
+    apiBase: target.apiBase,
+    provisionerToken: target.provisionerToken,
+    ...(target.controlUrl ? { controlUrl: target.controlUrl } : {}),
     progress,
     ...(options.sandboxStateDir ? { sandboxStateDir: path.resolve(options.sandboxStateDir) } : {}),
     ...(options.policyPack ? { policyPacks: options.policyPack } : {}),
   });
 }
 
+/** What the two commands of a rehearsal are, for messages that must say how to start one. */
+const START_REHEARSAL = "`cfct sandbox` (leave it running in another terminal), then `cfct up --stack <env> --engine sandbox`";
+
+/**
+ * The API and credential a run talks to. A rehearsal without --api-base uses the running
+ * `cfct sandbox` and that sandbox's own provisioner credential, so a real Cloudflare credential in
+ * the environment is never sent to it.
+ */
+function apiTarget(options: EngineOptions, progress: (line: string) => void): { apiBase: string; provisionerToken: string; controlUrl?: string } {
+  const explicitBase = options.apiBase ?? process.env.CLOUDFLARE_BASE_URL;
+  if (options.engine === "sandbox" && explicitBase === undefined) {
+    const found = readAnnouncement();
+    if (found.kind === "running") {
+      progress(`sandbox: ${found.announcement.baseUrl} (from ${announcementFile()}), with its provisioner credential`);
+      const { baseUrl, controlUrl, provisionerToken } = found.announcement;
+      return { apiBase: baseUrl, controlUrl, provisionerToken };
+    }
+    const why =
+      found.kind === "stale"
+        ? `${announcementFile()} names a sandbox (pid ${found.announcement.pid}) that is no longer running`
+        : found.kind === "invalid"
+          ? `${announcementFile()} is unreadable (${found.reason})`
+          : "no `cfct sandbox` is running";
+    throw new UsageError(`--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`);
+  }
+  const provisionerToken = process.env[options.provisionerTokenEnv];
+  if (!provisionerToken) {
+    throw new UsageError(
+      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
+    );
+  }
+  return { apiBase: explicitBase ?? CLOUDFLARE_API_BASE, provisionerToken };
+}

@@ -63,7 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         if (line !== REHEARSAL_LABEL || !labelShown) print(`   ${line}`);
         labelShown ||= line === REHEARSAL_LABEL;
       },
-      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_HANDOFF_DIR: path.join(work, "handoff") },
+      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff") },
     });
     routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
     const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +112,17 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     project.writeConfig({ connections: [{ ...ascera(), registration: { kind: "webhook", url: hook.url, secretEnv: "CFCT_UNSET_SECRET" } }] });
     const before = (await issuedTokens(sandbox)).length;
     await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/CFCT_UNSET_SECRET/);
+    expect((await issuedTokens(sandbox)).length).toBe(before);
+  });
+
+  it("refuses a hand-off directory inside a repository, where git does not ignore it, before any token exists", async () => {
+    const project = testProject("inrepo");
+    project.writeConfig({ connections: [drata()] });
+    execFileSync("git", ["init", "-q", project.dir]);
+    const before = (await issuedTokens(sandbox)).length;
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(
+      /connection drata: refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored.*Fix: /,
+    );
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });
 

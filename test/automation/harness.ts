@@ -51,7 +51,7 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir },
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir },
     registrarOverrides: { sleep: async () => {} },
   });
 }

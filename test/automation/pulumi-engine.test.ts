@@ -89,7 +89,7 @@ describe("the Pulumi engine (Automation API boundary)", () => {
       throw new Error("code: -2\n stdout: \n stderr: \n err?: Error: Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT");
     };
     const engine = new PulumiEngine({ projectDir: "/repo", stack: "prod", workspace });
-    await expect(engine.up()).rejects.toThrow(/Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
+    await expect(engine.up()).rejects.toThrow(/Pulumi CLI is not installed or not on PATH\. Fix: install it .*run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`/);
   });
 
   it("without a workspace factory it uses the real LocalWorkspace, whose missing CLI is explained", async () => {

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { runUp, runVerify } from "../../src/automation/pipeline";
@@ -160,7 +161,7 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   });
 
   it("a platform status API can hold revocation back but never allows it: it cannot tell which token it holds", async () => {
-    const { ctx, stack } = await deployed("status", { kind: "handoff" });
+    const { ctx, stack, project } = await deployed("status", { kind: "handoff" });
     const says = (state: "connected" | "misconfigured") => ({
       pickupCheckFor: () => ({ kind: "drata-status", confirmed: async () => ({ pickedUp: state === "connected", state, detail: `connection is ${state}` }) }),
     });
@@ -170,8 +171,12 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     const held = await rotate(ctx, says("misconfigured"));
     expect(held.events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
     expect(held.events[0]!.detail).toMatch(/drata-status: connection is misconfigured; the old generation stays/);
+    const sheets = () => readdirSync(project.handoffDir).sort();
+    expect(sheets()).toEqual([`${stack}-${KEY}-g1.md`, `${stack}-${KEY}-g2.md`]);
     expect((await rotate(ctx, says("connected"))).events.map((e) => e.event)).toEqual(["grace-ended", "old-revoked"]);
     expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    // The revoked generation's sheet goes with it.
+    expect(sheets()).toEqual([`${stack}-${KEY}-g2.md`]);
     await ctx.engine.destroy();
   });
 
