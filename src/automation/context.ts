@@ -7,6 +7,7 @@ import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { EngineResult, StackEngine } from "./engine";
 import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
+import { preflight } from "./preflight";
 import { PulumiEngine } from "./pulumi-engine";
 import type { RotateOptions } from "./rotate";
 
@@ -40,7 +41,8 @@ export interface Pipeline {
 
 /**
  * The engine, noting when it changes something: a deploy that reported a change, or one that
- * failed without saying it changed nothing (NothingChangedError), which may have.
+ * failed without saying it changed nothing (NothingChangedError), which may have. It inherits
+ * from the engine, so what only one engine has (the rehearsal's setConfig) still works on it.
  */
 function noticingChanges(engine: StackEngine, changed: () => void): StackEngine {
   const watch = async (run: () => Promise<EngineResult>): Promise<EngineResult> => {
@@ -53,16 +55,10 @@ function noticingChanges(engine: StackEngine, changed: () => void): StackEngine 
       throw error;
     }
   };
-  return {
-    label: engine.label,
-    preview: () => engine.preview(),
-    up: () => watch(() => engine.up()),
-    destroy: () => watch(() => engine.destroy()),
-    outputs: () => engine.outputs(),
-    tokenValue: (name) => engine.tokenValue(name),
-    settings: () => engine.settings(),
-    saveGenerations: (generations) => engine.saveGenerations(generations),
-  };
+  const watched = Object.create(engine) as StackEngine;
+  watched.up = () => watch(() => engine.up());
+  watched.destroy = () => watch(() => engine.destroy());
+  return watched;
 }
 
 /** The sandbox's control plane sits beside its API: http://host:port/__sandbox next to /client/v4. */
@@ -134,6 +130,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
+      preflight: async (settings) => preflight(provisioner, settings, await now()),
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,

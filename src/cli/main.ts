@@ -16,6 +16,7 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
   },
   { names: ["demo"], load: () => (require("./commands/demo") as typeof import("./commands/demo")).registerDemo },
   { names: ["verify"], load: () => (require("./commands/verify") as typeof import("./commands/verify")).registerVerify },
+  { names: ["doctor"], load: () => (require("./commands/doctor") as typeof import("./commands/doctor")).registerDoctor },
 ];
 
 export function buildProgram(argv: readonly string[] = []): Command {
