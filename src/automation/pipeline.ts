@@ -132,7 +132,8 @@ export async function handOffAll(
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
     problems.push(...step.problems);
     const nowRegistered = step.registration !== undefined && step.registration.status !== "failed";
-    if (nowRegistered || (registered && !awaitingPickup)) {
+    // A token that failed verification may be gone (revoked by hand): there is no use of it to record.
+    if (nowRegistered || (registered && !awaitingPickup && step.verify.ok)) {
       if (nowRegistered) generations = withRegistration(generations, token, rfc3339(await ctx.now()));
       generations = withOwnUse(generations, token, await ctx.inspector.lastUsedOn(token));
       await ctx.engine.saveGenerations(generations);

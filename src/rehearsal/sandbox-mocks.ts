@@ -53,7 +53,9 @@ function canonical(value: unknown): unknown {
 function fixFor(error: CloudflareApiError, baseUrl: string, stack: string): string {
   // 6003/6111: Cloudflare's answer to a malformed credential ("Invalid request headers", "Invalid format for Authorization header").
   const credentialRefused = error.kind === "unauthorized" || (error.kind === "client" && (error.mentions(6003) || error.mentions(6111)));
-  switch (credentialRefused ? "unauthorized" : error.kind) {
+  // No HTTP status: the answer never arrived whole (a reset, a truncated body), as with an outage.
+  const noAnswer = error.status === undefined;
+  switch (credentialRefused ? "unauthorized" : noAnswer ? "unreachable" : error.kind) {
     case "unauthorized":
       return `export the provisioner credential ${baseUrl} accepts in CLOUDFLARE_API_TOKEN (or the variable --provisioner-token-env names; for a sandbox, the provisionerToken \`cfct sandbox\` printed); \`cfct doctor --stack ${stack}\` checks it`;
     case "forbidden":

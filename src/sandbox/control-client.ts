@@ -6,7 +6,8 @@ export async function readClock(controlUrl: string): Promise<Date> {
   try {
     response = await fetch(`${controlUrl}/clock`);
   } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
     throw new Error(
       `no Cloudflare API sandbox answers at ${controlUrl} (${reason}). Fix: start one with \`cfct sandbox\` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base`,
     );
