@@ -35,8 +35,8 @@ export interface Pipeline {
   readonly pickupCheckFor: RotateOptions["pickupCheckFor"];
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
-  /** Has this pipeline changed anything yet (a token created, updated or deleted, a hand-over begun)? */
-  readonly changedSomething: () => boolean;
+  /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
+  readonly changes: () => number;
 }
 
 /**
@@ -73,12 +73,12 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
-  let changed = false;
+  let changes = 0;
   const engine = noticingChanges(
     rehearsal
       ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner, now })
       : new PulumiEngine({ projectDir: options.projectDir, stack: options.stack, policyPacks: options.policyPacks, onOutput: (line) => options.progress(line.trimEnd()) }),
-    () => (changed = true),
+    () => (changes += 1),
   );
 
   const verifier: TokenVerifier = {
@@ -122,7 +122,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         return {
           kind: registrar.kind,
           // A hand-over that began may have reached the platform, whatever it reports.
-          register: (request) => ((changed = true), registrar.register(request)),
+          register: (request) => ((changes += 1), registrar.register(request)),
           ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
           ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
         };
@@ -134,6 +134,6 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,
-    changedSomething: () => changed,
+    changes: () => changes,
   };
 }

@@ -8,7 +8,11 @@ import { exitCodeFor } from "../../src/cli/errors";
 import { ChangedThenStoppedError, NothingChangedError } from "../../src/domain/run-errors";
 
 const clock = new Date("2027-01-01T00:00:00Z");
-const pipelineThat = (changed: boolean) => ({ context: { engine: { label: "engine: test" }, now: async () => clock }, apiCalls: () => 7, changedSomething: () => changed }) as unknown as Pipeline;
+/** A pipeline whose work changes something (counted) when `changed`. */
+const pipelineThat = (changed: boolean) => {
+  let changes = 0;
+  return { context: { engine: { label: "engine: test" }, now: async () => clock }, apiCalls: () => 7, changes: () => (changed ? ++changes : changes) } as unknown as Pipeline;
+};
 const pipeline = pipelineThat(false);
 
 describe("evidence of a run", () => {
