@@ -128,6 +128,32 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     await finishesAndLeavesNothing(pipeline, stack);
   }, 60_000);
 
+  it.each(Object.keys(FAULTS) as (keyof typeof FAULTS)[])("%s at up's first deploy", async (fault) => {
+    const stack = `up-${fault.replace(/\W+/g, "")}`;
+    await clearFaults();
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    await inject({ ...FAULTS[fault], count: 20, match: ROUTES.create });
+    let exit: number;
+    let message: string;
+    try {
+      const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
+      [exit, message] = [summary.ok ? 0 : 2, summary.problems.join("\n")];
+    } catch (error) {
+      [exit, message] = [exitCodeFor(error), (error as Error).message];
+    }
+    expect(exit, message).toBe(expectedExit("create", fault));
+    expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    await clearFaults();
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await pipeline.context.engine.destroy();
+    expect(await live(stack)).toEqual([]);
+  }, 60_000);
+
   it("webhook down at register: exit 2, the platform keeps generation 1, a rerun delivers", async () => {
     const stack = "register-down";
     const { project, pipeline } = await deployed(stack);
