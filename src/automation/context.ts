@@ -4,8 +4,10 @@ import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from 
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
-import type { StackEngine } from "./engine";
+import { NothingChangedError } from "../domain/run-errors";
+import type { EngineResult, StackEngine } from "./engine";
 import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
+import { preflight } from "./preflight";
 import { PulumiEngine } from "./pulumi-engine";
 import { PROVIDER_TOKEN_ENV } from "./pulumi-environment";
 import type { RotateOptions } from "./rotate";
@@ -39,6 +41,30 @@ export interface Pipeline {
   readonly pickupCheckFor: RotateOptions["pickupCheckFor"];
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
+  /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
+  readonly changes: () => number;
+}
+
+/**
+ * The engine, noting when it changes something: a deploy that reported a change, or one that
+ * failed without saying it changed nothing (NothingChangedError), which may have. It inherits
+ * from the engine, so what only one engine has (the rehearsal's setConfig) still works on it.
+ */
+function noticingChanges(engine: StackEngine, changed: () => void): StackEngine {
+  const watch = async (run: () => Promise<EngineResult>): Promise<EngineResult> => {
+    try {
+      const result = await run();
+      if (result.changes.some((c) => c.op !== "same")) changed();
+      return result;
+    } catch (error) {
+      if (!(error instanceof NothingChangedError)) changed();
+      throw error;
+    }
+  };
+  const watched = Object.create(engine) as StackEngine;
+  watched.up = () => watch(() => engine.up());
+  watched.destroy = () => watch(() => engine.destroy());
+  return watched;
 }
 
 /** The sandbox's control plane sits beside its API: http://host:port/__sandbox next to /client/v4. */
@@ -53,25 +79,29 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
-  const engine: StackEngine = rehearsal
-    ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner.sdk, now, env: options.env ?? process.env })
-    : new PulumiEngine({
-        projectDir: options.projectDir,
-        stack: options.stack,
-        ...(options.createStack ? { createStack: true } : {}),
-        ...(options.policyPacks ? { policyPacks: options.policyPacks } : {}),
-        ...(options.policyPackConfigs ? { policyPackConfigs: options.policyPackConfigs } : {}),
-        onOutput: (line) => options.progress(line.trimEnd()),
-        provisionerToken: options.provisionerToken,
-        provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
-        orphans: {
-          list: (owner) => provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
-          remove: async (owner, id) => {
-            await (owner.kind === "account" ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId }) : provisioner.sdk.user.tokens.delete(id));
+  let changes = 0;
+  const engine = noticingChanges(
+    rehearsal
+      ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner, now, env: options.env ?? process.env })
+      : new PulumiEngine({
+          projectDir: options.projectDir,
+          stack: options.stack,
+          ...(options.createStack ? { createStack: true } : {}),
+          ...(options.policyPacks ? { policyPacks: options.policyPacks } : {}),
+          ...(options.policyPackConfigs ? { policyPackConfigs: options.policyPackConfigs } : {}),
+          onOutput: (line) => options.progress(line.trimEnd()),
+          provisionerToken: options.provisionerToken,
+          provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
+          orphans: {
+            list: (owner) => provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
+            remove: async (owner, id) => {
+              await (owner.kind === "account" ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId }) : provisioner.sdk.user.tokens.delete(id));
+            },
           },
-        },
-        ...(options.env ? { env: options.env } : {}),
-      });
+          ...(options.env ? { env: options.env } : {}),
+        }),
+    () => (changes += 1),
+  );
 
   const verifier: TokenVerifier = {
     async verify({ token, plan, value, withoutUse }) {
@@ -113,17 +143,29 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     },
   };
   const env = options.env ?? process.env;
+  const registrarOverrides = { ...(rehearsal ? { rehearsal: true } : {}), ...options.registrarOverrides };
   return {
     context: {
       engine,
       verifier,
       inspector,
-      registrarFor: (connection) => registrarFor(connection.registration, env, { ...options.registrarOverrides }),
+      registrarFor: (connection) => {
+        const registrar = registrarFor(connection.registration, env, registrarOverrides);
+        return {
+          kind: registrar.kind,
+          // A hand-over that began may have reached the platform, whatever it reports.
+          register: (request) => ((changes += 1), registrar.register(request)),
+          ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
+          ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
+        };
+      },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
+      preflight: async (settings) => preflight(provisioner, settings, await now()),
     },
-    pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, { ...options.registrarOverrides }),
+    pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,
+    changes: () => changes,
   };
 }

@@ -3,8 +3,10 @@ import type { ConnectionSettings, Settings, TokenGenerations } from "../config/s
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan, rfc3339, type TokenPlan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
-import type { Registrar, RegistrationOutcome } from "../registration";
+import { RegistrationConfigError, type Registrar, type RegistrationOutcome } from "../registration";
+import { NothingChangedError } from "../domain/run-errors";
 import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
+import { describePreflight, type PreflightReport } from "./preflight";
 import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } from "./generations";
 
 /** Proves a deployed token does what its plan says (src/verify behind it). */
@@ -30,6 +32,8 @@ export interface PipelineContext {
   readonly apiBaseUrl: string;
   readonly now: () => Promise<Date>;
   readonly progress: (line: string) => void;
+  /** Can the provisioner deploy these settings? Run before anything is created (src/automation/preflight.ts). */
+  readonly preflight: (settings: Settings) => Promise<PreflightReport>;
 }
 
 export interface RunSummary {
@@ -54,12 +58,19 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
 
 /**
  * Settings with generations pinned (and saved with the stack when they changed). Every connection's
- * registrar is built first, so a missing webhook secret stops the run before a token exists that
- * could not be handed over.
+ * registrar is built and asked whether it would refuse first, so a missing webhook secret or a
+ * hand-off directory inside a repository stops the run before a token exists that could not be
+ * handed over; then the provisioner is checked, so a missing permission stops it before a half-deploy.
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const { settings, recorded } = await currentSettings(ctx);
-  for (const connection of settings.connections) ctx.registrarFor(connection);
+  const refusals = settings.connections.flatMap((connection) => {
+    const refusal = ctx.registrarFor(connection).refusal?.(settings.stack);
+    return refusal ? [`connection ${connection.name}: ${refusal}`] : [];
+  });
+  if (refusals.length > 0) throw new RegistrationConfigError(refusals.join("\n"));
+  const report = await ctx.preflight(settings);
+  if (report.findings.length > 0) throw new NothingChangedError(describePreflight(report, settings.stack));
   if (JSON.stringify(settings.generations) !== JSON.stringify(recorded)) await ctx.engine.saveGenerations(settings.generations);
   return { settings, generations: settings.generations };
 }
@@ -124,7 +135,8 @@ export async function handOffAll(
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
     problems.push(...step.problems);
     const nowRegistered = step.registration !== undefined && step.registration.status !== "failed";
-    if (nowRegistered || (registered && !awaitingPickup)) {
+    // A token that failed verification may be gone (revoked by hand): there is no use of it to record.
+    if (nowRegistered || (registered && !awaitingPickup && step.verify.ok)) {
       if (nowRegistered) generations = withRegistration(generations, token, rfc3339(await ctx.now()));
       generations = withOwnUse(generations, token, await ctx.inspector.lastUsedOn(token));
       await ctx.engine.saveGenerations(generations);

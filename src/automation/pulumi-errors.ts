@@ -1,16 +1,17 @@
 // No import of @pulumi/pulumi here: the CLI maps these classes to exit codes on every command, and
 // loading Pulumi costs `cfct plan` a second. The Automation API's errors are told apart by name.
+import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
 
 /**
  * Pulumi refused or failed before it changed anything (missing CLI, no backend, locked stack, a
  * stack that does not exist, a config error inside the program): exit 1, safe to fix and rerun.
  */
-export class PulumiNothingChangedError extends Error {
+export class PulumiNothingChangedError extends NothingChangedError {
   override name = "PulumiNothingChangedError";
 }
 
 /** A Pulumi run stopped after it may have changed resources: exit 2, look at the stack before rerunning. */
-export class PulumiRunError extends Error {
+export class PulumiRunError extends ChangedThenStoppedError {
   override name = "PulumiRunError";
 }
 
@@ -70,7 +71,8 @@ export function explainPulumiFailure(error: unknown, context: FailureContext): E
 export function missingCli(): PulumiNothingChangedError {
   return new PulumiNothingChangedError(
     "the Pulumi CLI is not installed or not on PATH. Fix: install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), " +
-      "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`), or rehearse without it: `cfct up --engine sandbox`",
+      "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`); or rehearse without it against a local sandbox: " +
+      "run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`",
   );
 }
 

@@ -1,3 +1,4 @@
+import { classifyStop } from "../domain/run-errors";
 import type { EvidenceRecord } from "../evidence/record";
 import { currentCommit, writeEvidence, type WrittenEvidence } from "../evidence/write";
 import type { Pipeline } from "./context";
@@ -23,6 +24,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   // The pipeline's clock (the sandbox's in a rehearsal), so times in evidence agree with its events.
   const startedAt = await pipeline.context.now();
   const callsBefore = pipeline.apiCalls();
+  const changesBefore = pipeline.changes();
   const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>) =>
     writeEvidence(options.evidenceDir, {
       schemaVersion: 1,
@@ -42,9 +44,11 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   try {
     summary = await work();
   } catch (error) {
+    // Whether the run had changed anything decides the exit code (src/cli/errors.ts).
+    const stop = classifyStop(error, pipeline.changes() > changesBefore);
     // A run that stops half-way still leaves a record of that, if it can; the original error is what the user needs.
-    await write({ ok: false, tokens: [], problems: [`stopped: ${error instanceof Error ? error.message : String(error)}`] }).catch(() => undefined);
-    throw error;
+    await write({ ok: false, tokens: [], problems: [`stopped: ${stop instanceof Error ? stop.message || stop.name : String(stop)}`] }).catch(() => undefined);
+    throw stop;
   }
   return { summary, evidence: await write(summary) };
 }

@@ -120,7 +120,12 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
     const revoked = await ctx.engine.up();
     for (const change of revoked.changes.filter((c) => c.op === "delete")) {
       const key = rotating.find((k) => change.logicalName.startsWith(`${k}-g`));
-      if (key) await event(key, "old-revoked", `${change.logicalName} deleted`, generations[key]!.active.generation);
+      if (!key) continue;
+      const generation = generations[key]!.active.generation;
+      // A revoked token's hand-off sheet holds nothing of use any more: it goes with the token.
+      const connection = connectionOf(settings, key, now);
+      if (connection) ctx.registrarFor(connection).withdraw?.({ stack: settings.stack, tokenKey: key, generation });
+      await event(key, "old-revoked", `${change.logicalName} deleted`, generation);
     }
   }
   return { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting };
@@ -149,8 +154,7 @@ async function pickup(
   if (lastUsed && (baseline === null || Date.parse(lastUsed) > Date.parse(baseline))) {
     return { event: "picked-up", detail: `new token used at ${lastUsed}, after cfct's own last use${baseline ? ` (${baseline})` : ""}` };
   }
-  const connectionName = plan(settings, PLATFORMS, now).find((p) => p.key === successor.key)?.connection;
-  const connection = settings.connections.find((c) => c.name === connectionName);
+  const connection = connectionOf(settings, successor.key, now);
   const check = connection && options.pickupCheckFor?.(connection);
   if (connection && check) {
     const status = await check.confirmed({
@@ -167,4 +171,9 @@ async function pickup(
   const graceEnds = Date.parse(record.registeredAt) + options.graceHours * HOUR_MS;
   if (now.getTime() >= graceEnds) return { event: "grace-ended", detail: `no use seen; the grace window of ${options.graceHours}h ended` };
   return { wait: `old generation kept until the new one is used or the grace window ends at ${rfc3339(new Date(graceEnds))}` };
+}
+
+function connectionOf(settings: Settings, key: string, now: Date): ConnectionSettings | undefined {
+  const connectionName = plan(settings, PLATFORMS, now).find((p) => p.key === key)?.connection;
+  return settings.connections.find((c) => c.name === connectionName);
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind, type Pipeline } from "../automation/context";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
+import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
 
@@ -9,7 +10,8 @@ import { parseStackName } from "./stack-name";
 export interface EngineOptions {
   stack: string;
   engine: EngineKind;
-  apiBase: string;
+  /** Absent: Cloudflare's API (CLOUDFLARE_BASE_URL if set), or with --engine sandbox the running `cfct sandbox`. */
+  apiBase?: string;
   provisionerTokenEnv: string;
   evidenceDir: string;
   projectDir: string;
@@ -24,7 +26,7 @@ export function withEngineOptions(command: Command): Command {
   return command
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
     .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
-    .option("--api-base <url>", "Cloudflare API base URL (a sandbox's baseUrl with --engine sandbox)", process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE)
+    .option("--api-base <url>", "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`)")
     .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
@@ -36,18 +38,14 @@ export function withEngineOptions(command: Command): Command {
 /** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
 export function pipelineFor(options: EngineOptions, progress: (line: string) => void, { createStack = false } = {}): Pipeline {
   if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
-  const provisionerToken = process.env[options.provisionerTokenEnv];
-  if (!provisionerToken) {
-    throw new UsageError(
-      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
-    );
-  }
+  const target = apiTarget(options, progress);
   return buildPipeline({
     projectDir: path.resolve(options.projectDir),
     stack: options.stack,
     engine: options.engine,
-    apiBase: options.apiBase,
-    provisionerToken,
+    apiBase: target.apiBase,
+    provisionerToken: target.provisionerToken,
+    ...(target.controlUrl ? { controlUrl: target.controlUrl } : {}),
     provisionerTokenEnv: options.provisionerTokenEnv,
     createStack,
     progress,
@@ -58,3 +56,36 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
   });
 }
 
+/** What the two commands of a rehearsal are, for messages that must say how to start one. */
+const START_REHEARSAL = "`cfct sandbox` (leave it running in another terminal), then `cfct up --stack <env> --engine sandbox`";
+
+/**
+ * The API and credential a run talks to. A rehearsal without --api-base uses the running
+ * `cfct sandbox` and that sandbox's own provisioner credential, so a real Cloudflare credential in
+ * the environment is never sent to it.
+ */
+function apiTarget(options: EngineOptions, progress: (line: string) => void): { apiBase: string; provisionerToken: string; controlUrl?: string } {
+  const explicitBase = options.apiBase ?? process.env.CLOUDFLARE_BASE_URL;
+  if (options.engine === "sandbox" && explicitBase === undefined) {
+    const found = readAnnouncement();
+    if (found.kind === "running") {
+      progress(`sandbox: ${found.announcement.baseUrl} (from ${announcementFile()}), with its provisioner credential`);
+      const { baseUrl, controlUrl, provisionerToken } = found.announcement;
+      return { apiBase: baseUrl, controlUrl, provisionerToken };
+    }
+    const why =
+      found.kind === "stale"
+        ? `${announcementFile()} names a sandbox (pid ${found.announcement.pid}) that is no longer running`
+        : found.kind === "invalid"
+          ? `${announcementFile()} is unreadable (${found.reason})`
+          : "no `cfct sandbox` is running";
+    throw new UsageError(`--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`);
+  }
+  const provisionerToken = process.env[options.provisionerTokenEnv];
+  if (!provisionerToken) {
+    throw new UsageError(
+      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
+    );
+  }
+  return { apiBase: explicitBase ?? CLOUDFLARE_API_BASE, provisionerToken };
+}

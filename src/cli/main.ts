@@ -17,6 +17,7 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
   },
   { names: ["demo"], load: () => (require("./commands/demo") as typeof import("./commands/demo")).registerDemo },
   { names: ["verify"], load: () => (require("./commands/verify") as typeof import("./commands/verify")).registerVerify },
+  { names: ["doctor"], load: () => (require("./commands/doctor") as typeof import("./commands/doctor")).registerDoctor },
 ];
 
 export function buildProgram(argv: readonly string[] = []): Command {
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram(argv).parseAsync([...argv], { from: "user" });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
     process.stderr.write(`cfct: ${describeError(error)}\n`);
     return exitCodeFor(error);
   }

@@ -161,6 +161,8 @@ export interface CloudflareClient {
   readonly sdk: Cloudflare;
   /** HTTP requests sent through the counter (all clients sharing it). */
   apiCalls(): number;
+  /** An error from a call through `sdk`, classified and scrubbed as this client's own errors are. */
+  explain(error: unknown): CloudflareApiError;
   /** GET a path relative to the base URL; the whole envelope. */
   get<T = unknown>(path: string, query?: Query): Promise<ApiEnvelope<T>>;
   /** One GET whose HTTP status is data, not an error (connection failures still throw). */
@@ -294,6 +296,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     baseUrl,
     sdk,
     apiCalls: () => counter.total,
+    explain: toError,
     get,
     async rawGet(path) {
       assertRelative(path);

@@ -64,7 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         labelShown ||= line === REHEARSAL_LABEL;
       },
       // The demo's state is thrown away with its work directory: a passphrase held in memory seals it.
-      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_HANDOFF_DIR: path.join(work, "handoff"), CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex") },
+      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff"), CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex") },
     });
     routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
     const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {

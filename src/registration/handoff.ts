@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { HandoffField } from "../platforms";
@@ -27,18 +27,27 @@ export type HandoffConfig = z.infer<typeof handoffConfigSchema>;
  * only by its owner. The outcome says where the sheet is, never what is in it.
  */
 export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarContext): Registrar {
+  const refusalFor = (dir: string, file: string): string | undefined => {
+    try {
+      return gitRefusal(dir, file);
+    } catch (error) {
+      return `could not check whether ${dir} is inside a git work tree (${errorCode(error)}). Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory you own outside any repository`;
+    }
+  };
   return {
     kind: "handoff",
+    refusal(stack) {
+      const dir = handoffDir(config, stack, ctx);
+      return refusalFor(dir, path.join(dir, sheetFileName({ stack, tokenKey: "any", generation: 1 })));
+    },
+    withdraw(request) {
+      rmSync(path.join(handoffDir(config, request.stack, ctx), sheetFileName(request)), { force: true });
+    },
     async register(request) {
       const at = () => ctx.now().toISOString();
       const dir = handoffDir(config, request.stack, ctx);
       const file = path.join(dir, sheetFileName(request));
-      let refusal: string | undefined;
-      try {
-        refusal = gitRefusal(dir, file);
-      } catch (error) {
-        refusal = `could not check whether ${dir} is inside a git work tree (${errorCode(error)}). Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory you own outside any repository`;
-      }
+      const refusal = refusalFor(dir, file);
       if (refusal) return outcome("failed", refusal, at(), undefined);
       try {
         const replaced = writeSecretFile(dir, file, renderSheet(request));
@@ -63,8 +72,15 @@ function outcome(status: RegistrationOutcome["status"], detail: string, at: stri
   return { registrar: "handoff", status, detail, attempts: 1, at, ...(location ? { location } : {}) };
 }
 
-export function handoffDir(config: HandoffConfig, stack: string, ctx: Pick<RegistrarContext, "env" | "cwd" | "homedir">): string {
-  const chosen = config.dir ?? ctx.env.CFCT_HANDOFF_DIR ?? path.join(ctx.homedir, ".cfct", "handoff", safeName(stack));
+/**
+ * Where sheets go: registration.dir, else $CFCT_HANDOFF_DIR, else ~/.cfct/handoff/<stack>. A
+ * rehearsal's sheets hold sandbox tokens and must never mix with real ones: they go to
+ * $CFCT_REHEARSAL_HANDOFF_DIR, else ~/.cfct/rehearsal/handoff/<stack>, whatever the stack configures.
+ */
+export function handoffDir(config: HandoffConfig, stack: string, ctx: Pick<RegistrarContext, "env" | "cwd" | "homedir" | "rehearsal">): string {
+  const chosen = ctx.rehearsal
+    ? (ctx.env.CFCT_REHEARSAL_HANDOFF_DIR ?? path.join(ctx.homedir, ".cfct", "rehearsal", "handoff", safeName(stack)))
+    : (config.dir ?? ctx.env.CFCT_HANDOFF_DIR ?? path.join(ctx.homedir, ".cfct", "handoff", safeName(stack)));
   const expanded = chosen === "~" ? ctx.homedir : chosen.startsWith("~/") ? path.join(ctx.homedir, chosen.slice(2)) : chosen;
   return path.resolve(ctx.cwd, expanded);
 }

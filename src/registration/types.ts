@@ -49,6 +49,10 @@ export interface Registrar {
   readonly kind: string;
   /** Resolves with `failed` for every expected failure; it does not throw for them. */
   register(request: RegistrationRequest): Promise<RegistrationOutcome>;
+  /** Why registering for this stack would be refused, checked before any token exists; undefined when it would not. */
+  refusal?(stack: string): string | undefined;
+  /** Removes what registering left behind for a generation that is now revoked (e.g. its hand-off sheet). */
+  withdraw?(request: Pick<RegistrationRequest, "stack" | "tokenKey" | "generation">): void;
 }
 
 /** What a pickup check needs: which token generation, and since when it has been with the platform. */
@@ -86,6 +90,8 @@ export interface RegistrarContext {
   readonly cwd: string;
   /** Home directory for `~` and the default hand-off directory. */
   readonly homedir: string;
+  /** A rehearsal against the sandbox: what it hands over stays apart from real runs'. */
+  readonly rehearsal?: boolean;
 }
 
 /** Raised when a registrar cannot even be built (e.g. its secret's environment variable is unset). */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type Cloudflare from "cloudflare";
+import type { CloudflareClient } from "../cloudflare/client";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
 import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
@@ -16,7 +16,7 @@ export interface RehearsalEngineOptions {
   /** Where this engine keeps the stack's state (default <projectDir>/.cfct/sandbox/<stack>, git-ignored). */
   readonly stateDir?: string;
   /** An SDK client holding the provisioner credential, pointed at the sandbox. */
-  readonly client: Cloudflare;
+  readonly client: CloudflareClient;
   /** The sandbox's clock, so first-generation expiry agrees with the sandbox's time. */
   readonly now: () => Promise<Date>;
   /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
@@ -96,7 +96,7 @@ export class RehearsalEngine implements StackEngine {
   }
 
   private mocks(dryRun: boolean): SandboxMocks {
-    return new SandboxMocks(this.options.client, this.store, this.box, dryRun);
+    return new SandboxMocks(this.options.client, this.store, this.box, dryRun, this.options.stack);
   }
 
   private async runProgram(dryRun: boolean): Promise<EngineResult> {
@@ -106,8 +106,14 @@ export class RehearsalEngine implements StackEngine {
     pulumi.runtime.setAllConfig(
       Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
     );
-    const outputs = await complianceTokensProgram(await this.options.now());
-    // Unwrapping waits for every registration; mocks never reject, they record the first failure.
+    let outputs: Awaited<ReturnType<typeof complianceTokensProgram>>;
+    try {
+      outputs = await complianceTokensProgram(await this.options.now());
+    } catch (error) {
+      // An invoke's failure reaches here with the message Pulumi's mock monitor dropped; the mocks kept it.
+      throw mocks.failure ?? error;
+    }
+    // Unwrapping waits for every registration; resource mocks never reject, they record the first failure.
     const plain = (await new Promise((resolve) => pulumi.output(outputs).apply(resolve))) as { tokens: Record<string, unknown> };
     if (mocks.failure) throw mocks.failure;
     await mocks.deleteUntouched();

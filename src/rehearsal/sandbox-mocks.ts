@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type Cloudflare from "cloudflare";
 import type { ChangeOp, ResourceChange } from "../automation/engine";
+import type { CloudflareApiError, CloudflareClient } from "../cloudflare/client";
+import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
 import type { SecretBox } from "./secret-box";
 import { resourceKey, type RehearsalState, type StateStore } from "./state-store";
 
@@ -56,11 +57,34 @@ function compareJson(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** What the user can do about a refusal or failure of the Cloudflare API, by its kind. */
+function fixFor(error: CloudflareApiError, baseUrl: string, stack: string): string {
+  // Cloudflare's answer to a malformed credential (codes 6003/6111; matched by message, never a code alone).
+  const credentialRefused = error.kind === "unauthorized" || (error.kind === "client" && error.mentions(/Invalid request headers|Invalid format for Authorization header/i));
+  // No HTTP status: the answer never arrived whole (a reset, a truncated body), as with an outage.
+  const noAnswer = error.status === undefined;
+  switch (credentialRefused ? "unauthorized" : noAnswer ? "unreachable" : error.kind) {
+    case "unauthorized":
+      return `export the provisioner credential ${baseUrl} accepts in CLOUDFLARE_API_TOKEN (or the variable --provisioner-token-env names; for a sandbox, the provisionerToken \`cfct sandbox\` printed); \`cfct doctor --stack ${stack}\` checks it`;
+    case "forbidden":
+    case "not_found":
+      return `check the stack's accounts and zones, and give the provisioner the permission or account membership it lacks; \`cfct doctor --stack ${stack}\` lists what is missing`;
+    case "rate_limited":
+      return `wait ${error.retryAfterSeconds ?? "a few minutes"}${error.retryAfterSeconds === undefined ? "" : " s"} and run the same command again`;
+    case "client":
+    case "redirect":
+      return `correct what Cloudflare's message names (in the stack file or ${baseUrl}) and run the same command again`;
+    default:
+      return `run the same command again once ${baseUrl} answers; the rehearsal picks up where it stopped`;
+  }
+}
+
 /**
  * Pulumi mocks that act like the Cloudflare provider against the sandbox: invokes read it, and
  * token registrations create or update tokens there (or, in a dry run, only report what they would do).
- * Errors are collected, never thrown into Pulumi's runtime, so a failure cannot surface as an
- * unhandled rejection; after the first one nothing else is changed.
+ * The first failure is kept as `failure`, a typed error naming the request, Cloudflare's answer and
+ * the fix: Pulumi's mock monitor re-raises what a mock throws with an empty message, and resource
+ * registrations must not reject at all (that would be an unhandled rejection). After it nothing else is changed.
  */
 export class SandboxMocks implements pulumi.runtime.Mocks {
   readonly changes: ResourceChange[] = [];
@@ -68,27 +92,50 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
   failure: Error | undefined;
 
   constructor(
-    private readonly client: Cloudflare,
+    private readonly client: CloudflareClient,
     private readonly store: StateStore,
     private readonly box: SecretBox,
     private readonly dryRun: boolean,
+    private readonly stack: string,
   ) {}
 
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
+    const sdk = this.client.sdk;
     switch (args.token) {
       case INVOKES.userGroups:
-        return { results: await this.collect(this.client.user.tokens.permissionGroups.list()) };
-      case INVOKES.accountGroups:
-        return { results: await this.collect(this.client.accounts.tokens.permissionGroups.list({ account_id: args.inputs.accountId })) };
+        return { results: await this.request("GET /user/tokens/permission_groups", () => this.collect(sdk.user.tokens.permissionGroups.list())) };
+      case INVOKES.accountGroups: {
+        const accountId = String(args.inputs.accountId);
+        return { results: await this.request(`GET /accounts/${accountId}/tokens/permission_groups`, () => this.collect(sdk.accounts.tokens.permissionGroups.list({ account_id: accountId }))) };
+      }
       case INVOKES.zones: {
-        const zones = await this.collect(this.client.zones.list({ name: args.inputs.name, per_page: 50 }));
+        const zones = await this.request(`GET /zones?name=${String(args.inputs.name)}`, () => this.collect(sdk.zones.list({ name: args.inputs.name, per_page: 50 })));
         return { results: zones.map((z) => ({ id: z.id, name: z.name, account: { id: z.account.id, name: z.account.name } })) };
       }
       case INVOKES.user:
-        return { id: ((await this.client.user.get()) as { id: string }).id };
+        return { id: (await this.request("GET /user", async () => (await sdk.user.get()) as { id: string })).id };
       default:
-        throw new Error(`the rehearsal engine does not implement invoke ${args.token}`);
+        throw this.stop(new NothingChangedError(`the rehearsal engine does not implement invoke ${args.token}`));
     }
+  }
+
+  /** One Cloudflare request; a failure becomes this run's `failure`, naming the request, the answer and the fix. */
+  private async request<T>(description: string, run: () => Promise<T>, subject?: string): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const explained = this.client.explain(error);
+      // A write that got no answer may have happened; one Cloudflare refused (4xx) did not.
+      const writeMayHaveLanded = !/^GET /.test(description) && (explained.status === undefined || explained.status >= 500);
+      const changed = writeMayHaveLanded || this.changes.some((c) => c.op !== "same");
+      const message = `${subject ? `${subject}: ` : ""}${description} failed: ${explained.message}. Fix: ${fixFor(explained, this.client.baseUrl, this.stack)}`;
+      throw this.stop(changed && !this.dryRun ? new ChangedThenStoppedError(message, { cause: explained }) : new NothingChangedError(message, { cause: explained }));
+    }
+  }
+
+  private stop(error: Error): Error {
+    this.failure ??= error;
+    return error;
   }
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
@@ -108,7 +155,7 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       if (!this.dryRun) await this.update(key, existing.id, { ...inputs, expiresOn: existing.inputs.expiresOn as string | undefined });
       return this.note(args.name, "update", { id: existing.id, state });
     } catch (error) {
-      this.failure = new Error(`${args.name}: ${(error as Error).message}`);
+      this.stop(error instanceof Error ? error : new Error(String(error)));
       return placeholder;
     }
   }
@@ -135,9 +182,10 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     const known = new Set(Object.values(resources).map((r) => r.id));
     for (const create of pending) {
       // A token that expired since it was sent is still one nobody holds: list it too.
+      const sdk = this.client.sdk;
       const tokens = create.accountId
-        ? await this.collect(this.client.accounts.tokens.list({ account_id: create.accountId, include_expired: true }))
-        : await this.collect(this.client.user.tokens.list({ include_expired: true }));
+        ? await this.request(`GET /accounts/${create.accountId}/tokens`, () => this.collect(sdk.accounts.tokens.list({ account_id: create.accountId!, include_expired: true })))
+        : await this.request("GET /user/tokens", () => this.collect(sdk.user.tokens.list({ include_expired: true })));
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
       }
@@ -146,12 +194,16 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
   }
 
   async deleteToken(id: string, accountId: string | undefined): Promise<void> {
-    try {
-      if (accountId) await this.client.accounts.tokens.delete(id, { account_id: accountId });
-      else await this.client.user.tokens.delete(id);
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
+    const sdk = this.client.sdk;
+    await this.request(`DELETE ${accountId ? `/accounts/${accountId}` : "/user"}/tokens/${id}`, async () => {
+      try {
+        if (accountId) await sdk.accounts.tokens.delete(id, { account_id: accountId });
+        else await sdk.user.tokens.delete(id);
+      } catch (error) {
+        // Already gone (revoked by hand, or by a run that died before recording it): what deleting wanted.
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    });
   }
 
   private note(logicalName: string, op: ChangeOp, result: pulumi.runtime.MockResourceResult) {
@@ -165,10 +217,13 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     this.box.unlock();
     const pending = { type, name, tokenName: inputs.name, ...(inputs.accountId ? { accountId: inputs.accountId } : {}), at: new Date().toISOString() };
     this.store.update((s: RehearsalState) => void s.pending.push(pending));
-    const created = inputs.accountId
-      ? await this.client.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) })
-      : await this.client.user.tokens.create(tokenBody(inputs));
-    if (!created.id || !created.value) throw new Error("Cloudflare returned a token without id or value");
+    const sdk = this.client.sdk;
+    const created = await this.request(
+      `POST ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens`,
+      () => (inputs.accountId ? sdk.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) }) : sdk.user.tokens.create(tokenBody(inputs))),
+      name,
+    );
+    if (!created.id || !created.value) throw new ChangedThenStoppedError(`${name}: Cloudflare returned a token without id or value. Fix: run the same command again; the next run removes a token it cannot hold`);
     const sealed = this.box.seal(created.value);
     this.store.update((s) => {
       s.resources[key] = {
@@ -186,8 +241,12 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
   }
 
   private async update(key: string, id: string, inputs: TokenInputs): Promise<void> {
-    if (inputs.accountId) await this.client.accounts.tokens.update(id, { account_id: inputs.accountId, ...tokenBody(inputs) });
-    else await this.client.user.tokens.update(id, tokenBody(inputs));
+    const sdk = this.client.sdk;
+    await this.request(
+      `PUT ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens/${id}`,
+      () => (inputs.accountId ? sdk.accounts.tokens.update(id, { account_id: inputs.accountId, ...tokenBody(inputs) }) : sdk.user.tokens.update(id, tokenBody(inputs))),
+      key.split("::").pop(),
+    );
     this.store.update((s) => {
       const resource = s.resources[key];
       if (resource) resource.inputs = inputs as unknown as Record<string, unknown>;

@@ -2,6 +2,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import path from "node:path";
 import { z } from "zod";
 import { gitRefusal } from "../registration/handoff";
+import { isAlive } from "../domain/process-alive";
+import { NothingChangedError } from "../domain/run-errors";
 
 const sealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
 
@@ -67,7 +69,7 @@ export class StateStore {
       return stateSchema.parse(JSON.parse(readFileSync(this.file, "utf8")));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, stack: this.stack, resources: {}, pending: [], config: {}, outputs: {} };
-      throw new Error(`rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`);
+      throw new NothingChangedError(`rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`);
     }
   }
 
@@ -144,19 +146,10 @@ export class StateStore {
       // An empty file is a lock being written by its new holder right now: held.
       const holder = text === "" ? -1 : Number(text);
       if (holder === -1 || (holder && holder !== process.pid && isAlive(holder))) {
-        throw new Error(`stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
+        throw new NothingChangedError(`stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
       }
       rmSync(this.lockFile, { force: true });
       this.acquire();
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

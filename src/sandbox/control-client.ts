@@ -2,7 +2,16 @@
 
 /** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
 export async function readClock(controlUrl: string): Promise<Date> {
-  const response = await fetch(`${controlUrl}/clock`);
+  let response: Response;
+  try {
+    response = await fetch(`${controlUrl}/clock`);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+    throw new Error(
+      `no Cloudflare API sandbox answers at ${controlUrl} (${reason}). Fix: start one with \`cfct sandbox\` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base`,
+    );
+  }
   if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
   const body = (await response.json()) as { now?: string };
   if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
@@ -10,10 +19,15 @@ export async function readClock(controlUrl: string): Promise<Date> {
 }
 
 export async function advanceClock(controlUrl: string, seconds: number): Promise<void> {
-  const response = await fetch(`${controlUrl}/clock`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ advanceSeconds: seconds }),
-  });
-  if (!response.ok) throw new Error(`the sandbox refused to advance its clock: ${response.status}`);
+  await changeClock(controlUrl, { advanceSeconds: seconds });
+}
+
+/** Stops the sandbox's clock (it then moves only when advanced), or restarts it. */
+export async function freezeClock(controlUrl: string, frozen = true): Promise<void> {
+  await changeClock(controlUrl, { frozen });
+}
+
+async function changeClock(controlUrl: string, change: { advanceSeconds?: number; frozen?: boolean }): Promise<void> {
+  const response = await fetch(`${controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) });
+  if (!response.ok) throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
 }

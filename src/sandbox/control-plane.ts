@@ -22,7 +22,12 @@ export interface ControlPlaneDependencies {
   readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
 }
 
-const clockAdvance = z.strictObject({ advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }) });
+const clockChange = z
+  .strictObject({
+    advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }).optional(),
+    frozen: z.boolean({ error: "frozen must be true (the clock stands still until advanced) or false" }).optional(),
+  })
+  .refine((body) => body.advanceSeconds !== undefined || body.frozen !== undefined, { error: "send advanceSeconds (e.g. 3600), frozen (true or false), or both" });
 
 /** A control-plane mistake: HTTP 400 with a message naming the fix. */
 function badRequest(c: Context, message: string): Response {
@@ -66,12 +71,13 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     return c.json({ pending: [] });
   });
 
-  const clockState = () => ({ now: rfc3339(deps.clock.now()), offsetSeconds: deps.clock.offsetSeconds });
+  const clockState = () => ({ now: rfc3339(deps.clock.now()), offsetSeconds: deps.clock.offsetSeconds, frozen: deps.clock.frozen });
   app.get("/clock", (c) => c.json(clockState()));
   app.post("/clock", async (c) => {
-    const body = await parseBody(c, clockAdvance);
+    const body = await parseBody(c, clockChange);
     if (!body.ok) return body.response;
-    deps.clock.advance(body.value.advanceSeconds);
+    if (body.value.frozen !== undefined) deps.clock.setFrozen(body.value.frozen);
+    if (body.value.advanceSeconds !== undefined) deps.clock.advance(body.value.advanceSeconds);
     return c.json(clockState());
   });
 

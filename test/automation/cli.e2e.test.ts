@@ -22,7 +22,7 @@ afterAll(async () => {
 function cfct(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
-      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir, ...env },
+      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir, ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -81,6 +81,6 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     const run = await cfct(["up", "--stack", "cli", "--project-dir", project.dir], { PATH: "/nonexistent" });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/Pulumi CLI is not installed or not on PATH\. Fix: install it/);
-    expect(run.stderr).toContain("cfct up --engine sandbox");
+    expect(run.stderr).toContain("run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`");
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -116,11 +117,22 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });
 
+  it("refuses a hand-off directory inside a repository, where git does not ignore it, before any token exists", async () => {
+    const project = testProject("inrepo");
+    project.writeConfig({ connections: [drata()] });
+    execFileSync("git", ["init", "-q", project.dir]);
+    const before = (await issuedTokens(sandbox)).length;
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(
+      /connection drata: refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored.*Fix: /,
+    );
+    expect((await issuedTokens(sandbox)).length).toBe(before);
+  });
+
   it("a zone name that does not exist fails the deploy naming it, with nothing created", async () => {
     const project = testProject("badzone");
     project.writeConfig({ connections: [drata({ zones: ["acme-corp.com", "nonexistent-zone.com"] })] });
     const before = (await issuedTokens(sandbox)).length;
-    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/zone "nonexistent-zone\.com"/);
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/zone nonexistent-zone\.com is not visible to it: check the name/);
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });
 

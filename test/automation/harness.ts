@@ -54,7 +54,7 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
     registrarOverrides: { sleep: async () => {} },
   });
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { runUp, runVerify } from "../../src/automation/pipeline";
@@ -5,13 +6,17 @@ import { runRotate, type RotateOptions } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
+import { freezeClock } from "../../src/sandbox/control-client";
 import { ACME_CORP, ACME_LABS, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
 
 const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;
 let hook: WebhookReceiver;
-beforeAll(() => {
+beforeAll(async () => {
   ({ sandbox, hook } = running);
+  // Cloudflare's last_used_on has second precision; a frozen clock moves only when a test says so,
+  // so whether two uses share a second never depends on how fast the machine is.
+  await freezeClock(sandbox.controlUrl);
 });
 
 const KEY = "ascera-417daa9d";
@@ -49,6 +54,11 @@ async function platformTokenWorks(): Promise<boolean> {
   return works(sandbox, hook.latestValue(KEY)!, OWNER);
 }
 
+/** Does this earlier value still work? Never send the platform's newest token here: that use would read as its pickup. */
+async function stillWorks(value: string): Promise<boolean> {
+  return works(sandbox, value, OWNER);
+}
+
 describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   it("is a no-op while nothing is due", async () => {
     const { ctx, stack } = await deployed("notdue");
@@ -62,13 +72,16 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   it("when due: creates, verifies and registers a successor, keeps the old one until the new one is used, then revokes it", async () => {
     const { ctx, stack } = await deployed("due");
     await advanceClock(sandbox, 20 * DAY); // 10 days left of 30: due within 14
+    const oldValue = hook.latestValue(KEY)!;
     const first = await rotate(ctx);
     expect(first.events.map((e) => e.event)).toEqual(["successor-created", "waiting-for-pickup"]);
     expect(first.waiting).toEqual([KEY]);
     expect(first.tokens.map((t) => [t.logicalName, t.verify?.ok, t.registration?.status])).toEqual([[`${KEY}-g2`, true, "registered"]]);
-    // At most two generations, and the old one still works for anyone holding it.
+    // At most two generations, and the old one still works for anyone holding it, a second after
+    // registration (the case that once made this test flaky: checking with the new value there reads as the pickup).
     expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g1`, `cfct ${stack} ${KEY} g2`]);
-    expect(await platformTokenWorks()).toBe(true);
+    await advanceClock(sandbox, 1);
+    expect(await stillWorks(oldValue)).toBe(true);
 
     // A run before the platform used the new token keeps waiting and changes nothing.
     const early = await rotate(ctx);
@@ -82,6 +95,22 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     expect(await platformTokenWorks()).toBe(true);
     expect((await ctx.engine.settings()).generations[KEY]).toMatchObject({ active: { generation: 2 } });
     expect((await ctx.engine.settings()).generations[KEY]!.successor).toBeUndefined();
+    await ctx.engine.destroy();
+  });
+
+  // Cloudflare's last_used_on has second precision: a use in the second of registration cannot be told
+  // from cfct's own, so only a later second counts as the platform's pickup.
+  it.each([
+    { platformUseAfterSeconds: 0, events: ["waiting-for-pickup"] },
+    { platformUseAfterSeconds: 1, events: ["picked-up", "old-revoked"] },
+    { platformUseAfterSeconds: 3600, events: ["picked-up", "old-revoked"] },
+  ])("a use of the new token $platformUseAfterSeconds s after its registration gives $events", async ({ platformUseAfterSeconds, events }) => {
+    const { ctx, stack } = await deployed(`same-second-${platformUseAfterSeconds}`);
+    await rotate(ctx, { force: true });
+    await advanceClock(sandbox, platformUseAfterSeconds);
+    expect(await platformTokenWorks()).toBe(true);
+    expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(events);
+    expect(await liveTokens(stack)).toHaveLength(events.includes("old-revoked") ? 1 : 2);
     await ctx.engine.destroy();
   });
 
@@ -132,7 +161,7 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   });
 
   it("a platform status API can hold revocation back but never allows it: it cannot tell which token it holds", async () => {
-    const { ctx, stack } = await deployed("status", { kind: "handoff" });
+    const { ctx, stack, project } = await deployed("status", { kind: "handoff" });
     const says = (state: "connected" | "misconfigured") => ({
       pickupCheckFor: () => ({ kind: "drata-status", confirmed: async () => ({ pickedUp: state === "connected", state, detail: `connection is ${state}` }) }),
     });
@@ -142,8 +171,12 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     const held = await rotate(ctx, says("misconfigured"));
     expect(held.events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
     expect(held.events[0]!.detail).toMatch(/drata-status: connection is misconfigured; the old generation stays/);
+    const sheets = () => readdirSync(project.handoffDir).sort();
+    expect(sheets()).toEqual([`${stack}-${KEY}-g1.md`, `${stack}-${KEY}-g2.md`]);
     expect((await rotate(ctx, says("connected"))).events.map((e) => e.event)).toEqual(["grace-ended", "old-revoked"]);
     expect(await liveTokens(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    // The revoked generation's sheet goes with it.
+    expect(sheets()).toEqual([`${stack}-${KEY}-g2.md`]);
     await ctx.engine.destroy();
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type Cloudflare from "cloudflare";
+import type { CloudflareClient } from "../../src/cloudflare/client";
 import { stackNameProblem } from "../../src/config/stack-name";
 import { RehearsalEngine } from "../../src/rehearsal/rehearsal-engine";
 
@@ -50,7 +50,7 @@ describe("--stack is a stack name by Pulumi's rules, never a path", () => {
 
   it("the rehearsal engine refuses one too, for callers that bypass the CLI", () => {
     const project = mkdtempSync(path.join(tmpdir(), "cfct-stackname-"));
-    const engine = (stack: string) => new RehearsalEngine({ projectDir: project, stack, client: {} as Cloudflare, now: async () => new Date() });
+    const engine = (stack: string) => new RehearsalEngine({ projectDir: project, stack, client: {} as CloudflareClient, now: async () => new Date() });
     expect(() => engine("../../x")).toThrow(/stack "\.\.\/\.\.\/x": '\.\.' is not allowed in a stack name/);
     expect(() => engine("acme/dev")).not.toThrow();
     expect(existsSync(path.join(project, ".cfct"))).toBe(false);

@@ -117,6 +117,32 @@ describe("handoff registrar", () => {
     expect((await handoff("~/sheets", {}, home).register(drataRequest())).location).toBe(path.join(home, "sheets", "dev-drata-g1.md"));
   });
 
+  it("in a rehearsal, writes to the rehearsal directory, never the real runs' one, whatever dir or CFCT_HANDOFF_DIR say", async () => {
+    const home = tempDir();
+    const real = path.join(tempDir(), "real");
+    const rehearsal = (env: Record<string, string>) => registrarFor({ kind: "handoff", dir: real }, { CFCT_HANDOFF_DIR: real, ...env }, { now: fixedNow, homedir: home, cwd: home, rehearsal: true });
+    expect((await rehearsal({}).register(drataRequest())).location).toBe(path.join(home, ".cfct", "rehearsal", "handoff", "dev", "dev-drata-g1.md"));
+    const chosen = path.join(tempDir(), "rehearsal-sheets");
+    expect((await rehearsal({ CFCT_REHEARSAL_HANDOFF_DIR: chosen }).register(drataRequest())).location).toBe(path.join(chosen, "dev-drata-g1.md"));
+    expect(existsSync(real)).toBe(false);
+  });
+
+  it("withdraws the sheet of a revoked generation, and only that one", async () => {
+    const dir = tempDir();
+    const registrar = handoff(dir);
+    await registrar.register(drataRequest({ generation: 1 }));
+    await registrar.register(drataRequest({ generation: 2 }));
+    registrar.withdraw!({ stack: "dev", tokenKey: "drata", generation: 1 });
+    expect(readdirSync(dir)).toEqual(["dev-drata-g2.md"]);
+  });
+
+  it("says before any token exists that it would refuse a directory inside a repository", () => {
+    const root = tempDir();
+    execFileSync("git", ["init", "-q", root]);
+    expect(handoff(path.join(root, "handoff")).refusal!("dev")).toMatch(/^refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored/);
+    expect(handoff(path.join(tempDir(), "handoff")).refusal!("dev")).toBeUndefined();
+  });
+
   describe("inside a git work tree", () => {
     function repo(): string {
       const root = tempDir();

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { announcementFile, readAnnouncement } from "../../src/sandbox/announcement";
 
 /** `cfct sandbox` as a user runs it after `npm ci` (npm test builds dist/ first). */
 
@@ -10,14 +11,17 @@ const CANARY = "CLICANARY_";
 
 interface Running {
   readonly child: ChildProcessWithoutNullStreams;
+  readonly home: string;
   readonly ready: { baseUrl: string; controlUrl: string; provisionerToken: string };
   stdout(): string;
   stderr(): string;
   exit(): Promise<number | null>;
 }
 
+/** Each sandbox gets its own HOME: it records where it listens in ~/.cfct/sandbox.json. */
 function startCli(...args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], { env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY } });
+  const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
+  const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], { env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY, HOME: home } });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -26,7 +30,7 @@ function startCli(...args: string[]): Promise<Running> {
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
       if (stdout.includes("\n")) {
-        resolve({ child, ready: JSON.parse(stdout.split("\n")[0]!), stdout: () => stdout, stderr: () => stderr, exit: () => exited });
+        resolve({ child, home, ready: JSON.parse(stdout.split("\n")[0]!), stdout: () => stdout, stderr: () => stderr, exit: () => exited });
       }
     });
     void exited.then((code) => reject(new Error(`cfct sandbox exited (${code}) before it was ready: ${stderr}`)));
@@ -66,6 +70,23 @@ describe("cfct sandbox", () => {
     expect(cli.stderr()).not.toContain(CANARY);
     // The ready line is the only output on stdout, and the one place the provisioner value appears.
     expect(cli.stdout().trim().split("\n")).toHaveLength(1);
+  });
+
+  it("records where it listens in a 0600 ~/.cfct/sandbox.json with its pid, and removes it when it stops", async () => {
+    const other = await startCli();
+    const file = announcementFile(other.home);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readAnnouncement(file)).toEqual({ kind: "running", announcement: { ...other.ready, pid: other.child.pid } });
+    other.child.kill("SIGTERM");
+    expect(await other.exit()).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("a sandbox that was killed leaves a record that reads as stale, by its pid", async () => {
+    const other = await startCli();
+    other.child.kill("SIGKILL");
+    await other.exit();
+    expect(readAnnouncement(announcementFile(other.home))).toMatchObject({ kind: "stale", announcement: { pid: other.child.pid } });
   });
 
   it("stops cleanly on SIGINT too", async () => {

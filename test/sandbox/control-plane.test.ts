@@ -42,6 +42,37 @@ describe("control plane", () => {
     expect(backwards.error).toContain("never goes back");
   });
 
+  it("freezes the clock: it stands still until advanced, and restarts from where it stood", async () => {
+    const frozen = await client.control("POST", "/clock", { frozen: true });
+    expect(frozen.frozen).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await client.control("GET", "/clock")).now).toBe(frozen.now);
+    const advanced = await client.control("POST", "/clock", { advanceSeconds: 90 });
+    expect(Date.parse(advanced.now) - Date.parse(frozen.now)).toBe(90_000);
+    const thawed = await client.control("POST", "/clock", { frozen: false });
+    expect(thawed.frozen).toBe(false);
+    expect(Date.parse(thawed.now)).toBeGreaterThanOrEqual(Date.parse(advanced.now));
+    expect(Date.parse(thawed.now) - Date.parse(advanced.now)).toBeLessThan(60_000);
+    expect((await client.control("POST", "/clock", {})).error).toMatch(/advanceSeconds.*frozen/);
+  });
+
+  // last_used_on has second precision: whether two uses share a second is the clock's decision, not the machine's speed.
+  it.each([
+    { gapSeconds: 0, sameSecond: true },
+    { gapSeconds: 1, sameSecond: false },
+    { gapSeconds: 3600, sameSecond: false },
+  ])("a frozen clock records uses $gapSeconds s apart as the same second: $sameSecond", async ({ gapSeconds, sameSecond }) => {
+    await client.control("POST", "/clock", { frozen: true });
+    const { id, value } = await client.createToken({ name: `same-second-${gapSeconds}`, policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
+    const lastUsed = async () => (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id).last_used_on as string;
+    await client.get(`/zones/${IDS.acmeCorpCom}`, value);
+    const first = await lastUsed();
+    if (gapSeconds > 0) await client.advanceClock(gapSeconds);
+    await client.get(`/zones/${IDS.acmeCorpCom}`, value);
+    expect((await lastUsed()) === first).toBe(sameSecond);
+    await client.control("POST", "/clock", { frozen: false });
+  });
+
   it("lists token metadata with owner, status and last_used_on, and never a value", async () => {
     const { id, value } = await client.createToken({ name: "metadata", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
     const listed = async () => (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id);

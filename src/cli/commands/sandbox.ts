@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { FixtureError, parseBehaviourAssignment, PortInUseError, startSandbox, type BehaviourOverrides } from "../../sandbox";
 import { BehaviourFileError, behaviourOverrides, readBehaviourFile } from "../../parity/behaviour-file";
+import { announce, announcementFile, withdraw } from "../../sandbox/announcement";
 import { UsageError } from "../errors";
 
 function wholeNumber(flag: string, max: number) {
@@ -46,7 +47,7 @@ export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
     .description(
-      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, then logs requests to stderr until SIGTERM/SIGINT.",
+      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it in ~/.cfct/sandbox.json (0600) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
@@ -71,9 +72,12 @@ export function registerSandbox(program: Command): void {
       // Listen before announcing readiness: whoever reads the ready line may signal at once.
       const stopped = stopSignal();
       // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
-      process.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken })}\n`);
-      log(`cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s) at ${sandbox.baseUrl}`);
+      const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
+      announce({ ...ready, pid: process.pid });
+      process.stdout.write(`${JSON.stringify(ready)}\n`);
+      log(`cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s) at ${sandbox.baseUrl} (recorded in ${announcementFile()})`);
       const signal = await stopped;
+      withdraw(process.pid);
       await sandbox.close();
       log(`cfct sandbox: stopped (${signal})`);
     });

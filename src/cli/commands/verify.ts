@@ -19,7 +19,6 @@ import path from "node:path";
 import type { EngineKind } from "../../automation/context";
 import { runVerify } from "../../automation/pipeline";
 import { recordRun } from "../../automation/record-run";
-import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
 import { pipelineFor, type EngineOptions } from "../engine-options";
 import { EXIT, UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
@@ -184,7 +183,7 @@ async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; 
   const engineOptions: EngineOptions = {
     stack: options.stack!,
     engine: options.engine!,
-    apiBase: options.apiBase ?? CLOUDFLARE_API_BASE,
+    ...(options.apiBase ? { apiBase: options.apiBase } : {}),
     provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
     evidenceDir: options.evidenceDir ?? "evidence",
     projectDir: options.projectDir ?? process.cwd(),

@@ -1,0 +1,188 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Pipeline } from "../../src/automation/context";
+import { runUp } from "../../src/automation/pipeline";
+import { recordRun } from "../../src/automation/record-run";
+import { runRotate } from "../../src/automation/rotate";
+import { exitCodeFor } from "../../src/cli/errors";
+import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
+import type { RunningSandbox } from "../../src/sandbox";
+import { freezeClock } from "../../src/sandbox/control-client";
+import { ACME_CORP, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+
+/**
+ * Each step of a rotation (which deploys, verifies, registers and revokes) against each fault the
+ * sandbox can inject. Every cell: the exit code of the contract, a message naming cause and fix,
+ * evidence of the failure, the platform's token still working, and after a clean rerun and a
+ * destroy, no token left that nobody holds.
+ */
+const running = sandboxAndReceiver();
+let sandbox: RunningSandbox;
+let hook: WebhookReceiver;
+beforeAll(async () => {
+  ({ sandbox, hook } = running);
+  await freezeClock(sandbox.controlUrl);
+});
+
+const KEY = "ascera-417daa9d";
+const OWNER = { kind: "account" as const, accountId: ACME_CORP };
+
+type Step = "create" | "verify" | "revoke";
+const ROUTES: Record<Step, { method: string; path: string }> = {
+  create: { method: "POST", path: "/accounts/{account_id}/tokens" },
+  verify: { method: "GET", path: "/accounts/{account_id}/tokens/verify" },
+  revoke: { method: "DELETE", path: "/accounts/{account_id}/tokens/{token_id}" },
+};
+
+const FAULTS = {
+  "5xx": { kind: "status", status: 503 },
+  "429 storm": { kind: "rate_limit", retryAfterSeconds: 3600 },
+  reset: { kind: "reset" },
+  "malformed JSON": { kind: "malformed" },
+} as const;
+
+/**
+ * What each step's failure means for the contract: a deploy or revoke that got no answer may have
+ * changed something (2); a 429 is Cloudflare refusing before it did anything (1, nothing changed
+ * by that step, but the run had declared nothing yet); a verification failure is a failed check (2).
+ */
+function expectedExit(step: Step, fault: keyof typeof FAULTS): number {
+  if (step === "create" && fault === "429 storm") return 1;
+  return 2;
+}
+
+async function inject(fault: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+  expect(response.status).toBe(201);
+}
+
+async function clearFaults(): Promise<void> {
+  await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
+}
+
+/** Runs a rotation as `cfct rotate --force --grace 0h` does: evidence written, the exit code of the contract. */
+async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
+  try {
+    const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "rotate" }, () =>
+      runRotate(pipeline.context, { ifDueWithinDays: 14, graceHours: 0, force: true, keys: [KEY] }),
+    );
+    return { exit: summary.ok ? 0 : 2, message: summary.problems.join("\n") };
+  } catch (error) {
+    return { exit: exitCodeFor(error), message: (error as Error).message };
+  }
+}
+
+function evidenceOf(dir: string, stack: string): { ok: boolean; problems: string[] } {
+  const files = readdirSync(path.join(dir, stack)).filter((f) => f.endsWith(".json"));
+  return JSON.parse(readFileSync(path.join(dir, stack, files.at(-1)!), "utf8"));
+}
+
+/** A deployed stack with one ASCERA account token delivered by webhook; the platform holds generation 1. */
+async function deployed(stack: string, registration?: Record<string, unknown>) {
+  const project = testProject(stack);
+  project.writeConfig({
+    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+  });
+  const pipeline = pipelineFor(sandbox, project);
+  expect((await runUp(pipeline.context)).ok).toBe(true);
+  return { project, pipeline };
+}
+
+const live = async (stack: string) => (await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `)).map((t) => t.name);
+
+/** The rerun finishes, and a destroy leaves no token nobody holds. */
+async function finishesAndLeavesNothing(pipeline: Pipeline, stack: string): Promise<void> {
+  await clearFaults();
+  const rerun = await runRotate(pipeline.context, { ifDueWithinDays: 14, graceHours: 0, keys: [KEY] });
+  expect(rerun.ok, rerun.problems.join("\n")).toBe(true);
+  expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+  expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
+  await pipeline.context.engine.destroy();
+  expect(await live(stack)).toEqual([]);
+}
+
+const CELLS = (["create", "verify", "revoke"] as const).flatMap((step) => (Object.keys(FAULTS) as (keyof typeof FAULTS)[]).map((fault) => ({ step, fault })));
+
+describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
+  it.each(CELLS)("$fault at $step", async ({ step, fault }) => {
+    const stack = `${step}-${fault.replace(/\W+/g, "")}`;
+    await clearFaults();
+    const { pipeline } = await deployed(stack);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    const platformHeld = hook.latestValue(KEY)!;
+    await inject({ ...FAULTS[fault], count: 20, match: ROUTES[step] });
+
+    const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+    expect(exit, message).toBe(expectedExit(step, fault));
+    expect(message).toMatch(/Fix: /);
+    const evidence = evidenceOf(evidenceDir, stack);
+    expect(evidence.ok).toBe(false);
+    expect(evidence.problems.join("\n")).toContain(message.split("\n")[0]!.replace(/^stopped: /, "").slice(0, 60));
+    // Whatever failed, the platform is never without a working token (checked once the faults are gone: the check calls verify too).
+    await clearFaults();
+    expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
+    if (step !== "revoke") expect(hook.latestValue(KEY)).toBe(platformHeld);
+
+    await finishesAndLeavesNothing(pipeline, stack);
+  }, 60_000);
+
+  it.each(Object.keys(FAULTS) as (keyof typeof FAULTS)[])("%s at up's first deploy", async (fault) => {
+    const stack = `up-${fault.replace(/\W+/g, "")}`;
+    await clearFaults();
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    await inject({ ...FAULTS[fault], count: 20, match: ROUTES.create });
+    let exit: number;
+    let message: string;
+    try {
+      const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
+      [exit, message] = [summary.ok ? 0 : 2, summary.problems.join("\n")];
+    } catch (error) {
+      [exit, message] = [exitCodeFor(error), (error as Error).message];
+    }
+    expect(exit, message).toBe(expectedExit("create", fault));
+    expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    await clearFaults();
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await pipeline.context.engine.destroy();
+    expect(await live(stack)).toEqual([]);
+  }, 60_000);
+
+  it("webhook down at register: exit 2, the platform keeps generation 1, a rerun delivers", async () => {
+    const stack = "register-down";
+    const { project, pipeline } = await deployed(stack);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    const platformHeld = hook.latestValue(KEY)!;
+    project.writeConfig({
+      connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: "http://127.0.0.1:9/down", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 } }],
+    });
+    const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+    expect(exit).toBe(2);
+    expect(message).toMatch(/registration failed: webhook .* Fix: check that the receiver is up/);
+    expect(evidenceOf(evidenceDir, stack).problems.join("\n")).toContain("registration failed");
+    expect(hook.latestValue(KEY)).toBe(platformHeld);
+    expect(await works(sandbox, platformHeld, OWNER)).toBe(true);
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    await finishesAndLeavesNothing(pipeline, stack);
+  }, 60_000);
+
+  it("the old token revoked by hand mid-rotation: the rotation still finishes, exit 0", async () => {
+    const stack = "revoked-by-hand";
+    const { pipeline } = await deployed(stack);
+    const old = (await pipeline.context.engine.outputs())[0]!;
+    await fetch(`${sandbox.baseUrl}/accounts/${ACME_CORP}/tokens/${old.id}`, { method: "DELETE", headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+    expect(exit, message).toBe(0);
+    expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
+    await pipeline.context.engine.destroy();
+    expect(await live(stack)).toEqual([]);
+  }, 60_000);
+});
