@@ -43,7 +43,7 @@ function project(name: string, config: Record<string, unknown> = { connections: 
 /** A rehearsal of the project's stack against the test's sandbox. */
 function rehearse(command: string, p: TestProject, env: Record<string, string | undefined> = {}, extra: string[] = []): Promise<Run> {
   const args = [command, "--stack", p.stack, "--engine", "sandbox", "--api-base", sandbox.baseUrl, "--project-dir", p.dir, "--sandbox-state-dir", p.stateDir, "--evidence-dir", path.join(p.dir, "evidence"), ...extra];
-  return cfct(args, { CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir, ...env });
+  return cfct(args, { CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir, CFCT_REHEARSAL_KEY_DIR: p.keyDir, ...env });
 }
 
 async function inject(fault: Record<string, unknown>): Promise<void> {

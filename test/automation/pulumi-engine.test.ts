@@ -215,7 +215,7 @@ describe("errors a user can act on (item 7)", () => {
     vi.stubEnv("PATH", emptyDir);
     const missing = new PulumiEngine({ projectDir: projectCopy(), stack: "prod", provisionerToken: "x", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN", orphans: NO_ORPHANS, env: {} });
     const error = await failure(missing.outputs());
-    expect(error.message).toMatch(/^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*cfct up --engine sandbox/);
+    expect(error.message).toMatch(/^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`/);
     expect(exitCodeFor(error)).toBe(1);
     vi.unstubAllEnvs();
 
