@@ -158,8 +158,8 @@ export interface CloudflareClient {
   rawGet(path: string): Promise<RawResponse>;
   verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
   getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
-  /** Every token of the owner (all pages). */
-  listTokens(owner: TokenOwner): Promise<TokenDetails[]>;
+  /** Every token of the owner (all pages); expired ones too with `includeExpired` (Cloudflare omits them by default). */
+  listTokens(owner: TokenOwner, options?: { readonly includeExpired?: boolean }): Promise<TokenDetails[]>;
   permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
   zonesPage(query: ZoneQuery): Promise<ZonePage>;
   currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
@@ -313,11 +313,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     getToken(owner, tokenId) {
       return call(() => (owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId)));
     },
-    async listTokens(owner) {
+    async listTokens(owner, options = {}) {
       const base = owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens";
       const tokens: TokenDetails[] = [];
       for (let page = 1; ; page += 1) {
-        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50 });
+        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50, ...(options.includeExpired ? { include_expired: "true" } : {}) });
         tokens.push(...(envelope.result ?? []));
         if (!hasMorePages(envelope.result_info, page, (envelope.result ?? []).length, 50)) return tokens;
       }
