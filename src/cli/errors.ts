@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/schema";
+import { BaseError } from "../diff/base";
 import { PlanError } from "../plan/plan";
 import { ResolutionError } from "../program/resolve";
 import { RegistrationConfigError } from "../registration";
@@ -12,7 +13,7 @@ export class UsageError extends Error {
 export const EXIT = { ok: 0, usage: 1, failed: 2 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  const isConfigProblem = [UsageError, ConfigError, PlanError, ResolutionError, RegistrationConfigError].some((kind) => error instanceof kind);
+  const isConfigProblem = [UsageError, ConfigError, PlanError, ResolutionError, RegistrationConfigError, BaseError].some((kind) => error instanceof kind);
   return isConfigProblem ? EXIT.usage : EXIT.failed;
 }
 

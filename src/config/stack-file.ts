@@ -37,6 +37,11 @@ export function readProjectConfig(file: string): Record<string, unknown> {
       { path: "(file)", value: file, message: `${reason}. Fix: create it, or pass --stack <name> for ${STACK_CONFIG_DIR}/Pulumi.<name>.yaml` },
     ]);
   }
+  return projectConfigFromYaml(text, file);
+}
+
+/** This project's keys of a stack file's text (e.g. as `git show` gives an older version); `file` names it in errors. */
+export function projectConfigFromYaml(text: string, file: string): Record<string, unknown> {
   let document: unknown;
   try {
     document = parseYaml(text);
