@@ -96,8 +96,14 @@ export function verifyChain(folder: string, markdownOf: (record: EvidenceRecord)
   const unchained: string[] = [];
   let previous: { file: string; link: ChainLink } | undefined;
   let verified = 0;
+  const files = recordFiles(folder);
+  // Which sequence numbers exist at all: a gap whose record is elsewhere in the folder is a reordering, not a removal.
+  const sequences = new Set(files.flatMap((file) => {
+    const parsed = evidenceRecordSchema.safeParse(readJson(file));
+    return parsed.success && parsed.data.chain ? [parsed.data.chain.sequence] : [];
+  }));
   const report = (problem: ChainProblem): ChainReport => ({ folder, verified, unchained, problem, ...(previous ? { head: previous.link } : {}) });
-  for (const file of recordFiles(folder)) {
+  for (const file of files) {
     const name = path.basename(file);
     const json = readJson(file);
     if (json === undefined) return report({ file, kind: "unreadable", detail: `${name} is not JSON: it was edited or truncated` });
@@ -120,6 +126,9 @@ export function verifyChain(folder: string, markdownOf: (record: EvidenceRecord)
     const expected = (previous?.link.sequence ?? 0) + 1;
     if (link.sequence < expected) {
       return report({ file, kind: "reordered", detail: `${name} is record #${link.sequence} but comes after record #${expected - 1}${previous ? ` (${path.basename(previous.file)})` : ""}: records were reordered or renamed` });
+    }
+    if (link.sequence > expected && sequences.has(expected)) {
+      return report({ file, kind: "reordered", detail: `${name} is record #${link.sequence} but comes before record #${expected}: records were reordered or renamed` });
     }
     if (link.sequence > expected) {
       return report({ file, kind: "removed", detail: `record(s) #${expected}${link.sequence - 1 > expected ? `..#${link.sequence - 1}` : ""} before ${name} are missing: removed` });
