@@ -23,6 +23,20 @@ function deltaLines<T>(label: string, change: Delta<T>, show: (item: T) => strin
   return [...change.added.map((item) => `- ➕ ${label} ${show(item)}`), ...change.removed.map((item) => `- ➖ ${label} ${show(item)}`)];
 }
 
+/** Read groups beyond this many fold away (a profile switch adds a hundred); non-read groups never do. */
+const READ_GROUPS_SHOWN = 10;
+
+function groupLines(groups: Delta<GroupChange>): string[] {
+  const lines: string[] = [];
+  for (const [sign, list] of [["➕", groups.added], ["➖", groups.removed]] as const) {
+    const read = list.filter((g) => g.read);
+    lines.push(...list.filter((g) => !g.read).map((g) => `- ${sign} group ${groupText(g)}`));
+    if (read.length <= READ_GROUPS_SHOWN) lines.push(...read.map((g) => `- ${sign} group ${groupText(g)}`));
+    else lines.push(`- ${sign} ${read.length} read groups <details><summary>list</summary>${read.map(groupText).join("; ")}</details>`);
+  }
+  return lines;
+}
+
 function verdictLines(verdict: PolicyVerdict | undefined): string[] {
   if (!verdict) return ["Policy pack: not run (--no-policy-pack)."];
   const head = verdict.passes
@@ -46,7 +60,7 @@ export function renderDiffMarkdown(report: DiffReport): string {
     lines.push(`#### ${c.connection} (${c.change})`, "");
     lines.push(
       ...deltaLines("token", c.tokens, code),
-      ...deltaLines("group", c.groups, groupText),
+      ...groupLines(c.groups),
       ...deltaLines("account", c.accounts, code),
       ...deltaLines("zone", c.zones, (z) => (z === "all" ? "all zones of the accounts" : code(z))),
       ...(c.ttlDays ? [`- TTL ${c.ttlDays.from} → ${c.ttlDays.to} days`] : []),
