@@ -13,14 +13,15 @@ import { describeToken, logicalName } from "../program/compliance-token";
  * only in `pulumi preview`.
  */
 
-/** The part of @pulumi/policy's ResourceValidationPolicy this reads: the pack is loaded at run time. */
-interface ResourceRule {
+/** The part of @pulumi/policy's rules this reads: the pack is loaded at run time, its types are not imported. */
+interface Rule {
   readonly name: string;
   readonly enforcementLevel?: string;
-  readonly validateResource?: ResourceValidation | readonly ResourceValidation[];
+  readonly validateResource?: unknown;
+  readonly validateStack?: unknown;
 }
-type ResourceValidation = (args: Record<string, unknown>, report: (message: string, urn?: string) => void) => void | Promise<void>;
-export type PackRules = readonly (ResourceRule | { readonly name: string; readonly validateStack: unknown })[];
+type ResourceValidation = (args: unknown, report: (message: string, urn?: string) => void) => void | Promise<void>;
+export type PackRules = readonly Rule[];
 
 export interface Violation {
   readonly policy: string;
@@ -53,10 +54,10 @@ function componentProps(plan: TokenPlan): Record<string, unknown> {
 }
 
 export async function policyVerdict(rules: PackRules, stack: string, plans: readonly TokenPlan[]): Promise<PolicyVerdict> {
-  const resourceRules = rules.filter((r): r is ResourceRule => "validateResource" in r);
+  const resourceRules = rules.filter((r) => r.validateResource !== undefined);
   const violations: Violation[] = [];
   for (const rule of resourceRules) {
-    const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
+    const validations = (Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource]) as ResourceValidation[];
     for (const plan of plans) {
       const name = logicalName(plan);
       const props = componentProps(plan);
@@ -76,7 +77,7 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
       };
       for (const validate of validations) {
         try {
-          await (validate as ResourceValidation)(args, (message) => violations.push({ policy: rule.name, level: rule.enforcementLevel ?? "advisory", token: name, message }));
+          await validate(args, (message) => violations.push({ policy: rule.name, level: rule.enforcementLevel ?? "advisory", token: name, message }));
         } catch (error) {
           if (!(error instanceof NotApplicable)) throw error;
         }
@@ -85,7 +86,7 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
   }
   return {
     ran: resourceRules.map((r) => r.name),
-    previewOnly: rules.filter((r) => !("validateResource" in r)).map((r) => r.name),
+    previewOnly: rules.filter((r) => r.validateResource === undefined).map((r) => r.name),
     violations,
     passes: !violations.some((v) => v.level === "mandatory"),
   };

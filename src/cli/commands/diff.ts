@@ -46,7 +46,7 @@ export function registerDiff(program: Command): void {
       const report: DiffReport = {
         stack: head.stack,
         base: base.label,
-        head: path.relative(selection.projectDir, headFile) || headFile,
+        head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
         connections: diffPlans(baseSide, headSide),
         ...(packDir ? { verdict: await policyVerdict(loadPackRules(packDir), head.stack, headSide.tokens) } : {}),
       };
