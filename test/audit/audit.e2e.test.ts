@@ -49,7 +49,8 @@ async function audit(...extra: string[]): Promise<{ run: CliRun; review: AccessR
 
 const findingIds = (token: ReviewedToken) => token.findings.map((f) => `${f.severity}:${f.id}`).sort();
 
-describe("cfct audit against the sandbox", () => {
+// Each test runs the built CLI several times; on a loaded machine one start takes seconds.
+describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
   it("classes the stack's, orphaned, look-alike and hand-made tokens and judges each", async () => {
     const up = await run(["up", ...stackArgs()]);
     expect(up.code, up.stderr).toBe(0);

@@ -75,7 +75,8 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
   });
 });
 
-describe("cfct diff from the CLI (no credentials in the environment)", () => {
+// Each test runs the built CLI several times; on a loaded machine one start takes seconds.
+describe("cfct diff from the CLI (no credentials in the environment)", { timeout: 180_000 }, () => {
   const noCredentials = { CLOUDFLARE_API_TOKEN: undefined };
 
   it("--base a file, --config the new side, --json", async () => {

@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { stackFilePath } from "../../config/stack-file";
 import { loadBase } from "../../diff/base";
 import { diffPlans, type PlannedSide } from "../../diff/plan-diff";
-import { loadPackRules, policyVerdict } from "../../diff/policy-verdict";
 import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
 import { plan } from "../../plan/plan";
 import { EXIT, UsageError } from "../errors";
@@ -48,9 +47,15 @@ export function registerDiff(program: Command): void {
         base: base.label,
         head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
         connections: diffPlans(baseSide, headSide),
-        ...(packDir ? { verdict: await policyVerdict(loadPackRules(packDir), head.stack, headSide.tokens) } : {}),
+        ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide) } : {}),
       };
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
       process.exitCode = report.verdict && !report.verdict.passes ? EXIT.failed : EXIT.ok;
     });
+}
+
+/** The verdict loads the pack and the component (Pulumi's SDK, about a second): only when asked for. */
+function verdictOf(packDir: string, stack: string, head: PlannedSide) {
+  const { loadPackRules, policyVerdict } = require("../../diff/policy-verdict") as typeof import("../../diff/policy-verdict");
+  return policyVerdict(loadPackRules(packDir), stack, head.tokens);
 }
