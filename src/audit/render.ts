@@ -33,6 +33,9 @@ export function renderReviewMarkdown(review: AccessReview): string {
     for (const finding of token.findings) lines.push(`- **${finding.severity}** ${finding.id}: ${finding.detail}`);
     lines.push("");
   }
+  if (review.notReviewed.length > 0) {
+    lines.push("## Not reviewed", "", ...review.notReviewed.map((g) => `- **${g.owner.kind === "account" ? `account ${g.owner.accountId}` : "user"} tokens**: ${g.detail}`), "");
+  }
   lines.push(
     "## Controls evidenced",
     "",

@@ -36,8 +36,18 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
   const deployedById = new Map(input.deployed.map((t) => [t.id, t]));
 
   const tokens: ReviewedToken[] = [];
+  const notReviewed: AccessReview["notReviewed"] = [];
   for (const owner of owners) {
-    const [listed, groups] = await Promise.all([provisioner.listTokens(owner, { includeExpired: true }), provisioner.permissionGroups(owner)]);
+    let listed: TokenDetails[];
+    let groups: LivePermissionGroup[];
+    try {
+      [listed, groups] = await Promise.all([provisioner.listTokens(owner, { includeExpired: true }), provisioner.permissionGroups(owner)]);
+    } catch (error) {
+      if (!(error instanceof CloudflareApiError) || !["forbidden", "unauthorized"].includes(error.kind)) throw error;
+      const needs = owner.kind === "account" ? `"Account API Tokens Read" (or Write) on account ${owner.accountId}` : '"API Tokens Read" (or Write)';
+      notReviewed.push({ owner, detail: `the provisioner may not list these tokens (${error.message}). Fix: give the provisioner ${needs}` });
+      continue;
+    }
     for (const token of listed) {
       const deployed = deployedById.get(token.id ?? "");
       const tokenClass = classOf(token, { deployed, provisionerId, plans, settings });
@@ -56,7 +66,7 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
       tokens.push(reviewed(token, owner, tokenClass, groups, findingsFor({ token, class: tokenClass, groups, now, ...(planChecks ? { planChecks } : {}) })));
     }
   }
-  return { stack: settings.stack, generatedAt: now.toISOString(), tokens, summary: summarize(tokens) };
+  return { stack: settings.stack, generatedAt: now.toISOString(), tokens, notReviewed, summary: summarize(tokens) };
 }
 
 function accountsOf(settings: Settings): string[] {

@@ -40,6 +40,8 @@ export const accessReviewSchema = z.object({
   stack: z.string(),
   generatedAt: z.string(),
   tokens: z.array(reviewedTokenSchema),
+  /** Owners whose tokens the provisioner may not list: the review is incomplete there, and says so. */
+  notReviewed: z.array(z.object({ owner: tokenOwnerSchema, detail: z.string() })).default([]),
   summary: z.object({
     tokens: z.number().int(),
     byClass: z.record(tokenClassSchema, z.number().int()),

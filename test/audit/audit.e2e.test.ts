@@ -142,6 +142,21 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     writeFileSync(path.join(project.dir, "audit.md"), markdown); // for the closing note
   });
 
+  it("owners whose tokens the provisioner may not list are reported as not reviewed, with the permission to add", async () => {
+    const accountOnly = await issueToken(sandbox, {
+      owner: { kind: "user" },
+      name: "account-only provisioner",
+      policies: [{ groups: [{ name: "Account API Tokens Write", scope: "com.cloudflare.api.account" }], resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" } }],
+    });
+    const result = await run(["audit", ...stackArgs(), "--json", "--fail-on", "none"], { CLOUDFLARE_API_TOKEN: accountOnly.value });
+    expect(result.code, result.stderr).toBe(0);
+    const review = accessReviewSchema.parse(JSON.parse(result.stdout));
+    expect(review.notReviewed).toEqual([{ owner: { kind: "user" }, detail: expect.stringContaining('Fix: give the provisioner "API Tokens Read" (or Write)') }]);
+    expect(review.tokens.every((t) => t.owner.kind === "account")).toBe(true);
+    expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
+    expect(result.stderr).toContain("cfct: not reviewed: user tokens:");
+  });
+
   it("a token unused for more than 90 days is a medium finding", async () => {
     await advanceClock(sandbox, 91 * 86_400);
     const { byName } = await audit("--fail-on", "none");

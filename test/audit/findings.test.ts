@@ -92,7 +92,7 @@ describe("access-review findings", () => {
       groups: [],
       findings: [{ id: "no-expiry", severity, detail: "" }],
     });
-    const review = { stack: "s", generatedAt: "", tokens: [reviewed("medium")], summary: summarize([reviewed("medium")]) };
+    const review = { stack: "s", generatedAt: "", tokens: [reviewed("medium")], notReviewed: [], summary: summarize([reviewed("medium")]) };
     expect(review.summary).toMatchObject({ highest: "medium", findings: { low: 0, medium: 1, high: 0 }, byClass: { unmanaged: 1, managed: 0 } });
     expect([reachesThreshold(review, "high"), reachesThreshold(review, "medium"), reachesThreshold(review, "low"), reachesThreshold(review, "none")]).toEqual([false, true, true, false]);
   });

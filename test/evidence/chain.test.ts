@@ -146,6 +146,7 @@ describe("evidence report for an audit period", () => {
         stack: "prod",
         generatedAt: "2026-03-02T10:00:00.000Z",
         tokens: [],
+        notReviewed: [],
         summary: { tokens: 4, byClass: { managed: 2, orphaned: 0, unmanaged: 1, provisioner: 1 }, findings: { low: 2, medium: 1, high: 0 }, highest: "medium" },
       },
     }));

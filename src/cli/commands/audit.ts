@@ -54,6 +54,7 @@ export function registerAudit(program: Command): void {
         problems: [],
         review,
       });
+      for (const gap of review.notReviewed) process.stderr.write(`cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`);
       if (options.json) process.stdout.write(`${JSON.stringify(review)}\n`);
       else {
         process.stdout.write(renderReviewText(review));
