@@ -40,13 +40,23 @@ export function seal(content: EvidenceContent, previous: ChainLink | undefined):
   return { ...unsealed, chain: { ...unsealed.chain!, hash: recordHash(unsealed) } };
 }
 
-/** Record files of a stack's folder in the order they were written (names start with the finish time). */
+/** Record files of a stack's folder, by name (names start with the finish time). */
 export function recordFiles(folder: string): string[] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((f) => f.endsWith(".json"))
     .sort()
     .map((f) => path.join(folder, f));
+}
+
+/**
+ * A chained record's file name, derived from its content: `<finishedAt>-<sequence>-<command>.json`.
+ * The sequence keeps two records of one second apart; a file whose name does not match its content
+ * was moved or renamed.
+ */
+export function recordFileName(record: EvidenceRecord): string {
+  const sequence = record.chain ? `-${String(record.chain.sequence).padStart(6, "0")}` : "";
+  return `${record.finishedAt.replace(/[:.]/g, "-")}${sequence}-${record.command}.json`;
 }
 
 /** The newest chained record's link, to append after. A record that does not parse is skipped here; verify names it. */
@@ -82,53 +92,52 @@ export interface ChainReport {
   readonly verified: number;
   /** Records written before the hash chain existed: listed, not trusted, not an error. */
   readonly unchained: readonly string[];
-  /** The first break of the chain, in the order the records were written. */
+  /** The first break: a file that does not parse, else the first record in chain order that fails. */
   readonly problem?: ChainProblem;
   /** The newest record's hash: keep it elsewhere to detect removal of the newest records. */
   readonly head?: ChainLink;
 }
 
 /**
- * Checks every record of one stack's folder and the chain through them. `markdownOf` renders the
- * Markdown twin of a record, which must match the record byte for byte (it is derived from it).
+ * Checks every record of one stack's folder and the chain through them, in chain order. A file that
+ * does not parse cannot be placed in the chain and is named first. `markdownOf` renders a record's
+ * Markdown twin, which must match it byte for byte (it is derived from the record).
  */
 export function verifyChain(folder: string, markdownOf: (record: EvidenceRecord) => string): ChainReport {
   const unchained: string[] = [];
-  let previous: { file: string; link: ChainLink } | undefined;
+  const chained: { file: string; record: EvidenceRecord; link: ChainLink }[] = [];
   let verified = 0;
-  const files = recordFiles(folder);
-  // Which sequence numbers exist at all: a gap whose record is elsewhere in the folder is a reordering, not a removal.
-  const sequences = new Set(files.flatMap((file) => {
-    const parsed = evidenceRecordSchema.safeParse(readJson(file));
-    return parsed.success && parsed.data.chain ? [parsed.data.chain.sequence] : [];
-  }));
+  let previous: { file: string; link: ChainLink } | undefined;
   const report = (problem: ChainProblem): ChainReport => ({ folder, verified, unchained, problem, ...(previous ? { head: previous.link } : {}) });
-  for (const file of files) {
+
+  for (const file of recordFiles(folder)) {
     const name = path.basename(file);
     const json = readJson(file);
     if (json === undefined) return report({ file, kind: "unreadable", detail: `${name} is not JSON: it was edited or truncated` });
     const parsed = evidenceRecordSchema.safeParse(json);
     if (!parsed.success) {
-      return report({ file, kind: "edited", detail: `${name} does not match the evidence schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message}): it was edited` });
+      const issue = parsed.error.issues[0];
+      return report({ file, kind: "edited", detail: `${name} does not match the evidence schema (${issue?.path.join(".") || "root"}: ${issue?.message}): it was edited` });
     }
-    const record = parsed.data;
-    if (!record.chain) {
-      if (previous) return report({ file, kind: "edited", detail: `${name} has no chain link but follows chained record ${path.basename(previous.file)}: the link was removed` });
-      unchained.push(file);
-      continue;
-    }
-    const link = record.chain;
+    // A record stripped of its link shows as a gap in the sequence below, so "unchained" cannot hide an edit.
+    if (parsed.data.chain) chained.push({ file, record: parsed.data, link: parsed.data.chain });
+    else unchained.push(file);
+  }
+
+  chained.sort((a, b) => a.link.sequence - b.link.sequence || (a.file < b.file ? -1 : 1));
+  for (const { file, record, link } of chained) {
+    const name = path.basename(file);
     if (recordHash(record) !== link.hash) return report({ file, kind: "edited", detail: `${name}: its content no longer matches its SHA-256 ${link.hash}: it was edited` });
     const twin = file.replace(/\.json$/, ".md");
     if (existsSync(twin) && readFileSync(twin, "utf8") !== markdownOf(record)) {
       return report({ file: twin, kind: "edited", detail: `${path.basename(twin)} differs from the record it summarises (${name}): it was edited` });
     }
+    if (name !== recordFileName(record)) {
+      return report({ file, kind: "reordered", detail: `${name} holds record #${link.sequence} of ${record.finishedAt} (${recordFileName(record)}): records were moved or renamed` });
+    }
     const expected = (previous?.link.sequence ?? 0) + 1;
     if (link.sequence < expected) {
-      return report({ file, kind: "reordered", detail: `${name} is record #${link.sequence} but comes after record #${expected - 1}${previous ? ` (${path.basename(previous.file)})` : ""}: records were reordered or renamed` });
-    }
-    if (link.sequence > expected && sequences.has(expected)) {
-      return report({ file, kind: "reordered", detail: `${name} is record #${link.sequence} but comes before record #${expected}: records were reordered or renamed` });
+      return report({ file, kind: "reordered", detail: `${name} claims record #${link.sequence}, as ${previous ? path.basename(previous.file) : "another record"} does: a record was copied or moved` });
     }
     if (link.sequence > expected) {
       return report({ file, kind: "removed", detail: `record(s) #${expected}${link.sequence - 1 > expected ? `..#${link.sequence - 1}` : ""} before ${name} are missing: removed` });

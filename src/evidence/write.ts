@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { chainHead, seal } from "./chain";
+import { chainHead, recordFileName, seal } from "./chain";
 import { describeControls } from "./controls";
 import { evidenceRecordSchema, type EvidenceContent, type EvidenceRecord } from "./record";
 
@@ -21,14 +21,14 @@ export function currentCommit(projectDir: string): string | null {
 
 /**
  * Writes one run's evidence as JSON (validated against the schema first) and a Markdown summary,
- * under <dir>/<stack>/<finishedAt>-<command>.{json,md}, chained to the stack's newest record and
+ * under <dir>/<stack>/<finishedAt>-<sequence>-<command>.{json,md}, chained to the stack's newest record and
  * mapped to the controls it evidences.
  */
 export function writeEvidence(dir: string, content: EvidenceContent): WrittenEvidence {
   const folder = path.join(dir, content.stack);
   const valid = evidenceRecordSchema.parse(seal(content, chainHead(folder)));
   mkdirSync(folder, { recursive: true });
-  const base = path.join(folder, `${valid.finishedAt.replace(/[:.]/g, "-")}-${valid.command}`);
+  const base = path.join(folder, recordFileName(valid).replace(/\.json$/, ""));
   writeFileSync(`${base}.json`, `${JSON.stringify(valid, null, 2)}\n`);
   writeFileSync(`${base}.md`, renderEvidenceMarkdown(valid));
   return { json: `${base}.json`, markdown: `${base}.md` };

@@ -105,17 +105,30 @@ describe("evidence hash chain", () => {
     expect(problem!.detail).toContain("record(s) #2 before");
   });
 
-  it("names reordered records (a file renamed to sort elsewhere)", () => {
+  it("names reordered records: a file renamed, or two records' contents swapped", () => {
     const { folder, files } = threeRecords();
-    const moved = path.join(folder, "2025-12-31T00-00-00-000Z-destroy.json");
+    const moved = path.join(folder, "2025-12-31T00-00-00-000Z-000003-destroy.json");
     renameSync(files[2]!, moved);
     renameSync(files[2]!.replace(/\.json$/, ".md"), moved.replace(/\.json$/, ".md"));
     expect(verify(folder).problem).toMatchObject({ file: moved, kind: "reordered" });
-    const between = path.join(folder, "2026-01-15T00-00-00-000Z-destroy.json");
-    renameSync(moved, between);
-    rmSync(moved.replace(/\.json$/, ".md"));
-    expect(verify(folder).problem).toMatchObject({ file: between, kind: "reordered" });
-    expect(verify(folder).problem!.detail).toContain("is record #3 but comes before record #2");
+    expect(verify(folder).problem!.detail).toContain("holds record #3 of 2026-03-01T10:00:00.000Z");
+
+    const swapped = threeRecords();
+    const [first, second] = swapped.files.map((f) => [readFileSync(f, "utf8"), readFileSync(f.replace(/\.json$/, ".md"), "utf8")] as const);
+    for (const [file, [record, markdown]] of [[swapped.files[0]!, second!], [swapped.files[1]!, first!]] as const) {
+      writeFileSync(file, record);
+      writeFileSync(file.replace(/\.json$/, ".md"), markdown);
+    }
+    expect(verify(swapped.folder).problem).toMatchObject({ file: swapped.files[1], kind: "reordered" });
+  });
+
+  it("keeps two records of the same second apart, in chain order", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-chain-"));
+    writeEvidence(dir, content("up", "2026-01-02T10:00:00Z"));
+    writeEvidence(dir, content("up", "2026-01-02T10:00:00Z"));
+    const folder = path.join(dir, "prod");
+    expect(recordFiles(folder).map((f) => path.basename(f))).toEqual(["2026-01-02T10-00-00Z-000001-up.json", "2026-01-02T10-00-00Z-000002-up.json"]);
+    expect(verify(folder)).toMatchObject({ verified: 2 });
   });
 
   it("names a file that is not JSON any more", () => {
