@@ -18,6 +18,9 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
   { names: ["demo"], load: () => (require("./commands/demo") as typeof import("./commands/demo")).registerDemo },
   { names: ["verify"], load: () => (require("./commands/verify") as typeof import("./commands/verify")).registerVerify },
   { names: ["doctor"], load: () => (require("./commands/doctor") as typeof import("./commands/doctor")).registerDoctor },
+  { names: ["audit"], load: () => (require("./commands/audit") as typeof import("./commands/audit")).registerAudit },
+  { names: ["evidence"], load: () => (require("./commands/evidence") as typeof import("./commands/evidence")).registerEvidence },
+  { names: ["diff"], load: () => (require("./commands/diff") as typeof import("./commands/diff")).registerDiff },
 ];
 
 export function buildProgram(argv: readonly string[] = []): Command {

@@ -78,6 +78,11 @@ export function readStackFile(file: string): StackFile {
       { path: "(file)", value: file, message: `${reason}. Fix: create it, or pass --stack <name> for ${path.relative(process.cwd(), path.dirname(file)) || "."}/Pulumi.<name>.yaml` },
     ]);
   }
+  return parseStackFile(text, file);
+}
+
+/** A stack file's text (e.g. as `git show` gives an older version); `file` names it in errors. */
+export function parseStackFile(text: string, file: string): StackFile {
   let document: unknown;
   try {
     // YAML 1.1 merge keys (`<<: *defaults`), which Pulumi's own YAML reader honours too.

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { scopeSchema, tokenOutputSchema } from "../component/outputs";
+import { accessReviewSchema } from "./access-review";
+import { CONTROLS, type ControlId } from "./controls";
 
 const checkSchema = z.object({
   id: z.string(),
@@ -35,10 +37,27 @@ export const rotationEventSchema = z.object({
   detail: z.string(),
 });
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * The record's place in its stack's hash chain. `hash` is the SHA-256 of the record's canonical JSON
+ * with `chain.hash` left out; `previous` is the hash of the record before it (null for the first).
+ */
+export const chainLinkSchema = z.object({
+  sequence: z.number().int().min(1),
+  previous: z.string().regex(SHA256).nullable(),
+  hash: z.string().regex(SHA256),
+});
+
+const controlClaimSchema = z.object({
+  control: z.enum(Object.keys(CONTROLS) as [ControlId, ...ControlId[]]),
+  proves: z.string(),
+});
+
 /** One run of a cfct command, as an auditor reads it. Token values have no field here, by design. */
 export const evidenceRecordSchema = z.object({
   schemaVersion: z.literal(1),
-  command: z.enum(["up", "rotate", "destroy", "verify"]),
+  command: z.enum(["up", "rotate", "destroy", "verify", "audit"]),
   stack: z.string(),
   engine: z.string(),
   commit: z.string().nullable(),
@@ -49,7 +68,17 @@ export const evidenceRecordSchema = z.object({
   tokens: z.array(evidenceTokenSchema),
   rotation: z.array(rotationEventSchema),
   problems: z.array(z.string()),
+  /** `cfct audit` only: the access review held. */
+  review: accessReviewSchema.optional(),
+  /** What this record proves, per control. Absent in records written before controls were mapped. */
+  controls: z.array(controlClaimSchema).optional(),
+  /** Absent in records written before the hash chain: `cfct evidence verify` reports those as unchained. */
+  chain: chainLinkSchema.optional(),
 });
+
+/** What a command hands to writeEvidence: the chain link and the control claims are added there. */
+export type EvidenceContent = Omit<EvidenceRecord, "chain" | "controls">;
+export type ChainLink = z.infer<typeof chainLinkSchema>;
 
 export type EvidenceRecord = z.infer<typeof evidenceRecordSchema>;
 export type EvidenceToken = z.infer<typeof evidenceTokenSchema>;

@@ -2,7 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gitChildEnv } from "../process/child-env";
-import { evidenceRecordSchema, type EvidenceRecord } from "./record";
+import { chainHead, recordFileName, seal } from "./chain";
+import { describeControls } from "./controls";
+import { evidenceRecordSchema, type EvidenceContent, type EvidenceRecord } from "./record";
 
 export interface WrittenEvidence {
   readonly json: string;
@@ -20,13 +22,14 @@ export function currentCommit(projectDir: string): string | null {
 
 /**
  * Writes one run's evidence as JSON (validated against the schema first) and a Markdown summary,
- * under <dir>/<stack>/<finishedAt>-<command>.{json,md}.
+ * under <dir>/<stack>/<finishedAt>-<sequence>-<command>.{json,md}, chained to the stack's newest record and
+ * mapped to the controls it evidences.
  */
-export function writeEvidence(dir: string, record: EvidenceRecord): WrittenEvidence {
-  const valid = evidenceRecordSchema.parse(record);
-  const folder = path.join(dir, valid.stack);
+export function writeEvidence(dir: string, content: EvidenceContent): WrittenEvidence {
+  const folder = path.join(dir, content.stack);
+  const valid = evidenceRecordSchema.parse(seal(content, chainHead(folder)));
   mkdirSync(folder, { recursive: true });
-  const base = path.join(folder, `${valid.finishedAt.replace(/[:.]/g, "-")}-${valid.command}`);
+  const base = path.join(folder, recordFileName(valid).replace(/\.json$/, ""));
   writeFileSync(`${base}.json`, `${JSON.stringify(valid, null, 2)}\n`);
   writeFileSync(`${base}.md`, renderEvidenceMarkdown(valid));
   return { json: `${base}.json`, markdown: `${base}.md` };
@@ -69,6 +72,21 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
     for (const event of record.rotation) lines.push(`| ${event.at} | ${event.key}${event.generation ? ` g${event.generation}` : ""} | ${event.event} | ${escapeCell(event.detail)} |`);
     lines.push("");
   }
+  if (record.review) {
+    const { summary } = record.review;
+    lines.push(
+      "## Access review",
+      "",
+      `${summary.tokens} token(s) reviewed; findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low.`,
+      "",
+      "| token | ID | class | findings |",
+      "|---|---|---|---|",
+      ...record.review.tokens.map((t) => `| ${escapeCell(t.name)} | \`${t.id}\` | ${t.class} | ${t.findings.map((f) => `${f.severity}: ${f.id}`).join(", ") || "none"} |`),
+      "",
+    );
+  }
+  if (record.controls) lines.push("## Controls evidenced", "", ...describeControls(record.controls), "");
+  if (record.chain) lines.push("## Hash chain", "", `record #${record.chain.sequence}, SHA-256 \`${record.chain.hash}\`, previous \`${record.chain.previous ?? "none (first record)"}\``, "");
   return `${lines.join("\n")}\n`;
 }
 

@@ -100,7 +100,7 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
       ? [tracked.active, ...(tracked.successor ? [tracked.successor] : [])]
       : [{ generation: 1, issuedAt: rfc3339(now) }];
     return generations.map((generation): TokenPlan => {
-      const name = `${settings.tokenNamePrefix} ${settings.stack} ${key} g${generation.generation}`;
+      const name = tokenName(settings, key, generation.generation);
       if (name.length > TOKEN_NAME_MAX) {
         throw new PlanError(`token name "${name}" is longer than ${TOKEN_NAME_MAX} characters: shorten the connection name or tokenNamePrefix`);
       }
@@ -123,6 +123,22 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
       };
     });
   });
+}
+
+/** How a stack names a token generation in Cloudflare: `<prefix> <stack> <key> g<generation>`. */
+export function tokenName(settings: Pick<Settings, "tokenNamePrefix" | "stack">, key: string, generation: number): string {
+  return `${settings.tokenNamePrefix} ${settings.stack} ${key} g${generation}`;
+}
+
+/**
+ * The generation a Cloudflare token name gives for `key` under this stack's naming, or undefined when
+ * the name is not exactly that grammar (so `drata-gold` is never taken for `drata`).
+ */
+export function generationNamed(settings: Pick<Settings, "tokenNamePrefix" | "stack">, key: string, name: string): number | undefined {
+  const head = tokenName(settings, key, 0).slice(0, -1);
+  if (!name.startsWith(head)) return undefined;
+  const digits = name.slice(head.length);
+  return /^[1-9]\d*$/.test(digits) ? Number(digits) : undefined;
 }
 
 function resourcesFor(scope: Scope, accounts: readonly string[], zones: ConnectionSettings["zones"]): PolicyResources {

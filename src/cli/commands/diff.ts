@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { stackFilePath } from "../../config/stack-file";
+import { loadBase } from "../../diff/base";
+import { diffPlans, type PlannedSide } from "../../diff/plan-diff";
+import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
+import { plan } from "../../plan/plan";
+import { EXIT, UsageError } from "../errors";
+import { loadSelectedSettings, selectionFrom } from "../settings-options";
+
+interface DiffOptions {
+  stack?: string;
+  config?: string;
+  projectDir: string;
+  base: string;
+  json?: boolean;
+  policyPack: string | false;
+}
+
+export function registerDiff(program: Command): void {
+  program
+    .command("diff")
+    .description("The reviewable change between a base and the working tree's stack config, as Markdown for a pull request. Offline: no credentials")
+    .option("-s, --stack <env>", "stack name: compares stacks/Pulumi.<env>.yaml")
+    .option("-c, --config <file>", "the new side's stack config file (default stacks/Pulumi.<env>.yaml)")
+    .requiredOption("--base <ref|file>", "the base: a git ref (e.g. origin/main) or a stack config file")
+    .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
+    .option("--json", "print exactly one JSON object {stack, base, head, connections, verdict}")
+    .option("--policy-pack <dir>", "CrossGuard pack whose resource rules judge the new plan", "policies")
+    .option("--no-policy-pack", "skip the policy pack's verdict")
+    .action(async (options: DiffOptions) => {
+      const selection = selectionFrom(options);
+      const head = loadSelectedSettings(selection);
+      const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
+      const base = loadBase(options.base, headFile, head.stack);
+      // One clock for both sides: a first generation's expiry then moves with neither.
+      const now = new Date();
+      const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
+      const baseSide: PlannedSide = base.settings ? { settings: base.settings, tokens: plan(base.settings, undefined, now) } : { settings: { ...head, connections: [] }, tokens: [] };
+      const packDir = options.policyPack === false ? undefined : path.resolve(selection.projectDir, options.policyPack);
+      if (packDir !== undefined && !existsSync(path.join(packDir, "rules"))) {
+        throw new UsageError(`--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`);
+      }
+      const report: DiffReport = {
+        stack: head.stack,
+        base: base.label,
+        head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
+        connections: diffPlans(baseSide, headSide),
+        ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide) } : {}),
+      };
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
+      process.exitCode = report.verdict && !report.verdict.passes ? EXIT.failed : EXIT.ok;
+    });
+}
+
+/** The verdict loads the pack and the component (Pulumi's SDK, about a second): only when asked for. */
+function verdictOf(packDir: string, stack: string, head: PlannedSide) {
+  const { loadPackRules, policyVerdict } = require("../../diff/policy-verdict") as typeof import("../../diff/policy-verdict");
+  return policyVerdict(loadPackRules(packDir), stack, head.tokens);
+}

@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseSettings, type Settings } from "../config/schema";
+import { loadSettingsFile, offlineUnreadable, parseStackFile } from "../config/stack-file";
+
+export class BaseError extends Error {
+  override name = "BaseError";
+}
+
+/** The base side of a diff: a stack file, or the head's stack file as a git ref had it (none: the stack is new). */
+export interface BaseSide {
+  /** `undefined` when the base has no such stack file. */
+  readonly settings: Settings | undefined;
+  readonly label: string;
+}
+
+function git(cwd: string, args: readonly string[]): string | undefined {
+  try {
+    return execFileSync("git", [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 * 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the base: `base` is a file when one exists at that path, else a git ref of the repository
+ * holding `headFile`. Only the file's text at that ref is read: no checkout, nothing written.
+ */
+export function loadBase(base: string, headFile: string, stack: string): BaseSide {
+  if (existsSync(base) && statSync(base).isFile()) return { settings: loadSettingsFile(path.resolve(base), stack), label: base };
+  // A ref never starts with "-": refuse what git would read as an option.
+  const dir = path.dirname(path.resolve(headFile));
+  if (base.startsWith("-") || git(dir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]) === undefined) {
+    throw new BaseError(`--base ${base} is neither a file nor a git commit or branch of the repository at ${dir}. Fix: pass a stack file, or a ref such as origin/main (fetch it first in CI)`);
+  }
+  const top = git(dir, ["rev-parse", "--show-toplevel"])?.trim();
+  if (!top) throw new BaseError(`${dir} is not in a git work tree, so --base ${base} cannot be read. Fix: pass the base stack file instead`);
+  const relative = path.relative(top, path.resolve(headFile)).split(path.sep).join("/");
+  const text = git(top, ["show", `${base}:${relative}`]);
+  const label = `${base}:${relative}`;
+  if (text === undefined) return { settings: undefined, label };
+  const stackFile = parseStackFile(text, label);
+  const unreadable = offlineUnreadable(stackFile);
+  if (unreadable) throw unreadable;
+  return { settings: parseSettings(stackFile.projectConfig, { stack, source: label, also: stackFile.foreign }), label };
+}

@@ -1,0 +1,74 @@
+import type { ConnectionDiff, Delta, GroupChange } from "./plan-diff";
+import type { PolicyVerdict } from "./policy-verdict";
+
+export interface DiffReport {
+  readonly stack: string;
+  /** What was compared: the base's git ref or file, and the new side's file. */
+  readonly base: string;
+  readonly head: string;
+  readonly connections: readonly ConnectionDiff[];
+  /** Absent with --no-policy-pack. */
+  readonly verdict?: PolicyVerdict;
+}
+
+const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
+const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+
+function groupText(group: GroupChange): string {
+  const text = `${group.name} [${scopeLabel(group.scope)}]`;
+  return group.read ? text : `**${text} (not read-only)**`;
+}
+
+function deltaLines<T>(label: string, change: Delta<T>, show: (item: T) => string): string[] {
+  return [...change.added.map((item) => `- ➕ ${label} ${show(item)}`), ...change.removed.map((item) => `- ➖ ${label} ${show(item)}`)];
+}
+
+/** Read groups beyond this many fold away (a profile switch adds a hundred); non-read groups never do. */
+const READ_GROUPS_SHOWN = 10;
+
+function groupLines(groups: Delta<GroupChange>): string[] {
+  const lines: string[] = [];
+  for (const [sign, list] of [["➕", groups.added], ["➖", groups.removed]] as const) {
+    const read = list.filter((g) => g.read);
+    lines.push(...list.filter((g) => !g.read).map((g) => `- ${sign} group ${groupText(g)}`));
+    if (read.length <= READ_GROUPS_SHOWN) lines.push(...read.map((g) => `- ${sign} group ${groupText(g)}`));
+    else lines.push(`- ${sign} ${read.length} read groups <details><summary>list</summary>${read.map(groupText).join("; ")}</details>`);
+  }
+  return lines;
+}
+
+function verdictLines(verdict: PolicyVerdict | undefined): string[] {
+  if (!verdict) return ["Policy pack: not run (--no-policy-pack)."];
+  const head = verdict.passes
+    ? `Policy pack: **passes** (${verdict.ran.length} rule(s) on the new plan${verdict.violations.length ? `, ${verdict.violations.length} advisory` : ""})`
+    : `Policy pack: **FAILS** (${verdict.violations.filter((v) => v.level === "mandatory").length} mandatory violation(s))`;
+  return [
+    `${head}; ${verdict.previewOnly.length > 0 ? `${verdict.previewOnly.join(", ")} run in \`pulumi preview\` only.` : ""}`.trim(),
+    ...verdict.violations.map((v) => `- ${v.level} ${code(v.policy)} on ${code(v.token)}: ${v.message}`),
+  ];
+}
+
+/** Markdown for a pull-request comment; an empty diff is one line. */
+export function renderDiffMarkdown(report: DiffReport): string {
+  if (report.connections.length === 0) {
+    return `cfct diff (${report.stack}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${report.base}.${
+      report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
+    }\n`;
+  }
+  const lines = [`### cfct diff — stack ${report.stack}`, "", `Base ${code(report.base)} → ${code(report.head)}. Offline: the planner on both sides, no credentials.`, ""];
+  for (const c of report.connections) {
+    lines.push(`#### ${c.connection} (${c.change})`, "");
+    lines.push(
+      ...deltaLines("token", c.tokens, code),
+      ...groupLines(c.groups),
+      ...deltaLines("account", c.accounts, code),
+      ...deltaLines("zone", c.zones, (z) => (z === "all" ? "all zones of the accounts" : code(z))),
+      ...(c.ttlDays ? [`- TTL ${c.ttlDays.from} → ${c.ttlDays.to} days`] : []),
+      ...deltaLines("allowed IP", c.allowedIps, code),
+      ...deltaLines("denied IP", c.deniedIps, code),
+      "",
+    );
+  }
+  lines.push(...verdictLines(report.verdict), "");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,126 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { policies } from "../../policies/rules";
+import { SCOPES } from "../../src/cloudflare/permission-groups";
+import { loadSettingsFile } from "../../src/config/stack-file";
+import { diffPlans, type PlannedSide } from "../../src/diff/plan-diff";
+import { policyVerdict } from "../../src/diff/policy-verdict";
+import { renderDiffMarkdown } from "../../src/diff/render";
+import { plan } from "../../src/plan/plan";
+import { PLATFORMS, type PlatformCatalog } from "../../src/platforms";
+import { cfct } from "../audit/cli-run";
+
+const FIXTURES = path.resolve(__dirname, "fixtures");
+const NOW = new Date("2026-01-01T00:00:00Z");
+const side = (file: string, catalog: PlatformCatalog = PLATFORMS): PlannedSide => {
+  const settings = loadSettingsFile(path.join(FIXTURES, file), "prod");
+  return { settings, tokens: plan(settings, catalog, NOW) };
+};
+
+/** The catalog a pull request might bring: Drata's guide profile with a write group added. */
+const drataGuide = PLATFORMS.drata!.profiles["guide"]!;
+const WITH_WRITE_GROUP: PlatformCatalog = {
+  ...PLATFORMS,
+  drata: { ...PLATFORMS.drata!, profiles: { ...PLATFORMS.drata!.profiles, guide: { ...drataGuide, groups: [...drataGuide.groups, { name: "DNS Write", scope: SCOPES.zone }] } } },
+};
+
+describe("cfct diff: the plan of the base against the plan of the head, offline", () => {
+  it("shows an added zone and an added write group (in bold), and the pack fails the write group", async () => {
+    const base = side("Pulumi.base.yaml");
+    const head = side("Pulumi.head.yaml", WITH_WRITE_GROUP);
+    const diff = diffPlans(base, head);
+    const drata = diff.find((c) => c.connection === "drata")!;
+    expect(drata.zones).toEqual({ added: ["acme-payments.com"], removed: [] });
+    expect(drata.groups).toEqual({ added: [{ name: "DNS Write", scope: SCOPES.zone, read: false }], removed: [] });
+    expect(drata.ttlDays).toEqual({ from: 90, to: 30 });
+    expect(drata.allowedIps).toEqual({ added: ["203.0.113.0/24"], removed: [] });
+    expect(drata.tokens).toEqual({ added: [], removed: [] });
+
+    const ascera = diff.find((c) => c.connection === "ascera")!;
+    expect(ascera.accounts.added).toEqual(["fca1dc0809e072ce2cf9eb2831e0e03b"]);
+    expect(ascera.tokens.added).toEqual(["cfct prod ascera-fca1dc08 g1"]);
+    expect(ascera.zones.added).toEqual(["all"]);
+
+    const verdict = await policyVerdict(policies, "prod", head.tokens);
+    expect(verdict.passes).toBe(false);
+    expect(verdict.violations.filter((v) => v.level === "mandatory").map((v) => [v.policy, v.token])).toEqual([["read-only", "drata-g1"]]);
+    expect(verdict.previewOnly).toEqual(expect.arrayContaining(["no-hand-rolled-tokens", "not-expired"]));
+
+    const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: diff, verdict });
+    expect(markdown).toContain("#### drata (changed)\n\n- ➕ group **DNS Write [account.zone] (not read-only)**\n- ➕ zone `acme-payments.com`");
+    expect(markdown).toContain("- ➕ account `fca1dc0809e072ce2cf9eb2831e0e03b`");
+    expect(markdown).toMatch(/- ➕ \d+ read groups <details>/);
+    expect(markdown).toContain("- TTL 90 → 30 days");
+    expect(markdown).toContain("Policy pack: **FAILS** (1 mandatory violation(s))");
+  });
+
+  it("passes the unchanged catalog's plan, and an unchanged config is one line", async () => {
+    const base = side("Pulumi.base.yaml");
+    expect(diffPlans(base, base)).toEqual([]);
+    const verdict = await policyVerdict(policies, "prod", base.tokens);
+    expect(verdict).toMatchObject({ passes: true, violations: [] });
+    const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: [], verdict });
+    expect(markdown.trim().split("\n")).toHaveLength(1);
+    expect(markdown).toContain("no change to tokens, permission groups, accounts, zones, TTL or IP filters against origin/main");
+  });
+
+  it("a removed connection lists its tokens, groups and accounts as removed", () => {
+    const base = side("Pulumi.base.yaml");
+    const head: PlannedSide = { settings: { ...base.settings, connections: base.settings.connections.filter((c) => c.name !== "ascera") }, tokens: base.tokens.filter((t) => t.connection !== "ascera") };
+    const [ascera] = diffPlans(base, head);
+    expect(ascera).toMatchObject({ connection: "ascera", change: "removed", tokens: { removed: ["cfct prod ascera-417daa9d g1"] }, accounts: { removed: ["417daa9dc1293f3af874e997f8bdce54"] } });
+  });
+});
+
+// Each test runs the built CLI several times; on a loaded machine one start takes seconds.
+describe("cfct diff from the CLI (no credentials in the environment)", { timeout: 180_000 }, () => {
+  const noCredentials = { CLOUDFLARE_API_TOKEN: undefined };
+
+  it("--base a file, --config the new side, --json", async () => {
+    const run = await cfct(
+      ["diff", "--stack", "prod", "--config", path.join(FIXTURES, "Pulumi.head.yaml"), "--base", path.join(FIXTURES, "Pulumi.base.yaml"), "--json"],
+      noCredentials,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.connections.find((c: { connection: string }) => c.connection === "drata").zones).toEqual({ added: ["acme-payments.com"], removed: [] });
+    expect(report.verdict).toMatchObject({ passes: true, previewOnly: expect.arrayContaining(["not-expired"]) });
+  });
+
+  it("--base a git ref: reads the stack file as that commit had it; a stack new since then is all added", async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), "cfct-diff-"));
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "ignore" });
+    mkdirSync(path.join(repo, "stacks"));
+    copyFileSync(path.resolve("Pulumi.yaml"), path.join(repo, "Pulumi.yaml"));
+    copyFileSync(path.join(FIXTURES, "Pulumi.base.yaml"), path.join(repo, "stacks", "Pulumi.prod.yaml"));
+    git("init", "-q");
+    git("add", "-A");
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base");
+    copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), path.join(repo, "stacks", "Pulumi.prod.yaml"));
+    copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), path.join(repo, "stacks", "Pulumi.staging.yaml"));
+
+    const changed = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain("Base `HEAD:stacks/Pulumi.prod.yaml` → `stacks/Pulumi.prod.yaml`");
+    expect(changed.stdout).toContain("- ➕ zone `acme-payments.com`");
+    expect(changed.stdout).toContain("Policy pack: not run (--no-policy-pack).");
+
+    const added = await cfct(["diff", "--stack", "staging", "--base", "HEAD", "--no-policy-pack", "--json"], noCredentials, repo);
+    expect(JSON.parse(added.stdout).connections.map((c: { change: string }) => c.change)).toEqual(["added", "added"]);
+
+    const unknown = await cfct(["diff", "--stack", "prod", "--base", "no-such-branch", "--no-policy-pack"], noCredentials, repo);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("--base no-such-branch is neither a file nor a git commit or branch");
+
+    const option = await cfct(["diff", "--stack", "prod", "--base=--output=/tmp/x", "--no-policy-pack"], noCredentials, repo);
+    expect(option.code).toBe(1);
+
+    writeFileSync(path.join(repo, "stacks", "Pulumi.prod.yaml"), "config: {}\n");
+    const broken = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("cf-compliance-tokens:connections");
+  });
+});
