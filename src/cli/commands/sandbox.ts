@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { FixtureError, parseBehaviourAssignment, PortInUseError, startSandbox, type BehaviourOverrides } from "../../sandbox";
+import { FixtureError, parseBehaviourAssignment, parseRateLimit, PortInUseError, startSandbox, type BehaviourOverrides, type RateLimitSettings } from "../../sandbox";
 import { UsageError } from "../errors";
 
 function wholeNumber(flag: string, max: number) {
@@ -14,6 +14,14 @@ function wholeNumber(flag: string, max: number) {
 function collectBehaviour(raw: string, previous: BehaviourOverrides): BehaviourOverrides {
   try {
     return { ...previous, ...parseBehaviourAssignment(raw) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function rateLimitFlag(raw: string): RateLimitSettings {
+  try {
+    return parseRateLimit(raw, "--rate-limit");
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -40,18 +48,28 @@ export function registerSandbox(program: Command): void {
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
-    .option("--zones <n>", "generate this many extra zones", wholeNumber("--zones", 1_000_000), 0)
+    .option("--accounts <n>", "generate this many extra accounts, each a membership of the fixture's user with role Administrator (a fleet)", wholeNumber("--accounts", 10_000), 0)
+    .option("--zones <n>", "generate this many extra zones, spread over every account", wholeNumber("--zones", 1_000_000), 0)
+    .option("--rate-limit <requests>/<seconds>", "every principal's budget (default: the fixture's rate_limit, else Cloudflare's 1200/300)", rateLimitFlag)
     .option(
       "--behaviour <name=value>",
       "behave one named way where Cloudflare's behaviour is disputed (repeatable; see src/sandbox/FIDELITY.md)",
       collectBehaviour,
       {},
     )
-    .action(async (options: { port: number; fixture?: string; zones: number; behaviour: BehaviourOverrides }) => {
+    .action(async (options: { port: number; fixture?: string; accounts: number; zones: number; rateLimit?: RateLimitSettings; behaviour: BehaviourOverrides }) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       let sandbox;
       try {
-        sandbox = await startSandbox({ port: options.port, fixture: options.fixture && path.resolve(options.fixture), zones: options.zones, behaviours: options.behaviour, log });
+        sandbox = await startSandbox({
+          port: options.port,
+          fixture: options.fixture && path.resolve(options.fixture),
+          accounts: options.accounts,
+          zones: options.zones,
+          ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+          behaviours: options.behaviour,
+          log,
+        });
       } catch (error) {
         if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
         throw error;
@@ -60,7 +78,9 @@ export function registerSandbox(program: Command): void {
       const stopped = stopSignal();
       // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
       process.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken })}\n`);
-      log(`cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s) at ${sandbox.baseUrl}`);
+      log(
+        `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl}`,
+      );
       const signal = await stopped;
       await sandbox.close();
       log(`cfct sandbox: stopped (${signal})`);
