@@ -1,4 +1,5 @@
 import { ApiCallCounter, CLOUDFLARE_API_BASE, createCloudflareClient } from "../cloudflare/client";
+import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../cloudflare/pacing";
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   readonly policyPacks?: readonly string[];
   readonly env?: Env;
   readonly registrarOverrides?: RegistrarOverrides;
+  /** Time for rate-limit pacing; real time when absent (tests and the bench move the sandbox's clock instead). */
+  readonly pacingClock?: PacingClock;
 }
 
 export interface Pipeline {
@@ -33,6 +36,8 @@ export interface Pipeline {
   readonly pickupCheckFor: RotateOptions["pickupCheckFor"];
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
+  /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
+  readonly budgets: RateBudgets;
 }
 
 /** The sandbox's control plane sits beside its API: http://host:port/__sandbox next to /client/v4. */
@@ -43,7 +48,11 @@ export function sandboxControlUrl(apiBase: string): string {
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
-  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter });
+  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, (principal, seconds) =>
+    options.progress(`rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`),
+  );
+  // A fleet must not stop for a 429: every client of this command waits it out.
+  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true });
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
@@ -70,6 +79,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         apiBase: options.apiBase,
         stack: options.stack,
         now: () => at,
+        budgets,
+        client: { waitOutRefusals: true },
       });
       return { ok: report.ok, apiCalls: report.apiCalls, checks: report.checks.map((c) => ({ ...c })) };
     },
@@ -93,5 +104,6 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, { ...options.registrarOverrides }),
     apiCalls: () => counter.total,
+    budgets,
   };
 }

@@ -88,6 +88,8 @@ export class RateBudget {
   private windowsUsed = 0;
   private refusedCount = 0;
   private waiters: (() => void)[] = [];
+  /** The reset last announced through onWait, so many waiters make one announcement. */
+  private announcedReset: number | undefined;
 
   constructor(
     readonly principal: string,
@@ -107,7 +109,10 @@ export class RateBudget {
         this.available -= 1;
         return this.take();
       } else if (this.resetsAt !== undefined) {
-        this.onWait(this.principal, Math.max(0, (this.resetsAt - this.clock.now()) / 1000));
+        if (this.announcedReset !== this.resetsAt) {
+          this.announcedReset = this.resetsAt;
+          this.onWait(this.principal, Math.max(0, (this.resetsAt - this.clock.now()) / 1000));
+        }
         await this.clock.sleepUntil(this.resetsAt);
       } else {
         await this.nextAnswer();
