@@ -69,6 +69,8 @@ export interface BudgetStatus {
   readonly windows: number;
   /** Requests Cloudflare refused for this principal (another client spent the budget). */
   readonly refused: number;
+  /** Requests sent through this budget, refused ones included. */
+  readonly sent: number;
 }
 
 /** A permit to send one request, taken from a budget in one window. */
@@ -87,6 +89,7 @@ export class RateBudget {
   private epoch = 0;
   private windowsUsed = 0;
   private refusedCount = 0;
+  private sentCount = 0;
   private waiters: (() => void)[] = [];
   /** The reset last announced through onWait, so many waiters make one announcement. */
   private announcedReset: number | undefined;
@@ -138,11 +141,13 @@ export class RateBudget {
       ...(this.resetsAt !== undefined ? { resetsInSeconds: Math.max(0, Math.ceil((this.resetsAt - this.clock.now()) / 1000)) } : {}),
       windows: this.windowsUsed,
       refused: this.refusedCount,
+      sent: this.sentCount,
     };
   }
 
   private take(): Permit {
     this.inFlight += 1;
+    this.sentCount += 1;
     if (this.windowsUsed === 0) this.windowsUsed = 1;
     return { epoch: this.epoch };
   }

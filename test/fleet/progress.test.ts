@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatHandOffStatus, progressOutput } from "../../src/cli/progress";
 
-const budget = { principal: "user:provisioner", remaining: 812, quota: 1200, resetsInSeconds: 123, windows: 1, refused: 0 };
+const budget = { principal: "user:provisioner", remaining: 812, quota: 1200, resetsInSeconds: 123, windows: 1, refused: 0, sent: 388 };
 
 function stream(isTTY: boolean) {
   const written: string[] = [];
@@ -14,7 +14,7 @@ describe("fleet progress", () => {
       "12/401 tokens · verify and register · 812 of 1200 requests left, next window in 2 min 3 s · ETA 32 min 25 s",
     );
     // Before the first answer nothing is known about the budget, and a finished run has no ETA.
-    expect(formatHandOffStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0 }, 5)).toBe("3/3 tokens · verify");
+    expect(formatHandOffStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0, sent: 0 }, 5)).toBe("3/3 tokens · verify");
   });
 
   it("on a TTY rewrites one status line in place, keeping log lines above it", () => {
