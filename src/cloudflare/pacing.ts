@@ -65,7 +65,7 @@ export interface BudgetStatus {
   readonly quota?: number;
   /** Seconds until the window resets, when known. */
   readonly resetsInSeconds?: number;
-  /** Windows this budget has used so far (1 from the first request). */
+  /** Rate-limit windows in which this budget sent requests. */
   readonly windows: number;
   /** Requests Cloudflare refused for this principal (another client spent the budget). */
   readonly refused: number;
@@ -90,6 +90,7 @@ export class RateBudget {
   private windowsUsed = 0;
   private refusedCount = 0;
   private sentCount = 0;
+  private lastSentEpoch: number | undefined;
   private waiters: (() => void)[] = [];
   /** The reset last announced through onWait, so many waiters make one announcement. */
   private announcedReset: number | undefined;
@@ -148,7 +149,11 @@ export class RateBudget {
   private take(): Permit {
     this.inFlight += 1;
     this.sentCount += 1;
-    if (this.windowsUsed === 0) this.windowsUsed = 1;
+    // A window counts once a request is sent in it.
+    if (this.lastSentEpoch !== this.epoch) {
+      this.lastSentEpoch = this.epoch;
+      this.windowsUsed += 1;
+    }
     return { epoch: this.epoch };
   }
 
@@ -156,7 +161,6 @@ export class RateBudget {
   private rollWindow(): void {
     if (this.resetsAt === undefined || this.clock.now() < this.resetsAt) return;
     this.epoch += 1;
-    this.windowsUsed += 1;
     this.resetsAt = undefined;
     this.available = this.quota;
   }
