@@ -114,12 +114,12 @@ export async function handOffAll(
     ? 0
     : tokens.filter((t) => changeOf(t.logicalName) === "same" && planFor(plans, t) && !isRegistered(generations, t) && !supersededByRegistered(generations, t)).length;
   if (pickedUp > 0) ctx.progress(`resuming: picked up ${pickedUp} token(s) an earlier run deployed but did not verify and register`);
-  const step = options.verifyOnly ? "verify" : "verify and register";
+  const stepName = options.verifyOnly ? "verify" : "verify and register";
   for (const [index, token] of tokens.entries()) {
     try {
       await handOffOne(token);
     } finally {
-      ctx.status?.({ done: index + 1, total: tokens.length, step, token: token.logicalName });
+      ctx.status?.({ done: index + 1, total: tokens.length, step: stepName, token: token.logicalName });
     }
   }
   return { ok: problems.length === 0, tokens: evidence, problems, generations, pickedUp };
