@@ -1,4 +1,5 @@
 import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
+import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../cloudflare/pacing";
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   readonly policyPackConfigs?: readonly string[];
   readonly env?: Env;
   readonly registrarOverrides?: RegistrarOverrides;
+  /** Time for rate-limit pacing; real time when absent (tests and the bench move the sandbox's clock instead). */
+  readonly pacingClock?: PacingClock;
 }
 
 export interface Pipeline {
@@ -43,6 +46,8 @@ export interface Pipeline {
   readonly apiCalls: () => number;
   /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
   readonly changes: () => number;
+  /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
+  readonly budgets: RateBudgets;
 }
 
 /**
@@ -75,7 +80,11 @@ export function sandboxControlUrl(apiBase: string): string {
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
-  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter });
+  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, (principal, seconds) =>
+    options.progress(`rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`),
+  );
+  // A fleet must not stop for a 429: every client of this command waits it out.
+  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true });
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
@@ -122,6 +131,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         apiBase: options.apiBase,
         stack: options.stack,
         now: () => at,
+        budgets,
+        client: { waitOutRefusals: true },
       });
       return { ok: report.ok, apiCalls: report.apiCalls, checks: report.checks.map((c) => ({ ...c })) };
     },
@@ -167,5 +178,6 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,
     changes: () => changes,
+    budgets,
   };
 }

@@ -34,12 +34,25 @@ export interface PipelineContext {
   readonly progress: (line: string) => void;
   /** Can the provisioner deploy these settings? Run before anything is created (src/automation/preflight.ts). */
   readonly preflight: (settings: Settings) => Promise<PreflightReport>;
+  /** Where a long hand-off stands, after each token; a TTY shows it as one line rewritten in place. */
+  readonly status?: (status: HandOffStatus) => void;
+}
+
+export interface HandOffStatus {
+  /** Tokens handled so far, of `total`. */
+  readonly done: number;
+  readonly total: number;
+  readonly step: "verify and register" | "verify";
+  /** The logical name of the token just handled. */
+  readonly token: string;
 }
 
 export interface RunSummary {
   readonly ok: boolean;
   readonly tokens: EvidenceToken[];
   readonly problems: string[];
+  /** Tokens an earlier, interrupted run deployed without verifying and registering them, which this run picked up. */
+  readonly pickedUp?: number;
 }
 
 /**
@@ -110,26 +123,38 @@ export async function handOffAll(
   let generations = settings.generations;
   const evidence: EvidenceToken[] = [];
   const problems: string[] = [];
-  for (const token of tokens) {
+  // Deployed before this run and never registered: an earlier run stopped between deploy and hand-off.
+  const pickedUp = options.verifyOnly
+    ? 0
+    : tokens.filter((t) => changeOf(t.logicalName) === "same" && planFor(plans, t) && !isRegistered(generations, t) && !supersededByRegistered(generations, t)).length;
+  if (pickedUp > 0) ctx.progress(`resuming: picked up ${pickedUp} token(s) an earlier run deployed but did not verify and register`);
+  const stepName = options.verifyOnly ? "verify" : "verify and register";
+  for (const [index, token] of tokens.entries()) {
+    try {
+      await handOffOne(token);
+    } finally {
+      ctx.status?.({ done: index + 1, total: tokens.length, step: stepName, token: token.logicalName });
+    }
+  }
+  return { ok: problems.length === 0, tokens: evidence, problems, generations, pickedUp };
+
+  async function handOffOne(token: DeployedToken): Promise<void> {
     const tokenPlan = planFor(plans, token);
     const change = changeOf(token.logicalName);
     const registered = isRegistered(generations, token);
     if (!tokenPlan) {
       problems.push(`${token.logicalName}: deployed but not in the stack's plan; the next up removes it`);
-      continue;
+      return;
     }
     if (registered && change === "same" && !options.verifyOnly) {
       ctx.progress(`${token.logicalName}: unchanged, already with ${token.platform}`);
       evidence.push(evidenceToken(token, tokenPlan, change));
-      continue;
+      return;
     }
-    const record = generations[token.key];
     // A registered successor waits for its platform to use it: cfct must not use it, or its use would count as the platform's.
-    const awaitingPickup = registered && record?.successor?.generation === token.generation;
-    // Never hand a platform an older generation than one it already has.
-    const supersededByRegistered = [record?.active, record?.successor].some((g) => g !== undefined && g.generation > token.generation && g.registeredAt !== undefined);
+    const awaitingPickup = registered && generations[token.key]?.successor?.generation === token.generation;
     const step = await handOff(ctx, settings, token, tokenPlan, {
-      register: !registered && !options.verifyOnly && !supersededByRegistered,
+      register: !registered && !options.verifyOnly && !supersededByRegistered(generations, token),
       ...(awaitingPickup ? { withoutUse: "this generation waits for its platform to use it, and cfct's own use would look like the platform's" } : {}),
     });
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
@@ -142,7 +167,12 @@ export async function handOffAll(
       await ctx.engine.saveGenerations(generations);
     }
   }
-  return { ok: problems.length === 0, tokens: evidence, problems, generations };
+}
+
+/** Never hand a platform an older generation than one it already has. */
+function supersededByRegistered(generations: TokenGenerations, token: DeployedToken): boolean {
+  const record = generations[token.key];
+  return [record?.active, record?.successor].some((g) => g !== undefined && g.generation > token.generation && g.registeredAt !== undefined);
 }
 
 /** Absent, blank, or Pulumi's placeholder for a value not known yet: nothing a platform could use. */

@@ -1,6 +1,7 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
 import type { TokenOwner } from "../plan/plan";
 import { parseRetryAfter, redact } from "./http";
+import { RateBudget, REAL_CLOCK } from "./pacing";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
@@ -12,6 +13,9 @@ import { parseRetryAfter, redact } from "./http";
  *     surfaced as `rate_limited` with its retry-after.
  *  4. Errors are `CloudflareApiError`s classified by HTTP status first (Cloudflare does not document
  *     its error codes), with every secret the client knows scrubbed from their text.
+ *  5. Requests are paced by the principal's budget (pacing.ts): a request is sent only when the
+ *     `Ratelimit` headers say there is room, so none is refused. With `waitOutRefusals`, a 429 that
+ *     still happens is waited out and sent again, however long, instead of surfacing (fleet runs).
  */
 
 export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
@@ -152,6 +156,10 @@ export interface CloudflareClientOptions {
   /** Other secrets to scrub from error text besides `apiToken`. */
   readonly secrets?: readonly string[];
   readonly fetch?: typeof globalThis.fetch;
+  /** The credential's principal's budget, shared with every client that spends it; a budget of its own when absent. */
+  readonly budget?: RateBudget;
+  /** Wait out every 429 and send again, never surfacing it (a fleet must not stop). Default false: bounded retries. */
+  readonly waitOutRefusals?: boolean;
 }
 
 export interface CloudflareClient {
@@ -212,6 +220,25 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const secrets = [options.apiToken, ...(options.secrets ?? [])];
   const maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
   const baseFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  // A request without a credential spends no principal's budget.
+  const budget = options.apiToken === null ? undefined : (options.budget ?? new RateBudget("this client", REAL_CLOCK));
+
+  /** One request, sent when the budget has room; its answer teaches the budget. */
+  const pacedFetch = async (input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Response> => {
+    const permit = await budget?.acquire();
+    counter.record();
+    // The SDK's timeout started before the wait for budget; this one counts from the send.
+    const { signal: _sdkTimeout, ...rest } = init;
+    let response: Response | undefined;
+    try {
+      response = await baseFetch(input, { ...rest, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      return response;
+    } finally {
+      // Without waitOutRefusals a 429 is the SDK's bounded retry's business, not a block on every caller.
+      if (permit) budget!.settle(permit, response?.status === 429 && !options.waitOutRefusals ? undefined : response);
+    }
+  };
 
   const guardedFetch: typeof globalThis.fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -219,8 +246,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       // The SDK would send an absolute path's URL with our credential: refuse, whatever the caller asked.
       throw new Error(`refusing to send a request outside the configured base URL ${baseUrl}`);
     }
-    counter.record();
-    const response = await baseFetch(input, { ...init, redirect: "manual" });
+    let response = await pacedFetch(input, init ?? {});
+    while (response.status === 429 && options.waitOutRefusals && budget) {
+      // The budget now waits until Cloudflare said; the same request goes again then.
+      await response.arrayBuffer().catch(() => undefined);
+      response = await pacedFetch(input, init ?? {});
+    }
     if (response.status === 429) {
       const wait = retryAfterSeconds(response.headers);
       if (wait !== undefined && wait > maxRetryAfter) {
@@ -240,7 +271,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     apiEmail: null,
     userServiceKey: null,
     maxRetries: options.maxRetries ?? 3,
-    timeout: options.timeoutMs ?? 30_000,
+    timeout: timeoutMs,
     fetch: guardedFetch,
     logLevel: "off",
     ...(options.apiToken === null ? { defaultHeaders: { Authorization: null } } : {}),

@@ -1,3 +1,5 @@
+import type { PacingClock } from "../cloudflare/pacing";
+
 /** A client of the sandbox's control plane (`/__sandbox`), for the rehearsal engine, the demo and tests. */
 
 /** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
@@ -30,4 +32,34 @@ export async function freezeClock(controlUrl: string, frozen = true): Promise<vo
 async function changeClock(controlUrl: string, change: { advanceSeconds?: number; frozen?: boolean }): Promise<void> {
   const response = await fetch(`${controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) });
   if (!response.ok) throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * Pacing time for rehearsals that must not wait for real: sleeping moves the sandbox's clock
+ * forward instead (and this clock with it), so a rate-limit window passes at once. Sleeps are taken
+ * one after another, so callers waiting for the same moment advance the clock once.
+ */
+export interface SimulatedPacingClock extends PacingClock {
+  /** Seconds the sandbox's clock was moved forward by this clock's sleeps. */
+  readonly skippedSeconds: () => number;
+}
+
+export function sandboxPacingClock(controlUrl: string): SimulatedPacingClock {
+  let skippedMs = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const now = () => Date.now() + skippedMs;
+  return {
+    now,
+    skippedSeconds: () => skippedMs / 1000,
+    sleepUntil(ms) {
+      const turn = queue.then(async () => {
+        const wait = ms - now();
+        if (wait <= 0) return;
+        await advanceClock(controlUrl, wait / 1000);
+        skippedMs += wait;
+      });
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+  };
 }

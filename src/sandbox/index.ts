@@ -7,7 +7,7 @@ export { PortInUseError, startSandbox, type RunningSandbox, type SandboxOptions 
 export { defaultFixture } from "./fixture/default-fixture";
 export { FixtureError, loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 export type { Fixture, FixtureInput } from "./fixture/schema";
-export type { RateLimitSettings } from "./rate-limit";
+export { CLOUDFLARE_RATE_LIMIT, parseRateLimit, type RateLimitSettings } from "./rate-limit";
 export { BEHAVIOURS, DEFAULT_BEHAVIOURS, nonDefaultBehaviourCases, parseBehaviourAssignment, type BehaviourName, type BehaviourOverrides, type Behaviours } from "./behaviours";
 export type { StatsSnapshot } from "./stats";
 export type { FaultSpec } from "./faults";

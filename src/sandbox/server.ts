@@ -7,6 +7,7 @@ import { resolveBehaviours, type BehaviourOverrides, type Behaviours } from "./b
 import { SandboxClock } from "./clock";
 import { CONTROL_PREFIX, createControlPlane } from "./control-plane";
 import { defaultFixture } from "./fixture/default-fixture";
+import { withGeneratedAccounts } from "./fixture/generate-accounts";
 import { withGeneratedZones } from "./fixture/generate-zones";
 import { loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 import type { Fixture } from "./fixture/schema";
@@ -17,7 +18,7 @@ import { localHostOnly } from "./http/local-only";
 import { Inventory } from "./inventory";
 import { PermissionCatalog } from "./permission-catalog";
 import { issueProvisionerToken } from "./provisioner";
-import { CLOUDFLARE_RATE_LIMIT, RateLimiter, type RateLimitSettings } from "./rate-limit";
+import { checkRateLimit, CLOUDFLARE_RATE_LIMIT, parseRateLimit, RateLimiter, type RateLimitSettings } from "./rate-limit";
 import { allRoutes } from "./routes";
 import type { SandboxState } from "./state";
 import { RequestStats } from "./stats";
@@ -29,11 +30,13 @@ export interface SandboxOptions {
   readonly port?: number;
   /** A fixture, or the path of a JSON or YAML fixture file; the default fixture when absent. */
   readonly fixture?: Fixture | string;
-  /** Generate this many extra zones, spread over the fixture's accounts. */
+  /** Generate this many extra accounts, each a membership of the fixture's user (a fleet). */
+  readonly accounts?: number;
+  /** Generate this many extra zones, spread over the fixture's accounts (generated ones included). */
   readonly zones?: number;
   /** Named behaviours over the fixture's `behaviour:` and the defaults (behaviours.ts). */
   readonly behaviours?: BehaviourOverrides;
-  /** Per-user budget; Cloudflare's 1200 requests / 300 s when absent. */
+  /** Every principal's budget, over the fixture's `rate_limit`; Cloudflare's 1200 requests / 300 s when neither is given. */
   readonly rateLimit?: RateLimitSettings;
   /** Prefix of every token value; default CFCT_SANDBOX_TOKEN_PREFIX, else "cfsbx_". */
   readonly tokenPrefix?: string;
@@ -51,12 +54,15 @@ export interface RunningSandbox {
   readonly fixture: Fixture;
   /** The behaviours in force: defaults, then the fixture's, then the options'. */
   readonly behaviours: Behaviours;
+  /** The budget in force per principal. */
+  readonly rateLimit: RateLimitSettings;
   close(): Promise<void>;
 }
 
 function resolveFixture(options: SandboxOptions): Fixture {
   const base = typeof options.fixture === "string" ? loadFixtureFile(options.fixture) : options.fixture ? parseFixture(options.fixture) : defaultFixture();
-  return options.zones ? withGeneratedZones(base, options.zones) : base;
+  const fleet = options.accounts ? withGeneratedAccounts(base, options.accounts) : base;
+  return options.zones ? withGeneratedZones(fleet, options.zones) : fleet;
 }
 
 /** The requested port is taken; the message names the fix. */
@@ -85,6 +91,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const fixture = resolveFixture(options);
   const log = options.log ?? (() => undefined);
   const behaviours = resolveBehaviours(fixture.behaviour, options.behaviours);
+  const rateLimit = options.rateLimit
+    ? checkRateLimit(options.rateLimit, "rateLimit")
+    : fixture.rate_limit
+      ? parseRateLimit(fixture.rate_limit, "rate_limit")
+      : CLOUDFLARE_RATE_LIMIT;
   const catalog = new PermissionCatalog();
   const inventory = new Inventory(fixture);
   const clock = new SandboxClock();
@@ -97,7 +108,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use("*", localHostOnly(refusal));
   app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, behaviours, refusal }));
-  app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(options.rateLimit ?? CLOUDFLARE_RATE_LIMIT), faults, stats, log }));
+  app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours.rateLimitRefusal), faults, stats, log }));
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 
   const server = await listen(app, options.port ?? 0);
@@ -108,6 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     provisionerToken: provisioner.value,
     fixture,
     behaviours,
+    rateLimit,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

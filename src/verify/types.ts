@@ -1,3 +1,4 @@
+import type { RateBudgets } from "../cloudflare/pacing";
 import type { TokenOwner, TokenPlan } from "../plan/plan";
 import type { PlatformDefinition } from "../platforms";
 
@@ -65,8 +66,10 @@ export interface VerifyInput {
   /** Client-IP filter to expect when no plan is given. */
   readonly allowedIps?: readonly string[];
   readonly deniedIps?: readonly string[];
-  /** Retry and timeout bounds of the Cloudflare client. */
-  readonly client?: { readonly maxRetries?: number; readonly maxRetryAfterSeconds?: number; readonly timeoutMs?: number };
+  /** Retry and timeout bounds of the Cloudflare client; `waitOutRefusals` waits out every 429 (fleet runs). */
+  readonly client?: { readonly maxRetries?: number; readonly maxRetryAfterSeconds?: number; readonly timeoutMs?: number; readonly waitOutRefusals?: boolean };
+  /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
+  readonly budgets?: RateBudgets;
   /** Clock; default `new Date()`. */
   readonly now?: () => Date;
 }

@@ -8,6 +8,7 @@ import {
   type ZoneSummary,
 } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
+import { accountTokenPrincipal, PROVISIONER_USER, RateBudget, RateBudgets } from "../cloudflare/pacing";
 import { HEX32 } from "../cloudflare/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
 import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
@@ -77,10 +78,15 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     return finish();
   }
 
-  const client = createCloudflareClient({ ...clientOptions, apiToken: input.token });
+  // User-owned tokens spend their user's budget, the provisioner's; an account-owned token has its own.
+  const budgets = input.budgets ?? new RateBudgets();
+  const userBudget = budgets.for(PROVISIONER_USER);
+  const tokenBudget =
+    owner.kind === "user" ? userBudget : input.tokenId ? budgets.for(accountTokenPrincipal(input.tokenId)) : new RateBudget("the account token under verify", budgets.clock);
+  const client = createCloudflareClient({ ...clientOptions, apiToken: input.token, budget: tokenBudget });
   const provisioner =
     input.provisionerToken && input.provisionerToken !== input.token
-      ? createCloudflareClient({ ...clientOptions, apiToken: input.provisionerToken })
+      ? createCloudflareClient({ ...clientOptions, apiToken: input.provisionerToken, budget: userBudget })
       : undefined;
   const platformName = input.platform.displayName;
 

@@ -104,6 +104,20 @@ describe("cfct sandbox", () => {
     expect(result.stderr).toContain("user.id: is not a Cloudflare ID. Fix: use 32 lowercase hex characters");
   });
 
+  it("--accounts adds a fleet and --rate-limit sets every principal's budget; a malformed budget exits 1 naming the fix", async () => {
+    const fleet = await startCli("--accounts", "3", "--rate-limit", "30/10");
+    const response = await fetch(`${fleet.ready.baseUrl}/memberships?per_page=50`, { headers: { authorization: `Bearer ${fleet.ready.provisionerToken}` } });
+    fleet.child.kill("SIGTERM");
+    await fleet.exit();
+    expect(((await response.json()) as { result_info: { total_count: number } }).result_info.total_count).toBe(2 + 3);
+    expect(response.headers.get("ratelimit-policy")).toBe('"default";q=30;w=10');
+    expect(fleet.stderr()).toContain("5 account(s), 12 zone(s), 30 requests per 10 s per principal");
+
+    const bad = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--rate-limit", "30 per 10"], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--rate-limit "30 per 10" is not <requests>/<seconds>. Fix: e.g. 1200/300');
+  });
+
   it("exits 1 on a bad or busy --port", async () => {
     const result = spawnSync(process.execPath, ["bin/cfct.js", "sandbox", "--port", "http"], { encoding: "utf8" });
     expect(result.status).toBe(1);

@@ -22,7 +22,7 @@ describe("control plane", () => {
     await client.get(`/zones/${IDS.acmeStatus}`);
     await client.get("/zones");
     await client.get("/no/such/route");
-    expect(await client.control("GET", "/stats")).toEqual({ status: 200, total: 4, byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 }, rateLimited: 0 });
+    expect(await client.control("GET", "/stats")).toEqual({ status: 200, total: 4, byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 }, rateLimited: 0, refusedByPrincipal: {} });
     expect(await client.control("POST", "/stats/reset")).toMatchObject({ total: 0, byRoute: {}, rateLimited: 0 });
   });
 

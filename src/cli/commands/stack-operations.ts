@@ -7,8 +7,18 @@ import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
 import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
+import { PROVISIONER_USER } from "../../cloudflare/pacing";
+import { progressOutput } from "../progress";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
+function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
+  let pipeline: Pipeline | undefined;
+  const output = progressOutput(process.stdout, () => pipeline!.budgets.for(PROVISIONER_USER).status());
+  pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
+  return { ...pipeline, context: { ...pipeline.context, status: output.status } };
+}
 
 /** Runs the command's work with its evidence recorded, reports problems, and sets the exit code. */
 async function recorded<T extends RunSummary & { events?: RotateSummary["events"] }>(
@@ -48,7 +58,7 @@ export function registerStackOperations(program: Command): void {
 
   withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
     async (options: EngineOptions) => {
-      const pipeline = pipelineFor(options, print, { createStack: true });
+      const pipeline = progressingPipeline(options, { createStack: true });
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     },
   );
@@ -69,7 +79,7 @@ export function registerStackOperations(program: Command): void {
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
     .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
-      const pipeline = pipelineFor(options, print, { createStack: true });
+      const pipeline = progressingPipeline(options, { createStack: true });
       const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {
         ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
         graceHours: durationHours(options.grace, "--grace"),

@@ -62,9 +62,13 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
       const token = state.tokens.findByValue(bearerToken(c.req.raw.headers));
       if (!token) throw refuse.invalidToken();
       const now = state.clock.now();
-      const decision = deps.limiter.take(principalOf(token), now);
+      const principal = principalOf(token);
+      const decision = deps.limiter.take(principal, now);
       rateHeaders = decision.headers;
-      if (!decision.allowed) throw refuse.rateLimited(decision.resetSeconds, decision.headers);
+      if (!decision.allowed) {
+        deps.stats.refused(principal);
+        throw refuse.rateLimited(decision.resetSeconds, decision.headers);
+      }
 
       const clientAddress = c.env.incoming.socket.remoteAddress ?? "";
       const params = c.req.param() as Record<string, string>;

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPipeline } from "../../src/automation/context";
+import { runUp, type HandOffStatus, type PipelineContext } from "../../src/automation/pipeline";
+import { PROVISIONER_USER } from "../../src/cloudflare/pacing";
+import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { advanceClock, sandboxPacingClock } from "../../src/sandbox/control-client";
+import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, testProject, type TestProject } from "../automation/harness";
+
+/**
+ * A fleet under a tight budget (30 requests per 10 s per principal): the run is paced so Cloudflare
+ * refuses nothing, and a run killed half-way is picked up by the next. Waiting moves the sandbox's
+ * clock, so nothing waits for real and nothing is timed.
+ */
+const FLEET = 12;
+const BUDGET = { requests: 30, windowSeconds: 10 };
+
+let sandbox: RunningSandbox;
+let hook: WebhookReceiver;
+beforeAll(async () => {
+  sandbox = await startSandbox({ accounts: FLEET, zones: 24, rateLimit: BUDGET });
+  hook = await startWebhookReceiver(WEBHOOK_SECRET);
+});
+afterAll(async () => {
+  await hook?.close();
+  await sandbox?.close();
+});
+
+function fleetProject(stack: string): TestProject {
+  const project = testProject(stack);
+  const accounts = sandbox.fixture.accounts.map((a) => a.id);
+  project.writeConfig({
+    connections: [
+      { platform: "ascera", accounts, registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
+      { platform: "drata", accounts: [accounts[0]], zones: [sandbox.fixture.zones.find((z) => z.account_id === accounts[0])!.name] },
+    ],
+  });
+  return project;
+}
+
+function fleetPipeline(project: TestProject, lines: string[], statuses: HandOffStatus[] = []) {
+  const pipeline = buildPipeline({
+    projectDir: project.dir,
+    stack: project.stack,
+    engine: "sandbox",
+    apiBase: sandbox.baseUrl,
+    controlUrl: sandbox.controlUrl,
+    provisionerToken: sandbox.provisionerToken,
+    sandboxStateDir: project.stateDir,
+    progress: (line) => lines.push(line),
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir },
+    registrarOverrides: { sleep: async () => {} },
+    pacingClock: sandboxPacingClock(sandbox.controlUrl),
+  });
+  return { pipeline, context: { ...pipeline.context, status: (s: HandOffStatus) => statuses.push(s) } satisfies PipelineContext };
+}
+
+async function refused(): Promise<Record<string, number>> {
+  return ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { refusedByPrincipal: Record<string, number> }).refusedByPrincipal;
+}
+
+/** A registrar that kills the run before its (n+1)-th registration, as a kill -9 between tokens would. */
+function killedAfterRegistrations(ctx: PipelineContext, n: number): PipelineContext {
+  let registrations = 0;
+  return {
+    ...ctx,
+    registrarFor: (connection) => {
+      const registrar = ctx.registrarFor(connection);
+      return {
+        kind: registrar.kind,
+        register: async (request) => {
+          if (registrations === n) throw new Crash(`killed before registration #${n + 1}`);
+          registrations += 1;
+          return registrar.register(request);
+        },
+      };
+    },
+  };
+}
+
+describe("a fleet under a tight rate limit", () => {
+  it("one cfct up deploys, verifies and registers every token, paced so that no request is refused", async () => {
+    const project = fleetProject("fleet");
+    const lines: string[] = [];
+    const statuses: HandOffStatus[] = [];
+    const { pipeline, context } = fleetPipeline(project, lines, statuses);
+    const summary = await runUp(context);
+
+    expect(summary.problems).toEqual([]);
+    expect(summary.tokens).toHaveLength(FLEET + 2 + 1);
+    expect(summary.tokens.every((t) => t.verify?.ok && t.registration && t.registration.status !== "failed")).toBe(true);
+    expect(summary.pickedUp).toBe(0);
+    expect(await refused()).toEqual({});
+    // The provisioner's budget was spent and waited for, several times over: pacing did the work, not luck.
+    const provisioner = pipeline.budgets.for(PROVISIONER_USER).status();
+    expect(provisioner).toMatchObject({ quota: BUDGET.requests, refused: 0 });
+    expect(provisioner.windows).toBeGreaterThanOrEqual(3);
+    expect(lines.some((l) => /^rate limit: the provisioner's user has spent its budget; waiting \d+ s for the next window$/.test(l))).toBe(true);
+    expect(statuses.map((s) => s.done)).toEqual(Array.from({ length: FLEET + 3 }, (_, i) => i + 1));
+    expect(statuses.every((s) => s.total === FLEET + 3 && s.step === "verify and register")).toBe(true);
+  });
+
+  it("a run killed mid-fleet leaves tokens deployed but unregistered; the next cfct up picks them up and says how many", async () => {
+    const project = fleetProject("resume");
+    const first = fleetPipeline(project, []);
+    await expect(runUp(killedAfterRegistrations(first.context, 5))).rejects.toThrow(Crash);
+    const deliveredBefore = new Set(hook.deliveries.filter((d) => d.tokenKey.startsWith("ascera")).map((d) => d.tokenId));
+    // The operator re-runs a while later. (Straight away, a new process cannot know the killed one spent
+    // the window until its first answer; that one 429 would be waited out, as the pacing test shows.)
+    await advanceClock(sandbox.controlUrl, BUDGET.windowSeconds);
+    await fetch(`${sandbox.controlUrl}/stats/reset`, { method: "POST" });
+
+    const lines: string[] = [];
+    const second = fleetPipeline(project, lines);
+    const summary = await runUp(second.context);
+    const total = FLEET + 3;
+    expect(summary.problems).toEqual([]);
+    expect(summary.pickedUp).toBe(total - 5);
+    expect(lines).toContain(`resuming: picked up ${total - 5} token(s) an earlier run deployed but did not verify and register`);
+    // Nothing was deployed again: the tokens of the killed run are the ones verified and registered now.
+    expect(summary.tokens.every((t) => t.change === "same")).toBe(true);
+    expect(summary.tokens.filter((t) => t.registration).length).toBe(total - 5);
+    expect(summary.tokens.every((t) => t.verify === undefined || t.verify.ok)).toBe(true);
+    const deliveredNow = hook.deliveries.filter((d) => !deliveredBefore.has(d.tokenId)).length;
+    expect(deliveredNow).toBeGreaterThan(0);
+    expect(await refused()).toEqual({});
+
+    // A third run has nothing left to pick up.
+    const third = await runUp(fleetPipeline(project, []).context);
+    expect(third.pickedUp).toBe(0);
+    expect(third.tokens.every((t) => t.registration === undefined)).toBe(true);
+  });
+});
