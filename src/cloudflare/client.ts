@@ -1,7 +1,7 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
 import type { TokenOwner } from "../plan/plan";
 import { parseRetryAfter, redact } from "./http";
-import { RateBudget, REAL_CLOCK } from "./pacing";
+import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
@@ -19,6 +19,9 @@ import { RateBudget, REAL_CLOCK } from "./pacing";
  */
 
 export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
+
+/** waitOutRefusals gives up on a request Cloudflare refuses this often in a row: something else is spending the budget. */
+const MAX_REFUSALS_IN_A_ROW = 5;
 
 /** Counts HTTP requests; share one between clients to total a whole operation. */
 export class ApiCallCounter {
@@ -158,8 +161,13 @@ export interface CloudflareClientOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** The credential's principal's budget, shared with every client that spends it; a budget of its own when absent. */
   readonly budget?: RateBudget;
-  /** Wait out every 429 and send again, never surfacing it (a fleet must not stop). Default false: bounded retries. */
+  /**
+   * Wait out 429s and send again (a fleet must not stop), as long as each wait is at most
+   * `maxRefusalWaitSeconds` and a request is refused at most 5 times in a row. Default false: bounded retries.
+   */
   readonly waitOutRefusals?: boolean;
+  /** The longest wait for budget or after a 429 that waitOutRefusals accepts. Default 600: Cloudflare blocks for 5 minutes. */
+  readonly maxRefusalWaitSeconds?: number;
 }
 
 export interface CloudflareClient {
@@ -225,8 +233,17 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const budget = options.apiToken === null ? undefined : (options.budget ?? new RateBudget("this client", REAL_CLOCK));
 
   /** One request, sent when the budget has room; its answer teaches the budget. */
+  // Longer waits are reported, not slept through: a 429 asking for an hour is not a rate-limit window.
+  const maxWaitSeconds = options.waitOutRefusals ? (options.maxRefusalWaitSeconds ?? 600) : maxRetryAfter;
+  const waitable = (response: Response) => options.waitOutRefusals === true && (retryAfterSeconds(response.headers) ?? 0) <= maxWaitSeconds;
   const pacedFetch = async (input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Response> => {
-    const permit = await budget?.acquire();
+    let permit: Permit | undefined;
+    try {
+      permit = await budget?.acquire(maxWaitSeconds * 1000);
+    } catch (error) {
+      if (!(error instanceof BudgetSpentError)) throw error;
+      throw new CloudflareApiError("rate_limited", error.message, undefined, [], error.waitSeconds);
+    }
     counter.record();
     // The SDK's timeout started before the wait for budget; this one counts from the send.
     const { signal: _sdkTimeout, ...rest } = init;
@@ -235,8 +252,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       response = await baseFetch(input, { ...rest, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       return response;
     } finally {
-      // Without waitOutRefusals a 429 is the SDK's bounded retry's business, not a block on every caller.
-      if (permit) budget!.settle(permit, response?.status === 429 && !options.waitOutRefusals ? undefined : response);
+      // A 429 not waited out is the SDK's bounded retry's (or the caller's) business, not a block on every caller.
+      if (permit) budget!.settle(permit, response?.status === 429 && !waitable(response) ? undefined : response);
     }
   };
 
@@ -247,7 +264,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       throw new Error(`refusing to send a request outside the configured base URL ${baseUrl}`);
     }
     let response = await pacedFetch(input, init ?? {});
-    while (response.status === 429 && options.waitOutRefusals && budget) {
+    for (let refusals = 1; response.status === 429 && budget && waitable(response) && refusals <= MAX_REFUSALS_IN_A_ROW; refusals += 1) {
       // The budget now waits until Cloudflare said; the same request goes again then.
       await response.arrayBuffer().catch(() => undefined);
       response = await pacedFetch(input, init ?? {});
@@ -279,6 +296,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
 
   const toError = (error: unknown): CloudflareApiError => {
     if (error instanceof CloudflareApiError) return error;
+    // Raised in our fetch (a spent budget), wrapped by the SDK as a connection error.
+    if (error instanceof APIConnectionError && error.cause instanceof CloudflareApiError) return error.cause;
     if (error instanceof APIConnectionTimeoutError) return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
     if (error instanceof APIConnectionError) {
       const cause = (error as { cause?: { cause?: { code?: string; message?: string }; message?: string } }).cause;

@@ -73,6 +73,17 @@ export interface BudgetStatus {
   readonly sent: number;
 }
 
+/** The budget has no room for longer than the caller will wait: the request was not sent. */
+export class BudgetSpentError extends Error {
+  override name = "BudgetSpentError";
+  constructor(
+    readonly principal: string,
+    readonly waitSeconds: number,
+  ) {
+    super(`not sent: ${principal}'s rate-limit budget is spent for the next ${Math.ceil(waitSeconds)} s (Cloudflare's Ratelimit headers)`);
+  }
+}
+
 /** A permit to send one request, taken from a budget in one window. */
 export interface Permit {
   readonly epoch: number;
@@ -101,8 +112,8 @@ export class RateBudget {
     private readonly onWait: (principal: string, seconds: number) => void = () => undefined,
   ) {}
 
-  /** Waits until the budget has room for one more request, and takes it. */
-  async acquire(): Promise<Permit> {
+  /** Waits until the budget has room for one more request, and takes it; refuses a wait longer than `maxWaitMs`. */
+  async acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<Permit> {
     for (;;) {
       this.rollWindow();
       if (this.available === undefined) {
@@ -113,6 +124,8 @@ export class RateBudget {
         this.available -= 1;
         return this.take();
       } else if (this.resetsAt !== undefined) {
+        const waitMs = this.resetsAt - this.clock.now();
+        if (waitMs > maxWaitMs) throw new BudgetSpentError(this.principal, waitMs / 1000);
         if (this.announcedReset !== this.resetsAt) {
           this.announcedReset = this.resetsAt;
           this.onWait(this.principal, Math.max(0, (this.resetsAt - this.clock.now()) / 1000));

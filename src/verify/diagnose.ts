@@ -57,7 +57,10 @@ export function diagnoseTransport(error: unknown, what: string, callsHint?: stri
   switch (error.kind) {
     case "rate_limited":
       return {
-        detail: `${what} was rate-limited by Cloudflare (HTTP 429${error.retryAfterSeconds !== undefined ? `, retry-after ${Math.ceil(error.retryAfterSeconds)}s` : ""}) after bounded retries`,
+        detail:
+          error.status === 429
+            ? `${what} was rate-limited by Cloudflare (HTTP 429${error.retryAfterSeconds !== undefined ? `, retry-after ${Math.ceil(error.retryAfterSeconds)}s` : ""}) after bounded retries`
+            : `${what} was ${error.message}`,
         remedy: `Wait ${error.retryAfterSeconds !== undefined ? `${Math.ceil(error.retryAfterSeconds)} seconds` : "a few minutes"} and run cfct verify again; other tools using the same user share its request budget.${callsHint ? ` ${callsHint}` : ""}`,
       };
     case "server":

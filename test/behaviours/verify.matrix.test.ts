@@ -61,13 +61,14 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     expect(liveness.remedy).toMatch(/Treat the value as public\. Issue a new token now with cfct rotate --stack test .*find where the value leaked/);
   });
 
-  it("a spent rate-limit budget: verify reports the 429 and the wait instead of retrying past it", async () => {
+  it("a spent rate-limit budget: verify reports the wait instead of sending past it", async () => {
     const small = await startSandbox({ behaviours, rateLimit: { requests: 4, windowSeconds: 300 } });
     try {
       const { value } = await issueToken(small, specFromPlan(small, ascera!));
       const report = await verifyPlanned(small, ascera!, value);
       expect(report.ok).toBe(false);
-      const limited = report.checks.filter((c) => /rate-limited by Cloudflare \(HTTP 429, retry-after \d+s\)/.test(c.detail));
+      // Pacing reads the Ratelimit headers, so the request that would be refused is not sent.
+      const limited = report.checks.filter((c) => /not sent: .*rate-limit budget is spent for the next \d+ s/.test(c.detail));
       expect(limited.length).toBeGreaterThan(0);
       expect(limited[0]!.remedy).toMatch(/^Wait \d+ seconds/);
     } finally {

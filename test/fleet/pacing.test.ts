@@ -56,4 +56,33 @@ describe("pacing by Cloudflare's headers", () => {
     expect(budget.refused).toBeGreaterThanOrEqual(1);
     expect(waits.some((seconds) => seconds >= BUDGET.windowSeconds - 1)).toBe(true);
   });
+
+  it("a 429 asking for longer than a rate-limit block is reported, not slept through, and leaves the budget usable", async () => {
+    sandbox = await startSandbox({ rateLimit: BUDGET });
+    const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
+    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, maxRetries: 0 });
+    await client.verifyToken({ kind: "user" });
+    await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 3600, count: 1 }) });
+    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", status: 429, retryAfterSeconds: 3600 });
+    // The refusal was not taught to the budget: the next request goes at once.
+    await expect(client.verifyToken({ kind: "user" })).resolves.toMatchObject({ status: "active" });
+  });
+
+  it("gives up on a request refused five times in a row, naming the wait", async () => {
+    sandbox = await startSandbox({ rateLimit: BUDGET });
+    const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
+    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, maxRetries: 0 });
+    await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 2, count: 50 }) });
+    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", status: 429 });
+    expect((await stats(sandbox)).total).toBe(6);
+  });
+
+  it("without waitOutRefusals, a budget spent for longer than the client waits is reported before sending", async () => {
+    sandbox = await startSandbox({ rateLimit: { requests: 2, windowSeconds: 300 } });
+    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, maxRetries: 0 });
+    await client.verifyToken({ kind: "user" });
+    await client.verifyToken({ kind: "user" });
+    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", message: expect.stringMatching(/^not sent: .*budget is spent for the next \d+ s/) });
+    expect((await stats(sandbox)).total).toBe(2);
+  });
 });
