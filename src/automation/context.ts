@@ -26,6 +26,8 @@ export interface PipelineOptions {
   readonly policyPacks?: readonly string[];
   readonly env?: Env;
   readonly registrarOverrides?: RegistrarOverrides;
+  /** Verification probes every chosen zone instead of a sample. */
+  readonly probeAllZones?: boolean;
 }
 
 export interface Pipeline {
@@ -70,8 +72,14 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         apiBase: options.apiBase,
         stack: options.stack,
         now: () => at,
+        ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
-      return { ok: report.ok, apiCalls: report.apiCalls, checks: report.checks.map((c) => ({ ...c })) };
+      return {
+        ok: report.ok,
+        apiCalls: report.apiCalls,
+        checks: report.checks.map((c) => ({ ...c })),
+        ...(report.unlistedZones ? { unlistedZones: [...report.unlistedZones] } : {}),
+      };
     },
   };
   const inspector: TokenInspector = {

@@ -170,6 +170,7 @@ export async function handOff(
     owner: token.owner,
     value,
     apiBaseUrl: ctx.apiBaseUrl,
+    ...(verify.unlistedZones ? { unlistedZones: verify.unlistedZones } : {}),
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
   return { verify, registration: { ...registration, at: rfc3339(await ctx.now()) }, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };

@@ -14,7 +14,15 @@ export interface EngineOptions {
   projectDir: string;
   sandboxStateDir?: string;
   policyPack?: string[];
+  /** Verification probes every chosen zone instead of a sample (`up`, `rotate`, `verify --engine`). */
+  probeAllZones?: boolean;
 }
+
+/** `--probe-all-zones`, for the commands that verify. */
+export const PROBE_ALL_ZONES_FLAG = [
+  "--probe-all-zones",
+  "verification asks for every chosen zone with the token (one call each) instead of a sample of 5; coverage is proven from the token's policies either way",
+] as const;
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
 
@@ -47,6 +55,7 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     progress,
     ...(options.sandboxStateDir ? { sandboxStateDir: path.resolve(options.sandboxStateDir) } : {}),
     ...(options.policyPack ? { policyPacks: options.policyPack } : {}),
+    ...(options.probeAllZones ? { probeAllZones: true } : {}),
   });
 }
 
