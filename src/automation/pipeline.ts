@@ -151,7 +151,9 @@ export async function handOff(
   }
   const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value, ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}) });
   const failed = verify.checks.filter((c) => c.status === "fail");
-  ctx.progress(`${token.logicalName}: verified ${verify.ok ? "ok" : `FAILED (${failed.map((c) => c.id).join(", ")})`} in ${verify.apiCalls} API calls`);
+  const warned = verify.checks.filter((c) => c.status === "warn").map((c) => c.id);
+  const outcome = verify.ok ? `ok${warned.length > 0 ? ` with warning(s) ${warned.join(", ")}` : ""}` : `FAILED (${failed.map((c) => c.id).join(", ")})`;
+  ctx.progress(`${token.logicalName}: verified ${outcome} in ${verify.apiCalls} API calls`);
   if (!verify.ok) {
     return { verify, problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`) };
   }
