@@ -284,7 +284,8 @@ function flagProblems(error: ConfigError): string {
  * `GET /zones/{id}`). More list the chosen accounts' zones instead, 50 a page, and match them here:
  * page 1 of each account says how many pages are left, and the rest is read only when that is
  * cheaper than asking one by one. So the cost is at most the accounts' pages, however many zones
- * were chosen.
+ * were chosen; a provisioner that holds only the chosen zones (it cannot list them) costs one call
+ * per chosen zone instead.
  */
 async function resolveZones(plan: TokenPlan, provisioner: CloudflareClient): Promise<ResolvedZones & { byName: Map<string, string>; byId: Map<string, string> }> {
   const byName = new Map<string, string>();
@@ -307,7 +308,9 @@ async function resolveZones(plan: TokenPlan, provisioner: CloudflareClient): Pro
     names = learnListed(views, names, learn);
     ids = ids.filter((id) => !byId.has(id));
     const pagesLeft = views.reduce((sum, v) => sum + (v.complete || v.error ? 0 : Math.ceil(zoneCount(v) / ZONES_PER_PAGE) - 1), 0);
-    if (names.length + ids.length > pagesLeft) {
+    // A provisioner that holds only the chosen zones cannot list them either: it is asked one by one below.
+    const listable = views.every((v) => !v.error);
+    if (listable && names.length + ids.length > pagesLeft) {
       views = await mapLimit(views, CONCURRENCY, (v) => completeView(provisioner, v));
       views.forEach((v) => v.zones.forEach(nameById));
       learnListed(views, names, learn);

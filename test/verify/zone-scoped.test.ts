@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned, type TokenSpec } from "./helpers";
 
 /**
@@ -114,5 +114,32 @@ describe.each(["refuse", "filter"] as const)("a token scoped to specific zones, 
     expect(coverage.detail).toContain(
       zoneListing === "refuse" ? `the token holds only some zones of account ${ACME_CORP}, and the connection chose all of them` : "the token sees 3 of 7 zone(s)",
     );
+  });
+});
+
+describe("a provisioner that itself holds only the chosen zones", () => {
+  let sb: RunningSandbox;
+  const chosen = ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE];
+  beforeAll(async () => {
+    const fixture = defaultFixture();
+    const zoneIds = fixture.zones.filter((z) => z.name === "acme-corp.com" || z.name === "acme-payments.com" || z.id === ACME_STATUS_ZONE).map((z) => z.id);
+    const policies = fixture.provisioner_token.policies.map((p) =>
+      p.permission_groups.some((g) => g.name === "Zone Read") ? { ...p, resources: Object.fromEntries(zoneIds.map((id) => [`com.cloudflare.api.account.zone.${id}`, "*" as const])) } : p,
+    );
+    sb = await startSandbox({ fixture: { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies } } });
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  it("cannot list zones either: verify names the chosen zones one call each, and still passes", async () => {
+    const [dev] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: chosen }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, dev!));
+    await control(sb, "/stats/reset", {});
+    const report = await verifyPlanned(sb, dev!, value);
+    expect(report.ok).toBe(true);
+    expect(checksById(report).coverage!.detail).toMatch(/^the token's policies \(read back\) hold exactly the 3 chosen zone\(s\): acme-corp.com, acme-payments.com, acme-status.com;/);
+    // 1 anonymous + 1 verify + 2 exactness + 1 refused page + 3 zones asked one by one + 10 probes.
+    expect(report.apiCalls).toBe(18);
   });
 });
