@@ -141,7 +141,7 @@ async function coverageExplicit(ctx: CoverageContext, chosen: readonly string[])
     remedies.push(`Limit the token's zone resources to the chosen zones ("Specific zones", not "All zones").`);
   }
   if (problems.length > 0) return { sample, check: { id: ID, status: "fail", detail: problems.join("; "), remedy: remedies.join(" ") } };
-  return { sample, check: { id: ID, status: "pass", detail: `the token sees exactly the ${chosen.length} chosen zone(s): ${describeZones(visible)}` } };
+  return { sample, check: { id: ID, status: "pass", detail: `the token sees exactly the ${chosen.length} chosen zone(s): ${describeZones(visible)}; ${sampleText(sample, held.length)}` } };
 }
 
 /**
