@@ -201,39 +201,47 @@ function coverageFromPolicies(ctx: CoverageContext, chosen: readonly string[], g
  */
 async function coverageBySample(ctx: CoverageContext, chosen: readonly string[]): Promise<CoverageResult> {
   const picked = ctx.probeAllZones ? [...chosen].sort() : spreadSample([...chosen].sort(), ZONE_SAMPLE_SIZE);
-  const found = await mapLimit(picked, CONCURRENCY, async (ref): Promise<{ ref: string; zone?: ZoneSummary }> => {
-    if (HEX32.test(ref)) return { ref, zone: { id: ref, name: ref, accountId: "" } };
+  const found = await mapLimit(picked, CONCURRENCY, async (ref): Promise<{ ref: string; zone?: ZoneSummary; error?: string }> => {
     try {
+      if (HEX32.test(ref)) {
+        // By ID: proves the token reaches the zone, and names it for the probes' ?name= lookup.
+        const { result } = await ctx.client.get<{ name?: string; account?: { id?: string } }>(`/zones/${ref}`);
+        return result?.name ? { ref, zone: { id: ref, name: result.name, accountId: result.account?.id ?? "" } } : { ref };
+      }
       const page = await ctx.client.zonesPage({ name: ref, perPage: 5 });
       const zone = page.zones.find((z) => z.name === ref && (!z.accountId || ctx.accounts.includes(z.accountId)));
       return zone ? { ref, zone } : { ref };
-    } catch {
-      return { ref };
+    } catch (error) {
+      return { ref, error: error instanceof Error ? error.message : String(error) };
     }
   });
-  const sample = found.flatMap((f) => (f.zone ? [f.zone] : []));
-  const notFound = found.filter((f) => !f.zone).map((f) => f.ref);
-  const listing = unlistedZonesCheck(ctx, [...chosen].sort());
-  const result = { sample, listing, unlistedZones: [...chosen].sort() };
+  const reached = found.flatMap((f) => (f.zone ? [f.zone] : []));
+  // None reached: probe a chosen zone by ID anyway, so each zone group's answer there says what is missing.
+  const sample = reached.length > 0 ? reached : picked.filter((ref) => HEX32.test(ref)).slice(0, 1).map((id) => ({ id, name: id, accountId: "" }));
+  const notFound = found.filter((f) => !f.zone);
+  const names = [...chosen].sort();
+  const result = { sample, listing: unlistedZonesCheck(ctx, names), unlistedZones: names };
   if (notFound.length > 0) {
+    const refs = notFound.map((f) => `${f.ref}${f.error ? ` (${f.error})` : ""}`).join(", ");
+    const byName = notFound.some((f) => !HEX32.test(f.ref)) ? ' (a lookup by name needs "Zone Read": if it is missing, see probe:Zone Read)' : "";
     return {
       ...result,
       check: {
         id: ID,
         status: "fail",
-        detail: `GET /zones?name= with the token finds no zone named ${notFound.join(", ")} in account(s) ${ctx.accounts.join(", ")}: the token does not hold it, or it does not exist, so the platform gets no data for it`,
-        remedy: `Add ${notFound.join(", ")} to the token's zone resources (${deployCommand(ctx.stack)} restores the planned ones), and check the spelling.`,
+        detail: `the token, asked for each chosen zone by ID or name, does not reach ${refs} in account(s) ${ctx.accounts.join(", ")}: it does not hold them, or they do not exist, so the platform gets no data for them${byName}`,
+        remedy: `Add ${notFound.map((f) => f.ref).join(", ")} to the token's zone resources (${deployCommand(ctx.stack)} restores the planned ones), and check they exist.`,
       },
     };
   }
-  const proven = `the token cannot list zones, so it was asked for ${sample.length} of the ${chosen.length} chosen zone(s) by ID or name: ${describeZones(sample)} (see probe:*)`;
-  if (sample.length === chosen.length) return { ...result, check: { id: ID, status: "pass", detail: proven } };
+  const proven = `the token cannot list zones, so it was asked for ${reached.length} of the ${chosen.length} chosen zone(s) by ID or name: ${describeZones(reached)} (see probe:*)`;
+  if (reached.length === chosen.length) return { ...result, check: { id: ID, status: "pass", detail: proven } };
   return {
     ...result,
     check: {
       id: ID,
       status: "warn",
-      detail: `${proven}; the other ${chosen.length - sample.length} are unproven, and zones it holds beyond the chosen ones cannot be seen`,
+      detail: `${proven}; the other ${chosen.length - reached.length} are unproven, and zones it holds beyond the chosen ones cannot be seen`,
       remedy: "Pass --provisioner-token-env <VAR> so the token's policies are read back and every zone is proven, or --probe-all-zones to ask for each one.",
     },
   };
