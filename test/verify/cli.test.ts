@@ -60,6 +60,23 @@ describe("cfct verify", () => {
     }
   });
 
+  it("--probe-all-zones asks for every chosen zone with the token, not a sample of five", async () => {
+    const zones = sb.fixture.zones.filter((z) => z.account_id === ACME_CORP).map((z) => z.name);
+    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, drata!));
+    const flags = ["--platform", "drata", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_CORP, "--zones", zones.join(","), "--api-base", sb.baseUrl, "--json"];
+    const [sampled, all] = await Promise.all([cfct(flags, { T: value, P: sb.provisionerToken }), cfct([...flags, "--probe-all-zones"], { T: value, P: sb.provisionerToken })]);
+    expectNoLeak(sampled);
+    expectNoLeak(all);
+    const [sampledBody, allBody] = [JSON.parse(sampled.stdout), JSON.parse(all.stdout)];
+    expect([sampled.code, all.code]).toEqual([0, 0]);
+    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain(`hold exactly the ${zones.length} chosen zone(s)`);
+    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on a sample of 5");
+    expect(allBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on every one");
+    // Seven zones, five zone groups: two more calls, one per zone no group landed on.
+    expect(allBody.apiCalls).toBe(sampledBody.apiCalls + zones.length - 5);
+  });
+
   it("a broken token: exit 2, a table with the failures first, each with its fix", async () => {
     const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_LABS] }]);
     const spec = specFromPlan(sb, ascera!);
