@@ -91,6 +91,20 @@ async function coverageNone(ctx: CoverageContext): Promise<CoverageResult> {
       sample: [],
     };
   }
+  // A token holding specific zones is refused a zone list, so it "sees" none: its policies read back still tell.
+  const grants = ctx.readBack ? zoneGrants(ctx.readBack) : undefined;
+  const held = grants ? [...grants.zones, ...[...grants.allZonesOf].map((a) => (a === "*" ? "all zones of every account" : `all zones of account ${a}`))] : [];
+  if (held.length > 0) {
+    return {
+      check: {
+        id: ID,
+        status: "fail",
+        detail: `${ctx.profileText} reads no zones, yet the token's policies (read back) hold ${held.length} zone grant(s): ${held.slice(0, 8).join(", ")}${held.length > 8 ? ` and ${held.length - 8} more` : ""}`,
+        remedy: `Remove the zone resources and zone groups from the token (${deployCommand(ctx.stack)} restores the planned ones).`,
+      },
+      sample: [],
+    };
+  }
   return { check: { id: ID, status: "pass", detail: `${ctx.profileText} reads no zones, and the token sees none` }, sample: [] };
 }
 

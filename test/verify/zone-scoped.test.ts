@@ -103,6 +103,16 @@ describe.each(["refuse", "filter"] as const)("a token scoped to specific zones, 
     }
   });
 
+  it("a profile that reads no zones, given a token holding a specific zone: coverage names the zone grant (the token cannot list it)", async () => {
+    const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
+    const spec = specFromPlan(sb, ascera!);
+    const zoneRead = { groups: [{ name: "Zone Read", scope: SCOPES.zone }], resources: { [`com.cloudflare.api.account.zone.${ACME_STATUS_ZONE}`]: "*" } };
+    const { value } = await issueToken(sb, { ...spec, policies: [...spec.policies, zoneRead] });
+    const coverage = checksById(await verifyPlanned(sb, ascera!, value)).coverage!;
+    expect(coverage.status).toBe("fail");
+    expect(coverage.detail).toMatch(zoneListing === "refuse" ? /^ascera\/least-privilege reads no zones, yet the token's policies \(read back\) hold 1 zone grant\(s\): 621b8b25/ : /^ascera\/least-privilege reads no zones, yet the token sees 1 zone\(s\)/);
+  });
+
   it("zones: all with a token that holds only some zones fails coverage, naming the account", async () => {
     const [all] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: "all" }]);
     const { value } = await issueToken(sb, { ...specFromPlan(sb, all!), policies: specFromPlan(sb, dev!).policies });
