@@ -37,6 +37,8 @@ export interface PipelineOptions {
   readonly registrarOverrides?: RegistrarOverrides;
   /** Time for rate-limit pacing; real time when absent (tests and the bench move the sandbox's clock instead). */
   readonly pacingClock?: PacingClock;
+  /** Verification probes every chosen zone instead of a sample. */
+  readonly probeAllZones?: boolean;
 }
 
 export interface Pipeline {
@@ -133,8 +135,14 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         now: () => at,
         budgets,
         client: { waitOutRefusals: true },
+        ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
-      return { ok: report.ok, apiCalls: report.apiCalls, checks: report.checks.map((c) => ({ ...c })) };
+      return {
+        ok: report.ok,
+        apiCalls: report.apiCalls,
+        checks: report.checks.map((c) => ({ ...c })),
+        ...(report.unlistedZones ? { unlistedZones: [...report.unlistedZones] } : {}),
+      };
     },
   };
   const inspector: TokenInspector = {

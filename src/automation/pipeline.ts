@@ -213,7 +213,9 @@ export async function handOff(
   if (!isUsableValue(value)) return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [missingValueProblem(token, settings)] };
   const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value, ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}) });
   const failed = verify.checks.filter((c) => c.status === "fail");
-  ctx.progress(`${token.logicalName}: verified ${verify.ok ? "ok" : `FAILED (${failed.map((c) => c.id).join(", ")})`} in ${verify.apiCalls} API calls`);
+  const warned = verify.checks.filter((c) => c.status === "warn").map((c) => c.id);
+  const outcome = verify.ok ? `ok${warned.length > 0 ? ` with warning(s) ${warned.join(", ")}` : ""}` : `FAILED (${failed.map((c) => c.id).join(", ")})`;
+  ctx.progress(`${token.logicalName}: verified ${outcome} in ${verify.apiCalls} API calls`);
   if (!verify.ok) {
     return { verify, problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`) };
   }
@@ -232,6 +234,7 @@ export async function handOff(
     owner: token.owner,
     value,
     apiBaseUrl: ctx.apiBaseUrl,
+    ...(verify.unlistedZones ? { unlistedZones: verify.unlistedZones } : {}),
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
   return { verify, registration: { ...registration, at: rfc3339(await ctx.now()) }, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };

@@ -18,7 +18,15 @@ export interface EngineOptions {
   sandboxStateDir?: string;
   policyPack?: string[];
   policyPackConfig?: string[];
+  /** Verification probes every chosen zone instead of a sample (`up`, `rotate`, `verify --engine`). */
+  probeAllZones?: boolean;
 }
+
+/** `--probe-all-zones`, for the commands that verify. */
+export const PROBE_ALL_ZONES_FLAG = [
+  "--probe-all-zones",
+  "verification asks for every chosen zone with the token (one call each) instead of a sample of 5; coverage is proven from the token's policies either way",
+] as const;
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
 
@@ -53,6 +61,7 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     // Pulumi runs in the project directory: a path the user typed is relative to where they typed it.
     ...(options.policyPack ? { policyPacks: options.policyPack.map((dir) => path.resolve(dir)) } : {}),
     ...(options.policyPackConfig ? { policyPackConfigs: options.policyPackConfig.map((file) => path.resolve(file)) } : {}),
+    ...(options.probeAllZones ? { probeAllZones: true } : {}),
   });
 }
 

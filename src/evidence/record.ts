@@ -25,7 +25,15 @@ export const evidenceTokenSchema = tokenOutputSchema.pick({ key: true, id: true,
   expiresOn: z.string().nullable(),
   ipFilter: z.object({ allowed: z.array(z.string()), denied: z.array(z.string()) }),
   change: z.enum(["create", "update", "replace", "delete", "same"]),
-  verify: z.object({ ok: z.boolean(), apiCalls: z.number().int(), checks: z.array(checkSchema) }).optional(),
+  verify: z
+    .object({
+      ok: z.boolean(),
+      apiCalls: z.number().int(),
+      checks: z.array(checkSchema),
+      /** A token scoped to specific zones cannot list zones: the zones its platform must be given by name. */
+      unlistedZones: z.array(z.string()).optional(),
+    })
+    .optional(),
   registration: registrationSchema.optional(),
 });
 

@@ -147,6 +147,18 @@ export function renderSheet(request: RegistrationRequest): string {
       "",
     );
   }
+  if (request.unlistedZones) {
+    lines.push(
+      "## This token cannot list zones",
+      "",
+      `It holds ${request.unlistedZones.length} specific zone(s), not all zones of its account, and Cloudflare refuses such a token a zone list ` +
+        `(GET /zones answers 403 "requires permission 'com.cloudflare.api.account.zone.list'"). If ${platform.displayName} discovers zones by listing them, ` +
+        `it will see none (the guides' "no data returned"): give it these zone names, or set \`zones: all\` on the connection and redeploy.`,
+      "",
+      ...request.unlistedZones.map((zone) => `- ${code(zone)}`),
+      "",
+    );
+  }
   lines.push(
     `## Steps in ${platform.displayName}`,
     "",

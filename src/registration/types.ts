@@ -23,6 +23,11 @@ export interface RegistrationRequest {
   readonly value: string;
   /** What the platform should call: https://api.cloudflare.com/client/v4 (the sandbox's URL in a rehearsal). */
   readonly apiBaseUrl: string;
+  /**
+   * Set when the token holds specific zones: it cannot list zones (Cloudflare answers GET /zones
+   * with 403), so the platform must be given these zone names (verify found them).
+   */
+  readonly unlistedZones?: readonly string[];
 }
 
 export type RegistrationStatus = "registered" | "handed-off" | "failed";

@@ -39,11 +39,17 @@ export interface ExactnessContext extends ExactnessExpectation {
   readonly tokenId: string;
 }
 
-export async function checkExactness(ctx: ExactnessContext): Promise<Check[]> {
-  let token: TokenDetails;
-  let groups: LivePermissionGroup[];
+/** The token as Cloudflare stores it, with the owner's group list to name its group IDs. */
+export interface ReadBack {
+  readonly token: TokenDetails;
+  readonly groups: readonly LivePermissionGroup[];
+}
+
+/** Reads the token back (two calls), or says why it could not be compared. */
+async function readBackToken(ctx: Pick<ExactnessContext, "provisioner" | "owner" | "tokenId">): Promise<ReadBack | Check> {
   try {
-    [token, groups] = await Promise.all([ctx.provisioner.getToken(ctx.owner, ctx.tokenId), ctx.provisioner.permissionGroups(ctx.owner)]);
+    const [token, groups] = await Promise.all([ctx.provisioner.getToken(ctx.owner, ctx.tokenId), ctx.provisioner.permissionGroups(ctx.owner)]);
+    return { token, groups };
   } catch (error) {
     const needs = ctx.owner.kind === "account" ? '"Account API Tokens Read" (or Write) on the owning account' : '"API Tokens Read" (or Write)';
     if (error instanceof CloudflareApiError && (error.kind === "forbidden" || error.kind === "unauthorized" || error.kind === "not_found")) {
@@ -51,12 +57,17 @@ export async function checkExactness(ctx: ExactnessContext): Promise<Check[]> {
         error.kind === "not_found"
           ? `token ${ctx.tokenId} is not among the ${ctx.owner.kind === "account" ? `tokens of account ${ctx.owner.accountId}` : "provisioner's user tokens"} (${error.message}); the provisioner must be the token's owner`
           : `the provisioner credential cannot read the token (${error.message})`;
-      return [{ id: "exactness", status: "warn", detail: `not compared: ${why}`, remedy: `Use a provisioner credential with ${needs}: --provisioner-token-env <VAR>.` }];
+      return { id: "exactness", status: "warn", detail: `not compared: ${why}`, remedy: `Use a provisioner credential with ${needs}: --provisioner-token-env <VAR>.` };
     }
     const d = diagnoseTransport(error, "reading the token with the provisioner");
-    return [{ id: "exactness", status: "fail", detail: d.detail, remedy: d.remedy }];
+    return { id: "exactness", status: "fail", detail: d.detail, remedy: d.remedy };
   }
-  return compareTokenWithPlan(token, groups, ctx);
+}
+
+export async function checkExactness(ctx: ExactnessContext): Promise<{ readonly checks: Check[]; readonly readBack?: ReadBack }> {
+  const readBack = await readBackToken(ctx);
+  if (!("token" in readBack)) return { checks: [readBack] };
+  return { checks: compareTokenWithPlan(readBack.token, readBack.groups, ctx), readBack };
 }
 
 // ---------------------------------------------------------------------------------------------

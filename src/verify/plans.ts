@@ -18,7 +18,7 @@ export interface PlanVerification {
 export async function verifyPlans(
   plans: readonly TokenPlan[],
   source: TokenValueSource,
-  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken"> & {
+  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones"> & {
     readonly stack: string;
     readonly recorded?: (plan: TokenPlan) => boolean;
     /** A registered successor waiting for its platform: verified by its policies only, never sent. */
@@ -57,6 +57,7 @@ export async function verifyPlans(
       ...(options.apiBase ? { apiBase: options.apiBase } : {}),
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
       ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
+      ...(options.probeAllZones ? { probeAllZones: true } : {}),
     });
     const owner = plan.owner.kind === "account" ? `owned by account ${plan.owner.accountId}` : "user-owned";
     results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}, generation ${plan.generation})`, report });

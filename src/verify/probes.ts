@@ -1,16 +1,19 @@
-import { probesFor, type EndpointPermission } from "../cloudflare/endpoint-permissions";
+import { endpointPermission, probesFor, type EndpointPermission } from "../cloudflare/endpoint-permissions";
 import { describeGroup, groupKey, isReadOnlyGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import { CloudflareApiError, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import { CONCURRENCY, limiter } from "./limit";
 import type { Check } from "./types";
+import { describeZones } from "./zones";
 
 /**
  * Check 4, the ASCERA guide's "Insufficient permissions" row: one read-only GET per permission
  * group, picked from the endpoint→groups table (`probesFor`, most specific first). Account-scope
- * routes run on each chosen account, zone routes on ONE representative zone (coverage proves the
- * others are visible), user routes once. Identical requests are sent once. Cost: groups × accounts
- * at most, never groups × zones.
+ * routes run on each chosen account, user routes once, zone routes on the sample of chosen zones
+ * coverage picked: the zone groups take the sample's zones in turn, so up to one zone per zone group
+ * is proven at no extra cost; a sampled zone no group lands on gets one GET /zones/{zone_id}.
+ * Identical requests are sent once. Cost: groups × accounts + sampled zones beyond the zone groups,
+ * never groups × zones.
  */
 
 /** Values for path parameters that name no object of the user's (the reference's own examples). */
@@ -19,11 +22,15 @@ const FIXED_PARAMETERS: Readonly<Record<string, string>> = {
   ruleset_phase: "http_request_firewall_managed",
 };
 
+/** A zone known only by its ID cannot be looked up by name: "Zone Read" is then probed on the zone's details. */
+const ZONE_DETAILS = endpointPermission("GET", "/zones/{zone_id}");
+
 export interface ProbeContext {
   readonly client: CloudflareClient;
   readonly groups: readonly PermissionGroupRef[];
   readonly accounts: readonly string[];
-  readonly zone?: ZoneSummary;
+  /** The chosen zones to probe on (coverage's sample); empty when none is known. */
+  readonly zones: readonly ZoneSummary[];
   /** Why zone routes cannot be probed (no chosen zone is visible). */
   readonly zoneSkipReason?: string;
   readonly stack?: string;
@@ -75,6 +82,10 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
 
   const unprobed: PermissionGroupRef[] = [];
   const pending: Promise<Check>[] = [];
+  let zoneTurn = 0;
+  const nextZone = (): ZoneSummary | undefined => ctx.zones[zoneTurn++ % Math.max(1, ctx.zones.length)];
+  // A zone known only by its ID cannot be looked up by name.
+  const hasName = (zone: ZoneSummary) => zone.name !== "" && zone.name !== zone.id;
   for (const group of ctx.groups) {
     const route = probeRoute(group);
     if (!route) {
@@ -84,26 +95,27 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
     let targets: Target[];
     if (route.resource === "account") {
       targets = ctx.accounts.map((account) => ({ label: `account ${account}`, path: fill(route.path, { account_id: account }) }));
-    } else if (route.resource === "zone") {
-      if (!ctx.zone) {
+    } else if (route.resource === "zone" || route.path === "/zones") {
+      const zone = nextZone();
+      if (!zone) {
         pending.push(
           Promise.resolve({
             id: idFor(group),
             status: "skip",
             detail: `not probed: ${ctx.zoneSkipReason ?? "no zone to probe on"}`,
-            remedy: "Fix the coverage check first; zone groups are probed on one chosen zone the token sees.",
+            remedy: "Fix the coverage check first; zone groups are probed on chosen zones the token holds.",
           }),
         );
         continue;
       }
-      targets = [{ label: `zone ${ctx.zone.name}`, path: fill(route.path, { zone_id: ctx.zone.id }) }];
-    } else if (route.path === "/zones") {
-      // GET /zones lists only the zones the token may read: proven when it lists the probe zone.
-      if (!ctx.zone) {
-        pending.push(Promise.resolve({ id: idFor(group), status: "skip", detail: `not probed: ${ctx.zoneSkipReason ?? "no zone to probe on"}` }));
+      if (route.path === "/zones" && hasName(zone)) {
+        // GET /zones?name= lists only a zone the token may read (a token scoped to specific zones cannot list without the name): proven when it lists the zone.
+        pending.push(probeGroup(group, route, [{ label: `zone ${zone.name}`, path: route.path, query: { name: zone.name, per_page: 5 }, mustList: zone.id }]));
         continue;
       }
-      targets = [{ label: `zone ${ctx.zone.name}`, path: route.path, query: { name: ctx.zone.name, per_page: 5 }, mustList: ctx.zone.id }];
+      const zoneRoute = route.path === "/zones" ? ZONE_DETAILS : route;
+      pending.push(probeGroup(group, zoneRoute, [{ label: `zone ${zone.name}`, path: fill(zoneRoute.path, { zone_id: zone.id }) }]));
+      continue;
     } else {
       targets = [{ label: route.resource === "user" ? "the user" : "", path: route.path }];
     }
@@ -161,6 +173,29 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
     }
     const d = diagnoseTransport(first.outcome.error, `${routeText}${first.target.label ? ` on ${first.target.label}` : ""}`);
     return { id, status: "fail", detail: d.detail, remedy: d.remedy };
+  }
+
+  const unvisited = ctx.zones.slice(zoneTurn);
+  if (unvisited.length > 0) pending.push(probeReach(unvisited));
+
+  /** The sampled zones no zone group landed on: one GET /zones/{zone_id} each proves the token reaches them. */
+  async function probeReach(zones: readonly ZoneSummary[]): Promise<Check> {
+    const outcomes = await Promise.all(zones.map(async (zone) => ({ zone, outcome: await send({ label: `zone ${zone.name}`, path: `/zones/${encodeURIComponent(zone.id)}` }) })));
+    const refused = outcomes.filter((o) => !o.outcome.ok);
+    if (refused.length === 0) return { id: "probe:zones", status: "pass", detail: `GET /zones/{zone_id} answered 2xx on ${describeZones(zones)}` };
+    const forbidden = refused.filter((o) => !o.outcome.ok && o.outcome.error instanceof CloudflareApiError && o.outcome.error.kind === "forbidden");
+    if (forbidden.length === refused.length) {
+      const names = describeZones(forbidden.map((o) => o.zone));
+      return {
+        id: "probe:zones",
+        status: "fail",
+        detail: `GET /zones/{zone_id} was refused on ${names}: the token does not reach ${forbidden.length === 1 ? "that zone" : "those zones"}`,
+        remedy: `Add ${names} to the token's zone resources (${deploy} restores the planned ones).`,
+      };
+    }
+    const first = refused[0]!;
+    const d = diagnoseTransport(first.outcome.ok ? undefined : first.outcome.error, `GET /zones/{zone_id} on zone ${first.zone.name}`);
+    return { id: "probe:zones", status: "fail", detail: d.detail, remedy: d.remedy };
   }
 
   const checks = await Promise.all(pending);

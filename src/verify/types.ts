@@ -24,6 +24,11 @@ export interface VerifyReport {
   /** HTTP requests sent to Cloudflare, retries included, both credentials together. */
   readonly apiCalls: number;
   readonly checks: readonly Check[];
+  /**
+   * The zones of a token scoped to specific zones, by name where known: it cannot list zones
+   * (GET /zones answers 403), so the platform must be given them (the hand-off sheet lists them).
+   */
+  readonly unlistedZones?: readonly string[];
 }
 
 /** `all`, or zone IDs / names. Absent = not specified (coverage then reports counts only). */
@@ -66,6 +71,8 @@ export interface VerifyInput {
   /** Client-IP filter to expect when no plan is given. */
   readonly allowedIps?: readonly string[];
   readonly deniedIps?: readonly string[];
+  /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
+  readonly probeAllZones?: boolean;
   /** Retry and timeout bounds of the Cloudflare client; `waitOutRefusals` waits out every 429 (fleet runs). */
   readonly client?: { readonly maxRetries?: number; readonly maxRetryAfterSeconds?: number; readonly timeoutMs?: number; readonly waitOutRefusals?: boolean };
   /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */

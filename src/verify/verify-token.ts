@@ -13,9 +13,9 @@ import { HEX32 } from "../cloudflare/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
 import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
 import { zoneNamesIn } from "../plan/resources";
-import { checkCoverage, type ZoneMode } from "./coverage";
+import { checkCoverage, type ResolvedZones, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
-import { checkExactness } from "./exactness";
+import { checkExactness, type ReadBack } from "./exactness";
 import { checkLiveness } from "./liveness";
 import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
@@ -43,6 +43,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   const clientOptions = { baseUrl: apiBase, counter, secrets, ...input.client };
   const checks: Check[] = [];
   let tokenId: string | undefined;
+  let unlistedZones: readonly string[] | undefined;
 
   const finish = (): VerifyReport => {
     const scrubbed = checks.map((c) => ({
@@ -58,6 +59,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       ...(tokenId ? { tokenId } : {}),
       apiCalls: counter.total,
       checks: scrubbed,
+      ...(unlistedZones ? { unlistedZones } : {}),
     };
   };
   const skipRest = (reason: string, from: "liveness" | "after-liveness") => {
@@ -91,8 +93,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   const platformName = input.platform.displayName;
 
   /** Check 3 through the provisioner: the token's policies against the plan, zone names resolved first. */
-  const exactness = async (reader: CloudflareClient, id: string, visible: readonly ZoneSummary[]) => {
-    const resolved = await resolveZoneNames(plan, visible, reader);
+  const exactness = async (reader: CloudflareClient, id: string) => {
+    const resolved = await resolveZones(plan, reader);
     const found = await checkExactness({
       provisioner: reader,
       owner,
@@ -105,12 +107,12 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       extraRead: input.extraReadGroups ?? "warn",
       ...(input.stack ? { stack: input.stack } : {}),
     });
-    return { resolved, checks: found };
+    return { resolved, ...found };
   };
   /** When the token must not (or cannot) be used from here, its policies are all that can be proven. */
   const policiesOnly = async (reason: string): Promise<VerifyReport> => {
     if (provisioner && tokenId) {
-      checks.push(...(await exactness(provisioner, tokenId, [])).checks);
+      checks.push(...(await exactness(provisioner, tokenId)).checks);
     } else {
       checks.push({ id: "exactness", status: "skip", detail: `not checked: ${reason}, and ${provisioner ? "its ID is unknown" : "no provisioner credential was given"}` });
     }
@@ -147,19 +149,10 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     return finish();
   }
 
-  // 5 (first, because probes and exactness use what it sees). Coverage.
-  const profileText = `${plan.platform}/${plan.profile}`;
-  const coverage = await checkCoverage({
-    client,
-    ...(provisioner ? { provisioner } : {}),
-    accounts: plan.scope.accounts,
-    mode: zoneMode,
-    profileText,
-    ...(input.stack ? { stack: input.stack } : {}),
-  });
-
-  // 3. Exactness.
-  let resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined;
+  // 3. Exactness (before coverage: a token scoped to specific zones cannot list them, so its coverage
+  // is proven from the policies read back here).
+  let resolved: ResolvedZones | undefined;
+  let readBack: ReadBack | undefined;
   if (!provisioner) {
     checks.push({
       id: "exactness",
@@ -170,27 +163,41 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   } else if (!tokenId) {
     checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
   } else {
-    const found = await exactness(provisioner, tokenId, coverage.visible);
+    const found = await exactness(provisioner, tokenId);
     resolved = found.resolved;
+    readBack = found.readBack;
     checks.push(...found.checks);
   }
 
+  // 5 (before the probes, which run on the zones it samples). Coverage.
+  const coverage = await checkCoverage({
+    client,
+    ...(provisioner ? { provisioner } : {}),
+    accounts: plan.scope.accounts,
+    mode: zoneMode,
+    profileText: `${plan.platform}/${plan.profile}`,
+    ...(input.stack ? { stack: input.stack } : {}),
+    ...(readBack ? { readBack } : {}),
+    ...(resolved ? { resolved } : {}),
+    ...(input.probeAllZones ? { probeAllZones: true } : {}),
+  });
+  unlistedZones = coverage.unlistedZones;
+
   // 4. Probes.
   const groups: PermissionGroupRef[] = plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups);
-  // A chosen zone the token does not list is still probed: the answers tell a missing zone (403) from a missing "Zone Read" (2xx).
-  const zone = coverage.representative ?? fallbackZone(zoneMode, resolved);
   checks.push(
     ...(await runProbes({
       client,
       groups,
       accounts: plan.scope.accounts,
-      ...(zone ? { zone } : {}),
+      zones: coverage.sample,
       zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
       ...(input.stack ? { stack: input.stack } : {}),
     })),
   );
 
   checks.push(coverage.check);
+  if (coverage.listing) checks.push(coverage.listing);
   return finish();
 }
 
@@ -277,49 +284,59 @@ function flagProblems(error: ConfigError): string {
 }
 
 /**
- * The plan keeps zone names symbolic. Names the token sees resolve for free (coverage listed them);
- * the others through the provisioner. A name or two (no more than there are chosen accounts) cost
- * one GET /zones?name=… each. More names list the chosen accounts' zones instead, 50 a page, and
- * match them here: page 1 of each account says how many pages are left, and the rest is read only
- * when that is cheaper than asking per name. So the cost is at most the accounts' pages, however
- * many names there are: an IP-filtered token lists nothing from here, and a broken one may list
- * none of its zones, so every name can be one of "the others".
+ * The plan keeps zone names symbolic; they resolve through the provisioner, never through the token
+ * (a token scoped to specific zones cannot list zones, and an IP-filtered one lists nothing from
+ * here). Zones chosen by ID are named the same way, for messages and the hand-off sheet. A zone or
+ * two (no more than there are chosen accounts) cost one call each (`GET /zones?name=…`,
+ * `GET /zones/{id}`). More list the chosen accounts' zones instead, 50 a page, and match them here:
+ * page 1 of each account says how many pages are left, and the rest is read only when that is
+ * cheaper than asking one by one. So the cost is at most the accounts' pages, however many zones
+ * were chosen; a provisioner that holds only the chosen zones (it cannot list them) costs one call
+ * per chosen zone instead.
  */
-async function resolveZoneNames(
-  plan: TokenPlan,
-  visible: readonly ZoneSummary[],
-  provisioner: CloudflareClient,
-): Promise<{ byName: Map<string, string>; byId: Map<string, string> }> {
+async function resolveZones(plan: TokenPlan, provisioner: CloudflareClient): Promise<ResolvedZones & { byName: Map<string, string>; byId: Map<string, string> }> {
   const byName = new Map<string, string>();
   const byId = new Map<string, string>();
+  const accountById = new Map<string, string>();
+  const nameById = (zone: ZoneSummary) => {
+    byId.set(zone.id, zone.name);
+    if (zone.accountId) accountById.set(zone.id, zone.accountId);
+  };
   const learn = (zone: ZoneSummary) => {
     byName.set(zone.name, zone.id);
-    byId.set(zone.id, zone.name);
+    nameById(zone);
   };
-  visible.forEach(learn);
   const accounts = plan.scope.accounts;
-  let names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))].filter((n) => !byName.has(n));
-  if (names.length > accounts.length) {
+  let names = [...new Set(plan.policies.flatMap((p) => zoneNamesIn(p.resources)))];
+  let ids = Array.isArray(plan.scope.zones) ? [...new Set(plan.scope.zones.filter((ref) => HEX32.test(ref)))] : [];
+  if (names.length + ids.length > accounts.length) {
     let views = await mapLimit(accounts, CONCURRENCY, (a) => listAccountZones(provisioner, a, { firstPageOnly: true }));
+    views.forEach((v) => v.zones.forEach(nameById));
     names = learnListed(views, names, learn);
+    ids = ids.filter((id) => !byId.has(id));
     const pagesLeft = views.reduce((sum, v) => sum + (v.complete || v.error ? 0 : Math.ceil(zoneCount(v) / ZONES_PER_PAGE) - 1), 0);
-    if (names.length > pagesLeft) {
+    // A provisioner that holds only the chosen zones cannot list them either: it is asked one by one below.
+    const listable = views.every((v) => !v.error);
+    if (listable && names.length + ids.length > pagesLeft) {
       views = await mapLimit(views, CONCURRENCY, (v) => completeView(provisioner, v));
+      views.forEach((v) => v.zones.forEach(nameById));
       learnListed(views, names, learn);
-      // Every page was read: a name not found does not exist in the chosen accounts (exactness says so).
+      // Every page was read: a zone not found does not exist in the chosen accounts (exactness and coverage say so).
       names = [];
+      ids = [];
     }
   }
+  // Unresolved names are reported by exactness and coverage as zones that do not exist in the chosen accounts; an unnamed ID keeps its ID.
   await mapLimit(names, CONCURRENCY, async (name) => {
-    try {
-      const page = await provisioner.zonesPage({ name, perPage: 5 });
-      const match = page.zones.filter((z) => z.name === name && accounts.includes(z.accountId));
-      if (match.length === 1) learn(match[0]!);
-    } catch {
-      // Unresolved names are reported by exactness as zones that do not exist in the chosen accounts.
-    }
+    const page = await provisioner.zonesPage({ name, perPage: 5 }).catch(() => undefined);
+    const match = page?.zones.filter((z) => z.name === name && accounts.includes(z.accountId)) ?? [];
+    if (match.length === 1) learn(match[0]!);
   });
-  return { byName, byId };
+  await mapLimit(ids, CONCURRENCY, async (id) => {
+    const zone = await provisioner.get<{ id?: string; name?: string; account?: { id?: string } }>(`/zones/${id}`).catch(() => undefined);
+    if (zone?.result?.name) nameById({ id, name: zone.result.name, accountId: zone.result.account?.id ?? "" });
+  });
+  return { byName, byId, accountById };
 }
 
 /** Learns the wanted names the listed zones hold exactly once; returns the names still unresolved. */
@@ -329,14 +346,4 @@ function learnListed(views: readonly ZoneView[], names: readonly string[], learn
   for (const zone of views.flatMap((v) => v.zones)) if (wanted.has(zone.name)) found.set(zone.name, [...(found.get(zone.name) ?? []), zone]);
   for (const matches of found.values()) if (matches.length === 1) learn(matches[0]!);
   return names.filter((n) => !found.has(n));
-}
-
-function fallbackZone(mode: ZoneMode, resolved: { byName: Map<string, string>; byId: Map<string, string> } | undefined): ZoneSummary | undefined {
-  if (mode.kind !== "explicit") return undefined;
-  for (const ref of [...mode.zones].sort()) {
-    if (HEX32.test(ref)) return { id: ref, name: resolved?.byId.get(ref) ?? ref, accountId: "" };
-    const id = resolved?.byName.get(ref);
-    if (id) return { id, name: ref, accountId: "" };
-  }
-  return undefined;
 }

@@ -46,7 +46,8 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     const up = await cfct(["up", ...stackArgs()]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/drata-g1: created\n/);
-    expect(up.stdout).toMatch(/drata-g1: verified ok in \d+ API calls/);
+    // The dev stack's Drata token holds specific zones: it verifies, with the warning that it cannot list zones.
+    expect(up.stdout).toMatch(/drata-g1: verified ok with warning\(s\) zone-listing in \d+ API calls/);
     expect(up.stdout).toMatch(/drata-g1: handed-off/);
     const evidence = /evidence: (.+\.md)/.exec(up.stdout)![1]!;
     expect(readFileSync(evidence, "utf8")).toContain("| result | OK |");

@@ -81,6 +81,16 @@ describe("handoff registrar", () => {
     expect(sheet).toContain("user-owned");
   });
 
+  it("a token scoped to specific zones: the sheet says it cannot list zones and names the zones to give the platform", () => {
+    const sheet = renderSheet(drataRequest({ unlistedZones: ["acme-corp.com", "acme-payments.com"] }));
+    expect(sheet).toContain("## This token cannot list zones");
+    expect(sheet).toContain(`If Drata discovers zones by listing them, it will see none (the guides' "no data returned"): give it these zone names, or set \`zones: all\` on the connection and redeploy.`);
+    expect(sheet).toContain("- `acme-corp.com`\n- `acme-payments.com`");
+    // The section comes before the steps, so it is read first.
+    expect(sheet.indexOf("cannot list zones")).toBeLessThan(sheet.indexOf("## Steps in Drata"));
+    expect(renderSheet(drataRequest())).not.toContain("cannot list zones");
+  });
+
   it("a token without expiry says so, and a later generation is a rotation in its own file", async () => {
     expect(renderSheet(drataRequest({ expiresOn: null }))).toContain("- **Token expires**: `never (this token has no expiry)`");
     const dir = tempDir();

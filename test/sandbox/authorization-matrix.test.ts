@@ -40,6 +40,8 @@ const SCOPE_SETUP: Record<string, { resources: Record<string, string>; inScope: 
 const FIXTURE_RULE_ID = () => sandbox.fixture.accounts[0]!.firewall_access_rules[0]!.id;
 
 function probePath(probe: EndpointPermission, where: Where): string {
+  // A token scoped to specific zones cannot list zones (zoneListing=refuse); it finds a zone it holds by name.
+  if (probe.path === "/zones") return `/zones?name=${sandbox.fixture.zones.find((z) => z.id === where.zone)!.name}`;
   return probe.path
     .replace("{account_id}", where.account)
     .replace("{zone_id}", where.zone)
@@ -141,9 +143,12 @@ describe("token state is enforced on API routes and reported by verify", () => {
 
   it("a zone group granted on all zones of one account reaches none of another account's zones", async () => {
     const { value } = await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read")], resources: { [accountKey(IDS.acmeLabs)]: { "com.cloudflare.api.account.zone.*": "*" } } }] });
-    const zones = await client.get("/zones?per_page=50", value);
+    const zones = await client.get(`/zones?per_page=50&account.id=${IDS.acmeLabs}`, value);
     expect(zones.body.result.every((z: { account: { id: string } }) => z.account.id === IDS.acmeLabs)).toBe(true);
     expect(zones.body.result_info.total_count).toBe(5);
+    // Asked for the other account's zones (or all zones, which include them), it is refused the list.
+    expect((await client.get(`/zones?account.id=${IDS.acmeCorp}`, value)).status).toBe(403);
+    expect((await client.get("/zones", value)).status).toBe(403);
     expect((await client.get(`/zones/${IDS.acmeCorpCom}`, value)).status).toBe(403);
   });
 });

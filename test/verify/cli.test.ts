@@ -55,8 +55,26 @@ describe("cfct verify", () => {
     expect(body).toMatchObject({ ok: true, platform: "drata", apiCalls: 15 });
     for (const check of body.checks) {
       expect(Object.keys(check).every((k) => ["id", "status", "detail", "remedy"].includes(k))).toBe(true);
-      expect(check.status).toBe("pass");
+      // The one warning: a token scoped to specific zones cannot list zones.
+      expect(check.status).toBe(check.id === "zone-listing" ? "warn" : "pass");
     }
+  });
+
+  it("--probe-all-zones asks for every chosen zone with the token, not a sample of five", async () => {
+    const zones = sb.fixture.zones.filter((z) => z.account_id === ACME_CORP).map((z) => z.name);
+    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones }]);
+    const { value } = await issueToken(sb, specFromPlan(sb, drata!));
+    const flags = ["--platform", "drata", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_CORP, "--zones", zones.join(","), "--api-base", sb.baseUrl, "--json"];
+    const [sampled, all] = await Promise.all([cfct(flags, { T: value, P: sb.provisionerToken }), cfct([...flags, "--probe-all-zones"], { T: value, P: sb.provisionerToken })]);
+    expectNoLeak(sampled);
+    expectNoLeak(all);
+    const [sampledBody, allBody] = [JSON.parse(sampled.stdout), JSON.parse(all.stdout)];
+    expect([sampled.code, all.code]).toEqual([0, 0]);
+    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain(`hold exactly the ${zones.length} chosen zone(s)`);
+    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on a sample of 5");
+    expect(allBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on every one");
+    // Seven zones, five zone groups: two more calls, one per zone no group landed on.
+    expect(allBody.apiCalls).toBe(sampledBody.apiCalls + zones.length - 5);
   });
 
   it("a broken token: exit 2, a table with the failures first, each with its fix", async () => {
@@ -105,7 +123,7 @@ describe("cfct verify", () => {
     expect(body.tokens[0].checks.find((c: { id: string }) => c.id === "exactness:groups").status).toBe("pass");
 
     expectNoLeak(human);
-    expect(human.stdout).toMatch(/^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK, 15 API call\(s\)$/m);
+    expect(human.stdout).toMatch(/^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK with 1 warning\(s\), 15 API call\(s\)$/m);
     expect(human.stdout).toMatch(/3 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
 
     expectNoLeak(missing);

@@ -18,8 +18,10 @@ export function sandboxWithZones(n: number): Promise<RunningSandbox> {
 export type Scenario =
   /** Healthy: zones: all, the token has all zones of both accounts. */
   | "all-zones"
-  /** Healthy: every zone chosen by ID, the token has exactly those (the largest explicit list). */
+  /** Healthy, zone-scoped: every zone chosen by ID, the token has exactly those one by one (the largest explicit list; it cannot list zones). */
   | "explicit-every-zone"
+  /** Healthy, zone-scoped: two zones chosen by name (one per account), the token has exactly those. */
+  | "two-zones-by-name"
   /** Broken: two zones chosen, the token has "All zones" (it sees N). */
   | "all-zones-where-two-chosen";
 
@@ -35,7 +37,14 @@ export interface Measurement {
 
 export async function measure(sb: RunningSandbox, scenario: Scenario): Promise<Measurement> {
   const zoneIds = sb.fixture.zones.map((z) => z.id);
-  const chosen = scenario === "all-zones" ? "all" : scenario === "explicit-every-zone" ? zoneIds : zoneIds.slice(0, 2);
+  const chosen =
+    scenario === "all-zones"
+      ? "all"
+      : scenario === "explicit-every-zone"
+        ? zoneIds
+        : scenario === "two-zones-by-name"
+          ? ACCOUNTS.map((a) => sb.fixture.zones.find((z) => z.account_id === a)!.name)
+          : zoneIds.slice(0, 2);
   const [plan] = planFor([{ platform: "drata", accounts: ACCOUNTS, zones: chosen }], `cost-${scenario}`);
   let spec = specFromPlan(sb, plan!);
   if (scenario === "all-zones-where-two-chosen") {
@@ -66,5 +75,10 @@ export const FIXED_CALLS = 1 + 1 + 2 + (3 * ACCOUNTS.length + 5 + 2);
 export function expectedCalls(scenario: Scenario, zones: number): number {
   // zones: all compares page 1's total_count of the token and of the provisioner, per account.
   if (scenario === "all-zones") return FIXED_CALLS + 2 * ACCOUNTS.length;
+  // No more names than accounts: one GET /zones?name= each, by the provisioner, at any size.
+  if (scenario === "two-zones-by-name") return FIXED_CALLS + ACCOUNTS.length;
+  // Two zones chosen by ID (no more than accounts): the provisioner names each with GET /zones/{id}; the token lists its pages.
+  if (scenario === "all-zones-where-two-chosen") return FIXED_CALLS + ACCOUNTS.length + pagesFor(zones);
+  // Every zone by ID: the provisioner's pages name them (the token, scoped to specific zones, cannot list them).
   return FIXED_CALLS + pagesFor(zones);
 }

@@ -6,7 +6,7 @@ import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
-import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
+import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { progressOutput } from "../progress";
 
@@ -56,7 +56,7 @@ export function registerStackOperations(program: Command): void {
     },
   );
 
-  withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).action(
+  withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).option(...PROBE_ALL_ZONES_FLAG).action(
     async (options: EngineOptions) => {
       const pipeline = progressingPipeline(options, { createStack: true });
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
@@ -78,6 +78,7 @@ export function registerStackOperations(program: Command): void {
     .option("--grace <duration>", "keep the old generation this long after registration when no use of the new one is seen", "24h")
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
+    .option(...PROBE_ALL_ZONES_FLAG)
     .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
       const pipeline = progressingPipeline(options, { createStack: true });
       const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {

@@ -19,7 +19,7 @@ import path from "node:path";
 import type { EngineKind } from "../../automation/context";
 import { runVerify } from "../../automation/pipeline";
 import { recordRun } from "../../automation/record-run";
-import { pipelineFor, type EngineOptions } from "../engine-options";
+import { PROBE_ALL_ZONES_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
 import { EXIT, UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -41,6 +41,7 @@ interface VerifyOptions {
   engine?: EngineKind;
   sandboxStateDir?: string;
   evidenceDir?: string;
+  probeAllZones?: boolean;
 }
 
 /** The provider's credential by convention (stacks/*.yaml); the default provisioner for --stack. */
@@ -64,6 +65,7 @@ export function registerVerify(program: Command): void {
       .option("--token-env-prefix <prefix>", "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)", DEFAULT_TOKEN_ENV_PREFIX)
       .addOption(new Option("--extra-read <mode>", "an extra Read group the plan lacks is a warning or a failure").choices(["warn", "fail"]).default("warn"))
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
+      .option(...PROBE_ALL_ZONES_FLAG)
       .option("--engine <kind>", "with --stack: take every deployed token and its value from the stack's secret outputs through this engine (pulumi | sandbox), and write evidence")
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
@@ -124,10 +126,15 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
   return value;
 }
 
-function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays"> {
+function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "probeAllZones"> {
   const days = Number(options.expiryWarnDays ?? "14");
   if (!Number.isInteger(days) || days < 0) throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
-  return { ...(options.apiBase ? { apiBase: options.apiBase } : {}), extraReadGroups: options.extraRead ?? "warn", expiryWarnDays: days };
+  return {
+    ...(options.apiBase ? { apiBase: options.apiBase } : {}),
+    extraReadGroups: options.extraRead ?? "warn",
+    expiryWarnDays: days,
+    ...(options.probeAllZones ? { probeAllZones: true } : {}),
+  };
 }
 
 async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{ title: string; report: VerifyReport }> {
@@ -188,6 +195,7 @@ async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; 
     evidenceDir: options.evidenceDir ?? "evidence",
     projectDir: options.projectDir ?? process.cwd(),
     ...(options.sandboxStateDir ? { sandboxStateDir: options.sandboxStateDir } : {}),
+    ...(options.probeAllZones ? { probeAllZones: true } : {}),
   };
   // Progress goes to stderr so that --json keeps stdout to exactly one object.
   const pipeline = pipelineFor(engineOptions, (line) => process.stderr.write(`${line}\n`));

@@ -4,7 +4,7 @@ import type { FixtureAccount, FixtureZone } from "../fixture/schema";
 import type { Inventory } from "../inventory";
 import type { PermissionCatalog } from "../permission-catalog";
 import type { SandboxToken, TokenPolicy } from "../tokens/token";
-import { policyCovers, type AuthzTarget } from "./policy-resources";
+import { coversAllZonesOf, policyCovers, type AuthzTarget } from "./policy-resources";
 
 /** Sandbox IDs of the groups a route accepts (at least one is required). */
 type AcceptedGroups = ReadonlySet<string>;
@@ -47,6 +47,35 @@ export class Authorizer {
       byEndpoint.set(endpoint, zones);
     }
     return zones;
+  }
+
+  /**
+   * For GET /zones without an exact name: does the token hold every zone of the account through one
+   * of the endpoint's groups, by a resource that names all of them (an account-scope group on the
+   * account, or a zone-scope group on all its zones), with no deny policy taking a zone away?
+   */
+  holdsAllZonesOf(token: SandboxToken, endpoint: EndpointPermission, accountId: string): boolean {
+    const accountTarget: AuthzTarget = { kind: "account", accountId };
+    if (!this.ownerReaches(token, accountTarget)) return false;
+    const accepted = this.acceptedGroups(endpoint);
+    const grantsAll = (policy: TokenPolicy) =>
+      policy.permissionGroupIds.some((id) => {
+        if (!accepted.has(id)) return false;
+        const scope = this.catalog.findById(id)?.scope;
+        if (scope === SCOPES.account) return policyCovers(policy.resources, scope, accountTarget);
+        return scope === SCOPES.zone && coversAllZonesOf(policy.resources, accountId);
+      });
+    if (!token.policies.some((p) => p.effect === "allow" && grantsAll(p))) return false;
+    const denies = token.policies.filter((p) => p.effect === "deny");
+    if (denies.length === 0) return true;
+    return this.inventory.zones
+      .filter((zone) => zone.account_id === accountId)
+      .every((zone) => !denies.some((p) => this.policyMatches(p, accepted, { kind: "zone", zoneId: zone.id, accountId })));
+  }
+
+  /** Whether the token's owner reaches the account at all (a user's memberships, or the owning account). */
+  reachesAccount(token: SandboxToken, accountId: string): boolean {
+    return this.ownerReaches(token, { kind: "account", accountId });
   }
 
   /** For GET /accounts: does some allow policy give the token any group on the account or one of its zones? */

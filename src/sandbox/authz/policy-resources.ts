@@ -38,6 +38,17 @@ export function policyCovers(resources: PolicyResources, scope: Scope, target: A
   }
 }
 
+/**
+ * Whether the resources name *all zones of the account* as such: `.account.zone.*`, or an account
+ * key (the account's own or `.account.*`) nesting `zone.*`. Zones listed one by one do not count,
+ * even when they happen to be every zone: Cloudflare ties listing zones to the all-zones grant
+ * (nodecraft/acme-dns-01-cloudflare#8), and a zone added later would not be covered.
+ */
+export function coversAllZonesOf(resources: PolicyResources, accountId: string): boolean {
+  if (resources[ALL_ZONES] === "*") return true;
+  return [resources[`${RESOURCE_PREFIX.account}${accountId}`], resources[ALL_ACCOUNTS]].some((nested) => typeof nested === "object" && nested[ALL_ZONES] === "*");
+}
+
 /** A resource key the API accepts, parsed. */
 export type ResourceKey =
   | { readonly kind: "user"; readonly userId: string }

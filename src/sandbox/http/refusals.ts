@@ -57,6 +57,13 @@ export const refuse = {
   /** Account-owned token at GET /accounts (edgefirst-dev/starter#3, third-party: 400, 1001). */
   accountTokenCannotListAccounts: () => new ApiError(400, [{ code: 1001, message: "List accounts endpoint does not support account owned tokens." }]),
 
+  /**
+   * GET /zones without an exact name, by a token without all zones of an account it would list: the
+   * 403, code 0 and message quoted in troglobit/inadyn#285 and cloudflare/cloudflare-plugin-frontend#142.
+   */
+  zoneListNotPermitted: (tokenId: string) =>
+    new ApiError(403, [{ code: 0, message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones` }]),
+
   /** A request value the API rejects. Code 1001 is Cloudflare's observed "bad request" code; the message names the fix (ours). */
   invalidRequest: (message: string) => new ApiError(400, [{ code: 1001, message }]),
 

@@ -1,6 +1,8 @@
+import type { EndpointPermission } from "../../cloudflare/endpoint-permissions";
 import type { FixtureZone } from "../fixture/schema";
 import { paginate } from "../http/pagination";
-import { replyWith, replyWithPage, type Route, type RouteBuilders } from "../http/route";
+import { refuse } from "../http/refusals";
+import { replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext } from "../http/route";
 import type { SandboxState } from "../state";
 
 const NAME_SERVERS = ["ada", "bob", "cruz", "dina", "elle", "fred", "gail", "hank", "ivy", "jake"];
@@ -91,11 +93,38 @@ function ordered(zones: FixtureZone[], query: URLSearchParams, state: SandboxSta
   return query.get("direction") === "desc" ? sorted.reverse() : sorted;
 }
 
+/** `?name=<zone>` (operator `equal`, the default) that the other filters cannot widen with `match=any`. */
+function isExactNameLookup(query: URLSearchParams): boolean {
+  const name = query.get("name");
+  if (name === null || query.get("match") === "any") return false;
+  const operator = /^([a-z_]+):/.exec(name)?.[1] ?? "equal";
+  return operator === "equal" || operator === "equal_case_sensitive";
+}
+
+/**
+ * Behaviour `zoneListing=refuse` (FIDELITY.md): anything but an exact name lookup needs all zones of
+ * every account whose zones the query would list. A token holding all zones of one account and
+ * some zones of another is refused an unfiltered list too (our reading: the rule is per account,
+ * and a list silently missing one account's zones would read as "that account has no zones").
+ */
+function refuseListingWithoutAllZones(context: RouteContext, state: SandboxState, endpoint: EndpointPermission, matchesQuery: (zone: FixtureZone) => boolean): void {
+  if (state.behaviours.zoneListing !== "refuse" || isExactNameLookup(context.query)) return;
+  const { authorizer } = state;
+  const listed = new Set(state.inventory.zones.filter(matchesQuery).map((zone) => zone.account_id));
+  for (const accountId of listed) {
+    if (authorizer.reachesAccount(context.token, accountId) && !authorizer.holdsAllZonesOf(context.token, endpoint, accountId)) {
+      throw refuse.zoneListNotPermitted(context.token.id);
+    }
+  }
+}
+
 export function zoneRoutes(state: SandboxState, routes: RouteBuilders): Route[] {
   return [
-    // Lists only the zones on which the token holds a group that grants GET /zones.
+    // Lists only the zones on which the token holds a group that grants GET /zones (zoneListing=filter,
+    // or an exact name lookup); zoneListing=refuse refuses a wider list to a token without all zones.
     routes.filteredList("GET", "/zones", (context, endpoint) => {
       const matchesQuery = zoneFilter(context.query, state);
+      refuseListingWithoutAllZones(context, state, endpoint, matchesQuery);
       const visible = state.authorizer.zonesAllowed(context.token, endpoint).filter(matchesQuery);
       const page = paginate(ordered(visible, context.query, state), context.query);
       return replyWithPage({ ...page, items: page.items.map((zone) => zoneView(zone, state)) });
