@@ -46,7 +46,7 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
   return [
     { method: "GET", path: "/user/tokens/verify", as: provisioner, purpose: "the provisioner is active; the rate-limit headers' shape" },
     { method: "GET", path: "/user/tokens/permission_groups", as: provisioner, purpose: "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read" },
-    { method: "GET", path: `/memberships?account.id=${accountId}`, as: provisioner, purpose: "the provisioner's roles on the account (reported, not forced)" },
+    { method: "GET", path: "/memberships?per_page=50", as: provisioner, purpose: "the provisioner's roles on the account (reported, not forced)" },
     { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
     ...TOKEN_NAMES.map((name): ParityCall => ({ method: "POST", path: "/user/tokens", as: provisioner, purpose: `create the ${name} test token (read-only, one zone, expires within the hour)` })),
     { method: "GET", path: "/user/tokens/{order}", as: provisioner, purpose: "policyReadBackOrder: the order policies and groups come back in" },
@@ -154,13 +154,17 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const zoneGroups = [zoneRead, group("Zone Settings Read", zoneScope), group("Firewall Services Read", zoneScope)];
     const accountSettingsRead = group("Account Settings Read", "com.cloudflare.api.account");
 
-    const memberships = await send(provisioner, "GET", `/memberships?account.id=${target.accountId}`);
-    const roles = memberships.status < 300 ? (result<{ roles?: string[] }[]>(memberships) ?? []).flatMap((m) => m.roles ?? []) : [];
+    // The API filters memberships by account name, not ID: pick the account's own.
+    const memberships = await send(provisioner, "GET", "/memberships?per_page=50");
+    const roles =
+      memberships.status < 300
+        ? (result<{ account?: { id?: string }; roles?: string[] }[]>(memberships) ?? []).filter((m) => m.account?.id === target.accountId).flatMap((m) => m.roles ?? [])
+        : [];
     observations["provisioner roles on the account"] = memberships.status < 300 ? roles.join(", ") || "(none listed)" : `HTTP ${memberships.status}`;
     behaviours.accountTokenCreatorRole = {
       value: BEHAVIOURS.accountTokenCreatorRole.default,
       measured: false,
-      evidence: [evidence(`GET /memberships?account.id=${target.accountId}`, memberships, `roles: ${observations["provisioner roles on the account"]}`)],
+      evidence: [evidence("GET /memberships", memberships, `roles on account ${target.accountId}: ${observations["provisioner roles on the account"]}`)],
       sources: [],
       note: "reported, not forced: cfct creates no account-owned token here. Compare the roles above with the role your account tokens were created under",
     };
