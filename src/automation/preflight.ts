@@ -63,11 +63,12 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
     }
   }
 
-  const memberships = await refusedAs(() => client.get<{ account?: { id?: string }; status?: string; roles?: string[] }[]>("/memberships", { per_page: 50 }));
+  // Every page: a provisioner of a fleet belongs to more accounts than one page holds.
+  const memberships = await refusedAs(() => client.allPages<{ account?: { id?: string }; status?: string; roles?: string[] }>("/memberships"));
   if (memberships instanceof CloudflareApiError) {
     findings.push({ problem: `it cannot read its user's account memberships (GET /memberships: ${memberships.message}); it needs Memberships Read`, group: "Memberships Read" });
   } else {
-    const membershipOf = (accountId: string) => (memberships.result ?? []).find((m) => m.account?.id === accountId && m.status === "accepted");
+    const membershipOf = (accountId: string) => memberships.find((m) => m.account?.id === accountId && m.status === "accepted");
     for (const accountId of accounts) {
       const membership = membershipOf(accountId);
       if (!membership) findings.push({ problem: `its user is not an accepted member of account ${accountId}, so it cannot grant anything there` });

@@ -185,6 +185,8 @@ export interface CloudflareClient {
   rawGet(path: string): Promise<RawResponse>;
   verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
   getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
+  /** Every item of a page-numbered list (50 a page, all pages). */
+  allPages<T>(path: string, query?: Query): Promise<T[]>;
   /** Every token of the owner (all pages), expired ones included. */
   listTokens(owner: TokenOwner): Promise<TokenDetails[]>;
   permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
@@ -336,6 +338,15 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     });
   };
 
+  const allPages = async <T>(path: string, query: Query = {}): Promise<T[]> => {
+    const items: T[] = [];
+    for (let page = 1; ; page += 1) {
+      const envelope = await get<T[]>(path, { ...query, page, per_page: 50 });
+      items.push(...(envelope.result ?? []));
+      if (!hasMorePages(envelope.result_info, page, (envelope.result ?? []).length, 50)) return items;
+    }
+  };
+
   const zoneSummary = (zone: { id: string; name: string; account?: { id?: string } }): ZoneSummary => ({
     id: zone.id,
     name: zone.name,
@@ -375,15 +386,10 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     getToken(owner, tokenId) {
       return call(() => (owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId)));
     },
-    async listTokens(owner, options = {}) {
-      const base = owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens";
-      const tokens: TokenDetails[] = [];
-      for (let page = 1; ; page += 1) {
-        // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
-        const envelope = await get<TokenDetails[]>(base, { page, per_page: 50, include_expired: "true" });
-        tokens.push(...(envelope.result ?? []));
-        if (!hasMorePages(envelope.result_info, page, (envelope.result ?? []).length, 50)) return tokens;
-      }
+    allPages,
+    listTokens(owner) {
+      // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
+      return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", { include_expired: "true" });
     },
     permissionGroups(owner) {
       return call(async () => {

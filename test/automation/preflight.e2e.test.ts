@@ -71,6 +71,18 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     ]);
   });
 
+  it("reads every page of memberships: a fleet's provisioner belongs to more accounts than one page holds", async () => {
+    const fleet = await startSandbox({ accounts: 60 });
+    try {
+      const accounts = fleet.fixture.accounts.map((a) => a.id);
+      expect(accounts.length).toBeGreaterThan(50);
+      const fleetClient = createCloudflareClient({ apiToken: fleet.provisionerToken, baseUrl: fleet.baseUrl, maxRetries: 0 });
+      expect((await preflight(fleetClient, settingsOf([ascera(accounts)]), NOW)).findings).toEqual([]);
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it("has no link when no missing group can be pre-filled", () => {
     expect(provisionerTemplateUrl(["Memberships Read"])).toBeUndefined();
   });
