@@ -1,3 +1,4 @@
+import { ACCOUNT_TOKEN_CREATOR_ROLES, canCreateAccountTokens } from "../cloudflare/account-roles";
 import { CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
 import { HEX32 } from "../cloudflare/ids";
 import type { Settings } from "../config/schema";
@@ -16,8 +17,6 @@ export interface PreflightReport {
   readonly dashboardLink?: string;
 }
 
-/** Roles that may create account-owned tokens ("Creating account tokens requires Super Administrator or Administrator"). */
-const TOKEN_CREATOR_ROLE = /^(super )?administrator\b/i;
 
 interface OwnPolicy {
   readonly effect?: string;
@@ -72,9 +71,9 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
     for (const accountId of accounts) {
       const membership = membershipOf(accountId);
       if (!membership) findings.push({ problem: `its user is not an accepted member of account ${accountId}, so it cannot grant anything there` });
-      else if (accountOwned.includes(accountId) && !(membership.roles ?? []).some((role) => TOKEN_CREATOR_ROLE.test(role))) {
+      else if (accountOwned.includes(accountId) && !canCreateAccountTokens(membership.roles ?? [])) {
         findings.push({
-          problem: `its user's roles on account ${accountId} (${(membership.roles ?? []).join(", ") || "none"}) cannot create account-owned tokens: that needs Administrator or Super Administrator`,
+          problem: `its user's roles on account ${accountId} (${(membership.roles ?? []).join(", ") || "none"}) cannot create account-owned tokens: that needs ${ACCOUNT_TOKEN_CREATOR_ROLES.map((r) => `"${r}"`).join(" or ")}`,
         });
       }
     }

@@ -67,7 +67,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
   it("reports a membership role that cannot create account-owned tokens", async () => {
     const report = await preflight(client(sandbox.provisionerToken), settingsOf([ascera([ACME_LABS])]), NOW);
     expect(report.findings.map((f) => f.problem)).toEqual([
-      `its user's roles on account ${ACME_LABS} (Analyst) cannot create account-owned tokens: that needs Administrator or Super Administrator`,
+      `its user's roles on account ${ACME_LABS} (Analyst) cannot create account-owned tokens: that needs "Super Administrator - All Privileges" or "Administrator" or "API Token Provisioning"`,
     ]);
   });
 

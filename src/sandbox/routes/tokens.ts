@@ -5,15 +5,10 @@ import { refuse } from "../http/refusals";
 import { identifierNotFound, replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext, type RouteReply } from "../http/route";
 import type { SandboxState } from "../state";
 import { isSameOwner, type SandboxToken, type TokenOwner } from "../tokens/token";
+import { ACCOUNT_TOKEN_CREATOR_ROLES, canCreateAccountTokens } from "../../cloudflare/account-roles";
 import { parseTokenRequest } from "../tokens/token-request";
 import { tokenView, verifyView } from "../tokens/token-view";
 
-/**
- * Roles that may create account-owned tokens, as Cloudflare spells them. Account-owned tokens were
- * Super-Administrator-only (account-owned-tokens docs); the issue's evidence adds Administrator, and
- * Cloudflare's 2026-10-01 changelog the "API Token Provisioning" role.
- */
-export const ACCOUNT_TOKEN_CREATOR_ROLES: readonly string[] = ["Super Administrator - All Privileges", "Administrator", "API Token Provisioning"];
 
 const ACTIVE_MESSAGE = { code: 10000, message: "This API Token is valid and active", type: null };
 // "User API token quota 50; Account API token quota 500" (api-rate-limits.mdx@2f6318f).
@@ -108,7 +103,7 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
 function requireCreatorRole(state: SandboxState, context: RouteContext, accountId: string): void {
   if (state.behaviours.accountTokenCreatorRole !== "administrator" || context.token.owner.kind !== "user") return;
   const roles = state.inventory.memberships.filter((m) => m.account_id === accountId && m.status === "accepted").flatMap((m) => m.roles);
-  if (roles.some((role) => ACCOUNT_TOKEN_CREATOR_ROLES.includes(role))) return;
+  if (canCreateAccountTokens(roles)) return;
   throw refuse.missingPermission(
     state.behaviours,
     `creating an account-owned token needs the creator's user to hold ${ACCOUNT_TOKEN_CREATOR_ROLES.map((r) => `"${r}"`).join(" or ")} on account ${accountId}; it holds ${roles.length ? roles.map((r) => `"${r}"`).join(", ") : "no role there"}. Fix: have a Super Administrator grant one of those roles to the provisioner's user`,
