@@ -137,7 +137,8 @@ async function oursCommand(sandbox: RunningSandbox, project: { dir: string; stac
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: path.join(project.dir, "state"),
     progress: () => undefined,
-    env: { CFCT_HANDOFF_DIR: path.join(project.dir, "handoff") },
+    // Rehearsal sheets and the sealing key stay in the bench's own directory, never the user's home.
+    env: { CFCT_REHEARSAL_HANDOFF_DIR: path.join(project.dir, "handoff"), CFCT_REHEARSAL_KEY_DIR: path.join(project.dir, "keys") },
     pacingClock: clock,
   });
   const started = performance.now();

@@ -48,7 +48,7 @@ function fleetPipeline(project: TestProject, lines: string[], statuses: HandOffS
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_HANDOFF_DIR: project.handoffDir },
+    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
     registrarOverrides: { sleep: async () => {} },
     pacingClock: sandboxPacingClock(sandbox.controlUrl),
   });
