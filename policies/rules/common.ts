@@ -11,8 +11,8 @@
  */
 import type { PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
-import { RESOURCE_PREFIX } from "../../src/plan/resources";
-import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/component/outputs";
+import { RESOURCE_PREFIX } from "../../src/domain/resource-keys";
+import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/domain/resource-types";
 
 export type {
   Policies,

@@ -1,5 +1,5 @@
-import { ALL_ZONES_KEY, RESOURCE_PREFIX } from "../../src/plan/resources";
-import { HEX32 } from "../../src/cloudflare/ids";
+import { ALL_ZONES_KEY, RESOURCE_PREFIX } from "../../src/domain/resource-keys";
+import { HEX32 } from "../../src/domain/ids";
 import { SCOPES } from "../../src/cloudflare/permission-groups";
 import {
   WILDCARD_ACCOUNT_KEY,

@@ -98,10 +98,14 @@ export class PulumiEngine implements StackEngine {
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
+    await this.setConfig("generations", generations);
+  }
+
+  async setConfig(key: string, value: unknown): Promise<void> {
     // `pulumi config set` honours stackConfigDir, so this lands in the stack file: commit it (the
     // workflows do) so the next run starts from it. It is stored as JSON text, which the schema accepts.
     const stack = await this.stack();
-    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:generations`, { value: JSON.stringify(generations) }));
+    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:${key}`, { value: JSON.stringify(value) }));
   }
 
   private policyOptions() {

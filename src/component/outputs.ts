@@ -1,13 +1,6 @@
 import { z } from "zod";
 import { SCOPES } from "../cloudflare/permission-groups";
 
-/** Pulumi type tokens of the resources the program registers: engines, rehearsal mocks and policies match on them. */
-export const COMPLIANCE_TOKEN_TYPE = "cf-compliance-tokens:index:ComplianceToken";
-export const TOKEN_RESOURCE_TYPES = {
-  user: "cloudflare:index/apiToken:ApiToken",
-  account: "cloudflare:index/accountToken:AccountToken",
-} as const;
-
 /** The contract of the program's `tokens` stack output, shared by the engines and the evidence. */
 export const scopeSchema = z.enum([SCOPES.user, SCOPES.account, SCOPES.zone]);
 

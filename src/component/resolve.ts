@@ -1,6 +1,6 @@
 import { describeGroup, findKnownGroup, suggestKnownGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import type { TokenPlan } from "../plan/plan";
-import { resolveResources, zoneNamesIn, type PolicyResources } from "../plan/resources";
+import { resolveResources, zoneNamesIn, type PolicyResources } from "../domain/resource-keys";
 import type { CloudflareDirectory, LiveGroup } from "./directory";
 
 export interface ResolvedPolicy {

@@ -1,10 +1,10 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import { SCOPES } from "../cloudflare/permission-groups";
 import { issueMessage } from "./issue-message";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
-import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "../registration/config";
+import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "./registration";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";

@@ -9,9 +9,9 @@ import {
 import type { ConnectionSettings, Generation, Settings } from "../config/schema";
 import type { PlatformCatalog } from "../platforms";
 import { PLATFORMS } from "../platforms";
-import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, type PolicyResources } from "./resources";
-
-export type TokenOwner = { readonly kind: "user" } | { readonly kind: "account"; readonly accountId: string };
+import type { TokenOwner } from "../domain/owner";
+import { DAY_MS, rfc3339 } from "../domain/time";
+import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, type PolicyResources } from "../domain/resource-keys";
 
 export interface PolicyPlan {
   readonly effect: "allow" | "deny";
@@ -46,12 +46,6 @@ export class PlanError extends Error {
 }
 
 const TOKEN_NAME_MAX = 120;
-const DAY_MS = 86_400_000;
-
-/** RFC 3339 without fractional seconds, the form Cloudflare returns for expires_on. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /**
  * Pure: settings + catalog + clock -> the tokens to exist. Same input, byte-identical output.

@@ -82,11 +82,11 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
-    this.setConfig("generations", generations);
+    await this.setConfig("generations", generations);
   }
 
   /** `pulumi config set` for the rehearsal stack: layered over the stack file, kept in the state. */
-  setConfig(key: string, value: unknown): void {
+  async setConfig(key: string, value: unknown): Promise<void> {
     this.store.update((s) => void (s.config[key] = value));
   }
 

@@ -9,10 +9,10 @@ import {
 } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { accountTokenPrincipal, PROVISIONER_USER, RateBudget, RateBudgets } from "../cloudflare/pacing";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
-import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
-import { zoneNamesIn } from "../plan/resources";
+import { plan as planTokens, type TokenPlan } from "../plan/plan";
+import { zoneNamesIn } from "../domain/resource-keys";
 import { checkCoverage, type ResolvedZones, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
 import { checkExactness, type ReadBack } from "./exactness";
@@ -21,6 +21,7 @@ import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
 import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
+import { type TokenOwner } from "../domain/owner";
 
 /** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
 export class VerifyInputError extends Error {

@@ -5,7 +5,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
 import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { parseSettings, type Settings } from "../../src/config/schema";
-import { buildPipeline } from "../../src/automation/context";
+import { buildPipeline } from "../../src/cli/build-pipeline";
 import { ACME_CORP, ACME_LABS, issuedTokens, testProject } from "./harness";
 
 let sandbox: RunningSandbox;

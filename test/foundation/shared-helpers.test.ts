@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isLoopbackHost, parseRetryAfter, redact } from "../../src/cloudflare/http";
-import { HEX32 } from "../../src/cloudflare/ids";
+import { HEX32 } from "../../src/domain/ids";
 
 /** Every .ts file under the given project directories (no node_modules). */
 function sources(...dirs: string[]): { file: string; text: string }[] {

@@ -1,6 +1,5 @@
 import path from "node:path";
 import type { Command } from "commander";
-import type { Pipeline } from "../../automation/context";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
@@ -9,6 +8,7 @@ import { EXIT, UsageError } from "../errors";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { progressOutput } from "../progress";
+import { type Pipeline } from "../../automation/pipeline";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -1,6 +1,6 @@
-import { HEX32_PATTERN } from "../../cloudflare/ids";
+import { HEX32_PATTERN } from "../../domain/ids";
 import { SCOPES, type Scope } from "../../cloudflare/permission-groups";
-import { RESOURCE_PREFIX } from "../../plan/resources";
+import { RESOURCE_PREFIX } from "../../domain/resource-keys";
 import type { PolicyResources } from "../tokens/token";
 
 /** The thing a request acts on, as authorization sees it. */
