@@ -375,7 +375,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     getToken(owner, tokenId) {
       return call(() => (owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId)));
     },
-    async listTokens(owner, options = {}) {
+    async listTokens(owner) {
       const base = owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens";
       const tokens: TokenDetails[] = [];
       for (let page = 1; ; page += 1) {

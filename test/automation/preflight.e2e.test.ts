@@ -92,7 +92,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     });
     const before = (await issuedTokens(sandbox)).length;
     const stop = await runUp(pipeline.context).catch((error: unknown) => error);
-    expect((stop as Error).message).toMatch(/the provisioner credential cannot deploy stack pre:\n  - it cannot read zone acme-corp\.com|is not visible/);
+    expect((stop as Error).message).toMatch(/the provisioner credential cannot deploy stack pre:\n {2}- it cannot read zone acme-corp\.com|is not visible/);
     expect(exitCodeFor(stop)).toBe(1);
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });

@@ -20,7 +20,6 @@ const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 const fromPack = createRequire(path.join(POLICIES_DIR, "index.ts"));
 const RUN_POLICY_PACK = fromPack.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 const fromSdk = createRequire(fromPack.resolve("@pulumi/pulumi/package.json"));
-/* eslint-disable @typescript-eslint/no-explicit-any -- generated protobuf/grpc modules are untyped here */
 const grpc: any = fromSdk("@grpc/grpc-js");
 const rpc: any = fromSdk("./proto/analyzer_grpc_pb");
 const pb: any = fromSdk("./proto/analyzer_pb");

@@ -14,9 +14,8 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
 function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
-  let pipeline: Pipeline | undefined;
-  const output = progressOutput(process.stdout, () => pipeline!.budgets.for(PROVISIONER_USER).status());
-  pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
+  const output = progressOutput(process.stdout, () => pipeline.budgets.for(PROVISIONER_USER).status());
+  const pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
   return { ...pipeline, context: { ...pipeline.context, status: output.status } };
 }
 
