@@ -9,11 +9,10 @@
  * Only `import type` from @pulumi/*: the rules load no Pulumi SDK at run time, so they behave the
  * same under Pulumi's loader (policies/node_modules) and under vitest (the root node_modules).
  */
-import type { PermissionGroupRef } from "../../src/cloudflare/permission-groups";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { RESOURCE_PREFIX } from "../../src/domain/resource-keys";
 import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/domain/resource-types";
 import { DAY_MS } from "../../src/domain/time";
+import { type PermissionGroupRef, SCOPES } from "../../src/domain/permission-group";
 
 export type {
   Policies,

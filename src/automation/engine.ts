@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { tokenOutputSchema } from "../component/outputs";
-import type { Settings, TokenGenerations } from "../config/schema";
+import type { Settings } from "../config/schema";
+import { type TokenGenerations } from "../domain/generation";
 
 /**
  * The engine boundary: run the Pulumi program for one stack and report what it did. Production is

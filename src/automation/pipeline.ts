@@ -1,7 +1,7 @@
 import { unknownValue } from "@pulumi/pulumi/runtime";
-import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
+import type { ConnectionSettings, Settings } from "../config/schema";
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
-import { plan, type TokenPlan } from "../plan/plan";
+import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
 import type { RateBudgets } from "../cloudflare/pacing";
@@ -10,6 +10,8 @@ import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
 import { describePreflight, type PreflightReport } from "./preflight";
 import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } from "./generations";
 import { rfc3339 } from "../domain/time";
+import { type TokenPlan } from "../domain/plan";
+import { type TokenGenerations } from "../domain/generation";
 
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {

@@ -1,5 +1,5 @@
 import { LocalWorkspace, StackNotFoundError, type ConfigMap, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
-import type { Settings, TokenGenerations } from "../config/schema";
+import type { Settings } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
 import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
@@ -7,6 +7,7 @@ import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending
 import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
 import { PulumiNothingChangedError, explainPulumiFailure } from "./pulumi-errors";
 import { StepLog } from "./pulumi-steps";
+import { type TokenGenerations } from "../domain/generation";
 
 export interface PulumiEngineOptions {
   readonly projectDir: string;

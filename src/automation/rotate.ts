@@ -1,4 +1,4 @@
-import type { ConnectionSettings, Generation, Settings, TokenGenerations } from "../config/schema";
+import type { ConnectionSettings, Settings } from "../config/schema";
 import type { RotationEvent } from "../evidence/record";
 import { PlanError, plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
@@ -6,6 +6,7 @@ import type { PickupCheck } from "../registration";
 import type { DeployedToken } from "./engine";
 import { handOffAll, pinnedSettings, type PipelineContext, type RunSummary } from "./pipeline";
 import { DAY_MS, rfc3339 } from "../domain/time";
+import { type Generation, type TokenGenerations } from "../domain/generation";
 
 export interface RotateOptions {
   /** Rotate a token whose active generation expires within this many days. */

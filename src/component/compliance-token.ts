@@ -1,8 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { PermissionGroupRef } from "../cloudflare/permission-groups";
 import { ConfigError, parseSettings } from "../config/schema";
-import { plan, type TokenPlan } from "../plan/plan";
+import { plan } from "../plan/plan";
 import type { PolicyResources } from "../domain/resource-keys";
 import { PLATFORMS } from "../platforms";
 import { invokeDirectory } from "./directory";
@@ -10,6 +9,8 @@ import { resolveTokens, type ResolvedToken } from "./resolve";
 import { type TokenOwner } from "../domain/owner";
 import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 import { DAY_MS } from "../domain/time";
+import { type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 export { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 

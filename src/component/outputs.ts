@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SCOPES } from "../cloudflare/permission-groups";
+import { SCOPES } from "../domain/permission-group";
 
 /** The contract of the program's `tokens` stack output, shared by the engines and the evidence. */
 export const scopeSchema = z.enum([SCOPES.user, SCOPES.account, SCOPES.zone]);

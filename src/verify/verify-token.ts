@@ -1,4 +1,3 @@
-import { SCOPES, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import {
   ApiCallCounter,
   CLOUDFLARE_API_BASE,
@@ -11,7 +10,7 @@ import { redact } from "../cloudflare/http";
 import { accountTokenPrincipal, PROVISIONER_USER, RateBudget, RateBudgets } from "../cloudflare/pacing";
 import { HEX32 } from "../domain/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
-import { plan as planTokens, type TokenPlan } from "../plan/plan";
+import { plan as planTokens } from "../plan/plan";
 import { zoneNamesIn } from "../domain/resource-keys";
 import { checkCoverage, type ResolvedZones, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
@@ -22,6 +21,8 @@ import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
 import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
 import { type TokenOwner } from "../domain/owner";
+import { SCOPES, type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 /** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
 export class VerifyInputError extends Error {

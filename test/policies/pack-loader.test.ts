@@ -13,8 +13,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { PROJECT_DIR, byName, compliantProdConfig, deploy, edit, urnOf, type FakeResource } from "./fixtures";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 const fromPack = createRequire(path.join(POLICIES_DIR, "index.ts"));
