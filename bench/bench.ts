@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { buildPipeline, type Pipeline } from "../src/automation/context";
+import { buildPipeline } from "../src/cli/build-pipeline";
 import { runUp } from "../src/automation/pipeline";
 import { runRotate } from "../src/automation/rotate";
 import { PROVISIONER_USER } from "../src/cloudflare/pacing";
@@ -26,6 +26,7 @@ import { advanceClock, sandboxPacingClock } from "../src/sandbox/control-client"
 import { verifyToken } from "../src/verify";
 import { issueToken, specFromPlan } from "../test/verify/helpers";
 import { naiveFleet, naiveVerifyCalls, verifyLowerBound, type NaiveFleetResult } from "./naive";
+import { type Pipeline } from "../src/automation/pipeline";
 
 interface Row {
   readonly case: string;

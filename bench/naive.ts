@@ -5,12 +5,11 @@
  *  - fleet: one token at a time, no pacing; a 429 is waited out for its retry-after and sent again
  *    (really run against the sandbox; waiting moves the sandbox's clock).
  */
-import type { PermissionGroupRef } from "../src/cloudflare/permission-groups";
-import { SCOPES } from "../src/cloudflare/permission-groups";
 import { PLATFORMS } from "../src/platforms";
 import { sandboxGroupId, type RunningSandbox } from "../src/sandbox";
 import { advanceClock } from "../src/sandbox/control-client";
 import { probeRoute } from "../src/verify/probes";
+import { type PermissionGroupRef, SCOPES } from "../src/domain/permission-group";
 
 export interface VerifyShape {
   readonly groups: readonly PermissionGroupRef[];

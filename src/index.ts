@@ -3,8 +3,10 @@
  * types, the pure planner, and the receiver-side check of cfct's webhook signatures.
  */
 export { ComplianceToken, complianceTokensPerAccount, type ComplianceTokenArgs, type GrantedGroup, type PlatformKey } from "./component/compliance-token";
-export { plan, PlanError, type TokenOwner, type TokenPlan, type PolicyPlan } from "./plan/plan";
-export type { PolicyResources } from "./plan/resources";
+export { plan, PlanError } from "./plan/plan";
+export type { TokenPlan, PolicyPlan } from "./domain/plan";
+export type { TokenOwner } from "./domain/owner";
+export type { PolicyResources } from "./domain/resource-keys";
 export { parseSettings, ConfigError, type Settings } from "./config/schema";
 export { PLATFORMS } from "./platforms";
 export { verifyWebhookSignature, type WebhookPayload } from "./registration/webhook";

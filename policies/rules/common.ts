@@ -9,10 +9,10 @@
  * Only `import type` from @pulumi/*: the rules load no Pulumi SDK at run time, so they behave the
  * same under Pulumi's loader (policies/node_modules) and under vitest (the root node_modules).
  */
-import type { PermissionGroupRef } from "../../src/cloudflare/permission-groups";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
-import { RESOURCE_PREFIX } from "../../src/plan/resources";
-import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/component/outputs";
+import { RESOURCE_PREFIX } from "../../src/domain/resource-keys";
+import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../../src/domain/resource-types";
+import { DAY_MS } from "../../src/domain/time";
+import { type PermissionGroupRef, SCOPES } from "../../src/domain/permission-group";
 
 export type {
   Policies,
@@ -205,7 +205,7 @@ export const WILDCARD_USER_KEY = `${RESOURCE_PREFIX.user}*`;
 
 /** Whole days from `now` until `at` (epoch ms), rounded up; negative when past. */
 export function daysUntil(at: number, now: number): number {
-  return Math.ceil((at - now) / 86_400_000);
+  return Math.ceil((at - now) / DAY_MS);
 }
 
 export function plural(n: number, word: string): string {

@@ -1,4 +1,5 @@
 import { daysUntil, isRecord, label, parseExpiresOn, plural, stackOf, tokenKind, type ResourceValidationPolicy } from "./common";
+import { DAY_MS } from "../../src/domain/time";
 
 export interface ExpiryConfig {
   /** Longest allowed lifetime, counted from now, for stacks not listed in maxTtlDaysByStack. */
@@ -69,7 +70,7 @@ export const expiry: ResourceValidationPolicy = {
     const config = args.getConfig<ExpiryConfig>();
     const maxDays = maxTtlDaysFor(stack, isRecord(config) ? config : {});
     // An expiry in the past is not-expired's business: it must let a rotation's deploy through.
-    if (expires - now > maxDays * 86_400_000 + GRACE_MS) {
+    if (expires - now > maxDays * DAY_MS + GRACE_MS) {
       reportViolation(
         `${label(kind, args.name)} expires in ${plural(daysUntil(expires, now), "day")}, more than maxTtlDays ${maxDays} for stack "${stack ?? "?"}". ` +
           `Fix: set token.ttlDays to ${maxDays} or less in stacks/Pulumi.${stack ?? "<stack>"}.yaml; an existing generation keeps its expiry until ${rotate}.`,

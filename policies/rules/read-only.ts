@@ -1,5 +1,6 @@
-import { describeGroup, findKnownGroup, suggestKnownGroup } from "../../src/cloudflare/permission-groups";
+import { findKnownGroup, suggestKnownGroup } from "../../src/cloudflare/permission-groups";
 import { COMPLIANCE_TOKEN_TYPE, KNOWN_SCOPES, readToken, type ResourceValidationPolicy } from "./common";
+import { describeGroup } from "../../src/domain/permission-group";
 
 /**
  * Rule 1. A compliance platform reads; every permission group a ComplianceToken grants must be a

@@ -1,6 +1,5 @@
-import { ALL_ZONES_KEY, RESOURCE_PREFIX } from "../../src/plan/resources";
-import { HEX32 } from "../../src/cloudflare/ids";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
+import { ALL_ZONES_KEY, RESOURCE_PREFIX } from "../../src/domain/resource-keys";
+import { HEX32 } from "../../src/domain/ids";
 import {
   WILDCARD_ACCOUNT_KEY,
   WILDCARD_USER_KEY,
@@ -10,6 +9,7 @@ import {
   type ResourceValidationPolicy,
   type TokenView,
 } from "./common";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * Rule 2. Every allow policy names its accounts, zones and user: no wildcard account, no

@@ -1,12 +1,13 @@
 import type { LivePermissionGroup, TokenDetails } from "../cloudflare/client";
-import { isReadOnlyGroup, type PermissionGroupRef, type Scope } from "../cloudflare/permission-groups";
+import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import { resourceAtoms } from "../verify/exactness";
 import type { Check } from "../verify/types";
 import type { Finding, TokenClass } from "../evidence/access-review";
+import { DAY_MS } from "../domain/time";
+import { type PermissionGroupRef, type Scope } from "../domain/permission-group";
 
 /** Cloudflare's `last_used_on` older than this is a token nobody needs any more. */
 export const UNUSED_AFTER_DAYS = 90;
-const DAY_MS = 86_400_000;
 
 /**
  * What the provisioner credential must hold to do its job (README "bootstrap"): not a finding on

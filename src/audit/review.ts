@@ -1,14 +1,16 @@
 import type { DeployedToken } from "../automation/engine";
 import { planFor } from "../automation/generations";
 import { CloudflareApiError, type CloudflareClient, type LivePermissionGroup, type TokenDetails } from "../cloudflare/client";
-import { describeGroup } from "../cloudflare/permission-groups";
 import type { Settings } from "../config/schema";
-import { generationNamed, plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
-import { zoneNamesIn } from "../plan/resources";
+import { generationNamed, plan as planTokens } from "../plan/plan";
+import { zoneNamesIn } from "../domain/resource-keys";
 import { compareTokenWithPlan } from "../verify/exactness";
 import { findingsFor, namedGroups } from "./findings";
 import type { AccessReview, ReviewedToken, TokenClass } from "../evidence/access-review";
 import { summarize } from "./report";
+import { type TokenOwner } from "../domain/owner";
+import { describeGroup } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 export interface ReviewInput {
   /** The provisioner credential's client: it lists the tokens, so the review sees what it can see. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { tokenOutputSchema } from "../component/outputs";
-import type { Settings, TokenGenerations } from "../config/schema";
+import type { Settings } from "../config/schema";
+import { type TokenGenerations } from "../domain/generation";
 
 /**
  * The engine boundary: run the Pulumi program for one stack and report what it did. Production is
@@ -22,6 +23,8 @@ export interface StackEngine {
   settings(): Promise<Settings>;
   /** Records token generations in the stack's config: the rotation state, stored with the stack. */
   saveGenerations(generations: TokenGenerations): Promise<void>;
+  /** `pulumi config set` of one of cfct's keys (JSON value), layered over the stack file from the next run on. */
+  setConfig(key: string, value: unknown): Promise<void>;
 }
 
 /** `replace`: a new resource took the old one's place in one deploy (a new token and value). */

@@ -1,7 +1,7 @@
-import type { Generation, TokenGenerations } from "../config/schema";
-import type { TokenPlan } from "../plan/plan";
-import { rfc3339 } from "../plan/plan";
 import type { DeployedToken } from "./engine";
+import { rfc3339 } from "../domain/time";
+import { type TokenPlan } from "../domain/plan";
+import { type Generation, type TokenGenerations } from "../domain/generation";
 
 /**
  * The generations the next deploy should declare, for the planned token keys. The stack's outputs

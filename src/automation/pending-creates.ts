@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { TokenOwner } from "../plan/plan";
-import { TOKEN_RESOURCE_TYPES } from "../component/outputs";
+import { type TokenOwner } from "../domain/owner";
+import { TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 
 /** Finds and deletes Cloudflare tokens by name: how tokens created by a killed `pulumi up` are cleaned up. */
 export interface OrphanTokens {

@@ -1,13 +1,17 @@
 import { unknownValue } from "@pulumi/pulumi/runtime";
-import type { ConnectionSettings, Settings, TokenGenerations } from "../config/schema";
+import type { ConnectionSettings, Settings } from "../config/schema";
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
-import { plan, rfc3339, type TokenPlan } from "../plan/plan";
+import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
-import { RegistrationConfigError, type Registrar, type RegistrationOutcome } from "../registration";
+import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
+import type { RateBudgets } from "../cloudflare/pacing";
 import { NothingChangedError } from "../domain/run-errors";
 import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
 import { describePreflight, type PreflightReport } from "./preflight";
 import { isRegistered, pinGenerations, planFor, withOwnUse, withRegistration } from "./generations";
+import { rfc3339 } from "../domain/time";
+import { type TokenPlan } from "../domain/plan";
+import { type TokenGenerations } from "../domain/generation";
 
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {
@@ -36,6 +40,18 @@ export interface PipelineContext {
   readonly preflight: (settings: Settings) => Promise<PreflightReport>;
   /** Where a long hand-off stands, after each token; a TTY shows it as one line rewritten in place. */
   readonly status?: (status: HandOffStatus) => void;
+}
+
+/** One command's wiring (src/cli/build-pipeline.ts builds it): the context a run gets, and what it counts. */
+export interface Pipeline {
+  readonly context: PipelineContext;
+  readonly pickupCheckFor: (connection: ConnectionSettings) => PickupCheck | undefined;
+  /** API calls of the engine and rotation's reads so far; verification counts its own. */
+  readonly apiCalls: () => number;
+  /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
+  readonly changes: () => number;
+  /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
+  readonly budgets: RateBudgets;
 }
 
 export interface HandOffStatus {

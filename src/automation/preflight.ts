@@ -1,6 +1,6 @@
 import { ACCOUNT_TOKEN_CREATOR_ROLES, canCreateAccountTokens } from "../cloudflare/account-roles";
 import { CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import type { Settings } from "../config/schema";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";

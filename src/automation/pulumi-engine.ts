@@ -1,5 +1,5 @@
 import { LocalWorkspace, StackNotFoundError, type ConfigMap, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
-import type { Settings, TokenGenerations } from "../config/schema";
+import type { Settings } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
 import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
@@ -7,6 +7,7 @@ import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending
 import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
 import { PulumiNothingChangedError, explainPulumiFailure } from "./pulumi-errors";
 import { StepLog } from "./pulumi-steps";
+import { type TokenGenerations } from "../domain/generation";
 
 export interface PulumiEngineOptions {
   readonly projectDir: string;
@@ -98,10 +99,14 @@ export class PulumiEngine implements StackEngine {
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
+    await this.setConfig("generations", generations);
+  }
+
+  async setConfig(key: string, value: unknown): Promise<void> {
     // `pulumi config set` honours stackConfigDir, so this lands in the stack file: commit it (the
     // workflows do) so the next run starts from it. It is stored as JSON text, which the schema accepts.
     const stack = await this.stack();
-    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:generations`, { value: JSON.stringify(generations) }));
+    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:${key}`, { value: JSON.stringify(value) }));
   }
 
   private policyOptions() {

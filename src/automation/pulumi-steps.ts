@@ -1,6 +1,6 @@
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { TOKEN_RESOURCE_TYPES } from "../component/outputs";
 import type { ChangeOp, ResourceChange } from "./engine";
+import { TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 
 const TOKEN_TYPES: ReadonlySet<string> = new Set(Object.values(TOKEN_RESOURCE_TYPES));
 /** Any of these steps means the resource is being replaced: a new token (new value) where the old one was. */

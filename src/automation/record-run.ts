@@ -1,9 +1,9 @@
 import { classifyStop } from "../domain/run-errors";
 import type { EvidenceRecord } from "../evidence/record";
 import { currentCommit, writeEvidence, type WrittenEvidence } from "../evidence/write";
-import type { Pipeline } from "./context";
 import type { RunSummary } from "./pipeline";
 import type { RotateSummary } from "./rotate";
+import { type Pipeline } from "./pipeline";
 
 export interface RunRecordOptions {
   readonly evidenceDir: string;

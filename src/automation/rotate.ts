@@ -1,10 +1,12 @@
-import type { ConnectionSettings, Generation, Settings, TokenGenerations } from "../config/schema";
+import type { ConnectionSettings, Settings } from "../config/schema";
 import type { RotationEvent } from "../evidence/record";
-import { PlanError, plan, rfc3339 } from "../plan/plan";
+import { PlanError, plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import type { PickupCheck } from "../registration";
 import type { DeployedToken } from "./engine";
 import { handOffAll, pinnedSettings, type PipelineContext, type RunSummary } from "./pipeline";
+import { DAY_MS, rfc3339 } from "../domain/time";
+import { type Generation, type TokenGenerations } from "../domain/generation";
 
 export interface RotateOptions {
   /** Rotate a token whose active generation expires within this many days. */
@@ -25,7 +27,6 @@ export interface RotateSummary extends RunSummary {
   readonly waiting: string[];
 }
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /**

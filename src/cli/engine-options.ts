@@ -1,10 +1,11 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { buildPipeline, type EngineKind, type Pipeline } from "../automation/context";
+import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
 import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
+import { type Pipeline } from "../automation/pipeline";
 
 /** The options of every command that works on a deployed stack through an engine (up, rotate, verify --engine …). */
 export interface EngineOptions {

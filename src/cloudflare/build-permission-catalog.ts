@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { SCOPES, SCOPE_ORDER, compareGroups, type GroupAccess, type Scope } from "./permission-groups";
+import { type GroupAccess } from "./permission-groups";
+import { SCOPES, SCOPE_ORDER, compareGroups, type Scope } from "../domain/permission-group";
 
 /**
  * Builds the project's permission-group catalog (permission-group-catalog.json) from two reference

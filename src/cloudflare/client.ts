@@ -1,7 +1,7 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
-import type { TokenOwner } from "../plan/plan";
 import { parseRetryAfter, redact } from "./http";
 import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
+import { type TokenOwner } from "../domain/owner";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.

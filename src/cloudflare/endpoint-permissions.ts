@@ -1,4 +1,5 @@
-import { KNOWN_PERMISSION_GROUPS, SCOPES, groupKey, isReadOnlyGroup, type PermissionGroupRef, type Scope } from "./permission-groups";
+import { KNOWN_PERMISSION_GROUPS, isReadOnlyGroup } from "./permission-groups";
+import { SCOPES, groupKey, type PermissionGroupRef, type Scope } from "../domain/permission-group";
 
 /**
  * THE table of which permission groups grant which Cloudflare endpoint. The sandbox authorizes with

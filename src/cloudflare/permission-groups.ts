@@ -1,24 +1,8 @@
 // The data file has its own name: a .json next to permission-groups.ts would shadow it under ts-node (Pulumi's loader).
 import catalog from "./permission-group-catalog.json";
-
-export const SCOPES = {
-  user: "com.cloudflare.api.user",
-  account: "com.cloudflare.api.account",
-  zone: "com.cloudflare.api.account.zone",
-} as const;
-
-export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
-
-/** Scopes in the order policies are emitted, so plans are deterministic. */
-export const SCOPE_ORDER: readonly Scope[] = [SCOPES.account, SCOPES.zone, SCOPES.user];
+import { describeGroup, groupKey, type PermissionGroupRef, type Scope } from "../domain/permission-group";
 
 export type GroupAccess = "read" | "write" | "other";
-
-/** A permission group as Cloudflare identifies it: the name alone is ambiguous across scopes. */
-export interface PermissionGroupRef {
-  readonly name: string;
-  readonly scope: Scope;
-}
 
 export interface KnownPermissionGroup extends PermissionGroupRef {
   readonly access: GroupAccess;
@@ -32,14 +16,6 @@ export const KNOWN_PERMISSION_GROUPS: readonly KnownPermissionGroup[] = catalog.
 
 /** Documentation display names the API does not use, with the API's name for each (for error messages). */
 const DOCS_ALIASES = catalog.docsAliases as readonly { docsName: string; scope: Scope; apiName: string }[];
-
-export function groupKey(group: PermissionGroupRef): string {
-  return `${group.scope}::${group.name}`;
-}
-
-export function describeGroup(group: PermissionGroupRef): string {
-  return `"${group.name}" (${group.scope})`;
-}
 
 const knownByKey = new Map(KNOWN_PERMISSION_GROUPS.map((g) => [groupKey(g), g]));
 
@@ -82,9 +58,4 @@ export function unknownGroupMessage(group: PermissionGroupRef): string {
     `permission group ${describeGroup(group)} is not in Cloudflare's permission-group list. ` +
     (suggestKnownGroup(group) ?? "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json (GET /accounts/{account_id}/tokens/permission_groups).")
   );
-}
-
-export function compareGroups(a: PermissionGroupRef, b: PermissionGroupRef): number {
-  const byScope = SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope);
-  return byScope !== 0 ? byScope : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

@@ -1,15 +1,18 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { PermissionGroupRef } from "../cloudflare/permission-groups";
 import { ConfigError, parseSettings } from "../config/schema";
-import { plan, type TokenOwner, type TokenPlan } from "../plan/plan";
-import type { PolicyResources } from "../plan/resources";
+import { plan } from "../plan/plan";
+import type { PolicyResources } from "../domain/resource-keys";
 import { PLATFORMS } from "../platforms";
 import { invokeDirectory } from "./directory";
-import { COMPLIANCE_TOKEN_TYPE } from "./outputs";
 import { resolveTokens, type ResolvedToken } from "./resolve";
+import { type TokenOwner } from "../domain/owner";
+import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
+import { DAY_MS } from "../domain/time";
+import { type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
-export { COMPLIANCE_TOKEN_TYPE } from "./outputs";
+export { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 
 /** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account). */
 export type PlatformKey = keyof typeof PLATFORMS & string;
@@ -69,7 +72,7 @@ export function describeToken({ plan: tokenPlan, policies }: ResolvedToken) {
     })),
     // The TTL, not the expiry date: an unpinned first generation's date moves with the clock, and
     // component inputs would show that as a diff in every preview.
-    ttlDays: Math.round((Date.parse(tokenPlan.expiresOn) - Date.parse(tokenPlan.issuedAt)) / 86_400_000),
+    ttlDays: Math.round((Date.parse(tokenPlan.expiresOn) - Date.parse(tokenPlan.issuedAt)) / DAY_MS),
     allowedIps: [...tokenPlan.allowedIps],
     deniedIps: [...tokenPlan.deniedIps],
   };

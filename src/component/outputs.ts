@@ -1,12 +1,5 @@
 import { z } from "zod";
-import { SCOPES } from "../cloudflare/permission-groups";
-
-/** Pulumi type tokens of the resources the program registers: engines, rehearsal mocks and policies match on them. */
-export const COMPLIANCE_TOKEN_TYPE = "cf-compliance-tokens:index:ComplianceToken";
-export const TOKEN_RESOURCE_TYPES = {
-  user: "cloudflare:index/apiToken:ApiToken",
-  account: "cloudflare:index/accountToken:AccountToken",
-} as const;
+import { SCOPES } from "../domain/permission-group";
 
 /** The contract of the program's `tokens` stack output, shared by the engines and the evidence. */
 export const scopeSchema = z.enum([SCOPES.user, SCOPES.account, SCOPES.zone]);

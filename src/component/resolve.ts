@@ -1,7 +1,8 @@
-import { describeGroup, findKnownGroup, suggestKnownGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
-import type { TokenPlan } from "../plan/plan";
-import { resolveResources, zoneNamesIn, type PolicyResources } from "../plan/resources";
+import { findKnownGroup, suggestKnownGroup } from "../cloudflare/permission-groups";
+import { resolveResources, zoneNamesIn, type PolicyResources } from "../domain/resource-keys";
 import type { CloudflareDirectory, LiveGroup } from "./directory";
+import { describeGroup, type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 export interface ResolvedPolicy {
   readonly effect: "allow" | "deny";

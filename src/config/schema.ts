@@ -1,10 +1,11 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { HEX32 } from "../cloudflare/ids";
-import { SCOPES } from "../cloudflare/permission-groups";
+import { HEX32 } from "../domain/ids";
 import { issueMessage } from "./issue-message";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
-import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "../registration/config";
+import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "./registration";
+import { SCOPES } from "../domain/permission-group";
+import type { Generation, TokenGenerations } from "../domain/generation";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -104,17 +105,11 @@ const generationSchema = z
   .object({
     generation: z.number().int().min(1),
     issuedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }),
-    /** When the platform was handed this generation; rotation waits for use after this moment. */
     registeredAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
-    /** The Cloudflare token ID that was registered: a replaced token (new ID, new value) is registered again. */
     registeredTokenId: z.string().optional(),
-    /**
-     * Cloudflare's last_used_on right after cfct's own last use of this generation (verification);
-     * only use after it is the platform's. Read from Cloudflare, so no clock is compared with another.
-     */
     cfctLastUse: z.string().nullable().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<Generation>;
 
 /**
  * Token generations per token key; written by `cfct up`/`cfct rotate`, not by hand. Anchors expiry so
@@ -123,7 +118,7 @@ const generationSchema = z
 const generationsSchema = z.preprocess(
   (value) => (typeof value === "string" ? parseJsonOr(value) : value),
   z.record(z.string(), z.object({ active: generationSchema, successor: generationSchema.optional() }).strict()),
-);
+) satisfies z.ZodType<TokenGenerations>;
 
 function parseJsonOr(text: string): unknown {
   try {
@@ -148,8 +143,6 @@ export const stackConfigSchema = z
   })
   .strict();
 
-export type Generation = z.infer<typeof generationSchema>;
-export type TokenGenerations = z.infer<typeof generationsSchema>;
 
 export interface ConnectionSettings {
   readonly name: string;

@@ -1,18 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { buildPipeline, type Pipeline } from "../automation/context";
 import { runUp, type RunSummary } from "../automation/pipeline";
 import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
-import { REHEARSAL_LABEL, RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { advanceClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
+import { type Pipeline } from "../automation/pipeline";
 
 export interface DemoOptions {
   readonly projectDir: string;
@@ -20,6 +19,18 @@ export interface DemoOptions {
   /** The demo's rehearsal state and hand-off sheets; emptied first (default <project>/.cfct/demo, git-ignored). */
   readonly workDir?: string;
   readonly print: (line: string) => void;
+  /** The composition root's wiring for the demo's stack on the rehearsal engine (src/cli/commands/demo.ts). */
+  readonly rehearsalPipeline: (options: RehearsalPipelineOptions) => Pipeline;
+}
+
+export interface RehearsalPipelineOptions {
+  readonly stack: string;
+  readonly apiBase: string;
+  readonly controlUrl: string;
+  readonly provisionerToken: string;
+  readonly sandboxStateDir: string;
+  readonly progress: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface DemoResult {
@@ -47,26 +58,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const sandbox = await startSandbox({ port: 0 });
   const receiver = await startWebhookReceiver(secret);
   const evidence: string[] = [];
-  let labelShown = false;
+  let shownLabel: string | undefined;
   try {
     print(`1. Started the Cloudflare API sandbox at ${sandbox.baseUrl} and a webhook receiver at ${receiver.url}.`);
-    const pipeline = buildPipeline({
-      projectDir: options.projectDir,
+    const pipeline = options.rehearsalPipeline({
       stack: STACK,
-      engine: "sandbox",
       apiBase: sandbox.baseUrl,
       controlUrl: sandbox.controlUrl,
       provisionerToken: sandbox.provisionerToken,
       sandboxStateDir: path.join(work, "state"),
       // Every run announces its engine; the story says it once.
       progress: (line) => {
-        if (line !== REHEARSAL_LABEL || !labelShown) print(`   ${line}`);
-        labelShown ||= line === REHEARSAL_LABEL;
+        if (line !== shownLabel) print(`   ${line}`);
+        shownLabel ??= line.startsWith("engine: ") ? line : undefined;
       },
       // The demo's state is thrown away with its work directory: a passphrase held in memory seals it.
       env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff"), CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex") },
     });
-    routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
+    await routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
     const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {
       const { summary, evidence: written } = await recordRun(pipeline, { evidenceDir: options.evidenceDir, projectDir: options.projectDir, stack: STACK, command }, work);
       evidence.push(written.markdown);
@@ -116,13 +125,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /** `pulumi config set` on the rehearsal stack: ASCERA's registration goes to the local receiver. */
-function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): void {
-  const engine = pipeline.context.engine;
-  if (!(engine instanceof RehearsalEngine)) throw new Error("the demo runs on the rehearsal engine");
+async function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): Promise<void> {
   const connections = (readProjectConfig(stackFilePath(projectDir, STACK)).connections as Record<string, unknown>[]).map((connection) =>
     connection.platform === "ascera" ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } } : connection,
   );
-  engine.setConfig("connections", connections);
+  await pipeline.context.engine.setConfig("connections", connections);
 }
 
 /** The platform's side: read Zero Trust users with whatever token the secret-store bridge holds now. */

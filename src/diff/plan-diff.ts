@@ -1,6 +1,7 @@
-import { isReadOnlyGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import type { ConnectionSettings, Settings } from "../config/schema";
-import type { TokenPlan } from "../plan/plan";
+import { type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 export interface GroupChange extends PermissionGroupRef {
   /** A non-read group is what a reviewer must look at first. */

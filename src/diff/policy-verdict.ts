@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { TokenPlan } from "../plan/plan";
-import { resolveResources, zoneNamesIn } from "../plan/resources";
-import { COMPLIANCE_TOKEN_TYPE } from "../component/outputs";
+import { resolveResources, zoneNamesIn } from "../domain/resource-keys";
 import { describeToken } from "../component/compliance-token";
 import { logicalName } from "../program/program";
+import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
+import { type TokenPlan } from "../domain/plan";
 
 /**
  * The policy pack's verdict on a plan, offline. The pack's resource rules run on each token's

@@ -3,6 +3,7 @@ import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from ".
 import { redact } from "../cloudflare/http";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
+import { rfc3339 } from "../domain/time";
 
 /**
  * `cfct sandbox-parity`: reads, on a real Cloudflare account, each sandbox behaviour that can be read
@@ -74,10 +75,6 @@ interface PermissionGroupRef {
 /** A failure of the recording itself (not a behaviour): the message says which request and why. */
 export class ParityError extends Error {
   override name = "ParityError";
-}
-
-function rfc3339Seconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function firstError(json: unknown): { code?: number; message?: string } {
@@ -174,7 +171,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const zoneName = result<{ name: string }>(zoneAnswer).name;
 
     const zoneResource = { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" };
-    const hourFromNow = rfc3339Seconds(new Date(now().getTime() + 3600_000));
+    const hourFromNow = rfc3339(new Date(now().getTime() + 3600_000));
     const shortLivedExpiry = new Date(now().getTime() + (options.shortLivedSeconds ?? 5) * 1000);
     // Groups written in descending ID order, the account policy last: a read-back that sorts or reorders shows it.
     const descending = [...zoneGroups].sort((a, b) => b.id.localeCompare(a.id));
@@ -187,9 +184,9 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
         ],
         expires_on: hourFromNow,
       },
-      "short-lived": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: rfc3339Seconds(shortLivedExpiry) },
+      "short-lived": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: rfc3339(shortLivedExpiry) },
     };
-    const stamp = rfc3339Seconds(now()).replace(/[-:]/g, "");
+    const stamp = rfc3339(now()).replace(/[-:]/g, "");
     for (const name of TOKEN_NAMES) {
       const answer = await send(provisioner, "POST", "/user/tokens", { name: `cfct-parity-${stamp}-${name}`, ...(bodies[name] as object) });
       expectOk(`POST /user/tokens (${name} test token)`, answer);

@@ -1,57 +1,18 @@
-import {
-  SCOPE_ORDER,
-  SCOPES,
-  compareGroups,
-  describeGroup,
-  type PermissionGroupRef,
-  type Scope,
-} from "../cloudflare/permission-groups";
-import type { ConnectionSettings, Generation, Settings } from "../config/schema";
+import type { ConnectionSettings, Settings } from "../config/schema";
 import type { PlatformCatalog } from "../platforms";
 import { PLATFORMS } from "../platforms";
-import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, type PolicyResources } from "./resources";
-
-export type TokenOwner = { readonly kind: "user" } | { readonly kind: "account"; readonly accountId: string };
-
-export interface PolicyPlan {
-  readonly effect: "allow" | "deny";
-  readonly permissionGroups: readonly PermissionGroupRef[];
-  readonly resources: PolicyResources;
-}
-
-export interface TokenPlan {
-  /** Stable key of the token across generations: the connection name, plus the account for per-account tokens. */
-  readonly key: string;
-  readonly connection: string;
-  readonly platform: string;
-  readonly profile: string;
-  readonly owner: TokenOwner;
-  /** The token's name in Cloudflare (at most 120 characters). */
-  readonly name: string;
-  readonly generation: number;
-  /** When this generation was (or, on a first deploy, is being) issued: the expiry anchor. */
-  readonly issuedAt: string;
-  readonly policies: readonly PolicyPlan[];
-  /** RFC 3339, second precision: when this generation was issued plus the TTL. */
-  readonly expiresOn: string;
-  readonly notBefore: string | null;
-  readonly allowedIps: readonly string[];
-  readonly deniedIps: readonly string[];
-  /** What the connection chose, so verification can compare what the token sees with what was asked for. */
-  readonly scope: { readonly accounts: readonly string[]; readonly zones: "all" | readonly string[] };
-}
+import type { TokenOwner } from "../domain/owner";
+import { DAY_MS, rfc3339 } from "../domain/time";
+import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, type PolicyResources } from "../domain/resource-keys";
+import { SCOPE_ORDER, SCOPES, compareGroups, describeGroup, type Scope } from "../domain/permission-group";
+import type { PolicyPlan, TokenPlan } from "../domain/plan";
+import { type Generation } from "../domain/generation";
 
 export class PlanError extends Error {
   override name = "PlanError";
 }
 
 const TOKEN_NAME_MAX = 120;
-const DAY_MS = 86_400_000;
-
-/** RFC 3339 without fractional seconds, the form Cloudflare returns for expires_on. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /**
  * Pure: settings + catalog + clock -> the tokens to exist. Same input, byte-identical output.

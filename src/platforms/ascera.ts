@@ -1,5 +1,6 @@
-import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS } from "../cloudflare/permission-groups";
 import { definePlatform } from "./types";
+import { SCOPES } from "../domain/permission-group";
 
 /**
  * ASCERA's Cloudflare Zero Trust connector reads Zero Trust *user data* with an account-owned

@@ -1,5 +1,5 @@
-import { SCOPES } from "../cloudflare/permission-groups";
 import { definePlatform } from "./types";
+import { SCOPES } from "../domain/permission-group";
 
 /**
  * Drata's Cloudflare integration guide (Infrastructure and UAR): a custom, user-owned token made

@@ -1,4 +1,5 @@
-import { findKnownGroup, unknownGroupMessage, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { findKnownGroup, unknownGroupMessage } from "../cloudflare/permission-groups";
+import { type PermissionGroupRef } from "../domain/permission-group";
 
 /** Who owns the token Cloudflare issues: a user (My Profile > API Tokens) or one account (Manage Account > Account API Tokens). */
 export type TokenOwnerKind = "user" | "account";

@@ -3,8 +3,9 @@ import { ComplianceToken, type PlatformKey } from "../component/compliance-token
 import { invokeDirectory } from "../component/directory";
 import { resolveTokens } from "../component/resolve";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
-import { plan, type TokenPlan } from "../plan/plan";
+import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
+import { type TokenPlan } from "../domain/plan";
 
 /** Pulumi logical name of one token generation: renaming it would replace (rotate) the token. */
 export function logicalName(token: { key: string; generation: number }): string {

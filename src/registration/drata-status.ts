@@ -1,24 +1,10 @@
 import { z } from "zod";
-import { displayUrl, endpointUrl, envVarName } from "./fields";
+import { displayUrl } from "../config/registration/fields";
+import { DRATA_DEFAULT_BASE_URL, type DrataStatusConfig } from "../config/registration/drata-status";
 import { parseRetryAfter, redact } from "../cloudflare/http";
 import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
 
-export const DRATA_DEFAULT_BASE_URL = "https://public-api.drata.com";
-
-export const drataStatusConfigSchema = z.strictObject({
-  apiKeyEnv: envVarName("DRATA_API_KEY").describe(
-    'NAME of the environment variable holding a Drata API key with the "Connections: List Connections" permission.',
-  ),
-  baseUrl: endpointUrl.optional().describe(`Drata public API host (default ${DRATA_DEFAULT_BASE_URL}); cfct calls <baseUrl>/public/connections.`),
-  clientAlias: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("The connection's alias in Drata, when the workspace has more than one Cloudflare connection."),
-});
-
-export type DrataStatusConfig = z.infer<typeof drataStatusConfigSchema>;
 
 /**
  * The documented v1 connection object, loosely: only what is read here, and unknown fields pass.

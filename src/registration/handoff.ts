@@ -2,24 +2,11 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import type { HandoffField } from "../platforms";
+import type { HandoffConfig } from "../config/registration/handoff";
 import type { Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
 import { gitChildEnv } from "../process/child-env";
 
-export const handoffConfigSchema = z.strictObject({
-  kind: z.literal("handoff"),
-  dir: z
-    .string()
-    .min(1, { error: "is empty. Fix: remove dir to use the default, or name a directory" })
-    .optional()
-    .describe(
-      "Directory for hand-off sheets (0700; each sheet 0600). `~/` is the home directory; relative paths are relative to the working directory. " +
-        "Default: $CFCT_HANDOFF_DIR, else ~/.cfct/handoff/<stack>. Inside a git work tree it must be git-ignored.",
-    ),
-});
-
-export type HandoffConfig = z.infer<typeof handoffConfigSchema>;
 
 /**
  * The default registrar, because no compliance platform has an API to set a Cloudflare credential:

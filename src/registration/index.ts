@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import type { RegistrationSettings } from "./config";
+import type { RegistrationSettings } from "../config/registration";
 import { createDrataStatusCheck } from "./drata-status";
 import { createHandoffRegistrar } from "./handoff";
 import type { RetryPolicy } from "./http";
@@ -18,7 +18,7 @@ export type {
   RegistrationStatus,
 } from "./types";
 export { RegistrationConfigError } from "./types";
-export { DEFAULT_REGISTRATION, registrationSchema, type RegistrationSettings } from "./config";
+export { DEFAULT_REGISTRATION, registrationSchema, type RegistrationSettings } from "../config/registration";
 export { DEFAULT_RETRY, type RetryPolicy } from "./http";
 export { connectorName, handoffDir, renderSheet, sheetFileName } from "./handoff";
 export {
@@ -32,7 +32,7 @@ export {
   type ReplayWindow,
   type WebhookPayload,
 } from "./webhook";
-export { DRATA_DEFAULT_BASE_URL } from "./drata-status";
+export { DRATA_DEFAULT_BASE_URL } from "../config/registration/drata-status";
 
 type Kind = RegistrationSettings["kind"];
 type Factory<K extends Kind> = (config: Extract<RegistrationSettings, { kind: K }>, ctx: RegistrarContext & { readonly retry?: RetryPolicy }) => Registrar;

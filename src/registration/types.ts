@@ -1,5 +1,5 @@
-import type { TokenOwner } from "../plan/plan";
 import type { PlatformDefinition } from "../platforms";
+import { type TokenOwner } from "../domain/owner";
 
 /**
  * One token generation to hand to its compliance platform. Everything except `value` is safe to

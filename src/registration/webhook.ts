@@ -1,28 +1,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
-import { endpointUrl, displayUrl, envVarName } from "./fields";
+import { displayUrl } from "../config/registration/fields";
+import { MIN_SECRET_LENGTH, WEBHOOK_TIMEOUT_MS, type WebhookConfig } from "../config/registration/webhook";
 import { parseRetryAfter, redact } from "../cloudflare/http";
 import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, snippet, type Exchange, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type Registrar, type RegistrarContext, type RegistrationOutcome, type RegistrationRequest } from "./types";
 
-export const WEBHOOK_TIMEOUT_MS = { min: 100, max: 120_000, default: 10_000 } as const;
-/** Shorter HMAC secrets are refused: HMAC-SHA256 wants a key of at least 32 bytes; 16 is the hard floor. */
-export const MIN_SECRET_LENGTH = 16;
-
-export const webhookConfigSchema = z.strictObject({
-  kind: z.literal("webhook"),
-  url: endpointUrl.describe("Receiver (e.g. a secret-store bridge). https, or http only to localhost/127.0.0.1/[::1]."),
-  secretEnv: envVarName("CFCT_WEBHOOK_SECRET").describe("NAME of the environment variable holding the HMAC-SHA256 signing secret."),
-  timeoutMs: z
-    .number()
-    .int({ error: "must be a whole number of milliseconds" })
-    .min(WEBHOOK_TIMEOUT_MS.min, { error: `is too short. Fix: use ${WEBHOOK_TIMEOUT_MS.min}..${WEBHOOK_TIMEOUT_MS.max} ms` })
-    .max(WEBHOOK_TIMEOUT_MS.max, { error: `is too long. Fix: use ${WEBHOOK_TIMEOUT_MS.min}..${WEBHOOK_TIMEOUT_MS.max} ms` })
-    .optional()
-    .describe(`Per-attempt timeout in ms (default ${WEBHOOK_TIMEOUT_MS.default}).`),
-});
-
-export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
 /**
  * What the receiver gets. `value` is the token; everything else is safe to log on the receiving side.

@@ -2,13 +2,14 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareClient } from "../cloudflare/client";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
-import { CONFIG_NAMESPACE, parseSettings, type Settings, type TokenGenerations } from "../config/schema";
+import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
 import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
 import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox } from "./secret-box";
 import { StateStore } from "./state-store";
+import { type TokenGenerations } from "../domain/generation";
 
 export interface RehearsalEngineOptions {
   readonly projectDir: string;
@@ -82,11 +83,11 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
-    this.setConfig("generations", generations);
+    await this.setConfig("generations", generations);
   }
 
   /** `pulumi config set` for the rehearsal stack: layered over the stack file, kept in the state. */
-  setConfig(key: string, value: unknown): void {
+  async setConfig(key: string, value: unknown): Promise<void> {
     this.store.update((s) => void (s.config[key] = value));
   }
 

@@ -38,8 +38,3 @@ export class SandboxClock {
     return this.offsetMs / 1000;
   }
 }
-
-/** RFC 3339 with second precision, the form Cloudflare returns for token timestamps. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

@@ -12,6 +12,7 @@ export async function readClock(controlUrl: string): Promise<Date> {
     const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
     throw new Error(
       `no Cloudflare API sandbox answers at ${controlUrl} (${reason}). Fix: start one with \`cfct sandbox\` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base`,
+      { cause: error },
     );
   }
   if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);

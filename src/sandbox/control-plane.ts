@@ -1,13 +1,14 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Behaviours } from "./behaviours";
-import { rfc3339, type SandboxClock } from "./clock";
+import { type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
 import { sameMachineJsonOnly } from "./http/local-only";
 import type { PermissionCatalog } from "./permission-catalog";
 import type { RequestStats } from "./stats";
 import type { TokenStore } from "./tokens/token-store";
 import { tokenView } from "./tokens/token-view";
+import { rfc3339 } from "../domain/time";
 
 export const CONTROL_PREFIX = "/__sandbox";
 

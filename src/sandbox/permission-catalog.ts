@@ -1,5 +1,6 @@
-import { KNOWN_PERMISSION_GROUPS, SCOPES, groupKey, unknownGroupMessage, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS, unknownGroupMessage } from "../cloudflare/permission-groups";
 import { hexId } from "./fixture/ids";
+import { SCOPES, groupKey, type PermissionGroupRef } from "../domain/permission-group";
 
 export interface SandboxPermissionGroup extends PermissionGroupRef {
   /** Sandbox-only ID: never Cloudflare's, so nothing can come to depend on production IDs. */

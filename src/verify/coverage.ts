@@ -1,5 +1,5 @@
 import type { CloudflareClient, ZoneSummary } from "../cloudflare/client";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import type { ReadBack } from "./exactness";
 import { CONCURRENCY, mapLimit } from "./limit";

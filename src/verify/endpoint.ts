@@ -1,6 +1,6 @@
 import { CLOUDFLARE_API_BASE, CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
 import { isLoopbackHost } from "../cloudflare/http";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import type { Check } from "./types";
 
 /**

@@ -1,17 +1,12 @@
-import {
-  SCOPES,
-  compareGroups,
-  describeGroup,
-  groupKey,
-  isReadOnlyGroup,
-  type PermissionGroupRef,
-  type Scope,
-} from "../cloudflare/permission-groups";
+import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import { CloudflareApiError, type CloudflareClient, type LivePermissionGroup, type TokenDetails } from "../cloudflare/client";
-import type { TokenOwner, TokenPlan } from "../plan/plan";
-import { ALL_ZONES_KEY, RESOURCE_PREFIX, type PolicyResources } from "../plan/resources";
+import { ALL_ZONES_KEY, RESOURCE_PREFIX, type PolicyResources } from "../domain/resource-keys";
 import { deployCommand, diagnoseTransport, rotateCommand } from "./diagnose";
 import type { Check } from "./types";
+import { type TokenOwner } from "../domain/owner";
+import { DAY_MS } from "../domain/time";
+import { SCOPES, compareGroups, describeGroup, groupKey, type PermissionGroupRef, type Scope } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 /**
  * Check 3: the token as Cloudflare stores it (read by id with the provisioner credential) against
@@ -298,7 +293,7 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
       detail: "the token never expires; the plan gives it an expiry",
       remedy: `Replace it with an expiring token: ${rotateCommand(expect.stack)} (or ${deploy}).`,
     };
-  } else if (expect.plannedExpiryKnown && Math.abs(Date.parse(token.expires_on) - Date.parse(plan.expiresOn)) > 86_400_000) {
+  } else if (expect.plannedExpiryKnown && Math.abs(Date.parse(token.expires_on) - Date.parse(plan.expiresOn)) > DAY_MS) {
     expiryCheck = {
       id: "exactness:expiry",
       status: "warn",

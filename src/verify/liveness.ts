@@ -1,6 +1,5 @@
 import ipaddr from "ipaddr.js";
 import { CloudflareApiError, type CloudflareClient, type TokenVerifyResult } from "../cloudflare/client";
-import type { TokenOwner } from "../plan/plan";
 import {
   diagnoseTransport,
   exposedRemedy,
@@ -13,11 +12,12 @@ import {
   rotateCommand,
 } from "./diagnose";
 import type { Check } from "./types";
+import { type TokenOwner } from "../domain/owner";
+import { DAY_MS } from "../domain/time";
 
 /** Check 2, the ASCERA guide's "401 Unauthorized" row: is the token alive, and for how long. */
 
 const ID = "liveness";
-const DAY_MS = 86_400_000;
 
 export interface LivenessContext {
   readonly client: CloudflareClient;

@@ -1,8 +1,8 @@
-import type { TokenPlan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { VerifyInputError, verifyToken } from "./verify-token";
 import type { TokenValueSource } from "./token-source";
 import type { VerifyInput, VerifyReport } from "./types";
+import { type TokenPlan } from "../domain/plan";
 
 export interface PlanVerification {
   /** A one-line description of the token, for human output. */

@@ -1,10 +1,11 @@
 import { endpointPermission, probesFor, type EndpointPermission } from "../cloudflare/endpoint-permissions";
-import { describeGroup, groupKey, isReadOnlyGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
+import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import { CloudflareApiError, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import { CONCURRENCY, limiter } from "./limit";
 import type { Check } from "./types";
 import { describeZones } from "./zones";
+import { describeGroup, groupKey, type PermissionGroupRef } from "../domain/permission-group";
 
 /**
  * Check 4, the ASCERA guide's "Insufficient permissions" row: one read-only GET per permission

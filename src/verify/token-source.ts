@@ -1,4 +1,4 @@
-import type { TokenPlan } from "../plan/plan";
+import { type TokenPlan } from "../domain/plan";
 
 /**
  * Where `cfct verify --stack` gets each planned token's value. The CLI reads environment variables;

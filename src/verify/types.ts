@@ -1,6 +1,7 @@
 import type { RateBudgets } from "../cloudflare/pacing";
-import type { TokenOwner, TokenPlan } from "../plan/plan";
 import type { PlatformDefinition } from "../platforms";
+import { type TokenOwner } from "../domain/owner";
+import { type TokenPlan } from "../domain/plan";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 

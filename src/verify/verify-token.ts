@@ -1,4 +1,3 @@
-import { SCOPES, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import {
   ApiCallCounter,
   CLOUDFLARE_API_BASE,
@@ -9,10 +8,10 @@ import {
 } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { accountTokenPrincipal, PROVISIONER_USER, RateBudget, RateBudgets } from "../cloudflare/pacing";
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "../domain/ids";
 import { ConfigError, formatValue, parseSettings } from "../config/schema";
-import { plan as planTokens, type TokenOwner, type TokenPlan } from "../plan/plan";
-import { zoneNamesIn } from "../plan/resources";
+import { plan as planTokens } from "../plan/plan";
+import { zoneNamesIn } from "../domain/resource-keys";
 import { checkCoverage, type ResolvedZones, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
 import { checkExactness, type ReadBack } from "./exactness";
@@ -21,6 +20,9 @@ import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
 import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
+import { type TokenOwner } from "../domain/owner";
+import { SCOPES, type PermissionGroupRef } from "../domain/permission-group";
+import { type TokenPlan } from "../domain/plan";
 
 /** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
 export class VerifyInputError extends Error {
@@ -43,7 +45,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   const clientOptions = { baseUrl: apiBase, counter, secrets, ...input.client };
   const checks: Check[] = [];
   let tokenId: string | undefined;
-  let unlistedZones: readonly string[] | undefined;
+  // Set by the coverage step; finish() may report before it runs.
+  let unlistedZones: readonly string[] | undefined = undefined;
 
   const finish = (): VerifyReport => {
     const scrubbed = checks.map((c) => ({

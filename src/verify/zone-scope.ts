@@ -1,6 +1,6 @@
 import { CloudflareApiError } from "../cloudflare/client";
-import { SCOPES } from "../cloudflare/permission-groups";
 import { resourceAtoms, type ReadBack } from "./exactness";
+import { SCOPES } from "../domain/permission-group";
 
 /**
  * What a token's zone-scope grants reach, from its policies as Cloudflare stores them. Cloudflare

@@ -2,7 +2,6 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Pipeline } from "../../src/automation/context";
 import { runUp } from "../../src/automation/pipeline";
 import { recordRun } from "../../src/automation/record-run";
 import { runRotate } from "../../src/automation/rotate";
@@ -11,6 +10,7 @@ import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
 import { freezeClock } from "../../src/sandbox/control-client";
 import { ACME_CORP, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+import { type Pipeline } from "../../src/automation/pipeline";
 
 /**
  * Each step of a rotation (which deploys, verifies, registers and revokes) against each fault the

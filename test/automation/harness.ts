@@ -3,12 +3,13 @@ import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { buildPipeline, type Pipeline } from "../../src/automation/context";
+import { buildPipeline } from "../../src/cli/build-pipeline";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
 import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
+import { type Pipeline } from "../../src/automation/pipeline";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
 export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";
@@ -144,6 +145,7 @@ export function crashingAt(ctx: PipelineContext, n: number, when: "before" | "af
         settings: () => engine.settings(),
         up: () => step("up", () => engine.up()),
         saveGenerations: (g) => step("saveGenerations", () => engine.saveGenerations(g)),
+        setConfig: (key, value) => engine.setConfig(key, value),
       },
       verifier: { verify: (request) => step("verify", () => ctx.verifier.verify(request)) },
       inspector: { lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)), exposed: (token) => ctx.inspector.exposed(token) },

@@ -5,7 +5,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
 import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { parseSettings, type Settings } from "../../src/config/schema";
-import { buildPipeline } from "../../src/automation/context";
+import { buildPipeline } from "../../src/cli/build-pipeline";
 import { ACME_CORP, ACME_LABS, issuedTokens, testProject } from "./harness";
 
 let sandbox: RunningSandbox;
@@ -104,7 +104,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     });
     const before = (await issuedTokens(sandbox)).length;
     const stop = await runUp(pipeline.context).catch((error: unknown) => error);
-    expect((stop as Error).message).toMatch(/the provisioner credential cannot deploy stack pre:\n  - it cannot read zone acme-corp\.com|is not visible/);
+    expect((stop as Error).message).toMatch(/the provisioner credential cannot deploy stack pre:\n {2}- it cannot read zone acme-corp\.com|is not visible/);
     expect(exitCodeFor(stop)).toBe(1);
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Pipeline } from "../../src/automation/context";
 import { recordRun } from "../../src/automation/record-run";
 import { exitCodeFor } from "../../src/cli/errors";
 import { ChangedThenStoppedError, NothingChangedError } from "../../src/domain/run-errors";
+import { type Pipeline } from "../../src/automation/pipeline";
 
 const clock = new Date("2027-01-01T00:00:00Z");
 /** A pipeline whose work changes something (counted) when `changed`. */

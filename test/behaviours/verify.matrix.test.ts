@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, provisionerClient, rfc3339, sandboxNow, specFromPlan, verifyPlanned } from "../verify/helpers";
 import { matrixRows } from "./matrix";
+import { SCOPES } from "../../src/domain/permission-group";
 
 // The core of the verify suites (healthy tokens, a missing group, the wrong owner kind both ways, an
 // exposed token, a spent rate limit, an expired token found by listing) under each row of the

@@ -1,9 +1,10 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { ComplianceToken } from "../../src/index";
 import { ACME_CORP } from "../helpers/settings";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /** The component on its own, under mocks: what the package test cannot see from outside. */
 const registered: pulumi.runtime.MockResourceArgs[] = [];

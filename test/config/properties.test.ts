@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { isReadOnlyGroup } from "../../src/cloudflare/permission-groups";
 import { ConfigError, type Settings } from "../../src/config/schema";
 import { plan } from "../../src/plan/plan";
-import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, zoneKey } from "../../src/plan/resources";
+import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, zoneKey } from "../../src/domain/resource-keys";
 import { PLATFORMS, platformKeys } from "../../src/platforms";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, settingsFrom } from "../helpers/settings";
 

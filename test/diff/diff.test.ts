@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { policies } from "../../policies/rules";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { loadSettingsFile } from "../../src/config/stack-file";
 import { diffPlans, type PlannedSide } from "../../src/diff/plan-diff";
 import { policyVerdict } from "../../src/diff/policy-verdict";
@@ -12,6 +11,7 @@ import { renderDiffMarkdown } from "../../src/diff/render";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS, type PlatformCatalog } from "../../src/platforms";
 import { cfct } from "../audit/cli-run";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const FIXTURES = path.resolve(__dirname, "fixtures");
 const NOW = new Date("2026-01-01T00:00:00Z");

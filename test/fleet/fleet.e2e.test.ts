@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPipeline } from "../../src/automation/context";
+import { buildPipeline } from "../../src/cli/build-pipeline";
 import { runUp, type HandOffStatus, type PipelineContext } from "../../src/automation/pipeline";
 import { PROVISIONER_USER } from "../../src/cloudflare/pacing";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";

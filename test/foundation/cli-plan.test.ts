@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /** Runs the built CLI exactly as a user would after `npm ci` (npm test builds first). */
 function cfct(...args: string[]) {

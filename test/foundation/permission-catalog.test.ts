@@ -2,16 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { accessOf, buildPermissionCatalog } from "../../src/cloudflare/build-permission-catalog";
 import { ENDPOINT_PERMISSIONS } from "../../src/cloudflare/endpoint-permissions";
-import {
-  KNOWN_PERMISSION_GROUPS,
-  SCOPES,
-  describeGroup,
-  findKnownGroup,
-  groupKey,
-  isReadOnlyGroup,
-  suggestKnownGroup,
-  unknownGroupMessage,
-} from "../../src/cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS, findKnownGroup, isReadOnlyGroup, suggestKnownGroup, unknownGroupMessage } from "../../src/cloudflare/permission-groups";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS } from "../../src/platforms";
 import { definePlatform } from "../../src/platforms/types";
@@ -19,6 +10,7 @@ import type { CloudflareDirectory } from "../../src/component/directory";
 import { resolveTokens } from "../../src/component/resolve";
 import { PermissionCatalog } from "../../src/sandbox/permission-catalog";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
+import { SCOPES, describeGroup, groupKey } from "../../src/domain/permission-group";
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const API_LIST = readJson("../shared/reference/cloudflare-permission-groups-api.json") as {

@@ -1,8 +1,9 @@
 import { readFileSync, existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SCOPES, findKnownGroup } from "../../src/cloudflare/permission-groups";
+import { findKnownGroup } from "../../src/cloudflare/permission-groups";
 import { plan } from "../../src/plan/plan";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, settingsFrom } from "../helpers/settings";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const NOW = new Date("2026-11-25T10:00:00.000Z");
 const DRATA_SEED = "../shared/seeds/003_52d658b6ce535021.txt";

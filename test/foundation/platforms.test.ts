@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { PLATFORMS } from "../../src/platforms";
 import { definePlatform } from "../../src/platforms/types";
+import { SCOPES } from "../../src/domain/permission-group";
 
 describe("platform catalog", () => {
   it("account-owned platforms verify at the account route, carry no user-scope group and get a token per account", () => {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 // The program creates resources only when called, so a static import before setMocks is safe.
 import { complianceTokensProgram } from "../../src/program/program";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const USER_ID = "8ec917c52e6b1d94920f1e3ec8d5ae82";
 const ZONES: Record<string, { id: string; account: string }> = {

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { EXPIRY_DEFAULTS, expiry, maxTtlDaysFor } from "../../policies/rules/expiry";
-import { rfc3339 } from "../../src/plan/plan";
 import { byName, compliantProdConfig, deploy, edit, stackFileConfig, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
+import { rfc3339 } from "../../src/domain/time";
 
 const DAY = 86_400_000;
 const inDays = (days: number) => rfc3339(new Date(Date.now() + days * DAY));

@@ -9,13 +9,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { KNOWN_PERMISSION_GROUPS, SCOPES } from "../../src/cloudflare/permission-groups";
+import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { CONFIG_NAMESPACE } from "../../src/config/schema";
 import { projectKeys, stackFilePath } from "../../src/config/stack-file";
 import type { CloudflareDirectory } from "../../src/component/directory";
 import { complianceTokensProgram } from "../../src/program/program";
 import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { ACME_CORP } from "../helpers/settings";
+import { SCOPES } from "../../src/domain/permission-group";
 
 export const PROJECT = "cf-compliance-tokens";
 export const PROJECT_DIR = path.resolve(__dirname, "../..");

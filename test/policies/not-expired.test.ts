@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN_TYPE, parseLogicalName } from "../../policies/rules/common";
 import { notExpired } from "../../policies/rules/not-expired";
-import { rfc3339 } from "../../src/plan/plan";
 import { logicalName } from "../../src/program/program";
 import { byName, compliantProdConfig, deploy, edit, urnOf, type FakeResource } from "./fixtures";
 import { runStack } from "./harness";
+import { rfc3339 } from "../../src/domain/time";
 
 const DAY = 86_400_000;
 const daysAgo = (days: number) => rfc3339(new Date(Date.now() - days * DAY));

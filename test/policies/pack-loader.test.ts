@@ -13,14 +13,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { PROJECT_DIR, byName, compliantProdConfig, deploy, edit, urnOf, type FakeResource } from "./fixtures";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 const fromPack = createRequire(path.join(POLICIES_DIR, "index.ts"));
 const RUN_POLICY_PACK = fromPack.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 const fromSdk = createRequire(fromPack.resolve("@pulumi/pulumi/package.json"));
-/* eslint-disable @typescript-eslint/no-explicit-any -- generated protobuf/grpc modules are untyped here */
 const grpc: any = fromSdk("@grpc/grpc-js");
 const rpc: any = fromSdk("./proto/analyzer_grpc_pb");
 const pb: any = fromSdk("./proto/analyzer_pb");

@@ -6,11 +6,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE as PACK_COMPONENT_TYPE } from "../../policies/rules/common";
 import { policies } from "../../policies/rules";
-import { COMPLIANCE_TOKEN_TYPE } from "../../src/component/outputs";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { ACME_CORP, ACME_LABS } from "../helpers/settings";
 import { PROJECT_DIR, SECRET_PREFIX, byName, deployedStacks, edit, urnOf, type FakeResource } from "./fixtures";
 import { analyzeAll } from "./harness";
+import { COMPLIANCE_TOKEN_TYPE } from "../../src/domain/resource-types";
+import { SCOPES } from "../../src/domain/permission-group";
 
 const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 const RULE_FILES = readdirSync(path.join(POLICIES_DIR, "rules")).filter((f) => f.endsWith(".ts") && f !== "index.ts" && f !== "common.ts");

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { readOnly } from "../../policies/rules/read-only";
 import { byName, compliantProdConfig, deploy, edit, stackFileConfig, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
+import { SCOPES } from "../../src/domain/permission-group";
 
 let prod: FakeResource[];
 let dev: FakeResource[];

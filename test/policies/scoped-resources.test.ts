@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { scopedResources } from "../../policies/rules/scoped-resources";
 import { ACME_CORP, ACME_LABS } from "../helpers/settings";
 import { USER_ID, byName, compliantProdConfig, deploy, edit, hexId, stackFileConfig, urnOf, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
+import { SCOPES } from "../../src/domain/permission-group";
 
 let prod: FakeResource[];
 let dev: FakeResource[];

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { probesFor, type EndpointPermission } from "../../src/cloudflare/endpoint-permissions";
-import { SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { PLATFORMS } from "../../src/platforms";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { IDS, SandboxClient, accountKey, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import { SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
 
 let sandbox: RunningSandbox;
 let client: SandboxClient;

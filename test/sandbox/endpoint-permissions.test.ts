@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_PERMISSIONS, endpointPermission, probesFor } from "../../src/cloudflare/endpoint-permissions";
-import { SCOPES, groupKey } from "../../src/cloudflare/permission-groups";
 import { accountGroup, userGroup, zoneGroup } from "./sandbox-client";
+import { SCOPES, groupKey } from "../../src/domain/permission-group";
 
 describe("the endpoint → permission-groups table", () => {
   it("has one row per route, each with a source, and no group twice in a row", () => {

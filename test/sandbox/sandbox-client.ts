@@ -1,5 +1,5 @@
-import { SCOPES, type PermissionGroupRef } from "../../src/cloudflare/permission-groups";
 import { sandboxGroupId, type RunningSandbox } from "../../src/sandbox";
+import { SCOPES, type PermissionGroupRef } from "../../src/domain/permission-group";
 
 /** Fixture IDs the tests refer to (default fixture). */
 export const IDS = {

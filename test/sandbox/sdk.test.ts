@@ -1,8 +1,8 @@
 import Cloudflare from "cloudflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { sandboxGroupId, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import { SCOPES } from "../../src/domain/permission-group";
 
 // The official SDK drives the sandbox: if it cannot tell the difference, neither can Pulumi's provider.
 const EXTRA_ZONES = 60;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import type { RunningSandbox } from "../../src/sandbox";
 import { ACCOUNTS, FIXED_CALLS, pagesFor, sandboxWithZones } from "./cost-scenarios";
 import { checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * Zone names in the plan are resolved to IDs through the provisioner. With many names and nothing

@@ -1,6 +1,6 @@
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_LABS, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * What `verify` costs for a Drata token (10 groups, 2 accounts) in an estate of N zones, measured

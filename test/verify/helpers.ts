@@ -1,13 +1,15 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCloudflareClient, type CloudflareClient } from "../../src/cloudflare/client";
-import { groupKey, type PermissionGroupRef } from "../../src/cloudflare/permission-groups";
-import { plan as planTokens, type TokenOwner, type TokenPlan } from "../../src/plan/plan";
-import { resolveResources, type PolicyResources } from "../../src/plan/resources";
+import { plan as planTokens } from "../../src/plan/plan";
+import { resolveResources, type PolicyResources } from "../../src/domain/resource-keys";
 import { PLATFORMS } from "../../src/platforms";
 import type { RunningSandbox } from "../../src/sandbox";
 import { verifyToken, type Check, type VerifyInput, type VerifyReport } from "../../src/verify";
 import { settingsFrom } from "../helpers/settings";
+import { type TokenOwner } from "../../src/domain/owner";
+import { groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
+import { type TokenPlan } from "../../src/domain/plan";
 
 export { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
 export const ACME_CORP_COM = "576e2aa970f9f4e230116c7c1d498a24";

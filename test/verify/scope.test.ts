@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { PLATFORMS } from "../../src/platforms";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { verifyToken } from "../../src/verify";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, issueToken, planFor, rfc3339, sandboxNow, specFromPlan, statuses, verifyPlanned, type TokenSpec } from "./helpers";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /** Tokens that are alive but wrong: too little, too much, too wide, or usable only from elsewhere or later. */
 

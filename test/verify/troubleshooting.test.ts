@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import {
   ACME_CORP,
@@ -16,6 +15,7 @@ import {
   statuses,
   verifyPlanned,
 } from "./helpers";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * One test per row of the ASCERA guide's Troubleshooting table, each recognised and explained:

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/cloudflare/permission-groups";
 import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned, type TokenSpec } from "./helpers";
+import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * Tokens scoped to specific zones (the Drata guide's recommendation, and the dev stack). Cloudflare

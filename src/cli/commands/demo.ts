@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { runDemo } from "../../demo/demo";
+import { buildPipeline } from "../build-pipeline";
 import { EXIT } from "../errors";
 
 export function registerDemo(program: Command): void {
@@ -11,11 +12,13 @@ export function registerDemo(program: Command): void {
     .option("--project-dir <dir>", "directory holding Pulumi.yaml and stacks/", process.cwd())
     .option("--work-dir <dir>", "rehearsal state and hand-off sheets (emptied first; default <project>/.cfct/demo)")
     .action(async (options: { evidenceDir: string; projectDir: string; workDir?: string }) => {
+      const projectDir = path.resolve(options.projectDir);
       const result = await runDemo({
-        projectDir: path.resolve(options.projectDir),
+        projectDir,
         evidenceDir: path.resolve(options.evidenceDir),
         ...(options.workDir ? { workDir: path.resolve(options.workDir) } : {}),
         print: (line) => process.stdout.write(`${line}\n`),
+        rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
       });
       process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
     });

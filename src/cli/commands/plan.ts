@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { plan, type TokenPlan } from "../../plan/plan";
+import { plan } from "../../plan/plan";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
+import { type TokenPlan } from "../../domain/plan";
 
 export function registerPlan(program: Command): void {
   addStackOptions(

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
-import { HEX32 } from "../../cloudflare/ids";
+import { HEX32 } from "../../domain/ids";
 import { behaviourFileSchema, diffBehaviourFiles, parseBehaviourFile, type BehaviourFile } from "../../parity/behaviour-file";
 import { parityPlan, recordBehaviours, type ParityCall } from "../../parity/measure";
 import { inspectBaseUrl } from "../../verify/endpoint";

@@ -1,6 +1,5 @@
 import path from "node:path";
 import type { Command } from "commander";
-import type { Pipeline } from "../../automation/context";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
@@ -9,14 +8,14 @@ import { EXIT, UsageError } from "../errors";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { progressOutput } from "../progress";
+import { type Pipeline } from "../../automation/pipeline";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
 function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
-  let pipeline: Pipeline | undefined;
-  const output = progressOutput(process.stdout, () => pipeline!.budgets.for(PROVISIONER_USER).status());
-  pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
+  const output = progressOutput(process.stdout, () => pipeline.budgets.for(PROVISIONER_USER).status());
+  const pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
   return { ...pipeline, context: { ...pipeline.context, status: output.status } };
 }
 

@@ -16,7 +16,7 @@ import {
 } from "../../verify";
 
 import path from "node:path";
-import type { EngineKind } from "../../automation/context";
+import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
 import { recordRun } from "../../automation/record-run";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, type EngineOptions } from "../engine-options";

@@ -1,10 +1,10 @@
 import type { EndpointPermission } from "../../cloudflare/endpoint-permissions";
-import { SCOPES } from "../../cloudflare/permission-groups";
 import type { FixtureAccount, FixtureZone } from "../fixture/schema";
 import type { Inventory } from "../inventory";
 import type { PermissionCatalog } from "../permission-catalog";
 import type { SandboxToken, TokenPolicy } from "../tokens/token";
 import { coversAllZonesOf, policyCovers, type AuthzTarget } from "./policy-resources";
+import { SCOPES } from "../../domain/permission-group";
 
 /** Sandbox IDs of the groups a route accepts (at least one is required). */
 type AcceptedGroups = ReadonlySet<string>;

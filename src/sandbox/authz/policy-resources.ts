@@ -1,7 +1,7 @@
-import { HEX32_PATTERN } from "../../cloudflare/ids";
-import { SCOPES, type Scope } from "../../cloudflare/permission-groups";
-import { RESOURCE_PREFIX } from "../../plan/resources";
+import { HEX32_PATTERN } from "../../domain/ids";
+import { RESOURCE_PREFIX } from "../../domain/resource-keys";
 import type { PolicyResources } from "../tokens/token";
+import { SCOPES, type Scope } from "../../domain/permission-group";
 
 /** The thing a request acts on, as authorization sees it. */
 export type AuthzTarget =

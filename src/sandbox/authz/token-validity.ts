@@ -1,5 +1,5 @@
-import { rfc3339 } from "../clock";
 import type { SandboxToken } from "../tokens/token";
+import { rfc3339 } from "../../domain/time";
 
 /**
  * "compromised" is our assumption: Cloudflare deactivates a token found exposed and marks it

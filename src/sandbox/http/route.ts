@@ -1,4 +1,4 @@
-import { HEX32 } from "../../cloudflare/ids";
+import { HEX32 } from "../../domain/ids";
 import { endpointPermission, type EndpointPermission, type EndpointResource, type HttpMethod } from "../../cloudflare/endpoint-permissions";
 import type { AuthzTarget } from "../authz/policy-resources";
 import type { FixtureAccount, FixtureZone } from "../fixture/schema";

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { SCOPES, describeGroup } from "../../cloudflare/permission-groups";
 import { isIpRange } from "../authz/request-ip";
 import { parseResourceKey } from "../authz/policy-resources";
 import { refuse } from "../http/refusals";
 import type { Inventory } from "../inventory";
 import type { PermissionCatalog } from "../permission-catalog";
 import type { PolicyResources, StoredStatus, TokenOwner, TokenPolicy, TokenSpec } from "./token";
+import { SCOPES, describeGroup } from "../../domain/permission-group";
 
 /**
  * Reads a create (POST) or update (PUT) body into a TokenSpec, enforcing Cloudflare's token rules:

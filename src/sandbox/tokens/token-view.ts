@@ -1,8 +1,8 @@
-import { rfc3339 } from "../clock";
 import { effectiveStatus } from "../authz/token-validity";
 import type { Behaviours } from "../behaviours";
 import type { PermissionCatalog } from "../permission-catalog";
 import type { SandboxToken } from "./token";
+import { rfc3339 } from "../../domain/time";
 
 /**
  * Policies as a read gives them back. Under policyReadBackOrder "reordered" (the default), the

@@ -1,4 +1,4 @@
-import type { PolicyResources } from "../../plan/resources";
+import type { PolicyResources } from "../../domain/resource-keys";
 
 export type { PolicyResources };
 

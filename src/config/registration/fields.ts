@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isLoopbackHost } from "../cloudflare/http";
+import { isLoopbackHost } from "../../cloudflare/http";
 
 /** Conventional environment-variable names only: a lower-case or punctuated string is far more likely a pasted secret. */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;

@@ -6,12 +6,11 @@ import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
-import type { EngineResult, StackEngine } from "./engine";
-import type { PipelineContext, TokenInspector, TokenVerifier } from "./pipeline";
-import { preflight } from "./preflight";
-import { PulumiEngine } from "./pulumi-engine";
-import { PROVIDER_TOKEN_ENV } from "./pulumi-environment";
-import type { RotateOptions } from "./rotate";
+import type { EngineResult, StackEngine } from "../automation/engine";
+import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipeline";
+import { preflight } from "../automation/preflight";
+import { PulumiEngine } from "../automation/pulumi-engine";
+import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
 
 export type EngineKind = "pulumi" | "sandbox";
 
@@ -41,21 +40,10 @@ export interface PipelineOptions {
   readonly probeAllZones?: boolean;
 }
 
-export interface Pipeline {
-  readonly context: PipelineContext;
-  readonly pickupCheckFor: RotateOptions["pickupCheckFor"];
-  /** API calls of the engine and rotation's reads so far; verification counts its own. */
-  readonly apiCalls: () => number;
-  /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
-  readonly changes: () => number;
-  /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
-  readonly budgets: RateBudgets;
-}
-
 /**
  * The engine, noting when it changes something: a deploy that reported a change, or one that
  * failed without saying it changed nothing (NothingChangedError), which may have. It inherits
- * from the engine, so what only one engine has (the rehearsal's setConfig) still works on it.
+ * from the engine, so whatever else an engine has still works on it.
  */
 function noticingChanges(engine: StackEngine, changed: () => void): StackEngine {
   const watch = async (run: () => Promise<EngineResult>): Promise<EngineResult> => {

@@ -3,7 +3,7 @@
  * (`<example.com>`, `<self>`) because only a deploy can look them up; `resolveResources` swaps them
  * for IDs. Keys are always emitted sorted, so the JSON the provider sends never reorders.
  */
-import { HEX32 } from "../cloudflare/ids";
+import { HEX32 } from "./ids";
 
 export const RESOURCE_PREFIX = {
   account: "com.cloudflare.api.account.",

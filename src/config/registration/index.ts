@@ -13,7 +13,7 @@ const addOns = {
 
 /**
  * `registration` of one connection: how its tokens reach the platform. One variant per registrar
- * module; a new registrar adds its config schema here and its factory in ./index.ts.
+ * module; a new registrar adds its config schema here and its factory in src/registration/index.ts.
  */
 export const registrationSchema = z.discriminatedUnion("kind", [handoffConfigSchema.extend(addOns), webhookConfigSchema.extend(addOns)], {
   error: (issue) => {
@@ -49,7 +49,7 @@ export function registrationProblems(platformKey: string, registration: Registra
 
 /**
  * What a config error may print of a value under `registration`. Objects are never printed (see
- * formatValue in ../config/schema), but a string that does not look like what its key wants (an
+ * formatValue in ../schema), but a string that does not look like what its key wants (an
  * env-var *name*, a URL without credentials) is hidden: people do paste the secret itself, and
  * error text ends up in CI logs.
  */

@@ -1,0 +1,58 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+/**
+ * Things defined once, each in its own module: a copy elsewhere drifts. Each entry is a
+ * no-restricted-syntax selector, the one file allowed to match it, and what to use instead.
+ */
+const DEFINED_ONCE = [
+  {
+    definedIn: "src/domain/ids.ts",
+    selector: "Literal[regex.pattern=/\\[(0-9a-f|a-f0-9)\\]\\{32\\}/], Literal[value=/\\[(0-9a-f|a-f0-9)\\]\\{32\\}/]",
+    message: "A Cloudflare ID pattern is defined once: import HEX32 or HEX32_PATTERN from src/domain/ids.ts.",
+  },
+  {
+    definedIn: "src/domain/time.ts",
+    selector: "Literal[value=86400000], FunctionDeclaration[id.name='rfc3339'], Literal[regex.pattern='\\.\\d{3}Z$']",
+    message: "Time helpers are defined once: import DAY_MS or rfc3339 from src/domain/time.ts.",
+  },
+  {
+    definedIn: "src/cloudflare/http.ts",
+    selector: "FunctionDeclaration[id.name=/^(redact|parseRetryAfter|isLoopbackHost)$/], Literal[regex.pattern=/localhost\\|127/]",
+    message: "redact, parseRetryAfter and isLoopbackHost are defined once: import them from src/cloudflare/http.ts.",
+  },
+];
+
+const restrictedExcept = (file) => [
+  "error",
+  ...DEFINED_ONCE.filter((entry) => entry.definedIn !== file).map(({ selector, message }) => ({ selector, message })),
+];
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "dist/**", "evidence/**", ".cfct/**", "**/*.js", "**/*.cjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.ts", "policies/**/*.ts", "bench/**/*.ts"],
+    rules: { "no-restricted-syntax": restrictedExcept(undefined) },
+  },
+  ...DEFINED_ONCE.map(({ definedIn }) => ({ files: [definedIn], rules: { "no-restricted-syntax": restrictedExcept(definedIn) } })),
+  {
+    rules: {
+      // A leading underscore names what is left out on purpose (a destructured field dropped, an unused parameter).
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Tests and benchmarks read API response bodies of every shape; typing each would restate the OpenAPI.
+    files: ["test/**/*.ts", "bench/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Loaded on demand with require(): command modules (so `cfct plan` loads no Pulumi), and the
+    // policy pack under ts-node, as Pulumi's policy host loads it.
+    files: ["src/cli/main.ts", "src/cli/commands/diff.ts", "src/diff/policy-verdict.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

@@ -1,0 +1,31 @@
+/** How Cloudflare names a permission group: by (name, scope), never by name alone. */
+
+export const SCOPES = {
+  user: "com.cloudflare.api.user",
+  account: "com.cloudflare.api.account",
+  zone: "com.cloudflare.api.account.zone",
+} as const;
+
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/** Scopes in the order policies are emitted, so plans are deterministic. */
+export const SCOPE_ORDER: readonly Scope[] = [SCOPES.account, SCOPES.zone, SCOPES.user];
+
+/** A permission group as Cloudflare identifies it: the name alone is ambiguous across scopes. */
+export interface PermissionGroupRef {
+  readonly name: string;
+  readonly scope: Scope;
+}
+
+export function groupKey(group: PermissionGroupRef): string {
+  return `${group.scope}::${group.name}`;
+}
+
+export function describeGroup(group: PermissionGroupRef): string {
+  return `"${group.name}" (${group.scope})`;
+}
+
+export function compareGroups(a: PermissionGroupRef, b: PermissionGroupRef): number {
+  const byScope = SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope);
+  return byScope !== 0 ? byScope : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
