@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { buildPipeline, type Pipeline } from "../../src/automation/context";
+import { buildPipeline, type Pipeline, type PipelineOptions } from "../../src/automation/context";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
@@ -44,7 +44,7 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
-export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = []): Pipeline {
+export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = [], options: Pick<PipelineOptions, "timeoutMs"> = {}): Pipeline {
   return buildPipeline({
     projectDir: project.dir,
     stack: project.stack,
@@ -56,6 +56,7 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
     progress: (line) => lines.push(line),
     env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
     registrarOverrides: { sleep: async () => {} },
+    ...options,
   });
 }
 
