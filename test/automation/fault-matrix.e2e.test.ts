@@ -41,7 +41,12 @@ const FAULTS = {
   "429 storm": { kind: "rate_limit", retryAfterSeconds: 3600 },
   reset: { kind: "reset" },
   "malformed JSON": { kind: "malformed" },
+  // Every attempt outlasts the run's client timeout: the request lands in the sandbox after cfct stopped waiting.
+  timeout: { kind: "latency", ms: 1_000 },
 } as const;
+
+/** The run's Cloudflare client timeout per fault: short only where the fault is time itself. */
+const CLIENT_OPTIONS: Partial<Record<keyof typeof FAULTS, { timeoutMs: number }>> = { timeout: { timeoutMs: 300 } };
 
 /**
  * What each step's failure means for the contract: a deploy or revoke that got no answer may have
@@ -62,6 +67,26 @@ async function clearFaults(): Promise<void> {
   await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
 }
 
+const answered = async (route: { method: string; path: string }): Promise<number> =>
+  ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[`${route.method} ${route.path}`] ?? 0;
+
+/**
+ * Injects `count` of a fault on one route; `landed()` resolves once the sandbox has answered every
+ * request the fault caught. A delayed request is served after its client gave up: a rerun must not
+ * start before a late create exists, or it could not clean it up (polled, never timed).
+ */
+async function injectOn(route: { method: string; path: string }, fault: Record<string, unknown>, count: number): Promise<{ landed: () => Promise<void> }> {
+  const before = await answered(route);
+  await inject({ ...fault, count, match: route });
+  return {
+    async landed() {
+      const { pending } = (await (await fetch(`${sandbox.controlUrl}/faults`)).json()) as { pending: { remaining: number }[] };
+      const caught = count - (pending[0]?.remaining ?? 0);
+      while ((await answered(route)) < before + caught) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
+}
+
 /** Runs a rotation as `cfct rotate --force --grace 0h` does: evidence written, the exit code of the contract. */
 async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
   try {
@@ -74,18 +99,28 @@ async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: st
   }
 }
 
+/** Runs `cfct up` as the CLI does: evidence written, the exit code of the contract. */
+async function upRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
+  try {
+    const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
+    return { exit: summary.ok ? 0 : 2, message: summary.problems.join("\n") };
+  } catch (error) {
+    return { exit: exitCodeFor(error), message: (error as Error).message };
+  }
+}
+
 function evidenceOf(dir: string, stack: string): { ok: boolean; problems: string[] } {
   const files = readdirSync(path.join(dir, stack)).filter((f) => f.endsWith(".json"));
   return JSON.parse(readFileSync(path.join(dir, stack, files.at(-1)!), "utf8"));
 }
 
 /** A deployed stack with one ASCERA account token delivered by webhook; the platform holds generation 1. */
-async function deployed(stack: string, registration?: Record<string, unknown>) {
+async function deployed(stack: string, options: { timeoutMs?: number } = {}) {
   const project = testProject(stack);
   project.writeConfig({
-    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
   });
-  const pipeline = pipelineFor(sandbox, project);
+  const pipeline = pipelineFor(sandbox, project, [], options);
   expect((await runUp(pipeline.context)).ok).toBe(true);
   return { project, pipeline };
 }
@@ -109,12 +144,15 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
   it.each(CELLS)("$fault at $step", async ({ step, fault }) => {
     const stack = `${step}-${fault.replace(/\W+/g, "")}`;
     await clearFaults();
-    const { pipeline } = await deployed(stack);
+    const { pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     const platformHeld = hook.latestValue(KEY)!;
-    await inject({ ...FAULTS[fault], count: 20, match: ROUTES[step] });
+    const injected = await injectOn(ROUTES[step], FAULTS[fault], 20);
 
     const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+    await injected.landed();
+    // A create that timed out still happened, once per attempt: the rerun must remove what nobody holds.
+    if (fault === "timeout" && step === "create") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g2`);
     expect(exit, message).toBe(expectedExit(step, fault));
     expect(message).toMatch(/Fix: /);
     const evidence = evidenceOf(evidenceDir, stack);
@@ -133,17 +171,12 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     await clearFaults();
     const project = testProject(stack);
     project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
-    const pipeline = pipelineFor(sandbox, project);
+    const pipeline = pipelineFor(sandbox, project, [], CLIENT_OPTIONS[fault]);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
-    await inject({ ...FAULTS[fault], count: 20, match: ROUTES.create });
-    let exit: number;
-    let message: string;
-    try {
-      const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
-      [exit, message] = [summary.ok ? 0 : 2, summary.problems.join("\n")];
-    } catch (error) {
-      [exit, message] = [exitCodeFor(error), (error as Error).message];
-    }
+    const injected = await injectOn(ROUTES.create, FAULTS[fault], 20);
+    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+    await injected.landed();
+    if (fault === "timeout") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g1`);
     expect(exit, message).toBe(expectedExit("create", fault));
     expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
     expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
