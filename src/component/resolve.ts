@@ -1,6 +1,7 @@
 import { describeGroup, findKnownGroup, suggestKnownGroup, type PermissionGroupRef } from "../cloudflare/permission-groups";
 import type { TokenPlan } from "../plan/plan";
 import { resolveResources, zoneNamesIn, type PolicyResources } from "../plan/resources";
+import { NothingChangedError } from "../domain/run-errors";
 import type { CloudflareDirectory, LiveGroup } from "./directory";
 
 export interface ResolvedPolicy {
@@ -16,7 +17,8 @@ export interface ResolvedToken {
   readonly policies: readonly ResolvedPolicy[];
 }
 
-export class ResolutionError extends Error {
+/** Names are resolved before any resource is registered, so a failed resolution changed nothing. */
+export class ResolutionError extends NothingChangedError {
   override name = "ResolutionError";
 }
 
@@ -91,8 +93,10 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
     });
     resolved.push({ plan, policies });
   }
-  if (problems.length > 0) {
-    throw new ResolutionError(`cannot deploy: ${problems.length} problem(s) resolving names to Cloudflare IDs\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  // Generations of one key (during a rotation's grace) share their groups and zones: each problem once.
+  const distinct = [...new Set(problems)];
+  if (distinct.length > 0) {
+    throw new ResolutionError(`cannot deploy: ${distinct.length} problem(s) resolving names to Cloudflare IDs\n${distinct.map((p) => `  - ${p}`).join("\n")}`);
   }
   return resolved;
 }

@@ -219,3 +219,101 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     expect(await live(stack)).toEqual([]);
   }, 60_000);
 });
+
+/**
+ * Cloudflare's side changing between `cfct plan` and `cfct up`: a permission group renamed (Cloudflare
+ * renames and withdraws groups; the ID stays) or a zone deleted by its owner. Both are caught before
+ * any token is created: exit 1, nothing created, the registered token untouched.
+ */
+describe("fault matrix: Cloudflare changed between plan and deploy", () => {
+  const control = (method: string, route: string, body?: unknown) =>
+    fetch(`${sandbox.controlUrl}${route}`, { method, headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const RENAMED = { scope: "com.cloudflare.api.account", from: "Account Settings Read", to: "Account Settings: Read" };
+
+  /** Runs `run` with ASCERA's "Account Settings Read" offered under another name, then restores it. */
+  async function whileRenamed<T>(run: () => Promise<T>): Promise<T> {
+    expect((await control("POST", "/permission_groups/rename", RENAMED)).status).toBe(200);
+    try {
+      return await run();
+    } finally {
+      expect((await control("POST", "/permission_groups/rename", { ...RENAMED, from: RENAMED.to, to: RENAMED.from })).status).toBe(200);
+    }
+  }
+
+  const namesTheGroupAndTheFix = /permission group .*Account Settings Read.* is not offered by Cloudflare's account token list\. Cloudflare no longer offers it\. Fix: refresh the catalog \(`npm run catalog`/;
+
+  it("permission group renamed at up's first deploy: exit 1, no token created", async () => {
+    const stack = "up-renamed";
+    await clearFaults();
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
+
+    const { exit, message } = await whileRenamed(() => upRecorded(pipeline, stack, evidenceDir));
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(namesTheGroupAndTheFix);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    expect(await live(stack)).toEqual([]);
+
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await pipeline.context.engine.destroy();
+    expect(await live(stack)).toEqual([]);
+  }, 60_000);
+
+  it("permission group renamed at rotate's create: exit 1, no new generation, the platform keeps generation 1", async () => {
+    const stack = "rotate-renamed";
+    await clearFaults();
+    const { pipeline } = await deployed(stack);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    const platformHeld = hook.latestValue(KEY)!;
+
+    const { exit, message } = await whileRenamed(() => rotateRecorded(pipeline, stack, evidenceDir));
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(namesTheGroupAndTheFix);
+    expect(evidenceOf(evidenceDir, stack).problems.join("\n")).toContain("Account Settings Read");
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    expect(hook.latestValue(KEY)).toBe(platformHeld);
+    expect(await works(sandbox, platformHeld, OWNER)).toBe(true);
+
+    await finishesAndLeavesNothing(pipeline, stack);
+  }, 60_000);
+
+  async function zoneId(name: string): Promise<string> {
+    const response = await fetch(`${sandbox.baseUrl}/zones?name=${name}`, { headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    return ((await response.json()) as { result: { id: string }[] }).result[0]!.id;
+  }
+
+  // The preflight reads every chosen zone before anything is created: by name (GET /zones?name=) or,
+  // for a zone named by its ID, by GET /zones/{id}, so a deleted zone is caught either way.
+  it.each([
+    { named: "by name", zone: "acme-status.com", says: /zone acme-status\.com is not visible to it: check the name/ },
+    { named: "by ID", zone: "acme-payments.com", says: /it cannot read zone [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\); check the zone/ },
+  ])("zone deleted between plan and up's deploy, named $named: exit 1, no token created", async ({ named, zone, says }) => {
+    const stack = `zone-deleted-${named.replace(/\W+/g, "")}`;
+    await clearFaults();
+    const id = await zoneId(zone);
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", named === "by ID" ? id : zone] }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
+
+    expect((await control("DELETE", `/zones/${id}`)).status).toBe(200);
+    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(says);
+    expect(message).toMatch(/Fix: /);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
+
+    // The fix: drop the zone from the stack; the deploy then goes through.
+    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await issuedTokens(sandbox).then((tokens) => tokens.filter((t) => t.name.startsWith(`cfct ${stack} `)).length)).toBe(1);
+    await pipeline.context.engine.destroy();
+    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
+  }, 60_000);
+});
