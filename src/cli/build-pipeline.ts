@@ -38,6 +38,8 @@ export interface PipelineOptions {
   readonly pacingClock?: PacingClock;
   /** Verification probes every chosen zone instead of a sample. */
   readonly probeAllZones?: boolean;
+  /** How long each Cloudflare request may take before it counts as unanswered; the client's 30 s when absent (tests shorten it against the sandbox's latency fault). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     options.progress(`rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`),
   );
   // A fleet must not stop for a 429: every client of this command waits it out.
-  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true });
+  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
@@ -122,7 +124,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         stack: options.stack,
         now: () => at,
         budgets,
-        client: { waitOutRefusals: true },
+        client: { waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
         ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
       return {

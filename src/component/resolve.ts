@@ -1,5 +1,6 @@
 import { findKnownGroup, suggestKnownGroup } from "../cloudflare/permission-groups";
 import { resolveResources, zoneNamesIn, type PolicyResources } from "../domain/resource-keys";
+import { NothingChangedError } from "../domain/run-errors";
 import type { CloudflareDirectory, LiveGroup } from "./directory";
 import { describeGroup, type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
@@ -17,7 +18,8 @@ export interface ResolvedToken {
   readonly policies: readonly ResolvedPolicy[];
 }
 
-export class ResolutionError extends Error {
+/** Names are resolved before any resource is registered, so a failed resolution changed nothing. */
+export class ResolutionError extends NothingChangedError {
   override name = "ResolutionError";
 }
 
@@ -92,8 +94,10 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
     });
     resolved.push({ plan, policies });
   }
-  if (problems.length > 0) {
-    throw new ResolutionError(`cannot deploy: ${problems.length} problem(s) resolving names to Cloudflare IDs\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  // Generations of one key (during a rotation's grace) share their groups and zones: each problem once.
+  const distinct = [...new Set(problems)];
+  if (distinct.length > 0) {
+    throw new ResolutionError(`cannot deploy: ${distinct.length} problem(s) resolving names to Cloudflare IDs\n${distinct.map((p) => `  - ${p}`).join("\n")}`);
   }
   return resolved;
 }

@@ -1,9 +1,11 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { SCOPES } from "../domain/permission-group";
 import type { Behaviours } from "./behaviours";
 import { type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
 import { sameMachineJsonOnly } from "./http/local-only";
+import type { Inventory } from "./inventory";
 import type { PermissionCatalog } from "./permission-catalog";
 import type { RequestStats } from "./stats";
 import type { TokenStore } from "./tokens/token-store";
@@ -18,6 +20,7 @@ export interface ControlPlaneDependencies {
   readonly clock: SandboxClock;
   readonly tokens: TokenStore;
   readonly catalog: PermissionCatalog;
+  readonly inventory: Inventory;
   readonly behaviours: Behaviours;
   /** How a request the control plane will not serve is answered. */
   readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
@@ -29,6 +32,12 @@ const clockChange = z
     frozen: z.boolean({ error: "frozen must be true (the clock stands still until advanced) or false" }).optional(),
   })
   .refine((body) => body.advanceSeconds !== undefined || body.frozen !== undefined, { error: "send advanceSeconds (e.g. 3600), frozen (true or false), or both" });
+
+const groupRename = z.strictObject({
+  scope: z.enum(Object.values(SCOPES), { error: `scope must be one of ${Object.values(SCOPES).join(", ")}` }),
+  from: z.string({ error: "from must be the group's current name, e.g. \"Account Settings Read\"" }).min(1),
+  to: z.string({ error: "to must be the new name" }).min(1, { error: "to must not be empty" }),
+});
 
 /** A control-plane mistake: HTTP 400 with a message naming the fix. */
 function badRequest(c: Context, message: string): Response {
@@ -101,6 +110,31 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     return c.json({ id, status: tokenView(token, deps.catalog, deps.clock.now(), { policyReadBackOrder: "as-written" }).status });
   });
 
-  app.all("*", (c) => c.json({ error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, GET /behaviours` }, 404));
+  // What Cloudflare does to its permission-group list over time: a group keeps its ID under a new name.
+  app.post("/permission_groups/rename", async (c) => {
+    const body = await parseBody(c, groupRename);
+    if (!body.ok) return body.response;
+    const { scope, from, to } = body.value;
+    const renamed = deps.catalog.rename(scope, from, to);
+    if (!renamed) return c.json({ error: `no permission group "${from}" in scope ${scope}. Fix: use a current name from GET /client/v4/accounts/{account_id}/tokens/permission_groups` }, 404);
+    return c.json({ id: renamed.id, name: renamed.name, scopes: [renamed.scope] });
+  });
+
+  // A zone its owner deleted outside cfct: the API no longer lists or finds it. There is no undo.
+  app.delete("/zones/:zone_id", (c) => {
+    const id = c.req.param("zone_id");
+    const zone = deps.inventory.removeZone(id);
+    if (!zone) return c.json({ error: `no zone ${id}. Fix: use a zone ID from GET /client/v4/zones` }, 404);
+    return c.json({ id: zone.id, name: zone.name });
+  });
+
+  app.all("*", (c) =>
+    c.json(
+      {
+        error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, POST /permission_groups/rename, DELETE /zones/{zone_id}, GET /behaviours`,
+      },
+      404,
+    ),
+  );
   return app;
 }

@@ -1,14 +1,14 @@
 import type { Fixture, FixtureAccount, FixtureZone } from "./fixture/schema";
 
-/** Read-only indexes over the fixture: what exists and who belongs where. */
+/** Indexes over the fixture: what exists and who belongs where. Only a zone can go (`removeZone`). */
 export class Inventory {
   readonly user: Fixture["user"];
   readonly memberships: Fixture["memberships"];
   readonly accounts: readonly FixtureAccount[];
   /** Zones in a stable order (by name), the order list endpoints page through. */
-  readonly zones: readonly FixtureZone[];
+  zones: readonly FixtureZone[];
   private readonly accountsById: ReadonlyMap<string, FixtureAccount>;
-  private readonly zonesById: ReadonlyMap<string, FixtureZone>;
+  private readonly zonesById: Map<string, FixtureZone>;
   private readonly memberAccountIds: ReadonlySet<string>;
 
   constructor(fixture: Fixture) {
@@ -27,6 +27,15 @@ export class Inventory {
 
   zone(id: string): FixtureZone | undefined {
     return this.zonesById.get(id);
+  }
+
+  /** A zone deleted in Cloudflare (by its owner, outside cfct): it is no longer listed or found. */
+  removeZone(id: string): FixtureZone | undefined {
+    const zone = this.zonesById.get(id);
+    if (!zone) return undefined;
+    this.zonesById.delete(id);
+    this.zones = this.zones.filter((z) => z !== zone);
+    return zone;
   }
 
   /** Accounts the user has accepted a membership of: the most any of its tokens can reach. */

@@ -16,10 +16,14 @@ export function sandboxGroupId(group: PermissionGroupRef): string {
  * Every group the sandbox offers: exactly the project's catalog, which is Cloudflare's own list, so a
  * name the real API would not resolve fails in rehearsal too. (A test keeps every group the
  * endpoint table names inside it.)
+ *
+ * Cloudflare renames groups over time, keeping their IDs. `rename` models that: the API's lists and
+ * token views show the new name, while `find`/`require` keep answering the catalog names the
+ * sandbox's own tables (endpoint table, fixture) are written in, so what a group grants is unchanged.
  */
 export class PermissionCatalog {
-  readonly groups: readonly SandboxPermissionGroup[];
-  private readonly byId: ReadonlyMap<string, SandboxPermissionGroup>;
+  groups: readonly SandboxPermissionGroup[];
+  private byId: ReadonlyMap<string, SandboxPermissionGroup>;
   private readonly byKey: ReadonlyMap<string, SandboxPermissionGroup>;
 
   constructor() {
@@ -45,6 +49,16 @@ export class PermissionCatalog {
     const found = this.find(group);
     if (!found) throw new Error(unknownGroupMessage(group));
     return found;
+  }
+
+  /** Renames the group currently offered as `from` in `scope`; the renamed group, or undefined when there is none. */
+  rename(scope: string, from: string, to: string): SandboxPermissionGroup | undefined {
+    const group = this.groups.find((g) => g.scope === scope && g.name === from);
+    if (!group) return undefined;
+    const renamed = { ...group, name: to };
+    this.groups = this.groups.map((g) => (g === group ? renamed : g));
+    this.byId = new Map(this.groups.map((g) => [g.id, g]));
+    return renamed;
   }
 
   /** Account-owned tokens cannot carry user-scope groups, so their list leaves them out. */

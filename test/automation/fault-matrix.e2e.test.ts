@@ -41,7 +41,12 @@ const FAULTS = {
   "429 storm": { kind: "rate_limit", retryAfterSeconds: 3600 },
   reset: { kind: "reset" },
   "malformed JSON": { kind: "malformed" },
+  // Every attempt outlasts the run's client timeout: the request lands in the sandbox after cfct stopped waiting.
+  timeout: { kind: "latency", ms: 1_000 },
 } as const;
+
+/** The run's Cloudflare client timeout per fault: short only where the fault is time itself. */
+const CLIENT_OPTIONS: Partial<Record<keyof typeof FAULTS, { timeoutMs: number }>> = { timeout: { timeoutMs: 300 } };
 
 /**
  * What each step's failure means for the contract: a deploy or revoke that got no answer may have
@@ -62,6 +67,26 @@ async function clearFaults(): Promise<void> {
   await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
 }
 
+const answered = async (route: { method: string; path: string }): Promise<number> =>
+  ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[`${route.method} ${route.path}`] ?? 0;
+
+/**
+ * Injects `count` of a fault on one route; `landed()` resolves once the sandbox has answered every
+ * request the fault caught. A delayed request is served after its client gave up: a rerun must not
+ * start before a late create exists, or it could not clean it up (polled, never timed).
+ */
+async function injectOn(route: { method: string; path: string }, fault: Record<string, unknown>, count: number): Promise<{ landed: () => Promise<void> }> {
+  const before = await answered(route);
+  await inject({ ...fault, count, match: route });
+  return {
+    async landed() {
+      const { pending } = (await (await fetch(`${sandbox.controlUrl}/faults`)).json()) as { pending: { remaining: number }[] };
+      const caught = count - (pending[0]?.remaining ?? 0);
+      while ((await answered(route)) < before + caught) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
+}
+
 /** Runs a rotation as `cfct rotate --force --grace 0h` does: evidence written, the exit code of the contract. */
 async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
   try {
@@ -74,18 +99,28 @@ async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: st
   }
 }
 
+/** Runs `cfct up` as the CLI does: evidence written, the exit code of the contract. */
+async function upRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
+  try {
+    const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
+    return { exit: summary.ok ? 0 : 2, message: summary.problems.join("\n") };
+  } catch (error) {
+    return { exit: exitCodeFor(error), message: (error as Error).message };
+  }
+}
+
 function evidenceOf(dir: string, stack: string): { ok: boolean; problems: string[] } {
   const files = readdirSync(path.join(dir, stack)).filter((f) => f.endsWith(".json"));
   return JSON.parse(readFileSync(path.join(dir, stack, files.at(-1)!), "utf8"));
 }
 
 /** A deployed stack with one ASCERA account token delivered by webhook; the platform holds generation 1. */
-async function deployed(stack: string, registration?: Record<string, unknown>) {
+async function deployed(stack: string, options: { timeoutMs?: number } = {}) {
   const project = testProject(stack);
   project.writeConfig({
-    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
   });
-  const pipeline = pipelineFor(sandbox, project);
+  const pipeline = pipelineFor(sandbox, project, [], options);
   expect((await runUp(pipeline.context)).ok).toBe(true);
   return { project, pipeline };
 }
@@ -109,12 +144,15 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
   it.each(CELLS)("$fault at $step", async ({ step, fault }) => {
     const stack = `${step}-${fault.replace(/\W+/g, "")}`;
     await clearFaults();
-    const { pipeline } = await deployed(stack);
+    const { pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     const platformHeld = hook.latestValue(KEY)!;
-    await inject({ ...FAULTS[fault], count: 20, match: ROUTES[step] });
+    const injected = await injectOn(ROUTES[step], FAULTS[fault], 20);
 
     const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+    await injected.landed();
+    // A create that timed out still happened, once per attempt: the rerun must remove what nobody holds.
+    if (fault === "timeout" && step === "create") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g2`);
     expect(exit, message).toBe(expectedExit(step, fault));
     expect(message).toMatch(/Fix: /);
     const evidence = evidenceOf(evidenceDir, stack);
@@ -133,17 +171,12 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     await clearFaults();
     const project = testProject(stack);
     project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
-    const pipeline = pipelineFor(sandbox, project);
+    const pipeline = pipelineFor(sandbox, project, [], CLIENT_OPTIONS[fault]);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
-    await inject({ ...FAULTS[fault], count: 20, match: ROUTES.create });
-    let exit: number;
-    let message: string;
-    try {
-      const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
-      [exit, message] = [summary.ok ? 0 : 2, summary.problems.join("\n")];
-    } catch (error) {
-      [exit, message] = [exitCodeFor(error), (error as Error).message];
-    }
+    const injected = await injectOn(ROUTES.create, FAULTS[fault], 20);
+    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+    await injected.landed();
+    if (fault === "timeout") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g1`);
     expect(exit, message).toBe(expectedExit("create", fault));
     expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
     expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
@@ -184,5 +217,103 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
     await pipeline.context.engine.destroy();
     expect(await live(stack)).toEqual([]);
+  }, 60_000);
+});
+
+/**
+ * Cloudflare's side changing between `cfct plan` and `cfct up`: a permission group renamed (Cloudflare
+ * renames and withdraws groups; the ID stays) or a zone deleted by its owner. Both are caught before
+ * any token is created: exit 1, nothing created, the registered token untouched.
+ */
+describe("fault matrix: Cloudflare changed between plan and deploy", () => {
+  const control = (method: string, route: string, body?: unknown) =>
+    fetch(`${sandbox.controlUrl}${route}`, { method, headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const RENAMED = { scope: "com.cloudflare.api.account", from: "Account Settings Read", to: "Account Settings: Read" };
+
+  /** Runs `run` with ASCERA's "Account Settings Read" offered under another name, then restores it. */
+  async function whileRenamed<T>(run: () => Promise<T>): Promise<T> {
+    expect((await control("POST", "/permission_groups/rename", RENAMED)).status).toBe(200);
+    try {
+      return await run();
+    } finally {
+      expect((await control("POST", "/permission_groups/rename", { ...RENAMED, from: RENAMED.to, to: RENAMED.from })).status).toBe(200);
+    }
+  }
+
+  const namesTheGroupAndTheFix = /permission group .*Account Settings Read.* is not offered by Cloudflare's account token list\. Cloudflare no longer offers it\. Fix: refresh the catalog \(`npm run catalog`/;
+
+  it("permission group renamed at up's first deploy: exit 1, no token created", async () => {
+    const stack = "up-renamed";
+    await clearFaults();
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
+
+    const { exit, message } = await whileRenamed(() => upRecorded(pipeline, stack, evidenceDir));
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(namesTheGroupAndTheFix);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    expect(await live(stack)).toEqual([]);
+
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    await pipeline.context.engine.destroy();
+    expect(await live(stack)).toEqual([]);
+  }, 60_000);
+
+  it("permission group renamed at rotate's create: exit 1, no new generation, the platform keeps generation 1", async () => {
+    const stack = "rotate-renamed";
+    await clearFaults();
+    const { pipeline } = await deployed(stack);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    const platformHeld = hook.latestValue(KEY)!;
+
+    const { exit, message } = await whileRenamed(() => rotateRecorded(pipeline, stack, evidenceDir));
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(namesTheGroupAndTheFix);
+    expect(evidenceOf(evidenceDir, stack).problems.join("\n")).toContain("Account Settings Read");
+    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+    expect(hook.latestValue(KEY)).toBe(platformHeld);
+    expect(await works(sandbox, platformHeld, OWNER)).toBe(true);
+
+    await finishesAndLeavesNothing(pipeline, stack);
+  }, 60_000);
+
+  async function zoneId(name: string): Promise<string> {
+    const response = await fetch(`${sandbox.baseUrl}/zones?name=${name}`, { headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    return ((await response.json()) as { result: { id: string }[] }).result[0]!.id;
+  }
+
+  // The preflight reads every chosen zone before anything is created: by name (GET /zones?name=) or,
+  // for a zone named by its ID, by GET /zones/{id}, so a deleted zone is caught either way.
+  it.each([
+    { named: "by name", zone: "acme-status.com", says: /zone acme-status\.com is not visible to it: check the name/ },
+    { named: "by ID", zone: "acme-payments.com", says: /it cannot read zone [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\); check the zone/ },
+  ])("zone deleted between plan and up's deploy, named $named: exit 1, no token created", async ({ named, zone, says }) => {
+    const stack = `zone-deleted-${named.replace(/\W+/g, "")}`;
+    await clearFaults();
+    const id = await zoneId(zone);
+    const project = testProject(stack);
+    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", named === "by ID" ? id : zone] }] });
+    const pipeline = pipelineFor(sandbox, project);
+    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+    expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
+
+    expect((await control("DELETE", `/zones/${id}`)).status).toBe(200);
+    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+    expect(exit, message).toBe(1);
+    expect(message).toMatch(says);
+    expect(message).toMatch(/Fix: /);
+    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
+
+    // The fix: drop the zone from the stack; the deploy then goes through.
+    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
+    expect((await runUp(pipeline.context)).ok).toBe(true);
+    expect(await issuedTokens(sandbox).then((tokens) => tokens.filter((t) => t.name.startsWith(`cfct ${stack} `)).length)).toBe(1);
+    await pipeline.context.engine.destroy();
+    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
   }, 60_000);
 });

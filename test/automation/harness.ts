@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { buildPipeline } from "../../src/cli/build-pipeline";
+import { buildPipeline, type PipelineOptions } from "../../src/cli/build-pipeline";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
@@ -45,7 +45,7 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
-export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = []): Pipeline {
+export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = [], options: Pick<PipelineOptions, "timeoutMs"> = {}): Pipeline {
   return buildPipeline({
     projectDir: project.dir,
     stack: project.stack,
@@ -57,6 +57,7 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
     progress: (line) => lines.push(line),
     env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
     registrarOverrides: { sleep: async () => {} },
+    ...options,
   });
 }
 

@@ -90,6 +90,36 @@ describe("control plane", () => {
     expect(raw).not.toContain(value);
   });
 
+  it("renames a permission group: same ID and grants, the new name in lists and token reads, and back", async () => {
+    const zoneRead = { scope: "com.cloudflare.api.account.zone", from: "Zone Read", to: "Zone: Read" };
+    const { id, value } = await client.createToken({ name: "renamed-group", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
+    const offered = async (name: string) => (await client.get(`/user/tokens/permission_groups?name=${encodeURIComponent(name)}&scope=${zoneRead.scope}`)).body.result;
+    const [before] = await offered("Zone Read");
+    const renamed = await client.control("POST", "/permission_groups/rename", zoneRead);
+    expect(renamed).toMatchObject({ status: 200, id: before.id, name: "Zone: Read", scopes: [zoneRead.scope] });
+    expect(await offered("Zone Read")).toEqual([]);
+    expect(await offered("Zone: Read")).toEqual([{ id: renamed.id, name: "Zone: Read", scopes: [zoneRead.scope] }]);
+    expect((await client.get(`/user/tokens/${id}`)).body.result.policies[0].permission_groups).toEqual([{ id: renamed.id, name: "Zone: Read" }]);
+    expect((await client.get(`/zones/${IDS.acmeCorpCom}`, value)).status).toBe(200);
+
+    expect((await client.control("POST", "/permission_groups/rename", zoneRead)).status).toBe(404);
+    expect((await client.control("POST", "/permission_groups/rename", { ...zoneRead, from: "Zone: Read", to: "Zone Read" })).status).toBe(200);
+    expect(await offered("Zone Read")).toHaveLength(1);
+    const badScope = await client.control("POST", "/permission_groups/rename", { ...zoneRead, scope: "zone" });
+    expect(badScope).toMatchObject({ status: 400, error: expect.stringContaining("scope must be one of com.cloudflare.api.user") });
+  });
+
+  it("deletes a zone: no lookup, list or grant finds it, and a second delete is a 404 naming the fix", async () => {
+    const { value } = await client.createToken({ name: "deleted-zone", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmePayments)]: "*" } }] });
+    const byName = async () => (await client.get("/zones?name=acme-payments.com", value)).body.result.map((z: { id: string }) => z.id);
+    expect(await byName()).toEqual([IDS.acmePayments]);
+    expect(await client.control("DELETE", `/zones/${IDS.acmePayments}`)).toMatchObject({ status: 200, id: IDS.acmePayments });
+    expect((await client.get(`/zones/${IDS.acmePayments}`)).status).toBe(404);
+    expect(await byName()).toEqual([]);
+    expect((await client.get("/zones")).body.result.map((z: { id: string }) => z.id)).not.toContain(IDS.acmePayments);
+    expect(await client.control("DELETE", `/zones/${IDS.acmePayments}`)).toMatchObject({ status: 404, error: expect.stringContaining("Fix: use a zone ID from GET /client/v4/zones") });
+  });
+
   it("points at its routes when asked for one it does not have", async () => {
     const response = await client.control("GET", "/nothing");
     expect(response.status).toBe(404);

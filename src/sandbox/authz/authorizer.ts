@@ -19,7 +19,9 @@ export class Authorizer {
   private readonly acceptedByEndpoint = new Map<EndpointPermission, AcceptedGroups>();
   // Keyed by the policies array: the token store replaces it on update and never mutates it, so a
   // cached answer can only be reused while the policies it was computed from are still the token's.
-  private readonly visibleZonesCache = new WeakMap<readonly TokenPolicy[], Map<EndpointPermission, readonly FixtureZone[]>>();
+  // The inventory replaces its zone list when a zone is deleted, which starts a new cache.
+  private visibleZonesCache = new WeakMap<readonly TokenPolicy[], Map<EndpointPermission, readonly FixtureZone[]>>();
+  private cachedForZones: readonly FixtureZone[] | undefined;
 
   constructor(
     private readonly catalog: PermissionCatalog,
@@ -36,6 +38,10 @@ export class Authorizer {
 
   /** The zones, in inventory order, on which the token may call the endpoint (GET /zones filters by this). */
   zonesAllowed(token: SandboxToken, endpoint: EndpointPermission): readonly FixtureZone[] {
+    if (this.cachedForZones !== this.inventory.zones) {
+      this.visibleZonesCache = new WeakMap();
+      this.cachedForZones = this.inventory.zones;
+    }
     let byEndpoint = this.visibleZonesCache.get(token.policies);
     if (!byEndpoint) {
       byEndpoint = new Map();
