@@ -41,7 +41,7 @@ export type RotationAction =
   | { readonly kind: "observe-use"; readonly key: string; readonly token: DeployedToken }
   | { readonly kind: "observe-platform"; readonly key: string; readonly token: DeployedToken; readonly registeredAt: string }
   /** Record a successor generation with the stack; the next deploy creates it. */
-  | { readonly kind: "declare-successor"; readonly key: string; readonly successor: Generation; readonly exposed: boolean }
+  | { readonly kind: "declare-successor"; readonly key: string; readonly successor: Generation }
   /** Deploy what is declared, then verify and register the successor. */
   | { readonly kind: "hand-off"; readonly key: string; readonly generation: number }
   /** The successor replaces the active generation; the next deploy revokes the old one. */
@@ -96,10 +96,10 @@ function startOrRest(key: string, record: Generation, active: DeployedToken | un
   const expiresAt = active?.expiresOn ? Date.parse(active.expiresOn) : undefined;
   const dueByDate = policy.force || expiresAt === undefined || expiresAt - now.getTime() <= policy.ifDueWithinDays * DAY_MS;
   const successor = { generation: record.generation + 1, issuedAt: rfc3339(now) };
-  if (dueByDate) return { kind: "declare-successor", key, successor, exposed: false };
+  if (dueByDate) return { kind: "declare-successor", key, successor };
   // A token Cloudflare deactivated as exposed no longer works for its platform, whatever its expiry: due now.
   const exposed = observations.exposed.get(key);
   if (exposed === undefined) return { kind: "observe-exposure", key, token: active! };
-  if (exposed) return { kind: "declare-successor", key, successor, exposed: true };
+  if (exposed) return { kind: "declare-successor", key, successor };
   return { kind: "rest", key, generation: record.generation, event: "not-due", detail: `expires ${active!.expiresOn}, in ${Math.floor((expiresAt! - now.getTime()) / DAY_MS)} days` };
 }

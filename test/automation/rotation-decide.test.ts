@@ -67,14 +67,14 @@ const rows: Row[] = [
     name: "due: expires within the window, so a successor issued now (no exposure lookup needed)",
     generations: { drata: { active: g1 } },
     deployed: [token("drata", 1, soon)],
-    expected: { kind: "declare-successor", successor: { generation: 2, issuedAt: "2026-11-25T12:00:00Z" }, exposed: false },
+    expected: { kind: "declare-successor", successor: { generation: 2, issuedAt: "2026-11-25T12:00:00Z" } },
   },
   {
     name: "due: forced, whatever the expiry",
     generations: { drata: { active: g1 } },
     deployed: [token("drata", 1, farOff)],
     policy: { force: true },
-    expected: { kind: "declare-successor", exposed: false },
+    expected: { kind: "declare-successor" },
   },
   {
     name: "due: a token without expiry is always due",
@@ -87,7 +87,7 @@ const rows: Row[] = [
     generations: { drata: { active: g1 } },
     deployed: [token("drata", 1, farOff)],
     observations: observed({ exposed: { drata: true } }),
-    expected: { kind: "declare-successor", successor: { generation: 2, issuedAt: "2026-11-25T12:00:00Z" }, exposed: true },
+    expected: { kind: "declare-successor", successor: { generation: 2, issuedAt: "2026-11-25T12:00:00Z" } },
   },
   {
     name: "successor declared: deploy, verify and register it",
