@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
@@ -100,7 +101,7 @@ export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: 
   if (refusals.length > 0) throw new RegistrationConfigError(refusals.join("\n"));
   const report = await ctx.preflight(settings);
   if (report.findings.length > 0) throw new NothingChangedError(describePreflight(report, settings.stack));
-  if (JSON.stringify(settings.generations) !== JSON.stringify(recorded)) await ctx.engine.saveGenerations(settings.generations);
+  if (!isDeepStrictEqual(settings.generations, recorded)) await ctx.engine.saveGenerations(settings.generations);
   return { settings, generations: settings.generations };
 }
 

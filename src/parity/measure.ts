@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { APIError } from "cloudflare";
 import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
@@ -204,7 +205,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     }));
     const writtenOrder = descending.map((g) => g.id);
     const zonePolicy = policies.find((p) => !p.onAccount);
-    const asWritten = policies.length === 2 && !policies[0]!.onAccount && JSON.stringify(zonePolicy?.groups) === JSON.stringify(writtenOrder);
+    const asWritten = policies.length === 2 && !policies[0]!.onAccount && isDeepStrictEqual(zonePolicy?.groups, writtenOrder);
     behaviours.policyReadBackOrder = {
       value: asWritten ? "as-written" : "reordered",
       measured: true,

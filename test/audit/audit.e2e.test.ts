@@ -1,20 +1,19 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { accessReviewSchema, type AccessReview, type ReviewedToken } from "../../src/evidence/access-review";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, advanceClock, testProject, type TestProject } from "../automation/harness";
 import { issueToken, rfc3339, sandboxNow } from "../verify/helpers";
 import { cfct, type CliRun } from "./cli-run";
+import { useSandbox } from "../helpers/sandbox";
 
 const CANARY = "AUDITCANARY_";
-let sandbox: RunningSandbox;
+const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
 let project: TestProject;
 const runs: CliRun[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, tokenPrefix: CANARY });
   project = testProject("dev");
   project.writeConfig({
     connections: [
@@ -22,9 +21,6 @@ beforeAll(async () => {
       { platform: "ascera", accounts: [ACME_CORP] },
     ],
   });
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 const evidenceDir = () => path.join(project.dir, "evidence");

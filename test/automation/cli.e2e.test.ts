@@ -1,21 +1,17 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ACME_CORP, testProject, type TestProject } from "./harness";
+import { useSandbox } from "../helpers/sandbox";
 
 const CANARY = "CLICANARY_";
-let sandbox: RunningSandbox;
+const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
 let project: TestProject;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, tokenPrefix: CANARY });
   project = testProject("cli");
   project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 /** The built CLI as a user runs it, against the sandbox (async, so the in-process sandbox keeps answering). */

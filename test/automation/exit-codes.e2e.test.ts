@@ -3,17 +3,13 @@ import { createServer, type AddressInfo } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { ACME_CORP, testProject, type TestProject } from "./harness";
+import { useSandbox } from "../helpers/sandbox";
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox({ port: 0 });
 
 interface Run {
   readonly code: number | null;

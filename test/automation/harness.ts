@@ -6,10 +6,11 @@ import { stringify } from "yaml";
 import { buildPipeline, type PipelineOptions } from "../../src/cli/build-pipeline";
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
-import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
+import type { BehaviourOverrides, RunningSandbox } from "../../src/sandbox";
 import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 import { type Pipeline } from "../../src/automation/pipeline";
+import { useSandbox } from "../helpers/sandbox";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
 export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";
@@ -66,14 +67,12 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
  * its tests and closed after; `behaviours` runs the sandbox with named behaviours (the matrix).
  */
 export function sandboxAndReceiver(behaviours?: BehaviourOverrides): { readonly sandbox: RunningSandbox; readonly hook: WebhookReceiver } {
-  const running = {} as { sandbox: RunningSandbox; hook: WebhookReceiver };
+  const running = { sandbox: useSandbox({ port: 0, ...(behaviours ? { behaviours } : {}) }) } as { sandbox: RunningSandbox; hook: WebhookReceiver };
   beforeAll(async () => {
-    running.sandbox = await startSandbox({ port: 0, ...(behaviours ? { behaviours } : {}) });
     running.hook = await startWebhookReceiver(WEBHOOK_SECRET);
   });
   afterAll(async () => {
     await running.hook?.close();
-    await running.sandbox?.close();
   });
   return running;
 }

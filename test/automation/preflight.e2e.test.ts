@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describePreflight, preflight, provisionerTemplateUrl } from "../../src/automation/preflight";
 import { runUp } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
-import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { defaultFixture, startSandbox } from "../../src/sandbox";
 import { parseSettings, type Settings } from "../../src/config/schema";
 import { buildPipeline } from "../../src/cli/build-pipeline";
 import { ACME_CORP, ACME_LABS, issuedTokens, testProject } from "./harness";
+import { useSandbox } from "../helpers/sandbox";
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-  // Acme Labs: the provisioner's user is only an Analyst there.
-  const fixture = defaultFixture();
-  fixture.memberships = fixture.memberships.map((m) => (m.account_id === ACME_LABS ? { ...m, roles: ["Analyst"] } : m));
-  sandbox = await startSandbox({ fixture });
-});
-afterAll(() => sandbox.close());
+// Acme Labs: the provisioner's user is only an Analyst there.
+const fixture = defaultFixture();
+fixture.memberships = fixture.memberships.map((m) => (m.account_id === ACME_LABS ? { ...m, roles: ["Analyst"] } : m));
+const sandbox = useSandbox({ fixture });
 
 const NOW = new Date();
 const settingsOf = (connections: unknown[]): Settings => parseSettings({ connections }, { stack: "pre", source: "test" });

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, provisionerClient, rfc3339, sandboxNow, specFromPlan, verifyPlanned } from "../verify/helpers";
 import { matrixRows } from "./matrix";
 import { SCOPES } from "../../src/domain/permission-group";
+import { describe, expect, it } from "vitest";
+import { startSandbox } from "../../src/sandbox";
+import { useSandbox } from "../helpers/sandbox";
 
 // The core of the verify suites (healthy tokens, a missing group, the wrong owner kind both ways, an
 // exposed token, a spent rate limit, an expired token found by listing) under each row of the
@@ -13,11 +14,7 @@ const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["ac
 const failing = (checks: readonly { id: string; status: string }[]) => checks.filter((c) => c.status === "fail").map((c) => c.id);
 
 describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
-  let sb: RunningSandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ behaviours });
-  });
-  afterAll(() => sb?.close());
+  const sb = useSandbox({ behaviours });
 
   it("a healthy zone-scoped Drata token and a healthy account-owned ASCERA token pass", async () => {
     for (const plan of [drata!, ascera!]) {

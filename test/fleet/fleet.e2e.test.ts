@@ -3,9 +3,9 @@ import { buildPipeline } from "../../src/cli/build-pipeline";
 import { runUp, type HandOffStatus, type PipelineContext } from "../../src/automation/pipeline";
 import { PROVISIONER_USER } from "../../src/cloudflare/pacing";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { advanceClock, sandboxPacingClock } from "../../src/sandbox/control-client";
 import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, testProject, type TestProject } from "../automation/harness";
+import { useSandbox } from "../helpers/sandbox";
 
 /**
  * A fleet under a tight budget (30 requests per 10 s per principal): the run is paced so Cloudflare
@@ -15,15 +15,13 @@ import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, testProject, type TestProjec
 const FLEET = 12;
 const BUDGET = { requests: 30, windowSeconds: 10 };
 
-let sandbox: RunningSandbox;
+const sandbox = useSandbox({ accounts: FLEET, zones: 24, rateLimit: BUDGET });
 let hook: WebhookReceiver;
 beforeAll(async () => {
-  sandbox = await startSandbox({ accounts: FLEET, zones: 24, rateLimit: BUDGET });
   hook = await startWebhookReceiver(WEBHOOK_SECRET);
 });
 afterAll(async () => {
   await hook?.close();
-  await sandbox?.close();
 });
 
 function fleetProject(stack: string): TestProject {

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { probesFor, type EndpointPermission } from "../../src/cloudflare/endpoint-permissions";
 import { PLATFORMS } from "../../src/platforms";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { IDS, SandboxClient, accountKey, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 import { SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
+import { useSandbox } from "../helpers/sandbox";
 
-let sandbox: RunningSandbox;
-let client: SandboxClient;
+const sandbox = useSandbox();
+const client = new SandboxClient(sandbox);
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = new SandboxClient(sandbox);
-});
-afterAll(() => sandbox.close());
 
 /** Every group any platform profile asks for, once. */
 function catalogGroups(): PermissionGroupRef[] {

@@ -1,10 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ENDPOINT_PERMISSIONS } from "../../src/cloudflare/endpoint-permissions";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { sharedFile } from "../helpers/shared-reference";
+import { useSandbox } from "../helpers/sandbox";
 import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, tokenBody, userGroup, userKey, zoneGroup, zoneKey, type ApiResponse } from "./sandbox-client";
 
 /**
@@ -13,9 +12,7 @@ import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, tokenBody, us
  * subset; they validate against their user-token twins.
  */
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const SUBSET_FILE = path.resolve(REPO_ROOT, "../shared/reference/cloudflare-openapi-subset.json");
-const SUBSET_PRESENT = fs.existsSync(SUBSET_FILE);
+const SUBSET = sharedFile("reference/cloudflare-openapi-subset.json");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -63,8 +60,8 @@ function subsetOperation(route: string): string {
   return route.replace(/^\/accounts\/\{account_id\}\/tokens/, "/user/tokens");
 }
 
-let sandbox: RunningSandbox;
-let client: SandboxClient;
+const sandbox = useSandbox();
+const client = new SandboxClient(sandbox);
 const tokens: Record<"reader" | "bare" | "account", string> = { reader: "", bare: "", account: "" };
 const ids: Record<"userToken" | "accountToken", string> = { userToken: "", accountToken: "" };
 
@@ -151,19 +148,13 @@ const CASES: readonly Case[] = [
   { route: "/accounts/{account_id}/tokens/{token_id}", method: "DELETE", path: () => acct(`/tokens/${ids.accountToken}`), token: provisioner, status: 200 },
 ];
 
-const SUITE = SUBSET_PRESENT
-  ? `contract: responses validate against ${path.relative(REPO_ROOT, SUBSET_FILE)}`
-  : `contract (skipped: ${SUBSET_FILE} is absent; the contract tests need the shared reference next to the repository)`;
-
-describe.skipIf(!SUBSET_PRESENT)(SUITE, () => {
+describe.skipIf(SUBSET.skip)(`contract: responses validate against the shared OpenAPI subset${SUBSET.skipReason}`, () => {
   beforeAll(async () => {
-    document = oneOfAsAnyOf(JSON.parse(fs.readFileSync(SUBSET_FILE, "utf8")));
+    document = oneOfAsAnyOf(JSON.parse(SUBSET.read()));
     ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema(document, "openapi.json");
 
-    sandbox = await startSandbox();
-    client = new SandboxClient(sandbox);
     tokens.reader = (
       await client.createToken({
         policies: [
@@ -179,7 +170,6 @@ describe.skipIf(!SUBSET_PRESENT)(SUITE, () => {
     ids.accountToken = accountToken.id;
     ids.userToken = (await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] })).id;
   });
-  afterAll(() => sandbox?.close());
 
   it.each(CASES.map((c) => [`${c.method ?? "GET"} ${c.route} → ${c.status}`, c] as const))("%s", async (_label, testCase) => {
     const method = testCase.method ?? "GET";

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { describe, expect, it } from "vitest";
 import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import { useSandbox } from "../helpers/sandbox";
 
 // Every token value of this sandbox starts with the canary, so a leak anywhere is a substring search.
 const CANARY = "LEAKCANARY_";
 
-let sandbox: RunningSandbox;
-let client: SandboxClient;
 const logLines: string[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ tokenPrefix: CANARY, log: (line) => logLines.push(line) });
-  client = new SandboxClient(sandbox);
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox({ tokenPrefix: CANARY, log: (line) => logLines.push(line) });
+const client = new SandboxClient(sandbox);
 
 describe("control plane", () => {
   it("counts requests per route template and 429s, and resets", async () => {

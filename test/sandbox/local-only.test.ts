@@ -1,12 +1,8 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/sandbox";
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
 /** A raw HTTP request, so Host and Origin can be what a browser or a rebinding page would send. */
 function send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: any }> {

@@ -1,13 +1,13 @@
 import Cloudflare from "cloudflare";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDS, SandboxClient, accountGroup, accountKey } from "./sandbox-client";
+import { useSandbox } from "../helpers/sandbox";
 
 // A small budget so the limit is reachable in a test; the window is short so the SDK's wait is too.
 const BUDGET = { requests: 20, windowSeconds: 2 };
 
-let sandbox: RunningSandbox;
-let client: SandboxClient;
+const sandbox = useSandbox({ rateLimit: BUDGET });
+const client = new SandboxClient(sandbox);
 /** An account-owned token: its rate-limit budget is its own, untouched by the provisioner's. */
 let accountToken: string;
 
@@ -15,11 +15,8 @@ const sdk = (apiToken: string, maxRetries: number) => new Cloudflare({ apiToken,
 const members = (cloudflare: Cloudflare) => cloudflare.accounts.members.list({ account_id: IDS.acmeCorp });
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimit: BUDGET });
-  client = new SandboxClient(sandbox);
   accountToken = (await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] }, IDS.acmeCorp)).value;
 });
-afterAll(() => sandbox.close());
 beforeEach(async () => {
   await client.control("DELETE", "/faults");
   await client.control("POST", "/stats/reset");

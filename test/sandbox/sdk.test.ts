@@ -1,14 +1,15 @@
 import Cloudflare from "cloudflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxGroupId, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 import { SCOPES } from "../../src/domain/permission-group";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sandboxGroupId } from "../../src/sandbox";
+import { useSandbox } from "../helpers/sandbox";
 
 // The official SDK drives the sandbox: if it cannot tell the difference, neither can Pulumi's provider.
 const EXTRA_ZONES = 60;
 
-let sandbox: RunningSandbox;
-let client: SandboxClient;
+const sandbox = useSandbox({ zones: EXTRA_ZONES });
+const client = new SandboxClient(sandbox);
 let cloudflare: Cloudflare;
 
 const sdk = (apiToken: string) => new Cloudflare({ apiToken, baseURL: sandbox.baseUrl, maxRetries: 0 });
@@ -27,12 +28,9 @@ async function sdkError(call: Promise<unknown>): Promise<{ status: number; codes
   throw new Error("expected the call to fail");
 }
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ zones: EXTRA_ZONES });
-  client = new SandboxClient(sandbox);
+beforeAll(() => {
   cloudflare = sdk(sandbox.provisionerToken);
 });
-afterAll(() => sandbox.close());
 
 describe("the official cloudflare SDK against the sandbox", () => {
   it("lists permission groups with sandbox IDs; the account list leaves out user-scope groups", async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { describe, expect, it } from "vitest";
 import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, zoneGroup, zoneKey, type PolicySpec } from "./sandbox-client";
+import { useSandbox } from "../helpers/sandbox";
 
 /**
  * Behaviour zoneListing (FIDELITY.md): `refuse` (default) answers GET /zones without an exact name
@@ -24,13 +24,8 @@ function refusal(tokenId: string) {
 }
 
 describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => {
-  let sandbox: RunningSandbox;
-  let api: SandboxClient;
-  beforeAll(async () => {
-    sandbox = await startSandbox({ behaviours: { zoneListing } });
-    api = new SandboxClient(sandbox);
-  });
-  afterAll(() => sandbox?.close());
+  const sandbox = useSandbox({ behaviours: { zoneListing } });
+  const api = new SandboxClient(sandbox);
 
   const refuses = zoneListing === "refuse";
 

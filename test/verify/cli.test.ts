@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/sandbox";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, issueToken, planFor, specFromPlan } from "./helpers";
 
 /**
@@ -9,18 +9,9 @@ import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, issueToken, planFor, specFromPl
  */
 
 const CANARY = "LEAKCANARY_9f3e_";
-let sb: RunningSandbox;
-const previousPrefix = process.env.CFCT_SANDBOX_TOKEN_PREFIX;
-
-beforeAll(async () => {
-  process.env.CFCT_SANDBOX_TOKEN_PREFIX = CANARY;
-  sb = await startSandbox();
+const sb = useSandbox({ tokenPrefix: CANARY });
+beforeAll(() => {
   expect(sb.provisionerToken.startsWith(CANARY)).toBe(true);
-});
-afterAll(async () => {
-  await sb?.close();
-  if (previousPrefix === undefined) delete process.env.CFCT_SANDBOX_TOKEN_PREFIX;
-  else process.env.CFCT_SANDBOX_TOKEN_PREFIX = previousPrefix;
 });
 
 /** Runs the CLI asynchronously: the sandbox lives in this process and must keep answering. */

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PLATFORMS } from "../../src/platforms";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { verifyToken, type VerifyReport } from "../../src/verify";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, statuses, verifyPlanned } from "./helpers";
+import { useSandbox } from "../helpers/sandbox";
 
 /** Healthy tokens: every check passes, and the report proves it cheaply. */
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startSandbox();
-});
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useSandbox();
 
 const failures = (report: VerifyReport) => report.checks.filter((c) => c.status === "fail" || c.status === "warn");
 

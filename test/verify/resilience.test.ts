@@ -1,22 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ACME_CORP, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { useSandbox } from "../helpers/sandbox";
 
 /** 429 and transient failures: retried within bounds, honouring retry-after, never hammering. */
 
-let sb: RunningSandbox;
+const sb = useSandbox();
 let value: string;
 let healthyCalls: number;
 const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
 const VERIFY_ROUTE = `/accounts/${ACME_CORP}/tokens/verify`;
 
 beforeAll(async () => {
-  sb = await startSandbox();
   ({ value } = await issueToken(sb, specFromPlan(sb, ascera!)));
   healthyCalls = (await verifyPlanned(sb, ascera!, value)).apiCalls;
-});
-afterAll(async () => {
-  await sb?.close();
 });
 afterEach(async () => {
   await control(sb, "/faults", undefined, "DELETE");

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { SCOPES } from "../../src/domain/permission-group";
 import { PLATFORMS } from "../../src/platforms";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { verifyToken } from "../../src/verify";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, issueToken, planFor, rfc3339, sandboxNow, specFromPlan, statuses, verifyPlanned, type TokenSpec } from "./helpers";
-import { SCOPES } from "../../src/domain/permission-group";
+import { useSandbox } from "../helpers/sandbox";
 
 /** Tokens that are alive but wrong: too little, too much, too wide, or usable only from elsewhere or later. */
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startSandbox();
-});
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useSandbox();
 
 const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox";
+import { describe, expect, it } from "vitest";
+import { SCOPES } from "../../src/domain/permission-group";
 import {
   ACME_CORP,
   ACME_STATUS_ZONE,
@@ -15,20 +15,14 @@ import {
   statuses,
   verifyPlanned,
 } from "./helpers";
-import { SCOPES } from "../../src/domain/permission-group";
+import { useSandbox } from "../helpers/sandbox";
 
 /**
  * One test per row of the ASCERA guide's Troubleshooting table, each recognised and explained:
  * 401 Unauthorized (expired / revoked), No data returned, Invalid endpoint URL, Insufficient permissions.
  */
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startSandbox();
-});
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useSandbox();
 
 const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
 const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);

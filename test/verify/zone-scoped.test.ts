@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned, type TokenSpec } from "./helpers";
 import { SCOPES } from "../../src/domain/permission-group";
+import { describe, expect, it } from "vitest";
+import { defaultFixture } from "../../src/sandbox";
+import { useSandbox } from "../helpers/sandbox";
 
 /**
  * Tokens scoped to specific zones (the Drata guide's recommendation, and the dev stack). Cloudflare
@@ -16,13 +17,7 @@ function withZonePolicy(spec: TokenSpec, change: (policy: TokenSpec["policies"][
 }
 
 describe.each(["refuse", "filter"] as const)("a token scoped to specific zones, zoneListing=%s", (zoneListing) => {
-  let sb: RunningSandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ behaviours: { zoneListing } });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
+  const sb = useSandbox({ behaviours: { zoneListing } });
 
   const [dev] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] }]);
   const [wholeAccount] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: CORP_ZONE_NAMES }]);
@@ -128,19 +123,13 @@ describe.each(["refuse", "filter"] as const)("a token scoped to specific zones, 
 });
 
 describe("a provisioner that itself holds only the chosen zones", () => {
-  let sb: RunningSandbox;
   const chosen = ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE];
-  beforeAll(async () => {
-    const fixture = defaultFixture();
-    const zoneIds = fixture.zones.filter((z) => z.name === "acme-corp.com" || z.name === "acme-payments.com" || z.id === ACME_STATUS_ZONE).map((z) => z.id);
-    const policies = fixture.provisioner_token.policies.map((p) =>
-      p.permission_groups.some((g) => g.name === "Zone Read") ? { ...p, resources: Object.fromEntries(zoneIds.map((id) => [`com.cloudflare.api.account.zone.${id}`, "*" as const])) } : p,
-    );
-    sb = await startSandbox({ fixture: { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies } } });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
+  const fixture = defaultFixture();
+  const zoneIds = fixture.zones.filter((z) => z.name === "acme-corp.com" || z.name === "acme-payments.com" || z.id === ACME_STATUS_ZONE).map((z) => z.id);
+  const policies = fixture.provisioner_token.policies.map((p) =>
+    p.permission_groups.some((g) => g.name === "Zone Read") ? { ...p, resources: Object.fromEntries(zoneIds.map((id) => [`com.cloudflare.api.account.zone.${id}`, "*" as const])) } : p,
+  );
+  const sb = useSandbox({ fixture: { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies } } });
 
   it("cannot list zones either: verify names the chosen zones one call each, and still passes", async () => {
     const [dev] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: chosen }]);
