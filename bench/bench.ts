@@ -61,13 +61,25 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 function planCase(): void {
   for (const zones of PLAN_ZONES) {
     const names = Array.from({ length: zones }, (_, i) => `zone-${String(i + 1).padStart(5, "0")}.example.com`);
-    const raw = { connections: [{ platform: "drata", accounts: [ACCOUNTS[0]], zones: names }, { platform: "ascera", accounts: ACCOUNTS }] };
+    const raw = {
+      connections: [
+        { platform: "drata", accounts: [ACCOUNTS[0]], zones: names },
+        { platform: "ascera", accounts: ACCOUNTS },
+      ],
+    };
     const times = Array.from({ length: 5 }, () => {
       const started = performance.now();
       plan(parseSettings(raw, { stack: "bench", source: "bench" }), PLATFORMS, new Date());
       return performance.now() - started;
     }).sort((a, b) => a - b);
-    row({ case: "cfct plan (parse + plan, in process)", size: `${zones} zones`, ours: round(times[2]!), naive: null, lowerBound: null, unit: "ms" });
+    row({
+      case: "cfct plan (parse + plan, in process)",
+      size: `${zones} zones`,
+      ours: round(times[2]!),
+      naive: null,
+      lowerBound: null,
+      unit: "ms",
+    });
   }
 }
 
@@ -84,7 +96,12 @@ async function verifyCase(): Promise<void> {
         { label: "zone-scoped (2 zones by name)", chosen: scoped, covered: 2, zonesBy: "name" as const },
       ];
       for (const shape of shapes) {
-        const [tokenPlan] = plan(parseSettings({ connections: [{ platform: "drata", accounts: ACCOUNTS, zones: shape.chosen }] }, { stack: "bench", source: "bench" }));
+        const [tokenPlan] = plan(
+          parseSettings(
+            { connections: [{ platform: "drata", accounts: ACCOUNTS, zones: shape.chosen }] },
+            { stack: "bench", source: "bench" },
+          ),
+        );
         const { value } = await issueToken(sandbox, specFromPlan(sandbox, tokenPlan!));
         const report = await verifyToken({
           platform: DRATA,
@@ -95,9 +112,19 @@ async function verifyCase(): Promise<void> {
           apiBase: sandbox.baseUrl,
           stack: "bench",
         });
-        if (!report.ok) throw new Error(`verify ${shape.label} at ${zones} zones failed: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`);
+        if (!report.ok)
+          throw new Error(
+            `verify ${shape.label} at ${zones} zones failed: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`,
+          );
         const naiveShape = { groups: DRATA_GROUPS, accounts: ACCOUNTS.length, zones: shape.covered, zonesBy: shape.zonesBy };
-        row({ case: `verify calls, Drata token, ${shape.label}`, size: `${zones} zones`, ours: report.apiCalls, naive: naiveVerifyCalls(naiveShape), lowerBound: verifyLowerBound(naiveShape), unit: "requests" });
+        row({
+          case: `verify calls, Drata token, ${shape.label}`,
+          size: `${zones} zones`,
+          ours: report.apiCalls,
+          naive: naiveVerifyCalls(naiveShape),
+          lowerBound: verifyLowerBound(naiveShape),
+          unit: "requests",
+        });
       }
     } finally {
       await sandbox.close();
@@ -109,7 +136,10 @@ function fleetProject(accounts: readonly string[]): { dir: string; stack: string
   const dir = mkdtempSync(path.join(os.tmpdir(), "cfct-bench-"));
   copyFileSync(path.resolve("Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   mkdirSync(path.join(dir, "stacks"));
-  writeFileSync(path.join(dir, "stacks", "Pulumi.fleet.yaml"), stringify({ config: { "cf-compliance-tokens:connections": [{ platform: "ascera", accounts }] } }));
+  writeFileSync(
+    path.join(dir, "stacks", "Pulumi.fleet.yaml"),
+    stringify({ config: { "cf-compliance-tokens:connections": [{ platform: "ascera", accounts }] } }),
+  );
   return { dir, stack: "fleet" };
 }
 
@@ -126,7 +156,11 @@ async function stats(sandbox: RunningSandbox): Promise<{ total: number; refusedB
 }
 
 /** One command of ours (a fresh process's worth: its own budgets) with figures from the sandbox and the pacer. */
-async function oursCommand(sandbox: RunningSandbox, project: { dir: string; stack: string }, run: (pipeline: Pipeline) => Promise<{ ok: boolean; problems: string[] }>): Promise<FleetFigures> {
+async function oursCommand(
+  sandbox: RunningSandbox,
+  project: { dir: string; stack: string },
+  run: (pipeline: Pipeline) => Promise<{ ok: boolean; problems: string[] }>,
+): Promise<FleetFigures> {
   await fetch(`${sandbox.controlUrl}/stats/reset`, { method: "POST" });
   const clock = sandboxPacingClock(sandbox.controlUrl);
   const pipeline = buildPipeline({
@@ -157,28 +191,57 @@ async function oursCommand(sandbox: RunningSandbox, project: { dir: string; stac
   };
 }
 
-async function naiveCommand(sandbox: RunningSandbox, replacing?: ReadonlyMap<string, string>): Promise<{ figures: FleetFigures; tokens: Map<string, string> }> {
+async function naiveCommand(
+  sandbox: RunningSandbox,
+  replacing?: ReadonlyMap<string, string>,
+): Promise<{ figures: FleetFigures; tokens: Map<string, string> }> {
   const started = performance.now();
   const { result, tokens } = await naiveFleet(sandbox, replacing);
   return { figures: naiveFigures(result, (performance.now() - started) / 1000), tokens };
 }
 
 function naiveFigures(result: NaiveFleetResult, realSeconds: number): FleetFigures {
-  return { requests: result.requests, provisionerRequests: result.provisionerRequests, refused: result.refused, windows: result.windows, wallSeconds: realSeconds + result.waitedSeconds };
+  return {
+    requests: result.requests,
+    provisionerRequests: result.provisionerRequests,
+    refused: result.refused,
+    windows: result.windows,
+    wallSeconds: realSeconds + result.waitedSeconds,
+  };
 }
 
 /** The issue's lower bound: one create + every group once per token; the provisioner's creates set the wall time. */
 function fleetLowerBound(tokens: number, limit: RateLimitSettings): FleetFigures {
   const windows = Math.max(1, Math.ceil(tokens / limit.requests));
-  return { requests: tokens * (1 + ASCERA_GROUPS.length), provisionerRequests: tokens, refused: 0, windows, wallSeconds: (windows - 1) * limit.windowSeconds };
+  return {
+    requests: tokens * (1 + ASCERA_GROUPS.length),
+    provisionerRequests: tokens,
+    refused: 0,
+    windows,
+    wallSeconds: (windows - 1) * limit.windowSeconds,
+  };
 }
 
 function fleetRows(command: string, size: string, ours: FleetFigures, naive: FleetFigures, lower: FleetFigures): void {
   row({ case: `${command}: requests`, size, ours: ours.requests, naive: naive.requests, lowerBound: lower.requests, unit: "requests" });
-  row({ case: `${command}: provisioner's requests`, size, ours: ours.provisionerRequests, naive: naive.provisionerRequests, lowerBound: lower.provisionerRequests, unit: "requests" });
+  row({
+    case: `${command}: provisioner's requests`,
+    size,
+    ours: ours.provisionerRequests,
+    naive: naive.provisionerRequests,
+    lowerBound: lower.provisionerRequests,
+    unit: "requests",
+  });
   row({ case: `${command}: refused (429)`, size, ours: ours.refused, naive: naive.refused, lowerBound: 0, unit: "requests" });
   row({ case: `${command}: windows used`, size, ours: ours.windows, naive: naive.windows, lowerBound: lower.windows, unit: "windows" });
-  row({ case: `${command}: wall time (simulated)`, size, ours: round(ours.wallSeconds), naive: round(naive.wallSeconds), lowerBound: round(lower.wallSeconds), unit: "s" });
+  row({
+    case: `${command}: wall time (simulated)`,
+    size,
+    ours: round(ours.wallSeconds),
+    naive: round(naive.wallSeconds),
+    lowerBound: round(lower.wallSeconds),
+    unit: "s",
+  });
 }
 
 /** Fleet `cfct up` then `cfct rotate --force`, ours in one sandbox and the naive loop in another. */
@@ -239,7 +302,10 @@ async function main(): Promise<void> {
     platform: `${process.platform}/${process.arch}`,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
     quick: QUICK,
   };
   const started = performance.now();

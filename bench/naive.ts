@@ -50,7 +50,10 @@ const ASCERA_GROUPS = PLATFORMS.ascera!.profiles["least-privilege"]!.groups;
  * token, verify it, read it back, probe each group. With `replacing`, the old token of each account
  * is deleted after its successor is in place (a naive rotation).
  */
-export async function naiveFleet(sandbox: RunningSandbox, replacing?: ReadonlyMap<string, string>): Promise<{ result: NaiveFleetResult; tokens: Map<string, string> }> {
+export async function naiveFleet(
+  sandbox: RunningSandbox,
+  replacing?: ReadonlyMap<string, string>,
+): Promise<{ result: NaiveFleetResult; tokens: Map<string, string> }> {
   let requests = 0;
   let provisionerRequests = 0;
   let refused = 0;
@@ -82,7 +85,13 @@ export async function naiveFleet(sandbox: RunningSandbox, replacing?: ReadonlyMa
     await send("GET", `/accounts/${account.id}/tokens/permission_groups`, sandbox.provisionerToken);
     const created = await send("POST", `/accounts/${account.id}/tokens`, sandbox.provisionerToken, {
       name: `naive ascera ${account.id}`,
-      policies: [{ effect: "allow", permission_groups: ASCERA_GROUPS.map((g) => ({ id: sandboxGroupId(g) })), resources: { [`com.cloudflare.api.account.${account.id}`]: "*" } }],
+      policies: [
+        {
+          effect: "allow",
+          permission_groups: ASCERA_GROUPS.map((g) => ({ id: sandboxGroupId(g) })),
+          resources: { [`com.cloudflare.api.account.${account.id}`]: "*" },
+        },
+      ],
     });
     const value = created.result.value as string;
     await send("GET", `/accounts/${account.id}/tokens/verify`, value);

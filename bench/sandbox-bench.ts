@@ -48,8 +48,12 @@ async function main(): Promise<void> {
     const pages = Math.ceil(zones / 50) + 1;
     console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
     console.log(`startup with ${sandbox.fixture.zones.length} zones: ${startupMs.toFixed(0)} ms`);
-    console.log(`list all ${zones} zones, per_page=50 (${pages} requests, official SDK auto-pagination): ${listMs.toFixed(0)} ms (${(listMs / pages).toFixed(1)} ms/request)`);
-    console.log(`verify: ${VERIFY_REQUESTS} requests, ${CONCURRENCY} concurrent, ${failures} failed: ${((VERIFY_REQUESTS / verifyMs) * 1000).toFixed(0)} requests/s`);
+    console.log(
+      `list all ${zones} zones, per_page=50 (${pages} requests, official SDK auto-pagination): ${listMs.toFixed(0)} ms (${(listMs / pages).toFixed(1)} ms/request)`,
+    );
+    console.log(
+      `verify: ${VERIFY_REQUESTS} requests, ${CONCURRENCY} concurrent, ${failures} failed: ${((VERIFY_REQUESTS / verifyMs) * 1000).toFixed(0)} requests/s`,
+    );
   } finally {
     await sandbox.close();
   }

@@ -16,7 +16,10 @@ const SCENARIOS: readonly [Scenario, string][] = [
 ];
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const rows: (Measurement & { label: string; seconds: number })[] = [];
   for (const zones of sizes.length ? sizes : [10, 1000, 10000]) {
     const sb = await sandboxWithZones(zones);
@@ -24,7 +27,8 @@ async function main(): Promise<void> {
       for (const [scenario, label] of SCENARIOS) {
         const started = Date.now();
         const m = await measure(sb, scenario);
-        if (m.apiCalls !== expectedCalls(scenario, zones)) throw new Error(`${scenario} at ${zones} zones: ${m.apiCalls} calls, expected ${expectedCalls(scenario, zones)}`);
+        if (m.apiCalls !== expectedCalls(scenario, zones))
+          throw new Error(`${scenario} at ${zones} zones: ${m.apiCalls} calls, expected ${expectedCalls(scenario, zones)}`);
         rows.push({ ...m, label, seconds: (Date.now() - started) / 1000 });
       }
     } finally {

@@ -7,4 +7,8 @@ try {
   process.stderr.write("cfct: dist/ is missing. Run `npm ci` (or `npm run build`) in the project first.\n");
   process.exit(1);
 }
-require("../dist/cli/main.js").main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+require("../dist/cli/main.js")
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -2,7 +2,13 @@
  * cf-compliance-tokens as a library: the ComplianceToken Pulumi component, its argument and output
  * types, the pure planner, and the receiver-side check of cfct's webhook signatures.
  */
-export { ComplianceToken, complianceTokensPerAccount, type ComplianceTokenArgs, type GrantedGroup, type PlatformKey } from "./component/compliance-token";
+export {
+  ComplianceToken,
+  complianceTokensPerAccount,
+  type ComplianceTokenArgs,
+  type GrantedGroup,
+  type PlatformKey,
+} from "./component/compliance-token";
 export { plan, PlanError } from "./plan/plan";
 export type { TokenPlan, PolicyPlan } from "./domain/plan";
 export type { TokenOwner } from "./domain/owner";

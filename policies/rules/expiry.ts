@@ -54,12 +54,15 @@ export const expiry: ResourceValidationPolicy = {
   },
   validateResource: (args, reportViolation) => {
     const kind = tokenKind(args.type);
-    if (kind !== "api-token" && kind !== "account-token") return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
+    if (kind !== "api-token" && kind !== "account-token")
+      return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
     const stack = stackOf(args.urn);
     const rotate = `npx cfct rotate --stack ${stack ?? "<stack>"}`;
     const expires = parseExpiresOn(args.props["expiresOn"]);
     if (expires === "missing") {
-      reportViolation(`${label(kind, args.name)} has no expiresOn: it would never expire. Fix: create tokens through ComplianceToken, which always sets one from ttlDays.`);
+      reportViolation(
+        `${label(kind, args.name)} has no expiresOn: it would never expire. Fix: create tokens through ComplianceToken, which always sets one from ttlDays.`,
+      );
       return;
     }
     if (expires === "invalid") {

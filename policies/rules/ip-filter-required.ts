@@ -30,7 +30,8 @@ export const ipFilterRequired: ResourceValidationPolicy = {
   },
   validateResource: (args, reportViolation) => {
     const kind = tokenKind(args.type);
-    if (kind !== "api-token" && kind !== "account-token") return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
+    if (kind !== "api-token" && kind !== "account-token")
+      return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
     const configured = args.getConfig<IpFilterRequiredConfig>().requireForStacks;
     const stacks = Array.isArray(configured) ? configured : IP_FILTER_REQUIRED_DEFAULTS.requireForStacks;
     const stack = stackOf(args.urn);

@@ -14,7 +14,8 @@ export const ipFilter: ResourceValidationPolicy = {
   remediationSteps: "Set token.allowedIps to the compliance platform's published egress ranges.",
   validateResource: (args, reportViolation) => {
     const kind = tokenKind(args.type);
-    if (kind !== "api-token" && kind !== "account-token") return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
+    if (kind !== "api-token" && kind !== "account-token")
+      return args.notApplicable("only checks cloudflare.ApiToken and cloudflare.AccountToken");
     const state = ipFilterState(args.props);
     if (state !== "filtered") {
       reportViolation(

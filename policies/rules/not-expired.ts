@@ -19,7 +19,8 @@ import {
  */
 export const notExpired: StackValidationPolicy = {
   name: "not-expired",
-  description: "No Cloudflare token in the stack is past its expiresOn, unless a newer generation of it is declared (rotation in progress).",
+  description:
+    "No Cloudflare token in the stack is past its expiresOn, unless a newer generation of it is declared (rotation in progress).",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps: "Run `npx cfct rotate --stack <stack>`: it declares a new generation, registers it, and removes the expired one.",

@@ -13,7 +13,7 @@ export const readAllProfile: ResourceValidationPolicy = {
   enforcementLevel: "advisory",
   severity: "low",
   remediationSteps:
-    'Remove `profile: read-all` from the connection so it uses the platform\'s least-privilege default; keep read-all only while the platform reports missing data.',
+    "Remove `profile: read-all` from the connection so it uses the platform's least-privilege default; keep read-all only while the platform reports missing data.",
   validateResource: (args, reportViolation) => {
     if (args.type !== COMPLIANCE_TOKEN_TYPE) return args.notApplicable(`only checks ${COMPLIANCE_TOKEN_TYPE}`);
     if (args.props["profile"] !== READ_ALL_PROFILE) return;

@@ -27,11 +27,14 @@ export const readOnly: ResourceValidationPolicy = {
       for (const group of policy.groups ?? []) {
         const known = findKnownGroup(group);
         if (!KNOWN_SCOPES.includes(group.scope)) {
-          reportViolation(`${token.label}: permission group "${group.name}" has an unknown scope "${group.scope}" (expected one of ${KNOWN_SCOPES.join(", ")}).`);
+          reportViolation(
+            `${token.label}: permission group "${group.name}" has an unknown scope "${group.scope}" (expected one of ${KNOWN_SCOPES.join(", ")}).`,
+          );
         } else if (!known) {
           reportViolation(
             `${token.label}: permission group ${describeGroup(group)} is not a Read group of Cloudflare's permission-group list, so it cannot be proven read-only. ` +
-              (suggestKnownGroup(group) ?? "Fix: use a Read group from src/cloudflare/permission-group-catalog.json in the platform profile (src/platforms/)."),
+              (suggestKnownGroup(group) ??
+                "Fix: use a Read group from src/cloudflare/permission-group-catalog.json in the platform profile (src/platforms/)."),
           );
         } else if (known.access !== "read") {
           reportViolation(

@@ -45,7 +45,9 @@ export function scopeProblems(token: TokenView): string[] {
     for (const policy of token.policies) {
       for (const group of policy.groups ?? []) {
         if (policy.effect === "allow" && group.scope === SCOPES.user) {
-          problems.push(`${at(policy.index)} grants user-scope group "${group.name}", but the token is account-owned: only user-owned tokens can carry user permissions.`);
+          problems.push(
+            `${at(policy.index)} grants user-scope group "${group.name}", but the token is account-owned: only user-owned tokens can carry user permissions.`,
+          );
         }
       }
     }
@@ -58,7 +60,9 @@ export function scopeProblems(token: TokenView): string[] {
     } else if (!HEX32.test(id)) {
       problems.push(`${at(index)} has account key "${key}", which is not a resolved account ID.`);
     } else if (token.owner.kind === "account" && ownAccount !== undefined && id !== ownAccount) {
-      problems.push(`${at(index)} references account "${key}", but the token is owned by account ${ownAccount}: an account-owned token may only reference its own account.`);
+      problems.push(
+        `${at(index)} references account "${key}", but the token is owned by account ${ownAccount}: an account-owned token may only reference its own account.`,
+      );
     } else if (token.owner.kind === "account" && ownAccount === undefined) {
       problems.push(`${at(index)} references account "${key}", but the token's owning account is unknown.`);
     }
@@ -67,7 +71,10 @@ export function scopeProblems(token: TokenView): string[] {
   const checkZoneKey = (index: number, key: string, nested: boolean) => {
     if (key === ALL_ZONES_KEY) {
       // Nested under one account it means "all zones of that account" (zones: all), which is scoped.
-      if (!nested) problems.push(`${at(index)} grants "${key}" at the top level: every zone of every account. Fix: list zones, or nest all zones under one account (zones: all).`);
+      if (!nested)
+        problems.push(
+          `${at(index)} grants "${key}" at the top level: every zone of every account. Fix: list zones, or nest all zones under one account (zones: all).`,
+        );
     } else if (!HEX32.test(key.slice(RESOURCE_PREFIX.zone.length))) {
       problems.push(`${at(index)} has zone key "${key}", which is not a resolved zone ID.`);
     }
@@ -92,7 +99,9 @@ export function scopeProblems(token: TokenView): string[] {
         }
       } else if (key.startsWith(RESOURCE_PREFIX.user)) {
         if (token.owner.kind !== "user") {
-          problems.push(`${at(policy.index)} references user resource "${key}", but the token is account-owned: user resources belong only on user-owned tokens.`);
+          problems.push(
+            `${at(policy.index)} references user resource "${key}", but the token is account-owned: user resources belong only on user-owned tokens.`,
+          );
         } else if (key === WILDCARD_USER_KEY || !HEX32.test(key.slice(RESOURCE_PREFIX.user.length))) {
           problems.push(`${at(policy.index)} has user key "${key}", which is not one resolved user ID.`);
         }

@@ -49,9 +49,15 @@ export function findingsFor(input: FindingInput): Finding[] {
     (g) => !isReadOnlyGroup(g) && !(input.class === "provisioner" && PROVISIONER_GROUPS.has(g.name)),
   );
   if (writeGroups.length > 0) {
-    findings.push({ id: "write-access", severity: "high", detail: `grants non-read group(s) ${writeGroups.map((g) => `"${g.name}"`).join(", ")}` });
+    findings.push({
+      id: "write-access",
+      severity: "high",
+      detail: `grants non-read group(s) ${writeGroups.map((g) => `"${g.name}"`).join(", ")}`,
+    });
   }
-  const atoms = new Set((token.policies ?? []).filter((p) => p.effect !== "deny").flatMap((p) => resourceAtoms(p.resources as Record<string, unknown>)));
+  const atoms = new Set(
+    (token.policies ?? []).filter((p) => p.effect !== "deny").flatMap((p) => resourceAtoms(p.resources as Record<string, unknown>)),
+  );
   if (atoms.has("all-accounts") || atoms.has("everything")) {
     findings.push({ id: "all-accounts", severity: "high", detail: "reaches every account the owner can (com.cloudflare.api.account.*)" });
   }
@@ -59,7 +65,12 @@ export function findingsFor(input: FindingInput): Finding[] {
     findings.push({ id: "all-zones", severity: "high", detail: "reaches every zone of every account (com.cloudflare.api.account.zone.*)" });
   }
   for (const check of input.planChecks ?? []) {
-    if (check.status !== "pass") findings.push({ id: "drift", severity: "high", detail: `differs from its plan (${check.id.replace("exactness:", "")}): ${check.detail}` });
+    if (check.status !== "pass")
+      findings.push({
+        id: "drift",
+        severity: "high",
+        detail: `differs from its plan (${check.id.replace("exactness:", "")}): ${check.detail}`,
+      });
   }
   if (!token.expires_on) findings.push({ id: "no-expiry", severity: "medium", detail: "never expires" });
   const lastUse = token.last_used_on ? Date.parse(token.last_used_on) : undefined;
@@ -69,14 +80,19 @@ export function findingsFor(input: FindingInput): Finding[] {
     findings.push({
       id: "unused",
       severity: "medium",
-      detail: lastUse !== undefined ? `last used ${token.last_used_on}, more than ${UNUSED_AFTER_DAYS} days ago` : `never used since it was issued ${token.issued_on}, more than ${UNUSED_AFTER_DAYS} days ago`,
+      detail:
+        lastUse !== undefined
+          ? `last used ${token.last_used_on}, more than ${UNUSED_AFTER_DAYS} days ago`
+          : `never used since it was issued ${token.issued_on}, more than ${UNUSED_AFTER_DAYS} days ago`,
     });
   }
-  if (token.status === "disabled") findings.push({ id: "disabled", severity: "medium", detail: "disabled but still present: delete it, or enable it if it is needed" });
+  if (token.status === "disabled")
+    findings.push({ id: "disabled", severity: "medium", detail: "disabled but still present: delete it, or enable it if it is needed" });
   if (token.status === "expired" || (token.expires_on && Date.parse(token.expires_on) <= now.getTime())) {
     findings.push({ id: "expired", severity: "low", detail: `expired ${token.expires_on ?? ""} but still present: delete it`.trim() });
   }
   const ips = token.condition?.request_ip;
-  if ((ips?.in?.length ?? 0) + (ips?.not_in?.length ?? 0) === 0) findings.push({ id: "no-ip-filter", severity: "low", detail: "no client-IP filter: the token works from any address" });
+  if ((ips?.in?.length ?? 0) + (ips?.not_in?.length ?? 0) === 0)
+    findings.push({ id: "no-ip-filter", severity: "low", detail: "no client-IP filter: the token works from any address" });
   return findings;
 }

@@ -34,7 +34,12 @@ export function renderReviewMarkdown(review: AccessReview): string {
     lines.push("");
   }
   if (review.notReviewed.length > 0) {
-    lines.push("## Not reviewed", "", ...review.notReviewed.map((g) => `- **${g.owner.kind === "account" ? `account ${g.owner.accountId}` : "user"} tokens**: ${g.detail}`), "");
+    lines.push(
+      "## Not reviewed",
+      "",
+      ...review.notReviewed.map((g) => `- **${g.owner.kind === "account" ? `account ${g.owner.accountId}` : "user"} tokens**: ${g.detail}`),
+      "",
+    );
   }
   lines.push(
     "## Controls evidenced",
@@ -53,7 +58,20 @@ export function renderReviewMarkdown(review: AccessReview): string {
   return `${lines.join("\n")}\n`;
 }
 
-const CSV_COLUMNS = ["id", "name", "owner", "class", "status", "lastUsedOn", "expiresOn", "groups", "findings", "decision", "reviewer", "date"] as const;
+const CSV_COLUMNS = [
+  "id",
+  "name",
+  "owner",
+  "class",
+  "status",
+  "lastUsedOn",
+  "expiresOn",
+  "groups",
+  "findings",
+  "decision",
+  "reviewer",
+  "date",
+] as const;
 
 /** RFC 4180: quote every field, double the quotes inside. A leading =,+,-,@ is prefixed so a spreadsheet never runs a name as a formula. */
 function csvField(value: string): string {

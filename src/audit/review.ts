@@ -46,8 +46,12 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
       [listed, groups] = await Promise.all([provisioner.listTokens(owner), provisioner.permissionGroups(owner)]);
     } catch (error) {
       if (!(error instanceof CloudflareApiError) || !["forbidden", "unauthorized"].includes(error.kind)) throw error;
-      const needs = owner.kind === "account" ? `"Account API Tokens Read" (or Write) on account ${owner.accountId}` : '"API Tokens Read" (or Write)';
-      notReviewed.push({ owner, detail: `the provisioner may not list these tokens (${error.message}). Fix: give the provisioner ${needs}` });
+      const needs =
+        owner.kind === "account" ? `"Account API Tokens Read" (or Write) on account ${owner.accountId}` : '"API Tokens Read" (or Write)';
+      notReviewed.push({
+        owner,
+        detail: `the provisioner may not list these tokens (${error.message}). Fix: give the provisioner ${needs}`,
+      });
       continue;
     }
     for (const token of listed) {
@@ -65,7 +69,15 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
             stack: settings.stack,
           }).filter((c) => DRIFT_CHECKS.has(c.id))
         : undefined;
-      tokens.push(reviewed(token, owner, tokenClass, groups, findingsFor({ token, class: tokenClass, groups, now, ...(planChecks ? { planChecks } : {}) })));
+      tokens.push(
+        reviewed(
+          token,
+          owner,
+          tokenClass,
+          groups,
+          findingsFor({ token, class: tokenClass, groups, now, ...(planChecks ? { planChecks } : {}) }),
+        ),
+      );
     }
   }
   return { stack: settings.stack, generatedAt: now.toISOString(), tokens, notReviewed, summary: summarize(tokens) };
@@ -86,7 +98,13 @@ function classOf(
   return [...keys].some((key) => generationNamed(context.settings, key, name) !== undefined) ? "orphaned" : "unmanaged";
 }
 
-function reviewed(token: TokenDetails, owner: TokenOwner, tokenClass: TokenClass, groups: readonly LivePermissionGroup[], findings: ReviewedToken["findings"]): ReviewedToken {
+function reviewed(
+  token: TokenDetails,
+  owner: TokenOwner,
+  tokenClass: TokenClass,
+  groups: readonly LivePermissionGroup[],
+  findings: ReviewedToken["findings"],
+): ReviewedToken {
   return {
     id: token.id ?? "",
     name: token.name ?? "",

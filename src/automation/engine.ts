@@ -59,6 +59,10 @@ const stackOutputsSchema = z.object({
 /** Reads the stack's token outputs: the records, and their values apart (values never leave memory). */
 export function readTokenOutputs(outputs: unknown): { tokens: DeployedToken[]; values: Map<string, string> } {
   const parsed = stackOutputsSchema.parse(outputs ?? {});
-  const tokens = Object.entries(parsed.tokens).map(([logicalName, token]): DeployedToken => ({ ...token, logicalName, expiresOn: token.expiresOn ?? null }));
+  const tokens = Object.entries(parsed.tokens).map(([logicalName, token]): DeployedToken => ({
+    ...token,
+    logicalName,
+    expiresOn: token.expiresOn ?? null,
+  }));
   return { tokens, values: new Map(Object.entries(parsed.tokenValues)) };
 }

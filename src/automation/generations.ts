@@ -9,14 +9,23 @@ import { type Generation, type TokenGenerations } from "../domain/generation";
  * successor, or a first deploy interrupted). So a lost or stale stack file can neither delete a live
  * generation nor bring back a revoked one, and a key with nothing live starts a generation issued now.
  */
-export function pinGenerations(current: TokenGenerations, deployed: readonly DeployedToken[], keys: readonly string[], now: Date): TokenGenerations {
+export function pinGenerations(
+  current: TokenGenerations,
+  deployed: readonly DeployedToken[],
+  keys: readonly string[],
+  now: Date,
+): TokenGenerations {
   return Object.fromEntries(
     keys.map((key) => {
       const recorded = [current[key]?.active, current[key]?.successor].filter((g): g is Generation => g !== undefined);
       const live = deployed.filter((t) => t.key === key);
       if (live.length === 0) return [key, { active: { generation: recorded[0]?.generation ?? 1, issuedAt: rfc3339(now) } }];
       const newestLive = Math.max(...live.map((t) => t.generation));
-      const fromOutputs = live.map((t): Generation => ({ ...recorded.find((g) => g.generation === t.generation), generation: t.generation, issuedAt: t.issuedAt }));
+      const fromOutputs = live.map((t): Generation => ({
+        ...recorded.find((g) => g.generation === t.generation),
+        generation: t.generation,
+        issuedAt: t.issuedAt,
+      }));
       const notYetCreated = recorded.filter((g) => g.generation > newestLive);
       const [active, successor] = [...fromOutputs, ...notYetCreated].sort((a, b) => a.generation - b.generation).slice(-2);
       return [key, { active: active!, ...(successor ? { successor } : {}) }];
@@ -31,12 +40,20 @@ function updateGeneration(generations: TokenGenerations, key: string, generation
   return { ...generations, [key]: { active: mark(entry.active)!, ...(entry.successor ? { successor: mark(entry.successor) } : {}) } };
 }
 
-export function withRegistration(generations: TokenGenerations, token: Pick<DeployedToken, "key" | "generation" | "id">, registeredAt: string): TokenGenerations {
+export function withRegistration(
+  generations: TokenGenerations,
+  token: Pick<DeployedToken, "key" | "generation" | "id">,
+  registeredAt: string,
+): TokenGenerations {
   return updateGeneration(generations, token.key, token.generation, { registeredAt, registeredTokenId: token.id });
 }
 
 /** Records Cloudflare's last_used_on after cfct itself used the token, as the baseline for the platform's use. */
-export function withOwnUse(generations: TokenGenerations, token: Pick<DeployedToken, "key" | "generation">, lastUsedOn: string | null): TokenGenerations {
+export function withOwnUse(
+  generations: TokenGenerations,
+  token: Pick<DeployedToken, "key" | "generation">,
+  lastUsedOn: string | null,
+): TokenGenerations {
   return updateGeneration(generations, token.key, token.generation, { cfctLastUse: lastUsedOn });
 }
 

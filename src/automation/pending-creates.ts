@@ -16,7 +16,12 @@ export interface PendingTokenCreate {
   readonly owner: TokenOwner;
 }
 
-const resourceSchema = z.object({ urn: z.string(), type: z.string(), id: z.string().optional(), inputs: z.record(z.string(), z.unknown()).optional() });
+const resourceSchema = z.object({
+  urn: z.string(),
+  type: z.string(),
+  id: z.string().optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
 const deploymentSchema = z.object({
   deployment: z.object({
     resources: z.array(resourceSchema).nullish(),
@@ -34,11 +39,14 @@ export function pendingTokenCreates(state: unknown): { pending: PendingTokenCrea
       const name = resource.inputs?.["name"];
       const accountId = resource.inputs?.["accountId"];
       if (typeof name !== "string") return [];
-      const owner: TokenOwner = resource.type === TOKEN_RESOURCE_TYPES.account && typeof accountId === "string" ? { kind: "account", accountId } : { kind: "user" };
+      const owner: TokenOwner =
+        resource.type === TOKEN_RESOURCE_TYPES.account && typeof accountId === "string" ? { kind: "account", accountId } : { kind: "user" };
       return [{ urn: resource.urn, name, owner }];
     });
   // An account token's resource ID is `<account id>/<token id>`.
-  const knownIds = new Set((deployment.resources ?? []).flatMap((r) => (r.id && tokenTypes.includes(r.type) ? [r.id.split("/").pop()!] : [])));
+  const knownIds = new Set(
+    (deployment.resources ?? []).flatMap((r) => (r.id && tokenTypes.includes(r.type) ? [r.id.split("/").pop()!] : [])),
+  );
   return { pending, knownIds };
 }
 
@@ -47,7 +55,11 @@ export function pendingTokenCreates(state: unknown): { pending: PendingTokenCrea
  * token the state knows. They cannot be adopted — Cloudflare shows a token's value only in the
  * create response, which died with the run — and the next up creates them again.
  */
-export async function deleteOrphans(pending: readonly PendingTokenCreate[], knownIds: ReadonlySet<string>, tokens: OrphanTokens): Promise<string[]> {
+export async function deleteOrphans(
+  pending: readonly PendingTokenCreate[],
+  knownIds: ReadonlySet<string>,
+  tokens: OrphanTokens,
+): Promise<string[]> {
   const deleted: string[] = [];
   for (const create of pending) {
     for (const token of await tokens.list(create.owner)) {

@@ -120,7 +120,9 @@ async function currentSettings(ctx: PipelineContext): Promise<{ settings: Settin
  */
 export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
   const { settings } = await currentSettings(ctx);
-  const { generations: _recorded, ...summary } = await handOffAll(ctx, settings, await ctx.engine.outputs(), () => "same", { verifyOnly: true });
+  const { generations: _recorded, ...summary } = await handOffAll(ctx, settings, await ctx.engine.outputs(), () => "same", {
+    verifyOnly: true,
+  });
   return summary;
 }
 
@@ -143,7 +145,13 @@ export async function handOffAll(
   // Deployed before this run and never registered: an earlier run stopped between deploy and hand-off.
   const pickedUp = options.verifyOnly
     ? 0
-    : tokens.filter((t) => changeOf(t.logicalName) === "same" && planFor(plans, t) && !isRegistered(generations, t) && !supersededByRegistered(generations, t)).length;
+    : tokens.filter(
+        (t) =>
+          changeOf(t.logicalName) === "same" &&
+          planFor(plans, t) &&
+          !isRegistered(generations, t) &&
+          !supersededByRegistered(generations, t),
+      ).length;
   if (pickedUp > 0) ctx.progress(`resuming: picked up ${pickedUp} token(s) an earlier run deployed but did not verify and register`);
   const stepName = options.verifyOnly ? "verify" : "verify and register";
   for (const [index, token] of tokens.entries()) {
@@ -172,7 +180,9 @@ export async function handOffAll(
     const awaitingPickup = registered && generations[token.key]?.successor?.generation === token.generation;
     const step = await handOff(ctx, settings, token, tokenPlan, {
       register: !registered && !options.verifyOnly && !supersededByRegistered(generations, token),
-      ...(awaitingPickup ? { withoutUse: "this generation waits for its platform to use it, and cfct's own use would look like the platform's" } : {}),
+      ...(awaitingPickup
+        ? { withoutUse: "this generation waits for its platform to use it, and cfct's own use would look like the platform's" }
+        : {}),
     });
     evidence.push(evidenceToken(token, tokenPlan, change, step.verify, step.registration));
     problems.push(...step.problems);
@@ -189,7 +199,9 @@ export async function handOffAll(
 /** Never hand a platform an older generation than one it already has. */
 function supersededByRegistered(generations: TokenGenerations, token: DeployedToken): boolean {
   const record = generations[token.key];
-  return [record?.active, record?.successor].some((g) => g !== undefined && g.generation > token.generation && g.registeredAt !== undefined);
+  return [record?.active, record?.successor].some(
+    (g) => g !== undefined && g.generation > token.generation && g.registeredAt !== undefined,
+  );
 }
 
 /** Absent, blank, or Pulumi's placeholder for a value not known yet: nothing a platform could use. */
@@ -228,10 +240,17 @@ export async function handOff(
 ): Promise<HandOffResult> {
   const value = await ctx.engine.tokenValue(token.logicalName);
   if (!isUsableValue(value)) return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [missingValueProblem(token, settings)] };
-  const verify = await ctx.verifier.verify({ token, plan: tokenPlan, value, ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}) });
+  const verify = await ctx.verifier.verify({
+    token,
+    plan: tokenPlan,
+    value,
+    ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}),
+  });
   const failed = verify.checks.filter((c) => c.status === "fail");
   const warned = verify.checks.filter((c) => c.status === "warn").map((c) => c.id);
-  const outcome = verify.ok ? `ok${warned.length > 0 ? ` with warning(s) ${warned.join(", ")}` : ""}` : `FAILED (${failed.map((c) => c.id).join(", ")})`;
+  const outcome = verify.ok
+    ? `ok${warned.length > 0 ? ` with warning(s) ${warned.join(", ")}` : ""}`
+    : `FAILED (${failed.map((c) => c.id).join(", ")})`;
   ctx.progress(`${token.logicalName}: verified ${outcome} in ${verify.apiCalls} API calls`);
   if (!verify.ok) {
     return { verify, problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`) };
@@ -254,7 +273,11 @@ export async function handOff(
     ...(verify.unlistedZones ? { unlistedZones: verify.unlistedZones } : {}),
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
-  return { verify, registration: { ...registration, at: rfc3339(await ctx.now()) }, problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [] };
+  return {
+    verify,
+    registration: { ...registration, at: rfc3339(await ctx.now()) },
+    problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [],
+  };
 }
 
 export function evidenceToken(

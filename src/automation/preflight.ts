@@ -17,7 +17,6 @@ export interface PreflightReport {
   readonly dashboardLink?: string;
 }
 
-
 interface OwnPolicy {
   readonly effect?: string;
   readonly permission_groups?: readonly { readonly name?: string }[];
@@ -40,14 +39,23 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
 
   const verified = await refusedAs(() => client.verifyToken({ kind: "user" }));
   if (verified instanceof CloudflareApiError) {
-    return { findings: [{ problem: `the credential is not accepted by ${client.baseUrl} (GET /user/tokens/verify: ${verified.message}); it must be an active user API token` }] };
+    return {
+      findings: [
+        {
+          problem: `the credential is not accepted by ${client.baseUrl} (GET /user/tokens/verify: ${verified.message}); it must be an active user API token`,
+        },
+      ],
+    };
   }
   if (verified.status !== "active") return { findings: [{ problem: `the credential is ${verified.status}; it must be active` }] };
 
   const findings: PreflightFinding[] = [];
   const own = await refusedAs(() => client.getToken({ kind: "user" }, verified.id));
   if (own instanceof CloudflareApiError) {
-    findings.push({ problem: `it cannot read its own permissions (GET /user/tokens/${verified.id}: ${own.message}); it needs API Tokens Write`, group: "API Tokens Write" });
+    findings.push({
+      problem: `it cannot read its own permissions (GET /user/tokens/${verified.id}: ${own.message}); it needs API Tokens Write`,
+      group: "API Tokens Write",
+    });
   } else {
     const policies = ((own as { policies?: OwnPolicy[] }).policies ?? []).filter((p) => p.effect !== "deny");
     const grants = (group: string, resource: (key: string) => boolean) =>
@@ -56,21 +64,35 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
       findings.push({ problem: "it cannot create user-owned tokens: it lacks API Tokens Write on its user", group: "API Tokens Write" });
     }
     for (const accountId of accountOwned) {
-      if (!grants("Account API Tokens Write", (key) => key === `com.cloudflare.api.account.${accountId}` || key === "com.cloudflare.api.account.*")) {
-        findings.push({ problem: `it cannot create account-owned tokens on account ${accountId}: it lacks Account API Tokens Write there`, group: "Account API Tokens Write" });
+      if (
+        !grants(
+          "Account API Tokens Write",
+          (key) => key === `com.cloudflare.api.account.${accountId}` || key === "com.cloudflare.api.account.*",
+        )
+      ) {
+        findings.push({
+          problem: `it cannot create account-owned tokens on account ${accountId}: it lacks Account API Tokens Write there`,
+          group: "Account API Tokens Write",
+        });
       }
     }
   }
 
   // Every page: a provisioner of a fleet belongs to more accounts than one page holds.
-  const memberships = await refusedAs(() => client.allPages<{ account?: { id?: string }; status?: string; roles?: string[] }>("/memberships"));
+  const memberships = await refusedAs(() =>
+    client.allPages<{ account?: { id?: string }; status?: string; roles?: string[] }>("/memberships"),
+  );
   if (memberships instanceof CloudflareApiError) {
-    findings.push({ problem: `it cannot read its user's account memberships (GET /memberships: ${memberships.message}); it needs Memberships Read`, group: "Memberships Read" });
+    findings.push({
+      problem: `it cannot read its user's account memberships (GET /memberships: ${memberships.message}); it needs Memberships Read`,
+      group: "Memberships Read",
+    });
   } else {
     const membershipOf = (accountId: string) => memberships.find((m) => m.account?.id === accountId && m.status === "accepted");
     for (const accountId of accounts) {
       const membership = membershipOf(accountId);
-      if (!membership) findings.push({ problem: `its user is not an accepted member of account ${accountId}, so it cannot grant anything there` });
+      if (!membership)
+        findings.push({ problem: `its user is not an accepted member of account ${accountId}, so it cannot grant anything there` });
       else if (accountOwned.includes(accountId) && !canCreateAccountTokens(membership.roles ?? [])) {
         findings.push({
           problem: `its user's roles on account ${accountId} (${(membership.roles ?? []).join(", ") || "none"}) cannot create account-owned tokens: that needs ${ACCOUNT_TOKEN_CREATOR_ROLES.map((r) => `"${r}"`).join(" or ")}`,
@@ -82,9 +104,21 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
   for (const zone of zones) {
     // A zone is named by ID or by name; a token scoped to zones may read them one by one, not list them.
     const request = HEX32.test(zone) ? `/zones/${zone}` : `/zones?name=${zone}`;
-    const seen = await refusedAs(async () => (HEX32.test(zone) ? (await client.get(`/zones/${zone}`)).result !== null : (await client.zonesPage({ name: zone })).zones.some((z) => z.name === zone)));
-    if (seen instanceof CloudflareApiError) findings.push({ problem: `it cannot read zone ${zone} (GET ${request}: ${seen.message}); check the zone, or give it Zone Read on it`, group: "Zone Read" });
-    else if (!seen) findings.push({ problem: `zone ${zone} is not visible to it: check the name, or give it Zone Read on that zone`, group: "Zone Read" });
+    const seen = await refusedAs(async () =>
+      HEX32.test(zone)
+        ? (await client.get(`/zones/${zone}`)).result !== null
+        : (await client.zonesPage({ name: zone })).zones.some((z) => z.name === zone),
+    );
+    if (seen instanceof CloudflareApiError)
+      findings.push({
+        problem: `it cannot read zone ${zone} (GET ${request}: ${seen.message}); check the zone, or give it Zone Read on it`,
+        group: "Zone Read",
+      });
+    else if (!seen)
+      findings.push({
+        problem: `zone ${zone} is not visible to it: check the name, or give it Zone Read on that zone`,
+        group: "Zone Read",
+      });
   }
 
   const missing = [...new Set(findings.flatMap((f) => (f.group ? [f.group] : [])))];
@@ -97,7 +131,14 @@ async function refusedAs<T>(run: () => Promise<T>): Promise<T | CloudflareApiErr
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CloudflareApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.kind !== "rate_limited") return error;
+    if (
+      error instanceof CloudflareApiError &&
+      error.status !== undefined &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.kind !== "rate_limited"
+    )
+      return error;
     throw error;
   }
 }
@@ -132,7 +173,9 @@ export function describePreflight(report: PreflightReport, stack: string): strin
     `the provisioner credential cannot deploy stack ${stack}:`,
     ...report.findings.map((f) => `  - ${f.problem}`),
     `Fix: ${groups.length > 0 ? `give the provisioner token ${groups.join(", ")} (or use a token that has them)` : "correct the stack's accounts or the provisioner user's memberships"}` +
-      (report.dashboardLink ? `; a new provisioner token pre-filled with ${groups.filter((g) => TEMPLATE_KEYS[g]).join(", ")}: ${report.dashboardLink}` : "") +
+      (report.dashboardLink
+        ? `; a new provisioner token pre-filled with ${groups.filter((g) => TEMPLATE_KEYS[g]).join(", ")}: ${report.dashboardLink}`
+        : "") +
       (report.dashboardLink && byHand.length > 0 ? ` (add ${byHand.join(", ")} by hand)` : "") +
       `. Check again with \`cfct doctor --stack ${stack}\``,
   ].join("\n");

@@ -1,4 +1,11 @@
-import { LocalWorkspace, StackNotFoundError, type ConfigMap, type LocalWorkspaceOptions, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
+import {
+  LocalWorkspace,
+  StackNotFoundError,
+  type ConfigMap,
+  type LocalWorkspaceOptions,
+  type OutputMap,
+  type Stack,
+} from "@pulumi/pulumi/automation";
 import type { Settings } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
 import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
@@ -50,7 +57,9 @@ export class PulumiEngine implements StackEngine {
   async preview(): Promise<PreviewResult> {
     const stack = await this.stack();
     const steps = new StepLog();
-    await this.run("preview", steps, false, (onOutput) => stack.preview({ diff: true, ...this.policyOptions(), onOutput, onEvent: steps.onEvent }));
+    await this.run("preview", steps, false, (onOutput) =>
+      stack.preview({ diff: true, ...this.policyOptions(), onOutput, onEvent: steps.onEvent }),
+    );
     // Outputs are unknown before an update; Pulumi's --diff output shows the tokens' inputs instead.
     return { changes: steps.changes() };
   }
@@ -92,10 +101,15 @@ export class PulumiEngine implements StackEngine {
     const stackFile = readStackFile(stackFilePath(this.options.projectDir, this.options.stack));
     // Token names carry the stack's own name, as the program sees it, also for `--stack acme/prod`.
     const name = stackName(this.options.stack);
-    if (!offlineUnreadable(stackFile)) return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file, also: stackFile.foreign });
+    if (!offlineUnreadable(stackFile))
+      return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file, also: stackFile.foreign });
     const stack = await this.stack();
     const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
-    return parseSettings(projectKeys(configValues(config)), { stack: name, source: `${stackFile.file} (through pulumi config)`, also: stackFile.foreign });
+    return parseSettings(projectKeys(configValues(config)), {
+      stack: name,
+      source: `${stackFile.file} (through pulumi config)`,
+      also: stackFile.foreign,
+    });
   }
 
   async saveGenerations(generations: TokenGenerations): Promise<void> {
@@ -106,7 +120,9 @@ export class PulumiEngine implements StackEngine {
     // `pulumi config set` honours stackConfigDir, so this lands in the stack file: commit it (the
     // workflows do) so the next run starts from it. It is stored as JSON text, which the schema accepts.
     const stack = await this.stack();
-    await this.run("config set", new StepLog(), false, () => stack.setConfig(`${CONFIG_NAMESPACE}:${key}`, { value: JSON.stringify(value) }));
+    await this.run("config set", new StepLog(), false, () =>
+      stack.setConfig(`${CONFIG_NAMESPACE}:${key}`, { value: JSON.stringify(value) }),
+    );
   }
 
   private policyOptions() {
@@ -129,11 +145,18 @@ export class PulumiEngine implements StackEngine {
     if (pending.length === 0) return;
     this.progress(`${pending.length} token create(s) left pending by an interrupted run: ${pending.map((p) => p.name).join(", ")}`);
     for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) this.progress(`deleted orphaned token ${deleted}`);
-    await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) => stack.refresh({ clearPendingCreates: true, onOutput }));
+    await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) =>
+      stack.refresh({ clearPendingCreates: true, onOutput }),
+    );
   }
 
   /** Runs one Pulumi command with whole-line output, and turns its failure into one actionable error. */
-  private async run<T>(command: string, steps: StepLog, mutating: boolean, work: (onOutput: (chunk: string) => void) => Promise<T>): Promise<T> {
+  private async run<T>(
+    command: string,
+    steps: StepLog,
+    mutating: boolean,
+    work: (onOutput: (chunk: string) => void) => Promise<T>,
+  ): Promise<T> {
     const lines = lineSplitter((line) => this.progress(line));
     try {
       return await work(lines.write);
@@ -162,10 +185,15 @@ export class PulumiEngine implements StackEngine {
     const { projectDir, stack } = this.options;
     const env = this.options.env ?? process.env;
     checkPulumiEnvironment(projectDir, stack, env);
-    const workspace: LocalWorkspaceOptions = { workDir: projectDir, envVars: pulumiProcessEnv({ ...this.options, secretEnvNames: secretEnvNamesOf(projectDir, stack), env }) };
+    const workspace: LocalWorkspaceOptions = {
+      workDir: projectDir,
+      envVars: pulumiProcessEnv({ ...this.options, secretEnvNames: secretEnvNamesOf(projectDir, stack), env }),
+    };
     const args = { stackName: stack, workDir: projectDir };
     try {
-      return await (this.options.createStack ? LocalWorkspace.createOrSelectStack(args, workspace) : LocalWorkspace.selectStack(args, workspace));
+      return await (this.options.createStack
+        ? LocalWorkspace.createOrSelectStack(args, workspace)
+        : LocalWorkspace.selectStack(args, workspace));
     } catch (error) {
       if (error instanceof StackNotFoundError) throw await this.noSuchStack(workspace);
       throw explainPulumiFailure(error, { step: `pulumi stack select --stack ${stack}`, stack, changed: false, diagnostics: [] });

@@ -74,7 +74,12 @@ function usesPassphrase(projectDir: string, stack: string, backend: string): boo
  * of a child's environment), so webhook secrets and token values never reach Pulumi, its plugins or
  * policy packs.
  */
-export function pulumiProcessEnv(options: { provisionerToken: string; provisionerTokenEnv: string; secretEnvNames: readonly string[]; env: Env }): Record<string, string> {
+export function pulumiProcessEnv(options: {
+  provisionerToken: string;
+  provisionerTokenEnv: string;
+  secretEnvNames: readonly string[];
+  env: Env;
+}): Record<string, string> {
   const ours = new Set([
     ...Object.keys(options.env).filter((name) => name.startsWith(CFCT_PREFIX)),
     ...options.secretEnvNames,
@@ -91,7 +96,9 @@ export function pulumiProcessEnv(options: { provisionerToken: string; provisione
 export function secretEnvNamesIn(config: unknown): string[] {
   if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
   if (config === null || typeof config !== "object") return [];
-  return Object.entries(config).flatMap(([key, value]) => ((key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value)));
+  return Object.entries(config).flatMap(([key, value]) =>
+    (key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value),
+  );
 }
 
 function onPath(executable: string, searchPath: string): boolean {

@@ -64,8 +64,11 @@ export function explainPulumiFailure(error: unknown, context: FailureContext): E
   }
   const programConfigError = PROGRAM_CONFIG_ERRORS.test(`${context.diagnostics.join("\n")}\n${stderr}\n${stdout}`);
   const message = `${context.step} failed${exit}${context.changed ? " after changing resources" : ""}:\n${shown}`;
-  if (programConfigError && !context.changed) return new PulumiNothingChangedError(`${message}\nFix: correct the stack config as the program says above; nothing was deployed`);
-  return context.changed ? new PulumiRunError(`${message}\nFix: look at the stack (\`pulumi stack --stack ${context.stack}\`) before rerunning`) : new PulumiNothingChangedError(message);
+  if (programConfigError && !context.changed)
+    return new PulumiNothingChangedError(`${message}\nFix: correct the stack config as the program says above; nothing was deployed`);
+  return context.changed
+    ? new PulumiRunError(`${message}\nFix: look at the stack (\`pulumi stack --stack ${context.stack}\`) before rerunning`)
+    : new PulumiNothingChangedError(message);
 }
 
 export function missingCli(): PulumiNothingChangedError {

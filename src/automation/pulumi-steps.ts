@@ -4,8 +4,21 @@ import { TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 
 const TOKEN_TYPES: ReadonlySet<string> = new Set(Object.values(TOKEN_RESOURCE_TYPES));
 /** Any of these steps means the resource is being replaced: a new token (new value) where the old one was. */
-const REPLACEMENT_STEPS: ReadonlySet<OpType> = new Set(["replace", "create-replacement", "delete-replaced", "import-replacement", "read-replacement", "discard-replaced"]);
-const SINGLE_STEP: Partial<Record<OpType, ChangeOp>> = { create: "create", import: "create", update: "update", delete: "delete", discard: "delete" };
+const REPLACEMENT_STEPS: ReadonlySet<OpType> = new Set([
+  "replace",
+  "create-replacement",
+  "delete-replaced",
+  "import-replacement",
+  "read-replacement",
+  "discard-replaced",
+]);
+const SINGLE_STEP: Partial<Record<OpType, ChangeOp>> = {
+  create: "create",
+  import: "create",
+  update: "update",
+  delete: "delete",
+  discard: "delete",
+};
 /** Steps that change resources once they complete (a read or refresh only updates state). */
 const CHANGING_STEPS: ReadonlySet<OpType> = new Set([...REPLACEMENT_STEPS, "create", "import", "update", "delete", "discard"]);
 
@@ -27,7 +40,8 @@ export class StepLog {
     const failed = event.resOpFailedEvent?.metadata;
     if (failed) this.failures.push(`failed step: ${failed.op} ${logicalNameOf(failed.urn)} (${failed.type})`);
     const diagnostic = event.diagnosticEvent;
-    if (diagnostic?.severity === "error") this.failures.push(`${diagnostic.urn ? `${logicalNameOf(diagnostic.urn)}: ` : ""}${diagnostic.message.trim()}`);
+    if (diagnostic?.severity === "error")
+      this.failures.push(`${diagnostic.urn ? `${logicalNameOf(diagnostic.urn)}: ` : ""}${diagnostic.message.trim()}`);
   };
 
   /** One change per token resource, replacements reported as such. */

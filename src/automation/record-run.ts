@@ -47,7 +47,11 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
     // Whether the run had changed anything decides the exit code (src/cli/errors.ts).
     const stop = classifyStop(error, pipeline.changes() > changesBefore);
     // A run that stops half-way still leaves a record of that, if it can; the original error is what the user needs.
-    await write({ ok: false, tokens: [], problems: [`stopped: ${stop instanceof Error ? stop.message || stop.name : String(stop)}`] }).catch(() => undefined);
+    await write({
+      ok: false,
+      tokens: [],
+      problems: [`stopped: ${stop instanceof Error ? stop.message || stop.name : String(stop)}`],
+    }).catch(() => undefined);
     throw stop;
   }
   return { summary, evidence: await write(summary) };

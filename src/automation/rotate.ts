@@ -48,10 +48,13 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   for (const connection of settings.connections) options.pickupCheckFor?.(connection);
   const unknown = (options.keys ?? []).filter((key) => !(key in generations));
   if (unknown.length > 0) {
-    throw new PlanError(`no token ${unknown.map((k) => `"${k}"`).join(", ")} in stack ${settings.stack}. Fix: use one of ${Object.keys(generations).join(", ")} (cfct plan --stack ${settings.stack} lists them)`);
+    throw new PlanError(
+      `no token ${unknown.map((k) => `"${k}"`).join(", ")} in stack ${settings.stack}. Fix: use one of ${Object.keys(generations).join(", ")} (cfct plan --stack ${settings.stack} lists them)`,
+    );
   }
   const policy = { ifDueWithinDays: options.ifDueWithinDays, force: options.force ?? false, graceHours: options.graceHours };
-  const selected = (all: TokenGenerations): TokenGenerations => Object.fromEntries(Object.entries(all).filter(([key]) => !options.keys || options.keys.includes(key)));
+  const selected = (all: TokenGenerations): TokenGenerations =>
+    Object.fromEntries(Object.entries(all).filter(([key]) => !options.keys || options.keys.includes(key)));
   let deployed = await ctx.engine.outputs();
   let observations: Observations = NO_OBSERVATIONS;
   let handed: (RunSummary & { generations: TokenGenerations }) | undefined;
@@ -78,7 +81,8 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
       for (const { key, generation } of handOffs) {
         const token = created.tokens.find((t) => t.key === key && t.generation === generation);
         const why = observations.exposed.get(key) ? ` (Cloudflare deactivated g${generation - 1}: its value was found exposed)` : "";
-        if (token && changeOf(created, token.logicalName) === "create") await event(key, "successor-created", `new token ${token.logicalName}${why}`, generation);
+        if (token && changeOf(created, token.logicalName) === "create")
+          await event(key, "successor-created", `new token ${token.logicalName}${why}`, generation);
       }
       const successors = created.tokens.filter((t) => handOffs.some((h) => h.key === t.key && h.generation === t.generation));
       // The same deploy applied any other config change: those tokens are verified too.
@@ -98,8 +102,12 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
     const promotions = of("promote");
     for (const promotion of promotions) await event(promotion.key, promotion.event, promotion.detail, promotion.generation);
     if (promotions.length > 0) await revokeOld(ctx, settings, generations, deployed, promotions, await ctx.now(), event);
-    const waiting = of("rest").filter((r) => r.event === "waiting-for-pickup").map((r) => r.key);
-    return handed ? { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting } : { ok: true, tokens: [], problems: [], events, waiting };
+    const waiting = of("rest")
+      .filter((r) => r.event === "waiting-for-pickup")
+      .map((r) => r.key);
+    return handed
+      ? { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting }
+      : { ok: true, tokens: [], problems: [], events, waiting };
   }
 }
 

@@ -46,7 +46,13 @@ export type RotationAction =
   /** The successor replaces the active generation; the next deploy revokes the old one. */
   | { readonly kind: "promote"; readonly key: string; readonly generation: number; readonly event: Promotion; readonly detail: string }
   /** Nothing to do for this key in this run. */
-  | { readonly kind: "rest"; readonly key: string; readonly generation: number; readonly event: "not-due" | "failed" | "waiting-for-pickup"; readonly detail: string };
+  | {
+      readonly kind: "rest";
+      readonly key: string;
+      readonly generation: number;
+      readonly event: "not-due" | "failed" | "waiting-for-pickup";
+      readonly detail: string;
+    };
 
 /**
  * One step of zero-gap rotation for every key in `generations`, from what the stack records, what is
@@ -57,7 +63,13 @@ export type RotationAction =
  *      the old one already expired, or the grace window over. A platform's status API cannot say
  *      which token it holds, so it can only hold revocation back, never allow it.
  */
-export function decide(generations: TokenGenerations, deployed: readonly DeployedToken[], observations: Observations, now: Date, policy: RotationPolicy): RotationAction[] {
+export function decide(
+  generations: TokenGenerations,
+  deployed: readonly DeployedToken[],
+  observations: Observations,
+  now: Date,
+  policy: RotationPolicy,
+): RotationAction[] {
   return Object.entries(generations).map(([key, entry]): RotationAction => {
     const live = (generation: number) => deployed.find((t) => t.key === key && t.generation === generation);
     const active = live(entry.active.generation);
@@ -66,13 +78,26 @@ export function decide(generations: TokenGenerations, deployed: readonly Deploye
 
     const handOff = observations.handOff.get(key);
     if (handOff === undefined) return { kind: "hand-off", key, generation: successor.generation };
-    const rest = (event: "failed" | "waiting-for-pickup", detail: string): RotationAction => ({ kind: "rest", key, generation: successor.generation, event, detail });
-    const promote = (event: Promotion, detail: string): RotationAction => ({ kind: "promote", key, generation: successor.generation, event, detail });
+    const rest = (event: "failed" | "waiting-for-pickup", detail: string): RotationAction => ({
+      kind: "rest",
+      key,
+      generation: successor.generation,
+      event,
+      detail,
+    });
+    const promote = (event: Promotion, detail: string): RotationAction => ({
+      kind: "promote",
+      key,
+      generation: successor.generation,
+      event,
+      detail,
+    });
     if (handOff === "failed") return rest("failed", "successor not verified or not registered; the old generation stays in place");
     const deployedSuccessor = live(successor.generation);
     if (!successor.registeredAt || !deployedSuccessor) return rest("waiting-for-pickup", "not registered yet");
 
-    if (active?.expiresOn && Date.parse(active.expiresOn) <= now.getTime()) return promote("old-expired", `old generation expired ${active.expiresOn}`);
+    if (active?.expiresOn && Date.parse(active.expiresOn) <= now.getTime())
+      return promote("old-expired", `old generation expired ${active.expiresOn}`);
     const lastUsed = observations.successorLastUsed.get(key);
     if (lastUsed === undefined) return { kind: "observe-use", key, token: deployedSuccessor };
     // Cloudflare's last_used_on has second precision: a use in the second of cfct's own is cfct's.
@@ -83,15 +108,28 @@ export function decide(generations: TokenGenerations, deployed: readonly Deploye
     const platform = observations.platform.get(key);
     if (platform === undefined) return { kind: "observe-platform", key, token: deployedSuccessor, registeredAt: successor.registeredAt };
     if (platform?.state === "misconfigured") {
-      return rest("waiting-for-pickup", `${platform.kind}: ${platform.detail}; the old generation stays until the platform is healthy again`);
+      return rest(
+        "waiting-for-pickup",
+        `${platform.kind}: ${platform.detail}; the old generation stays until the platform is healthy again`,
+      );
     }
     const graceEnds = Date.parse(successor.registeredAt) + policy.graceHours * HOUR_MS;
     if (now.getTime() >= graceEnds) return promote("grace-ended", `no use seen; the grace window of ${policy.graceHours}h ended`);
-    return rest("waiting-for-pickup", `old generation kept until the new one is used or the grace window ends at ${rfc3339(new Date(graceEnds))}`);
+    return rest(
+      "waiting-for-pickup",
+      `old generation kept until the new one is used or the grace window ends at ${rfc3339(new Date(graceEnds))}`,
+    );
   });
 }
 
-function startOrRest(key: string, record: Generation, active: DeployedToken | undefined, observations: Observations, now: Date, policy: RotationPolicy): RotationAction {
+function startOrRest(
+  key: string,
+  record: Generation,
+  active: DeployedToken | undefined,
+  observations: Observations,
+  now: Date,
+  policy: RotationPolicy,
+): RotationAction {
   const expiresAt = active?.expiresOn ? Date.parse(active.expiresOn) : undefined;
   const dueByDate = policy.force || expiresAt === undefined || expiresAt - now.getTime() <= policy.ifDueWithinDays * DAY_MS;
   const successor = { generation: record.generation + 1, issuedAt: rfc3339(now) };
@@ -100,5 +138,11 @@ function startOrRest(key: string, record: Generation, active: DeployedToken | un
   const exposed = observations.exposed.get(key);
   if (exposed === undefined) return { kind: "observe-exposure", key, token: active! };
   if (exposed) return { kind: "declare-successor", key, successor };
-  return { kind: "rest", key, generation: record.generation, event: "not-due", detail: `expires ${active!.expiresOn}, in ${Math.floor((expiresAt! - now.getTime()) / DAY_MS)} days` };
+  return {
+    kind: "rest",
+    key,
+    generation: record.generation,
+    event: "not-due",
+    detail: `expires ${active!.expiresOn}, in ${Math.floor((expiresAt! - now.getTime()) / DAY_MS)} days`,
+  };
 }

@@ -36,7 +36,14 @@ export function diffTokens(before: readonly DeployedToken[], after: readonly Dep
   return names.flatMap((logicalName): TokenChange[] => {
     const old = before.find((t) => t.logicalName === logicalName);
     const next = after.find((t) => t.logicalName === logicalName);
-    if (!old && next) return [{ logicalName, kind: "added", lines: [...delta("group", new Set(), groupsOf(next)), ...delta("resource", new Set(), resourcesOf(next))] }];
+    if (!old && next)
+      return [
+        {
+          logicalName,
+          kind: "added",
+          lines: [...delta("group", new Set(), groupsOf(next)), ...delta("resource", new Set(), resourcesOf(next))],
+        },
+      ];
     if (old && !next) return [{ logicalName, kind: "removed", lines: [`- token ${old.name} (${old.id})`] }];
     const lines = [...delta("group", groupsOf(old!), groupsOf(next!)), ...delta("resource", resourcesOf(old!), resourcesOf(next!))];
     return lines.length > 0 ? [{ logicalName, kind: "changed", lines }] : [];

@@ -73,17 +73,33 @@ export function sandboxControlUrl(apiBase: string): string {
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
   const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, (principal, seconds) =>
-    options.progress(`rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`),
+    options.progress(
+      `rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`,
+    ),
   );
   // A fleet must not stop for a 429: every client of this command waits it out.
-  const provisioner = createCloudflareClient({ apiToken: options.provisionerToken, baseUrl: options.apiBase, counter, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const provisioner = createCloudflareClient({
+    apiToken: options.provisionerToken,
+    baseUrl: options.apiBase,
+    counter,
+    budget: budgets.for(PROVISIONER_USER),
+    waitOutRefusals: true,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   const rehearsal = options.engine === "sandbox";
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
   let changes = 0;
   const engine = noticingChanges(
     rehearsal
-      ? new RehearsalEngine({ projectDir: options.projectDir, stack: options.stack, stateDir: options.sandboxStateDir, client: provisioner, now, env: options.env ?? process.env })
+      ? new RehearsalEngine({
+          projectDir: options.projectDir,
+          stack: options.stack,
+          stateDir: options.sandboxStateDir,
+          client: provisioner,
+          now,
+          env: options.env ?? process.env,
+        })
       : new PulumiEngine({
           projectDir: options.projectDir,
           stack: options.stack,
@@ -94,9 +110,12 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           provisionerToken: options.provisionerToken,
           provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
           orphans: {
-            list: (owner) => provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
+            list: (owner) =>
+              provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
             remove: async (owner, id) => {
-              await (owner.kind === "account" ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId }) : provisioner.sdk.user.tokens.delete(id));
+              await (owner.kind === "account"
+                ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId })
+                : provisioner.sdk.user.tokens.delete(id));
             },
           },
           ...(options.env ? { env: options.env } : {}),

@@ -74,7 +74,10 @@ const START_REHEARSAL = "`cfct sandbox` (leave it running in another terminal), 
  * `cfct sandbox` and that sandbox's own provisioner credential, so a real Cloudflare credential in
  * the environment is never sent to it.
  */
-function apiTarget(options: EngineOptions, progress: (line: string) => void): { apiBase: string; provisionerToken: string; controlUrl?: string } {
+function apiTarget(
+  options: EngineOptions,
+  progress: (line: string) => void,
+): { apiBase: string; provisionerToken: string; controlUrl?: string } {
   const explicitBase = options.apiBase ?? process.env.CLOUDFLARE_BASE_URL;
   if (options.engine === "sandbox" && explicitBase === undefined) {
     const found = readAnnouncement();
@@ -89,7 +92,9 @@ function apiTarget(options: EngineOptions, progress: (line: string) => void): { 
         : found.kind === "invalid"
           ? `${announcementFile()} is unreadable (${found.reason})`
           : "no `cfct sandbox` is running";
-    throw new UsageError(`--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`);
+    throw new UsageError(
+      `--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
+    );
   }
   const provisionerToken = process.env[options.provisionerTokenEnv];
   if (!provisionerToken) {

@@ -10,7 +10,10 @@ type Register = (program: Command) => void;
 const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () => Register }[] = [
   { names: ["plan"], load: () => (require("./commands/plan") as typeof import("./commands/plan")).registerPlan },
   { names: ["sandbox"], load: () => (require("./commands/sandbox") as typeof import("./commands/sandbox")).registerSandbox },
-  { names: ["sandbox-parity"], load: () => (require("./commands/sandbox-parity") as typeof import("./commands/sandbox-parity")).registerSandboxParity },
+  {
+    names: ["sandbox-parity"],
+    load: () => (require("./commands/sandbox-parity") as typeof import("./commands/sandbox-parity")).registerSandboxParity,
+  },
   {
     names: ["preview", "up", "destroy", "rotate"],
     load: () => (require("./commands/stack-operations") as typeof import("./commands/stack-operations")).registerStackOperations,
@@ -50,7 +53,9 @@ export function withoutTypedValues(message: string): string {
     .replace(/(unknown option '-[^-'])[\s\S]+'/, "$1(not shown)'")
     .replace(/( argument )'[\s\S]*'( is invalid)/, "$1(not shown)$2")
     .replace(/( value )'[\s\S]*'( is invalid for argument)/, "$1(not shown)$2")
-    .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) => (COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`));
+    .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) =>
+      COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`,
+    );
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

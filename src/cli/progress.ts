@@ -21,7 +21,8 @@ export function formatHandOffStatus(status: HandOffStatus, budget: BudgetStatus,
     const left = `${budget.remaining}${budget.quota !== undefined ? ` of ${budget.quota}` : ""} requests left`;
     parts.push(budget.resetsInSeconds !== undefined ? `${left}, next window in ${duration(budget.resetsInSeconds)}` : left);
   }
-  if (status.done > 0 && status.done < status.total) parts.push(`ETA ${duration((elapsedSeconds / status.done) * (status.total - status.done))}`);
+  if (status.done > 0 && status.done < status.total)
+    parts.push(`ETA ${duration((elapsedSeconds / status.done) * (status.total - status.done))}`);
   return parts.join(" · ");
 }
 

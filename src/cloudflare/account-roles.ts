@@ -5,7 +5,11 @@
  * and Cloudflare's 2026-10-01 changelog ("Account members can self-serve create Account API tokens")
  * the "API Token Provisioning" role. The sandbox enforces the same list, and cfct's preflight checks it.
  */
-export const ACCOUNT_TOKEN_CREATOR_ROLES: readonly string[] = ["Super Administrator - All Privileges", "Administrator", "API Token Provisioning"];
+export const ACCOUNT_TOKEN_CREATOR_ROLES: readonly string[] = [
+  "Super Administrator - All Privileges",
+  "Administrator",
+  "API Token Provisioning",
+];
 
 export function canCreateAccountTokens(roles: readonly string[]): boolean {
   return roles.some((role) => ACCOUNT_TOKEN_CREATOR_ROLES.includes(role));

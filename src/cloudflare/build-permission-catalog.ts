@@ -14,15 +14,18 @@ const { user: USER, account: ACCOUNT, zone: ZONE } = SCOPES;
 
 const apiListSchema = z.object({
   source: z.string(),
-  groups: z.array(
-    z.object({ id: z.string(), name: z.string().min(1), scopes: z.array(z.string()).length(1), description: z.string() }),
-  ),
+  groups: z.array(z.object({ id: z.string(), name: z.string().min(1), scopes: z.array(z.string()).length(1), description: z.string() })),
 });
 
 const docsListSchema = z.object({
   source: z.array(z.string()),
   groups: z.array(
-    z.object({ name: z.string().min(1), scope: z.string(), access: z.enum(["read", "write", "other"]), dashboardName: z.string().optional() }),
+    z.object({
+      name: z.string().min(1),
+      scope: z.string(),
+      access: z.enum(["read", "write", "other"]),
+      dashboardName: z.string().optional(),
+    }),
   ),
 });
 
@@ -157,9 +160,12 @@ export function buildPermissionCatalog(apiListJson: unknown, docsListJson: unkno
   const inCatalog = new Set(groups.map((g) => keyOf(g.name, g.scope)));
   const docsNames = new Set(docsList.groups.map((g) => keyOf(g.name, g.scope)));
   for (const alias of DOCS_TO_API) {
-    if (!docsNames.has(keyOf(alias.docsName, alias.scope))) throw new Error(`alias "${alias.docsName}" (${alias.scope}) is not a documentation name at that scope`);
-    if (inCatalog.has(keyOf(alias.docsName, alias.scope))) throw new Error(`alias "${alias.docsName}" (${alias.scope}) is itself an API name: drop the alias`);
-    if (!inCatalog.has(keyOf(alias.apiName, alias.scope))) throw new Error(`alias target "${alias.apiName}" (${alias.scope}) is not in the API list`);
+    if (!docsNames.has(keyOf(alias.docsName, alias.scope)))
+      throw new Error(`alias "${alias.docsName}" (${alias.scope}) is not a documentation name at that scope`);
+    if (inCatalog.has(keyOf(alias.docsName, alias.scope)))
+      throw new Error(`alias "${alias.docsName}" (${alias.scope}) is itself an API name: drop the alias`);
+    if (!inCatalog.has(keyOf(alias.apiName, alias.scope)))
+      throw new Error(`alias target "${alias.apiName}" (${alias.scope}) is not in the API list`);
   }
 
   // The dashboard tab's names ("Zone Settings Edit") point at the API tab's, then through the table above.
@@ -169,7 +175,9 @@ export function buildPermissionCatalog(apiListJson: unknown, docsListJson: unkno
     const apiName = inCatalog.has(keyOf(g.name, g.scope)) ? g.name : apiNameOfDocs.get(keyOf(g.name, g.scope));
     return apiName ? [{ docsName: g.dashboardName, scope: g.scope, apiName }] : [];
   });
-  const docsAliases = [...DOCS_TO_API, ...dashboardAliases].sort((a, b) => compareGroups({ name: a.docsName, scope: a.scope }, { name: b.docsName, scope: b.scope }));
+  const docsAliases = [...DOCS_TO_API, ...dashboardAliases].sort((a, b) =>
+    compareGroups({ name: a.docsName, scope: a.scope }, { name: b.docsName, scope: b.scope }),
+  );
 
   return {
     $comment:
@@ -177,7 +185,10 @@ export function buildPermissionCatalog(apiListJson: unknown, docsListJson: unkno
       "Names and scopes of account and zone groups are the API's own list; user-scope groups (which that list cannot hold) are the documentation's API-tab names. " +
       "docsAliases maps documentation display names to API names, for error messages. Production IDs are deliberately absent: IDs are resolved from Cloudflare's list endpoints at deploy time.",
     readOnlyRule: READ_ONLY_RULE,
-    source: { apiList: apiList.source, userScope: docsList.source.filter((s) => /user-permissions-table|reference\/permissions\.mdx/.test(s)) },
+    source: {
+      apiList: apiList.source,
+      userScope: docsList.source.filter((s) => /user-permissions-table|reference\/permissions\.mdx/.test(s)),
+    },
     omitted,
     groups,
     docsAliases,

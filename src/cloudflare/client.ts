@@ -220,7 +220,9 @@ function envelopeErrors(body: unknown): ApiErrorDetail[] {
   const errors = (body as { errors?: unknown } | null | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
   return errors.flatMap((e) =>
-    e && typeof e === "object" ? [{ code: Number((e as { code?: unknown }).code ?? 0), message: String((e as { message?: unknown }).message ?? "") }] : [],
+    e && typeof e === "object"
+      ? [{ code: Number((e as { code?: unknown }).code ?? 0), message: String((e as { message?: unknown }).message ?? "") }]
+      : [],
   );
 }
 
@@ -300,7 +302,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     if (error instanceof CloudflareApiError) return error;
     // Raised in our fetch (a spent budget), wrapped by the SDK as a connection error.
     if (error instanceof APIConnectionError && error.cause instanceof CloudflareApiError) return error.cause;
-    if (error instanceof APIConnectionTimeoutError) return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
+    if (error instanceof APIConnectionTimeoutError)
+      return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
     if (error instanceof APIConnectionError) {
       const cause = (error as { cause?: { cause?: { code?: string; message?: string }; message?: string } }).cause;
       const reason = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? error.message;
@@ -308,8 +311,15 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     }
     if (error instanceof APIError && typeof error.status === "number") {
       const errors = envelopeErrors(error.error).map((e) => ({ code: e.code, message: redact(e.message, secrets) }));
-      const text = errors.length > 0 ? errors.map((e) => `${e.code} ${e.message}`).join("; ") : redact(String(error.message).slice(0, 300), secrets);
-      return new CloudflareApiError(kindForStatus(error.status), `HTTP ${error.status}: ${text}`, error.status, errors, retryAfterSeconds(error.headers));
+      const text =
+        errors.length > 0 ? errors.map((e) => `${e.code} ${e.message}`).join("; ") : redact(String(error.message).slice(0, 300), secrets);
+      return new CloudflareApiError(
+        kindForStatus(error.status),
+        `HTTP ${error.status}: ${text}`,
+        error.status,
+        errors,
+        retryAfterSeconds(error.headers),
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     return new CloudflareApiError("client", redact(message, secrets), undefined, []);
@@ -324,7 +334,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   };
 
   const assertRelative = (path: string) => {
-    if (!path.startsWith("/") || path.startsWith("//")) throw new Error(`API paths are relative to the base URL and start with one "/": ${path}`);
+    if (!path.startsWith("/") || path.startsWith("//"))
+      throw new Error(`API paths are relative to the base URL and start with one "/": ${path}`);
   };
 
   const get = <T>(path: string, query?: Query): Promise<ApiEnvelope<T>> => {
@@ -376,7 +387,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     },
     verifyToken(owner) {
       return call(async () => {
-        const result = owner.kind === "account" ? await sdk.accounts.tokens.verify({ account_id: owner.accountId }) : await sdk.user.tokens.verify();
+        const result =
+          owner.kind === "account" ? await sdk.accounts.tokens.verify({ account_id: owner.accountId }) : await sdk.user.tokens.verify();
         if (!result || typeof result !== "object" || typeof (result as { status?: unknown }).status !== "string") {
           throw new CloudflareApiError("client", "the token verify route did not answer with a token status", 200, []);
         }
@@ -384,12 +396,16 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       });
     },
     getToken(owner, tokenId) {
-      return call(() => (owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId)));
+      return call(() =>
+        owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId),
+      );
     },
     allPages,
     listTokens(owner) {
       // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
-      return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", { include_expired: "true" });
+      return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", {
+        include_expired: "true",
+      });
     },
     permissionGroups(owner) {
       return call(async () => {
@@ -397,7 +413,9 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
           owner.kind === "account"
             ? await sdk.accounts.tokens.permissionGroups.list({ account_id: owner.accountId })
             : await sdk.user.tokens.permissionGroups.list();
-        return page.getPaginatedItems().map((g) => ({ id: String(g.id), name: String(g.name), scopes: [...((g as { scopes?: string[] }).scopes ?? [])] }));
+        return page
+          .getPaginatedItems()
+          .map((g) => ({ id: String(g.id), name: String(g.name), scopes: [...((g as { scopes?: string[] }).scopes ?? [])] }));
       });
     },
     zonesPage(query) {

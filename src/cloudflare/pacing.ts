@@ -186,7 +186,9 @@ export class RateBudget {
     if (response.status === 429) {
       // Someone else spent the budget (or a limit we were not told of applies): wait as long as Cloudflare says.
       this.refusedCount += 1;
-      const waitMs = parseRetryAfter(response.headers.get("retry-after"), new Date(now)) ?? (said.resetSeconds !== undefined ? said.resetSeconds * 1000 : this.windowMs);
+      const waitMs =
+        parseRetryAfter(response.headers.get("retry-after"), new Date(now)) ??
+        (said.resetSeconds !== undefined ? said.resetSeconds * 1000 : this.windowMs);
       this.epoch += 1;
       this.available = 0;
       // With no hint at all, one second, and the next refusal says more.

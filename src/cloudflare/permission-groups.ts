@@ -56,6 +56,7 @@ export function suggestKnownGroup(group: PermissionGroupRef): string | undefined
 export function unknownGroupMessage(group: PermissionGroupRef): string {
   return (
     `permission group ${describeGroup(group)} is not in Cloudflare's permission-group list. ` +
-    (suggestKnownGroup(group) ?? "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json (GET /accounts/{account_id}/tokens/permission_groups).")
+    (suggestKnownGroup(group) ??
+      "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json (GET /accounts/{account_id}/tokens/permission_groups).")
   );
 }

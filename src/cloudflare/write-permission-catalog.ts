@@ -13,4 +13,6 @@ const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(re
 const catalog = buildPermissionCatalog(readJson("cloudflare-permission-groups-api.json"), readJson("cloudflare-permission-groups.json"));
 const target = path.join(repoRoot, "src", "cloudflare", "permission-group-catalog.json");
 writeFileSync(target, `${JSON.stringify(catalog, null, 1)}\n`);
-process.stdout.write(`wrote ${path.relative(process.cwd(), target)}: ${catalog.groups.length} groups, ${catalog.docsAliases.length} documentation aliases\n`);
+process.stdout.write(
+  `wrote ${path.relative(process.cwd(), target)}: ${catalog.groups.length} groups, ${catalog.docsAliases.length} documentation aliases\n`,
+);

@@ -155,7 +155,10 @@ export class ComplianceToken extends pulumi.ComponentResource {
 
   constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
     const platform = PLATFORMS[args.platform];
-    if (!platform) throw new Error(`ComplianceToken "${name}": args.platform = ${JSON.stringify(args.platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}`);
+    if (!platform)
+      throw new Error(
+        `ComplianceToken "${name}": args.platform = ${JSON.stringify(args.platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}`,
+      );
     // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
     if (platform.tokenPerAccount && Array.isArray(args.accounts) && args.accounts.length !== 1) {
       throw accountCountError(name, args.platform, args.accounts as readonly unknown[]);
@@ -200,7 +203,11 @@ export class ComplianceToken extends pulumi.ComponentResource {
     const inputs = {
       name: resolved.apply((t) => t.plan.name),
       policies: resolved.apply((t) =>
-        t.policies.map((policy) => ({ effect: policy.effect, permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })), resources: policy.resourcesJson })),
+        t.policies.map((policy) => ({
+          effect: policy.effect,
+          permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })),
+          resources: policy.resourcesJson,
+        })),
       ),
       expiresOn: resolved.apply((t) => t.plan.expiresOn),
       condition: resolved.apply((t) => requestCondition(t.plan)),
@@ -209,16 +216,28 @@ export class ComplianceToken extends pulumi.ComponentResource {
     const childOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: ["expiresOn"], additionalSecretOutputs: ["value"] };
     const token =
       platform.owner === "account"
-        ? new cloudflare.AccountToken(name, { ...inputs, accountId: resolved.apply((t) => (t.plan.owner as Extract<TokenOwner, { kind: "account" }>).accountId) }, childOpts)
+        ? new cloudflare.AccountToken(
+            name,
+            { ...inputs, accountId: resolved.apply((t) => (t.plan.owner as Extract<TokenOwner, { kind: "account" }>).accountId) },
+            childOpts,
+          )
         : new cloudflare.ApiToken(name, inputs, childOpts);
 
     this.tokenId = token.id;
     // The provider marks `value` secret, but mocks and some engines do not: wrap it ourselves.
     this.value = pulumi.secret(token.value);
     this.expiresOn = token.expiresOn.apply((expiresOn) => expiresOn ?? "");
-    this.permissionGroups = resolved.apply((t) => t.policies.flatMap((policy) => policy.permissionGroups.map(({ name: groupName, scope }) => ({ name: groupName, scope }))));
+    this.permissionGroups = resolved.apply((t) =>
+      t.policies.flatMap((policy) => policy.permissionGroups.map(({ name: groupName, scope }) => ({ name: groupName, scope }))),
+    );
     this.resources = resolved.apply((t) => t.policies.map((policy) => ({ ...policy.resources })));
-    this.registerOutputs({ tokenId: this.tokenId, value: this.value, expiresOn: this.expiresOn, permissionGroups: this.permissionGroups, resources: this.resources });
+    this.registerOutputs({
+      tokenId: this.tokenId,
+      value: this.value,
+      expiresOn: this.expiresOn,
+      permissionGroups: this.permissionGroups,
+      resources: this.resources,
+    });
   }
 }
 
@@ -238,5 +257,10 @@ export function complianceTokensPerAccount(
   args: Omit<ComplianceTokenArgs, "accounts"> & { readonly accounts: readonly string[] },
   opts?: pulumi.ComponentResourceOptions,
 ): Record<string, ComplianceToken> {
-  return Object.fromEntries(args.accounts.map((accountId) => [accountId, new ComplianceToken(`${name}-${accountId.slice(0, 8)}`, { ...args, accounts: [accountId] }, opts)]));
+  return Object.fromEntries(
+    args.accounts.map((accountId) => [
+      accountId,
+      new ComplianceToken(`${name}-${accountId.slice(0, 8)}`, { ...args, accounts: [accountId] }, opts),
+    ]),
+  );
 }

@@ -58,11 +58,17 @@ export function invokeDirectory(opts: pulumi.InvokeOptions = {}): CloudflareDire
   const provider = opts.provider ?? opts.parent?.getProvider("cloudflare:index:getZones");
   const ask = <T>(question: string, run: () => Promise<T>) => remembered(provider, question, run);
   return {
-    userPermissionGroups: () => ask("user groups", async () => (await cloudflare.getApiTokenPermissionGroupsList({ maxItems: ALL_GROUPS }, opts)).results),
+    userPermissionGroups: () =>
+      ask("user groups", async () => (await cloudflare.getApiTokenPermissionGroupsList({ maxItems: ALL_GROUPS }, opts)).results),
     accountPermissionGroups: (accountId) =>
-      ask(`account groups ${accountId}`, async () => (await cloudflare.getAccountApiTokenPermissionGroupsList({ accountId, maxItems: ALL_GROUPS }, opts)).results),
+      ask(
+        `account groups ${accountId}`,
+        async () => (await cloudflare.getAccountApiTokenPermissionGroupsList({ accountId, maxItems: ALL_GROUPS }, opts)).results,
+      ),
     zonesNamed: (name) =>
-      ask(`zones named ${name}`, async () => (await cloudflare.getZones({ name }, opts)).results.map((zone) => ({ id: zone.id, name: zone.name, accountId: zone.account.id }))),
+      ask(`zones named ${name}`, async () =>
+        (await cloudflare.getZones({ name }, opts)).results.map((zone) => ({ id: zone.id, name: zone.name, accountId: zone.account.id })),
+      ),
     currentUserId: () => ask("user", async () => (await cloudflare.getUser(opts)).id),
   };
 }

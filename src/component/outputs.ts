@@ -4,7 +4,10 @@ import { SCOPES } from "../domain/permission-group";
 /** The contract of the program's `tokens` stack output, shared by the engines and the evidence. */
 export const scopeSchema = z.enum([SCOPES.user, SCOPES.account, SCOPES.zone]);
 
-export const tokenOwnerSchema = z.union([z.object({ kind: z.literal("user") }), z.object({ kind: z.literal("account"), accountId: z.string() })]);
+export const tokenOwnerSchema = z.union([
+  z.object({ kind: z.literal("user") }),
+  z.object({ kind: z.literal("account"), accountId: z.string() }),
+]);
 
 /** One token generation as ComplianceToken.toOutput exports it, minus its value. */
 export const tokenOutputSchema = z.object({

@@ -28,7 +28,10 @@ function missingGroupFix(group: PermissionGroupRef): string {
   if (findKnownGroup(group)) {
     return "Cloudflare no longer offers it. Fix: refresh the catalog (`npm run catalog` with a current permission-group list) and drop the group from the platform profile.";
   }
-  return suggestKnownGroup(group) ?? "It is not in the catalog either. Fix: use a name and scope from src/cloudflare/permission-group-catalog.json.";
+  return (
+    suggestKnownGroup(group) ??
+    "It is not in the catalog either. Fix: use a name and scope from src/cloudflare/permission-group-catalog.json."
+  );
 }
 
 /**
@@ -41,13 +44,18 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
   const groupsFor = (plan: TokenPlan) => {
     const list = plan.owner.kind === "account" ? `account:${plan.owner.accountId}` : "user";
     if (!groupLists.has(list)) {
-      groupLists.set(list, plan.owner.kind === "account" ? directory.accountPermissionGroups(plan.owner.accountId) : directory.userPermissionGroups());
+      groupLists.set(
+        list,
+        plan.owner.kind === "account" ? directory.accountPermissionGroups(plan.owner.accountId) : directory.userPermissionGroups(),
+      );
     }
     return groupLists.get(list)!;
   };
 
   const zoneNames = [...new Set(plans.flatMap((p) => p.policies.flatMap((policy) => zoneNamesIn(policy.resources))))].sort();
-  const needsUser = plans.some((p) => p.policies.some((policy) => Object.keys(policy.resources).some((k) => k.startsWith("com.cloudflare.api.user."))));
+  const needsUser = plans.some((p) =>
+    p.policies.some((policy) => Object.keys(policy.resources).some((k) => k.startsWith("com.cloudflare.api.user."))),
+  );
   const [zoneMatches, userId] = await Promise.all([
     Promise.all(zoneNames.map(async (name) => [name, await directory.zonesNamed(name)] as const)),
     needsUser ? directory.currentUserId() : Promise.resolve(undefined),
@@ -61,7 +69,8 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
     for (const [name, zones] of zoneMatches) {
       const candidates = zones.filter((z) => z.name === name && plan.scope.accounts.includes(z.accountId));
       if (candidates.length === 1) zoneIdsByName.set(name, candidates[0]!.id);
-      else if (candidates.length > 1) problems.push(`${plan.key}: zone "${name}" matches ${candidates.length} zones; use its zone ID instead`);
+      else if (candidates.length > 1)
+        problems.push(`${plan.key}: zone "${name}" matches ${candidates.length} zones; use its zone ID instead`);
     }
     const policies = plan.policies.map((policy): ResolvedPolicy => {
       const permissionGroups = policy.permissionGroups.flatMap((group) => {
@@ -82,7 +91,9 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
         const names = zoneNamesIn(policy.resources).filter((n) => !zoneIdsByName.has(n));
         problems.push(
           `${plan.key}: ${(error as Error).message}` +
-            (names.length > 0 ? ` (no zone of that name in account(s) ${plan.scope.accounts.join(", ")}; check the spelling or use the zone ID)` : ""),
+            (names.length > 0
+              ? ` (no zone of that name in account(s) ${plan.scope.accounts.join(", ")}; check the spelling or use the zone ID)`
+              : ""),
         );
       }
       return {
@@ -97,7 +108,9 @@ export async function resolveTokens(plans: readonly TokenPlan[], directory: Clou
   // Generations of one key (during a rotation's grace) share their groups and zones: each problem once.
   const distinct = [...new Set(problems)];
   if (distinct.length > 0) {
-    throw new ResolutionError(`cannot deploy: ${distinct.length} problem(s) resolving names to Cloudflare IDs\n${distinct.map((p) => `  - ${p}`).join("\n")}`);
+    throw new ResolutionError(
+      `cannot deploy: ${distinct.length} problem(s) resolving names to Cloudflare IDs\n${distinct.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
   return resolved;
 }

@@ -6,9 +6,9 @@ const FIX = /\bFix:/;
 const EXAMPLES: Record<string, { what: string; fix: string }> = {
   number: { what: "a number", fix: "write the number without quotes, e.g. 90" },
   int: { what: "a whole number", fix: "write a whole number without quotes, e.g. 90" },
-  string: { what: "a string", fix: "write text, quoted if YAML would read it as something else (e.g. \"123\")" },
+  string: { what: "a string", fix: 'write text, quoted if YAML would read it as something else (e.g. "123")' },
   boolean: { what: "true or false", fix: "write true or false without quotes" },
-  array: { what: "a list", fix: "write a YAML list: [a, b], or one \"- item\" per line" },
+  array: { what: "a list", fix: 'write a YAML list: [a, b], or one "- item" per line' },
   object: { what: "a map of keys", fix: "write indented key: value lines under it" },
 };
 

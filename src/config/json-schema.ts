@@ -20,7 +20,12 @@ export function stackFileJsonSchema(): Record<string, unknown> {
     properties: {
       config: {
         type: "object",
-        properties: Object.fromEntries(Object.entries(config.properties).map(([key, schema]) => [namespaced(key), key === "generations" ? orJsonString(schema) : schema])),
+        properties: Object.fromEntries(
+          Object.entries(config.properties).map(([key, schema]) => [
+            namespaced(key),
+            key === "generations" ? orJsonString(schema) : schema,
+          ]),
+        ),
         required: (config.required ?? []).map(namespaced),
         propertyNames: { not: { pattern: `^${CONFIG_NAMESPACE}:(?!(${Object.keys(config.properties).join("|")})$)` } },
         additionalProperties: true,
@@ -36,5 +41,10 @@ export function stackFileJsonSchema(): Record<string, unknown> {
  * string, not a map; the zod schema parses either, so the file schema accepts either too.
  */
 function orJsonString(schema: unknown): Record<string, unknown> {
-  return { anyOf: [schema, { type: "string", contentMediaType: "application/json", description: "the same map as JSON text, as `pulumi config set` writes it" }] };
+  return {
+    anyOf: [
+      schema,
+      { type: "string", contentMediaType: "application/json", description: "the same map as JSON text, as `pulumi config set` writes it" },
+    ],
+  };
 }

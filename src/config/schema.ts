@@ -3,7 +3,13 @@ import { z } from "zod";
 import { HEX32 } from "../domain/ids";
 import { issueMessage } from "./issue-message";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
-import { DEFAULT_REGISTRATION, redactConfigValue, registrationProblems, registrationSchema, type RegistrationSettings } from "./registration";
+import {
+  DEFAULT_REGISTRATION,
+  redactConfigValue,
+  registrationProblems,
+  registrationSchema,
+  type RegistrationSettings,
+} from "./registration";
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
 
@@ -16,12 +22,13 @@ export const TTL_DAYS = { min: 1, max: 365, default: 90 } as const;
 const HOSTNAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CONNECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
-const accountId = z
-  .string()
-  .regex(HEX32, { error: "is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters from the dashboard's 'Copy account ID'" });
+const accountId = z.string().regex(HEX32, {
+  error: "is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters from the dashboard's 'Copy account ID'",
+});
 
 const zoneRef = z.string().refine((v) => HEX32.test(v) || HOSTNAME.test(v), {
-  error: "is neither a zone ID (32 lowercase hex) nor a zone name (a hostname such as example.com). Fix: use the zone's ID or its exact domain name, lower case",
+  error:
+    "is neither a zone ID (32 lowercase hex) nor a zone name (a hostname such as example.com). Fix: use the zone's ID or its exact domain name, lower case",
 });
 
 const cidr = z.string().superRefine((value, ctx) => {
@@ -61,9 +68,13 @@ export const tokenSettingsSchema = z
   .object({
     ttlDays: z
       .number()
-      .int({ error: `must be a whole number of days. Fix: write a whole number ${TTL_DAYS.min}..${TTL_DAYS.max}, e.g. ${TTL_DAYS.default}` })
+      .int({
+        error: `must be a whole number of days. Fix: write a whole number ${TTL_DAYS.min}..${TTL_DAYS.max}, e.g. ${TTL_DAYS.default}`,
+      })
       .min(TTL_DAYS.min, { error: `is too short. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days` })
-      .max(TTL_DAYS.max, { error: `is too long for a compliance credential. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days and let cfct rotate renew it` })
+      .max(TTL_DAYS.max, {
+        error: `is too long for a compliance credential. Fix: use ${TTL_DAYS.min}..${TTL_DAYS.max} days and let cfct rotate renew it`,
+      })
       .describe("Days from when a token generation is issued until it expires."),
     allowedIps: z.array(cidr).describe("Client-IP filter: the token works only from these CIDRs (condition.request_ip.in)."),
     deniedIps: z.array(cidr).describe("Client-IP filter: the token never works from these CIDRs (condition.request_ip.not_in)."),
@@ -76,8 +87,7 @@ const DEFAULT_TOKEN_SETTINGS: TokenSettings = { ttlDays: TTL_DAYS.default, allow
 
 const platformKey = z.enum(platformKeys() as [string, ...string[]], {
   error: (issue) =>
-    `is not a known platform. Fix: use one of ${platformKeys().join(", ")}` +
-    (typeof issue.input === "string" ? "" : " (a string)"),
+    `is not a known platform. Fix: use one of ${platformKeys().join(", ")}` + (typeof issue.input === "string" ? "" : " (a string)"),
 });
 
 export const connectionSchema = z
@@ -85,19 +95,29 @@ export const connectionSchema = z
     platform: platformKey.describe("Catalog key of the compliance platform."),
     name: z
       .string()
-      .regex(CONNECTION_NAME, { error: "is not a valid connection name. Fix: lower-case letters, digits and '-', starting with a letter, at most 63 characters" })
+      .regex(CONNECTION_NAME, {
+        error: "is not a valid connection name. Fix: lower-case letters, digits and '-', starting with a letter, at most 63 characters",
+      })
       .optional()
       .describe("Connection name; defaults to the platform key. Per-account tokens append the account."),
-    accounts: z.array(accountId).min(1, { error: "needs at least one account ID. Fix: list the 32-hex account IDs the token reads" }).describe("Accounts the token reads."),
+    accounts: z
+      .array(accountId)
+      .min(1, { error: "needs at least one account ID. Fix: list the 32-hex account IDs the token reads" })
+      .describe("Accounts the token reads."),
     zones: z
-      .union([z.literal("all"), z.array(zoneRef).min(1, { error: "needs at least one zone, or the word all. Fix: list zone IDs or names, or write zones: all" })])
+      .union([
+        z.literal("all"),
+        z.array(zoneRef).min(1, { error: "needs at least one zone, or the word all. Fix: list zone IDs or names, or write zones: all" }),
+      ])
       .optional()
       .describe("Zone IDs or names, or `all` for every zone of the chosen accounts."),
     profile: z.string().optional().describe("Platform-specific permission profile; see the platform catalog."),
     token: tokenSettingsSchema.partial().optional().describe("Overrides of the token defaults for this connection."),
     registration: registrationSchema
       .default(DEFAULT_REGISTRATION)
-      .describe("How this connection's tokens reach the platform: a 0600 hand-off sheet (default) or a signed webhook; optionally a Drata status check."),
+      .describe(
+        "How this connection's tokens reach the platform: a 0600 hand-off sheet (default) or a signed webhook; optionally a Drata status check.",
+      ),
   })
   .strict();
 
@@ -130,7 +150,9 @@ function parseJsonOr(text: string): unknown {
 
 export const stackConfigSchema = z
   .object({
-    connections: z.array(connectionSchema).min(1, { error: "needs at least one connection. Fix: add one - platform: … entry (see README, Stack config)" }),
+    connections: z
+      .array(connectionSchema)
+      .min(1, { error: "needs at least one connection. Fix: add one - platform: … entry (see README, Stack config)" }),
     token: tokenSettingsSchema.partial().optional().describe("Token defaults for every connection."),
     tokenNamePrefix: z
       .string()
@@ -142,7 +164,6 @@ export const stackConfigSchema = z
     generations: generationsSchema.optional(),
   })
   .strict();
-
 
 export interface ConnectionSettings {
   readonly name: string;

@@ -21,7 +21,12 @@ export function stackConfigDir(projectDir: string): string {
     throw new ConfigError(projectFile, [{ path: "(file)", value: undefined, message: `is not valid YAML: ${(error as Error).message}` }]);
   }
   const settings = (project ?? {}) as { stackConfigDir?: unknown; config?: unknown };
-  const dir = typeof settings.stackConfigDir === "string" ? settings.stackConfigDir : typeof settings.config === "string" ? settings.config : undefined;
+  const dir =
+    typeof settings.stackConfigDir === "string"
+      ? settings.stackConfigDir
+      : typeof settings.config === "string"
+        ? settings.config
+        : undefined;
   return dir ? path.resolve(projectDir, dir) : projectDir;
 }
 
@@ -75,7 +80,11 @@ export function readStackFile(file: string): StackFile {
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
     throw new ConfigError(file, [
-      { path: "(file)", value: file, message: `${reason}. Fix: create it, or pass --stack <name> for ${path.relative(process.cwd(), path.dirname(file)) || "."}/Pulumi.<name>.yaml` },
+      {
+        path: "(file)",
+        value: file,
+        message: `${reason}. Fix: create it, or pass --stack <name> for ${path.relative(process.cwd(), path.dirname(file)) || "."}/Pulumi.<name>.yaml`,
+      },
     ]);
   }
   return parseStackFile(text, file);
@@ -92,13 +101,21 @@ export function parseStackFile(text: string, file: string): StackFile {
   }
   const { config = {}, environment } = (document ?? {}) as { config?: unknown; environment?: unknown };
   if (config === null || typeof config !== "object" || Array.isArray(config)) {
-    throw new ConfigError(file, [{ path: "config", value: config, message: `is not a map. Fix: write config: as a map with ${CONFIG_NAMESPACE}:connections` }]);
+    throw new ConfigError(file, [
+      { path: "config", value: config, message: `is not a map. Fix: write config: as a map with ${CONFIG_NAMESPACE}:connections` },
+    ]);
   }
   const projectConfig = projectKeys(config as Record<string, unknown>);
   const secureKeys = Object.entries(projectConfig)
     .filter(([, value]) => value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value)
     .map(([key]) => key);
-  return { file, projectConfig, secureKeys, environments: environmentImports(environment), foreign: foreignKeyProblems(config as Record<string, unknown>) };
+  return {
+    file,
+    projectConfig,
+    secureKeys,
+    environments: environmentImports(environment),
+    foreign: foreignKeyProblems(config as Record<string, unknown>),
+  };
 }
 
 /** `environment: [a, b]` or `environment: {imports: [a, b]}` (Pulumi accepts both). */
@@ -120,11 +137,13 @@ export function offlineUnreadable(stackFile: StackFile): ConfigError | undefined
       message: `is a secure (encrypted) value, which only Pulumi can decrypt. Fix: ${viaCli}, or store it in plain text (these keys hold no secrets)`,
     })),
     ...(stackFile.environments.length > 0
-      ? [{
-          path: "environment",
-          value: stackFile.environments,
-          message: `imports Pulumi ESC environment(s), whose config cfct cannot read offline. Fix: ${viaCli}, or move the ${CONFIG_NAMESPACE}:* keys into the stack file`,
-        }]
+      ? [
+          {
+            path: "environment",
+            value: stackFile.environments,
+            message: `imports Pulumi ESC environment(s), whose config cfct cannot read offline. Fix: ${viaCli}, or move the ${CONFIG_NAMESPACE}:* keys into the stack file`,
+          },
+        ]
       : []),
   ];
   return problems.length > 0 ? new ConfigError(stackFile.file, problems) : undefined;

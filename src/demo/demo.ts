@@ -73,25 +73,39 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         shownLabel ??= line.startsWith("engine: ") ? line : undefined;
       },
       // The demo's state is thrown away with its work directory: a passphrase held in memory seals it.
-      env: { ...process.env, [WEBHOOK_SECRET_ENV]: secret, CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff"), CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex") },
+      env: {
+        ...process.env,
+        [WEBHOOK_SECRET_ENV]: secret,
+        CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff"),
+        CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex"),
+      },
     });
     await routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
     const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {
-      const { summary, evidence: written } = await recordRun(pipeline, { evidenceDir: options.evidenceDir, projectDir: options.projectDir, stack: STACK, command }, work);
+      const { summary, evidence: written } = await recordRun(
+        pipeline,
+        { evidenceDir: options.evidenceDir, projectDir: options.projectDir, stack: STACK, command },
+        work,
+      );
       evidence.push(written.markdown);
       return summary;
     };
 
     print("2. cfct up --stack dev: deploy, verify, register.");
     const up = await record("up", () => runUp(pipeline.context));
-    for (const token of up.tokens) print(`   ${token.name}: ${token.registration?.status ?? "not registered"}${token.registration?.location ? ` -> ${token.registration.location}` : ""}`);
+    for (const token of up.tokens)
+      print(
+        `   ${token.name}: ${token.registration?.status ?? "not registered"}${token.registration?.location ? ` -> ${token.registration.location}` : ""}`,
+      );
 
     print("3. cfct up again: nothing to do.");
     const again = await record("up", () => runUp(pipeline.context));
     print(`   ${again.tokens.filter((t) => t.change === "same").length} of ${again.tokens.length} tokens unchanged, none re-registered.`);
 
     const asceraKey = up.tokens.find((t) => t.platform === "ascera")!.key;
-    print(`4. Rotate ${asceraKey} (webhook): the successor is created, verified and delivered; the old token stays until ASCERA uses the new one.`);
+    print(
+      `4. Rotate ${asceraKey} (webhook): the successor is created, verified and delivered; the old token stays until ASCERA uses the new one.`,
+    );
     const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }));
     await advanceClock(sandbox.controlUrl, 3600);
@@ -112,8 +126,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const ok = up.ok && again.ok && asceraDone.ok && drataDone.ok && rotated === 2;
     const seconds = (Date.now() - started) / 1000;
     print("");
-    print(`Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused).`);
-    print(`       ${rotated} rotations finished with no gap: one picked up by use, one after its grace window. A hand-made token was caught missing groups.`);
+    print(
+      `Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused).`,
+    );
+    print(
+      `       ${rotated} rotations finished with no gap: one picked up by use, one after its grace window. A hand-made token was caught missing groups.`,
+    );
     print(`Evidence (${evidence.length} runs, JSON + Markdown): ${path.dirname(evidence[0] ?? options.evidenceDir)}`);
     print(`Hand-off sheets and rehearsal state: ${work} (the sandbox's tokens died with it)`);
     print(`Done in ${seconds.toFixed(1)}s.`);
@@ -127,13 +145,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 /** `pulumi config set` on the rehearsal stack: ASCERA's registration goes to the local receiver. */
 async function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): Promise<void> {
   const connections = (readProjectConfig(stackFilePath(projectDir, STACK)).connections as Record<string, unknown>[]).map((connection) =>
-    connection.platform === "ascera" ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } } : connection,
+    connection.platform === "ascera"
+      ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } }
+      : connection,
   );
   await pipeline.context.engine.setConfig("connections", connections);
 }
 
 /** The platform's side: read Zero Trust users with whatever token the secret-store bridge holds now. */
-async function simulateAsceraSync(sandbox: RunningSandbox, receiver: WebhookReceiver, tokenKey: string, owner: { kind: string; accountId?: string }) {
+async function simulateAsceraSync(
+  sandbox: RunningSandbox,
+  receiver: WebhookReceiver,
+  tokenKey: string,
+  owner: { kind: string; accountId?: string },
+) {
   const value = receiver.latestValue(tokenKey);
   if (!value || owner.kind !== "account") throw new Error(`the receiver holds no token for ${tokenKey}`);
   const platform = createCloudflareClient({ apiToken: value, baseUrl: sandbox.baseUrl });
@@ -149,7 +174,9 @@ async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
   const created = await provisioner.sdk.accounts.tokens.create({
     account_id: accountId,
     name: "ascera (made by hand)",
-    policies: [{ effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [`com.cloudflare.api.account.${accountId}`]: "*" } }],
+    policies: [
+      { effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [`com.cloudflare.api.account.${accountId}`]: "*" } },
+    ],
   });
   try {
     const report = await verifyToken({
@@ -160,9 +187,7 @@ async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
       apiBase: sandbox.baseUrl,
       stack: STACK,
     });
-    return report.checks
-      .filter((c) => c.status === "fail")
-      .map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
+    return report.checks.filter((c) => c.status === "fail").map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
   } finally {
     await provisioner.sdk.accounts.tokens.delete(created.id!, { account_id: accountId });
   }

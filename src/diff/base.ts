@@ -32,10 +32,13 @@ export function loadBase(base: string, headFile: string, stack: string): BaseSid
   // A ref never starts with "-": refuse what git would read as an option.
   const dir = path.dirname(path.resolve(headFile));
   if (base.startsWith("-") || git(dir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]) === undefined) {
-    throw new BaseError(`--base ${base} is neither a file nor a git commit or branch of the repository at ${dir}. Fix: pass a stack file, or a ref such as origin/main (fetch it first in CI)`);
+    throw new BaseError(
+      `--base ${base} is neither a file nor a git commit or branch of the repository at ${dir}. Fix: pass a stack file, or a ref such as origin/main (fetch it first in CI)`,
+    );
   }
   const top = git(dir, ["rev-parse", "--show-toplevel"])?.trim();
-  if (!top) throw new BaseError(`${dir} is not in a git work tree, so --base ${base} cannot be read. Fix: pass the base stack file instead`);
+  if (!top)
+    throw new BaseError(`${dir} is not in a git work tree, so --base ${base} cannot be read. Fix: pass the base stack file instead`);
   const relative = path.relative(top, path.resolve(headFile)).split(path.sep).join("/");
   const text = git(top, ["show", `${base}:${relative}`]);
   const label = `${base}:${relative}`;

@@ -43,10 +43,13 @@ const groupId = (g: PermissionGroupRef) => `${g.scope}|${g.name}`;
 const isEmpty = (d: Delta<unknown>) => d.added.length === 0 && d.removed.length === 0;
 
 function groupsOf(tokens: readonly TokenPlan[]): GroupChange[] {
-  return tokens.flatMap((t) => t.policies.flatMap((p) => p.permissionGroups.map((g) => ({ name: g.name, scope: g.scope, read: isReadOnlyGroup(g) }))));
+  return tokens.flatMap((t) =>
+    t.policies.flatMap((p) => p.permissionGroups.map((g) => ({ name: g.name, scope: g.scope, read: isReadOnlyGroup(g) }))),
+  );
 }
 
-const zonesOf = (connection: ConnectionSettings | undefined) => (connection === undefined ? [] : connection.zones === "all" ? ["all"] : [...connection.zones]);
+const zonesOf = (connection: ConnectionSettings | undefined) =>
+  connection === undefined ? [] : connection.zones === "all" ? ["all"] : [...connection.zones];
 
 /**
  * The reviewable change between two plans of one stack, per connection: pure, so a pull request from
@@ -62,15 +65,22 @@ export function diffPlans(base: PlannedSide, head: PlannedSide): ConnectionDiff[
     const diff: ConnectionDiff = {
       connection: name,
       change: !before ? "added" : !after ? "removed" : "changed",
-      tokens: delta(beforeTokens.map((t) => t.name), afterTokens.map((t) => t.name)),
+      tokens: delta(
+        beforeTokens.map((t) => t.name),
+        afterTokens.map((t) => t.name),
+      ),
       groups: delta(groupsOf(beforeTokens), groupsOf(afterTokens), groupId),
       accounts: delta(before?.accounts ?? [], after?.accounts ?? []),
       zones: delta(zonesOf(before), zonesOf(after)),
-      ...(before && after && before.token.ttlDays !== after.token.ttlDays ? { ttlDays: { from: before.token.ttlDays, to: after.token.ttlDays } } : {}),
+      ...(before && after && before.token.ttlDays !== after.token.ttlDays
+        ? { ttlDays: { from: before.token.ttlDays, to: after.token.ttlDays } }
+        : {}),
       allowedIps: delta(before?.token.allowedIps ?? [], after?.token.allowedIps ?? []),
       deniedIps: delta(before?.token.deniedIps ?? [], after?.token.deniedIps ?? []),
     };
-    const moved = [diff.tokens, diff.groups, diff.accounts, diff.zones, diff.allowedIps, diff.deniedIps].some((d) => !isEmpty(d)) || diff.ttlDays !== undefined;
+    const moved =
+      [diff.tokens, diff.groups, diff.accounts, diff.zones, diff.allowedIps, diff.deniedIps].some((d) => !isEmpty(d)) ||
+      diff.ttlDays !== undefined;
     return moved ? [diff] : [];
   });
 }

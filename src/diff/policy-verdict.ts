@@ -49,7 +49,12 @@ function componentProps(plan: TokenPlan): Record<string, unknown> {
   const policies = plan.policies.map((policy) => {
     const zoneIdsByName = new Map(zoneNamesIn(policy.resources).map((name) => [name, standIn(`zone:${name}`)]));
     const resources = resolveResources(policy.resources, { zoneIdsByName, userId: standIn("user:self") });
-    return { effect: policy.effect, permissionGroups: policy.permissionGroups.map((g) => ({ ...g, id: "" })), resources, resourcesJson: JSON.stringify(resources) };
+    return {
+      effect: policy.effect,
+      permissionGroups: policy.permissionGroups.map((g) => ({ ...g, id: "" })),
+      resources,
+      resourcesJson: JSON.stringify(resources),
+    };
   });
   return describeToken({ plan, policies });
 }
@@ -78,7 +83,9 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
       };
       for (const validate of validations) {
         try {
-          await validate(args, (message) => violations.push({ policy: rule.name, level: rule.enforcementLevel ?? "advisory", token: name, message }));
+          await validate(args, (message) =>
+            violations.push({ policy: rule.name, level: rule.enforcementLevel ?? "advisory", token: name, message }),
+          );
         } catch (error) {
           if (!(error instanceof NotApplicable)) throw error;
         }
@@ -99,7 +106,11 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
  */
 export function loadPackRules(dir: string): PackRules {
   const rulesModule = path.resolve(dir, "rules");
-  (require("ts-node") as typeof import("ts-node")).register({ transpileOnly: true, project: path.resolve(dir, "tsconfig.json"), preferTsExts: true });
+  (require("ts-node") as typeof import("ts-node")).register({
+    transpileOnly: true,
+    project: path.resolve(dir, "tsconfig.json"),
+    preferTsExts: true,
+  });
   const loaded = require(rulesModule) as { policies?: PackRules };
   if (!Array.isArray(loaded.policies)) throw new Error(`${rulesModule} exports no \`policies\` list`);
   return loaded.policies;

@@ -28,7 +28,10 @@ const READ_GROUPS_SHOWN = 10;
 
 function groupLines(groups: Delta<GroupChange>): string[] {
   const lines: string[] = [];
-  for (const [sign, list] of [["➕", groups.added], ["➖", groups.removed]] as const) {
+  for (const [sign, list] of [
+    ["➕", groups.added],
+    ["➖", groups.removed],
+  ] as const) {
     const read = list.filter((g) => g.read);
     lines.push(...list.filter((g) => !g.read).map((g) => `- ${sign} group ${groupText(g)}`));
     if (read.length <= READ_GROUPS_SHOWN) lines.push(...read.map((g) => `- ${sign} group ${groupText(g)}`));
@@ -55,7 +58,12 @@ export function renderDiffMarkdown(report: DiffReport): string {
       report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
     }\n`;
   }
-  const lines = [`### cfct diff — stack ${report.stack}`, "", `Base ${code(report.base)} → ${code(report.head)}. Offline: the planner on both sides, no credentials.`, ""];
+  const lines = [
+    `### cfct diff — stack ${report.stack}`,
+    "",
+    `Base ${code(report.base)} → ${code(report.head)}. Offline: the planner on both sides, no credentials.`,
+    "",
+  ];
   for (const c of report.connections) {
     lines.push(`#### ${c.connection} (${c.change})`, "");
     lines.push(

@@ -21,5 +21,7 @@ export class ChangedThenStoppedError extends Error {
 export function classifyStop(error: unknown, changedSomething: boolean): unknown {
   if (!changedSomething || error instanceof ChangedThenStoppedError) return error;
   const message = error instanceof Error && error.message ? error.message : String(error);
-  return new ChangedThenStoppedError(`${message} (this run had already changed something; run the same command again to finish)`, { cause: error });
+  return new ChangedThenStoppedError(`${message} (this run had already changed something; run the same command again to finish)`, {
+    cause: error,
+  });
 }

@@ -52,9 +52,17 @@ export const behaviourFileSchema = z
     for (const [name, record] of Object.entries(file.behaviours)) {
       const behaviour = BEHAVIOURS[name as BehaviourName];
       if (!behaviour) {
-        ctx.addIssue({ code: "custom", path: ["behaviours", name], message: `is not a sandbox behaviour. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["behaviours", name],
+          message: `is not a sandbox behaviour. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}`,
+        });
       } else if (!(behaviour.values as readonly string[]).includes(record.value)) {
-        ctx.addIssue({ code: "custom", path: ["behaviours", name, "value"], message: `"${record.value}" is not a value of ${name}. Fix: use one of ${behaviour.values.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["behaviours", name, "value"],
+          message: `"${record.value}" is not a value of ${name}. Fix: use one of ${behaviour.values.join(", ")}`,
+        });
       }
     }
   });
@@ -77,13 +85,17 @@ export function readBehaviourFile(file: string): BehaviourFile {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new BehaviourFileError(`behaviour file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Fix: check the path`);
+    throw new BehaviourFileError(
+      `behaviour file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Fix: check the path`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new BehaviourFileError(`behaviour file ${file} is not JSON (${(error as Error).message}). Fix: pass a file written by cfct sandbox-parity`);
+    throw new BehaviourFileError(
+      `behaviour file ${file} is not JSON (${(error as Error).message}). Fix: pass a file written by cfct sandbox-parity`,
+    );
   }
   return parseBehaviourFile(json, `behaviour file ${file}`);
 }

@@ -47,18 +47,63 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
   const scoped = "zone-scoped token" as const;
   return [
     { method: "GET", path: "/user/tokens/verify", as: provisioner, purpose: "the provisioner is active; the rate-limit headers' shape" },
-    { method: "GET", path: "/user/tokens/permission_groups", as: provisioner, purpose: "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read" },
-    { method: "GET", path: "/memberships?per_page=50", as: provisioner, purpose: "the provisioner's roles on the account (reported, not forced)" },
+    {
+      method: "GET",
+      path: "/user/tokens/permission_groups",
+      as: provisioner,
+      purpose: "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read",
+    },
+    {
+      method: "GET",
+      path: "/memberships?per_page=50",
+      as: provisioner,
+      purpose: "the provisioner's roles on the account (reported, not forced)",
+    },
     { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
-    ...TOKEN_NAMES.map((name): ParityCall => ({ method: "POST", path: "/user/tokens", as: provisioner, purpose: `create the ${name} test token (read-only, one zone, expires within the hour)` })),
-    { method: "GET", path: "/user/tokens/{order}", as: provisioner, purpose: "policyReadBackOrder: the order policies and groups come back in" },
+    ...TOKEN_NAMES.map((name): ParityCall => ({
+      method: "POST",
+      path: "/user/tokens",
+      as: provisioner,
+      purpose: `create the ${name} test token (read-only, one zone, expires within the hour)`,
+    })),
+    {
+      method: "GET",
+      path: "/user/tokens/{order}",
+      as: provisioner,
+      purpose: "policyReadBackOrder: the order policies and groups come back in",
+    },
     { method: "GET", path: "/zones", as: scoped, purpose: "zoneListing: an unfiltered list by a token holding one zone" },
     { method: "GET", path: "/zones?name={zone name}", as: scoped, purpose: "a ?name= lookup of the zone the token holds" },
-    { method: "GET", path: `/zones/${zoneId}/settings`, as: scoped, purpose: "missingPermissionCode: a route whose group (Zone Settings Read) the token lacks" },
-    { method: "GET", path: `/accounts/${accountId}/tokens/verify`, as: scoped, purpose: "wrongOwnerVerifyStatus: a user token at the account verify route" },
-    { method: "GET", path: "/user/tokens?per_page=50", as: provisioner, purpose: "expiredTokensInLists: is the expired short-lived token listed without include_expired?" },
-    { method: "GET", path: "/user/tokens?per_page=50&include_expired=true", as: provisioner, purpose: "expiredTokensInLists: and with it?" },
-    ...TOKEN_NAMES.map((name): ParityCall => ({ method: "DELETE", path: `/user/tokens/{${name}}`, as: provisioner, purpose: `delete the ${name} test token (in a finally)` })),
+    {
+      method: "GET",
+      path: `/zones/${zoneId}/settings`,
+      as: scoped,
+      purpose: "missingPermissionCode: a route whose group (Zone Settings Read) the token lacks",
+    },
+    {
+      method: "GET",
+      path: `/accounts/${accountId}/tokens/verify`,
+      as: scoped,
+      purpose: "wrongOwnerVerifyStatus: a user token at the account verify route",
+    },
+    {
+      method: "GET",
+      path: "/user/tokens?per_page=50",
+      as: provisioner,
+      purpose: "expiredTokensInLists: is the expired short-lived token listed without include_expired?",
+    },
+    {
+      method: "GET",
+      path: "/user/tokens?per_page=50&include_expired=true",
+      as: provisioner,
+      purpose: "expiredTokensInLists: and with it?",
+    },
+    ...TOKEN_NAMES.map((name): ParityCall => ({
+      method: "DELETE",
+      path: `/user/tokens/{${name}}`,
+      as: provisioner,
+      purpose: `delete the ${name} test token (in a finally)`,
+    })),
   ];
 }
 
@@ -80,7 +125,12 @@ export class ParityError extends Error {
 
 function firstError(json: unknown): { code?: number; message?: string } {
   const error = (json as { errors?: { code?: unknown; message?: unknown }[] } | undefined)?.errors?.[0];
-  return error ? { ...(typeof error.code === "number" ? { code: error.code } : {}), ...(typeof error.message === "string" ? { message: error.message } : {}) } : {};
+  return error
+    ? {
+        ...(typeof error.code === "number" ? { code: error.code } : {}),
+        ...(typeof error.message === "string" ? { message: error.message } : {}),
+      }
+    : {};
 }
 
 export interface ParityRecording {
@@ -95,7 +145,13 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   const counter = new ApiCallCounter();
   const values: string[] = [target.apiToken];
   const calls: BehaviourFile["calls"] = [];
-  const provisioner = createCloudflareClient({ apiToken: target.apiToken, baseUrl: target.baseUrl, counter, maxRetries: 2, secrets: values });
+  const provisioner = createCloudflareClient({
+    apiToken: target.apiToken,
+    baseUrl: target.baseUrl,
+    counter,
+    maxRetries: 2,
+    secrets: values,
+  });
   const scrub = (text: string | undefined) => (text === undefined ? undefined : redact(text, values));
 
   /** One request whose HTTP status is data; the call is recorded whatever happens. */
@@ -103,7 +159,8 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const call = { method, path, status: null as number | null };
     calls.push(call);
     try {
-      const request = method === "GET" ? client.sdk.get(path) : method === "POST" ? client.sdk.post(path, { body }) : client.sdk.delete(path);
+      const request =
+        method === "GET" ? client.sdk.get(path) : method === "POST" ? client.sdk.post(path, { body }) : client.sdk.delete(path);
       const { data, response } = await request.withResponse();
       call.status = response.status;
       return { status: response.status, json: data, headers: response.headers };
@@ -112,19 +169,29 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
         call.status = error.status;
         return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
       }
-      throw new ParityError(`${method} ${path} got no answer from ${target.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`);
+      throw new ParityError(
+        `${method} ${path} got no answer from ${target.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
+      );
     }
   }
 
   const evidence = (request: string, answer: Answer, observed?: string): Evidence => {
     const { code, message } = firstError(answer.json);
-    return { request, status: answer.status, ...(code !== undefined ? { code } : {}), ...(message !== undefined ? { message: scrub(message)! } : {}), ...(observed ? { observed } : {}) };
+    return {
+      request,
+      status: answer.status,
+      ...(code !== undefined ? { code } : {}),
+      ...(message !== undefined ? { message: scrub(message)! } : {}),
+      ...(observed ? { observed } : {}),
+    };
   };
   const result = <T>(answer: Answer): T => (answer.json as { result: T }).result;
   const expectOk = (request: string, answer: Answer): void => {
     if (answer.status >= 300) {
       const { code, message } = firstError(answer.json);
-      throw new ParityError(`${request} answered HTTP ${answer.status}${code !== undefined ? ` ${code}` : ""} ${scrub(message) ?? ""}. Fix: the provisioner needs "API Tokens Write" and read access to the account and zone`);
+      throw new ParityError(
+        `${request} answered HTTP ${answer.status}${code !== undefined ? ` ${code}` : ""} ${scrub(message) ?? ""}. Fix: the provisioner needs "API Tokens Write" and read access to the account and zone`,
+      );
     }
   };
 
@@ -144,7 +211,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const groups = result<{ id: string; name: string; scopes?: string[] }[]>(groupsAnswer) ?? [];
     const group = (name: string, scope: string): PermissionGroupRef => {
       const found = groups.find((g) => g.name === name && (g.scopes ?? []).includes(scope));
-      if (!found) throw new ParityError(`the permission-group list has no "${name}" at ${scope}. Fix: nothing in cfct; report the list's answer with this file`);
+      if (!found)
+        throw new ParityError(
+          `the permission-group list has no "${name}" at ${scope}. Fix: nothing in cfct; report the list's answer with this file`,
+        );
       return { id: found.id, name: found.name };
     };
     const zoneScope = "com.cloudflare.api.account.zone";
@@ -156,13 +226,22 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const memberships = await send(provisioner, "GET", "/memberships?per_page=50");
     const roles =
       memberships.status < 300
-        ? (result<{ account?: { id?: string }; roles?: string[] }[]>(memberships) ?? []).filter((m) => m.account?.id === target.accountId).flatMap((m) => m.roles ?? [])
+        ? (result<{ account?: { id?: string }; roles?: string[] }[]>(memberships) ?? [])
+            .filter((m) => m.account?.id === target.accountId)
+            .flatMap((m) => m.roles ?? [])
         : [];
-    observations["provisioner roles on the account"] = memberships.status < 300 ? roles.join(", ") || "(none listed)" : `HTTP ${memberships.status}`;
+    observations["provisioner roles on the account"] =
+      memberships.status < 300 ? roles.join(", ") || "(none listed)" : `HTTP ${memberships.status}`;
     behaviours.accountTokenCreatorRole = {
       value: BEHAVIOURS.accountTokenCreatorRole.default,
       measured: false,
-      evidence: [evidence("GET /memberships", memberships, `roles on account ${target.accountId}: ${observations["provisioner roles on the account"]}`)],
+      evidence: [
+        evidence(
+          "GET /memberships",
+          memberships,
+          `roles on account ${target.accountId}: ${observations["provisioner roles on the account"]}`,
+        ),
+      ],
       sources: [],
       note: "reported, not forced: cfct creates no account-owned token here. Compare the roles above with the role your account tokens were created under",
     };
@@ -177,15 +256,25 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     // Groups written in descending ID order, the account policy last: a read-back that sorts or reorders shows it.
     const descending = [...zoneGroups].sort((a, b) => b.id.localeCompare(a.id));
     const bodies: Record<TestToken, unknown> = {
-      "zone-scoped": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: hourFromNow },
+      "zone-scoped": {
+        policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }],
+        expires_on: hourFromNow,
+      },
       order: {
         policies: [
           { effect: "allow", permission_groups: descending.map(({ id }) => ({ id })), resources: zoneResource },
-          { effect: "allow", permission_groups: [{ id: accountSettingsRead.id }], resources: { [`com.cloudflare.api.account.${target.accountId}`]: "*" } },
+          {
+            effect: "allow",
+            permission_groups: [{ id: accountSettingsRead.id }],
+            resources: { [`com.cloudflare.api.account.${target.accountId}`]: "*" },
+          },
         ],
         expires_on: hourFromNow,
       },
-      "short-lived": { policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }], expires_on: rfc3339(shortLivedExpiry) },
+      "short-lived": {
+        policies: [{ effect: "allow", permission_groups: [{ id: zoneRead.id }], resources: zoneResource }],
+        expires_on: rfc3339(shortLivedExpiry),
+      },
     };
     const stamp = rfc3339(now()).replace(/[-:]/g, "");
     for (const name of TOKEN_NAMES) {
@@ -199,7 +288,9 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
 
     const readBack = await send(provisioner, "GET", `/user/tokens/${tokenId("order")}`);
     expectOk("GET /user/tokens/{order}", readBack);
-    const policies = result<{ policies: { permission_groups: { id: string }[]; resources: Record<string, unknown> }[] }>(readBack).policies.map((p) => ({
+    const policies = result<{ policies: { permission_groups: { id: string }[]; resources: Record<string, unknown> }[] }>(
+      readBack,
+    ).policies.map((p) => ({
       groups: p.permission_groups.map((g) => g.id),
       onAccount: Object.keys(p.resources).some((key) => key === `com.cloudflare.api.account.${target.accountId}`),
     }));
@@ -219,7 +310,13 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       sources: [],
     };
 
-    const scoped = createCloudflareClient({ apiToken: created.get("zone-scoped")!.value, baseUrl: target.baseUrl, counter, maxRetries: 2, secrets: values });
+    const scoped = createCloudflareClient({
+      apiToken: created.get("zone-scoped")!.value,
+      baseUrl: target.baseUrl,
+      counter,
+      maxRetries: 2,
+      secrets: values,
+    });
     const list = await send(scoped, "GET", "/zones");
     const byName = await send(scoped, "GET", `/zones?name=${encodeURIComponent(zoneName)}`);
     const listedByName = byName.status < 300 && (result<{ id: string }[]>(byName) ?? []).some((z) => z.id === target.zoneId);
@@ -227,7 +324,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     behaviours.zoneListing = {
       value: list.status === 403 ? "refuse" : "filter",
       measured: list.status === 403 || list.status < 300,
-      evidence: [evidence("GET /zones (zone-scoped token)", list), evidence("GET /zones?name=<zone> (zone-scoped token)", byName, observations["?name= lookup by a zone-scoped token"])],
+      evidence: [
+        evidence("GET /zones (zone-scoped token)", list),
+        evidence("GET /zones?name=<zone> (zone-scoped token)", byName, observations["?name= lookup by a zone-scoped token"]),
+      ],
       sources: [],
     };
 
@@ -239,7 +339,9 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       measured: missing.status === 403 && knownCode !== undefined,
       evidence: [evidence("GET /zones/{zone}/settings without Zone Settings Read", missing)],
       sources: [],
-      ...(missing.status === 403 && knownCode === undefined ? { note: `a code the sandbox does not know (${missingCode}): please report this file` } : {}),
+      ...(missing.status === 403 && knownCode === undefined
+        ? { note: `a code the sandbox does not know (${missingCode}): please report this file` }
+        : {}),
     };
 
     const wrongOwner = await send(scoped, "GET", `/accounts/${target.accountId}/tokens/verify`);
@@ -263,8 +365,16 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       value: listed(plain) ? "listed" : "hidden",
       measured: listed(withExpired),
       evidence: [
-        evidence("GET /user/tokens (no include_expired)", plain, listed(plain) ? "the expired token is listed" : "the expired token is not listed"),
-        evidence("GET /user/tokens?include_expired=true", withExpired, listed(withExpired) ? "the expired token is listed" : "the expired token is not listed either: inconclusive"),
+        evidence(
+          "GET /user/tokens (no include_expired)",
+          plain,
+          listed(plain) ? "the expired token is listed" : "the expired token is not listed",
+        ),
+        evidence(
+          "GET /user/tokens?include_expired=true",
+          withExpired,
+          listed(withExpired) ? "the expired token is listed" : "the expired token is not listed either: inconclusive",
+        ),
       ],
       sources: [],
     };
@@ -287,7 +397,15 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
 
   const ordered = Object.fromEntries(Object.keys(BEHAVIOURS).flatMap((name) => (behaviours[name] ? [[name, behaviours[name]]] : [])));
   return {
-    file: { kind: "cfct-behaviour-file", version: 1, recordedAt: now().toISOString(), apiHost: new URL(target.baseUrl).host, behaviours: ordered, observations, calls },
+    file: {
+      kind: "cfct-behaviour-file",
+      version: 1,
+      recordedAt: now().toISOString(),
+      apiHost: new URL(target.baseUrl).host,
+      behaviours: ordered,
+      observations,
+      calls,
+    },
     leftBehind,
   };
 }

@@ -54,7 +54,13 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
     const policies = SCOPE_ORDER.flatMap((scope): PolicyPlan[] => {
       const groups = profile.groups.filter((g) => g.scope === scope).sort(compareGroups);
       if (groups.length === 0) return [];
-      return [{ effect: "allow", permissionGroups: groups.map(({ name, scope }) => ({ name, scope })), resources: resourcesFor(scope, accounts, connection.zones) }];
+      return [
+        {
+          effect: "allow",
+          permissionGroups: groups.map(({ name, scope }) => ({ name, scope })),
+          resources: resourcesFor(scope, accounts, connection.zones),
+        },
+      ];
     });
     const tracked = settings.generations[key];
     const generations: Generation[] = tracked
@@ -63,7 +69,9 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
     return generations.map((generation): TokenPlan => {
       const name = tokenName(settings, key, generation.generation);
       if (name.length > TOKEN_NAME_MAX) {
-        throw new PlanError(`token name "${name}" is longer than ${TOKEN_NAME_MAX} characters: shorten the connection name or tokenNamePrefix`);
+        throw new PlanError(
+          `token name "${name}" is longer than ${TOKEN_NAME_MAX} characters: shorten the connection name or tokenNamePrefix`,
+        );
       }
       const issuedAt = new Date(generation.issuedAt);
       return {

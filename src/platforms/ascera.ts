@@ -27,10 +27,10 @@ export const ascera = definePlatform({
     },
     "read-all": {
       description:
-        'The guide\'s "Read all resources" template: every read-only group of account and zone scope in Cloudflare\'s permission-group list (the catalog\'s readOnlyRule), never a Write group.',
-      groups: KNOWN_PERMISSION_GROUPS.filter(
-        (g) => g.access === "read" && (g.scope === SCOPES.account || g.scope === SCOPES.zone),
-      ).map(({ name, scope }) => ({ name, scope })),
+        "The guide's \"Read all resources\" template: every read-only group of account and zone scope in Cloudflare's permission-group list (the catalog's readOnlyRule), never a Write group.",
+      groups: KNOWN_PERMISSION_GROUPS.filter((g) => g.access === "read" && (g.scope === SCOPES.account || g.scope === SCOPES.zone)).map(
+        ({ name, scope }) => ({ name, scope }),
+      ),
     },
   },
   handoff: {

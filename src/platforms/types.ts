@@ -51,7 +51,9 @@ export function definePlatform(input: PlatformInput): PlatformDefinition {
     throw new Error(`platform ${input.key}: defaultProfile "${input.defaultProfile}" is not one of its profiles`);
   }
   const unknown = Object.entries(input.profiles).flatMap(([profile, def]) =>
-    def.groups.filter((group) => !findKnownGroup(group)).map((group) => `platform ${input.key}, profile ${profile}: ${unknownGroupMessage(group)}`),
+    def.groups
+      .filter((group) => !findKnownGroup(group))
+      .map((group) => `platform ${input.key}, profile ${profile}: ${unknownGroupMessage(group)}`),
   );
   if (unknown.length > 0) throw new Error(unknown.join("\n"));
   return {

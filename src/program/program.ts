@@ -76,6 +76,8 @@ export async function complianceTokensProgram(now: Date = new Date()) {
     ),
     // Values only under one top-level secret: CI actions that turn outputs into step outputs mask
     // top-level secrets only, and nothing else in the stack's outputs is sensitive.
-    tokenValues: pulumi.secret(pulumi.output(Object.fromEntries(declared.map(({ tokenPlan, component }) => [logicalName(tokenPlan), component.value])))),
+    tokenValues: pulumi.secret(
+      pulumi.output(Object.fromEntries(declared.map(({ tokenPlan, component }) => [logicalName(tokenPlan), component.value]))),
+    ),
   };
 }

@@ -5,7 +5,6 @@ import { parseRetryAfter, redact } from "../cloudflare/http";
 import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
 
-
 /**
  * The documented v1 connection object, loosely: only what is read here, and unknown fields pass.
  * `clientType` of a Cloudflare connection is not documented; CLOUDFLARE is in the enum of
@@ -22,7 +21,12 @@ const connectionSchema = z.looseObject({
   clientAlias: z.string().nullish(),
   deletedAt: z.string().nullish(),
 });
-const pageSchema = z.looseObject({ data: z.array(connectionSchema), page: z.number().optional(), limit: z.number().optional(), total: z.number().optional() });
+const pageSchema = z.looseObject({
+  data: z.array(connectionSchema),
+  page: z.number().optional(),
+  limit: z.number().optional(),
+  total: z.number().optional(),
+});
 
 type DrataConnection = z.infer<typeof connectionSchema>;
 
@@ -55,7 +59,12 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
   async function fetchPage(page: number): Promise<{ ok: z.infer<typeof pageSchema> } | { error: string }> {
     const url = `${base}/public/connections?page=${page}&limit=${PAGE_LIMIT}`;
     for (let attempt = 1; ; attempt++) {
-      const result = await exchange(ctx, url, { method: "GET", headers: { Authorization: `Bearer ${apiKey}`, Accept: "application/json" } }, TIMEOUT_MS);
+      const result = await exchange(
+        ctx,
+        url,
+        { method: "GET", headers: { Authorization: `Bearer ${apiKey}`, Accept: "application/json" } },
+        TIMEOUT_MS,
+      );
       const last = attempt >= policy.maxAttempts;
       if (result.kind === "response") {
         const { status } = result;
@@ -67,17 +76,26 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
             return { error: `Drata answered ${displayUrl(url)} with something that is not JSON` };
           }
           const parsed = pageSchema.safeParse(json);
-          if (!parsed.success) return { error: `Drata's answer from ${displayUrl(url)} is not a list of connections ({data: [...]}); the API may have changed` };
+          if (!parsed.success)
+            return {
+              error: `Drata's answer from ${displayUrl(url)} is not a list of connections ({data: [...]}); the API may have changed`,
+            };
           return { ok: parsed.data };
         }
         if (status === 401) {
-          return { error: `Drata rejected the API key in ${config.apiKeyEnv} (HTTP 401). Fix: check the key, its expiry and its Allowed IP Addresses in Drata > Settings > API Keys` };
+          return {
+            error: `Drata rejected the API key in ${config.apiKeyEnv} (HTTP 401). Fix: check the key, its expiry and its Allowed IP Addresses in Drata > Settings > API Keys`,
+          };
         }
         if (status === 403) {
-          return { error: `the Drata API key in ${config.apiKeyEnv} may not list connections (HTTP 403). Fix: give it the "Connections: List Connections" permission` };
+          return {
+            error: `the Drata API key in ${config.apiKeyEnv} may not list connections (HTTP 403). Fix: give it the "Connections: List Connections" permission`,
+          };
         }
         if (status === 402 || status === 412) {
-          return { error: `Drata refused the request with HTTP ${status} (${status === 402 ? "the plan does not include the API" : "the API terms are not accepted"}). Fix: resolve it in Drata, or remove registration.drataStatus` };
+          return {
+            error: `Drata refused the request with HTTP ${status} (${status === 402 ? "the plan does not include the API" : "the API terms are not accepted"}). Fix: resolve it in Drata, or remove registration.drataStatus`,
+          };
         }
         if (status === 429 || status >= 500) {
           const retryAfter = status === 429 ? parseRetryAfter(result.headers.get("retry-after"), ctx.now()) : undefined;
@@ -95,7 +113,10 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
         const text = snippet(result.body, [apiKey]);
         return { error: `Drata answered HTTP ${status}${text ? `: ${text}` : ""}` };
       }
-      if (last) return { error: `could not reach Drata at ${base} (${describeExchange(result)}) after ${attempt} attempts. Fix: check registration.drataStatus.baseUrl and the network` };
+      if (last)
+        return {
+          error: `could not reach Drata at ${base} (${describeExchange(result)}) after ${attempt} attempts. Fix: check registration.drataStatus.baseUrl and the network`,
+        };
       await ctx.sleep(backoffDelay(policy, attempt, ctx.random));
     }
   }
@@ -117,12 +138,19 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
 }
 
 /** Pure: Drata's connections -> the pickup verdict for one token generation. */
-export function judge(all: readonly DrataConnection[], clientAlias: string | undefined, request: Pick<PickupRequest, "generation" | "tokenKey">): PickupResult {
+export function judge(
+  all: readonly DrataConnection[],
+  clientAlias: string | undefined,
+  request: Pick<PickupRequest, "generation" | "tokenKey">,
+): PickupResult {
   const cloudflare = all.filter((c) => isCloudflareConnection(c) && !c.deletedAt);
   const candidates = clientAlias === undefined ? cloudflare : cloudflare.filter((c) => c.clientAlias === clientAlias);
   const what = `generation ${request.generation} of ${request.tokenKey}`;
   if (candidates.length === 0) {
-    const scope = clientAlias === undefined ? "no Cloudflare connection" : `no Cloudflare connection with alias "${clientAlias}" (${cloudflare.length} other Cloudflare connection${cloudflare.length === 1 ? "" : "s"})`;
+    const scope =
+      clientAlias === undefined
+        ? "no Cloudflare connection"
+        : `no Cloudflare connection with alias "${clientAlias}" (${cloudflare.length} other Cloudflare connection${cloudflare.length === 1 ? "" : "s"})`;
     return {
       pickedUp: false,
       state: "not-found",

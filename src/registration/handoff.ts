@@ -1,12 +1,24 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import type { HandoffField } from "../platforms";
 import type { HandoffConfig } from "../config/registration/handoff";
 import type { Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
 import { gitChildEnv } from "../process/child-env";
-
 
 /**
  * The default registrar, because no compliance platform has an API to set a Cloudflare credential:
@@ -43,7 +55,12 @@ export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarCont
           `follow it to enter the token in ${request.platform.displayName}, then delete it`;
         return outcome("handed-off", detail, at(), file);
       } catch (error) {
-        return outcome("failed", `could not write the hand-off sheet ${file} (${errorCode(error)}). Fix: make the directory writable by you, or set registration.dir`, at(), undefined);
+        return outcome(
+          "failed",
+          `could not write the hand-off sheet ${file} (${errorCode(error)}). Fix: make the directory writable by you, or set registration.dir`,
+          at(),
+          undefined,
+        );
       }
     },
   };
@@ -64,7 +81,11 @@ function outcome(status: RegistrationOutcome["status"], detail: string, at: stri
  * rehearsal's sheets hold sandbox tokens and must never mix with real ones: they go to
  * $CFCT_REHEARSAL_HANDOFF_DIR, else ~/.cfct/rehearsal/handoff/<stack>, whatever the stack configures.
  */
-export function handoffDir(config: HandoffConfig, stack: string, ctx: Pick<RegistrarContext, "env" | "cwd" | "homedir" | "rehearsal">): string {
+export function handoffDir(
+  config: HandoffConfig,
+  stack: string,
+  ctx: Pick<RegistrarContext, "env" | "cwd" | "homedir" | "rehearsal">,
+): string {
   const chosen = ctx.rehearsal
     ? (ctx.env.CFCT_REHEARSAL_HANDOFF_DIR ?? path.join(ctx.homedir, ".cfct", "rehearsal", "handoff", safeName(stack)))
     : (config.dir ?? ctx.env.CFCT_HANDOFF_DIR ?? path.join(ctx.homedir, ".cfct", "handoff", safeName(stack)));
@@ -146,18 +167,7 @@ export function renderSheet(request: RegistrationRequest): string {
       "",
     );
   }
-  lines.push(
-    `## Steps in ${platform.displayName}`,
-    "",
-    ...steps,
-    "",
-    "## Values",
-    "",
-    ...fields,
-    "",
-    `Source: ${platform.source.url}`,
-    "",
-  );
+  lines.push(`## Steps in ${platform.displayName}`, "", ...steps, "", "## Values", "", ...fields, "", `Source: ${platform.source.url}`, "");
   return lines.join("\n");
 }
 
@@ -167,7 +177,10 @@ export interface GitRefusalPurpose {
   readonly fix: string;
 }
 
-const HANDOFF_PURPOSE: GitRefusalPurpose = { what: "a hand-off sheet", fix: "set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository" };
+const HANDOFF_PURPOSE: GitRefusalPurpose = {
+  what: "a hand-off sheet",
+  fix: "set registration.dir (or CFCT_HANDOFF_DIR) to a directory outside the repository",
+};
 
 /**
  * Refuses a directory inside a git work tree unless git ignores the sheet's path, so a token can

@@ -35,7 +35,10 @@ export {
 export { DRATA_DEFAULT_BASE_URL } from "../config/registration/drata-status";
 
 type Kind = RegistrationSettings["kind"];
-type Factory<K extends Kind> = (config: Extract<RegistrationSettings, { kind: K }>, ctx: RegistrarContext & { readonly retry?: RetryPolicy }) => Registrar;
+type Factory<K extends Kind> = (
+  config: Extract<RegistrationSettings, { kind: K }>,
+  ctx: RegistrarContext & { readonly retry?: RetryPolicy },
+) => Registrar;
 
 /** One line per registrar module. */
 const REGISTRARS: { readonly [K in Kind]: Factory<K> } = {
@@ -45,7 +48,10 @@ const REGISTRARS: { readonly [K in Kind]: Factory<K> } = {
 
 export type RegistrarOverrides = Partial<RegistrarContext> & { readonly retry?: RetryPolicy };
 
-export function registrarContext(env: Env = process.env, overrides: RegistrarOverrides = {}): RegistrarContext & { readonly retry?: RetryPolicy } {
+export function registrarContext(
+  env: Env = process.env,
+  overrides: RegistrarOverrides = {},
+): RegistrarContext & { readonly retry?: RetryPolicy } {
   return {
     env,
     fetch: globalThis.fetch,
@@ -68,6 +74,10 @@ export function registrarFor(config: RegistrationSettings, env: Env = process.en
 }
 
 /** The pickup check of a connection, if it configures one (`registration.drataStatus`). */
-export function pickupCheckFor(config: RegistrationSettings, env: Env = process.env, overrides: RegistrarOverrides = {}): PickupCheck | undefined {
+export function pickupCheckFor(
+  config: RegistrationSettings,
+  env: Env = process.env,
+  overrides: RegistrarOverrides = {},
+): PickupCheck | undefined {
   return config.drataStatus ? createDrataStatusCheck(config.drataStatus, registrarContext(env, overrides)) : undefined;
 }

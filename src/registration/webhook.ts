@@ -3,8 +3,13 @@ import { displayUrl } from "../config/registration/fields";
 import { MIN_SECRET_LENGTH, WEBHOOK_TIMEOUT_MS, type WebhookConfig } from "../config/registration/webhook";
 import { parseRetryAfter, redact } from "../cloudflare/http";
 import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, snippet, type Exchange, type RetryPolicy } from "./http";
-import { RegistrationConfigError, type Registrar, type RegistrarContext, type RegistrationOutcome, type RegistrationRequest } from "./types";
-
+import {
+  RegistrationConfigError,
+  type Registrar,
+  type RegistrarContext,
+  type RegistrationOutcome,
+  type RegistrationRequest,
+} from "./types";
 
 /**
  * What the receiver gets. `value` is the token; everything else is safe to log on the receiving side.
@@ -60,7 +65,12 @@ export interface ReplayWindow {
  * compare; any malformed header or body is simply false. Verify the raw body before parsing it,
  * then store each signed `idempotencyKey` once (see the README's receiver example).
  */
-export function verifyWebhookSignature(body: string | Uint8Array, header: string | null | undefined, secret: string, replay?: ReplayWindow): boolean {
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  header: string | null | undefined,
+  secret: string,
+  replay?: ReplayWindow,
+): boolean {
   if (typeof header !== "string" || !secret) return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!match) return false;
@@ -190,7 +200,11 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
             waitMs = backoffDelay(policy, attempt, ctx.random);
           } else {
             const text = snippet(result.body, secrets);
-            return done("failed", `webhook ${where} refused ${what} with HTTP ${status}${text ? `: ${text}` : ""}. Fix: ${fixFor(status, config.secretEnv)}`, attempt);
+            return done(
+              "failed",
+              `webhook ${where} refused ${what} with HTTP ${status}${text ? `: ${text}` : ""}. Fix: ${fixFor(status, config.secretEnv)}`,
+              attempt,
+            );
           }
         } else {
           waitMs = backoffDelay(policy, attempt, ctx.random);
@@ -209,7 +223,8 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
 function fixFor(status: number, secretEnv: string): string {
   if (status === 401 || status === 403) return `check that the receiver verifies ${SIGNATURE_HEADER} with the same secret as ${secretEnv}`;
   if (status === 404 || status === 405) return "check registration.url";
-  if (status === 409) return `the receiver already holds a different request under this ${IDEMPOTENCY_HEADER}; it should answer 2xx for a repeat of the same one`;
+  if (status === 409)
+    return `the receiver already holds a different request under this ${IDEMPOTENCY_HEADER}; it should answer 2xx for a repeat of the same one`;
   return "see the receiver's answer above";
 }
 

@@ -105,7 +105,9 @@ export class RehearsalEngine implements StackEngine {
     if (!dryRun) await mocks.settlePendingCreates();
     await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", this.options.stack, false);
     pulumi.runtime.setAllConfig(
-      Object.fromEntries(Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
+      Object.fromEntries(
+        Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)]),
+      ),
     );
     let outputs: Awaited<ReturnType<typeof complianceTokensProgram>>;
     try {

@@ -33,7 +33,13 @@ function tokenBody(inputs: TokenInputs) {
     })),
     ...(inputs.expiresOn ? { expires_on: inputs.expiresOn } : {}),
     ...(inputs.notBefore ? { not_before: inputs.notBefore } : {}),
-    ...(requestIp ? { condition: { request_ip: { ...(requestIp.ins ? { in: requestIp.ins } : {}), ...(requestIp.notIns ? { not_in: requestIp.notIns } : {}) } } } : {}),
+    ...(requestIp
+      ? {
+          condition: {
+            request_ip: { ...(requestIp.ins ? { in: requestIp.ins } : {}), ...(requestIp.notIns ? { not_in: requestIp.notIns } : {}) },
+          },
+        }
+      : {}),
   };
 }
 
@@ -50,7 +56,11 @@ export function sameTokenInputs(recorded: Record<string, unknown>, next: Record<
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical).sort((a, b) => compareJson(JSON.stringify(a), JSON.stringify(b)));
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
 }
 
 function compareJson(a: string, b: string): number {
@@ -60,7 +70,9 @@ function compareJson(a: string, b: string): number {
 /** What the user can do about a refusal or failure of the Cloudflare API, by its kind. */
 function fixFor(error: CloudflareApiError, baseUrl: string, stack: string): string {
   // Cloudflare's answer to a malformed credential (codes 6003/6111; matched by message, never a code alone).
-  const credentialRefused = error.kind === "unauthorized" || (error.kind === "client" && error.mentions(/Invalid request headers|Invalid format for Authorization header/i));
+  const credentialRefused =
+    error.kind === "unauthorized" ||
+    (error.kind === "client" && error.mentions(/Invalid request headers|Invalid format for Authorization header/i));
   // No HTTP status: the answer never arrived whole (a reset, a truncated body), as with an outage.
   const noAnswer = error.status === undefined;
   switch (credentialRefused ? "unauthorized" : noAnswer ? "unreachable" : error.kind) {
@@ -103,13 +115,21 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     const sdk = this.client.sdk;
     switch (args.token) {
       case INVOKES.userGroups:
-        return { results: await this.request("GET /user/tokens/permission_groups", () => this.collect(sdk.user.tokens.permissionGroups.list())) };
+        return {
+          results: await this.request("GET /user/tokens/permission_groups", () => this.collect(sdk.user.tokens.permissionGroups.list())),
+        };
       case INVOKES.accountGroups: {
         const accountId = String(args.inputs.accountId);
-        return { results: await this.request(`GET /accounts/${accountId}/tokens/permission_groups`, () => this.collect(sdk.accounts.tokens.permissionGroups.list({ account_id: accountId }))) };
+        return {
+          results: await this.request(`GET /accounts/${accountId}/tokens/permission_groups`, () =>
+            this.collect(sdk.accounts.tokens.permissionGroups.list({ account_id: accountId })),
+          ),
+        };
       }
       case INVOKES.zones: {
-        const zones = await this.request(`GET /zones?name=${String(args.inputs.name)}`, () => this.collect(sdk.zones.list({ name: args.inputs.name, per_page: 50 })));
+        const zones = await this.request(`GET /zones?name=${String(args.inputs.name)}`, () =>
+          this.collect(sdk.zones.list({ name: args.inputs.name, per_page: 50 })),
+        );
         return { results: zones.map((z) => ({ id: z.id, name: z.name, account: { id: z.account.id, name: z.account.name } })) };
       }
       case INVOKES.user:
@@ -129,7 +149,11 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       const writeMayHaveLanded = !/^GET /.test(description) && (explained.status === undefined || explained.status >= 500);
       const changed = writeMayHaveLanded || this.changes.some((c) => c.op !== "same");
       const message = `${subject ? `${subject}: ` : ""}${description} failed: ${explained.message}. Fix: ${fixFor(explained, this.client.baseUrl, this.stack)}`;
-      throw this.stop(changed && !this.dryRun ? new ChangedThenStoppedError(message, { cause: explained }) : new NothingChangedError(message, { cause: explained }));
+      throw this.stop(
+        changed && !this.dryRun
+          ? new ChangedThenStoppedError(message, { cause: explained })
+          : new NothingChangedError(message, { cause: explained }),
+      );
     }
   }
 
@@ -184,7 +208,9 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       // A token that expired since it was sent is still one nobody holds: list it too.
       const sdk = this.client.sdk;
       const tokens = create.accountId
-        ? await this.request(`GET /accounts/${create.accountId}/tokens`, () => this.collect(sdk.accounts.tokens.list({ account_id: create.accountId!, include_expired: true })))
+        ? await this.request(`GET /accounts/${create.accountId}/tokens`, () =>
+            this.collect(sdk.accounts.tokens.list({ account_id: create.accountId!, include_expired: true })),
+          )
         : await this.request("GET /user/tokens", () => this.collect(sdk.user.tokens.list({ include_expired: true })));
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
@@ -215,15 +241,27 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     const key = resourceKey(type, name);
     // A missing or wrong sealing key refuses here, before a token exists that nobody could hold.
     this.box.unlock();
-    const pending = { type, name, tokenName: inputs.name, ...(inputs.accountId ? { accountId: inputs.accountId } : {}), at: new Date().toISOString() };
+    const pending = {
+      type,
+      name,
+      tokenName: inputs.name,
+      ...(inputs.accountId ? { accountId: inputs.accountId } : {}),
+      at: new Date().toISOString(),
+    };
     this.store.update((s: RehearsalState) => void s.pending.push(pending));
     const sdk = this.client.sdk;
     const created = await this.request(
       `POST ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens`,
-      () => (inputs.accountId ? sdk.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) }) : sdk.user.tokens.create(tokenBody(inputs))),
+      () =>
+        inputs.accountId
+          ? sdk.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) })
+          : sdk.user.tokens.create(tokenBody(inputs)),
       name,
     );
-    if (!created.id || !created.value) throw new ChangedThenStoppedError(`${name}: Cloudflare returned a token without id or value. Fix: run the same command again; the next run removes a token it cannot hold`);
+    if (!created.id || !created.value)
+      throw new ChangedThenStoppedError(
+        `${name}: Cloudflare returned a token without id or value. Fix: run the same command again; the next run removes a token it cannot hold`,
+      );
     const sealed = this.box.seal(created.value);
     this.store.update((s) => {
       s.resources[key] = {
@@ -244,7 +282,10 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     const sdk = this.client.sdk;
     await this.request(
       `PUT ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens/${id}`,
-      () => (inputs.accountId ? sdk.accounts.tokens.update(id, { account_id: inputs.accountId, ...tokenBody(inputs) }) : sdk.user.tokens.update(id, tokenBody(inputs))),
+      () =>
+        inputs.accountId
+          ? sdk.accounts.tokens.update(id, { account_id: inputs.accountId, ...tokenBody(inputs) })
+          : sdk.user.tokens.update(id, tokenBody(inputs)),
       key.split("::").pop(),
     );
     this.store.update((s) => {

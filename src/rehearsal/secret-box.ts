@@ -89,14 +89,21 @@ export class SecretBox {
         );
       }
       if (!sealsNothing) {
-        throw new Error(`rehearsal state ${this.store.file} holds sealed token values but records no sealing key. Fix: delete ${this.store.dir} and the sandbox's tokens to start over`);
+        throw new Error(
+          `rehearsal state ${this.store.file} holds sealed token values but records no sealing key. Fix: delete ${this.store.dir} and the sandbox's tokens to start over`,
+        );
       }
       return this.start();
     }
     const key = state.sealing.kind === "passphrase" ? this.fromPassphrase(state.sealing) : this.fromKeyFile(false);
     if (!opens(key, state.sealing.check)) {
-      const which = state.sealing.kind === "passphrase" ? `${PASSPHRASE_ENV} is not the passphrase` : `the key file ${keyFilePath(this.stack, this.env)} is not the key`;
-      throw new Error(`${which} that sealed the token values in ${this.store.file}. Fix: use the one it was sealed with, or delete ${this.store.dir} and the sandbox's tokens to start over`);
+      const which =
+        state.sealing.kind === "passphrase"
+          ? `${PASSPHRASE_ENV} is not the passphrase`
+          : `the key file ${keyFilePath(this.stack, this.env)} is not the key`;
+      throw new Error(
+        `${which} that sealed the token values in ${this.store.file}. Fix: use the one it was sealed with, or delete ${this.store.dir} and the sandbox's tokens to start over`,
+      );
     }
     return key;
   }
@@ -106,7 +113,9 @@ export class SecretBox {
     const passphrase = this.env[PASSPHRASE_ENV];
     const salt = randomBytes(16).toString("base64");
     const key = passphrase ? derive(passphrase, salt) : this.fromKeyFile(true);
-    const record: Sealing = passphrase ? { kind: "passphrase", salt, check: encrypt(key, CHECK_PLAINTEXT) } : { kind: "keyfile", check: encrypt(key, CHECK_PLAINTEXT) };
+    const record: Sealing = passphrase
+      ? { kind: "passphrase", salt, check: encrypt(key, CHECK_PLAINTEXT) }
+      : { kind: "keyfile", check: encrypt(key, CHECK_PLAINTEXT) };
     this.store.update((s) => void (s.sealing = record));
     return key;
   }
@@ -130,7 +139,10 @@ export class SecretBox {
             `or delete ${this.store.dir} and the sandbox's tokens to start over`,
         );
       }
-      const refusal = gitRefusal(path.dirname(file), file, { what: "a rehearsal sealing key", fix: `set ${KEY_DIR_ENV} to a directory outside the repository, or ${PASSPHRASE_ENV}` });
+      const refusal = gitRefusal(path.dirname(file), file, {
+        what: "a rehearsal sealing key",
+        fix: `set ${KEY_DIR_ENV} to a directory outside the repository, or ${PASSPHRASE_ENV}`,
+      });
       if (refusal) throw new Error(refusal);
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
@@ -146,7 +158,10 @@ export class SecretBox {
       throw new Error(`the rehearsal key file ${file} is readable by others (mode ${mode.toString(8)}). Fix: chmod 600 ${file}`);
     }
     const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
-    if (key.length !== 32) throw new Error(`the rehearsal key file ${file} does not hold a 32-byte base64 key. Fix: restore it, or delete it together with ${this.store.dir} and the sandbox's tokens`);
+    if (key.length !== 32)
+      throw new Error(
+        `the rehearsal key file ${file} does not hold a 32-byte base64 key. Fix: restore it, or delete it together with ${this.store.dir} and the sandbox's tokens`,
+      );
     return key;
   }
 }

@@ -19,7 +19,13 @@ const resourceSchema = z.object({
 });
 
 /** A create that was sent but not yet recorded: resolved on the next run so a kill leaves no orphan. */
-const pendingSchema = z.object({ type: z.string(), name: z.string(), tokenName: z.string(), accountId: z.string().optional(), at: z.string() });
+const pendingSchema = z.object({
+  type: z.string(),
+  name: z.string(),
+  tokenName: z.string(),
+  accountId: z.string().optional(),
+  at: z.string(),
+});
 
 /**
  * How the values in `resources` are sealed: with a key derived from a passphrase (salt here), or
@@ -68,8 +74,11 @@ export class StateStore {
     try {
       return stateSchema.parse(JSON.parse(readFileSync(this.file, "utf8")));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, stack: this.stack, resources: {}, pending: [], config: {}, outputs: {} };
-      throw new NothingChangedError(`rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        return { version: 1, stack: this.stack, resources: {}, pending: [], config: {}, outputs: {} };
+      throw new NothingChangedError(
+        `rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`,
+      );
     }
   }
 
@@ -124,7 +133,10 @@ export class StateStore {
   /** Sealed token values must never be committable: inside a git work tree the directory must be ignored. */
   private checkPlacement(): void {
     if (this.placementChecked) return;
-    const refusal = gitRefusal(this.dir, this.file, { what: "rehearsal state", fix: "pass --sandbox-state-dir <a directory outside the repository>" });
+    const refusal = gitRefusal(this.dir, this.file, {
+      what: "rehearsal state",
+      fix: "pass --sandbox-state-dir <a directory outside the repository>",
+    });
     if (refusal) throw new Error(refusal);
     this.placementChecked = true;
   }
@@ -146,7 +158,9 @@ export class StateStore {
       // An empty file is a lock being written by its new holder right now: held.
       const holder = text === "" ? -1 : Number(text);
       if (holder === -1 || (holder && holder !== process.pid && isAlive(holder))) {
-        throw new NothingChangedError(`stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`);
+        throw new NothingChangedError(
+          `stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`,
+        );
       }
       rmSync(this.lockFile, { force: true });
       this.acquire();

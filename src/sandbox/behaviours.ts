@@ -47,7 +47,8 @@ export const BEHAVIOURS = {
   accountTokenCreatorRole: {
     values: ["administrator", "any-member"],
     default: "administrator",
-    summary: "administrator: the creator's user needs 'Super Administrator - All Privileges' or 'Administrator' on the account; any-member: no role check",
+    summary:
+      "administrator: the creator's user needs 'Super Administrator - All Privileges' or 'Administrator' on the account; any-member: no role check",
   },
 } as const;
 
@@ -65,11 +66,19 @@ function valueSchema<N extends BehaviourName>(name: N) {
 
 /** Partial behaviours as a fixture's `behaviour:` key or `startSandbox({ behaviours })` gives them. */
 export type BehaviourOverrides = Partial<Behaviours>;
-export const behaviourOverridesSchema = z.strictObject(Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, valueSchema(name).optional()])), {
-  error: (issue) => (issue.code === "unrecognized_keys" ? `unknown behaviour ${issue.keys.join(", ")}. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}` : undefined),
-}) as unknown as z.ZodType<BehaviourOverrides, BehaviourOverrides>;
+export const behaviourOverridesSchema = z.strictObject(
+  Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, valueSchema(name).optional()])),
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown behaviour ${issue.keys.join(", ")}. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}`
+        : undefined,
+  },
+) as unknown as z.ZodType<BehaviourOverrides, BehaviourOverrides>;
 
-export const DEFAULT_BEHAVIOURS: Behaviours = Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, BEHAVIOURS[name].default])) as unknown as Behaviours;
+export const DEFAULT_BEHAVIOURS: Behaviours = Object.fromEntries(
+  BEHAVIOUR_NAMES.map((name) => [name, BEHAVIOURS[name].default]),
+) as unknown as Behaviours;
 
 /** Defaults, then each layer of overrides in turn (fixture, then options). */
 export function resolveBehaviours(...layers: readonly (BehaviourOverrides | undefined)[]): Behaviours {
@@ -85,15 +94,24 @@ export function resolveBehaviours(...layers: readonly (BehaviourOverrides | unde
 /** A behaviour given as `name=value` (the `--behaviour` flag); the error names both lists. */
 export function parseBehaviourAssignment(text: string): BehaviourOverrides {
   const match = /^([A-Za-z]+)=(.+)$/.exec(text.trim());
-  if (!match) throw new RangeError(`--behaviour ${JSON.stringify(text)} is not name=value. Fix: e.g. --behaviour zoneListing=filter; names: ${BEHAVIOUR_NAMES.join(", ")}`);
+  if (!match)
+    throw new RangeError(
+      `--behaviour ${JSON.stringify(text)} is not name=value. Fix: e.g. --behaviour zoneListing=filter; names: ${BEHAVIOUR_NAMES.join(", ")}`,
+    );
   const parsed = behaviourOverridesSchema.safeParse({ [match[1]!]: match[2] });
   if (!parsed.success) throw new RangeError(`--behaviour ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   return parsed.data;
 }
 
 /** Every non-default value, one per case: the behaviour matrix's rows. */
-export function nonDefaultBehaviourCases(): { readonly name: BehaviourName; readonly value: string; readonly overrides: BehaviourOverrides }[] {
+export function nonDefaultBehaviourCases(): {
+  readonly name: BehaviourName;
+  readonly value: string;
+  readonly overrides: BehaviourOverrides;
+}[] {
   return BEHAVIOUR_NAMES.flatMap((name) =>
-    BEHAVIOURS[name].values.filter((value) => value !== BEHAVIOURS[name].default).map((value) => ({ name, value, overrides: { [name]: value } as BehaviourOverrides })),
+    BEHAVIOURS[name].values
+      .filter((value) => value !== BEHAVIOURS[name].default)
+      .map((value) => ({ name, value, overrides: { [name]: value } as BehaviourOverrides })),
   );
 }

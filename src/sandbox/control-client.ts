@@ -31,8 +31,13 @@ export async function freezeClock(controlUrl: string, frozen = true): Promise<vo
 }
 
 async function changeClock(controlUrl: string, change: { advanceSeconds?: number; frozen?: boolean }): Promise<void> {
-  const response = await fetch(`${controlUrl}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) });
-  if (!response.ok) throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
+  const response = await fetch(`${controlUrl}/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(change),
+  });
+  if (!response.ok)
+    throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
 }
 
 /**

@@ -28,14 +28,19 @@ export interface ControlPlaneDependencies {
 
 const clockChange = z
   .strictObject({
-    advanceSeconds: z.number({ error: "advanceSeconds must be a number of seconds" }).min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" }).optional(),
+    advanceSeconds: z
+      .number({ error: "advanceSeconds must be a number of seconds" })
+      .min(0, { error: "advanceSeconds must be ≥ 0: the clock never goes back" })
+      .optional(),
     frozen: z.boolean({ error: "frozen must be true (the clock stands still until advanced) or false" }).optional(),
   })
-  .refine((body) => body.advanceSeconds !== undefined || body.frozen !== undefined, { error: "send advanceSeconds (e.g. 3600), frozen (true or false), or both" });
+  .refine((body) => body.advanceSeconds !== undefined || body.frozen !== undefined, {
+    error: "send advanceSeconds (e.g. 3600), frozen (true or false), or both",
+  });
 
 const groupRename = z.strictObject({
   scope: z.enum(Object.values(SCOPES), { error: `scope must be one of ${Object.values(SCOPES).join(", ")}` }),
-  from: z.string({ error: "from must be the group's current name, e.g. \"Account Settings Read\"" }).min(1),
+  from: z.string({ error: 'from must be the group\'s current name, e.g. "Account Settings Read"' }).min(1),
   to: z.string({ error: "to must be the new name" }).min(1, { error: "to must not be empty" }),
 });
 
@@ -53,7 +58,10 @@ async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: tru
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, response: badRequest(c, parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")) };
+  return {
+    ok: false,
+    response: badRequest(c, parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")),
+  };
 }
 
 /**
@@ -95,9 +103,22 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     const now = deps.clock.now();
     return c.json({
       tokens: deps.tokens.all().map((token) => {
-        const { id, name, status, issued_on, last_used_on, expires_on, not_before, policies } = tokenView(token, deps.catalog, now, { policyReadBackOrder: "as-written" });
-        const owner = token.owner.kind === "user" ? { type: "user", id: token.owner.userId } : { type: "account", id: token.owner.accountId };
-        return { id, name, owner, status, issued_on, last_used_on: last_used_on ?? null, expires_on: expires_on ?? null, not_before: not_before ?? null, policies };
+        const { id, name, status, issued_on, last_used_on, expires_on, not_before, policies } = tokenView(token, deps.catalog, now, {
+          policyReadBackOrder: "as-written",
+        });
+        const owner =
+          token.owner.kind === "user" ? { type: "user", id: token.owner.userId } : { type: "account", id: token.owner.accountId };
+        return {
+          id,
+          name,
+          owner,
+          status,
+          issued_on,
+          last_used_on: last_used_on ?? null,
+          expires_on: expires_on ?? null,
+          not_before: not_before ?? null,
+          policies,
+        };
       }),
     });
   });
@@ -116,7 +137,13 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     if (!body.ok) return body.response;
     const { scope, from, to } = body.value;
     const renamed = deps.catalog.rename(scope, from, to);
-    if (!renamed) return c.json({ error: `no permission group "${from}" in scope ${scope}. Fix: use a current name from GET /client/v4/accounts/{account_id}/tokens/permission_groups` }, 404);
+    if (!renamed)
+      return c.json(
+        {
+          error: `no permission group "${from}" in scope ${scope}. Fix: use a current name from GET /client/v4/accounts/{account_id}/tokens/permission_groups`,
+        },
+        404,
+      );
     return c.json({ id: renamed.id, name: renamed.name, scopes: [renamed.scope] });
   });
 

@@ -20,7 +20,11 @@ const common = {
 export const faultSchema = z.discriminatedUnion(
   "kind",
   [
-    z.strictObject({ ...common, kind: z.literal("status"), status: z.union([z.literal(500), z.literal(502), z.literal(503)], { error: "must be 500, 502 or 503" }) }),
+    z.strictObject({
+      ...common,
+      kind: z.literal("status"),
+      status: z.union([z.literal(500), z.literal(502), z.literal(503)], { error: "must be 500, 502 or 503" }),
+    }),
     z.strictObject({ ...common, kind: z.literal("rate_limit"), retryAfterSeconds: z.int().min(0).max(3600).default(1) }),
     z.strictObject({ ...common, kind: z.literal("latency"), ms: z.int().min(1).max(60_000, { error: "must be at most 60000 ms" }) }),
     z.strictObject({ ...common, kind: z.literal("reset") }),
@@ -46,7 +50,9 @@ export class FaultQueue {
   /** The fault this request triggers, if any; each use spends one of its `count`. */
   take(method: string, path: string, routeTemplate: string): Fault | undefined {
     const fault = this.faults.find(
-      (f) => (f.match.method === undefined || f.match.method === method) && (f.match.path === undefined || f.match.path === path || f.match.path === routeTemplate),
+      (f) =>
+        (f.match.method === undefined || f.match.method === method) &&
+        (f.match.path === undefined || f.match.path === path || f.match.path === routeTemplate),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

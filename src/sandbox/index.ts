@@ -8,7 +8,15 @@ export { defaultFixture } from "./fixture/default-fixture";
 export { FixtureError, loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 export type { Fixture, FixtureInput } from "./fixture/schema";
 export { CLOUDFLARE_RATE_LIMIT, parseRateLimit, type RateLimitSettings } from "./rate-limit";
-export { BEHAVIOURS, DEFAULT_BEHAVIOURS, nonDefaultBehaviourCases, parseBehaviourAssignment, type BehaviourName, type BehaviourOverrides, type Behaviours } from "./behaviours";
+export {
+  BEHAVIOURS,
+  DEFAULT_BEHAVIOURS,
+  nonDefaultBehaviourCases,
+  parseBehaviourAssignment,
+  type BehaviourName,
+  type BehaviourOverrides,
+  type Behaviours,
+} from "./behaviours";
 export type { StatsSnapshot } from "./stats";
 export type { FaultSpec } from "./faults";
 export { sandboxGroupId } from "./permission-catalog";

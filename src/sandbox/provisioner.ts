@@ -12,7 +12,13 @@ import { parseTokenRequest } from "./tokens/token-request";
  * from. It passes the same rules as a token created over the API, so a fixture cannot hand out
  * more than its user has.
  */
-export function issueProvisionerToken(fixture: Fixture, catalog: PermissionCatalog, inventory: Inventory, tokens: TokenStore, now: Date): IssuedToken {
+export function issueProvisionerToken(
+  fixture: Fixture,
+  catalog: PermissionCatalog,
+  inventory: Inventory,
+  tokens: TokenStore,
+  now: Date,
+): IssuedToken {
   const spec = fixture.provisioner_token;
   const owner = { kind: "user" as const, userId: fixture.user.id };
   const body = {

@@ -10,7 +10,12 @@ export const CLOUDFLARE_RATE_LIMIT: RateLimitSettings = { requests: 1200, window
 
 /** Checks a budget, naming where it came from (`--rate-limit`, a fixture key…) in the error. */
 export function checkRateLimit(settings: RateLimitSettings, source: string): RateLimitSettings {
-  if (!Number.isInteger(settings.requests) || settings.requests < 1 || !Number.isFinite(settings.windowSeconds) || !(settings.windowSeconds > 0)) {
+  if (
+    !Number.isInteger(settings.requests) ||
+    settings.requests < 1 ||
+    !Number.isFinite(settings.windowSeconds) ||
+    !(settings.windowSeconds > 0)
+  ) {
     throw new RangeError(
       `${source} must be at least 1 whole request per a positive number of seconds, got ${settings.requests}/${settings.windowSeconds}. Fix: e.g. 1200/300 (Cloudflare's default) or 30/10`,
     );
@@ -21,7 +26,10 @@ export function checkRateLimit(settings: RateLimitSettings, source: string): Rat
 /** `<requests>/<seconds>`, as `cfct sandbox --rate-limit 300/30` takes it. */
 export function parseRateLimit(text: string, source: string): RateLimitSettings {
   const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
-  if (!match) throw new RangeError(`${source} ${JSON.stringify(text)} is not <requests>/<seconds>. Fix: e.g. 1200/300 (Cloudflare's default) or 30/10`);
+  if (!match)
+    throw new RangeError(
+      `${source} ${JSON.stringify(text)} is not <requests>/<seconds>. Fix: e.g. 1200/300 (Cloudflare's default) or 30/10`,
+    );
   return checkRateLimit({ requests: Number(match[1]), windowSeconds: Number(match[2]) }, source);
 }
 

@@ -60,7 +60,12 @@ export interface RunningSandbox {
 }
 
 function resolveFixture(options: SandboxOptions): Fixture {
-  const base = typeof options.fixture === "string" ? loadFixtureFile(options.fixture) : options.fixture ? parseFixture(options.fixture) : defaultFixture();
+  const base =
+    typeof options.fixture === "string"
+      ? loadFixtureFile(options.fixture)
+      : options.fixture
+        ? parseFixture(options.fixture)
+        : defaultFixture();
   const fleet = options.accounts ? withGeneratedAccounts(base, options.accounts) : base;
   return options.zones ? withGeneratedZones(fleet, options.zones) : fleet;
 }
@@ -74,7 +79,11 @@ function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Se
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }) as Server;
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new PortInUseError(`port ${port} on 127.0.0.1 is already in use. Fix: choose another port, or 0 for any free one`) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortInUseError(`port ${port} on 127.0.0.1 is already in use. Fix: choose another port, or 0 for any free one`)
+          : error,
+      ),
     );
     server.once("listening", () => resolve(server));
   });
@@ -108,7 +117,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use("*", localHostOnly(refusal));
   app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal }));
-  app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours.rateLimitRefusal), faults, stats, log }));
+  app.route(
+    "/",
+    createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours.rateLimitRefusal), faults, stats, log }),
+  );
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 
   const server = await listen(app, options.port ?? 0);

@@ -93,7 +93,9 @@ async function coverageNone(ctx: CoverageContext): Promise<CoverageResult> {
   }
   // A token holding specific zones is refused a zone list, so it "sees" none: its policies read back still tell.
   const grants = ctx.readBack ? zoneGrants(ctx.readBack) : undefined;
-  const held = grants ? [...grants.zones, ...[...grants.allZonesOf].map((a) => (a === "*" ? "all zones of every account" : `all zones of account ${a}`))] : [];
+  const held = grants
+    ? [...grants.zones, ...[...grants.allZonesOf].map((a) => (a === "*" ? "all zones of every account" : `all zones of account ${a}`))]
+    : [];
   if (held.length > 0) {
     return {
       check: {
@@ -117,7 +119,9 @@ function sampleOf(ctx: CoverageContext, zones: readonly ZoneSummary[]): ZoneSumm
 
 function sampleText(sample: readonly ZoneSummary[], of: number): string {
   if (sample.length === 0) return "no zone to probe";
-  return sample.length === of ? `probed on every one (see probe:*)` : `probed on a sample of ${sample.length}: ${describeZones(sample)} (see probe:*; --probe-all-zones probes every one)`;
+  return sample.length === of
+    ? `probed on every one (see probe:*)`
+    : `probed on a sample of ${sample.length}: ${describeZones(sample)} (see probe:*; --probe-all-zones probes every one)`;
 }
 
 /** Chosen zones whose ID is known (given by ID, or a name the provisioner resolved). */
@@ -155,7 +159,14 @@ async function coverageExplicit(ctx: CoverageContext, chosen: readonly string[])
     remedies.push(`Limit the token's zone resources to the chosen zones ("Specific zones", not "All zones").`);
   }
   if (problems.length > 0) return { sample, check: { id: ID, status: "fail", detail: problems.join("; "), remedy: remedies.join(" ") } };
-  return { sample, check: { id: ID, status: "pass", detail: `the token sees exactly the ${chosen.length} chosen zone(s): ${describeZones(visible)}; ${sampleText(sample, held.length)}` } };
+  return {
+    sample,
+    check: {
+      id: ID,
+      status: "pass",
+      detail: `the token sees exactly the ${chosen.length} chosen zone(s): ${describeZones(visible)}; ${sampleText(sample, held.length)}`,
+    },
+  };
 }
 
 /**
@@ -185,7 +196,9 @@ function coverageFromPolicies(ctx: CoverageContext, chosen: readonly string[], g
   const problems: string[] = [];
   const remedies: string[] = [];
   if (unresolved.length > 0) {
-    problems.push(`chosen zone(s) ${unresolved.join(", ")} do not exist in account(s) ${ctx.accounts.join(", ")}, so the platform gets no data for them`);
+    problems.push(
+      `chosen zone(s) ${unresolved.join(", ")} do not exist in account(s) ${ctx.accounts.join(", ")}, so the platform gets no data for them`,
+    );
     remedies.push(`Check the spelling of ${unresolved.join(", ")} or use the zone IDs.`);
   }
   if (missing.length > 0) {
@@ -194,8 +207,13 @@ function coverageFromPolicies(ctx: CoverageContext, chosen: readonly string[], g
     remedies.push(`Add ${names.join(", ")} to the token's zone resources (${deploy} restores the planned ones).`);
   }
   if (extraZones.length > 0 || extraAccounts.length > 0) {
-    const extras = [...extraZones.map(nameOf), ...extraAccounts.map((a) => (a === "*" ? "all zones of every account" : `all zones of account ${a}`))];
-    problems.push(`the token also holds ${extras.length} zone grant(s) that were not chosen: ${extras.slice(0, 8).join(", ")}${extras.length > 8 ? ` and ${extras.length - 8} more` : ""}`);
+    const extras = [
+      ...extraZones.map(nameOf),
+      ...extraAccounts.map((a) => (a === "*" ? "all zones of every account" : `all zones of account ${a}`)),
+    ];
+    problems.push(
+      `the token also holds ${extras.length} zone grant(s) that were not chosen: ${extras.slice(0, 8).join(", ")}${extras.length > 8 ? ` and ${extras.length - 8} more` : ""}`,
+    );
     remedies.push(`Limit the token's zone resources to the chosen zones (${deploy}).`);
   }
   const sample = held.length > 0 ? sampleOf(ctx, held) : sampleOf(ctx, knownChosen(ctx, chosen)).slice(0, 1);
@@ -205,7 +223,11 @@ function coverageFromPolicies(ctx: CoverageContext, chosen: readonly string[], g
   if (problems.length > 0) return { ...result, check: { id: ID, status: "fail", detail: problems.join("; "), remedy: remedies.join(" ") } };
   return {
     ...result,
-    check: { id: ID, status: "pass", detail: `the token's policies (read back) hold exactly the ${chosen.length} chosen zone(s): ${describeZones(held)}; ${sampleText(sample, held.length)}` },
+    check: {
+      id: ID,
+      status: "pass",
+      detail: `the token's policies (read back) hold exactly the ${chosen.length} chosen zone(s): ${describeZones(held)}; ${sampleText(sample, held.length)}`,
+    },
   };
 }
 
@@ -231,13 +253,21 @@ async function coverageBySample(ctx: CoverageContext, chosen: readonly string[])
   });
   const reached = found.flatMap((f) => (f.zone ? [f.zone] : []));
   // None reached: probe a chosen zone by ID anyway, so each zone group's answer there says what is missing.
-  const sample = reached.length > 0 ? reached : picked.filter((ref) => HEX32.test(ref)).slice(0, 1).map((id) => ({ id, name: id, accountId: "" }));
+  const sample =
+    reached.length > 0
+      ? reached
+      : picked
+          .filter((ref) => HEX32.test(ref))
+          .slice(0, 1)
+          .map((id) => ({ id, name: id, accountId: "" }));
   const notFound = found.filter((f) => !f.zone);
   const names = [...chosen].sort();
   const result = { sample, listing: unlistedZonesCheck(ctx, names), unlistedZones: names };
   if (notFound.length > 0) {
     const refs = notFound.map((f) => `${f.ref}${f.error ? ` (${f.error})` : ""}`).join(", ");
-    const byName = notFound.some((f) => !HEX32.test(f.ref)) ? ' (a lookup by name needs "Zone Read": if it is missing, see probe:Zone Read)' : "";
+    const byName = notFound.some((f) => !HEX32.test(f.ref))
+      ? ' (a lookup by name needs "Zone Read": if it is missing, see probe:Zone Read)'
+      : "";
     return {
       ...result,
       check: {
@@ -256,7 +286,8 @@ async function coverageBySample(ctx: CoverageContext, chosen: readonly string[])
       id: ID,
       status: "warn",
       detail: `${proven}; the other ${chosen.length - reached.length} are unproven, and zones it holds beyond the chosen ones cannot be seen`,
-      remedy: "Pass --provisioner-token-env <VAR> so the token's policies are read back and every zone is proven, or --probe-all-zones to ask for each one.",
+      remedy:
+        "Pass --provisioner-token-env <VAR> so the token's policies are read back and every zone is proven, or --probe-all-zones to ask for each one.",
     },
   };
 }
@@ -276,7 +307,9 @@ function unlistedZonesCheck(ctx: CoverageContext, names: readonly string[]): Che
 async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<CoverageResult> {
   const [tokenViews, accountViews] = await Promise.all([
     mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.client, a, { firstPageOnly: true })),
-    ctx.provisioner ? mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.provisioner!, a, { firstPageOnly: true })) : Promise.resolve(undefined),
+    ctx.provisioner
+      ? mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.provisioner!, a, { firstPageOnly: true }))
+      : Promise.resolve(undefined),
   ]);
   if (!explicitAll && tokenViews.some((v) => isZoneListRefusal(v.error))) return unspecifiedZoneScoped(ctx);
   const broken = tokenViews.find((v) => v.error);
@@ -290,7 +323,9 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
     const account = accountViews?.[i];
     const sees = zoneCount(view);
     if (!account || account.error) {
-      lines.push(`account ${view.accountId}: the token sees ${sees} zone(s)${account?.error ? ` (the provisioner could not count them: ${account.error.message})` : ""}`);
+      lines.push(
+        `account ${view.accountId}: the token sees ${sees} zone(s)${account?.error ? ` (the provisioner could not count them: ${account.error.message})` : ""}`,
+      );
       if (sees === 0) {
         status = worse(status, "warn");
         remedy ??= `Add the zones the platform should read to the token's zone resources (${deployCommand(ctx.stack)}).`;
@@ -324,8 +359,14 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
 /** No zones were specified and the token cannot list zones: it holds specific ones, which cannot be counted from here. */
 function unspecifiedZoneScoped(ctx: CoverageContext): CoverageResult {
   const ids = ctx.readBack ? [...zoneGrants(ctx.readBack).zones].sort() : [];
-  const sample = sampleOf(ctx, ids.map((id) => ({ id, name: id, accountId: "" })));
-  const held = ids.length > 0 ? `its policies hold ${ids.length} zone(s): ${describeZones(ids.map((id) => ({ id })))}` : "no provisioner read its policies to say which";
+  const sample = sampleOf(
+    ctx,
+    ids.map((id) => ({ id, name: id, accountId: "" })),
+  );
+  const held =
+    ids.length > 0
+      ? `its policies hold ${ids.length} zone(s): ${describeZones(ids.map((id) => ({ id })))}`
+      : "no provisioner read its policies to say which";
   return {
     check: {
       id: ID,

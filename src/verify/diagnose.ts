@@ -52,7 +52,10 @@ export interface Diagnosis {
 /** The generic diagnosis of a failure the check itself has no better words for. */
 export function diagnoseTransport(error: unknown, what: string, callsHint?: string): Diagnosis {
   if (!(error instanceof CloudflareApiError)) {
-    return { detail: `${what} failed: ${error instanceof Error ? error.message : String(error)}`, remedy: "Retry; if it persists, report it with this output." };
+    return {
+      detail: `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+      remedy: "Retry; if it persists, report it with this output.",
+    };
   }
   switch (error.kind) {
     case "rate_limited":
@@ -64,7 +67,10 @@ export function diagnoseTransport(error: unknown, what: string, callsHint?: stri
         remedy: `Wait ${error.retryAfterSeconds !== undefined ? `${Math.ceil(error.retryAfterSeconds)} seconds` : "a few minutes"} and run cfct verify again; other tools using the same user share its request budget.${callsHint ? ` ${callsHint}` : ""}`,
       };
     case "server":
-      return { detail: `${what} failed with a Cloudflare server error (${error.message}) after bounded retries`, remedy: "Retry later; check https://www.cloudflarestatus.com if it persists." };
+      return {
+        detail: `${what} failed with a Cloudflare server error (${error.message}) after bounded retries`,
+        remedy: "Retry later; check https://www.cloudflarestatus.com if it persists.",
+      };
     case "timeout":
     case "unreachable":
       return { detail: `${what} failed: ${error.message}`, remedy: "Check the network path to the API (proxy, firewall, DNS) and retry." };

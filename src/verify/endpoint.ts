@@ -13,8 +13,7 @@ const ID = "endpoint";
 const CLOUDFLARE_HOST = "api.cloudflare.com";
 
 export const ENDPOINT_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL (the platform's Base Endpoint URL field, and --api-base).`;
-const ACCOUNT_ID_REMEDY =
-  `Use exactly ${CLOUDFLARE_API_BASE} as the base URL: the Account ID goes into the lookup list's Accounts field, not the base URL (ASCERA: Lists > Lookup Lists > Configure > Input Configuration).`;
+const ACCOUNT_ID_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL: the Account ID goes into the lookup list's Accounts field, not the base URL (ASCERA: Lists > Lookup Lists > Configure > Input Configuration).`;
 
 export interface EndpointResult {
   readonly check: Check;
@@ -22,7 +21,10 @@ export interface EndpointResult {
   readonly usable: boolean;
 }
 
-const fail = (detail: string, remedy = ENDPOINT_REMEDY): EndpointResult => ({ check: { id: ID, status: "fail", detail, remedy }, usable: false });
+const fail = (detail: string, remedy = ENDPOINT_REMEDY): EndpointResult => ({
+  check: { id: ID, status: "fail", detail, remedy },
+  usable: false,
+});
 
 /** Problems visible in the URL itself. Returns undefined when the URL may be probed. */
 export function inspectBaseUrl(raw: string, accounts: readonly string[] = []): EndpointResult | undefined {
@@ -32,9 +34,14 @@ export function inspectBaseUrl(raw: string, accounts: readonly string[] = []): E
   } catch {
     return fail(`"${raw}" is not an absolute URL`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return fail(`${url.protocol} is not a web protocol; the API is served over https`);
-  if (url.username || url.password) return fail("the base URL carries credentials (user:password@); the token goes in the Authorization header, never in the URL");
-  if (url.search || url.hash) return fail(`the base URL carries ${url.search ? `a query (${url.search})` : `a fragment (${url.hash})`}; a base URL ends at /client/v4`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return fail(`${url.protocol} is not a web protocol; the API is served over https`);
+  if (url.username || url.password)
+    return fail("the base URL carries credentials (user:password@); the token goes in the Authorization header, never in the URL");
+  if (url.search || url.hash)
+    return fail(
+      `the base URL carries ${url.search ? `a query (${url.search})` : `a fragment (${url.hash})`}; a base URL ends at /client/v4`,
+    );
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     return fail(`http://${url.host} would send the token unencrypted; only a local sandbox may use plain http`);
   }
@@ -45,14 +52,19 @@ export function inspectBaseUrl(raw: string, accounts: readonly string[] = []): E
   if (idSegment || segments.includes("accounts")) {
     const chosen = idSegment && accounts.includes(idSegment.toLowerCase()) ? " (one of the accounts you chose)" : "";
     const what = idSegment ? `an Account ID (${idSegment}${chosen})` : "an /accounts/ path";
-    return fail(`the base URL ${redactPath(url)} contains ${what}; routes add it themselves, so every call would go to a wrong path`, ACCOUNT_ID_REMEDY);
+    return fail(
+      `the base URL ${redactPath(url)} contains ${what}; routes add it themselves, so every call would go to a wrong path`,
+      ACCOUNT_ID_REMEDY,
+    );
   }
   const versionAt = segments.findIndex((s, i) => segments[i - 1] === "client" && /^v\d+$/i.test(s));
   if (versionAt >= 0 && segments[versionAt]!.toLowerCase() !== "v4") {
     return fail(`the base URL ${redactPath(url)} names API version ${segments[versionAt]}; Cloudflare's API is /client/v4`);
   }
   if (versionAt >= 0 && versionAt < segments.length - 1) {
-    return fail(`the base URL ${redactPath(url)} continues after /client/v4 (/${segments.slice(versionAt + 1).join("/")}); a base URL ends at /client/v4`);
+    return fail(
+      `the base URL ${redactPath(url)} continues after /client/v4 (/${segments.slice(versionAt + 1).join("/")}); a base URL ends at /client/v4`,
+    );
   }
   if (url.hostname === CLOUDFLARE_HOST && versionAt < 0) {
     return fail(`${redactPath(url)} has no /client/v4 path; Cloudflare's API lives under it`);
@@ -65,7 +77,12 @@ function redactPath(url: URL): string {
 }
 
 function isEnvelope(json: unknown): json is { success: boolean; errors: unknown[] } {
-  return !!json && typeof json === "object" && typeof (json as { success?: unknown }).success === "boolean" && Array.isArray((json as { errors?: unknown }).errors);
+  return (
+    !!json &&
+    typeof json === "object" &&
+    typeof (json as { success?: unknown }).success === "boolean" &&
+    Array.isArray((json as { errors?: unknown }).errors)
+  );
 }
 
 function errorCodes(json: { errors: unknown[] }): number[] {
@@ -90,18 +107,19 @@ export async function checkEndpoint(baseUrl: string, anonymous: CloudflareClient
     response = await anonymous.rawGet("/user/tokens/verify");
   } catch (error) {
     const reason = error instanceof CloudflareApiError ? error.message : String(error);
-    return fail(
-      `${reason}. The token was not sent`,
-      `Check the host name, DNS, proxy and firewall, then retry. ${ENDPOINT_REMEDY}`,
-    );
+    return fail(`${reason}. The token was not sent`, `Check the host name, DNS, proxy and firewall, then retry. ${ENDPOINT_REMEDY}`);
   }
   const { status } = response;
   if (status >= 300 && status < 400) {
-    return fail(`${shown} redirects (HTTP ${status}${response.location ? ` to ${response.location}` : ""}); the API never redirects, so the token was not sent`);
+    return fail(
+      `${shown} redirects (HTTP ${status}${response.location ? ` to ${response.location}` : ""}); the API never redirects, so the token was not sent`,
+    );
   }
   if (response.json === undefined) {
     const sample = (response.text ?? "").replace(/\s+/g, " ").trim().slice(0, 60);
-    return fail(`${shown} answers (HTTP ${status}) but not like an API: the body is not JSON${sample ? ` ("${sample}…")` : ""}. The token was not sent`);
+    return fail(
+      `${shown} answers (HTTP ${status}) but not like an API: the body is not JSON${sample ? ` ("${sample}…")` : ""}. The token was not sent`,
+    );
   }
   if (!isEnvelope(response.json)) {
     return fail(`${shown} answers JSON (HTTP ${status}) without Cloudflare's envelope (success, errors, result). The token was not sent`);
@@ -109,18 +127,27 @@ export async function checkEndpoint(baseUrl: string, anonymous: CloudflareClient
   const codes = errorCodes(response.json);
   // Status and message decide, never a code alone (Cloudflare does not document its codes).
   if (status === 404 || (status === 400 && saysNoRoute(response.json))) {
-    return fail(`${shown}/user/tokens/verify is not a route there (HTTP ${status}${codes.length ? `, code ${codes.join(",")}` : ""}): the path of the base URL is wrong. The token was not sent`);
+    return fail(
+      `${shown}/user/tokens/verify is not a route there (HTTP ${status}${codes.length ? `, code ${codes.join(",")}` : ""}): the path of the base URL is wrong. The token was not sent`,
+    );
   }
   if (response.json.success) {
     return fail(`${shown} accepted a token check without any credential; Cloudflare's API never does. The token was not sent`);
   }
   if (status >= 500) {
-    return fail(`${shown} answers with HTTP ${status} (a server error) even after retries. The token was not sent`, `Retry later; if it persists, check https://www.cloudflarestatus.com. ${ENDPOINT_REMEDY}`);
+    return fail(
+      `${shown} answers with HTTP ${status} (a server error) even after retries. The token was not sent`,
+      `Retry later; if it persists, check https://www.cloudflarestatus.com. ${ENDPOINT_REMEDY}`,
+    );
   }
   const host = new URL(shown).hostname;
   const where = host === CLOUDFLARE_HOST ? "" : ` (not ${CLOUDFLARE_HOST}: a sandbox or proxy)`;
   return {
-    check: { id: ID, status: "pass", detail: `${shown} answers like Cloudflare's v4 API${where}: HTTP ${status} envelope to a request without credential` },
+    check: {
+      id: ID,
+      status: "pass",
+      detail: `${shown} answers like Cloudflare's v4 API${where}: HTTP ${status} envelope to a request without credential`,
+    },
     usable: true,
   };
 }

@@ -43,16 +43,28 @@ export interface ReadBack {
 /** Reads the token back (two calls), or says why it could not be compared. */
 async function readBackToken(ctx: Pick<ExactnessContext, "provisioner" | "owner" | "tokenId">): Promise<ReadBack | Check> {
   try {
-    const [token, groups] = await Promise.all([ctx.provisioner.getToken(ctx.owner, ctx.tokenId), ctx.provisioner.permissionGroups(ctx.owner)]);
+    const [token, groups] = await Promise.all([
+      ctx.provisioner.getToken(ctx.owner, ctx.tokenId),
+      ctx.provisioner.permissionGroups(ctx.owner),
+    ]);
     return { token, groups };
   } catch (error) {
-    const needs = ctx.owner.kind === "account" ? '"Account API Tokens Read" (or Write) on the owning account' : '"API Tokens Read" (or Write)';
-    if (error instanceof CloudflareApiError && (error.kind === "forbidden" || error.kind === "unauthorized" || error.kind === "not_found")) {
+    const needs =
+      ctx.owner.kind === "account" ? '"Account API Tokens Read" (or Write) on the owning account' : '"API Tokens Read" (or Write)';
+    if (
+      error instanceof CloudflareApiError &&
+      (error.kind === "forbidden" || error.kind === "unauthorized" || error.kind === "not_found")
+    ) {
       const why =
         error.kind === "not_found"
           ? `token ${ctx.tokenId} is not among the ${ctx.owner.kind === "account" ? `tokens of account ${ctx.owner.accountId}` : "provisioner's user tokens"} (${error.message}); the provisioner must be the token's owner`
           : `the provisioner credential cannot read the token (${error.message})`;
-      return { id: "exactness", status: "warn", detail: `not compared: ${why}`, remedy: `Use a provisioner credential with ${needs}: --provisioner-token-env <VAR>.` };
+      return {
+        id: "exactness",
+        status: "warn",
+        detail: `not compared: ${why}`,
+        remedy: `Use a provisioner credential with ${needs}: --provisioner-token-env <VAR>.`,
+      };
     }
     const d = diagnoseTransport(error, "reading the token with the provisioner");
     return { id: "exactness", status: "fail", detail: d.detail, remedy: d.remedy };
@@ -103,7 +115,8 @@ export function resourceAtoms(resources: PolicyResources | Record<string, unknow
       const outer = keyAtom(key);
       const account = outer.startsWith("account:") ? outer.slice("account:".length) : outer === "all-accounts" ? "*" : undefined;
       for (const inner of Object.keys(value as object)) {
-        if (inner === ALL_ZONES_KEY) atoms.push(account === "*" ? "all-zones" : account ? `account-zones:${account}` : `other:${key}/${inner}`);
+        if (inner === ALL_ZONES_KEY)
+          atoms.push(account === "*" ? "all-zones" : account ? `account-zones:${account}` : `other:${key}/${inner}`);
         else if (inner.startsWith(ZONE)) atoms.push(keyAtom(inner));
         else atoms.push(`other:${key}/${inner}`);
       }
@@ -126,7 +139,10 @@ interface ActualGrant {
   readonly atoms: Set<Atom>;
 }
 
-function actualGrants(token: TokenDetails, groups: readonly LivePermissionGroup[]): { grants: Map<string, ActualGrant>; unknownIds: string[]; denies: number } {
+function actualGrants(
+  token: TokenDetails,
+  groups: readonly LivePermissionGroup[],
+): { grants: Map<string, ActualGrant>; unknownIds: string[]; denies: number } {
   const byId = new Map(groups.map((g) => [g.id, g]));
   const grants = new Map<string, ActualGrant>();
   const unknownIds: string[] = [];
@@ -184,8 +200,14 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
   }
 
   // --- groups
-  const missing = [...expected.values()].filter((e) => !grants.has(groupKey(e.group))).map((e) => e.group).sort(compareGroups);
-  const extra = [...grants.values()].filter((g) => !expected.has(groupKey(g.group))).map((g) => g.group).sort(compareGroups);
+  const missing = [...expected.values()]
+    .filter((e) => !grants.has(groupKey(e.group)))
+    .map((e) => e.group)
+    .sort(compareGroups);
+  const extra = [...grants.values()]
+    .filter((g) => !expected.has(groupKey(g.group)))
+    .map((g) => g.group)
+    .sort(compareGroups);
   const extraWrite = extra.filter((g) => !isReadOnlyGroup(g));
   const extraRead = extra.filter((g) => isReadOnlyGroup(g));
   const groupProblems: string[] = [];
@@ -198,20 +220,27 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
   }
   if (extraWrite.length > 0 || unknownIds.length > 0) {
     groupStatus = "fail";
-    if (extraWrite.length > 0) groupProblems.push(`extra non-read group(s) ${extraWrite.map(describeGroup).join(", ")}: the platform needs read-only access`);
+    if (extraWrite.length > 0)
+      groupProblems.push(`extra non-read group(s) ${extraWrite.map(describeGroup).join(", ")}: the platform needs read-only access`);
     if (unknownIds.length > 0) groupProblems.push(`group ID(s) ${unknownIds.join(", ")} that Cloudflare's list does not name`);
     groupRemedies.push(`Remove ${[...extraWrite.map(describeGroup), ...unknownIds].join(", ")} from the token (${deploy}).`);
   }
   if (extraRead.length > 0) {
     if (expect.extraRead === "fail") groupStatus = "fail";
     else if (groupStatus === "pass") groupStatus = "warn";
-    groupProblems.push(`extra read group(s) ${extraRead.map(describeGroup).join(", ")} that ${plan.platform}/${plan.profile} does not need`);
+    groupProblems.push(
+      `extra read group(s) ${extraRead.map(describeGroup).join(", ")} that ${plan.platform}/${plan.profile} does not need`,
+    );
     groupRemedies.push(`Remove ${extraRead.map(describeGroup).join(", ")} for least privilege (${deploy}).`);
   }
   const plannedCount = expected.size;
   const groupsCheck: Check =
     groupStatus === "pass"
-      ? { id: "exactness:groups", status: "pass", detail: `exactly the ${plannedCount} planned permission group(s) of ${plan.platform}/${plan.profile}${denies ? ` (plus ${denies} deny polic${denies === 1 ? "y" : "ies"}, which only narrow)` : ""}` }
+      ? {
+          id: "exactness:groups",
+          status: "pass",
+          detail: `exactly the ${plannedCount} planned permission group(s) of ${plan.platform}/${plan.profile}${denies ? ` (plus ${denies} deny polic${denies === 1 ? "y" : "ies"}, which only narrow)` : ""}`,
+        }
       : { id: "exactness:groups", status: groupStatus, detail: groupProblems.join("; "), remedy: groupRemedies.join(" ") };
 
   // --- resources, for the groups the plan and the token share
@@ -258,16 +287,22 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
   for (const [key, exp] of expected) {
     const actual = grants.get(key);
     if (!actual) continue;
-    for (const atom of actual.atoms) if (!acceptable(exp.group, atom, exp.atoms)) wider.set(atom, [...(wider.get(atom) ?? []), exp.group.name]);
+    for (const atom of actual.atoms)
+      if (!acceptable(exp.group, atom, exp.atoms)) wider.set(atom, [...(wider.get(atom) ?? []), exp.group.name]);
     const zonesFlexible = expect.zonesUnspecified && exp.group.scope === SCOPES.zone;
-    if (!zonesFlexible) for (const atom of exp.atoms) if (!covers(actual.atoms, atom)) narrower.set(atom, [...(narrower.get(atom) ?? []), exp.group.name]);
+    if (!zonesFlexible)
+      for (const atom of exp.atoms) if (!covers(actual.atoms, atom)) narrower.set(atom, [...(narrower.get(atom) ?? []), exp.group.name]);
   }
   const groupsText = (names: string[]) => (names.length === 1 ? `"${names[0]}"` : `${names.length} groups`);
   const resourceProblems: string[] = [];
   const resourceRemedies: string[] = [];
   if (wider.size > 0) {
-    resourceProblems.push(`wider than planned: ${[...wider].map(([atom, names]) => `${describeAtom(atom)} for ${groupsText(names)}`).join("; ")}`);
-    resourceRemedies.push(`Remove ${[...wider.keys()].map(describeAtom).join(", ")} from the token: limit it to the chosen accounts and zones (${deploy}).`);
+    resourceProblems.push(
+      `wider than planned: ${[...wider].map(([atom, names]) => `${describeAtom(atom)} for ${groupsText(names)}`).join("; ")}`,
+    );
+    resourceRemedies.push(
+      `Remove ${[...wider.keys()].map(describeAtom).join(", ")} from the token: limit it to the chosen accounts and zones (${deploy}).`,
+    );
   }
   if (narrower.size > 0) {
     resourceProblems.push(`missing ${[...narrower].map(([atom, names]) => `${describeAtom(atom)} for ${groupsText(names)}`).join("; ")}`);
@@ -280,7 +315,13 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
           id: "exactness:resources",
           status: "pass",
           detail: `resources are the chosen account(s) ${plan.scope.accounts.join(", ")}${
-            expect.zonesUnspecified ? " and zones within them" : plan.scope.zones === "all" ? " with all their zones" : chosenZoneCount > 0 ? ` and the ${chosenZoneCount} chosen zone(s)` : ""
+            expect.zonesUnspecified
+              ? " and zones within them"
+              : plan.scope.zones === "all"
+                ? " with all their zones"
+                : chosenZoneCount > 0
+                  ? ` and the ${chosenZoneCount} chosen zone(s)`
+                  : ""
           }`,
         };
 
@@ -315,7 +356,10 @@ export function compareTokenWithPlan(token: TokenDetails, groups: readonly LiveP
     ipCheck = {
       id: "exactness:ip-filter",
       status: "pass",
-      detail: wantIn.length || wantNotIn.length ? `client-IP filter as planned (allow ${wantIn.join(", ") || "any"}; deny ${wantNotIn.join(", ") || "none"})` : "no client-IP filter, none planned",
+      detail:
+        wantIn.length || wantNotIn.length
+          ? `client-IP filter as planned (allow ${wantIn.join(", ") || "any"}; deny ${wantNotIn.join(", ") || "none"})`
+          : "no client-IP filter, none planned",
     };
   } else if ((wantIn.length > 0 && ipIn.length === 0) || (wantNotIn.length > 0 && ipNotIn.length === 0)) {
     ipCheck = {

@@ -52,7 +52,10 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
   const fail = (detail: string, remedy: string): LivenessResult => ({ check: { id: ID, status: "fail", detail, remedy }, usable: false });
 
   if (/\s/.test(ctx.token)) {
-    return fail("the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)", "Copy the value again without surrounding spaces or line breaks.");
+    return fail(
+      "the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)",
+      "Copy the value again without surrounding spaces or line breaks.",
+    );
   }
   if (/^[0-9a-f]{37}$/.test(ctx.token)) {
     return fail(
@@ -93,7 +96,13 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
     return { ...fail(`Cloudflare says the token expired${verified.expires_on ? ` on ${verified.expires_on}` : ""}`, rotate), verified };
   }
   if (verified.status === "compromised") {
-    return { ...fail("Cloudflare deactivated the token because its value was found exposed (for example in a public repository)", exposedRemedy(ctx.stack, ctx.platformName)), verified };
+    return {
+      ...fail(
+        "Cloudflare deactivated the token because its value was found exposed (for example in a public repository)",
+        exposedRemedy(ctx.stack, ctx.platformName),
+      ),
+      verified,
+    };
   }
   if (verified.status === "disabled") {
     return { ...fail("Cloudflare says the token is disabled (revoked by an administrator)", rotate), verified };
@@ -113,7 +122,12 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
   const base = `GET ${route}: active, ${ownerText(ctx.owner)}`;
   if (expires === undefined) {
     return {
-      check: { id: ID, status: "warn", detail: `${base}, never expires`, remedy: `Give it an expiry: tokens made by cfct always have one (${rotateCommand(ctx.stack)} issues such a token).` },
+      check: {
+        id: ID,
+        status: "warn",
+        detail: `${base}, never expires`,
+        remedy: `Give it an expiry: tokens made by cfct always have one (${rotateCommand(ctx.stack)} issues such a token).`,
+      },
       usable: true,
       verified,
     };
@@ -121,7 +135,12 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
   const days = Math.floor((expires - now) / DAY_MS);
   if (days < ctx.expiryWarnDays) {
     return {
-      check: { id: ID, status: "warn", detail: `${base}, expires in ${days} day(s) (${verified.expires_on})`, remedy: `Rotate before it expires: ${rotateCommand(ctx.stack)}.` },
+      check: {
+        id: ID,
+        status: "warn",
+        detail: `${base}, expires in ${days} day(s) (${verified.expires_on})`,
+        remedy: `Rotate before it expires: ${rotateCommand(ctx.stack)}.`,
+      },
       usable: true,
       verified,
     };
@@ -141,7 +160,10 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
     ];
   }
   if (isNotYetValidRefusal(error)) {
-    return [`${said}: the token is not valid yet (its not_before is in the future)`, `Wait until its start time, or reissue it without one: ${rotateCommand(ctx.stack)}.`];
+    return [
+      `${said}: the token is not valid yet (its not_before is in the future)`,
+      `Wait until its start time, or reissue it without one: ${rotateCommand(ctx.stack)}.`,
+    ];
   }
 
   // A token of the other owner kind is a common mix-up (the ASCERA guide wants an account-owned
@@ -167,12 +189,21 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       const named = tokens.filter((t) => t.name === ctx.tokenName);
       const now = ctx.now.getTime();
       if (named.length === 0) return [`${said}: no token named "${ctx.tokenName}" exists any more: it was deleted (revoked)`, rotate];
-      const isExpired = (t: (typeof named)[number]) => t.status === "expired" || (t.expires_on !== undefined && Date.parse(t.expires_on) <= now);
+      const isExpired = (t: (typeof named)[number]) =>
+        t.status === "expired" || (t.expires_on !== undefined && Date.parse(t.expires_on) <= now);
       const usable = named.filter((t) => t.status === "active" && !isExpired(t));
       const notYet = usable.find((t) => t.not_before !== undefined && Date.parse(t.not_before) > now);
-      if (notYet) return [`${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`, `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`];
+      if (notYet)
+        return [
+          `${said}: token "${ctx.tokenName}" is not valid before ${notYet.not_before}`,
+          `Wait until then, or reissue it: ${rotateCommand(ctx.stack)}.`,
+        ];
       const exposed = named.find((t) => String(t.status) === "compromised");
-      if (exposed && usable.length === 0) return [`${said}: Cloudflare deactivated token "${ctx.tokenName}" because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
+      if (exposed && usable.length === 0)
+        return [
+          `${said}: Cloudflare deactivated token "${ctx.tokenName}" because its value was found exposed`,
+          exposedRemedy(ctx.stack, ctx.platformName),
+        ];
       if (usable.length > 0) {
         return [
           `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
@@ -186,14 +217,20 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       // The provisioner could not tell; the generic diagnosis below still holds.
     }
   }
-  if (isExposedRefusal(error)) return [`${said}: Cloudflare deactivated the token because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
-  const cause = isExpiredRefusal(error) ? "it has expired" : isRevokedRefusal(error) ? "it was revoked" : "the value is wrong, expired or revoked";
+  if (isExposedRefusal(error))
+    return [`${said}: Cloudflare deactivated the token because its value was found exposed`, exposedRemedy(ctx.stack, ctx.platformName)];
+  const cause = isExpiredRefusal(error)
+    ? "it has expired"
+    : isRevokedRefusal(error)
+      ? "it was revoked"
+      : "the value is wrong, expired or revoked";
   return [`${said}: Cloudflare rejects the token; ${cause}`, `Check that the value was copied whole. ${rotate}`];
 }
 
 /** The owner of the other kind whose verify route accepts the token as active, if any (one call per chosen account at most). */
 async function otherOwnerAccepting(ctx: LivenessContext): Promise<TokenOwner | undefined> {
-  const candidates: TokenOwner[] = ctx.owner.kind === "account" ? [{ kind: "user" }] : ctx.accounts.map((accountId) => ({ kind: "account", accountId }));
+  const candidates: TokenOwner[] =
+    ctx.owner.kind === "account" ? [{ kind: "user" }] : ctx.accounts.map((accountId) => ({ kind: "account", accountId }));
   for (const candidate of candidates) {
     try {
       if ((await ctx.client.verifyToken(candidate)).status === "active") return candidate;

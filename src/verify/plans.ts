@@ -52,7 +52,9 @@ export async function verifyPlans(
       token: value,
       stack: options.stack,
       plannedExpiryKnown: options.recorded?.(plan) ?? false,
-      ...(options.awaitingPickup?.(plan) ? { withoutUse: "this generation waits for its platform to use it (cfct rotate is in progress)" } : {}),
+      ...(options.awaitingPickup?.(plan)
+        ? { withoutUse: "this generation waits for its platform to use it (cfct rotate is in progress)" }
+        : {}),
       ...(options.provisionerToken ? { provisionerToken: options.provisionerToken } : {}),
       ...(options.apiBase ? { apiBase: options.apiBase } : {}),
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
@@ -64,4 +66,3 @@ export async function verifyPlans(
   }
   return results;
 }
-

@@ -51,7 +51,9 @@ type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: 
 /** The first route whose parameters we can fill: account, zone, or a fixed example value. */
 export function probeRoute(group: PermissionGroupRef): EndpointPermission | undefined {
   return probesFor(group).find((row) =>
-    [...row.path.matchAll(/\{(\w+)\}/g)].every(([, name]) => name === "account_id" || name === "zone_id" || FIXED_PARAMETERS[name!] !== undefined),
+    [...row.path.matchAll(/\{(\w+)\}/g)].every(
+      ([, name]) => name === "account_id" || name === "zone_id" || FIXED_PARAMETERS[name!] !== undefined,
+    ),
   );
 }
 
@@ -111,7 +113,11 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
       }
       if (route.path === "/zones" && hasName(zone)) {
         // GET /zones?name= lists only a zone the token may read (a token scoped to specific zones cannot list without the name): proven when it lists the zone.
-        pending.push(probeGroup(group, route, [{ label: `zone ${zone.name}`, path: route.path, query: { name: zone.name, per_page: 5 }, mustList: zone.id }]));
+        pending.push(
+          probeGroup(group, route, [
+            { label: `zone ${zone.name}`, path: route.path, query: { name: zone.name, per_page: 5 }, mustList: zone.id },
+          ]),
+        );
         continue;
       }
       const zoneRoute = route.path === "/zones" ? ZONE_DETAILS : route;
@@ -125,10 +131,17 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
 
   async function probeGroup(group: PermissionGroupRef, route: EndpointPermission, targets: Target[]): Promise<Check> {
     const outcomes = await Promise.all(targets.map(async (t) => ({ target: t, outcome: await send(t) })));
-    const where = (ts: Target[]) => ts.map((t) => t.label).filter(Boolean).join(", ");
+    const where = (ts: Target[]) =>
+      ts
+        .map((t) => t.label)
+        .filter(Boolean)
+        .join(", ");
     const failures = outcomes.filter((o) => !o.outcome.ok) as { target: Target; outcome: { ok: false; error: unknown } }[];
     const unlisted = outcomes.filter(
-      (o) => o.outcome.ok && o.target.mustList !== undefined && !(Array.isArray(o.outcome.result) && o.outcome.result.some((item) => (item as { id?: unknown })?.id === o.target.mustList)),
+      (o) =>
+        o.outcome.ok &&
+        o.target.mustList !== undefined &&
+        !(Array.isArray(o.outcome.result) && o.outcome.result.some((item) => (item as { id?: unknown })?.id === o.target.mustList)),
     );
     if (failures.length === 0 && unlisted.length > 0) {
       const on = where(unlisted.map((u) => u.target));
@@ -170,7 +183,12 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
     }
     const first = failures[0]!;
     if (first.outcome.error instanceof CloudflareApiError && first.outcome.error.kind === "unauthorized") {
-      return { id, status: "fail", detail: `${routeText} answered ${first.outcome.error.message}: the token was rejected mid-run`, remedy: "See the liveness check; re-run cfct verify." };
+      return {
+        id,
+        status: "fail",
+        detail: `${routeText} answered ${first.outcome.error.message}: the token was rejected mid-run`,
+        remedy: "See the liveness check; re-run cfct verify.",
+      };
     }
     const d = diagnoseTransport(first.outcome.error, `${routeText}${first.target.label ? ` on ${first.target.label}` : ""}`);
     return { id, status: "fail", detail: d.detail, remedy: d.remedy };
@@ -181,10 +199,18 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
 
   /** The sampled zones no zone group landed on: one GET /zones/{zone_id} each proves the token reaches them. */
   async function probeReach(zones: readonly ZoneSummary[]): Promise<Check> {
-    const outcomes = await Promise.all(zones.map(async (zone) => ({ zone, outcome: await send({ label: `zone ${zone.name}`, path: `/zones/${encodeURIComponent(zone.id)}` }) })));
+    const outcomes = await Promise.all(
+      zones.map(async (zone) => ({
+        zone,
+        outcome: await send({ label: `zone ${zone.name}`, path: `/zones/${encodeURIComponent(zone.id)}` }),
+      })),
+    );
     const refused = outcomes.filter((o) => !o.outcome.ok);
-    if (refused.length === 0) return { id: "probe:zones", status: "pass", detail: `GET /zones/{zone_id} answered 2xx on ${describeZones(zones)}` };
-    const forbidden = refused.filter((o) => !o.outcome.ok && o.outcome.error instanceof CloudflareApiError && o.outcome.error.kind === "forbidden");
+    if (refused.length === 0)
+      return { id: "probe:zones", status: "pass", detail: `GET /zones/{zone_id} answered 2xx on ${describeZones(zones)}` };
+    const forbidden = refused.filter(
+      (o) => !o.outcome.ok && o.outcome.error instanceof CloudflareApiError && o.outcome.error.kind === "forbidden",
+    );
     if (forbidden.length === refused.length) {
       const names = describeZones(forbidden.map((o) => o.zone));
       return {

@@ -8,7 +8,12 @@ export function reportJson(report: VerifyReport): { ok: boolean; platform: strin
     ok: report.ok,
     platform: report.platform,
     apiCalls: report.apiCalls,
-    checks: report.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail, ...(c.remedy !== undefined ? { remedy: c.remedy } : {}) })),
+    checks: report.checks.map((c) => ({
+      id: c.id,
+      status: c.status,
+      detail: c.detail,
+      ...(c.remedy !== undefined ? { remedy: c.remedy } : {}),
+    })),
   };
 }
 
@@ -21,7 +26,8 @@ export function renderReport(report: VerifyReport, title?: string): string {
   const checks = [...report.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const fails = count(checks, "fail");
   const warns = count(checks, "warn");
-  const verdict = fails > 0 ? `FAIL (${fails} failed${warns ? `, ${warns} warning(s)` : ""})` : warns > 0 ? `OK with ${warns} warning(s)` : "OK";
+  const verdict =
+    fails > 0 ? `FAIL (${fails} failed${warns ? `, ${warns} warning(s)` : ""})` : warns > 0 ? `OK with ${warns} warning(s)` : "OK";
   const head = `${title ?? report.tokenKey ?? report.platform}${report.tokenId ? ` [token ${report.tokenId}]` : ""}: ${verdict}, ${report.apiCalls} API call(s)`;
   const width = Math.min(32, Math.max(...checks.map((c) => c.id.length), 5));
   const lines = [head, `  ${"STATUS".padEnd(6)}  ${"CHECK".padEnd(width)}  DETAIL`];

@@ -75,7 +75,12 @@ export interface VerifyInput {
   /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
   readonly probeAllZones?: boolean;
   /** Retry and timeout bounds of the Cloudflare client; `waitOutRefusals` waits out every 429 (fleet runs). */
-  readonly client?: { readonly maxRetries?: number; readonly maxRetryAfterSeconds?: number; readonly timeoutMs?: number; readonly waitOutRefusals?: boolean };
+  readonly client?: {
+    readonly maxRetries?: number;
+    readonly maxRetryAfterSeconds?: number;
+    readonly timeoutMs?: number;
+    readonly waitOutRefusals?: boolean;
+  };
   /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
   readonly budgets?: RateBudgets;
   /** Clock; default `new Date()`. */

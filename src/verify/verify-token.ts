@@ -87,7 +87,11 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   const budgets = input.budgets ?? new RateBudgets();
   const userBudget = budgets.for(PROVISIONER_USER);
   const tokenBudget =
-    owner.kind === "user" ? userBudget : input.tokenId ? budgets.for(accountTokenPrincipal(input.tokenId)) : new RateBudget("the account token under verify", budgets.clock);
+    owner.kind === "user"
+      ? userBudget
+      : input.tokenId
+        ? budgets.for(accountTokenPrincipal(input.tokenId))
+        : new RateBudget("the account token under verify", budgets.clock);
   const client = createCloudflareClient({ ...clientOptions, apiToken: input.token, budget: tokenBudget });
   const provisioner =
     input.provisionerToken && input.provisionerToken !== input.token
@@ -117,9 +121,16 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     if (provisioner && tokenId) {
       checks.push(...(await exactness(provisioner, tokenId)).checks);
     } else {
-      checks.push({ id: "exactness", status: "skip", detail: `not checked: ${reason}, and ${provisioner ? "its ID is unknown" : "no provisioner credential was given"}` });
+      checks.push({
+        id: "exactness",
+        status: "skip",
+        detail: `not checked: ${reason}, and ${provisioner ? "its ID is unknown" : "no provisioner credential was given"}`,
+      });
     }
-    checks.push({ id: "probes", status: "skip", detail: `not checked: ${reason}` }, { id: "coverage", status: "skip", detail: `not checked: ${reason}` });
+    checks.push(
+      { id: "probes", status: "skip", detail: `not checked: ${reason}` },
+      { id: "coverage", status: "skip", detail: `not checked: ${reason}` },
+    );
     return finish();
   };
 
@@ -161,7 +172,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       id: "exactness",
       status: "skip",
       detail: "not checked: no provisioner credential to read the token's policies",
-      remedy: "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
+      remedy:
+        "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
     });
   } else if (!tokenId) {
     checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
@@ -257,8 +269,13 @@ function expectedToken(input: VerifyInput, now: Date): Expected {
     if (error instanceof ConfigError) throw new VerifyInputError(flagProblems(error));
     throw error;
   }
-  const plan = plans.find((p) => (owner.kind === "user" ? p.owner.kind === "user" : p.owner.kind === "account" && p.owner.accountId === owner.accountId));
-  if (!plan) throw new VerifyInputError(`no planned ${platform.key} token is owned by ${owner.kind === "account" ? `account ${owner.accountId}` : "the user"}`);
+  const plan = plans.find((p) =>
+    owner.kind === "user" ? p.owner.kind === "user" : p.owner.kind === "account" && p.owner.accountId === owner.accountId,
+  );
+  if (!plan)
+    throw new VerifyInputError(
+      `no planned ${platform.key} token is owned by ${owner.kind === "account" ? `account ${owner.accountId}` : "the user"}`,
+    );
   const zoneMode: ZoneMode = !readsZones
     ? { kind: "none" }
     : zonesUnspecified
@@ -281,7 +298,10 @@ function flagProblems(error: ConfigError): string {
   return error.problems
     .map((p) => {
       const flag = FLAG_FOR.find(([re]) => re.test(p.path))?.[1] ?? p.path;
-      return `${flag} ${p.value === undefined ? "" : `${formatValue(p.value)} `}${p.message.replace(/Fix: remove zones/, "Fix: drop --zones").replace(/set profile: read-all/, "pass --profile read-all").replace(/write zones: all/, "pass --zones all")}`;
+      return `${flag} ${p.value === undefined ? "" : `${formatValue(p.value)} `}${p.message
+        .replace(/Fix: remove zones/, "Fix: drop --zones")
+        .replace(/set profile: read-all/, "pass --profile read-all")
+        .replace(/write zones: all/, "pass --zones all")}`;
     })
     .join("\n");
 }
@@ -297,7 +317,10 @@ function flagProblems(error: ConfigError): string {
  * were chosen; a provisioner that holds only the chosen zones (it cannot list them) costs one call
  * per chosen zone instead.
  */
-async function resolveZones(plan: TokenPlan, provisioner: CloudflareClient): Promise<ResolvedZones & { byName: Map<string, string>; byId: Map<string, string> }> {
+async function resolveZones(
+  plan: TokenPlan,
+  provisioner: CloudflareClient,
+): Promise<ResolvedZones & { byName: Map<string, string>; byId: Map<string, string> }> {
   const byName = new Map<string, string>();
   const byId = new Map<string, string>();
   const accountById = new Map<string, string>();
@@ -346,7 +369,8 @@ async function resolveZones(plan: TokenPlan, provisioner: CloudflareClient): Pro
 function learnListed(views: readonly ZoneView[], names: readonly string[], learn: (zone: ZoneSummary) => void): string[] {
   const wanted = new Set(names);
   const found = new Map<string, ZoneSummary[]>();
-  for (const zone of views.flatMap((v) => v.zones)) if (wanted.has(zone.name)) found.set(zone.name, [...(found.get(zone.name) ?? []), zone]);
+  for (const zone of views.flatMap((v) => v.zones))
+    if (wanted.has(zone.name)) found.set(zone.name, [...(found.get(zone.name) ?? []), zone]);
   for (const matches of found.values()) if (matches.length === 1) learn(matches[0]!);
   return names.filter((n) => !found.has(n));
 }

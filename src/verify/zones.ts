@@ -32,14 +32,19 @@ export async function listAccountZones(
     try {
       result = await client.zonesPage({ accountId, page, perPage });
     } catch (error) {
-      if (error instanceof CloudflareApiError) return { accountId, zones, ...(total !== undefined ? { total } : {}), complete: false, error };
+      if (error instanceof CloudflareApiError)
+        return { accountId, zones, ...(total !== undefined ? { total } : {}), complete: false, error };
       throw error;
     }
     if (page === 1 && result.totalCount !== undefined) total = result.totalCount;
     // A token that reaches zones of other accounts through a broad filter still only counts here.
     zones.push(...result.zones.filter((z) => !z.accountId || z.accountId === accountId));
     const more =
-      result.totalPages !== undefined ? page < result.totalPages : result.totalCount !== undefined ? page * perPage < result.totalCount : result.zones.length >= perPage;
+      result.totalPages !== undefined
+        ? page < result.totalPages
+        : result.totalCount !== undefined
+          ? page * perPage < result.totalCount
+          : result.zones.length >= perPage;
     if (!more) return { accountId, zones, ...(total !== undefined ? { total } : {}), complete: true };
     if (options.firstPageOnly && total !== undefined) return { accountId, zones, total, complete: false };
   }

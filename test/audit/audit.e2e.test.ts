@@ -24,7 +24,20 @@ beforeAll(async () => {
 });
 
 const evidenceDir = () => path.join(project.dir, "evidence");
-const stackArgs = () => ["--stack", "dev", "--engine", "sandbox", "--api-base", sandbox.baseUrl, "--project-dir", project.dir, "--sandbox-state-dir", project.stateDir, "--evidence-dir", evidenceDir()];
+const stackArgs = () => [
+  "--stack",
+  "dev",
+  "--engine",
+  "sandbox",
+  "--api-base",
+  sandbox.baseUrl,
+  "--project-dir",
+  project.dir,
+  "--sandbox-state-dir",
+  project.stateDir,
+  "--evidence-dir",
+  evidenceDir(),
+];
 
 async function run(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   const result = await cfct(args, { CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, ...env });
@@ -57,14 +70,39 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
       owner: { kind: "account", accountId: ACME_CORP },
       name: "zero trust admin (hand-made)",
       expiresOn: null,
-      policies: [{ groups: [{ name: "Access: Apps and Policies Write", scope: "com.cloudflare.api.account" }], resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" } }],
+      policies: [
+        {
+          groups: [{ name: "Access: Apps and Policies Write", scope: "com.cloudflare.api.account" }],
+          resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
+        },
+      ],
     });
-    const readZone = { groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" as const }], resources: { "com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24": "*" } };
+    const readZone = {
+      groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" as const }],
+      resources: { "com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24": "*" },
+    };
     await issueToken(sandbox, { owner: { kind: "user" }, name: "cfct dev drata g7", allowedIps: ["127.0.0.0/8"], policies: [readZone] });
-    await issueToken(sandbox, { owner: { kind: "user" }, name: "cfct dev drata-gold g1", allowedIps: ["127.0.0.0/8"], policies: [readZone] });
-    await issueToken(sandbox, { owner: { kind: "user" }, name: "paused reader", status: "disabled", allowedIps: ["127.0.0.0/8"], policies: [readZone] });
+    await issueToken(sandbox, {
+      owner: { kind: "user" },
+      name: "cfct dev drata-gold g1",
+      allowedIps: ["127.0.0.0/8"],
+      policies: [readZone],
+    });
+    await issueToken(sandbox, {
+      owner: { kind: "user" },
+      name: "paused reader",
+      status: "disabled",
+      allowedIps: ["127.0.0.0/8"],
+      policies: [readZone],
+    });
     const soon = rfc3339(new Date((await sandboxNow(sandbox)).getTime() + 3_600_000));
-    await issueToken(sandbox, { owner: { kind: "user" }, name: "short-lived reader", expiresOn: soon, allowedIps: ["127.0.0.0/8"], policies: [readZone] });
+    await issueToken(sandbox, {
+      owner: { kind: "user" },
+      name: "short-lived reader",
+      expiresOn: soon,
+      allowedIps: ["127.0.0.0/8"],
+      policies: [readZone],
+    });
     await advanceClock(sandbox, 7200);
 
     const { run: result, review, byName } = await audit();
@@ -90,7 +128,11 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(provisioner.name).toBe("cfct provisioner");
     expect(provisioner.findings.map((f) => f.id)).not.toContain("write-access");
 
-    expect(review.summary).toMatchObject({ tokens: review.tokens.length, byClass: { managed: 2, orphaned: 1, provisioner: 1, unmanaged: 4 }, highest: "high" });
+    expect(review.summary).toMatchObject({
+      tokens: review.tokens.length,
+      byClass: { managed: 2, orphaned: 1, provisioner: 1, unmanaged: 4 },
+      highest: "high",
+    });
   });
 
   it("reports a managed token whose policies were changed by hand as drift, whatever order Cloudflare returns them in", async () => {
@@ -104,7 +146,11 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
       resources: p.resources as Record<string, string>,
       permission_groups: [...p.permission_groups!.map((g) => ({ id: g.id })).reverse(), ...(i === 0 ? [{ id: dnsWrite.id }] : [])],
     }));
-    await provisioner.sdk.user.tokens.update(drata.id!, { name: drata.name!, policies, ...(drata.expires_on ? { expires_on: drata.expires_on } : {}) });
+    await provisioner.sdk.user.tokens.update(drata.id!, {
+      name: drata.name!,
+      policies,
+      ...(drata.expires_on ? { expires_on: drata.expires_on } : {}),
+    });
     // Same token, only reordered: no drift.
     const { byName } = await audit("--fail-on", "none");
     const findings = byName("cfct dev drata g1").findings;
@@ -125,16 +171,22 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     const result = await run(["audit", ...stackArgs(), "--out", out, "--fail-on", "none"]);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toEqual([expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.csv$/), expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.md$/)]);
+    expect(files).toEqual([
+      expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.csv$/),
+      expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.md$/),
+    ]);
     const markdown = readFileSync(path.join(out, files[1]!), "utf8");
-    for (const control of ["SOC 2 CC6.1", "SOC 2 CC6.2", "SOC 2 CC6.3", "ISO/IEC 27001:2022 A.5.18", "ISO/IEC 27001:2022 A.8.2"]) expect(markdown).toContain(control);
+    for (const control of ["SOC 2 CC6.1", "SOC 2 CC6.2", "SOC 2 CC6.3", "ISO/IEC 27001:2022 A.5.18", "ISO/IEC 27001:2022 A.8.2"])
+      expect(markdown).toContain(control);
     const signOff = markdown.slice(markdown.indexOf("## Reviewer sign-off"));
     expect(signOff).toContain("| token | ID | decision (keep/revoke) | reviewer | date |");
     expect(signOff.trim().split("\n").at(-1)).toMatch(/^\| .+ \| `[0-9a-f]{32}` \| \| \| \|$/);
     expect(markdown.indexOf("## Reviewer sign-off")).toBeGreaterThan(markdown.indexOf("## Controls evidenced"));
     const csv = readFileSync(path.join(out, files[0]!), "utf8").split("\r\n");
     expect(csv[0]).toBe('"id","name","owner","class","status","lastUsedOn","expiresOn","groups","findings","decision","reviewer","date"');
-    expect(csv.some((line) => line.includes('"zero trust admin (hand-made)","account 417daa9dc1293f3af874e997f8bdce54","unmanaged"'))).toBe(true);
+    expect(csv.some((line) => line.includes('"zero trust admin (hand-made)","account 417daa9dc1293f3af874e997f8bdce54","unmanaged"'))).toBe(
+      true,
+    );
     writeFileSync(path.join(project.dir, "audit.md"), markdown); // for the closing note
   });
 
@@ -142,12 +194,19 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     const accountOnly = await issueToken(sandbox, {
       owner: { kind: "user" },
       name: "account-only provisioner",
-      policies: [{ groups: [{ name: "Account API Tokens Write", scope: "com.cloudflare.api.account" }], resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" } }],
+      policies: [
+        {
+          groups: [{ name: "Account API Tokens Write", scope: "com.cloudflare.api.account" }],
+          resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
+        },
+      ],
     });
     const result = await run(["audit", ...stackArgs(), "--json", "--fail-on", "none"], { CLOUDFLARE_API_TOKEN: accountOnly.value });
     expect(result.code, result.stderr).toBe(0);
     const review = accessReviewSchema.parse(JSON.parse(result.stdout));
-    expect(review.notReviewed).toEqual([{ owner: { kind: "user" }, detail: expect.stringContaining('Fix: give the provisioner "API Tokens Read" (or Write)') }]);
+    expect(review.notReviewed).toEqual([
+      { owner: { kind: "user" }, detail: expect.stringContaining('Fix: give the provisioner "API Tokens Read" (or Write)') },
+    ]);
     expect(review.tokens.every((t) => t.owner.kind === "account")).toBe(true);
     expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
     expect(result.stderr).toContain("cfct: not reviewed: user tokens:");
@@ -157,7 +216,9 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     await advanceClock(sandbox, 91 * 86_400);
     const { byName } = await audit("--fail-on", "none");
     expect(findingIds(byName("paused reader"))).toContain("medium:unused");
-    expect(byName("paused reader").findings.find((f) => f.id === "unused")!.detail).toMatch(/never used since it was issued .+, more than 90 days ago/);
+    expect(byName("paused reader").findings.find((f) => f.id === "unused")!.detail).toMatch(
+      /never used since it was issued .+, more than 90 days ago/,
+    );
   });
 
   it("the audits are evidence: chained after the up, and a hand-edited record is named by cfct evidence verify", async () => {

@@ -9,7 +9,10 @@ export interface CliRun {
 /** The built CLI as a user runs it (async, so a sandbox in this process keeps answering). */
 export function cfct(args: readonly string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${process.cwd()}/bin/cfct.js`, ...args], { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
+    const child = spawn(process.execPath, [`${process.cwd()}/bin/cfct.js`, ...args], {
+      env: { ...process.env, ...env },
+      ...(cwd ? { cwd } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

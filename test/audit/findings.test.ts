@@ -21,12 +21,20 @@ function token(overrides: Record<string, unknown> = {}): TokenDetails {
     last_used_on: "2026-05-30T00:00:00Z",
     expires_on: "2026-08-01T00:00:00Z",
     condition: { request_ip: { in: ["203.0.113.0/24"] } },
-    policies: [{ id: "p1", effect: "allow", permission_groups: [{ id: "g-zone-read" }], resources: { "com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24": "*" } }],
+    policies: [
+      {
+        id: "p1",
+        effect: "allow",
+        permission_groups: [{ id: "g-zone-read" }],
+        resources: { "com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24": "*" },
+      },
+    ],
     ...overrides,
   } as unknown as TokenDetails;
 }
 
-const ids = (t: TokenDetails, cls: "managed" | "unmanaged" | "provisioner" = "unmanaged") => findingsFor({ token: t, class: cls, groups: GROUPS, now: NOW }).map((f) => `${f.severity}:${f.id}`);
+const ids = (t: TokenDetails, cls: "managed" | "unmanaged" | "provisioner" = "unmanaged") =>
+  findingsFor({ token: t, class: cls, groups: GROUPS, now: NOW }).map((f) => `${f.severity}:${f.id}`);
 
 describe("access-review findings", () => {
   it("a scoped, expiring, filtered, recently used reader has none", () => {
@@ -37,16 +45,30 @@ describe("access-review findings", () => {
     const wide = token({
       policies: [
         { id: "p1", effect: "allow", permission_groups: [{ id: "g-dns-write" }], resources: { "com.cloudflare.api.account.zone.*": "*" } },
-        { id: "p2", effect: "allow", permission_groups: [{ id: "g-zone-read" }], resources: { "com.cloudflare.api.account.*": { "com.cloudflare.api.account.zone.*": "*" } } },
+        {
+          id: "p2",
+          effect: "allow",
+          permission_groups: [{ id: "g-zone-read" }],
+          resources: { "com.cloudflare.api.account.*": { "com.cloudflare.api.account.zone.*": "*" } },
+        },
       ],
     });
     expect(ids(wide)).toEqual(["high:write-access", "high:all-zones"]);
-    const accounts = token({ policies: [{ id: "p", effect: "allow", permission_groups: [{ id: "g-zone-read" }], resources: { "com.cloudflare.api.account.*": "*" } }] });
+    const accounts = token({
+      policies: [
+        { id: "p", effect: "allow", permission_groups: [{ id: "g-zone-read" }], resources: { "com.cloudflare.api.account.*": "*" } },
+      ],
+    });
     expect(ids(accounts)).toEqual(["high:all-accounts"]);
   });
 
   it("a deny policy only narrows: its write group is no finding", () => {
-    const denied = token({ policies: [...token().policies!, { id: "p2", effect: "deny", permission_groups: [{ id: "g-dns-write" }], resources: { "com.cloudflare.api.account.zone.*": "*" } }] });
+    const denied = token({
+      policies: [
+        ...token().policies!,
+        { id: "p2", effect: "deny", permission_groups: [{ id: "g-dns-write" }], resources: { "com.cloudflare.api.account.zone.*": "*" } },
+      ],
+    });
     expect(ids(denied)).toEqual([]);
   });
 
@@ -61,7 +83,11 @@ describe("access-review findings", () => {
   });
 
   it("the provisioner's own API Tokens Write is its job, not a finding; on any other token it is high", () => {
-    const provisioner = token({ policies: [{ id: "p", effect: "allow", permission_groups: [{ id: "g-tokens-write" }], resources: { "com.cloudflare.api.user.abc": "*" } }] });
+    const provisioner = token({
+      policies: [
+        { id: "p", effect: "allow", permission_groups: [{ id: "g-tokens-write" }], resources: { "com.cloudflare.api.user.abc": "*" } },
+      ],
+    });
     expect(ids(provisioner, "provisioner")).toEqual([]);
     expect(ids(provisioner, "unmanaged")).toEqual(["high:write-access"]);
   });
@@ -93,8 +119,17 @@ describe("access-review findings", () => {
       findings: [{ id: "no-expiry", severity, detail: "" }],
     });
     const review = { stack: "s", generatedAt: "", tokens: [reviewed("medium")], notReviewed: [], summary: summarize([reviewed("medium")]) };
-    expect(review.summary).toMatchObject({ highest: "medium", findings: { low: 0, medium: 1, high: 0 }, byClass: { unmanaged: 1, managed: 0 } });
-    expect([reachesThreshold(review, "high"), reachesThreshold(review, "medium"), reachesThreshold(review, "low"), reachesThreshold(review, "none")]).toEqual([false, true, true, false]);
+    expect(review.summary).toMatchObject({
+      highest: "medium",
+      findings: { low: 0, medium: 1, high: 0 },
+      byClass: { unmanaged: 1, managed: 0 },
+    });
+    expect([
+      reachesThreshold(review, "high"),
+      reachesThreshold(review, "medium"),
+      reachesThreshold(review, "low"),
+      reachesThreshold(review, "none"),
+    ]).toEqual([false, true, true, false]);
   });
 });
 
@@ -106,7 +141,16 @@ describe("the stack's token-name grammar", () => {
     expect(generationNamed(stack, "ascera-417daa9d", "cfct prod ascera-417daa9d g12")).toBe(12);
   });
   it("never by a loose prefix", () => {
-    for (const name of ["cfct prod drata-gold g1", "cfct prod drata g", "cfct prod drata g0", "cfct prod drata g1 copy", "cfct prod drata g01", "cfct dev drata g1", "cfct  prod drata g1", "xcfct prod drata g1"]) {
+    for (const name of [
+      "cfct prod drata-gold g1",
+      "cfct prod drata g",
+      "cfct prod drata g0",
+      "cfct prod drata g1 copy",
+      "cfct prod drata g01",
+      "cfct dev drata g1",
+      "cfct  prod drata g1",
+      "xcfct prod drata g1",
+    ]) {
       expect(generationNamed(stack, "drata", name), name).toBeUndefined();
     }
   });

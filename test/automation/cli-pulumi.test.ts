@@ -15,7 +15,12 @@ afterEach(() => {
 /** The built CLI as a user runs it, from `cwd`, with the stand-in pulumi first on PATH. */
 function cfct(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, CLOUDFLARE_API_TOKEN: "cf-provisioner-value", PULUMI_BACKEND_URL: "file:///tmp/cfct-state", PULUMI_CONFIG_PASSPHRASE: "pw" };
+    const env = {
+      ...process.env,
+      CLOUDFLARE_API_TOKEN: "cf-provisioner-value",
+      PULUMI_BACKEND_URL: "file:///tmp/cfct-state",
+      PULUMI_CONFIG_PASSPHRASE: "pw",
+    };
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
     let stdout = "";
     let stderr = "";
@@ -36,17 +41,26 @@ describe("cfct preview with the Pulumi engine, against the stand-in CLI", () => 
   });
 
   it("prints a replaced token as `replace`, and resolves --policy-pack and its config against the caller's directory (items 4, 10)", async () => {
-    const replacement = [...stepEvents("create-replacement", "drata-g1", undefined, true), ...stepEvents("replace", "drata-g1", undefined, true), ...stepEvents("delete-replaced", "drata-g1", undefined, true)];
+    const replacement = [
+      ...stepEvents("create-replacement", "drata-g1", undefined, true),
+      ...stepEvents("replace", "drata-g1", undefined, true),
+      ...stepEvents("delete-replaced", "drata-g1", undefined, true),
+    ];
     standIn = installPulumiStandIn({ answers: [answers.selected, ...answers.outputs({}), { command: ["preview"], events: replacement }] });
     const project = projectCopy();
     const caller = mkdtempSync(path.join(tmpdir(), "cfct-caller-"));
-    const run = await cfct(["preview", "--stack", "prod", "--project-dir", project, "--policy-pack", "policies", "--policy-pack-config", "pack.json"], caller);
+    const run = await cfct(
+      ["preview", "--stack", "prod", "--project-dir", project, "--policy-pack", "policies", "--policy-pack-config", "pack.json"],
+      caller,
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^replace drata-g1$/m);
     expect(run.stdout).not.toMatch(/delete/);
     const preview = standIn.calls().find((call) => call.argv[0] === "preview")!;
     expect(preview.cwd).toBe(project);
-    expect(preview.argv).toEqual(expect.arrayContaining(["--policy-pack", path.join(caller, "policies"), "--policy-pack-config", path.join(caller, "pack.json")]));
+    expect(preview.argv).toEqual(
+      expect.arrayContaining(["--policy-pack", path.join(caller, "policies"), "--policy-pack-config", path.join(caller, "pack.json")]),
+    );
   });
 });

@@ -15,10 +15,19 @@ beforeAll(async () => {
 });
 
 /** The built CLI as a user runs it, against the sandbox (async, so the in-process sandbox keeps answering). */
-function cfct(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cfct(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
-      env: { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir, ...env },
+      env: {
+        ...process.env,
+        CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+        CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
+        CFCT_REHEARSAL_KEY_DIR: project.keyDir,
+        ...env,
+      },
     });
     let stdout = "";
     let stderr = "";
@@ -28,7 +37,20 @@ function cfct(args: string[], env: Record<string, string | undefined> = {}): Pro
   });
 }
 
-const stackArgs = () => ["--stack", "cli", "--engine", "sandbox", "--api-base", sandbox.baseUrl, "--project-dir", project.dir, "--sandbox-state-dir", project.stateDir, "--evidence-dir", path.join(project.dir, "evidence")];
+const stackArgs = () => [
+  "--stack",
+  "cli",
+  "--engine",
+  "sandbox",
+  "--api-base",
+  sandbox.baseUrl,
+  "--project-dir",
+  project.dir,
+  "--sandbox-state-dir",
+  project.stateDir,
+  "--evidence-dir",
+  path.join(project.dir, "evidence"),
+];
 
 describe("cfct up / verify / rotate / destroy from the CLI against the sandbox", () => {
   it("runs the whole lifecycle, labelled as a rehearsal, with no token value in any output", async () => {

@@ -19,8 +19,17 @@ beforeAll(() => {
   ({ sandbox, hook } = running);
 });
 
-const drata = (extra: Record<string, unknown> = {}) => ({ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com"], ...extra });
-const ascera = () => ({ platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } });
+const drata = (extra: Record<string, unknown> = {}) => ({
+  platform: "drata",
+  accounts: [ACME_CORP],
+  zones: ["acme-corp.com", "acme-payments.com"],
+  ...extra,
+});
+const ascera = () => ({
+  platform: "ascera",
+  accounts: [ACME_CORP, ACME_LABS],
+  registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV },
+});
 
 describe("cfct up against the sandbox (rehearsal engine)", () => {
   it("deploys, verifies, registers and records evidence; a re-run is a no-op; a config change updates in place; destroy revokes", async () => {
@@ -80,14 +89,27 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     project.writeConfig({ connections: [drata({ token: { allowedIps: ["127.0.0.0/8"] } }), ascera()] });
     const changed = await runUp(pipeline.context);
     const drataToken = changed.tokens.find((t) => t.key === "drata")!;
-    expect([drataToken.change, drataToken.id, drataToken.verify?.ok, drataToken.registration]).toEqual(["update", first.tokens[0]!.id, true, undefined]);
+    expect([drataToken.change, drataToken.id, drataToken.verify?.ok, drataToken.registration]).toEqual([
+      "update",
+      first.tokens[0]!.id,
+      true,
+      undefined,
+    ]);
     expect(drataToken.ipFilter.allowed).toEqual(["127.0.0.0/8"]);
 
     // Changing nested inputs (zones, an existing IP filter) updates the token in Cloudflare too.
-    project.writeConfig({ connections: [drata({ zones: ["acme-corp.com", "acme-payments.com", "acme-status.com"], token: { allowedIps: ["127.0.0.0/16"] } }), ascera()] });
+    project.writeConfig({
+      connections: [
+        drata({ zones: ["acme-corp.com", "acme-payments.com", "acme-status.com"], token: { allowedIps: ["127.0.0.0/16"] } }),
+        ascera(),
+      ],
+    });
     const nested = (await runUp(pipeline.context)).tokens.find((t) => t.key === "drata")!;
     expect([nested.change, nested.id, nested.verify?.ok]).toEqual(["update", first.tokens[0]!.id, true]);
-    const live = await createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl }).getToken({ kind: "user" }, nested.id);
+    const live = await createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl }).getToken(
+      { kind: "user" },
+      nested.id,
+    );
     expect(JSON.stringify(live.policies)).toContain("621b8b25e1292b078cc50d9c9bdec591");
     expect(live.condition?.request_ip?.in).toEqual(["127.0.0.0/16"]);
 
@@ -104,14 +126,22 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     const pipeline = pipelineFor(sandbox, project);
     const [token] = (await runUp(pipeline.context)).tokens;
     const status = Object.fromEntries(token!.verify!.checks.map((c) => [c.id, c.status]));
-    expect(status).toMatchObject({ liveness: "warn", "exactness:groups": "pass", "exactness:resources": "pass", "exactness:ip-filter": "pass", probes: "skip" });
+    expect(status).toMatchObject({
+      liveness: "warn",
+      "exactness:groups": "pass",
+      "exactness:resources": "pass",
+      "exactness:ip-filter": "pass",
+      probes: "skip",
+    });
     expect(token!.registration?.status).toBe("handed-off");
     await pipeline.context.engine.destroy();
   });
 
   it("refuses to deploy when a webhook secret is missing, before any token exists", async () => {
     const project = testProject("nosecret");
-    project.writeConfig({ connections: [{ ...ascera(), registration: { kind: "webhook", url: hook.url, secretEnv: "CFCT_UNSET_SECRET" } }] });
+    project.writeConfig({
+      connections: [{ ...ascera(), registration: { kind: "webhook", url: hook.url, secretEnv: "CFCT_UNSET_SECRET" } }],
+    });
     const before = (await issuedTokens(sandbox)).length;
     await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/CFCT_UNSET_SECRET/);
     expect((await issuedTokens(sandbox)).length).toBe(before);
@@ -132,7 +162,9 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     const project = testProject("badzone");
     project.writeConfig({ connections: [drata({ zones: ["acme-corp.com", "nonexistent-zone.com"] })] });
     const before = (await issuedTokens(sandbox)).length;
-    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(/zone nonexistent-zone\.com is not visible to it: check the name/);
+    await expect(runUp(pipelineFor(sandbox, project).context)).rejects.toThrow(
+      /zone nonexistent-zone\.com is not visible to it: check the name/,
+    );
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });
 
@@ -143,7 +175,18 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     const failing = {
       ...pipeline.context,
       verifier: {
-        verify: async () => ({ ok: false, apiCalls: 1, checks: [{ id: "probe:Zone WAF Read", status: "fail" as const, detail: "403 on GET /zones/{zone_id}/rulesets", remedy: "add Zone WAF Read" }] }),
+        verify: async () => ({
+          ok: false,
+          apiCalls: 1,
+          checks: [
+            {
+              id: "probe:Zone WAF Read",
+              status: "fail" as const,
+              detail: "403 on GET /zones/{zone_id}/rulesets",
+              remedy: "add Zone WAF Read",
+            },
+          ],
+        }),
       },
     };
     const result = await runUp(failing);
@@ -160,35 +203,47 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
   it.each([
     ["empty", ""],
     ["unknown", unknownValue],
-  ])("a token whose value output comes back %s is never registered; the message names the provider issue and rotate --force recovers", async (kind, lost) => {
-    const project = testProject(`lostvalue-${kind}`);
-    project.writeConfig({ connections: [drata()] });
-    const pipeline = pipelineFor(sandbox, project);
-    const engine = pipeline.context.engine;
-    const verified: string[] = [];
-    // What the provider issue leaves behind: the token exists, its value output does not.
-    const losing = {
-      ...pipeline.context,
-      engine: Object.assign(Object.create(engine) as typeof engine, { tokenValue: async (name: string) => (name === "drata-g1" ? lost : engine.tokenValue(name)) }),
-      verifier: { verify: (request: Parameters<typeof pipeline.context.verifier.verify>[0]) => (verified.push(request.token.logicalName), pipeline.context.verifier.verify(request)) },
-    };
-    const result = await runUp(losing);
-    expect(result.ok).toBe(false);
-    expect(result.tokens.map((t) => [t.logicalName, t.change, t.verify?.ok, t.registration])).toEqual([["drata-g1", "create", false, undefined]]);
-    expect(result.problems).toEqual([
-      "drata-g1: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. " +
-        "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
-        "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
-        `Fix: cfct rotate --stack lostvalue-${kind} --force issues a new generation, whose value comes from its own create call.`,
-    ]);
-    expect(verified).toEqual([]);
-    expect(readdirSync(project.dir)).not.toContain("handoff");
+  ])(
+    "a token whose value output comes back %s is never registered; the message names the provider issue and rotate --force recovers",
+    async (kind, lost) => {
+      const project = testProject(`lostvalue-${kind}`);
+      project.writeConfig({ connections: [drata()] });
+      const pipeline = pipelineFor(sandbox, project);
+      const engine = pipeline.context.engine;
+      const verified: string[] = [];
+      // What the provider issue leaves behind: the token exists, its value output does not.
+      const losing = {
+        ...pipeline.context,
+        engine: Object.assign(Object.create(engine) as typeof engine, {
+          tokenValue: async (name: string) => (name === "drata-g1" ? lost : engine.tokenValue(name)),
+        }),
+        verifier: {
+          verify: (request: Parameters<typeof pipeline.context.verifier.verify>[0]) => (
+            verified.push(request.token.logicalName),
+            pipeline.context.verifier.verify(request)
+          ),
+        },
+      };
+      const result = await runUp(losing);
+      expect(result.ok).toBe(false);
+      expect(result.tokens.map((t) => [t.logicalName, t.change, t.verify?.ok, t.registration])).toEqual([
+        ["drata-g1", "create", false, undefined],
+      ]);
+      expect(result.problems).toEqual([
+        "drata-g1: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. " +
+          "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
+          "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
+          `Fix: cfct rotate --stack lostvalue-${kind} --force issues a new generation, whose value comes from its own create call.`,
+      ]);
+      expect(verified).toEqual([]);
+      expect(readdirSync(project.dir)).not.toContain("handoff");
 
-    // The fix the message names: a new generation, verified and registered with its own value.
-    const rotated = await runRotate(losing, { ifDueWithinDays: 14, graceHours: 24, force: true });
-    expect(rotated.problems).toEqual([]);
-    const g2 = rotated.tokens.find((t) => t.logicalName === "drata-g2");
-    expect([g2?.verify?.ok, g2?.registration?.status]).toEqual([true, "handed-off"]);
-    await engine.destroy();
-  });
+      // The fix the message names: a new generation, verified and registered with its own value.
+      const rotated = await runRotate(losing, { ifDueWithinDays: 14, graceHours: 24, force: true });
+      expect(rotated.problems).toEqual([]);
+      const g2 = rotated.tokens.find((t) => t.logicalName === "drata-g2");
+      expect([g2?.verify?.ok, g2?.registration?.status]).toEqual([true, "handed-off"]);
+      await engine.destroy();
+    },
+  );
 });

@@ -20,7 +20,9 @@ interface Run {
 function cfct(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const { CLOUDFLARE_API_TOKEN: _token, CLOUDFLARE_BASE_URL: _base, ...inherited } = process.env;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["bin/cfct.js", ...args], { env: { ...inherited, HOME: mkdtempSync(path.join(tmpdir(), "cfct-home-")), ...env } });
+    const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
+      env: { ...inherited, HOME: mkdtempSync(path.join(tmpdir(), "cfct-home-")), ...env },
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -38,12 +40,36 @@ function project(name: string, config: Record<string, unknown> = { connections: 
 
 /** A rehearsal of the project's stack against the test's sandbox. */
 function rehearse(command: string, p: TestProject, env: Record<string, string | undefined> = {}, extra: string[] = []): Promise<Run> {
-  const args = [command, "--stack", p.stack, "--engine", "sandbox", "--api-base", sandbox.baseUrl, "--project-dir", p.dir, "--sandbox-state-dir", p.stateDir, "--evidence-dir", path.join(p.dir, "evidence"), ...extra];
-  return cfct(args, { CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir, CFCT_REHEARSAL_KEY_DIR: p.keyDir, ...env });
+  const args = [
+    command,
+    "--stack",
+    p.stack,
+    "--engine",
+    "sandbox",
+    "--api-base",
+    sandbox.baseUrl,
+    "--project-dir",
+    p.dir,
+    "--sandbox-state-dir",
+    p.stateDir,
+    "--evidence-dir",
+    path.join(p.dir, "evidence"),
+    ...extra,
+  ];
+  return cfct(args, {
+    CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir,
+    CFCT_REHEARSAL_KEY_DIR: p.keyDir,
+    ...env,
+  });
 }
 
 async function inject(fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+  const response = await fetch(`${sandbox.controlUrl}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
   expect(response.status).toBe(201);
 }
 
@@ -52,7 +78,10 @@ async function withoutZoneRead(): Promise<string> {
   const admin = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
   const group = (await admin.permissionGroups({ kind: "user" })).find((g) => g.name === "API Tokens Write")!;
   const user = await admin.currentUser();
-  const created = await admin.sdk.user.tokens.create({ name: "no zone read", policies: [{ effect: "allow", permission_groups: [{ id: group.id }], resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }] });
+  const created = await admin.sdk.user.tokens.create({
+    name: "no zone read",
+    policies: [{ effect: "allow", permission_groups: [{ id: group.id }], resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
+  });
   return created.value!;
 }
 
@@ -96,7 +125,8 @@ const ROWS: readonly Row[] = [
     situation: "the Pulumi CLI is missing",
     exit: 1,
     says: /the Pulumi CLI is not installed or not on PATH\. Fix: install it[\s\S]*run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`/,
-    run: () => cfct(["up", "--stack", "nocli", "--project-dir", project("nocli").dir], { PATH: "/nonexistent", CLOUDFLARE_API_TOKEN: "unused" }),
+    run: () =>
+      cfct(["up", "--stack", "nocli", "--project-dir", project("nocli").dir], { PATH: "/nonexistent", CLOUDFLARE_API_TOKEN: "unused" }),
   },
   {
     command: "up",
@@ -112,9 +142,24 @@ const ROWS: readonly Row[] = [
     says: /no Cloudflare API sandbox answers at http:\/\/127\.0\.0\.1:\d+\/__sandbox \(ECONNREFUSED\)\. Fix: start one with `cfct sandbox`/,
     run: async () => {
       const p = project("unreachable");
-      return cfct(["up", "--stack", p.stack, "--engine", "sandbox", "--api-base", `http://127.0.0.1:${await closedPort()}/client/v4`, "--project-dir", p.dir, "--sandbox-state-dir", p.stateDir], {
-        CLOUDFLARE_API_TOKEN: "unused",
-      });
+      return cfct(
+        [
+          "up",
+          "--stack",
+          p.stack,
+          "--engine",
+          "sandbox",
+          "--api-base",
+          `http://127.0.0.1:${await closedPort()}/client/v4`,
+          "--project-dir",
+          p.dir,
+          "--sandbox-state-dir",
+          p.stateDir,
+        ],
+        {
+          CLOUDFLARE_API_TOKEN: "unused",
+        },
+      );
     },
   },
   {
@@ -158,11 +203,29 @@ const ROWS: readonly Row[] = [
       const p = project("found");
       const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
       // This process is alive, and its sandbox is the one announced.
-      announce({ baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken, pid: process.pid }, announcementFile(home));
-      return cfct(["up", "--stack", p.stack, "--engine", "sandbox", "--project-dir", p.dir, "--sandbox-state-dir", p.stateDir, "--evidence-dir", path.join(p.dir, "evidence")], {
-        HOME: home,
-        CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir,
-      });
+      announce(
+        { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken, pid: process.pid },
+        announcementFile(home),
+      );
+      return cfct(
+        [
+          "up",
+          "--stack",
+          p.stack,
+          "--engine",
+          "sandbox",
+          "--project-dir",
+          p.dir,
+          "--sandbox-state-dir",
+          p.stateDir,
+          "--evidence-dir",
+          path.join(p.dir, "evidence"),
+        ],
+        {
+          HOME: home,
+          CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir,
+        },
+      );
     },
   },
   {
@@ -234,9 +297,15 @@ function readmeTable(): { command: string; situation: string; exit: number }[] {
   const table = section.slice(section.indexOf("| command | situation | exit |"));
   const lines = table.split("\n");
   return lines
-    .slice(2, lines.findIndex((line) => !line.startsWith("|")))
+    .slice(
+      2,
+      lines.findIndex((line) => !line.startsWith("|")),
+    )
     .map((line) => {
-      const [command, situation, exit] = line.split("|").slice(1, 4).map((cell) => cell.trim());
+      const [command, situation, exit] = line
+        .split("|")
+        .slice(1, 4)
+        .map((cell) => cell.trim());
       return { command: command!, situation: situation!, exit: Number(exit) };
     });
 }

@@ -59,7 +59,11 @@ function expectedExit(step: Step, fault: keyof typeof FAULTS): number {
 }
 
 async function inject(fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+  const response = await fetch(`${sandbox.controlUrl}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
   expect(response.status).toBe(201);
 }
 
@@ -68,14 +72,20 @@ async function clearFaults(): Promise<void> {
 }
 
 const answered = async (route: { method: string; path: string }): Promise<number> =>
-  ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[`${route.method} ${route.path}`] ?? 0;
+  ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[
+    `${route.method} ${route.path}`
+  ] ?? 0;
 
 /**
  * Injects `count` of a fault on one route; `landed()` resolves once the sandbox has answered every
  * request the fault caught. A delayed request is served after its client gave up: a rerun must not
  * start before a late create exists, or it could not clean it up (polled, never timed).
  */
-async function injectOn(route: { method: string; path: string }, fault: Record<string, unknown>, count: number): Promise<{ landed: () => Promise<void> }> {
+async function injectOn(
+  route: { method: string; path: string },
+  fault: Record<string, unknown>,
+  count: number,
+): Promise<{ landed: () => Promise<void> }> {
   const before = await answered(route);
   await inject({ ...fault, count, match: route });
   return {
@@ -102,7 +112,9 @@ async function rotateRecorded(pipeline: Pipeline, stack: string, evidenceDir: st
 /** Runs `cfct up` as the CLI does: evidence written, the exit code of the contract. */
 async function upRecorded(pipeline: Pipeline, stack: string, evidenceDir: string): Promise<{ exit: number; message: string }> {
   try {
-    const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () => runUp(pipeline.context));
+    const { summary } = await recordRun(pipeline, { evidenceDir, projectDir: evidenceDir, stack, command: "up" }, () =>
+      runUp(pipeline.context),
+    );
     return { exit: summary.ok ? 0 : 2, message: summary.problems.join("\n") };
   } catch (error) {
     return { exit: exitCodeFor(error), message: (error as Error).message };
@@ -118,7 +130,9 @@ function evidenceOf(dir: string, stack: string): { ok: boolean; problems: string
 async function deployed(stack: string, options: { timeoutMs?: number } = {}) {
   const project = testProject(stack);
   project.writeConfig({
-    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    connections: [
+      { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
+    ],
   });
   const pipeline = pipelineFor(sandbox, project, [], options);
   expect((await runUp(pipeline.context)).ok).toBe(true);
@@ -138,54 +152,73 @@ async function finishesAndLeavesNothing(pipeline: Pipeline, stack: string): Prom
   expect(await live(stack)).toEqual([]);
 }
 
-const CELLS = (["create", "verify", "revoke"] as const).flatMap((step) => (Object.keys(FAULTS) as (keyof typeof FAULTS)[]).map((fault) => ({ step, fault })));
+const CELLS = (["create", "verify", "revoke"] as const).flatMap((step) =>
+  (Object.keys(FAULTS) as (keyof typeof FAULTS)[]).map((fault) => ({ step, fault })),
+);
 
 describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
-  it.each(CELLS)("$fault at $step", async ({ step, fault }) => {
-    const stack = `${step}-${fault.replace(/\W+/g, "")}`;
-    await clearFaults();
-    const { pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
-    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
-    const platformHeld = hook.latestValue(KEY)!;
-    const injected = await injectOn(ROUTES[step], FAULTS[fault], 20);
+  it.each(CELLS)(
+    "$fault at $step",
+    async ({ step, fault }) => {
+      const stack = `${step}-${fault.replace(/\W+/g, "")}`;
+      await clearFaults();
+      const { pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
+      const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+      const platformHeld = hook.latestValue(KEY)!;
+      const injected = await injectOn(ROUTES[step], FAULTS[fault], 20);
 
-    const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
-    await injected.landed();
-    // A create that timed out still happened, once per attempt: the rerun must remove what nobody holds.
-    if (fault === "timeout" && step === "create") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g2`);
-    expect(exit, message).toBe(expectedExit(step, fault));
-    expect(message).toMatch(/Fix: /);
-    const evidence = evidenceOf(evidenceDir, stack);
-    expect(evidence.ok).toBe(false);
-    expect(evidence.problems.join("\n")).toContain(message.split("\n")[0]!.replace(/^stopped: /, "").slice(0, 60));
-    // Whatever failed, the platform is never without a working token (checked once the faults are gone: the check calls verify too).
-    await clearFaults();
-    expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
-    if (step !== "revoke") expect(hook.latestValue(KEY)).toBe(platformHeld);
+      const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
+      await injected.landed();
+      // A create that timed out still happened, once per attempt: the rerun must remove what nobody holds.
+      if (fault === "timeout" && step === "create") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g2`);
+      expect(exit, message).toBe(expectedExit(step, fault));
+      expect(message).toMatch(/Fix: /);
+      const evidence = evidenceOf(evidenceDir, stack);
+      expect(evidence.ok).toBe(false);
+      expect(evidence.problems.join("\n")).toContain(
+        message
+          .split("\n")[0]!
+          .replace(/^stopped: /, "")
+          .slice(0, 60),
+      );
+      // Whatever failed, the platform is never without a working token (checked once the faults are gone: the check calls verify too).
+      await clearFaults();
+      expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
+      if (step !== "revoke") expect(hook.latestValue(KEY)).toBe(platformHeld);
 
-    await finishesAndLeavesNothing(pipeline, stack);
-  }, 60_000);
+      await finishesAndLeavesNothing(pipeline, stack);
+    },
+    60_000,
+  );
 
-  it.each(Object.keys(FAULTS) as (keyof typeof FAULTS)[])("%s at up's first deploy", async (fault) => {
-    const stack = `up-${fault.replace(/\W+/g, "")}`;
-    await clearFaults();
-    const project = testProject(stack);
-    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
-    const pipeline = pipelineFor(sandbox, project, [], CLIENT_OPTIONS[fault]);
-    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
-    const injected = await injectOn(ROUTES.create, FAULTS[fault], 20);
-    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
-    await injected.landed();
-    if (fault === "timeout") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g1`);
-    expect(exit, message).toBe(expectedExit("create", fault));
-    expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
-    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
-    await clearFaults();
-    expect((await runUp(pipeline.context)).ok).toBe(true);
-    expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
-    await pipeline.context.engine.destroy();
-    expect(await live(stack)).toEqual([]);
-  }, 60_000);
+  it.each(Object.keys(FAULTS) as (keyof typeof FAULTS)[])(
+    "%s at up's first deploy",
+    async (fault) => {
+      const stack = `up-${fault.replace(/\W+/g, "")}`;
+      await clearFaults();
+      const project = testProject(stack);
+      project.writeConfig({
+        connections: [
+          { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
+        ],
+      });
+      const pipeline = pipelineFor(sandbox, project, [], CLIENT_OPTIONS[fault]);
+      const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+      const injected = await injectOn(ROUTES.create, FAULTS[fault], 20);
+      const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+      await injected.landed();
+      if (fault === "timeout") expect(await live(stack)).toContain(`cfct ${stack} ${KEY} g1`);
+      expect(exit, message).toBe(expectedExit("create", fault));
+      expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
+      expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+      await clearFaults();
+      expect((await runUp(pipeline.context)).ok).toBe(true);
+      expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
+      await pipeline.context.engine.destroy();
+      expect(await live(stack)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("webhook down at register: exit 2, the platform keeps generation 1, a rerun delivers", async () => {
     const stack = "register-down";
@@ -193,7 +226,13 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     const platformHeld = hook.latestValue(KEY)!;
     project.writeConfig({
-      connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: "http://127.0.0.1:9/down", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 } }],
+      connections: [
+        {
+          platform: "ascera",
+          accounts: [ACME_CORP],
+          registration: { kind: "webhook", url: "http://127.0.0.1:9/down", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 },
+        },
+      ],
     });
     const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
     expect(exit).toBe(2);
@@ -201,7 +240,11 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     expect(evidenceOf(evidenceDir, stack).problems.join("\n")).toContain("registration failed");
     expect(hook.latestValue(KEY)).toBe(platformHeld);
     expect(await works(sandbox, platformHeld, OWNER)).toBe(true);
-    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    project.writeConfig({
+      connections: [
+        { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
+      ],
+    });
     await finishesAndLeavesNothing(pipeline, stack);
   }, 60_000);
 
@@ -209,7 +252,10 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     const stack = "revoked-by-hand";
     const { pipeline } = await deployed(stack);
     const old = (await pipeline.context.engine.outputs())[0]!;
-    await fetch(`${sandbox.baseUrl}/accounts/${ACME_CORP}/tokens/${old.id}`, { method: "DELETE", headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    await fetch(`${sandbox.baseUrl}/accounts/${ACME_CORP}/tokens/${old.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${sandbox.provisionerToken}` },
+    });
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     const { exit, message } = await rotateRecorded(pipeline, stack, evidenceDir);
     expect(exit, message).toBe(0);
@@ -227,7 +273,11 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
  */
 describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   const control = (method: string, route: string, body?: unknown) =>
-    fetch(`${sandbox.controlUrl}${route}`, { method, headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${sandbox.controlUrl}${route}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   const RENAMED = { scope: "com.cloudflare.api.account", from: "Account Settings Read", to: "Account Settings: Read" };
 
   /** Runs `run` with ASCERA's "Account Settings Read" offered under another name, then restores it. */
@@ -240,13 +290,18 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
     }
   }
 
-  const namesTheGroupAndTheFix = /permission group .*Account Settings Read.* is not offered by Cloudflare's account token list\. Cloudflare no longer offers it\. Fix: refresh the catalog \(`npm run catalog`/;
+  const namesTheGroupAndTheFix =
+    /permission group .*Account Settings Read.* is not offered by Cloudflare's account token list\. Cloudflare no longer offers it\. Fix: refresh the catalog \(`npm run catalog`/;
 
   it("permission group renamed at up's first deploy: exit 1, no token created", async () => {
     const stack = "up-renamed";
     await clearFaults();
     const project = testProject(stack);
-    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }] });
+    project.writeConfig({
+      connections: [
+        { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
+      ],
+    });
     const pipeline = pipelineFor(sandbox, project);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
@@ -282,7 +337,9 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   }, 60_000);
 
   async function zoneId(name: string): Promise<string> {
-    const response = await fetch(`${sandbox.baseUrl}/zones?name=${name}`, { headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    const response = await fetch(`${sandbox.baseUrl}/zones?name=${name}`, {
+      headers: { authorization: `Bearer ${sandbox.provisionerToken}` },
+    });
     return ((await response.json()) as { result: { id: string }[] }).result[0]!.id;
   }
 
@@ -290,30 +347,40 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   // for a zone named by its ID, by GET /zones/{id}, so a deleted zone is caught either way.
   it.each([
     { named: "by name", zone: "acme-status.com", says: /zone acme-status\.com is not visible to it: check the name/ },
-    { named: "by ID", zone: "acme-payments.com", says: /it cannot read zone [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\); check the zone/ },
-  ])("zone deleted between plan and up's deploy, named $named: exit 1, no token created", async ({ named, zone, says }) => {
-    const stack = `zone-deleted-${named.replace(/\W+/g, "")}`;
-    await clearFaults();
-    const id = await zoneId(zone);
-    const project = testProject(stack);
-    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", named === "by ID" ? id : zone] }] });
-    const pipeline = pipelineFor(sandbox, project);
-    const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
-    expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
+    {
+      named: "by ID",
+      zone: "acme-payments.com",
+      says: /it cannot read zone [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\); check the zone/,
+    },
+  ])(
+    "zone deleted between plan and up's deploy, named $named: exit 1, no token created",
+    async ({ named, zone, says }) => {
+      const stack = `zone-deleted-${named.replace(/\W+/g, "")}`;
+      await clearFaults();
+      const id = await zoneId(zone);
+      const project = testProject(stack);
+      project.writeConfig({
+        connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", named === "by ID" ? id : zone] }],
+      });
+      const pipeline = pipelineFor(sandbox, project);
+      const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
+      expect((await pipeline.context.engine.preview()).changes).toContainEqual(expect.objectContaining({ op: "create" }));
 
-    expect((await control("DELETE", `/zones/${id}`)).status).toBe(200);
-    const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
-    expect(exit, message).toBe(1);
-    expect(message).toMatch(says);
-    expect(message).toMatch(/Fix: /);
-    expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
-    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
+      expect((await control("DELETE", `/zones/${id}`)).status).toBe(200);
+      const { exit, message } = await upRecorded(pipeline, stack, evidenceDir);
+      expect(exit, message).toBe(1);
+      expect(message).toMatch(says);
+      expect(message).toMatch(/Fix: /);
+      expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
+      expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
 
-    // The fix: drop the zone from the stack; the deploy then goes through.
-    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
-    expect((await runUp(pipeline.context)).ok).toBe(true);
-    expect(await issuedTokens(sandbox).then((tokens) => tokens.filter((t) => t.name.startsWith(`cfct ${stack} `)).length)).toBe(1);
-    await pipeline.context.engine.destroy();
-    expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
-  }, 60_000);
+      // The fix: drop the zone from the stack; the deploy then goes through.
+      project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
+      expect((await runUp(pipeline.context)).ok).toBe(true);
+      expect(await issuedTokens(sandbox).then((tokens) => tokens.filter((t) => t.name.startsWith(`cfct ${stack} `)).length)).toBe(1);
+      await pipeline.context.engine.destroy();
+      expect((await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `))).toEqual([]);
+    },
+    60_000,
+  );
 });

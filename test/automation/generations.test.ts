@@ -29,7 +29,10 @@ describe("token generations", () => {
   it("rebuilds lost config from the stack's outputs instead of forgetting (and so deleting) a generation", () => {
     const live = [deployed("drata", 2, "2026-09-01T00:00:00Z"), deployed("drata", 3, "2026-11-20T00:00:00Z")];
     expect(pinGenerations({}, live, ["drata"], NOW)).toEqual({
-      drata: { active: { generation: 2, issuedAt: "2026-09-01T00:00:00Z" }, successor: { generation: 3, issuedAt: "2026-11-20T00:00:00Z" } },
+      drata: {
+        active: { generation: 2, issuedAt: "2026-09-01T00:00:00Z" },
+        successor: { generation: 3, issuedAt: "2026-11-20T00:00:00Z" },
+      },
     });
   });
 
@@ -38,7 +41,12 @@ describe("token generations", () => {
   });
 
   it("records registration per generation and per token ID: a replaced token must be registered again", () => {
-    const g = { drata: { active: { generation: 1, issuedAt: "2026-01-01T00:00:00Z" }, successor: { generation: 2, issuedAt: "2026-02-01T00:00:00Z" } } };
+    const g = {
+      drata: {
+        active: { generation: 1, issuedAt: "2026-01-01T00:00:00Z" },
+        successor: { generation: 2, issuedAt: "2026-02-01T00:00:00Z" },
+      },
+    };
     const second = deployed("drata", 2, "2026-02-01T00:00:00Z");
     const marked = withRegistration(g, second, "2026-02-01T01:00:00Z");
     expect([isRegistered(marked, deployed("drata", 1, "x")), isRegistered(marked, second)]).toEqual([false, true]);
@@ -48,19 +56,31 @@ describe("token generations", () => {
   });
 
   it("a stale stack file cannot bring back a revoked generation", () => {
-    const stale = { drata: { active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" }, successor: { generation: 2, issuedAt: "2026-11-20T00:00:00Z", registeredAt: "2026-11-20T01:00:00Z" } } };
+    const stale = {
+      drata: {
+        active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" },
+        successor: { generation: 2, issuedAt: "2026-11-20T00:00:00Z", registeredAt: "2026-11-20T01:00:00Z" },
+      },
+    };
     expect(pinGenerations(stale, [deployed("drata", 2, "2026-11-20T00:00:00Z")], ["drata"], NOW)).toEqual({
       drata: { active: { generation: 2, issuedAt: "2026-11-20T00:00:00Z", registeredAt: "2026-11-20T01:00:00Z" } },
     });
   });
 
   it("keeps a successor that is recorded but not created yet (a rotation interrupted before its deploy)", () => {
-    const rotating = { drata: { active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" }, successor: { generation: 2, issuedAt: "2026-11-25T11:00:00Z" } } };
+    const rotating = {
+      drata: {
+        active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" },
+        successor: { generation: 2, issuedAt: "2026-11-25T11:00:00Z" },
+      },
+    };
     expect(pinGenerations(rotating, [deployed("drata", 1, "2026-09-01T00:00:00Z")], ["drata"], NOW)).toEqual(rotating);
   });
 
   it("with nothing live (destroyed, or never created) a generation is issued now, never with a stale issue time", () => {
     const destroyed = { drata: { active: { generation: 3, issuedAt: "2026-01-01T00:00:00Z", registeredAt: "2026-01-01T00:01:00Z" } } };
-    expect(pinGenerations(destroyed, [], ["drata"], NOW)).toEqual({ drata: { active: { generation: 3, issuedAt: "2026-11-25T12:00:00Z" } } });
+    expect(pinGenerations(destroyed, [], ["drata"], NOW)).toEqual({
+      drata: { active: { generation: 3, issuedAt: "2026-11-25T12:00:00Z" } },
+    });
   });
 });

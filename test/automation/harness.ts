@@ -46,7 +46,12 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
-export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines: string[] = [], options: Pick<PipelineOptions, "timeoutMs"> = {}): Pipeline {
+export function pipelineFor(
+  sandbox: RunningSandbox,
+  project: TestProject,
+  lines: string[] = [],
+  options: Pick<PipelineOptions, "timeoutMs"> = {},
+): Pipeline {
   return buildPipeline({
     projectDir: project.dir,
     stack: project.stack,
@@ -67,7 +72,10 @@ export function pipelineFor(sandbox: RunningSandbox, project: TestProject, lines
  * its tests and closed after; `behaviours` runs the sandbox with named behaviours (the matrix).
  */
 export function sandboxAndReceiver(behaviours?: BehaviourOverrides): { readonly sandbox: RunningSandbox; readonly hook: WebhookReceiver } {
-  const running = { sandbox: useSandbox({ port: 0, ...(behaviours ? { behaviours } : {}) }) } as { sandbox: RunningSandbox; hook: WebhookReceiver };
+  const running = { sandbox: useSandbox({ port: 0, ...(behaviours ? { behaviours } : {}) }) } as {
+    sandbox: RunningSandbox;
+    hook: WebhookReceiver;
+  };
   beforeAll(async () => {
     running.hook = await startWebhookReceiver(WEBHOOK_SECRET);
   });
@@ -101,7 +109,11 @@ export async function advanceClock(sandbox: RunningSandbox, seconds: number): Pr
 }
 
 /** Does this value still authenticate (the platform's view: is my token working)? */
-export async function works(sandbox: RunningSandbox, value: string, owner: { kind: "user" } | { kind: "account"; accountId: string }): Promise<boolean> {
+export async function works(
+  sandbox: RunningSandbox,
+  value: string,
+  owner: { kind: "user" } | { kind: "account"; accountId: string },
+): Promise<boolean> {
   const client = createCloudflareClient({ apiToken: value, baseUrl: sandbox.baseUrl, maxRetries: 0 });
   try {
     const result = await client.verifyToken(owner);
@@ -148,7 +160,10 @@ export function crashingAt(ctx: PipelineContext, n: number, when: "before" | "af
         setConfig: (key, value) => engine.setConfig(key, value),
       },
       verifier: { verify: (request) => step("verify", () => ctx.verifier.verify(request)) },
-      inspector: { lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)), exposed: (token) => ctx.inspector.exposed(token) },
+      inspector: {
+        lastUsedOn: (token) => step("lastUsedOn", () => ctx.inspector.lastUsedOn(token)),
+        exposed: (token) => ctx.inspector.exposed(token),
+      },
       registrarFor: (connection) => {
         const registrar = ctx.registrarFor(connection);
         return { kind: registrar.kind, register: (request) => step("register", () => registrar.register(request)) };

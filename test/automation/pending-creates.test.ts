@@ -8,12 +8,27 @@ describe("pending token creates in an exported stack state (item 8)", () => {
     version: 3,
     deployment: {
       resources: [
-        { urn: "urn:x::ascera-g1", type: "cloudflare:index/accountToken:AccountToken", id: `${ACCOUNT}/live-acct`, inputs: { name: "cfct prod ascera g1", accountId: ACCOUNT } },
+        {
+          urn: "urn:x::ascera-g1",
+          type: "cloudflare:index/accountToken:AccountToken",
+          id: `${ACCOUNT}/live-acct`,
+          inputs: { name: "cfct prod ascera g1", accountId: ACCOUNT },
+        },
         { urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", id: "live-user", inputs: { name: "cfct prod drata g1" } },
       ],
       pending_operations: [
-        { type: "creating", resource: { urn: "urn:x::ascera-g2", type: "cloudflare:index/accountToken:AccountToken", inputs: { name: "cfct prod ascera g2", accountId: ACCOUNT } } },
-        { type: "updating", resource: { urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", inputs: { name: "cfct prod drata g1" } } },
+        {
+          type: "creating",
+          resource: {
+            urn: "urn:x::ascera-g2",
+            type: "cloudflare:index/accountToken:AccountToken",
+            inputs: { name: "cfct prod ascera g2", accountId: ACCOUNT },
+          },
+        },
+        {
+          type: "updating",
+          resource: { urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", inputs: { name: "cfct prod drata g1" } },
+        },
         { type: "creating", resource: { urn: "urn:x::other", type: "aws:s3/bucket:Bucket", inputs: { name: "cfct prod ascera g2" } } },
       ],
     },
@@ -29,7 +44,14 @@ describe("pending token creates in an exported stack state (item 8)", () => {
     const { pending, knownIds } = pendingTokenCreates(state);
     const removed: string[] = [];
     const tokens: OrphanTokens = {
-      list: async (owner) => (owner.kind === "account" ? [{ id: "live-acct", name: "cfct prod ascera g1" }, { id: "orphan", name: "cfct prod ascera g2" }, { id: "hand-made", name: "ascera" }] : []),
+      list: async (owner) =>
+        owner.kind === "account"
+          ? [
+              { id: "live-acct", name: "cfct prod ascera g1" },
+              { id: "orphan", name: "cfct prod ascera g2" },
+              { id: "hand-made", name: "ascera" },
+            ]
+          : [],
       remove: async (owner, id) => void removed.push(`${owner.kind}:${id}`),
     };
     expect(await deleteOrphans(pending, knownIds, tokens)).toEqual(["orphan (cfct prod ascera g2)"]);

@@ -25,7 +25,10 @@ async function limitedProvisioner(groups: string[]): Promise<string> {
   const available = await admin.permissionGroups({ kind: "user" });
   const ids = groups.map((name) => ({ id: available.find((g) => g.name === name && g.scopes[0] === "com.cloudflare.api.user")!.id }));
   const user = await admin.currentUser();
-  const created = await admin.sdk.user.tokens.create({ name: `limited ${groups.join(",")}`, policies: [{ effect: "allow", permission_groups: ids, resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }] });
+  const created = await admin.sdk.user.tokens.create({
+    name: `limited ${groups.join(",")}`,
+    policies: [{ effect: "allow", permission_groups: ids, resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
+  });
   return created.value!;
 }
 
@@ -38,16 +41,29 @@ describe("preflight: can this provisioner deploy the stack?", () => {
 
   it("reports a credential Cloudflare does not accept, and nothing else", async () => {
     const report = await preflight(client("cfsbx_not_a_real_token_000000000000000000"), settingsOf([drata]), NOW);
-    expect(report.findings.map((f) => f.problem)).toEqual([expect.stringMatching(/^the credential is not accepted by .* \(GET \/user\/tokens\/verify: HTTP 401/)]);
+    expect(report.findings.map((f) => f.problem)).toEqual([
+      expect.stringMatching(/^the credential is not accepted by .* \(GET \/user\/tokens\/verify: HTTP 401/),
+    ]);
   });
 
   it("lists exactly what is missing, every item in one pass, with a dashboard link for the groups it can pre-fill", async () => {
     const token = await limitedProvisioner(["API Tokens Write"]);
     const report = await preflight(client(token), settingsOf([drata, ascera([ACME_CORP])]), NOW);
     expect(report.findings).toEqual([
-      { problem: `it cannot create account-owned tokens on account ${ACME_CORP}: it lacks Account API Tokens Write there`, group: "Account API Tokens Write" },
-      { problem: expect.stringMatching(/^it cannot read its user's account memberships \(GET \/memberships: HTTP 403.*it needs Memberships Read$/), group: "Memberships Read" },
-      { problem: expect.stringMatching(/^it cannot read zone acme-corp\.com|^zone acme-corp\.com is not visible to it/), group: "Zone Read" },
+      {
+        problem: `it cannot create account-owned tokens on account ${ACME_CORP}: it lacks Account API Tokens Write there`,
+        group: "Account API Tokens Write",
+      },
+      {
+        problem: expect.stringMatching(
+          /^it cannot read its user's account memberships \(GET \/memberships: HTTP 403.*it needs Memberships Read$/,
+        ),
+        group: "Memberships Read",
+      },
+      {
+        problem: expect.stringMatching(/^it cannot read zone acme-corp\.com|^zone acme-corp\.com is not visible to it/),
+        group: "Zone Read",
+      },
     ]);
     const link = new URL(report.dashboardLink!);
     expect(link.origin + link.pathname).toBe("https://dash.cloudflare.com/profile/api-tokens");
@@ -101,7 +117,9 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     });
     const before = (await issuedTokens(sandbox)).length;
     const stop = await runUp(pipeline.context).catch((error: unknown) => error);
-    expect((stop as Error).message).toMatch(/the provisioner credential cannot deploy stack pre:\n {2}- it cannot read zone acme-corp\.com|is not visible/);
+    expect((stop as Error).message).toMatch(
+      /the provisioner credential cannot deploy stack pre:\n {2}- it cannot read zone acme-corp\.com|is not visible/,
+    );
     expect(exitCodeFor(stop)).toBe(1);
     expect((await issuedTokens(sandbox)).length).toBe(before);
   });

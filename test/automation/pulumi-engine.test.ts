@@ -20,7 +20,10 @@ const TOKEN_OUTPUT = {
   resources: [{ "com.cloudflare.api.account.zone.abc": "*" }],
   expiresOn: "2026-12-01T00:00:00Z",
 };
-const OUTPUTS = { tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false }, tokenValues: { value: { "drata-g1": "the-secret" }, secret: true } };
+const OUTPUTS = {
+  tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false },
+  tokenValues: { value: { "drata-g1": "the-secret" }, secret: true },
+};
 const PULUMI_ENV = { PULUMI_BACKEND_URL: "file:///tmp/cfct-state", PULUMI_CONFIG_PASSPHRASE: "correct horse" };
 const NO_ORPHANS: OrphanTokens = { list: async () => [], remove: async () => undefined };
 
@@ -62,7 +65,9 @@ describe("stack selection (item 3): read-only commands never create a stack", ()
     const error = await failure(engine.preview());
     expect(error).toBeInstanceOf(PulumiNothingChangedError);
     expect(exitCodeFor(error)).toBe(1);
-    expect(error.message).toMatch(/stack typo1 does not exist in the state backend; nothing was created\. Existing stacks: dev, prod\. Fix: pass one of them with --stack/);
+    expect(error.message).toMatch(
+      /stack typo1 does not exist in the state backend; nothing was created\. Existing stacks: dev, prod\. Fix: pass one of them with --stack/,
+    );
     expect(cli.commands()).toEqual(["version", "stack select", "version", "stack ls"]);
     expect(cli.commands()).not.toContain("stack init");
   });
@@ -72,30 +77,79 @@ describe("stack selection (item 3): read-only commands never create a stack", ()
     expect((await failure(engine.outputs())).message).toMatch(/Existing stacks: none/);
     expect(cli.commands()).not.toContain("stack init");
 
-    const creating = engineWith([answers.noSuchStack("prod"), { command: ["stack", "init"] }, answers.state(), { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { createStack: true });
+    const creating = engineWith(
+      [
+        answers.noSuchStack("prod"),
+        { command: ["stack", "init"] },
+        answers.state(),
+        { command: ["up"] },
+        ...answers.outputs(OUTPUTS),
+        answers.history,
+      ],
+      { createStack: true },
+    );
     await creating.engine.up();
-    expect(creating.cli.commands()).toEqual(["version", "stack select", "stack init prod", "stack export", "up", "stack output", "stack output", "stack history"]);
+    expect(creating.cli.commands()).toEqual([
+      "version",
+      "stack select",
+      "stack init prod",
+      "stack export",
+      "up",
+      "stack output",
+      "stack output",
+      "stack history",
+    ]);
   });
 });
 
 describe("preview and up through the Automation API", () => {
   it("runs in the project directory with absolute policy packs and their configs, and hands on whole lines", async () => {
     const events = stepEvents("create", "drata-g2", undefined, true);
-    const { engine, cli, lines } = engineWith([answers.selected, { command: ["preview"], events, stdout: ["Previewing update (prod):\n  + cfct:", "drata-g2 create\nResources:", "\n    + 1 to create\n"] }], {
-      policyPacks: ["/abs/policies"],
-      policyPackConfigs: ["/abs/policies/config.json"],
-    });
+    const { engine, cli, lines } = engineWith(
+      [
+        answers.selected,
+        {
+          command: ["preview"],
+          events,
+          stdout: ["Previewing update (prod):\n  + cfct:", "drata-g2 create\nResources:", "\n    + 1 to create\n"],
+        },
+      ],
+      {
+        policyPacks: ["/abs/policies"],
+        policyPackConfigs: ["/abs/policies/config.json"],
+      },
+    );
     const { changes } = await engine.preview();
     expect(changes).toEqual([{ logicalName: "drata-g2", op: "create" }]);
     const preview = cli.calls().find((c) => c.argv[0] === "preview")!;
-    expect(preview.argv).toEqual(expect.arrayContaining(["--diff", "--policy-pack", "/abs/policies", "--policy-pack-config", "/abs/policies/config.json", "--stack", "prod"]));
+    expect(preview.argv).toEqual(
+      expect.arrayContaining([
+        "--diff",
+        "--policy-pack",
+        "/abs/policies",
+        "--policy-pack-config",
+        "/abs/policies/config.json",
+        "--stack",
+        "prod",
+      ]),
+    );
     expect(preview.cwd).toBe(cli.calls()[1]!.cwd);
     expect(lines).toEqual(["Previewing update (prod):", "  + cfct:drata-g2 create", "Resources:", "    + 1 to create"]);
   });
 
   it("reports a replacement as `replace`, not as the delete-replaced step that ends it (item 4)", async () => {
-    const replacement = [...stepEvents("create-replacement", "drata-g1"), ...stepEvents("replace", "drata-g1"), ...stepEvents("delete-replaced", "drata-g1")];
-    const { engine } = engineWith([answers.selected, answers.state(), { command: ["up"], events: [...replacement, ...stepEvents("delete", "ascera-g1", "cloudflare:index/accountToken:AccountToken")] }, ...answers.outputs(OUTPUTS), answers.history]);
+    const replacement = [
+      ...stepEvents("create-replacement", "drata-g1"),
+      ...stepEvents("replace", "drata-g1"),
+      ...stepEvents("delete-replaced", "drata-g1"),
+    ];
+    const { engine } = engineWith([
+      answers.selected,
+      answers.state(),
+      { command: ["up"], events: [...replacement, ...stepEvents("delete", "ascera-g1", "cloudflare:index/accountToken:AccountToken")] },
+      ...answers.outputs(OUTPUTS),
+      answers.history,
+    ]);
     const { changes } = await engine.up();
     expect(changes).toEqual([
       { logicalName: "drata-g1", op: "replace" },
@@ -104,7 +158,13 @@ describe("preview and up through the Automation API", () => {
   });
 
   it("reads the stack's outputs once per run: values and records from one `stack output` pair, then up's own result", async () => {
-    const { engine, cli } = engineWith([answers.selected, ...answers.outputs(OUTPUTS), answers.state(), { command: ["up"] }, answers.history]);
+    const { engine, cli } = engineWith([
+      answers.selected,
+      ...answers.outputs(OUTPUTS),
+      answers.state(),
+      { command: ["up"] },
+      answers.history,
+    ]);
     expect((await engine.outputs())[0]).toMatchObject({ logicalName: "drata-g1", id: "tok1" });
     expect(JSON.stringify(await engine.outputs())).not.toContain("the-secret");
     expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
@@ -116,10 +176,23 @@ describe("preview and up through the Automation API", () => {
   });
 
   it("stores generations with `pulumi config set`, and destroy forgets them", async () => {
-    const { engine, cli } = engineWith([answers.selected, { command: ["config", "set"] }, answers.state(), { command: ["destroy"] }, answers.history, { command: ["config", "rm"] }]);
+    const { engine, cli } = engineWith([
+      answers.selected,
+      { command: ["config", "set"] },
+      answers.state(),
+      { command: ["destroy"] },
+      answers.history,
+      { command: ["config", "rm"] },
+    ]);
     await engine.saveGenerations({ drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } });
     const set = cli.calls().find((c) => c.argv[0] === "config")!;
-    expect(set.argv).toEqual(expect.arrayContaining(["cf-compliance-tokens:generations", "--plaintext", JSON.stringify({ drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } })]));
+    expect(set.argv).toEqual(
+      expect.arrayContaining([
+        "cf-compliance-tokens:generations",
+        "--plaintext",
+        JSON.stringify({ drata: { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } }),
+      ]),
+    );
     await engine.destroy();
     expect(cli.calls().at(-1)!.argv.slice(0, 3)).toEqual(["config", "rm", "cf-compliance-tokens:generations"]);
   });
@@ -127,10 +200,19 @@ describe("preview and up through the Automation API", () => {
 
 describe("backend and passphrase are checked before any Pulumi command (item 5)", () => {
   it.each([
-    [{ ...PULUMI_ENV, PULUMI_CONFIG_PASSPHRASE: "" }, /PULUMI_CONFIG_PASSPHRASE is set but empty .*Fix: set PULUMI_CONFIG_PASSPHRASE to the stack's passphrase/],
+    [
+      { ...PULUMI_ENV, PULUMI_CONFIG_PASSPHRASE: "" },
+      /PULUMI_CONFIG_PASSPHRASE is set but empty .*Fix: set PULUMI_CONFIG_PASSPHRASE to the stack's passphrase/,
+    ],
     [{ ...PULUMI_ENV, PULUMI_BACKEND_URL: "" }, /PULUMI_BACKEND_URL is set but empty/],
-    [{ PULUMI_CONFIG_PASSPHRASE: "x", HOME: mkdtempSync(path.join(tmpdir(), "cfct-home-")) }, /no Pulumi state backend: PULUMI_BACKEND_URL is not set.*Fix: export PULUMI_BACKEND_URL/],
-    [{ PULUMI_BACKEND_URL: "s3://acme-state/cfct" }, /PULUMI_CONFIG_PASSPHRASE is not set, and stack prod keeps its secrets .* with a passphrase on s3:\/\/acme-state\/cfct/],
+    [
+      { PULUMI_CONFIG_PASSPHRASE: "x", HOME: mkdtempSync(path.join(tmpdir(), "cfct-home-")) },
+      /no Pulumi state backend: PULUMI_BACKEND_URL is not set.*Fix: export PULUMI_BACKEND_URL/,
+    ],
+    [
+      { PULUMI_BACKEND_URL: "s3://acme-state/cfct" },
+      /PULUMI_CONFIG_PASSPHRASE is not set, and stack prod keeps its secrets .* with a passphrase on s3:\/\/acme-state\/cfct/,
+    ],
   ])("refuses %j with exit 1, naming the variable", async (env, message) => {
     const { engine, cli } = engineWith([answers.selected], { env });
     const error = await failure(engine.preview());
@@ -153,14 +235,28 @@ describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and
     vi.stubEnv("CLOUDFLARE_API_TOKEN", "a-different-token");
     vi.stubEnv("CLOUDFLARE_API_KEY", "a-global-key");
     const projectDir = projectCopy({
-      "stacks/Pulumi.prod.yaml": readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace("      name: drata-prod\n", "      name: drata-prod\n      drataStatus: {apiKeyEnv: DRATA_KEY}\n"),
+      "stacks/Pulumi.prod.yaml": readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace(
+        "      name: drata-prod\n",
+        "      name: drata-prod\n      drataStatus: {apiKeyEnv: DRATA_KEY}\n",
+      ),
     });
     const watch = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
-    const { engine, cli } = engineWith([answers.selected, ...answers.outputs(OUTPUTS)], { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } }, watch);
+    const { engine, cli } = engineWith(
+      [answers.selected, ...answers.outputs(OUTPUTS)],
+      { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } },
+      watch,
+    );
     vi.stubEnv("PULUMI_CONFIG_PASSPHRASE", "correct horse");
     await engine.outputs();
     for (const call of cli.calls().slice(1)) {
-      expect(call.env).toEqual({ CLOUDFLARE_API_TOKEN: "cf-provisioner-value", CLOUDFLARE_API_KEY: null, CF_PROV: null, CFCT_WEBHOOK_SECRET: null, DRATA_KEY: null, PULUMI_CONFIG_PASSPHRASE: "correct horse" });
+      expect(call.env).toEqual({
+        CLOUDFLARE_API_TOKEN: "cf-provisioner-value",
+        CLOUDFLARE_API_KEY: null,
+        CF_PROV: null,
+        CFCT_WEBHOOK_SECRET: null,
+        DRATA_KEY: null,
+        PULUMI_CONFIG_PASSPHRASE: "correct horse",
+      });
       expect(call.argv.join(" ")).not.toContain("cf-provisioner-value");
     }
   });
@@ -174,7 +270,24 @@ describe("errors a user can act on (item 7)", () => {
       answers.state(),
       {
         command: ["up"],
-        events: [...stepEvents("create", "ascera-g1", "cloudflare:index/accountToken:AccountToken"), { resOpFailedEvent: { metadata: { op: "create", urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", provider: "" }, status: 1, steps: 1 } }, { diagnosticEvent: { urn: "urn:x::drata-g2", message: "error: 403 forbidden: API Tokens Write missing\n", color: "never", severity: "error" } }],
+        events: [
+          ...stepEvents("create", "ascera-g1", "cloudflare:index/accountToken:AccountToken"),
+          {
+            resOpFailedEvent: {
+              metadata: { op: "create", urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", provider: "" },
+              status: 1,
+              steps: 1,
+            },
+          },
+          {
+            diagnosticEvent: {
+              urn: "urn:x::drata-g2",
+              message: "error: 403 forbidden: API Tokens Write missing\n",
+              color: "never",
+              severity: "error",
+            },
+          },
+        ],
         stdout: `${STDOUT_MARK}\n`,
         stderr: "error: update failed\n",
         exitCode: 255,
@@ -192,7 +305,16 @@ describe("errors a user can act on (item 7)", () => {
   });
 
   it("a locked stack (ConcurrentUpdateError) exits 1 and names `pulumi cancel`", async () => {
-    const { engine } = engineWith([answers.selected, answers.state(), { command: ["up"], stderr: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n", exitCode: 255 }]);
+    const { engine } = engineWith([
+      answers.selected,
+      answers.state(),
+      {
+        command: ["up"],
+        stderr:
+          "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n",
+        exitCode: 255,
+      },
+    ]);
     const error = await failure(engine.up());
     expect(error).toBeInstanceOf(PulumiNothingChangedError);
     expect(error.message).toMatch(/stack prod is locked by another update[\s\S]*Fix: .*`pulumi cancel --stack prod`/);
@@ -202,7 +324,20 @@ describe("errors a user can act on (item 7)", () => {
     const { engine } = engineWith([
       answers.selected,
       answers.state(),
-      { command: ["up"], events: [{ diagnosticEvent: { message: "ResolutionError: permission group \"Zone WAF Read\" not found\n", color: "never", severity: "error" } }], stderr: "error: an unhandled error occurred: program failed\n", exitCode: 255 },
+      {
+        command: ["up"],
+        events: [
+          {
+            diagnosticEvent: {
+              message: 'ResolutionError: permission group "Zone WAF Read" not found\n',
+              color: "never",
+              severity: "error",
+            },
+          },
+        ],
+        stderr: "error: an unhandled error occurred: program failed\n",
+        exitCode: 255,
+      },
     ]);
     const error = await failure(engine.up());
     expect(error).toBeInstanceOf(PulumiNothingChangedError);
@@ -213,13 +348,24 @@ describe("errors a user can act on (item 7)", () => {
   it("a missing `pulumi` executable is named first, before the backend; another 'not found' is shown as it is", async () => {
     const emptyDir = mkdtempSync(path.join(tmpdir(), "cfct-nopath-"));
     vi.stubEnv("PATH", emptyDir);
-    const missing = new PulumiEngine({ projectDir: projectCopy(), stack: "prod", provisionerToken: "x", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN", orphans: NO_ORPHANS, env: {} });
+    const missing = new PulumiEngine({
+      projectDir: projectCopy(),
+      stack: "prod",
+      provisionerToken: "x",
+      provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
+      orphans: NO_ORPHANS,
+      env: {},
+    });
     const error = await failure(missing.outputs());
-    expect(error.message).toMatch(/^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`/);
+    expect(error.message).toMatch(
+      /^the Pulumi CLI is not installed or not on PATH\. Fix: install it .*run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`/,
+    );
     expect(exitCodeFor(error)).toBe(1);
     vi.unstubAllEnvs();
 
-    const { engine } = engineWith([{ command: ["stack", "select"], stderr: "error: no Pulumi.yaml project file found (searching upwards from /x)\n", exitCode: 255 }]);
+    const { engine } = engineWith([
+      { command: ["stack", "select"], stderr: "error: no Pulumi.yaml project file found (searching upwards from /x)\n", exitCode: 255 },
+    ]);
     const other = await failure(engine.outputs());
     expect(other.message).toContain("no Pulumi.yaml project file found");
     expect(other.message).not.toMatch(/not installed/);
@@ -228,7 +374,12 @@ describe("errors a user can act on (item 7)", () => {
   it("a spawn that fails with ENOENT (the CLI vanished after the check) is still a missing CLI", () => {
     const spawnFailure = Object.assign(new Error("code: -2\n stdout: \n stderr: Command failed with ENOENT: pulumi version"), {
       name: "CommandError",
-      commandResult: { stdout: "", stderr: "Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT", code: -2, err: { code: "ENOENT", syscall: "spawn pulumi", path: "pulumi" } },
+      commandResult: {
+        stdout: "",
+        stderr: "Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT",
+        code: -2,
+        err: { code: "ENOENT", syscall: "spawn pulumi", path: "pulumi" },
+      },
     });
     const explained = explainPulumiFailure(spawnFailure, { step: "pulumi version", stack: "prod", changed: false, diagnostics: [] });
     expect(explained.message).toMatch(/^the Pulumi CLI is not installed/);
@@ -238,24 +389,66 @@ describe("errors a user can act on (item 7)", () => {
 describe("a killed `pulumi up` leaves pending creates (item 8)", () => {
   it("before up: deletes the Cloudflare token the pending create made (by its planned name), clears the state, then deploys", async () => {
     const pendingState = answers.state({
-      resources: [{ urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", id: "live-1", inputs: { name: "cfct prod drata g1" } }],
-      pending_operations: [{ type: "creating", resource: { urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", inputs: { name: "cfct prod drata g2" } } }],
+      resources: [
+        { urn: "urn:x::drata-g1", type: "cloudflare:index/apiToken:ApiToken", id: "live-1", inputs: { name: "cfct prod drata g1" } },
+      ],
+      pending_operations: [
+        {
+          type: "creating",
+          resource: { urn: "urn:x::drata-g2", type: "cloudflare:index/apiToken:ApiToken", inputs: { name: "cfct prod drata g2" } },
+        },
+      ],
     });
     const removed: string[] = [];
     const orphans: OrphanTokens = {
-      list: async (owner) => (owner.kind === "user" ? [{ id: "live-1", name: "cfct prod drata g1" }, { id: "orphan-9", name: "cfct prod drata g2" }, { id: "other", name: "someone else's" }] : []),
+      list: async (owner) =>
+        owner.kind === "user"
+          ? [
+              { id: "live-1", name: "cfct prod drata g1" },
+              { id: "orphan-9", name: "cfct prod drata g2" },
+              { id: "other", name: "someone else's" },
+            ]
+          : [],
       remove: async (_owner, id) => void removed.push(id),
     };
-    const { engine, cli, lines } = engineWith([answers.selected, pendingState, { command: ["refresh"], has: ["--clear-pending-creates"] }, { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { orphans });
+    const { engine, cli, lines } = engineWith(
+      [
+        answers.selected,
+        pendingState,
+        { command: ["refresh"], has: ["--clear-pending-creates"] },
+        { command: ["up"] },
+        ...answers.outputs(OUTPUTS),
+        answers.history,
+      ],
+      { orphans },
+    );
     await engine.up();
     expect(removed).toEqual(["orphan-9"]);
-    expect(cli.commands()).toEqual(["version", "stack select", "stack export", "refresh", "stack history", "up", "stack output", "stack output", "stack history"]);
-    expect(lines).toEqual(expect.arrayContaining(["1 token create(s) left pending by an interrupted run: cfct prod drata g2", "deleted orphaned token orphan-9 (cfct prod drata g2)"]));
+    expect(cli.commands()).toEqual([
+      "version",
+      "stack select",
+      "stack export",
+      "refresh",
+      "stack history",
+      "up",
+      "stack output",
+      "stack output",
+      "stack history",
+    ]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "1 token create(s) left pending by an interrupted run: cfct prod drata g2",
+        "deleted orphaned token orphan-9 (cfct prod drata g2)",
+      ]),
+    );
   });
 
   it("with no pending operation, up goes straight on", async () => {
     const removed: string[] = [];
-    const { engine, cli } = engineWith([answers.selected, answers.state(), { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history], { orphans: { list: async () => [], remove: async (_o, id) => void removed.push(id) } });
+    const { engine, cli } = engineWith(
+      [answers.selected, answers.state(), { command: ["up"] }, ...answers.outputs(OUTPUTS), answers.history],
+      { orphans: { list: async () => [], remove: async (_o, id) => void removed.push(id) } },
+    );
     await engine.up();
     expect(cli.commands()).not.toContain("refresh");
     expect(removed).toEqual([]);
@@ -271,7 +464,10 @@ describe("settings are read like Pulumi reads them (item 9)", () => {
       "cf-compliance-tokens:connections": { value: JSON.stringify(connections), objectValue: connections, secret: false },
       "cf-compliance-tokens:tokenNamePrefix": { value: "acme", secret: true },
     };
-    const { engine, cli } = engineWith([answers.selected, { command: ["config"], has: ["--show-secrets", "--json"], stdout: JSON.stringify(config) }], { projectDir });
+    const { engine, cli } = engineWith(
+      [answers.selected, { command: ["config"], has: ["--show-secrets", "--json"], stdout: JSON.stringify(config) }],
+      { projectDir },
+    );
     const settings = await engine.settings();
     expect(settings.tokenNamePrefix).toBe("acme");
     expect(settings.connections.map((c) => c.name)).toEqual(["drata"]);

@@ -11,7 +11,11 @@ const clock = new Date("2027-01-01T00:00:00Z");
 /** A pipeline whose work changes something (counted) when `changed`. */
 const pipelineThat = (changed: boolean) => {
   let changes = 0;
-  return { context: { engine: { label: "engine: test" }, now: async () => clock }, apiCalls: () => 7, changes: () => (changed ? ++changes : changes) } as unknown as Pipeline;
+  return {
+    context: { engine: { label: "engine: test" }, now: async () => clock },
+    apiCalls: () => 7,
+    changes: () => (changed ? ++changes : changes),
+  } as unknown as Pipeline;
 };
 const pipeline = pipelineThat(false);
 
@@ -19,10 +23,17 @@ describe("evidence of a run", () => {
   it("is written even when the run stops half-way, saying why, with the pipeline's clock", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cfct-evidence-"));
     const options = { evidenceDir: dir, projectDir: dir, stack: "prod", command: "rotate" as const };
-    await expect(recordRun(pipeline, options, async () => Promise.reject(new Error("webhook secret missing")))).rejects.toThrow("webhook secret missing");
+    await expect(recordRun(pipeline, options, async () => Promise.reject(new Error("webhook secret missing")))).rejects.toThrow(
+      "webhook secret missing",
+    );
     const [file] = readdirSync(path.join(dir, "prod")).filter((f) => f.endsWith(".json"));
     const record = JSON.parse(readFileSync(path.join(dir, "prod", file!), "utf8"));
-    expect(record).toMatchObject({ ok: false, command: "rotate", startedAt: "2027-01-01T00:00:00.000Z", problems: ["stopped: webhook secret missing"] });
+    expect(record).toMatchObject({
+      ok: false,
+      command: "rotate",
+      startedAt: "2027-01-01T00:00:00.000Z",
+      problems: ["stopped: webhook secret missing"],
+    });
   });
 
   it.each([

@@ -7,7 +7,19 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
 import { freezeClock } from "../../src/sandbox/control-client";
-import { ACME_CORP, ACME_LABS, Crash, WEBHOOK_SECRET_ENV, advanceClock, crashingAt, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+import {
+  ACME_CORP,
+  ACME_LABS,
+  Crash,
+  WEBHOOK_SECRET_ENV,
+  advanceClock,
+  crashingAt,
+  issuedTokens,
+  pipelineFor,
+  sandboxAndReceiver,
+  testProject,
+  works,
+} from "./harness";
 
 const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;
@@ -27,7 +39,13 @@ const DAY = 86_400;
 async function deployed(name: string, registration?: Record<string, unknown>) {
   const project = testProject(name);
   project.writeConfig({
-    connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    connections: [
+      {
+        platform: "ascera",
+        accounts: [ACME_CORP],
+        registration: registration ?? { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV },
+      },
+    ],
     token: { ttlDays: 30 },
   });
   const pipeline = pipelineFor(sandbox, project);
@@ -40,7 +58,10 @@ const rotate = (ctx: PipelineContext, extra: Partial<RotateOptions> = {}) =>
   runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY], ...extra });
 
 async function liveTokens(stack: string) {
-  return (await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} ${KEY} `)).map((t) => t.name).sort();
+  return (await issuedTokens(sandbox))
+    .filter((t) => t.name.startsWith(`cfct ${stack} ${KEY} `))
+    .map((t) => t.name)
+    .sort();
 }
 
 /** The platform syncs an hour later with whatever token its secret store holds now. */
@@ -104,15 +125,18 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     { platformUseAfterSeconds: 0, events: ["waiting-for-pickup"] },
     { platformUseAfterSeconds: 1, events: ["picked-up", "old-revoked"] },
     { platformUseAfterSeconds: 3600, events: ["picked-up", "old-revoked"] },
-  ])("a use of the new token $platformUseAfterSeconds s after its registration gives $events", async ({ platformUseAfterSeconds, events }) => {
-    const { ctx, stack } = await deployed(`same-second-${platformUseAfterSeconds}`);
-    await rotate(ctx, { force: true });
-    await advanceClock(sandbox, platformUseAfterSeconds);
-    expect(await platformTokenWorks()).toBe(true);
-    expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(events);
-    expect(await liveTokens(stack)).toHaveLength(events.includes("old-revoked") ? 1 : 2);
-    await ctx.engine.destroy();
-  });
+  ])(
+    "a use of the new token $platformUseAfterSeconds s after its registration gives $events",
+    async ({ platformUseAfterSeconds, events }) => {
+      const { ctx, stack } = await deployed(`same-second-${platformUseAfterSeconds}`);
+      await rotate(ctx, { force: true });
+      await advanceClock(sandbox, platformUseAfterSeconds);
+      expect(await platformTokenWorks()).toBe(true);
+      expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(events);
+      expect(await liveTokens(stack)).toHaveLength(events.includes("old-revoked") ? 1 : 2);
+      await ctx.engine.destroy();
+    },
+  );
 
   it("cfct never sends a new generation that waits for its platform: verifying it checks its policies only", async () => {
     const { ctx, stack } = await deployed("selfuse", { kind: "handoff" });
@@ -137,7 +161,10 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   it("a revoke that fails half-way leaves no deleted generation on record, so none is brought back", async () => {
     const project = testProject("halfrevoke");
     const webhook = { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV };
-    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: webhook }], token: { ttlDays: 30 } });
+    project.writeConfig({
+      connections: [{ platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: webhook }],
+      token: { ttlDays: 30 },
+    });
     const { context: ctx } = pipelineFor(sandbox, project);
     await runUp(ctx);
     const keys = ["ascera-417daa9d", "ascera-fca1dc08"];
@@ -148,11 +175,20 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     await fetch(`${sandbox.controlUrl}/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ kind: "status", status: 503, count: 20, match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` } }),
+      body: JSON.stringify({
+        kind: "status",
+        status: 503,
+        count: 20,
+        match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` },
+      }),
     });
     await expect(runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys })).rejects.toThrow();
     await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
-    expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual(["ascera-417daa9d-g2", "ascera-fca1dc08-g1", "ascera-fca1dc08-g2"]);
+    expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual([
+      "ascera-417daa9d-g2",
+      "ascera-fca1dc08-g1",
+      "ascera-fca1dc08-g2",
+    ]);
     const resumed = await runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys });
     expect(resumed.tokens.filter((t) => t.registration).map((t) => t.logicalName)).toEqual([]);
     expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual(["ascera-417daa9d-g2", "ascera-fca1dc08-g2"]);
@@ -163,7 +199,10 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   it("a platform status API can hold revocation back but never allows it: it cannot tell which token it holds", async () => {
     const { ctx, stack, project } = await deployed("status", { kind: "handoff" });
     const says = (state: "connected" | "misconfigured") => ({
-      pickupCheckFor: () => ({ kind: "drata-status", confirmed: async () => ({ pickedUp: state === "connected", state, detail: `connection is ${state}` }) }),
+      pickupCheckFor: () => ({
+        kind: "drata-status",
+        confirmed: async () => ({ pickedUp: state === "connected", state, detail: `connection is ${state}` }),
+      }),
     });
     await rotate(ctx, { force: true, ...says("connected") });
     expect((await rotate(ctx, says("connected"))).events.map((e) => e.event)).toEqual(["waiting-for-pickup"]);
@@ -218,7 +257,13 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     const { ctx, stack } = await deployed("failverify");
     const failing: PipelineContext = {
       ...ctx,
-      verifier: { verify: async () => ({ ok: false, apiCalls: 0, checks: [{ id: "liveness", status: "fail", detail: "simulated outage", remedy: "retry" }] }) },
+      verifier: {
+        verify: async () => ({
+          ok: false,
+          apiCalls: 0,
+          checks: [{ id: "liveness", status: "fail", detail: "simulated outage", remedy: "retry" }],
+        }),
+      },
     };
     const result = await rotate(failing, { force: true });
     expect(result.ok).toBe(false);
@@ -236,7 +281,13 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
   it("a registration that fails leaves the old generation in place and exits not-ok", async () => {
     const { ctx, stack, project } = await deployed("failregister");
     project.writeConfig({
-      connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: "http://127.0.0.1:9/closed", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 } }],
+      connections: [
+        {
+          platform: "ascera",
+          accounts: [ACME_CORP],
+          registration: { kind: "webhook", url: "http://127.0.0.1:9/closed", secretEnv: WEBHOOK_SECRET_ENV, timeoutMs: 500 },
+        },
+      ],
       token: { ttlDays: 30 },
     });
     const result = await rotate(ctx, { force: true });

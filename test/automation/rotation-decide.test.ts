@@ -28,7 +28,9 @@ const farOff = "2027-01-01T00:00:00Z"; // 37 days after NOW
 const soon = "2026-12-01T00:00:00Z"; // 5 days after NOW
 const past = "2026-11-25T11:00:00Z";
 
-const observed = (o: Partial<{ [K in keyof Observations]: Record<string, Observations[K] extends ReadonlyMap<string, infer V> ? V : never> }>): Observations => ({
+const observed = (
+  o: Partial<{ [K in keyof Observations]: Record<string, Observations[K] extends ReadonlyMap<string, infer V> ? V : never> }>,
+): Observations => ({
   exposed: new Map(Object.entries(o.exposed ?? {})),
   successorLastUsed: new Map(Object.entries(o.successorLastUsed ?? {})),
   platform: new Map(Object.entries(o.platform ?? {})),
@@ -128,7 +130,11 @@ const rows: Row[] = [
     generations: rotating,
     deployed: bothLive,
     observations: observed({ ...handedOver, successorLastUsed: { drata: REGISTERED }, platform: { drata: null } }),
-    expected: { kind: "rest", event: "waiting-for-pickup", detail: "old generation kept until the new one is used or the grace window ends at 2026-11-26T10:00:00Z" },
+    expected: {
+      kind: "rest",
+      event: "waiting-for-pickup",
+      detail: "old generation kept until the new one is used or the grace window ends at 2026-11-26T10:00:00Z",
+    },
   },
   {
     name: "picked up: cfct never used it (baseline null), so any use is the platform's",
@@ -156,15 +162,27 @@ const rows: Row[] = [
     name: "grace over, but the platform reports itself misconfigured: it holds revocation back",
     generations: rotating,
     deployed: bothLive,
-    observations: observed({ ...handedOver, successorLastUsed: { drata: null }, platform: { drata: { kind: "drata-status", pickedUp: false, state: "misconfigured", detail: "connection is misconfigured" } } }),
+    observations: observed({
+      ...handedOver,
+      successorLastUsed: { drata: null },
+      platform: { drata: { kind: "drata-status", pickedUp: false, state: "misconfigured", detail: "connection is misconfigured" } },
+    }),
     now: new Date("2026-11-26T10:00:00Z"),
-    expected: { kind: "rest", event: "waiting-for-pickup", detail: "drata-status: connection is misconfigured; the old generation stays until the platform is healthy again" },
+    expected: {
+      kind: "rest",
+      event: "waiting-for-pickup",
+      detail: "drata-status: connection is misconfigured; the old generation stays until the platform is healthy again",
+    },
   },
   {
     name: "the platform saying connected never allows revocation by itself: still in the grace window",
     generations: rotating,
     deployed: bothLive,
-    observations: observed({ ...handedOver, successorLastUsed: { drata: null }, platform: { drata: { kind: "drata-status", pickedUp: true, state: "connected", detail: "ok" } } }),
+    observations: observed({
+      ...handedOver,
+      successorLastUsed: { drata: null },
+      platform: { drata: { kind: "drata-status", pickedUp: true, state: "connected", detail: "ok" } },
+    }),
     expected: { kind: "rest", event: "waiting-for-pickup" },
   },
   {

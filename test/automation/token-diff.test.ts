@@ -17,10 +17,24 @@ const token = (logicalName: string, groups: [string, string][], resources: Recor
 });
 
 describe("preview's per-token diff", () => {
-  const before = token("drata-g1", [["Zone Read", "account.zone"], ["Account Settings Read", "account"]], [{ "com.cloudflare.api.account.zone.aaa": "*" }]);
+  const before = token(
+    "drata-g1",
+    [
+      ["Zone Read", "account.zone"],
+      ["Account Settings Read", "account"],
+    ],
+    [{ "com.cloudflare.api.account.zone.aaa": "*" }],
+  );
 
   it("names the groups and resources a change adds and removes", () => {
-    const after = token("drata-g1", [["Zone Read", "account.zone"], ["Zone WAF Read", "account.zone"]], [{ "com.cloudflare.api.account.A": { "com.cloudflare.api.account.zone.*": "*" } }]);
+    const after = token(
+      "drata-g1",
+      [
+        ["Zone Read", "account.zone"],
+        ["Zone WAF Read", "account.zone"],
+      ],
+      [{ "com.cloudflare.api.account.A": { "com.cloudflare.api.account.zone.*": "*" } }],
+    );
     expect(diffTokens([before], [after])).toEqual([
       {
         logicalName: "drata-g1",
@@ -40,6 +54,8 @@ describe("preview's per-token diff", () => {
     expect(diffTokens([before], [before, added]).map((c) => [c.logicalName, c.kind, c.lines])).toEqual([
       ["ascera-g1", "added", ["+ group Access: Audit Logs Read [account]", "+ resource com.cloudflare.api.account.B"]],
     ]);
-    expect(diffTokens([before], [])).toEqual([{ logicalName: "drata-g1", kind: "removed", lines: ["- token cfct prod drata-g1 (id-drata-g1)"] }]);
+    expect(diffTokens([before], [])).toEqual([
+      { logicalName: "drata-g1", kind: "removed", lines: ["- token cfct prod drata-g1 (id-drata-g1)"] },
+    ]);
   });
 });

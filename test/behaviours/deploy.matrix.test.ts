@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
-import { ACME_CORP, ACME_LABS, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "../automation/harness";
+import {
+  ACME_CORP,
+  ACME_LABS,
+  WEBHOOK_SECRET_ENV,
+  issuedTokens,
+  pipelineFor,
+  sandboxAndReceiver,
+  testProject,
+  works,
+} from "../automation/harness";
 import { matrixRows } from "./matrix";
 
 // The core of the deploy suite (deploy, verify, register; a re-run changes nothing; destroy revokes)
@@ -12,8 +21,14 @@ describe.each(matrixRows())("cfct up under $label", ({ label, behaviours }) => {
   it("deploys, verifies and registers a zone-scoped Drata token and ASCERA's account tokens; a re-run is a no-op; destroy revokes", async () => {
     const { sandbox, hook } = running;
     const project = testProject(label.replace(/[^a-z0-9]+/gi, "-").toLowerCase());
-    const ascera = { platform: "ascera", accounts: [ACME_CORP, ACME_LABS], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } };
-    project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com"] }, ascera] });
+    const ascera = {
+      platform: "ascera",
+      accounts: [ACME_CORP, ACME_LABS],
+      registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV },
+    };
+    project.writeConfig({
+      connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com"] }, ascera],
+    });
     const { context } = pipelineFor(sandbox, project);
 
     const first = await runUp(context);

@@ -19,6 +19,9 @@ export function matrixRows(): MatrixRow[] {
   return [
     ...cases.map((c) => ({ label: `${c.name}=${c.value}`, behaviours: c.overrides })),
     { label: "every non-default value", behaviours: Object.assign({}, ...cases.map((c) => c.overrides)) as BehaviourOverrides },
-    { label: "a recorded behaviour file", behaviours: behaviourOverrides(readBehaviourFile(path.join(__dirname, "recorded.behaviours.json"))) },
+    {
+      label: "a recorded behaviour file",
+      behaviours: behaviourOverrides(readBehaviourFile(path.join(__dirname, "recorded.behaviours.json"))),
+    },
   ];
 }

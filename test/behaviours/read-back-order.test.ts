@@ -19,23 +19,46 @@ const reversed = <T>(items: readonly T[]) => [...items].reverse();
 
 describe("exactness compares the token read back as sets", () => {
   const [plan] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
-  const groups: LivePermissionGroup[] = plan!.policies.flatMap((p) => p.permissionGroups).map((g, i) => ({ id: `g${String(i).padStart(3, "0")}`, name: g.name, scopes: [g.scope] }));
+  const groups: LivePermissionGroup[] = plan!.policies
+    .flatMap((p) => p.permissionGroups)
+    .map((g, i) => ({ id: `g${String(i).padStart(3, "0")}`, name: g.name, scopes: [g.scope] }));
   const idOf = (name: string, scope: string) => groups.find((g) => g.name === name && g.scopes[0] === scope)!.id;
-  const expectation: ExactnessExpectation = { plan: plan!, zoneIdsByName: new Map(), zoneNamesById: new Map(), zonesUnspecified: false, plannedExpiryKnown: false, extraRead: "warn" };
+  const expectation: ExactnessExpectation = {
+    plan: plan!,
+    zoneIdsByName: new Map(),
+    zoneNamesById: new Map(),
+    zonesUnspecified: false,
+    plannedExpiryKnown: false,
+    extraRead: "warn",
+  };
   // The planned groups spread over several policies, so that the policies have an order to lose.
   const ids = plan!.policies.flatMap((p) => p.permissionGroups.map((g) => ({ id: idOf(g.name, g.scope) })));
-  const written = [ids.slice(0, 2), ids.slice(2, 3), ids.slice(3)].filter((part) => part.length > 0).map((part) => ({
-    effect: "allow" as const,
-    permission_groups: part,
-    resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
-  }));
-  const token = (policies: typeof written): TokenDetails => ({ id: "t", expires_on: "2030-01-01T00:00:00Z", policies: policies as unknown as TokenDetails["policies"] });
+  const written = [ids.slice(0, 2), ids.slice(2, 3), ids.slice(3)]
+    .filter((part) => part.length > 0)
+    .map((part) => ({
+      effect: "allow" as const,
+      permission_groups: part,
+      resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
+    }));
+  const token = (policies: typeof written): TokenDetails => ({
+    id: "t",
+    expires_on: "2030-01-01T00:00:00Z",
+    policies: policies as unknown as TokenDetails["policies"],
+  });
 
   it("passes for every order of policies, with groups as written, sorted by ID or reversed", () => {
     expect(written.length).toBeGreaterThan(1);
     for (const order of permutations(written)) {
-      for (const arrange of [(ids: { id: string }[]) => ids, (ids: { id: string }[]) => [...ids].sort((a, b) => (a.id < b.id ? -1 : 1)), reversed]) {
-        const checks = compareTokenWithPlan(token(order.map((p) => ({ ...p, permission_groups: arrange(p.permission_groups) }))), groups, expectation);
+      for (const arrange of [
+        (ids: { id: string }[]) => ids,
+        (ids: { id: string }[]) => [...ids].sort((a, b) => (a.id < b.id ? -1 : 1)),
+        reversed,
+      ]) {
+        const checks = compareTokenWithPlan(
+          token(order.map((p) => ({ ...p, permission_groups: arrange(p.permission_groups) }))),
+          groups,
+          expectation,
+        );
         expect(checks.map((c) => [c.id, c.status])).toEqual([
           ["exactness:groups", "pass"],
           ["exactness:resources", "pass"],
@@ -63,7 +86,11 @@ describe("preview's per-token diff compares sets", () => {
   });
 
   it("shows no change when only the order of groups or resources differs", () => {
-    const groups: [string, string][] = [["Zone Read", "account.zone"], ["DNS Read", "account.zone"], ["Account Settings Read", "account"]];
+    const groups: [string, string][] = [
+      ["Zone Read", "account.zone"],
+      ["DNS Read", "account.zone"],
+      ["Account Settings Read", "account"],
+    ];
     const resources = [{ "com.cloudflare.api.account.zone.aaa": "*" }, { "com.cloudflare.api.account.A": "*" }];
     expect(diffTokens([deployed(groups, resources)], [deployed(reversed(groups), reversed(resources))])).toEqual([]);
   });

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { runRotate } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
-import { ACME_CORP, WEBHOOK_SECRET_ENV, advanceClock, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "../automation/harness";
+import {
+  ACME_CORP,
+  WEBHOOK_SECRET_ENV,
+  advanceClock,
+  issuedTokens,
+  pipelineFor,
+  sandboxAndReceiver,
+  testProject,
+  works,
+} from "../automation/harness";
 import { matrixRows } from "./matrix";
 
 // The core of the rotation suite (a due token is replaced with no gap; an exposed one is due at once)
@@ -24,7 +33,11 @@ describe.each(matrixRows())("cfct rotate under $label", ({ behaviours }) => {
     return context;
   }
   const rotate = (ctx: Awaited<ReturnType<typeof deployed>>) => runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY] });
-  const liveTokens = async (stack: string) => (await issuedTokens(running.sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} ${KEY} `)).map((t) => t.name).sort();
+  const liveTokens = async (stack: string) =>
+    (await issuedTokens(running.sandbox))
+      .filter((t) => t.name.startsWith(`cfct ${stack} ${KEY} `))
+      .map((t) => t.name)
+      .sort();
 
   it("a token Cloudflare found exposed is due now: its successor is created and registered at once", async () => {
     const ctx = await deployed("exposed");
@@ -48,7 +61,9 @@ describe.each(matrixRows())("cfct rotate under $label", ({ behaviours }) => {
 
     // The platform syncs an hour later with the value it now holds.
     await advanceClock(running.sandbox, 3600);
-    await createCloudflareClient({ apiToken: running.hook.latestValue(KEY)!, baseUrl: running.sandbox.baseUrl }).get(`/accounts/${ACME_CORP}/access/users`);
+    await createCloudflareClient({ apiToken: running.hook.latestValue(KEY)!, baseUrl: running.sandbox.baseUrl }).get(
+      `/accounts/${ACME_CORP}/access/users`,
+    );
     expect((await rotate(ctx)).events.map((e) => e.event)).toEqual(["picked-up", "old-revoked"]);
     expect(await liveTokens("due")).toEqual([`cfct due ${KEY} g2`]);
     expect(await works(running.sandbox, running.hook.latestValue(KEY)!, OWNER)).toBe(true);
@@ -61,11 +76,23 @@ describe("cfct rotate's exposure check", () => {
 
   it("a token deleted outside cfct is not taken for exposed, nor an error: it stays as due as its expiry says", async () => {
     const project = testProject("deleted");
-    project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: running.hook.url, secretEnv: WEBHOOK_SECRET_ENV } }], token: { ttlDays: 30 } });
+    project.writeConfig({
+      connections: [
+        {
+          platform: "ascera",
+          accounts: [ACME_CORP],
+          registration: { kind: "webhook", url: running.hook.url, secretEnv: WEBHOOK_SECRET_ENV },
+        },
+      ],
+      token: { ttlDays: 30 },
+    });
     const { context } = pipelineFor(running.sandbox, project);
     expect((await runUp(context)).ok).toBe(true);
     const [active] = await context.engine.outputs();
-    await createCloudflareClient({ apiToken: running.sandbox.provisionerToken, baseUrl: running.sandbox.baseUrl }).sdk.accounts.tokens.delete(active!.id, { account_id: ACME_CORP });
+    await createCloudflareClient({
+      apiToken: running.sandbox.provisionerToken,
+      baseUrl: running.sandbox.baseUrl,
+    }).sdk.accounts.tokens.delete(active!.id, { account_id: ACME_CORP });
     const result = await runRotate(context, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY] });
     expect(result.events.map((e) => e.event)).toEqual(["not-due"]);
     await context.engine.destroy();

@@ -18,8 +18,16 @@ async function endpointVerdict(status: number, errors: { code: number; message: 
 
 describe("the endpoint check decides on status and message", () => {
   it("a 404, or a 400 that says it has no route, is a wrong base path", async () => {
-    expect((await endpointVerdict(404, [{ code: 7003, message: "No route for the URI" }])).detail).toMatch(/is not a route there \(HTTP 404, code 7003\)/);
-    expect((await endpointVerdict(400, [{ code: 7003, message: "Could not route to /user/tokens/verify, perhaps your object identifier is invalid?" }])).status).toBe("fail");
+    expect((await endpointVerdict(404, [{ code: 7003, message: "No route for the URI" }])).detail).toMatch(
+      /is not a route there \(HTTP 404, code 7003\)/,
+    );
+    expect(
+      (
+        await endpointVerdict(400, [
+          { code: 7003, message: "Could not route to /user/tokens/verify, perhaps your object identifier is invalid?" },
+        ])
+      ).status,
+    ).toBe("fail");
   });
 
   it("a code that other answers also carry does not decide alone: a 400 with code 7003 about something else is the API", async () => {

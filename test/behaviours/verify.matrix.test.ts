@@ -1,4 +1,16 @@
-import { ACME_CORP, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, provisionerClient, rfc3339, sandboxNow, specFromPlan, verifyPlanned } from "../verify/helpers";
+import {
+  ACME_CORP,
+  ACME_STATUS_ZONE,
+  checksById,
+  control,
+  issueToken,
+  planFor,
+  provisionerClient,
+  rfc3339,
+  sandboxNow,
+  specFromPlan,
+  verifyPlanned,
+} from "../verify/helpers";
 import { matrixRows } from "./matrix";
 import { SCOPES } from "../../src/domain/permission-group";
 import { describe, expect, it } from "vitest";
@@ -27,9 +39,15 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
 
   it('a missing "Zone WAF Read" is named by its probe (a 403, whatever its code) and by exactness', async () => {
     const spec = specFromPlan(sb, drata!);
-    const { value } = await issueToken(sb, { ...spec, policies: spec.policies.map((p) => ({ ...p, groups: p.groups.filter((g) => g.name !== "Zone WAF Read") })) });
+    const { value } = await issueToken(sb, {
+      ...spec,
+      policies: spec.policies.map((p) => ({ ...p, groups: p.groups.filter((g) => g.name !== "Zone WAF Read") })),
+    });
     const checks = checksById(await verifyPlanned(sb, drata!, value));
-    expect(checks["probe:Zone WAF Read"]).toMatchObject({ status: "fail", detail: expect.stringMatching(/HTTP 403: .*the token lacks "Zone WAF Read"/) });
+    expect(checks["probe:Zone WAF Read"]).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/HTTP 403: .*the token lacks "Zone WAF Read"/),
+    });
     expect(checks["exactness:groups"]!.detail).toContain('missing "Zone WAF Read"');
   });
 
@@ -37,7 +55,9 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     const { value } = await issueToken(sb, { ...specFromPlan(sb, ascera!), owner: { kind: "user" } });
     const liveness = checksById(await verifyPlanned(sb, ascera!, value)).liveness!;
     expect(liveness.status).toBe("fail");
-    expect(liveness.detail).toMatch(/answered HTTP 40[13]: 1000 Invalid API Token, but \/user\/tokens\/verify accepts it: this is a user-owned token/);
+    expect(liveness.detail).toMatch(
+      /answered HTTP 40[13]: 1000 Invalid API Token, but \/user\/tokens\/verify accepts it: this is a user-owned token/,
+    );
   });
 
   it("an account-owned token given for a user-owned plan (Drata) is recognised too", async () => {
@@ -46,7 +66,11 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     const { value } = await issueToken(sb, { ...spec, owner: { kind: "account", accountId: ACME_CORP }, policies: withoutUserGroups });
     const liveness = checksById(await verifyPlanned(sb, drata!, value)).liveness!;
     expect(liveness.status).toBe("fail");
-    expect(liveness.detail).toMatch(new RegExp(`answered HTTP 40[13]: 1000 Invalid API Token, but /accounts/${ACME_CORP}/tokens/verify accepts it: this token is owned by account ${ACME_CORP}, and Drata needs a user-owned token`));
+    expect(liveness.detail).toMatch(
+      new RegExp(
+        `answered HTTP 40[13]: 1000 Invalid API Token, but /accounts/${ACME_CORP}/tokens/verify accepts it: this token is owned by account ${ACME_CORP}, and Drata needs a user-owned token`,
+      ),
+    );
     expect(liveness.remedy).toMatch(/My Profile > API Tokens/);
   });
 
@@ -55,7 +79,9 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     await control(sb, `/tokens/${id}/expose`, {});
     const liveness = checksById(await verifyPlanned(sb, ascera!, value)).liveness!;
     expect(liveness).toMatchObject({ status: "fail", detail: expect.stringContaining("its value was found exposed") });
-    expect(liveness.remedy).toMatch(/Treat the value as public\. Issue a new token now with cfct rotate --stack test .*find where the value leaked/);
+    expect(liveness.remedy).toMatch(
+      /Treat the value as public\. Issue a new token now with cfct rotate --stack test .*find where the value leaked/,
+    );
   });
 
   it("a spent rate-limit budget: verify reports the wait instead of sending past it", async () => {
@@ -77,11 +103,17 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
   it("an old value of a token that has since expired: the provisioner finds the token among expired ones", async () => {
     const [expiring] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }], "expiring");
     const now = await sandboxNow(sb);
-    const { id, value } = await issueToken(sb, { ...specFromPlan(sb, expiring!), expiresOn: rfc3339(new Date(now.getTime() + 86_400_000)) });
+    const { id, value } = await issueToken(sb, {
+      ...specFromPlan(sb, expiring!),
+      expiresOn: rfc3339(new Date(now.getTime() + 86_400_000)),
+    });
     // The platform still holds the value from before a roll; then the token expires.
     await provisionerClient(sb).sdk.accounts.tokens.value.update(id, { account_id: ACME_CORP });
     await control(sb, "/clock", { advanceSeconds: 2 * 86_400 });
     const liveness = checksById(await verifyPlanned(sb, expiring!, value, { stack: "expiring" })).liveness!;
-    expect(liveness).toMatchObject({ status: "fail", detail: expect.stringMatching(/token "cfct expiring ascera-417daa9d g1" expired on \d{4}-/) });
+    expect(liveness).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/token "cfct expiring ascera-417daa9d g1" expired on \d{4}-/),
+    });
   });
 });

@@ -17,7 +17,12 @@ const mocks: pulumi.runtime.Mocks = {
   },
   call(args) {
     invokes.push(args);
-    const groups = (scopes: string[]) => KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({ id: `id-${g.scope}-${g.name}`, name: g.name, scopes: [g.scope] }));
+    const groups = (scopes: string[]) =>
+      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({
+        id: `id-${g.scope}-${g.name}`,
+        name: g.name,
+        scopes: [g.scope],
+      }));
     if (args.token.endsWith("getApiTokenPermissionGroupsList")) return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
     if (args.token.endsWith("getUser")) return { id: "8ec917c52e6b1d94920f1e3ec8d5ae82" };
     throw new Error(`unexpected invoke ${args.token}`);
@@ -44,7 +49,9 @@ describe("ComplianceToken", () => {
     expect(component.inputs.profile).toBe("guide");
     expect(component.inputs.ttlDays).toBe(90);
     expect(component.inputs.policies.map((p: { permissionGroups: unknown[] }) => p.permissionGroups.length)).toEqual([3, 5, 2]);
-    expect(component.inputs.policies[1].resources).toEqual({ [`com.cloudflare.api.account.${ACME_CORP}`]: { "com.cloudflare.api.account.zone.*": "*" } });
+    expect(component.inputs.policies[1].resources).toEqual({
+      [`com.cloudflare.api.account.${ACME_CORP}`]: { "com.cloudflare.api.account.zone.*": "*" },
+    });
   });
 
   it("honours a providers map for the token and for every invoke", async () => {

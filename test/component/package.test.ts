@@ -74,7 +74,9 @@ const settle = (value) => new Promise((resolve) => pulumi.output(value).apply(re
 beforeAll(async () => {
   if (!fs.existsSync(path.join(REPO, "dist/index.d.ts"))) throw new Error("dist/ is not built: run npm run build (npm test does)");
   app = fs.mkdtempSync(path.join(os.tmpdir(), "cfct-consumer-"));
-  const packed = JSON.parse((await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", app], { cwd: REPO })).stdout) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(
+    (await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", app], { cwd: REPO })).stdout,
+  ) as { filename: string; files: { path: string }[] }[];
   fs.writeFileSync(path.join(app, "files.json"), JSON.stringify(packed[0]!.files.map((f) => f.path)));
   const installed = path.join(app, "node_modules", "cf-compliance-tokens");
   fs.mkdirSync(installed, { recursive: true });
@@ -84,12 +86,26 @@ beforeAll(async () => {
     if (entry.startsWith(".") || entry === "cf-compliance-tokens") continue;
     fs.symlinkSync(path.join(REPO, "node_modules", entry), path.join(app, "node_modules", entry));
   }
-  fs.writeFileSync(path.join(app, "groups.json"), JSON.stringify(KNOWN_PERMISSION_GROUPS.map((g, i) => ({ id: `pg${String(i).padStart(30, "0")}`, name: g.name, scope: g.scope }))));
+  fs.writeFileSync(
+    path.join(app, "groups.json"),
+    JSON.stringify(KNOWN_PERMISSION_GROUPS.map((g, i) => ({ id: `pg${String(i).padStart(30, "0")}`, name: g.name, scope: g.scope }))),
+  );
   fs.writeFileSync(path.join(app, "harness.cjs"), HARNESS);
   fs.writeFileSync(path.join(app, "index.ts"), readmeExample());
   fs.writeFileSync(
     path.join(app, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, outDir: "out", skipLibCheck: true, types: [] }, files: ["index.ts"] }),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "node16",
+        moduleResolution: "node16",
+        strict: true,
+        outDir: "out",
+        skipLibCheck: true,
+        types: [],
+      },
+      files: ["index.ts"],
+    }),
   );
 }, 120_000);
 
@@ -105,8 +121,14 @@ async function runUnderMocks(file: string): Promise<any> {
 describe("the packed package", () => {
   it("ships built JavaScript with declarations and the CLI, and no sources or tests", () => {
     const files = JSON.parse(fs.readFileSync(path.join(app, "files.json"), "utf8")) as string[];
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/component/compliance-token.d.ts", "bin/cfct.js", "package.json"]));
-    expect(files.filter((f) => f.startsWith("src/") || f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/component/compliance-token.d.ts", "bin/cfct.js", "package.json"]),
+    );
+    expect(
+      files.filter(
+        (f) => f.startsWith("src/") || f.startsWith("test/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+      ),
+    ).toEqual([]);
   });
 
   it("type-checks the README's example against the published declarations", async () => {
@@ -136,12 +158,18 @@ describe("the packed package", () => {
     expect(outputs.drataTokenId).toEqual({ value: "tok-drata", secret: false });
     expect(outputs.drataGroups.value).toHaveLength(10);
     expect(outputs.drataGroups.value).toContainEqual({ name: "Zone WAF Read", scope: "com.cloudflare.api.account.zone" });
-    expect(outputs.asceraTokens.value).toEqual({ "417daa9dc1293f3af874e997f8bdce54": "tok-ascera-417daa9d", fca1dc0809e072ce2cf9eb2831e0e03b: "tok-ascera-fca1dc08" });
+    expect(outputs.asceraTokens.value).toEqual({
+      "417daa9dc1293f3af874e997f8bdce54": "tok-ascera-417daa9d",
+      fca1dc0809e072ce2cf9eb2831e0e03b: "tok-ascera-fca1dc08",
+    });
     expect(outputs.drataValue).toEqual({ value: "SECRET-drata", secret: true });
   }, 60_000);
 
   it("imports from an ES module too", async () => {
-    fs.writeFileSync(path.join(app, "esm.mjs"), 'import { ComplianceToken, plan, verifyWebhookSignature } from "cf-compliance-tokens";\nconsole.log([typeof ComplianceToken, typeof plan, typeof verifyWebhookSignature].join(","));\n');
+    fs.writeFileSync(
+      path.join(app, "esm.mjs"),
+      'import { ComplianceToken, plan, verifyWebhookSignature } from "cf-compliance-tokens";\nconsole.log([typeof ComplianceToken, typeof plan, typeof verifyWebhookSignature].join(","));\n',
+    );
     const { stdout } = await run(process.execPath, ["esm.mjs"], { cwd: app });
     expect(stdout.trim()).toBe("function,function,function");
   });
@@ -151,7 +179,9 @@ describe("the packed package", () => {
       path.join(app, "bad-accounts.js"),
       'const { ComplianceToken } = require("cf-compliance-tokens");\nexports.t = new ComplianceToken("a", { platform: "ascera", accounts: ["417daa9dc1293f3af874e997f8bdce54", "fca1dc0809e072ce2cf9eb2831e0e03b"] }).tokenId;\n',
     );
-    expect((await runUnderMocks("./bad-accounts.js")).error).toMatch(/ComplianceToken "a".*args\.accounts = .*belong to exactly one account\. Fix: one ComplianceToken per account/s);
+    expect((await runUnderMocks("./bad-accounts.js")).error).toMatch(
+      /ComplianceToken "a".*args\.accounts = .*belong to exactly one account\. Fix: one ComplianceToken per account/s,
+    );
     fs.writeFileSync(
       path.join(app, "bad-zone.js"),
       'const { ComplianceToken } = require("cf-compliance-tokens");\nexports.t = new ComplianceToken("d", { platform: "drata", accounts: ["417daa9dc1293f3af874e997f8bdce54"], zones: ["typo-corp.com"] }).tokenId;\n',

@@ -33,13 +33,55 @@ function stackFile(yaml: string): string {
 
 describe("every config problem names key path, value and fix (no bare zod defaults)", () => {
   it.each([
-    { what: "ttlDays as text", raw: { connections: [drata()], token: { ttlDays: "abc" } }, at: "token.ttlDays", value: "abc", message: /^must be a number, not text\. Fix: write the number without quotes/ },
-    { what: "zones as one string", raw: { connections: [drata({ zones: "acme.com" })] }, at: "connections[0].zones", value: "acme.com", message: /^must be the word all or a list, not text\. Fix: write all; or write a YAML list/ },
-    { what: "connections as a map", raw: { connections: { platform: "drata" } }, at: "connections", value: { platform: "drata" }, message: /must be a list, not a map\. Fix: write a YAML list/ },
-    { what: "a missing accounts list", raw: { connections: [{ platform: "drata", zones: "all" }] }, at: "connections[0].accounts", value: undefined, message: /^is required\. Fix: add it \(a list\)/ },
-    { what: "a fractional ttlDays", raw: { connections: [drata()], token: { ttlDays: 1.5 } }, at: "token.ttlDays", value: 1.5, message: /whole number.*Fix:/ },
-    { what: "a bad tokenNamePrefix", raw: { connections: [drata()], tokenNamePrefix: "-acme" }, at: "tokenNamePrefix", value: "-acme", message: /Fix: 1\.\.20 letters/ },
-    { what: "an empty accounts list", raw: { connections: [drata({ accounts: [] })] }, at: "connections[0].accounts", value: [], message: /Fix: list the 32-hex account IDs/ },
+    {
+      what: "ttlDays as text",
+      raw: { connections: [drata()], token: { ttlDays: "abc" } },
+      at: "token.ttlDays",
+      value: "abc",
+      message: /^must be a number, not text\. Fix: write the number without quotes/,
+    },
+    {
+      what: "zones as one string",
+      raw: { connections: [drata({ zones: "acme.com" })] },
+      at: "connections[0].zones",
+      value: "acme.com",
+      message: /^must be the word all or a list, not text\. Fix: write all; or write a YAML list/,
+    },
+    {
+      what: "connections as a map",
+      raw: { connections: { platform: "drata" } },
+      at: "connections",
+      value: { platform: "drata" },
+      message: /must be a list, not a map\. Fix: write a YAML list/,
+    },
+    {
+      what: "a missing accounts list",
+      raw: { connections: [{ platform: "drata", zones: "all" }] },
+      at: "connections[0].accounts",
+      value: undefined,
+      message: /^is required\. Fix: add it \(a list\)/,
+    },
+    {
+      what: "a fractional ttlDays",
+      raw: { connections: [drata()], token: { ttlDays: 1.5 } },
+      at: "token.ttlDays",
+      value: 1.5,
+      message: /whole number.*Fix:/,
+    },
+    {
+      what: "a bad tokenNamePrefix",
+      raw: { connections: [drata()], tokenNamePrefix: "-acme" },
+      at: "tokenNamePrefix",
+      value: "-acme",
+      message: /Fix: 1\.\.20 letters/,
+    },
+    {
+      what: "an empty accounts list",
+      raw: { connections: [drata({ accounts: [] })] },
+      at: "connections[0].accounts",
+      value: [],
+      message: /Fix: list the 32-hex account IDs/,
+    },
   ])("$what", ({ raw, at, value, message }) => {
     const problem = problemAt(raw, at);
     expect(problem.value).toEqual(value);
@@ -57,8 +99,16 @@ describe("every config problem names key path, value and fix (no bare zod defaul
 
 describe("every problem in one pass", () => {
   it("structure errors and duplicate names together", () => {
-    const raw = { connections: [drata({ zones: ["bad zone"] }), drata({ accounts: [ACME_LABS] }), { platform: "drata", accounts: [ACME_CORP], zones: "all", token: { ttlDays: "x" } }] };
-    const paths = rejection(() => settingsFrom(raw)).problems.map((p) => p.path).sort();
+    const raw = {
+      connections: [
+        drata({ zones: ["bad zone"] }),
+        drata({ accounts: [ACME_LABS] }),
+        { platform: "drata", accounts: [ACME_CORP], zones: "all", token: { ttlDays: "x" } },
+      ],
+    };
+    const paths = rejection(() => settingsFrom(raw))
+      .problems.map((p) => p.path)
+      .sort();
     expect(paths).toEqual([
       "cf-compliance-tokens:connections[0].zones[0]",
       "cf-compliance-tokens:connections[1].name",
@@ -68,8 +118,15 @@ describe("every problem in one pass", () => {
   });
 
   it("a cross-field rule of a sound connection is reported beside another connection's structure error", () => {
-    const raw = { connections: [{ platform: "ascera", accounts: [ACME_CORP], zones: "all" }, { platform: "drata", name: "d", accounts: "x", zones: "all" }] };
-    const paths = rejection(() => settingsFrom(raw)).problems.map((p) => p.path).sort();
+    const raw = {
+      connections: [
+        { platform: "ascera", accounts: [ACME_CORP], zones: "all" },
+        { platform: "drata", name: "d", accounts: "x", zones: "all" },
+      ],
+    };
+    const paths = rejection(() => settingsFrom(raw))
+      .problems.map((p) => p.path)
+      .sort();
     expect(paths).toEqual(["cf-compliance-tokens:connections[0].zones", "cf-compliance-tokens:connections[1].accounts"]);
   });
 });
@@ -83,7 +140,9 @@ describe("client-IP filters that would not filter what was meant are refused", (
     { cidr: "fe80::1%eth0/64", message: /IPv6 zone index .* Fix: remove the %… part/ },
   ])("$cidr, allowed or denied", ({ cidr, message }) => {
     expect(problemAt({ connections: [drata()], token: { allowedIps: [cidr] } }, "token.allowedIps[0]").message).toMatch(message);
-    expect(problemAt({ connections: [drata({ token: { deniedIps: [cidr] } })] }, "connections[0].token.deniedIps[0]").message).toMatch(message);
+    expect(problemAt({ connections: [drata({ token: { deniedIps: [cidr] } })] }, "connections[0].token.deniedIps[0]").message).toMatch(
+      message,
+    );
   });
 
   it("network addresses and single hosts pass", () => {
@@ -111,19 +170,30 @@ describe("stack files", () => {
   });
 
   it("a stack-file key problem and a structure problem are reported in the same pass", () => {
-    const file = stackFile(`config:\n  cf-compliance-token:token: {ttlDays: 3}\n  cf-compliance-tokens:token: {ttlDays: abc}\n  cf-compliance-tokens:connections:\n${connection}`);
-    expect(rejection(() => loadSettingsFile(file)).problems.map((p) => p.path)).toEqual(["cf-compliance-token:token", "cf-compliance-tokens:token.ttlDays"]);
+    const file = stackFile(
+      `config:\n  cf-compliance-token:token: {ttlDays: 3}\n  cf-compliance-tokens:token: {ttlDays: abc}\n  cf-compliance-tokens:connections:\n${connection}`,
+    );
+    expect(rejection(() => loadSettingsFile(file)).problems.map((p) => p.path)).toEqual([
+      "cf-compliance-token:token",
+      "cf-compliance-tokens:token.ttlDays",
+    ]);
   });
 
   it("other namespaces pass through", () => {
-    const file = stackFile(`config:\n  aws:region: eu-west-1\n  cloudflare:email: ops@example.com\n  cf-compliance-tokens:connections:\n${connection}`);
+    const file = stackFile(
+      `config:\n  aws:region: eu-west-1\n  cloudflare:email: ops@example.com\n  cf-compliance-tokens:connections:\n${connection}`,
+    );
     expect(loadSettingsFile(file).connections).toHaveLength(1);
   });
 
   it.each([
     { what: "cloudflare:apiToken", yaml: "  cloudflare:apiToken: CANARYabcdefghijklmnopqrstuvwxyz0123456789\n", at: "cloudflare:apiToken" },
     { what: "an encrypted cloudflare:apiKey", yaml: "  cloudflare:apiKey:\n    secure: v1:CANARYabcdef\n", at: "cloudflare:apiKey" },
-    { what: "a secret-looking value under another cloudflare key", yaml: "  cloudflare:token: CANARYabcdefghijklmnopqrstuvwxyz0123456789\n", at: "cloudflare:token" },
+    {
+      what: "a secret-looking value under another cloudflare key",
+      yaml: "  cloudflare:token: CANARYabcdefghijklmnopqrstuvwxyz0123456789\n",
+      at: "cloudflare:token",
+    },
   ])("a provider credential in the stack file is refused without echoing it: $what", ({ yaml, at }) => {
     const file = stackFile(`config:\n${yaml}  cf-compliance-tokens:connections:\n${connection}`);
     const { problems, text } = rejection(() => loadSettingsFile(file));

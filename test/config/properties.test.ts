@@ -29,8 +29,15 @@ const connection = fc.record(
   {
     platform: fc.oneof(fc.constantFrom(...platformKeys()), fc.string()),
     name: fc.oneof(fc.constantFrom("a", "drata", "ascera", "x-1"), fc.string()),
-    accounts: fc.oneof(fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { minLength: 1 }), fc.array(fc.oneof(fc.constantFrom(...ACCOUNTS), fc.string()), { maxLength: 3 })),
-    zones: fc.oneof(fc.constant("all"), fc.array(fc.oneof(fc.constantFrom("example.com", "acme-corp.com", ACME_STATUS_ZONE), fc.domain(), fc.string()), { maxLength: 4 }), fc.string()),
+    accounts: fc.oneof(
+      fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { minLength: 1 }),
+      fc.array(fc.oneof(fc.constantFrom(...ACCOUNTS), fc.string()), { maxLength: 3 }),
+    ),
+    zones: fc.oneof(
+      fc.constant("all"),
+      fc.array(fc.oneof(fc.constantFrom("example.com", "acme-corp.com", ACME_STATUS_ZONE), fc.domain(), fc.string()), { maxLength: 4 }),
+      fc.string(),
+    ),
     profile: fc.constantFrom("guide", "least-privilege", "read-all", "nope"),
     token,
     registration: fc.constantFrom(
@@ -121,7 +128,9 @@ describe("any stack config either plans with the invariants or is rejected namin
 
   it("configs with one place mutated: replaced by any JSON value, or removed", () => {
     fc.assert(
-      fc.property(stackConfig, fc.nat(), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }), (raw, pick, replacement) => plansOrRejects(mutate(raw, pick, replacement))),
+      fc.property(stackConfig, fc.nat(), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }), (raw, pick, replacement) =>
+        plansOrRejects(mutate(raw, pick, replacement)),
+      ),
       { numRuns: 300 },
     );
   });

@@ -38,7 +38,9 @@ async function call(method: string, path: string, token: string | null, body?: u
 
 async function zoneReadGroupId(): Promise<string> {
   const groups = await call("GET", "/user/tokens/permission_groups", target.provisionerToken);
-  const found = (groups.body.result as { id: string; name: string; scopes: string[] }[]).find((g) => g.name === "Zone Read" && g.scopes.includes("com.cloudflare.api.account.zone"));
+  const found = (groups.body.result as { id: string; name: string; scopes: string[] }[]).find(
+    (g) => g.name === "Zone Read" && g.scopes.includes("com.cloudflare.api.account.zone"),
+  );
   if (!found) throw new Error("the permission-group list has no Zone Read at zone scope");
   return found.id;
 }
@@ -48,7 +50,13 @@ async function withTestToken(run: (token: { id: string; value: string }) => Prom
   const expires = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const created = await call("POST", "/user/tokens", target.provisionerToken, {
     name: `cfct-contract-${Date.now()}`,
-    policies: [{ effect: "allow", permission_groups: [{ id: await zoneReadGroupId() }], resources: { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" } }],
+    policies: [
+      {
+        effect: "allow",
+        permission_groups: [{ id: await zoneReadGroupId() }],
+        resources: { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" },
+      },
+    ],
     expires_on: expires,
   });
   expect(created.status).toBe(200);
@@ -106,6 +114,9 @@ describe.skipIf(skip !== null)("Cloudflare API contract", () => {
 });
 
 function describeDifference(name: BehaviourName, record: BehaviourRecord): string {
-  const answers = record.evidence.map((e) => `${e.request} → HTTP ${e.status}${e.code !== undefined ? ` ${e.code}` : ""}${e.message ? ` "${e.message}"` : ""}${e.observed ? ` (${e.observed})` : ""}`);
+  const answers = record.evidence.map(
+    (e) =>
+      `${e.request} → HTTP ${e.status}${e.code !== undefined ? ` ${e.code}` : ""}${e.message ? ` "${e.message}"` : ""}${e.observed ? ` (${e.observed})` : ""}`,
+  );
   return `behaviour ${name}: the sandbox answers "${target.expected[name]}" (${BEHAVIOURS[name].summary}); ${target.name} answered "${record.value}": ${answers.join("; ")}`;
 }

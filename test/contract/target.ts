@@ -27,7 +27,9 @@ export const wantsLive = process.env.CFCT_CONTRACT_TARGET === "live";
 export function liveSkipReason(): string | null {
   if (!wantsLive) return null;
   const missing = LIVE_VARIABLES.filter((name) => !process.env[name]);
-  return missing.length > 0 ? `live contract suite skipped: set ${missing.join(", ")} (a provisioner token, a test account ID and a zone ID of it)` : null;
+  return missing.length > 0
+    ? `live contract suite skipped: set ${missing.join(", ")} (a provisioner token, a test account ID and a zone ID of it)`
+    : null;
 }
 
 export const shippedBehaviours = behaviourOverrides(parseBehaviourFile(shipped, "src/sandbox/default-behaviours.json")) as Behaviours;

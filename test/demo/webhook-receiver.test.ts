@@ -8,10 +8,26 @@ let receiver: WebhookReceiver | undefined;
 afterEach(() => receiver?.close());
 
 const delivery = (over: Record<string, unknown> = {}) =>
-  JSON.stringify({ stack: "dev", tokenKey: "drata", connection: "drata", platform: "drata", tokenId: "t1", generation: 1, expiresOn: null, sentAt: NOW.toISOString(), idempotencyKey: "dev/drata/g1/t1", value: "v1", ...over });
+  JSON.stringify({
+    stack: "dev",
+    tokenKey: "drata",
+    connection: "drata",
+    platform: "drata",
+    tokenId: "t1",
+    generation: 1,
+    expiresOn: null,
+    sentAt: NOW.toISOString(),
+    idempotencyKey: "dev/drata/g1/t1",
+    value: "v1",
+    ...over,
+  });
 
 async function post(body: string): Promise<number> {
-  const response = await fetch(receiver!.url, { method: "POST", headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signWebhookBody(body, SECRET) }, body });
+  const response = await fetch(receiver!.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signWebhookBody(body, SECRET) },
+    body,
+  });
   return response.status;
 }
 

@@ -24,7 +24,13 @@ const side = (file: string, catalog: PlatformCatalog = PLATFORMS): PlannedSide =
 const drataGuide = PLATFORMS.drata!.profiles["guide"]!;
 const WITH_WRITE_GROUP: PlatformCatalog = {
   ...PLATFORMS,
-  drata: { ...PLATFORMS.drata!, profiles: { ...PLATFORMS.drata!.profiles, guide: { ...drataGuide, groups: [...drataGuide.groups, { name: "DNS Write", scope: SCOPES.zone }] } } },
+  drata: {
+    ...PLATFORMS.drata!,
+    profiles: {
+      ...PLATFORMS.drata!.profiles,
+      guide: { ...drataGuide, groups: [...drataGuide.groups, { name: "DNS Write", scope: SCOPES.zone }] },
+    },
+  },
 };
 
 describe("cfct diff: the plan of the base against the plan of the head, offline", () => {
@@ -49,8 +55,16 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
     expect(verdict.violations.filter((v) => v.level === "mandatory").map((v) => [v.policy, v.token])).toEqual([["read-only", "drata-g1"]]);
     expect(verdict.previewOnly).toEqual(expect.arrayContaining(["no-hand-rolled-tokens", "not-expired"]));
 
-    const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: diff, verdict });
-    expect(markdown).toContain("#### drata (changed)\n\n- ➕ group **DNS Write [account.zone] (not read-only)**\n- ➕ zone `acme-payments.com`");
+    const markdown = renderDiffMarkdown({
+      stack: "prod",
+      base: "origin/main",
+      head: "stacks/Pulumi.prod.yaml",
+      connections: diff,
+      verdict,
+    });
+    expect(markdown).toContain(
+      "#### drata (changed)\n\n- ➕ group **DNS Write [account.zone] (not read-only)**\n- ➕ zone `acme-payments.com`",
+    );
     expect(markdown).toContain("- ➕ account `fca1dc0809e072ce2cf9eb2831e0e03b`");
     expect(markdown).toMatch(/- ➕ \d+ read groups <details>/);
     expect(markdown).toContain("- TTL 90 → 30 days");
@@ -69,9 +83,17 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
 
   it("a removed connection lists its tokens, groups and accounts as removed", () => {
     const base = side("Pulumi.base.yaml");
-    const head: PlannedSide = { settings: { ...base.settings, connections: base.settings.connections.filter((c) => c.name !== "ascera") }, tokens: base.tokens.filter((t) => t.connection !== "ascera") };
+    const head: PlannedSide = {
+      settings: { ...base.settings, connections: base.settings.connections.filter((c) => c.name !== "ascera") },
+      tokens: base.tokens.filter((t) => t.connection !== "ascera"),
+    };
     const [ascera] = diffPlans(base, head);
-    expect(ascera).toMatchObject({ connection: "ascera", change: "removed", tokens: { removed: ["cfct prod ascera-417daa9d g1"] }, accounts: { removed: ["417daa9dc1293f3af874e997f8bdce54"] } });
+    expect(ascera).toMatchObject({
+      connection: "ascera",
+      change: "removed",
+      tokens: { removed: ["cfct prod ascera-417daa9d g1"] },
+      accounts: { removed: ["417daa9dc1293f3af874e997f8bdce54"] },
+    });
   });
 });
 
@@ -81,12 +103,24 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
 
   it("--base a file, --config the new side, --json", async () => {
     const run = await cfct(
-      ["diff", "--stack", "prod", "--config", path.join(FIXTURES, "Pulumi.head.yaml"), "--base", path.join(FIXTURES, "Pulumi.base.yaml"), "--json"],
+      [
+        "diff",
+        "--stack",
+        "prod",
+        "--config",
+        path.join(FIXTURES, "Pulumi.head.yaml"),
+        "--base",
+        path.join(FIXTURES, "Pulumi.base.yaml"),
+        "--json",
+      ],
       noCredentials,
     );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.connections.find((c: { connection: string }) => c.connection === "drata").zones).toEqual({ added: ["acme-payments.com"], removed: [] });
+    expect(report.connections.find((c: { connection: string }) => c.connection === "drata").zones).toEqual({
+      added: ["acme-payments.com"],
+      removed: [],
+    });
     expect(report.verdict).toMatchObject({ passes: true, previewOnly: expect.arrayContaining(["not-expired"]) });
   });
 

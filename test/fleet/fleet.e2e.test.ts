@@ -93,7 +93,9 @@ describe("a fleet under a tight rate limit", () => {
     const provisioner = pipeline.budgets.for(PROVISIONER_USER).status();
     expect(provisioner).toMatchObject({ quota: BUDGET.requests, refused: 0 });
     expect(provisioner.windows).toBeGreaterThanOrEqual(3);
-    expect(lines.some((l) => /^rate limit: the provisioner's user has spent its budget; waiting \d+ s for the next window$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^rate limit: the provisioner's user has spent its budget; waiting \d+ s for the next window$/.test(l))).toBe(
+      true,
+    );
     expect(statuses.map((s) => s.done)).toEqual(Array.from({ length: FLEET + 3 }, (_, i) => i + 1));
     expect(statuses.every((s) => s.total === FLEET + 3 && s.step === "verify and register")).toBe(true);
   });

@@ -13,7 +13,8 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const stats = async (sb: RunningSandbox) => (await (await fetch(`${sb.controlUrl}/stats`)).json()) as { total: number; refusedByPrincipal: Record<string, number> };
+const stats = async (sb: RunningSandbox) =>
+  (await (await fetch(`${sb.controlUrl}/stats`)).json()) as { total: number; refusedByPrincipal: Record<string, number> };
 
 describe("pacing by Cloudflare's headers", () => {
   it("reads Ratelimit and Ratelimit-Policy", () => {
@@ -25,7 +26,9 @@ describe("pacing by Cloudflare's headers", () => {
   it("two clients of one user, 100 concurrent requests over a 30/10 budget: none refused, four windows", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
     const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const clients = [0, 1].map(() => createCloudflareClient({ apiToken: sandbox!.provisionerToken, baseUrl: sandbox!.baseUrl, budget: budgets.for(PROVISIONER_USER) }));
+    const clients = [0, 1].map(() =>
+      createCloudflareClient({ apiToken: sandbox!.provisionerToken, baseUrl: sandbox!.baseUrl, budget: budgets.for(PROVISIONER_USER) }),
+    );
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => clients[i % 2]!.verifyToken({ kind: "user" })));
     expect(answers.every((a) => a.status === "active")).toBe(true);
     expect(await stats(sandbox)).toMatchObject({ total: 100, refusedByPrincipal: {} });
@@ -35,7 +38,11 @@ describe("pacing by Cloudflare's headers", () => {
   it("under either refusal behaviour, and with no figure assumed: the budget comes from the headers", async () => {
     sandbox = await startSandbox({ rateLimit: { requests: 7, windowSeconds: 3 }, behaviours: { rateLimitRefusal: "fixed-window" } });
     const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER) });
+    const client = createCloudflareClient({
+      apiToken: sandbox.provisionerToken,
+      baseUrl: sandbox.baseUrl,
+      budget: budgets.for(PROVISIONER_USER),
+    });
     await Promise.all(Array.from({ length: 50 }, () => client.verifyToken({ kind: "user" })));
     expect((await stats(sandbox)).refusedByPrincipal).toEqual({});
     expect(budgets.for(PROVISIONER_USER).status()).toMatchObject({ quota: 7, windows: 8 });
@@ -45,7 +52,13 @@ describe("pacing by Cloudflare's headers", () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
     const waits: number[] = [];
     const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl), (_principal, seconds) => waits.push(seconds));
-    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, maxRetries: 0 });
+    const client = createCloudflareClient({
+      apiToken: sandbox.provisionerToken,
+      baseUrl: sandbox.baseUrl,
+      budget: budgets.for(PROVISIONER_USER),
+      waitOutRefusals: true,
+      maxRetries: 0,
+    });
     await client.verifyToken({ kind: "user" });
     // Someone else, unpaced, spends the whole budget behind our back.
     const headers = { authorization: `Bearer ${sandbox.provisionerToken}` };
@@ -60,10 +73,24 @@ describe("pacing by Cloudflare's headers", () => {
   it("a 429 asking for longer than a rate-limit block is reported, not slept through, and leaves the budget usable", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
     const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, maxRetries: 0 });
+    const client = createCloudflareClient({
+      apiToken: sandbox.provisionerToken,
+      baseUrl: sandbox.baseUrl,
+      budget: budgets.for(PROVISIONER_USER),
+      waitOutRefusals: true,
+      maxRetries: 0,
+    });
     await client.verifyToken({ kind: "user" });
-    await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 3600, count: 1 }) });
-    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", status: 429, retryAfterSeconds: 3600 });
+    await fetch(`${sandbox.controlUrl}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 3600, count: 1 }),
+    });
+    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({
+      kind: "rate_limited",
+      status: 429,
+      retryAfterSeconds: 3600,
+    });
     // The refusal was not taught to the budget: the next request goes at once.
     await expect(client.verifyToken({ kind: "user" })).resolves.toMatchObject({ status: "active" });
   });
@@ -71,8 +98,18 @@ describe("pacing by Cloudflare's headers", () => {
   it("gives up on a request refused five times in a row, naming the wait", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
     const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, budget: budgets.for(PROVISIONER_USER), waitOutRefusals: true, maxRetries: 0 });
-    await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 2, count: 50 }) });
+    const client = createCloudflareClient({
+      apiToken: sandbox.provisionerToken,
+      baseUrl: sandbox.baseUrl,
+      budget: budgets.for(PROVISIONER_USER),
+      waitOutRefusals: true,
+      maxRetries: 0,
+    });
+    await fetch(`${sandbox.controlUrl}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 2, count: 50 }),
+    });
     await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", status: 429 });
     expect((await stats(sandbox)).total).toBe(6);
   });
@@ -82,7 +119,10 @@ describe("pacing by Cloudflare's headers", () => {
     const client = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl, maxRetries: 0 });
     await client.verifyToken({ kind: "user" });
     await client.verifyToken({ kind: "user" });
-    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", message: expect.stringMatching(/^not sent: .*budget is spent for the next \d+ s/) });
+    await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({
+      kind: "rate_limited",
+      message: expect.stringMatching(/^not sent: .*budget is spent for the next \d+ s/),
+    });
     expect((await stats(sandbox)).total).toBe(2);
   });
 });

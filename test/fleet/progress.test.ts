@@ -14,13 +14,19 @@ describe("fleet progress", () => {
       "12/401 tokens · verify and register · 812 of 1200 requests left, next window in 2 min 3 s · ETA 32 min 25 s",
     );
     // Before the first answer nothing is known about the budget, and a finished run has no ETA.
-    expect(formatHandOffStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0, sent: 0 }, 5)).toBe("3/3 tokens · verify");
+    expect(
+      formatHandOffStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0, sent: 0 }, 5),
+    ).toBe("3/3 tokens · verify");
   });
 
   it("on a TTY rewrites one status line in place, keeping log lines above it", () => {
     let now = 0;
     const { written, stream: tty } = stream(true);
-    const output = progressOutput(tty, () => budget, () => now);
+    const output = progressOutput(
+      tty,
+      () => budget,
+      () => now,
+    );
     now = 10_000;
     output.status({ done: 1, total: 2, step: "verify and register", token: "a" });
     output.line("a: delivered");
@@ -35,7 +41,11 @@ describe("fleet progress", () => {
 
   it("elsewhere writes one line per token", () => {
     const { written, stream: pipe } = stream(false);
-    const output = progressOutput(pipe, () => budget, () => 0);
+    const output = progressOutput(
+      pipe,
+      () => budget,
+      () => 0,
+    );
     output.status({ done: 1, total: 2, step: "verify", token: "a" });
     output.line("a: verified ok");
     expect(written).toEqual(["1/2 tokens · verify · 812 of 1200 requests left, next window in 2 min 3 s · ETA 0 s\n", "a: verified ok\n"]);

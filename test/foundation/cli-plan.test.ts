@@ -29,7 +29,10 @@ describe("cfct plan", () => {
       notBefore: null,
       allowedIps: [],
     });
-    expect(drata.policies[1].permissionGroups[0]).toEqual({ name: "Access: Apps and Policies Read", scope: "com.cloudflare.api.account.zone" });
+    expect(drata.policies[1].permissionGroups[0]).toEqual({
+      name: "Access: Apps and Policies Read",
+      scope: "com.cloudflare.api.account.zone",
+    });
     expect(ascera.owner).toEqual({ kind: "account", accountId: "417daa9dc1293f3af874e997f8bdce54" });
   });
 
@@ -48,23 +51,33 @@ describe("cfct plan", () => {
   });
 
   const API_LIST = sharedFile("reference/cloudflare-permission-groups-api.json");
-  it.skipIf(API_LIST.skip)(`an ASCERA read-all connection names only read groups of Cloudflare's API list, at their scopes${API_LIST.skipReason}`, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
-    const file = path.join(dir, "Pulumi.readall.yaml");
-    writeFileSync(file, "config:\n  cf-compliance-tokens:connections:\n    - platform: ascera\n      accounts: [417daa9dc1293f3af874e997f8bdce54]\n      profile: read-all\n      zones: all\n");
-    const { code, stdout } = cfct("plan", "--config", file, "--json", "--now", "2026-11-25T00:00:00Z");
-    expect(code).toBe(0);
-    const api = JSON.parse(API_LIST.read()) as {
-      groups: { name: string; scopes: string[]; description: string }[];
-    };
-    const inApiList = new Set(api.groups.map((g) => `${g.scopes[0]} ${g.name}`));
-    const planned = (JSON.parse(stdout).tokens[0].policies as { permissionGroups: { name: string; scope: string }[] }[]).flatMap((p) => p.permissionGroups);
-    expect(planned).toHaveLength(145);
-    expect(planned.filter((g) => !inApiList.has(`${g.scope} ${g.name}`))).toEqual([]);
-    expect(planned.filter((g) => g.scope !== SCOPES.account && g.scope !== SCOPES.zone)).toEqual([]);
-    expect(planned.map((g) => g.name)).toEqual(expect.arrayContaining(["Cache Settings Read", "Turnstile Sites Read", "Zone Transform Rules Read", "Domain Page Shield Read"]));
-    expect(planned.map((g) => g.name)).not.toContain("Cache Rules Read");
-  });
+  it.skipIf(API_LIST.skip)(
+    `an ASCERA read-all connection names only read groups of Cloudflare's API list, at their scopes${API_LIST.skipReason}`,
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
+      const file = path.join(dir, "Pulumi.readall.yaml");
+      writeFileSync(
+        file,
+        "config:\n  cf-compliance-tokens:connections:\n    - platform: ascera\n      accounts: [417daa9dc1293f3af874e997f8bdce54]\n      profile: read-all\n      zones: all\n",
+      );
+      const { code, stdout } = cfct("plan", "--config", file, "--json", "--now", "2026-11-25T00:00:00Z");
+      expect(code).toBe(0);
+      const api = JSON.parse(API_LIST.read()) as {
+        groups: { name: string; scopes: string[]; description: string }[];
+      };
+      const inApiList = new Set(api.groups.map((g) => `${g.scopes[0]} ${g.name}`));
+      const planned = (JSON.parse(stdout).tokens[0].policies as { permissionGroups: { name: string; scope: string }[] }[]).flatMap(
+        (p) => p.permissionGroups,
+      );
+      expect(planned).toHaveLength(145);
+      expect(planned.filter((g) => !inApiList.has(`${g.scope} ${g.name}`))).toEqual([]);
+      expect(planned.filter((g) => g.scope !== SCOPES.account && g.scope !== SCOPES.zone)).toEqual([]);
+      expect(planned.map((g) => g.name)).toEqual(
+        expect.arrayContaining(["Cache Settings Read", "Turnstile Sites Read", "Zone Transform Rules Read", "Domain Page Shield Read"]),
+      );
+      expect(planned.map((g) => g.name)).not.toContain("Cache Rules Read");
+    },
+  );
 
   it("exits 1 with an actionable message on bad config, printing nothing on stdout", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
@@ -73,7 +86,9 @@ describe("cfct plan", () => {
     const { code, stdout, stderr } = cfct("plan", "--config", file);
     expect(code).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr).toContain('cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, drata');
+    expect(stderr).toContain(
+      'cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, drata',
+    );
     expect(stderr).toContain('cf-compliance-tokens:connections[0].accounts[0] = "abc"');
   });
 

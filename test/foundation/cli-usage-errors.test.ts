@@ -11,9 +11,17 @@ const SECRET = "cfsbx_SECRETCANARY0123456789abcdef0123";
 
 describe("usage errors never echo a value typed with a mistyped flag", () => {
   it.each([
-    { what: "--flag=value", args: ["verify", "--platform", "drata", `--token=${SECRET}`], shown: "error: unknown option '--token=(not shown)'" },
+    {
+      what: "--flag=value",
+      args: ["verify", "--platform", "drata", `--token=${SECRET}`],
+      shown: "error: unknown option '--token=(not shown)'",
+    },
     { what: "--flag value", args: ["verify", "--platform", "drata", "--token", SECRET], shown: "error: unknown option '--token'" },
-    { what: "a short flag with its value attached", args: ["verify", "--platform", "drata", `-t${SECRET}`], shown: "error: unknown option '-t(not shown)'" },
+    {
+      what: "a short flag with its value attached",
+      args: ["verify", "--platform", "drata", `-t${SECRET}`],
+      shown: "error: unknown option '-t(not shown)'",
+    },
     { what: "a value with quotes in it", args: ["verify", `--token=a'b'${SECRET}`], shown: "error: unknown option '--token=(not shown)'" },
     { what: "a short flag with a spaced value attached", args: ["verify", `-t ${SECRET}`], shown: "error: unknown option '-t(not shown)'" },
     {

@@ -32,7 +32,12 @@ function repos() {
   execFileSync("mkdir", ["-p", bin]);
   writeFileSync(path.join(bin, "gh"), `#!/bin/sh\necho "$@" > '${path.join(root, "gh-call")}'\n`);
   chmodSync(path.join(bin, "gh"), 0o755);
-  const run = () => execFileSync(SCRIPT, ["cfct up: token generations"], { cwd: job, env: { ...process.env, PATH: `${bin}:${process.env["PATH"]}`, GITHUB_RUN_ID: "42" }, encoding: "utf8" });
+  const run = () =>
+    execFileSync(SCRIPT, ["cfct up: token generations"], {
+      cwd: job,
+      env: { ...process.env, PATH: `${bin}:${process.env["PATH"]}`, GITHUB_RUN_ID: "42" },
+      encoding: "utf8",
+    });
   return { root, origin, job, other, run };
 }
 
@@ -46,7 +51,9 @@ describe("commit-generations.sh: the generations record survives a concurrent pu
     writeFileSync(path.join(job, "stacks/Pulumi.prod.yaml"), "config:\n  a: 1\n  cf-compliance-tokens:generations: '{\"drata\":1}'\n");
     run();
     expect(git(origin, "log", "--format=%s", "main")).toBe("cfct up: token generations\nrotate pushed first\nseed\n");
-    expect(git(origin, "show", "main:stacks/Pulumi.prod.yaml")).toBe("config:\n  a: 1\n  cf-compliance-tokens:generations: '{\"drata\":1}'\n");
+    expect(git(origin, "show", "main:stacks/Pulumi.prod.yaml")).toBe(
+      "config:\n  a: 1\n  cf-compliance-tokens:generations: '{\"drata\":1}'\n",
+    );
   });
 
   it("the same record changed on both sides: no force, the commit goes to a branch and a pull request", () => {
@@ -58,7 +65,9 @@ describe("commit-generations.sh: the generations record survives a concurrent pu
     expect(run()).toContain("opened a pull request from cfct/generations-42");
     expect(git(origin, "log", "--format=%s", "main")).toBe("rotate pushed first\nseed\n");
     expect(git(origin, "log", "--format=%s", "cfct/generations-42", "-1")).toBe("cfct up: token generations\n");
-    expect(readFileSync(path.join(root, "gh-call"), "utf8")).toMatch(/^pr create --base main --head cfct\/generations-42 --title cfct up: token generations/);
+    expect(readFileSync(path.join(root, "gh-call"), "utf8")).toMatch(
+      /^pr create --base main --head cfct\/generations-42 --title cfct up: token generations/,
+    );
   });
 
   it("nothing changed under stacks/: no commit, no push", () => {

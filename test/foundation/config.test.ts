@@ -110,7 +110,11 @@ describe("stack config rejections name the key, the value and the fix", () => {
     },
     {
       what: "a webhook over plain http to a remote host",
-      raw: { connections: [drata({ registration: { kind: "webhook", url: "http://bridge.example.com/cfct", secretEnv: "CFCT_WEBHOOK_SECRET" } })] },
+      raw: {
+        connections: [
+          drata({ registration: { kind: "webhook", url: "http://bridge.example.com/cfct", secretEnv: "CFCT_WEBHOOK_SECRET" } }),
+        ],
+      },
       path: "cf-compliance-tokens:connections[0].registration.url",
       value: "http://bridge.example.com/cfct",
       fix: /plain http to bridge\.example\.com.*Fix: use https \(http is allowed only for localhost, 127\.0\.0\.1 or \[::1\]\)/,
@@ -124,21 +128,31 @@ describe("stack config rejections name the key, the value and the fix", () => {
     },
     {
       what: "a webhook timeout out of range",
-      raw: { connections: [drata({ registration: { kind: "webhook", url: "https://bridge.example.com/cfct", secretEnv: "S", timeoutMs: 50 } })] },
+      raw: {
+        connections: [drata({ registration: { kind: "webhook", url: "https://bridge.example.com/cfct", secretEnv: "S", timeoutMs: 50 } })],
+      },
       path: "cf-compliance-tokens:connections[0].registration.timeoutMs",
       value: 50,
       fix: /100\.\.120000 ms/,
     },
     {
       what: "drataStatus on a platform other than Drata",
-      raw: { connections: [{ platform: "ascera", accounts: [ACME_CORP], registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } } }] },
+      raw: {
+        connections: [
+          { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } } },
+        ],
+      },
       path: "cf-compliance-tokens:connections[0].registration.drataStatus",
       value: { apiKeyEnv: "DRATA_API_KEY" },
       fix: /platform is ascera\. Fix: remove drataStatus here; it is allowed only on drata connections/,
     },
     {
       what: "a drataStatus base URL that is not https",
-      raw: { connections: [drata({ registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY", baseUrl: "http://public-api.drata.com" } } })] },
+      raw: {
+        connections: [
+          drata({ registration: { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY", baseUrl: "http://public-api.drata.com" } } }),
+        ],
+      },
       path: "cf-compliance-tokens:connections[0].registration.drataStatus.baseUrl",
       value: "http://public-api.drata.com",
       fix: /Fix: use https/,
@@ -189,7 +203,12 @@ describe("stack config rejections name the key, the value and the fix", () => {
     const settings = settingsFrom({
       connections: [
         drata({
-          registration: { kind: "webhook", url: "http://127.0.0.1:8787/cfct", secretEnv: "CFCT_WEBHOOK_SECRET", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } },
+          registration: {
+            kind: "webhook",
+            url: "http://127.0.0.1:8787/cfct",
+            secretEnv: "CFCT_WEBHOOK_SECRET",
+            drataStatus: { apiKeyEnv: "DRATA_API_KEY" },
+          },
         }),
         { platform: "ascera", accounts: [ACME_CORP] },
       ],
@@ -204,7 +223,9 @@ describe("stack config rejections name the key, the value and the fix", () => {
     const secret = "s3cr3t-4f9a1c2e7b3d5f60a8e2c4b6d8f0a1b3";
     const raw = {
       connections: [
-        drata({ registration: { kind: "webhook", url: `https://user:${secret}@bridge.example.com/cfct`, secretEnv: secret, hmacSecret: secret } }),
+        drata({
+          registration: { kind: "webhook", url: `https://user:${secret}@bridge.example.com/cfct`, secretEnv: secret, hmacSecret: secret },
+        }),
         { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "handoff", token: secret } },
       ],
     };

@@ -20,7 +20,10 @@ describe("layers", () => {
 
   it("src/domain loads nothing outside itself", async () => {
     for (const module of ["src/domain/plan.ts", "src/domain/generation.ts", "src/domain/resource-keys.ts", "src/domain/time.ts"]) {
-      expect((await reachedFrom(module)).filter((loaded) => !loaded.startsWith("src/domain/")), module).toEqual([]);
+      expect(
+        (await reachedFrom(module)).filter((loaded) => !loaded.startsWith("src/domain/")),
+        module,
+      ).toEqual([]);
     }
   });
 });

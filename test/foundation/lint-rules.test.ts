@@ -21,7 +21,10 @@ describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", ()
     for (const [code, home] of copies) {
       for (const file of ["src/verify/copy.ts", "policies/rules/copy.ts", "bench/copy.ts"]) {
         const messages = await lint(code, file);
-        expect(messages.some((m) => m.startsWith("no-restricted-syntax:") && m.includes(home)), `${code} in ${file}: ${messages.join("; ")}`).toBe(true);
+        expect(
+          messages.some((m) => m.startsWith("no-restricted-syntax:") && m.includes(home)),
+          `${code} in ${file}: ${messages.join("; ")}`,
+        ).toBe(true);
       }
     }
   });

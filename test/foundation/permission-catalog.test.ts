@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { accessOf, buildPermissionCatalog } from "../../src/cloudflare/build-permission-catalog";
 import { ENDPOINT_PERMISSIONS } from "../../src/cloudflare/endpoint-permissions";
-import { KNOWN_PERMISSION_GROUPS, findKnownGroup, isReadOnlyGroup, suggestKnownGroup, unknownGroupMessage } from "../../src/cloudflare/permission-groups";
+import {
+  KNOWN_PERMISSION_GROUPS,
+  findKnownGroup,
+  isReadOnlyGroup,
+  suggestKnownGroup,
+  unknownGroupMessage,
+} from "../../src/cloudflare/permission-groups";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS } from "../../src/platforms";
 import { definePlatform } from "../../src/platforms/types";
@@ -18,7 +24,9 @@ const API_FILE = sharedFile("reference/cloudflare-permission-groups-api.json");
 const DOCS_FILE = sharedFile("reference/cloudflare-permission-groups.json");
 /** The suites that compare with Cloudflare's lists; outside CI they are skipped, with this reason, when ../shared is absent. */
 const withLists = { skip: API_FILE.skip || DOCS_FILE.skip, reason: API_FILE.skipReason || DOCS_FILE.skipReason };
-const API_LIST: { groups: { name: string; scopes: string[]; description: string }[] } = withLists.skip ? { groups: [] } : JSON.parse(API_FILE.read());
+const API_LIST: { groups: { name: string; scopes: string[]; description: string }[] } = withLists.skip
+  ? { groups: [] }
+  : JSON.parse(API_FILE.read());
 const DOCS_LIST: { groups: { name: string; scope: string }[] } = withLists.skip ? { groups: [] } : JSON.parse(DOCS_FILE.read());
 const SHIPPED = readJson("src/cloudflare/permission-group-catalog.json");
 
@@ -34,7 +42,9 @@ describe.skipIf(withLists.skip)(`the permission-group catalog${withLists.reason}
   });
 
   it("holds every account and zone group of the API list (305 less the 2 R2-bucket ones) and the 6 user-scope groups", () => {
-    expect(KNOWN_PERMISSION_GROUPS.map(groupKey).sort()).toEqual([...cloudflareKeys].filter((k) => !k.startsWith("com.cloudflare.edge.r2.bucket::")).sort());
+    expect(KNOWN_PERMISSION_GROUPS.map(groupKey).sort()).toEqual(
+      [...cloudflareKeys].filter((k) => !k.startsWith("com.cloudflare.edge.r2.bucket::")).sort(),
+    );
     expect(KNOWN_PERMISSION_GROUPS).toHaveLength(305 - 2 + 6);
     expect(SHIPPED.omitted).toEqual([
       { name: "Workers R2 Storage Bucket Item Read", scope: "com.cloudflare.edge.r2.bucket" },
@@ -146,10 +156,14 @@ describe.skipIf(withLists.skip)(`documentation display names${withLists.reason}`
   });
 
   it("suggests the scope Cloudflare has a name at, and the spelling when only the case differs", () => {
-    expect(suggestKnownGroup({ name: "Workers Scripts Read", scope: SCOPES.zone })).toMatch(/only at scope com\.cloudflare\.api\.account\. Fix: use that scope/);
+    expect(suggestKnownGroup({ name: "Workers Scripts Read", scope: SCOPES.zone })).toMatch(
+      /only at scope com\.cloudflare\.api\.account\. Fix: use that scope/,
+    );
     expect(suggestKnownGroup({ name: "managed headers read", scope: SCOPES.zone })).toMatch(/did you mean "Managed headers Read"/);
     expect(suggestKnownGroup({ name: "Zone Reed", scope: SCOPES.zone })).toBeUndefined();
-    expect(unknownGroupMessage({ name: "Zone Reed", scope: SCOPES.zone })).toMatch(/not in Cloudflare's permission-group list\. Fix: use a name and scope from src\/cloudflare\/permission-group-catalog\.json/);
+    expect(unknownGroupMessage({ name: "Zone Reed", scope: SCOPES.zone })).toMatch(
+      /not in Cloudflare's permission-group list\. Fix: use a name and scope from src\/cloudflare\/permission-group-catalog\.json/,
+    );
   });
 
   it("a platform profile naming a display name is refused when defined, with the API name", () => {
@@ -159,14 +173,20 @@ describe.skipIf(withLists.skip)(`documentation display names${withLists.reason}`
         key: "custom",
         profiles: { guide: { description: "x", groups: [{ name: "Cache Rules Read", scope: SCOPES.zone }] } },
       }),
-    ).toThrow('platform custom, profile guide: permission group "Cache Rules Read" (com.cloudflare.api.account.zone) is not in Cloudflare\'s permission-group list. "Cache Rules Read" is the documentation\'s display name; the API names it "Cache Settings Read". Fix: did you mean "Cache Settings Read"?');
+    ).toThrow(
+      'platform custom, profile guide: permission group "Cache Rules Read" (com.cloudflare.api.account.zone) is not in Cloudflare\'s permission-group list. "Cache Rules Read" is the documentation\'s display name; the API names it "Cache Settings Read". Fix: did you mean "Cache Settings Read"?',
+    );
   });
 });
 
 describe("at deploy time, names that do not resolve", () => {
   const liveWithout = (withdrawn?: string): CloudflareDirectory => ({
     async userPermissionGroups() {
-      return KNOWN_PERMISSION_GROUPS.filter((g) => g.name !== withdrawn).map((g) => ({ id: `id-${groupKey(g)}`, name: g.name, scopes: [g.scope] }));
+      return KNOWN_PERMISSION_GROUPS.filter((g) => g.name !== withdrawn).map((g) => ({
+        id: `id-${groupKey(g)}`,
+        name: g.name,
+        scopes: [g.scope],
+      }));
     },
     async accountPermissionGroups() {
       throw new Error("not used: Drata tokens are user-owned");
@@ -179,7 +199,11 @@ describe("at deploy time, names that do not resolve", () => {
     },
   });
   const drataPlan = (rename?: [string, string]) =>
-    plan(settingsFrom({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: "all" }] }), undefined, new Date("2026-11-25T10:00:00Z")).map((token) => ({
+    plan(
+      settingsFrom({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: "all" }] }),
+      undefined,
+      new Date("2026-11-25T10:00:00Z"),
+    ).map((token) => ({
       ...token,
       policies: token.policies.map((policy) => ({
         ...policy,

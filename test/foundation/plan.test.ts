@@ -23,8 +23,13 @@ describe("plan", () => {
   it.skipIf(DRATA_GUIDE.skip)(`Drata gets exactly the ten groups of the guide, with their scopes${DRATA_GUIDE.skipReason}`, () => {
     const [token, ...rest] = plan(settingsFrom({ connections: [drataConnection] }), undefined, NOW);
     expect(rest).toEqual([]);
-    const planned = token!.policies.flatMap((p) => p.permissionGroups).map((g) => `${g.scope} ${g.name}`).sort();
-    const guide = drataGuideRows().map((g) => `${g.scope} ${g.name}`).sort();
+    const planned = token!.policies
+      .flatMap((p) => p.permissionGroups)
+      .map((g) => `${g.scope} ${g.name}`)
+      .sort();
+    const guide = drataGuideRows()
+      .map((g) => `${g.scope} ${g.name}`)
+      .sort();
     expect(guide).toHaveLength(10);
     expect(planned).toEqual(guide);
     expect(token!.owner).toEqual({ kind: "user" });
@@ -41,7 +46,11 @@ describe("plan", () => {
   });
 
   it("zones: all becomes the nested all-zones-of-this-account form", () => {
-    const [token] = plan(settingsFrom({ connections: [{ ...drataConnection, accounts: [ACME_LABS, ACME_CORP], zones: "all" }] }), undefined, NOW);
+    const [token] = plan(
+      settingsFrom({ connections: [{ ...drataConnection, accounts: [ACME_LABS, ACME_CORP], zones: "all" }] }),
+      undefined,
+      NOW,
+    );
     const zonePolicy = token!.policies.find((p) => p.permissionGroups[0]!.scope === SCOPES.zone)!;
     expect(JSON.stringify(zonePolicy.resources)).toBe(
       `{"com.cloudflare.api.account.${ACME_CORP}":{"com.cloudflare.api.account.zone.*":"*"},"com.cloudflare.api.account.${ACME_LABS}":{"com.cloudflare.api.account.zone.*":"*"}}`,
@@ -117,7 +126,10 @@ describe("plan", () => {
     const settings = settingsFrom({
       connections: [drataConnection],
       generations: {
-        drata: { active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" }, successor: { generation: 2, issuedAt: "2026-11-20T00:00:00Z" } },
+        drata: {
+          active: { generation: 1, issuedAt: "2026-09-01T00:00:00Z" },
+          successor: { generation: 2, issuedAt: "2026-11-20T00:00:00Z" },
+        },
       },
     });
     expect(plan(settings, undefined, NOW).map((t) => [t.name, t.expiresOn])).toEqual([

@@ -8,7 +8,11 @@ describe("platform catalog", () => {
     for (const platform of Object.values(PLATFORMS)) {
       const hasUserGroups = Object.values(platform.profiles).some((p) => p.groups.some((g) => g.scope === SCOPES.user));
       if (platform.owner === "account") {
-        expect([platform.verifyRoute, platform.tokenPerAccount, hasUserGroups]).toEqual(["/accounts/{account_id}/tokens/verify", true, false]);
+        expect([platform.verifyRoute, platform.tokenPerAccount, hasUserGroups]).toEqual([
+          "/accounts/{account_id}/tokens/verify",
+          true,
+          false,
+        ]);
       } else {
         expect([platform.verifyRoute, platform.tokenPerAccount]).toEqual(["/user/tokens/verify", false]);
       }
@@ -20,12 +24,18 @@ describe("platform catalog", () => {
       expect(platform.source.url).toMatch(/^https:\/\//);
       expect(platform.handoff.fields.some((f) => f.source === "token")).toBe(true);
     }
-    expect(PLATFORMS.ascera!.handoff.fields.map((f) => f.source)).toEqual(["connectorName", "apiBaseUrl", "token", "accountId", "expiresOn"]);
+    expect(PLATFORMS.ascera!.handoff.fields.map((f) => f.source)).toEqual([
+      "connectorName",
+      "apiBaseUrl",
+      "token",
+      "accountId",
+      "expiresOn",
+    ]);
   });
 
   it("rejects an entry whose default profile does not exist", () => {
-    expect(() =>
-      definePlatform({ ...PLATFORMS.drata!, key: "x", defaultProfile: "nope" }),
-    ).toThrow(/defaultProfile "nope" is not one of its profiles/);
+    expect(() => definePlatform({ ...PLATFORMS.drata!, key: "x", defaultProfile: "nope" })).toThrow(
+      /defaultProfile "nope" is not one of its profiles/,
+    );
   });
 });

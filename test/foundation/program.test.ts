@@ -84,7 +84,9 @@ describe("the Pulumi program under mocks", () => {
     expect(drataComponent.policies.map((p: { permissionGroups: unknown[] }) => p.permissionGroups.length)).toEqual([3, 5, 2]);
     expect(drataComponent.policies[2].resources).toEqual({ [`com.cloudflare.api.user.${USER_ID}`]: "*" });
     // Registration order is up to the engine; compare by name.
-    const tokens = created.filter((r) => r.custom).sort((a, b) => (a.name === "drata-g1" ? -1 : b.name === "drata-g1" ? 1 : a.name.localeCompare(b.name)));
+    const tokens = created
+      .filter((r) => r.custom)
+      .sort((a, b) => (a.name === "drata-g1" ? -1 : b.name === "drata-g1" ? 1 : a.name.localeCompare(b.name)));
     expect(tokens.map((t) => [t.type, t.name, t.inputs.accountId])).toEqual([
       ["cloudflare:index/apiToken:ApiToken", "drata-g1", undefined],
       ["cloudflare:index/accountToken:AccountToken", "ascera-417daa9d-g1", ACME_CORP],

@@ -39,10 +39,17 @@ describe("project files", () => {
       const document = parseYaml(readFileSync(`stacks/${file}`, "utf8"));
       expect(validate(document), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
-    const broken = { config: { "cf-compliance-tokens:connections": [{ platform: "nope", accounts: [] }], "cf-compliance-tokens:tokn": {} } };
+    const broken = {
+      config: { "cf-compliance-tokens:connections": [{ platform: "nope", accounts: [] }], "cf-compliance-tokens:tokn": {} },
+    };
     expect(validate(broken)).toBe(false);
     const paths = validate.errors!.map((e) => e.instancePath);
-    expect(paths).toEqual(expect.arrayContaining(["/config/cf-compliance-tokens:connections/0/platform", "/config/cf-compliance-tokens:connections/0/accounts"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/config/cf-compliance-tokens:connections/0/platform",
+        "/config/cf-compliance-tokens:connections/0/accounts",
+      ]),
+    );
     expect(validate.errors!.some((e) => e.keyword === "propertyNames" || e.keyword === "not")).toBe(true);
   });
 
@@ -51,7 +58,9 @@ describe("project files", () => {
     const prod = parseYaml(readFileSync("stacks/Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> };
     const generations = { "drata-prod": { active: { generation: 2, issuedAt: "2026-11-01T00:00:00Z" } } };
     // What `pulumi config set cf-compliance-tokens:generations --plaintext -- '<json>'` leaves in the file.
-    const written = parseYaml(stringifyYaml({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": JSON.stringify(generations) } }));
+    const written = parseYaml(
+      stringifyYaml({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": JSON.stringify(generations) } }),
+    );
     expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": generations } })).toBe(true);
     expect(validate({ ...prod, config: { ...prod.config, "cf-compliance-tokens:generations": 7 } })).toBe(false);

@@ -26,7 +26,8 @@ describe("HTTP and ID helpers shared by the Cloudflare client, verify, the regis
 
   it("isLoopbackHost: localhost, 127/8 and [::1] only", () => {
     for (const host of ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "[::1]"]) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ["127.0.0.1.example.com", "10.0.0.1", "localhost.example.com", "::1", "example.com"]) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ["127.0.0.1.example.com", "10.0.0.1", "localhost.example.com", "::1", "example.com"])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it("HEX32: exactly 32 lowercase hex characters", () => {

@@ -22,7 +22,9 @@ function project(pulumiYaml: string, files: Record<string, string>): string {
 
 describe("stack files are found and read the way Pulumi finds and reads them", () => {
   it("follows Pulumi.yaml's stackConfigDir, not a hard-coded stacks/", () => {
-    const dir = project("name: p\nruntime: nodejs\nstackConfigDir: config/stacks\n", { "config/stacks/Pulumi.prod.yaml": `config:\n${CONNECTIONS}` });
+    const dir = project("name: p\nruntime: nodejs\nstackConfigDir: config/stacks\n", {
+      "config/stacks/Pulumi.prod.yaml": `config:\n${CONNECTIONS}`,
+    });
     expect(stackConfigDir(dir)).toBe(path.join(dir, "config/stacks"));
     expect(loadStackSettings(dir, "prod").connections[0]!.name).toBe("drata");
   });
@@ -48,14 +50,18 @@ describe("stack files are found and read the way Pulumi finds and reads them", (
       "Pulumi.prod.yaml": `encryptionsalt: v1:abc\nconfig:\n${CONNECTIONS}  cf-compliance-tokens:tokenNamePrefix:\n    secure: v1:Zm9v\n  other:secret:\n    secure: v1:YmFy\n`,
     });
     expect(readStackFile(stackFilePath(dir, "prod")).secureKeys).toEqual(["tokenNamePrefix"]);
-    expect(() => loadStackSettings(dir, "prod")).toThrow(/cf-compliance-tokens:tokenNamePrefix = \(missing\): is a secure \(encrypted\) value.*--engine pulumi/);
+    expect(() => loadStackSettings(dir, "prod")).toThrow(
+      /cf-compliance-tokens:tokenNamePrefix = \(missing\): is a secure \(encrypted\) value.*--engine pulumi/,
+    );
   });
 
   it("ESC environment imports are reported as not readable offline, in both of Pulumi's forms", () => {
     for (const environment of ["environment:\n  - acme/cfct-prod\n", "environment:\n  imports:\n    - acme/cfct-prod\n"]) {
       const dir = project("name: p\nruntime: nodejs\n", { "Pulumi.prod.yaml": environment });
       expect(readStackFile(stackFilePath(dir, "prod")).environments).toEqual(["acme/cfct-prod"]);
-      expect(() => loadStackSettings(dir, "prod")).toThrow(/environment = \["acme\/cfct-prod"\]: imports Pulumi ESC environment\(s\), whose config cfct cannot read offline/);
+      expect(() => loadStackSettings(dir, "prod")).toThrow(
+        /environment = \["acme\/cfct-prod"\]: imports Pulumi ESC environment\(s\), whose config cfct cannot read offline/,
+      );
     }
   });
 

@@ -12,7 +12,9 @@ describe("useSandbox", () => {
 
   it("stands in for the sandbox beforeAll started, with the options given", async () => {
     expect(sandbox.provisionerToken.startsWith("HELPERCANARY_")).toBe(true);
-    const answer = await fetch(`${sandbox.baseUrl}/user/tokens/verify`, { headers: { authorization: `Bearer ${sandbox.provisionerToken}` } });
+    const answer = await fetch(`${sandbox.baseUrl}/user/tokens/verify`, {
+      headers: { authorization: `Bearer ${sandbox.provisionerToken}` },
+    });
     expect(answer.status).toBe(200);
   });
 });
@@ -34,8 +36,7 @@ describe("useSandbox outside a test", () => {
 
 describe("sharedFile: a test that needs ../shared", () => {
   const missing = "reference/no-such-file.json";
-  afterEach(() => {
-  });
+  afterEach(() => {});
 
   it("outside CI, is skipped with a reason naming the file", () => {
     vi.stubEnv("CI", "");

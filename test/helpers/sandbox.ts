@@ -16,7 +16,8 @@ export function useSandbox(options: SandboxOptions = {}): RunningSandbox {
     running = undefined;
   });
   const started = (): RunningSandbox => {
-    if (!running) throw new Error("useSandbox: the sandbox starts in beforeAll; read it inside a test or a hook registered after useSandbox()");
+    if (!running)
+      throw new Error("useSandbox: the sandbox starts in beforeAll; read it inside a test or a hook registered after useSandbox()");
     return running;
   };
   return {

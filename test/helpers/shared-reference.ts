@@ -25,9 +25,14 @@ export function sharedFile(relative: string): SharedFile {
   return {
     path: file,
     skip,
-    skipReason: skip ? ` (skipped: ${file} is absent; this test needs the shared reference folder next to the repository, and CI fails without it)` : "",
+    skipReason: skip
+      ? ` (skipped: ${file} is absent; this test needs the shared reference folder next to the repository, and CI fails without it)`
+      : "",
     read: () => {
-      if (!existsSync(file)) throw new Error(`${file} is missing. Fix: check the shared reference folder out next to the repository (../shared); CI runs every test that reads it`);
+      if (!existsSync(file))
+        throw new Error(
+          `${file} is missing. Fix: check the shared reference folder out next to the repository (../shared); CI runs every test that reads it`,
+        );
       return readFileSync(file, "utf8");
     },
   };

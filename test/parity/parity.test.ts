@@ -3,12 +3,23 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { behaviourOverrides, diffBehaviourFiles, parseBehaviourFile } from "../../src/parity/behaviour-file";
 import { parityPlan, recordBehaviours } from "../../src/parity/measure";
-import { DEFAULT_BEHAVIOURS, nonDefaultBehaviourCases, startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
+import {
+  DEFAULT_BEHAVIOURS,
+  nonDefaultBehaviourCases,
+  startSandbox,
+  type BehaviourOverrides,
+  type RunningSandbox,
+} from "../../src/sandbox";
 import shipped from "../../src/sandbox/default-behaviours.json";
 import { IDS } from "../sandbox/sandbox-client";
 
 const CANARY = "PARITYCANARY_";
-const target = (sandbox: RunningSandbox) => ({ baseUrl: sandbox.baseUrl, apiToken: sandbox.provisionerToken, accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom });
+const target = (sandbox: RunningSandbox) => ({
+  baseUrl: sandbox.baseUrl,
+  apiToken: sandbox.provisionerToken,
+  accountId: IDS.acmeCorp,
+  zoneId: IDS.acmeCorpCom,
+});
 // The short-lived token expires on the sandbox's clock; a frozen-free, 1 s lifetime keeps the run short.
 const quick = { shortLivedSeconds: 1 };
 
@@ -46,8 +57,17 @@ describe("the shipped behaviour file", () => {
   });
 
   it("refuses a file with an unknown behaviour or value, naming the key and the fix", () => {
-    const bad = { ...shipped, behaviours: { ...shipped.behaviours, zoneListing: { value: "sometimes", measured: true }, zoneListng: { value: "refuse", measured: true } } };
-    expect(() => parseBehaviourFile(bad, "parity.json")).toThrow(/behaviours\.zoneListing\.value: "sometimes" is not a value of zoneListing\. Fix: use one of refuse, filter/);
+    const bad = {
+      ...shipped,
+      behaviours: {
+        ...shipped.behaviours,
+        zoneListing: { value: "sometimes", measured: true },
+        zoneListng: { value: "refuse", measured: true },
+      },
+    };
+    expect(() => parseBehaviourFile(bad, "parity.json")).toThrow(
+      /behaviours\.zoneListing\.value: "sometimes" is not a value of zoneListing\. Fix: use one of refuse, filter/,
+    );
     expect(() => parseBehaviourFile(bad, "parity.json")).toThrow(/behaviours\.zoneListng: is not a sandbox behaviour/);
   });
 });
@@ -55,7 +75,16 @@ describe("the shipped behaviour file", () => {
 describe("cfct sandbox-parity", () => {
   it("--dry-run lists every call and makes none", async () => {
     const sandbox = await sandboxWith();
-    const { code, out } = await cli(["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, "--api-base", sandbox.baseUrl, "--dry-run"]);
+    const { code, out } = await cli([
+      "sandbox-parity",
+      "--account",
+      IDS.acmeCorp,
+      "--zone",
+      IDS.acmeCorpCom,
+      "--api-base",
+      sandbox.baseUrl,
+      "--dry-run",
+    ]);
     expect(code).toBe(0);
     const plan = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom });
     expect(out).toContain(`would make these ${plan.length} calls`);
@@ -73,8 +102,13 @@ describe("cfct sandbox-parity", () => {
     expect(diffBehaviourFiles(parseBehaviourFile(shipped, "shipped"), file)).toEqual([]);
     expect(behaviourOverrides(file)).toEqual(DEFAULT_BEHAVIOURS);
     // The same calls as the plan, in the same order; test-token IDs in place of the plan's placeholders.
-    const planned = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom }).map((c) => `${c.method} ${c.path.replace(/\{[^}]+\}/g, "*")}`);
-    const made = file.calls.map((c) => `${c.method} ${c.path.replace(/[0-9a-f]{32}(?=$|\?|\/)/g, (id) => (id === IDS.acmeCorp || id === IDS.acmeCorpCom ? id : "*")).replace(/name=[^&]+/, "name=*")}`);
+    const planned = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom }).map(
+      (c) => `${c.method} ${c.path.replace(/\{[^}]+\}/g, "*")}`,
+    );
+    const made = file.calls.map(
+      (c) =>
+        `${c.method} ${c.path.replace(/[0-9a-f]{32}(?=$|\?|\/)/g, (id) => (id === IDS.acmeCorp || id === IDS.acmeCorpCom ? id : "*")).replace(/name=[^&]+/, "name=*")}`,
+    );
     expect(made).toEqual(planned);
     expect(file.calls.every((c) => c.status !== null)).toBe(true);
     expect(JSON.stringify(file)).not.toContain(CANARY);
@@ -97,9 +131,24 @@ describe("cfct sandbox-parity", () => {
     const path = await import("node:path");
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfct-parity-")), "parity.json");
     // CLI runs use the real 5-second short-lived token; this is the one slow case.
-    const run = await cli(["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, "--api-base", sandbox.baseUrl, "--token-env", "PARITY_T", "--out", out], {
-      PARITY_T: sandbox.provisionerToken,
-    });
+    const run = await cli(
+      [
+        "sandbox-parity",
+        "--account",
+        IDS.acmeCorp,
+        "--zone",
+        IDS.acmeCorpCom,
+        "--api-base",
+        sandbox.baseUrl,
+        "--token-env",
+        "PARITY_T",
+        "--out",
+        out,
+      ],
+      {
+        PARITY_T: sandbox.provisionerToken,
+      },
+    );
     expect(run.code).toBe(0);
     expect(run.out).toContain("Same as the sandbox's defaults");
     const written = parseBehaviourFile(JSON.parse(fs.readFileSync(out, "utf8")), out);
@@ -109,10 +158,25 @@ describe("cfct sandbox-parity", () => {
 
   it("refuses bad flags before any call, naming the flag and the fix", async () => {
     expect((await cli(["sandbox-parity", "--zone", IDS.acmeCorpCom, "--dry-run"])).err).toMatch(/--account is required/);
-    expect((await cli(["sandbox-parity", "--account", "acme", "--zone", IDS.acmeCorpCom, "--dry-run"])).err).toMatch(/--account "acme" is not a Cloudflare ID\. Fix:/);
+    expect((await cli(["sandbox-parity", "--account", "acme", "--zone", IDS.acmeCorpCom, "--dry-run"])).err).toMatch(
+      /--account "acme" is not a Cloudflare ID\. Fix:/,
+    );
     const run = await cli(["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, "--token-env", "NO_SUCH_PARITY_VAR"]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/environment variable NO_SUCH_PARITY_VAR is empty\. Fix:/);
-    expect((await cli(["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, "--api-base", "http://example.com/client/v4", "--dry-run"])).code).toBe(1);
+    expect(
+      (
+        await cli([
+          "sandbox-parity",
+          "--account",
+          IDS.acmeCorp,
+          "--zone",
+          IDS.acmeCorpCom,
+          "--api-base",
+          "http://example.com/client/v4",
+          "--dry-run",
+        ])
+      ).code,
+    ).toBe(1);
   });
 });

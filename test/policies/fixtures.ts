@@ -51,7 +51,13 @@ async function answerInvoke(directory: CloudflareDirectory, args: pulumi.runtime
     case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
       return { results: await directory.accountPermissionGroups(args.inputs.accountId as string) };
     case "cloudflare:index/getZones:getZones":
-      return { results: (await directory.zonesNamed(args.inputs.name as string)).map((z) => ({ id: z.id, name: z.name, account: { id: z.accountId, name: "x" } })) };
+      return {
+        results: (await directory.zonesNamed(args.inputs.name as string)).map((z) => ({
+          id: z.id,
+          name: z.name,
+          account: { id: z.accountId, name: "x" },
+        })),
+      };
     case "cloudflare:index/getUser:getUser":
       return { id: await directory.currentUserId() };
     default:

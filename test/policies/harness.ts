@@ -98,10 +98,19 @@ export function stackArgs(resources: readonly FakeResource[], config: object = {
   };
 }
 
-async function collect(policy: { name: string; enforcementLevel?: string }, run: (report: (message: string, urn?: string) => void) => unknown, urn?: string): Promise<Outcome> {
+async function collect(
+  policy: { name: string; enforcementLevel?: string },
+  run: (report: (message: string, urn?: string) => void) => unknown,
+  urn?: string,
+): Promise<Outcome> {
   const violations: Violation[] = [];
   const report = (message: string, reportedUrn?: string) =>
-    violations.push({ policy: policy.name, level: policy.enforcementLevel ?? "advisory", message, ...(reportedUrn ?? urn ? { urn: reportedUrn ?? urn } : {}) });
+    violations.push({
+      policy: policy.name,
+      level: policy.enforcementLevel ?? "advisory",
+      message,
+      ...((reportedUrn ?? urn) ? { urn: reportedUrn ?? urn } : {}),
+    });
   try {
     await run(report);
   } catch (error) {
@@ -111,14 +120,32 @@ async function collect(policy: { name: string; enforcementLevel?: string }, run:
   return { messages: violations.map((v) => v.message), violations };
 }
 
-export function runResource(policy: ResourceValidationPolicy, resource: FakeResource, config: object = {}, wrap?: PropsWrapper): Promise<Outcome> {
-  const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
-  return collect(policy, async (report) => {
-    for (const validate of validations) await validate(resourceArgs(resource, config, wrap), report);
-  }, resource.urn);
+export function runResource(
+  policy: ResourceValidationPolicy,
+  resource: FakeResource,
+  config: object = {},
+  wrap?: PropsWrapper,
+): Promise<Outcome> {
+  const validations = Array.isArray(policy.validateResource)
+    ? policy.validateResource
+    : policy.validateResource
+      ? [policy.validateResource]
+      : [];
+  return collect(
+    policy,
+    async (report) => {
+      for (const validate of validations) await validate(resourceArgs(resource, config, wrap), report);
+    },
+    resource.urn,
+  );
 }
 
-export function runStack(policy: StackValidationPolicy, resources: readonly FakeResource[], config: object = {}, wrap?: PropsWrapper): Promise<Outcome> {
+export function runStack(
+  policy: StackValidationPolicy,
+  resources: readonly FakeResource[],
+  config: object = {},
+  wrap?: PropsWrapper,
+): Promise<Outcome> {
   return collect(policy, (report) => policy.validateStack(stackArgs(resources, config, wrap), report));
 }
 

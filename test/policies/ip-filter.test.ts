@@ -80,11 +80,19 @@ describe("ip-filter-required (mandatory on requireForStacks, default prod)", () 
 
   it("is not applicable on stacks outside requireForStacks, and follows the configured list", async () => {
     const devToken = byName(dev, ACCOUNT_TOKEN_TYPE, "ascera-417daa9d-g1");
-    expect(await runResource(ipFilterRequired, devToken)).toEqual({ messages: [], violations: [], notApplicable: "stack dev is not in requireForStacks" });
+    expect(await runResource(ipFilterRequired, devToken)).toEqual({
+      messages: [],
+      violations: [],
+      notApplicable: "stack dev is not in requireForStacks",
+    });
     expect((await runResource(ipFilterRequired, devToken, { requireForStacks: ["dev", "prod"] })).messages).toHaveLength(1);
     // Fully qualified names match the URN's stack name.
-    expect((await runResource(ipFilterRequired, devToken, { requireForStacks: ["acme/cf-compliance-tokens/dev"] })).messages).toHaveLength(1);
+    expect((await runResource(ipFilterRequired, devToken, { requireForStacks: ["acme/cf-compliance-tokens/dev"] })).messages).toHaveLength(
+      1,
+    );
     const prodToken = unfiltered(byName(prod, API_TOKEN_TYPE, "drata-prod-g1"));
-    expect((await runResource(ipFilterRequired, prodToken, { requireForStacks: [] })).notApplicable).toBe("stack prod is not in requireForStacks");
+    expect((await runResource(ipFilterRequired, prodToken, { requireForStacks: [] })).notApplicable).toBe(
+      "stack prod is not in requireForStacks",
+    );
   });
 });

@@ -77,7 +77,9 @@ describe("no-hand-rolled-tokens (mandatory stack policy)", () => {
     };
     const token = handRolled(wrapper);
     const { messages } = await runStack(noHandRolledTokens, [...prod, wrapper, token]);
-    expect(messages).toEqual([expect.stringContaining('cloudflare.AccountToken "quick-fix" is not created by a ComplianceToken (its parent is acme:index:Wrapper)')]);
+    expect(messages).toEqual([
+      expect.stringContaining('cloudflare.AccountToken "quick-fix" is not created by a ComplianceToken (its parent is acme:index:Wrapper)'),
+    ]);
     // The same verdict when the parent is not in the resource list: the URNs still say who the parent is.
     expect((await runStack(noHandRolledTokens, [token])).messages).toEqual([expect.stringContaining("(its parent is acme:index:Wrapper)")]);
   });

@@ -29,7 +29,10 @@ describe("not-expired (mandatory stack policy)", () => {
   });
 
   it("reads token keys and generations the way the program names tokens", () => {
-    expect(parseLogicalName(logicalName({ key: "ascera-prod-417daa9d", generation: 12 }))).toEqual({ key: "ascera-prod-417daa9d", generation: 12 });
+    expect(parseLogicalName(logicalName({ key: "ascera-prod-417daa9d", generation: 12 }))).toEqual({
+      key: "ascera-prod-417daa9d",
+      generation: 12,
+    });
     expect(parseLogicalName("quick-fix")).toBeUndefined();
   });
 
@@ -39,13 +42,17 @@ describe("not-expired (mandatory stack policy)", () => {
 
   it("blocks a stack holding an expired token with no newer generation, pointing at cfct rotate", async () => {
     const stale = expired(byName(prod, API_TOKEN_TYPE, "drata-prod-g1"), 2);
-    const { violations } = await runStack(notExpired, prod.map((r) => (r.urn === stale.urn ? stale : r)));
+    const { violations } = await runStack(
+      notExpired,
+      prod.map((r) => (r.urn === stale.urn ? stale : r)),
+    );
     expect(violations).toEqual([
       {
         policy: "not-expired",
         level: "mandatory",
         urn: stale.urn,
-        message: 'cloudflare.ApiToken "drata-prod-g1" has expired (2 days ago) and no newer generation is declared: the platform has lost access. Fix: npx cfct rotate --stack prod.',
+        message:
+          'cloudflare.ApiToken "drata-prod-g1" has expired (2 days ago) and no newer generation is declared: the platform has lost access. Fix: npx cfct rotate --stack prod.',
       },
     ]);
   });
@@ -57,13 +64,23 @@ describe("not-expired (mandatory stack policy)", () => {
     expect((await runStack(notExpired, rotating)).messages).toEqual([]);
     // ... but an expired successor has nothing newer behind it.
     const deadSuccessor = expired(byName(rotating, API_TOKEN_TYPE, "drata-prod-g2"), 1);
-    const { messages } = await runStack(notExpired, rotating.map((r) => (r.urn === deadSuccessor.urn ? deadSuccessor : r)));
+    const { messages } = await runStack(
+      notExpired,
+      rotating.map((r) => (r.urn === deadSuccessor.urn ? deadSuccessor : r)),
+    );
     expect(messages).toEqual([expect.stringMatching(/^cloudflare\.ApiToken "drata-prod-g2" has expired \(1 day ago\)/)]);
   });
 
   it("blocks an expired token that is not a generation of anything", async () => {
     const inputs = { name: "quick fix", policies: [], expiresOn: daysAgo(0.5) };
-    const token: FakeResource = { type: API_TOKEN_TYPE, name: "quick-fix", urn: urnOf("prod", API_TOKEN_TYPE, "quick-fix"), custom: true, inputs, outputs: inputs };
+    const token: FakeResource = {
+      type: API_TOKEN_TYPE,
+      name: "quick-fix",
+      urn: urnOf("prod", API_TOKEN_TYPE, "quick-fix"),
+      custom: true,
+      inputs,
+      outputs: inputs,
+    };
     expect((await runStack(notExpired, [...prod, token])).messages).toEqual([
       'cloudflare.ApiToken "quick-fix" has expired and no newer generation is declared: the platform has lost access. Fix: npx cfct rotate --stack prod.',
     ]);

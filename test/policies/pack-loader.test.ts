@@ -52,7 +52,9 @@ function startPack(): Promise<number> {
 }
 
 const call = <T>(method: string, request: unknown): Promise<T> =>
-  new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+  new Promise((resolve, reject) =>
+    client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))),
+  );
 
 function options(parent?: string) {
   const opts = new pb.AnalyzerResourceOptions();
@@ -67,7 +69,9 @@ interface Diagnostic {
 }
 
 function diagnostics(response: any): Diagnostic[] {
-  return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), level: LEVEL[d.getEnforcementlevel()]!, message: d.getMessage() }));
+  return response
+    .getDiagnosticsList()
+    .map((d: any) => ({ policy: d.getPolicyname(), level: LEVEL[d.getEnforcementlevel()]!, message: d.getMessage() }));
 }
 
 async function analyze(resource: FakeResource, props: Record<string, unknown> = resource.inputs): Promise<Diagnostic[]> {
@@ -140,16 +144,29 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
       {
         policy: "read-only",
         level: "mandatory",
-        message: expect.stringContaining('ComplianceToken "drata-prod-g1": permission group "DNS Write" (com.cloudflare.api.account.zone) is not a Read group'),
+        message: expect.stringContaining(
+          'ComplianceToken "drata-prod-g1": permission group "DNS Write" (com.cloudflare.api.account.zone) is not a Read group',
+        ),
       },
     ]);
   });
 
   it("blocks a hand-rolled token in the stack analysis", async () => {
     const inputs = { name: "by hand", policies: [], expiresOn: new Date(Date.now() + 10 * 86_400_000).toISOString() };
-    const token: FakeResource = { type: API_TOKEN_TYPE, name: "by-hand", urn: urnOf("prod", API_TOKEN_TYPE, "by-hand"), custom: true, inputs, outputs: inputs };
+    const token: FakeResource = {
+      type: API_TOKEN_TYPE,
+      name: "by-hand",
+      urn: urnOf("prod", API_TOKEN_TYPE, "by-hand"),
+      custom: true,
+      inputs,
+      outputs: inputs,
+    };
     expect(await analyzeStack([...prod, token])).toEqual([
-      { policy: "no-hand-rolled-tokens", level: "mandatory", message: expect.stringContaining('cloudflare.ApiToken "by-hand" is not created by a ComplianceToken') },
+      {
+        policy: "no-hand-rolled-tokens",
+        level: "mandatory",
+        message: expect.stringContaining('cloudflare.ApiToken "by-hand" is not created by a ComplianceToken'),
+      },
     ]);
   });
 
@@ -163,7 +180,11 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
     try {
       const [diagnostic, ...rest] = await analyze(byName(prod, ACCOUNT_TOKEN_TYPE, "ascera-prod-417daa9d-g1"));
       expect(rest).toEqual([]);
-      expect(diagnostic).toMatchObject({ policy: "expiry", level: "mandatory", message: expect.stringContaining('more than maxTtlDays 7 for stack "prod"') });
+      expect(diagnostic).toMatchObject({
+        policy: "expiry",
+        level: "mandatory",
+        message: expect.stringContaining('more than maxTtlDays 7 for stack "prod"'),
+      });
     } finally {
       await call("configure", new pb.ConfigureAnalyzerRequest());
     }
@@ -173,6 +194,10 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
     const token = byName(prod, ACCOUNT_TOKEN_TYPE, "ascera-prod-417daa9d-g1");
     const [diagnostic, ...rest] = await analyze(token, { ...token.inputs, expiresOn: UNKNOWN });
     expect(rest).toEqual([]);
-    expect(diagnostic).toMatchObject({ policy: "expiry", level: "advisory", message: expect.stringMatching(/can't run policy 'expiry' .* during preview/) });
+    expect(diagnostic).toMatchObject({
+      policy: "expiry",
+      level: "advisory",
+      message: expect.stringMatching(/can't run policy 'expiry' .* during preview/),
+    });
   });
 });

@@ -21,7 +21,8 @@ describe("the policy pack", () => {
     for (const file of RULE_FILES) {
       const module = (await import(path.join(POLICIES_DIR, "rules", file))) as Record<string, unknown>;
       const found = Object.values(module).filter(
-        (v): v is (typeof policies)[number] => typeof v === "object" && v !== null && "name" in v && ("validateResource" in v || "validateStack" in v),
+        (v): v is (typeof policies)[number] =>
+          typeof v === "object" && v !== null && "name" in v && ("validateResource" in v || "validateStack" in v),
       );
       expect(found, `${file} defines one policy`).toHaveLength(1);
       expect(found[0]!.name, `${file} is named after its policy`).toBe(file.replace(/\.ts$/, ""));
@@ -57,7 +58,11 @@ describe("the policy pack", () => {
     const pkg = JSON.parse(readFileSync(path.join(POLICIES_DIR, "package.json"), "utf8"));
     expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.private).toBe(true);
-    expect(pkg.dependencies).toMatchObject({ "@pulumi/policy": "^1.21.0", "@pulumi/pulumi": "3.248.0", "@pulumi/cloudflare": expect.stringMatching(/^\^6\./) });
+    expect(pkg.dependencies).toMatchObject({
+      "@pulumi/policy": "^1.21.0",
+      "@pulumi/pulumi": "3.248.0",
+      "@pulumi/cloudflare": expect.stringMatching(/^\^6\./),
+    });
     // Without a project-local TypeScript, Pulumi falls back to its vendored TypeScript 3.8.
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["typescript", "ts-node"]));
   });
@@ -157,7 +162,10 @@ describe("a whole preview through every rule", () => {
         inputs.value = `${SECRET_PREFIX}input`;
         inputs.expiresOn = "2001-01-01T00:00:00Z";
         delete inputs.condition;
-        inputs.policies[0].resources = JSON.stringify({ [`com.cloudflare.api.account.${ACME_LABS}`]: "*", "com.cloudflare.api.account.zone.*": "*" });
+        inputs.policies[0].resources = JSON.stringify({
+          [`com.cloudflare.api.account.${ACME_LABS}`]: "*",
+          "com.cloudflare.api.account.zone.*": "*",
+        });
       }),
       {
         type: API_TOKEN_TYPE,

@@ -55,7 +55,12 @@ describe("read-only (mandatory)", () => {
     });
     const { messages } = await runResource(readOnly, bad);
     expect(messages).toHaveLength(4);
-    expect(messages.map((m) => /permission group "([^"]+)"/.exec(m)?.[1])).toEqual(["API Tokens Write", "Cache Purge", "DNS Edit", "Workers Tail Revoke"]);
+    expect(messages.map((m) => /permission group "([^"]+)"/.exec(m)?.[1])).toEqual([
+      "API Tokens Write",
+      "Cache Purge",
+      "DNS Edit",
+      "Workers Tail Revoke",
+    ]);
     for (const m of messages) expect(m).toMatch(/^ComplianceToken "drata-prod-g1": .* is not a Read group/);
   });
 
@@ -68,7 +73,9 @@ describe("read-only (mandatory)", () => {
   });
 
   it("identifies a group by (name, scope): a Read name at an unknown scope is refused", async () => {
-    const bad = edit(drata(), (inputs) => inputs.policies[0].permissionGroups.push({ name: "Zone Read", scope: "com.cloudflare.api.organization" }));
+    const bad = edit(drata(), (inputs) =>
+      inputs.policies[0].permissionGroups.push({ name: "Zone Read", scope: "com.cloudflare.api.organization" }),
+    );
     expect((await runResource(readOnly, bad)).messages).toEqual([
       'ComplianceToken "drata-prod-g1": permission group "Zone Read" has an unknown scope "com.cloudflare.api.organization" (expected one of com.cloudflare.api.user, com.cloudflare.api.account, com.cloudflare.api.account.zone).',
     ]);

@@ -37,14 +37,12 @@ describe("scoped-resources (mandatory)", () => {
 
   it("passes the components and provider tokens of the shipped stacks and the nested zones: all form", async () => {
     const tokens = [...prod, ...dev, ...readAll];
-    expect(tokens.filter((r) => r.custom).map((r) => r.type).sort()).toEqual([
-      ACCOUNT_TOKEN_TYPE,
-      ACCOUNT_TOKEN_TYPE,
-      ACCOUNT_TOKEN_TYPE,
-      ACCOUNT_TOKEN_TYPE,
-      API_TOKEN_TYPE,
-      API_TOKEN_TYPE,
-    ]);
+    expect(
+      tokens
+        .filter((r) => r.custom)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual([ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, API_TOKEN_TYPE]);
     const nested = byName(readAll, ACCOUNT_TOKEN_TYPE, "ascera-fca1dc08-g1").inputs as { policies: { resources: string }[] };
     expect(nested.policies[1]!.resources).toBe(`{"${ACCOUNT_KEY(ACME_LABS)}":{"com.cloudflare.api.account.zone.*":"*"}}`);
     for (const token of tokens) expect((await runResource(scopedResources, token)).messages, token.urn).toEqual([]);
@@ -89,7 +87,11 @@ describe("scoped-resources (mandatory)", () => {
       `cloudflare.AccountToken "ascera-prod-417daa9d-g1": policies[0] references user resource "com.cloudflare.api.user.${USER_ID}", but the token is account-owned: user resources belong only on user-owned tokens.`,
     ]);
     const component = edit(asceraComponent(), (inputs) =>
-      inputs.policies.push({ effect: "allow", permissionGroups: [{ name: "User Details Read", scope: SCOPES.user }], resources: { [`com.cloudflare.api.user.${USER_ID}`]: "*" } }),
+      inputs.policies.push({
+        effect: "allow",
+        permissionGroups: [{ name: "User Details Read", scope: SCOPES.user }],
+        resources: { [`com.cloudflare.api.user.${USER_ID}`]: "*" },
+      }),
     );
     expect((await runResource(scopedResources, component)).messages).toEqual([
       'ComplianceToken "ascera-prod-417daa9d-g1": policies[1] grants user-scope group "User Details Read", but the token is account-owned: only user-owned tokens can carry user permissions.',
@@ -115,7 +117,10 @@ describe("scoped-resources (mandatory)", () => {
     expect((await runResource(scopedResources, raw)).messages).toEqual([
       `cloudflare.AccountToken "ascera-prod-417daa9d-g1": policies[0] references account "${other}", but the token is owned by account ${ACME_CORP}: an account-owned token may only reference its own account.`,
     ]);
-    const component = edit(asceraComponent(), (inputs) => (inputs.policies[0].resources = { [other]: { "com.cloudflare.api.account.zone.*": "*" } }));
+    const component = edit(
+      asceraComponent(),
+      (inputs) => (inputs.policies[0].resources = { [other]: { "com.cloudflare.api.account.zone.*": "*" } }),
+    );
     expect((await runResource(scopedResources, component)).messages).toEqual([
       `ComplianceToken "ascera-prod-417daa9d-g1": policies[0] references account "${other}", but the token is owned by account ${ACME_CORP}: an account-owned token may only reference its own account.`,
     ]);
@@ -141,7 +146,11 @@ describe("scoped-resources (mandatory)", () => {
 
   it("ignores deny policies, which only narrow a token", async () => {
     const raw = edit(drataToken(), (inputs) =>
-      inputs.policies.push({ effect: "deny", permissionGroups: [{ id: hexId("x") }], resources: '{"com.cloudflare.api.account.zone.*":"*"}' }),
+      inputs.policies.push({
+        effect: "deny",
+        permissionGroups: [{ id: hexId("x") }],
+        resources: '{"com.cloudflare.api.account.zone.*":"*"}',
+      }),
     );
     expect((await runResource(scopedResources, raw)).messages).toEqual([]);
   });

@@ -4,9 +4,22 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_DIR } from "./fixtures";
 
-type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
+type Step = {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  if?: string;
+};
 type Job = { steps: Step[]; environment?: string; permissions?: Record<string, string>; if?: string };
-type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  jobs: Record<string, Job>;
+};
 
 const load = (name: string) => parseYaml(readFileSync(path.join(PROJECT_DIR, ".github/workflows", name), "utf8")) as Workflow;
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.steps);
@@ -25,8 +38,17 @@ describe("GitHub workflows", () => {
     expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     expect(jobRuns(preview.jobs["preview"]!)).toEqual(["npm ci", "npm --prefix policies ci"]);
     const action = steps(preview).find((s) => s.uses === "pulumi/actions@v7")!;
-    expect(action.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, policyPacks: "policies", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
-    expect(action.env).toMatchObject({ CLOUDFLARE_API_TOKEN: "${{ secrets.CF_PREVIEW_TOKEN }}", PULUMI_CONFIG_PASSPHRASE: expect.any(String) });
+    expect(action.with).toMatchObject({
+      command: "preview",
+      diff: true,
+      "comment-on-pr": true,
+      policyPacks: "policies",
+      "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
+    });
+    expect(action.env).toMatchObject({
+      CLOUDFLARE_API_TOKEN: "${{ secrets.CF_PREVIEW_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: expect.any(String),
+    });
   });
 
   it("previews get a read-only credential of their own, never the provisioner that can mint tokens", () => {
@@ -44,7 +66,9 @@ describe("GitHub workflows", () => {
   });
 
   it("every job that reads a secret runs in the prod environment, where those secrets live", () => {
-    const secretJobs = [preview, deploy, rotate].flatMap((workflow) => Object.values(workflow.jobs)).filter((job) => JSON.stringify(job.steps).includes("secrets."));
+    const secretJobs = [preview, deploy, rotate]
+      .flatMap((workflow) => Object.values(workflow.jobs))
+      .filter((job) => JSON.stringify(job.steps).includes("secrets."));
     // preview's Pulumi job, deploy and rotate; the diff job needs none (fork pull requests get none).
     expect(secretJobs).toHaveLength(3);
     for (const job of secretJobs) expect(job.environment).toBe("prod");

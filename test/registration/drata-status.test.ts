@@ -13,7 +13,16 @@ async function drataStub(...replies: Parameters<typeof scriptedServer>[0]) {
   return s;
 }
 
-const google = { id: 11, clientType: "GOOGLE", state: "ACTIVE", connected: true, connectedAt: "2025-01-01T00:00:00.000Z", failedAt: null, clientAlias: null, deletedAt: null };
+const google = {
+  id: 11,
+  clientType: "GOOGLE",
+  state: "ACTIVE",
+  connected: true,
+  connectedAt: "2025-01-01T00:00:00.000Z",
+  failedAt: null,
+  clientAlias: null,
+  deletedAt: null,
+};
 const cloudflare = (extra: Record<string, unknown> = {}) => ({
   id: 42,
   clientType: "CLOUDFLARE",
@@ -30,10 +39,14 @@ const page = (data: unknown[], extra: Record<string, unknown> = {}) => ({ data, 
 
 function check(baseUrl: string, extra: Partial<NonNullable<RegistrationSettings["drataStatus"]>> = {}) {
   const clock = fakeSleep();
-  const pickup = pickupCheckFor({ kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY", baseUrl, ...extra } }, { DRATA_API_KEY: DRATA_KEY }, {
-    sleep: clock.sleep,
-    random: () => 0.5,
-  }) as PickupCheck;
+  const pickup = pickupCheckFor(
+    { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY", baseUrl, ...extra } },
+    { DRATA_API_KEY: DRATA_KEY },
+    {
+      sleep: clock.sleep,
+      random: () => 0.5,
+    },
+  ) as PickupCheck;
   return { pickup, waits: clock.waits };
 }
 
@@ -44,7 +57,9 @@ describe("drata-status pickup check", () => {
     const drata = await drataStub(json(200, page([google, cloudflare()])));
     const result = await check(drata.url).pickup.confirmed(request);
     expect(result).toMatchObject({ pickedUp: true, state: "connected" });
-    expect(result.detail).toBe(`Drata's Cloudflare connection 42 ("acme-prod") is ACTIVE (connected at 2025-11-20T09:00:00.000Z). Drata does not say which token it holds`);
+    expect(result.detail).toBe(
+      `Drata's Cloudflare connection 42 ("acme-prod") is ACTIVE (connected at 2025-11-20T09:00:00.000Z). Drata does not say which token it holds`,
+    );
     expect(drata.received).toHaveLength(1);
     expect(drata.received[0]).toMatchObject({ method: "GET", url: "/public/connections?page=1&limit=50" });
     expect(drata.received[0]!.headers.authorization).toBe(`Bearer ${DRATA_KEY}`);
@@ -52,17 +67,23 @@ describe("drata-status pickup check", () => {
   });
 
   it("reports MISCONFIGURED with its failedAt and the fix", async () => {
-    const drata = await drataStub(json(200, page([cloudflare({ state: "MISCONFIGURED", connected: false, failedAt: "2025-11-25T08:00:00.000Z" })])));
+    const drata = await drataStub(
+      json(200, page([cloudflare({ state: "MISCONFIGURED", connected: false, failedAt: "2025-11-25T08:00:00.000Z" })])),
+    );
     const result = await check(drata.url).pickup.confirmed(request);
     expect(result).toMatchObject({ pickedUp: false, state: "misconfigured" });
-    expect(result.detail).toMatch(/connection 42 \("acme-prod"\) is MISCONFIGURED \(failed at 2025-11-25T08:00:00\.000Z\)\. Fix: in Drata > Connections, edit the Cloudflare connection and paste generation 1 of drata/);
+    expect(result.detail).toMatch(
+      /connection 42 \("acme-prod"\) is MISCONFIGURED \(failed at 2025-11-25T08:00:00\.000Z\)\. Fix: in Drata > Connections, edit the Cloudflare connection and paste generation 1 of drata/,
+    );
   });
 
   it("reports not found when Drata has no (live) Cloudflare connection", async () => {
     const drata = await drataStub(json(200, page([google, cloudflare({ deletedAt: "2025-10-01T00:00:00.000Z" })])));
     const result = await check(drata.url).pickup.confirmed(request);
     expect(result).toMatchObject({ pickedUp: false, state: "not-found" });
-    expect(result.detail).toMatch(/Drata has no Cloudflare connection among its 2 connections\. Fix: connect Cloudflare in Drata \(Connections > Available Connections > Cloudflare\)/);
+    expect(result.detail).toMatch(
+      /Drata has no Cloudflare connection among its 2 connections\. Fix: connect Cloudflare in Drata \(Connections > Available Connections > Cloudflare\)/,
+    );
   });
 
   it("a connection still connecting is pending, not picked up", async () => {
@@ -75,7 +96,9 @@ describe("drata-status pickup check", () => {
     const drata = await drataStub(json(200, two));
     const ambiguous = await check(drata.url).pickup.confirmed(request);
     expect(ambiguous).toMatchObject({ pickedUp: false, state: "ambiguous" });
-    expect(ambiguous.detail).toMatch(/2 Cloudflare connections \(aliases "acme-prod", "acme-staging"\)\. Fix: set registration\.drataStatus\.clientAlias/);
+    expect(ambiguous.detail).toMatch(
+      /2 Cloudflare connections \(aliases "acme-prod", "acme-staging"\)\. Fix: set registration\.drataStatus\.clientAlias/,
+    );
     expect(await check(drata.url, { clientAlias: "acme-staging" }).pickup.confirmed(request)).toMatchObject({ state: "misconfigured" });
     expect(await check(drata.url, { clientAlias: "acme-prod" }).pickup.confirmed(request)).toMatchObject({ pickedUp: true });
     expect(await check(drata.url, { clientAlias: "nope" }).pickup.confirmed(request)).toMatchObject({ state: "not-found" });
@@ -93,7 +116,9 @@ describe("drata-status pickup check", () => {
     const { pickup, waits } = check(drata.url);
     const result = await pickup.confirmed(request);
     expect(result).toMatchObject({ pickedUp: false, state: "unavailable" });
-    expect(result.detail).toMatch(/Drata rejected the API key in DRATA_API_KEY \(HTTP 401\)\. Fix: check the key, its expiry and its Allowed IP Addresses/);
+    expect(result.detail).toMatch(
+      /Drata rejected the API key in DRATA_API_KEY \(HTTP 401\)\. Fix: check the key, its expiry and its Allowed IP Addresses/,
+    );
     expect(drata.received).toHaveLength(1);
     expect(waits).toEqual([]);
     expectNoSecrets(result);
@@ -138,7 +163,11 @@ describe("drata-status pickup check", () => {
       urls.push(url);
       return new Response(JSON.stringify(page([cloudflare()])), { status: 200 });
     }) as typeof fetch;
-    const pickup = pickupCheckFor({ kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } }, { DRATA_API_KEY: DRATA_KEY }, { fetch: fetchStub })!;
+    const pickup = pickupCheckFor(
+      { kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } },
+      { DRATA_API_KEY: DRATA_KEY },
+      { fetch: fetchStub },
+    )!;
     expect(await pickup.confirmed(request)).toMatchObject({ pickedUp: true });
     expect(urls).toEqual(["https://public-api.drata.com/public/connections?page=1&limit=50"]);
   });
@@ -149,6 +178,8 @@ describe("drata-status pickup check", () => {
     expect(() => pickupCheckFor({ kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } }, {})).toThrow(
       /API key in the environment variable DRATA_API_KEY, which is not set\. Fix: create a key with "Connections: List Connections"/,
     );
-    expect(pickupCheckFor({ kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } }, { DRATA_API_KEY: DRATA_KEY })?.kind).toBe("drata-status");
+    expect(pickupCheckFor({ kind: "handoff", drataStatus: { apiKeyEnv: "DRATA_API_KEY" } }, { DRATA_API_KEY: DRATA_KEY })?.kind).toBe(
+      "drata-status",
+    );
   });
 });

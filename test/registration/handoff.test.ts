@@ -84,7 +84,9 @@ describe("handoff registrar", () => {
   it("a token scoped to specific zones: the sheet says it cannot list zones and names the zones to give the platform", () => {
     const sheet = renderSheet(drataRequest({ unlistedZones: ["acme-corp.com", "acme-payments.com"] }));
     expect(sheet).toContain("## This token cannot list zones");
-    expect(sheet).toContain(`If Drata discovers zones by listing them, it will see none (the guides' "no data returned"): give it these zone names, or set \`zones: all\` on the connection and redeploy.`);
+    expect(sheet).toContain(
+      `If Drata discovers zones by listing them, it will see none (the guides' "no data returned"): give it these zone names, or set \`zones: all\` on the connection and redeploy.`,
+    );
     expect(sheet).toContain("- `acme-corp.com`\n- `acme-payments.com`");
     // The section comes before the steps, so it is read first.
     expect(sheet.indexOf("cannot list zones")).toBeLessThan(sheet.indexOf("## Steps in Drata"));
@@ -96,7 +98,9 @@ describe("handoff registrar", () => {
     const dir = tempDir();
     const registrar = handoff(dir);
     const first = await registrar.register(drataRequest());
-    const second = await registrar.register(drataRequest({ generation: 2, tokenName: "cfct dev drata g2", tokenId: "f".repeat(32), value: `${TOKEN_VALUE}2` }));
+    const second = await registrar.register(
+      drataRequest({ generation: 2, tokenName: "cfct dev drata g2", tokenId: "f".repeat(32), value: `${TOKEN_VALUE}2` }),
+    );
     expect(path.basename(first.location!)).toBe("dev-drata-g1.md");
     expect(path.basename(second.location!)).toBe("dev-drata-g2.md");
     const sheet = readFileSync(second.location!, "utf8");
@@ -122,18 +126,31 @@ describe("handoff registrar", () => {
   it("defaults to $CFCT_HANDOFF_DIR, else ~/.cfct/handoff/<stack>, and expands ~/ in dir", async () => {
     const home = tempDir();
     const fromEnv = path.join(tempDir(), "env-dir");
-    expect((await handoff(undefined, { CFCT_HANDOFF_DIR: fromEnv }, home).register(drataRequest())).location).toBe(path.join(fromEnv, "dev-drata-g1.md"));
-    expect((await handoff(undefined, {}, home).register(drataRequest())).location).toBe(path.join(home, ".cfct", "handoff", "dev", "dev-drata-g1.md"));
+    expect((await handoff(undefined, { CFCT_HANDOFF_DIR: fromEnv }, home).register(drataRequest())).location).toBe(
+      path.join(fromEnv, "dev-drata-g1.md"),
+    );
+    expect((await handoff(undefined, {}, home).register(drataRequest())).location).toBe(
+      path.join(home, ".cfct", "handoff", "dev", "dev-drata-g1.md"),
+    );
     expect((await handoff("~/sheets", {}, home).register(drataRequest())).location).toBe(path.join(home, "sheets", "dev-drata-g1.md"));
   });
 
   it("in a rehearsal, writes to the rehearsal directory, never the real runs' one, whatever dir or CFCT_HANDOFF_DIR say", async () => {
     const home = tempDir();
     const real = path.join(tempDir(), "real");
-    const rehearsal = (env: Record<string, string>) => registrarFor({ kind: "handoff", dir: real }, { CFCT_HANDOFF_DIR: real, ...env }, { now: fixedNow, homedir: home, cwd: home, rehearsal: true });
-    expect((await rehearsal({}).register(drataRequest())).location).toBe(path.join(home, ".cfct", "rehearsal", "handoff", "dev", "dev-drata-g1.md"));
+    const rehearsal = (env: Record<string, string>) =>
+      registrarFor(
+        { kind: "handoff", dir: real },
+        { CFCT_HANDOFF_DIR: real, ...env },
+        { now: fixedNow, homedir: home, cwd: home, rehearsal: true },
+      );
+    expect((await rehearsal({}).register(drataRequest())).location).toBe(
+      path.join(home, ".cfct", "rehearsal", "handoff", "dev", "dev-drata-g1.md"),
+    );
     const chosen = path.join(tempDir(), "rehearsal-sheets");
-    expect((await rehearsal({ CFCT_REHEARSAL_HANDOFF_DIR: chosen }).register(drataRequest())).location).toBe(path.join(chosen, "dev-drata-g1.md"));
+    expect((await rehearsal({ CFCT_REHEARSAL_HANDOFF_DIR: chosen }).register(drataRequest())).location).toBe(
+      path.join(chosen, "dev-drata-g1.md"),
+    );
     expect(existsSync(real)).toBe(false);
   });
 
@@ -149,7 +166,9 @@ describe("handoff registrar", () => {
   it("says before any token exists that it would refuse a directory inside a repository", () => {
     const root = tempDir();
     execFileSync("git", ["init", "-q", root]);
-    expect(handoff(path.join(root, "handoff")).refusal!("dev")).toMatch(/^refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored/);
+    expect(handoff(path.join(root, "handoff")).refusal!("dev")).toMatch(
+      /^refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored/,
+    );
     expect(handoff(path.join(tempDir(), "handoff")).refusal!("dev")).toBeUndefined();
   });
 
@@ -166,7 +185,9 @@ describe("handoff registrar", () => {
       const outcome = await handoff(dir).register(drataRequest());
       expect(outcome.status).toBe("failed");
       expect(outcome.detail).toMatch(/^refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored/);
-      expect(outcome.detail).toMatch(/Fix: set registration\.dir \(or CFCT_HANDOFF_DIR\) to a directory outside the repository, or add it to \.gitignore/);
+      expect(outcome.detail).toMatch(
+        /Fix: set registration\.dir \(or CFCT_HANDOFF_DIR\) to a directory outside the repository, or add it to \.gitignore/,
+      );
       expect(outcome.location).toBeUndefined();
       expectNoSecrets(outcome);
       expect(existsSync(dir)).toBe(false);
@@ -196,7 +217,9 @@ describe("handoff registrar failures", () => {
     writeFileSync(blocked, "a file where the directory should be");
     const outcome = await handoff(blocked).register(drataRequest());
     expect(outcome.status).toBe("failed");
-    expect(outcome.detail).toMatch(/could not write the hand-off sheet .*sheets\/dev-drata-g1\.md \(ENOTDIR\)\. Fix: make the directory writable by you, or set registration\.dir/);
+    expect(outcome.detail).toMatch(
+      /could not write the hand-off sheet .*sheets\/dev-drata-g1\.md \(ENOTDIR\)\. Fix: make the directory writable by you, or set registration\.dir/,
+    );
     expect(outcome.location).toBeUndefined();
     expectNoSecrets(outcome);
   });

@@ -58,7 +58,13 @@ describe("webhook registrar", () => {
     const { registrar } = webhook(receiver.url);
     const outcome = await registrar.register(asceraRequest());
 
-    expect(outcome).toMatchObject({ registrar: "webhook", status: "registered", attempts: 1, location: `${receiver.url}/cfct/register`, at: NOW.toISOString() });
+    expect(outcome).toMatchObject({
+      registrar: "webhook",
+      status: "registered",
+      attempts: 1,
+      location: `${receiver.url}/cfct/register`,
+      at: NOW.toISOString(),
+    });
     expect(outcome.detail).toMatch(/accepted generation 1 of ascera-417daa9d \(HTTP 201\) after 1 attempt$/);
     expectClean(outcome);
 
@@ -113,7 +119,9 @@ describe("webhook registrar", () => {
     expect(waits).toEqual([375, 750]);
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
     expect(new Set(receiver.received.map((r) => r.headers["x-cfct-signature"])).size).toBe(1);
-    expect(receiver.received.map((r) => r.headers["idempotency-key"])).toEqual(Array(3).fill("dev/drata/g1/a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+    expect(receiver.received.map((r) => r.headers["idempotency-key"])).toEqual(
+      Array(3).fill("dev/drata/g1/a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+    );
   });
 
   it("every attempt carries the same signed moment: the timestamp header repeats sentAt even as the clock moves", async () => {
@@ -147,7 +155,14 @@ describe("webhook registrar", () => {
       expect(verifyWebhookSignature(signed.body, signed.header, WEBHOOK_SECRET, at(0)), JSON.stringify(payload)).toBe(false);
     }
     const notJson = "{";
-    expect(verifyWebhookSignature(notJson, `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(notJson).digest("hex")}`, WEBHOOK_SECRET, at(0))).toBe(false);
+    expect(
+      verifyWebhookSignature(
+        notJson,
+        `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(notJson).digest("hex")}`,
+        WEBHOOK_SECRET,
+        at(0),
+      ),
+    ).toBe(false);
   });
 
   it("jitter stays within half to all of the exponential ceiling", async () => {
@@ -227,7 +242,9 @@ describe("webhook registrar", () => {
   it("a 401 points at the shared secret", async () => {
     const receiver = await server(status(401));
     const outcome = await webhook(receiver.url).registrar.register(drataRequest());
-    expect(outcome.detail).toMatch(/HTTP 401\. Fix: check that the receiver verifies X-Cfct-Signature with the same secret as CFCT_WEBHOOK_SECRET/);
+    expect(outcome.detail).toMatch(
+      /HTTP 401\. Fix: check that the receiver verifies X-Cfct-Signature with the same secret as CFCT_WEBHOOK_SECRET/,
+    );
     expectClean(outcome);
   });
 
@@ -236,7 +253,9 @@ describe("webhook registrar", () => {
     const receiver = await server(status(307, "", { Location: `${elsewhere.url}/steal` }));
     const outcome = await webhook(receiver.url).registrar.register(drataRequest());
     expect(outcome).toMatchObject({ status: "failed", attempts: 1 });
-    expect(outcome.detail).toMatch(/HTTP 307 \(a redirect to http:\/\/127\.0\.0\.1:\d+\/steal\); cfct does not re-send a token to another URL/);
+    expect(outcome.detail).toMatch(
+      /HTTP 307 \(a redirect to http:\/\/127\.0\.0\.1:\d+\/steal\); cfct does not re-send a token to another URL/,
+    );
     expect(elsewhere.received).toHaveLength(0);
   });
 
@@ -255,7 +274,9 @@ describe("webhook registrar", () => {
   it("is built only with its secret: a missing or short secret is a config error naming the variable, never the value", () => {
     const config = { kind: "webhook", url: "https://bridge.example.com/cfct", secretEnv: "CFCT_WEBHOOK_SECRET" } as const;
     expect(() => registrarFor(config, {})).toThrow(RegistrationConfigError);
-    expect(() => registrarFor(config, {})).toThrow(/environment variable CFCT_WEBHOOK_SECRET, which is not set\. Fix: export CFCT_WEBHOOK_SECRET=/);
+    expect(() => registrarFor(config, {})).toThrow(
+      /environment variable CFCT_WEBHOOK_SECRET, which is not set\. Fix: export CFCT_WEBHOOK_SECRET=/,
+    );
     let message = "";
     try {
       registrarFor(config, { CFCT_WEBHOOK_SECRET: "short-secret" });

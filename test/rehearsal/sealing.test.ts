@@ -45,7 +45,9 @@ describe("the rehearsal sealing key never sits beside the sealed state", () => {
     f.sealResource("v");
     rmSync(f.keyFile);
     expect(() => f.box().open(f.sealedValue())).toThrow(
-      new RegExp(`the key file ${f.keyFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} that sealed the token values in .* is missing\\. Fix: restore it \\(mode 0600\\), or point ${KEY_DIR_ENV} at the directory that holds it, or delete .* to start over`),
+      new RegExp(
+        `the key file ${f.keyFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} that sealed the token values in .* is missing\\. Fix: restore it \\(mode 0600\\), or point ${KEY_DIR_ENV} at the directory that holds it, or delete .* to start over`,
+      ),
     );
     expect(() => f.box().seal("w")).toThrow(/is missing/);
     expect(existsSync(f.keyFile)).toBe(false);
@@ -81,15 +83,21 @@ describe("the rehearsal sealing key never sits beside the sealed state", () => {
     expect(existsSync(f.keyFile)).toBe(false);
     expect(f.store.read().sealing).toMatchObject({ kind: "passphrase", salt: expect.any(String) });
     expect(f.box().open(f.sealedValue())).toBe("v");
-    expect(() => new SecretBox(f.store, STACK, { [PASSPHRASE_ENV]: "wrong" }).open(f.sealedValue())).toThrow(/CFCT_REHEARSAL_PASSPHRASE is not the passphrase that sealed/);
-    expect(() => new SecretBox(f.store, STACK, {}).open(f.sealedValue())).toThrow(/sealed with a passphrase, and CFCT_REHEARSAL_PASSPHRASE is not set\. Fix: export CFCT_REHEARSAL_PASSPHRASE=/);
+    expect(() => new SecretBox(f.store, STACK, { [PASSPHRASE_ENV]: "wrong" }).open(f.sealedValue())).toThrow(
+      /CFCT_REHEARSAL_PASSPHRASE is not the passphrase that sealed/,
+    );
+    expect(() => new SecretBox(f.store, STACK, {}).open(f.sealedValue())).toThrow(
+      /sealed with a passphrase, and CFCT_REHEARSAL_PASSPHRASE is not set\. Fix: export CFCT_REHEARSAL_PASSPHRASE=/,
+    );
   });
 
   it("a key left beside the state by an earlier version is refused with the command that moves it", () => {
     const f = fixture();
     mkdirSync(f.store.dir, { recursive: true });
     writeFileSync(path.join(f.store.dir, "secrets.key"), Buffer.alloc(32).toString("base64"), { mode: 0o600 });
-    expect(() => f.box().seal("v")).toThrow(/sits beside the state it protects\. Fix: move it out of the state directory, mkdir -p .* && mv .*secrets\.key .*seal\.key/);
+    expect(() => f.box().seal("v")).toThrow(
+      /sits beside the state it protects\. Fix: move it out of the state directory, mkdir -p .* && mv .*secrets\.key .*seal\.key/,
+    );
   });
 });
 
@@ -103,7 +111,9 @@ describe("a state directory inside a git work tree must be ignored", () => {
   it("refused when not ignored, before anything is written", () => {
     const dir = repo();
     const store = new StateStore(path.join(dir, "rehearsal", "dev"), "dev");
-    expect(() => store.update(() => undefined)).toThrow(/refusing to write rehearsal state in .*not git-ignored.*Fix: pass --sandbox-state-dir <a directory outside the repository>, or add it to \.gitignore/);
+    expect(() => store.update(() => undefined)).toThrow(
+      /refusing to write rehearsal state in .*not git-ignored.*Fix: pass --sandbox-state-dir <a directory outside the repository>, or add it to \.gitignore/,
+    );
     expect(existsSync(path.join(dir, "rehearsal"))).toBe(false);
   });
 

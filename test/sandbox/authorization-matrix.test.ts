@@ -8,7 +8,6 @@ import { useSandbox } from "../helpers/sandbox";
 const sandbox = useSandbox();
 const client = new SandboxClient(sandbox);
 
-
 /** Every group any platform profile asks for, once. */
 function catalogGroups(): PermissionGroupRef[] {
   const groups = new Map<string, PermissionGroupRef>();
@@ -25,9 +24,17 @@ interface Where {
 
 /** The token holds the group on `inScope`; `outOfScope` is a resource of the same kind it does not hold. */
 const SCOPE_SETUP: Record<string, { resources: Record<string, string>; inScope: Where; outOfScope?: Where }> = {
-  [SCOPES.account]: { resources: { [accountKey(IDS.acmeCorp)]: "*" }, inScope: { account: IDS.acmeCorp, zone: IDS.acmeCorpCom }, outOfScope: { account: IDS.acmeLabs, zone: IDS.acmeLabsDev } },
+  [SCOPES.account]: {
+    resources: { [accountKey(IDS.acmeCorp)]: "*" },
+    inScope: { account: IDS.acmeCorp, zone: IDS.acmeCorpCom },
+    outOfScope: { account: IDS.acmeLabs, zone: IDS.acmeLabsDev },
+  },
   // Same account on both sides: a zone grant must not leak to the account's other zones.
-  [SCOPES.zone]: { resources: { [zoneKey(IDS.acmeCorpCom)]: "*" }, inScope: { account: IDS.acmeCorp, zone: IDS.acmeCorpCom }, outOfScope: { account: IDS.acmeCorp, zone: IDS.acmePayments } },
+  [SCOPES.zone]: {
+    resources: { [zoneKey(IDS.acmeCorpCom)]: "*" },
+    inScope: { account: IDS.acmeCorp, zone: IDS.acmeCorpCom },
+    outOfScope: { account: IDS.acmeCorp, zone: IDS.acmePayments },
+  },
   // There is no other user to point at: a user-scope group can only ever name the token's own user.
   [SCOPES.user]: { resources: { [userKey(IDS.user)]: "*" }, inScope: { account: IDS.acmeCorp, zone: IDS.acmeCorpCom } },
 };
@@ -57,7 +64,10 @@ describe("authorization matrix: each catalog group × its best probe × in-scope
   it.each(groups.map((g) => [describeGroup(g), g] as const))("%s", async (_label, group) => {
     const probe = probesFor(group)[0]!;
     const setup = SCOPE_SETUP[group.scope]!;
-    const { id, value } = await client.createToken({ name: `matrix ${group.name}`, policies: [{ groups: [group], resources: setup.resources }] });
+    const { id, value } = await client.createToken({
+      name: `matrix ${group.name}`,
+      policies: [{ groups: [group], resources: setup.resources }],
+    });
     // Cloudflare allows a user 50 tokens; the matrix makes one per group, so each case cleans up.
     onTestFinished(async () => void (await client.call("DELETE", `/user/tokens/${id}`, sandbox.provisionerToken)));
 
@@ -95,7 +105,17 @@ describe("token state is enforced on API routes and reported by verify", () => {
 
   it("refuses a disabled token; verify reports disabled without the 'valid and active' message", async () => {
     const { id, value } = await client.createToken({ policies: [userDetails] });
-    const body = { name: "disabled", status: "disabled", policies: [{ effect: "allow", resources: userDetails.resources, permission_groups: [{ id: (await client.get(`/user/tokens/${id}`)).body.result.policies[0].permission_groups[0].id }] }] };
+    const body = {
+      name: "disabled",
+      status: "disabled",
+      policies: [
+        {
+          effect: "allow",
+          resources: userDetails.resources,
+          permission_groups: [{ id: (await client.get(`/user/tokens/${id}`)).body.result.policies[0].permission_groups[0].id }],
+        },
+      ],
+    };
     expect((await client.call("PUT", `/user/tokens/${id}`, sandbox.provisionerToken, body)).status).toBe(200);
     expect((await client.get("/user", value)).body.errors[0]).toMatchObject({ code: 1000 });
     const verified = await client.get("/user/tokens/verify", value);
@@ -116,9 +136,14 @@ describe("token state is enforced on API routes and reported by verify", () => {
     const excluded = await client.createToken({ policies: [userDetails], condition: { request_ip: { not_in: ["127.0.0.0/8"] } } });
     expect((await client.get("/user/tokens/verify", excluded.value)).status).toBe(403);
 
-    const inside = await client.createToken({ policies: [userDetails], condition: { "request.ip": { in: ["127.0.0.1/32", "2001:db8::/32"] } } });
+    const inside = await client.createToken({
+      policies: [userDetails],
+      condition: { "request.ip": { in: ["127.0.0.1/32", "2001:db8::/32"] } },
+    });
     expect((await client.get("/user", inside.value)).status).toBe(200);
-    expect((await client.get(`/user/tokens/${inside.id}`)).body.result.condition).toEqual({ request_ip: { in: ["127.0.0.1/32", "2001:db8::/32"] } });
+    expect((await client.get(`/user/tokens/${inside.id}`)).body.result.condition).toEqual({
+      request_ip: { in: ["127.0.0.1/32", "2001:db8::/32"] },
+    });
   });
 
   // Last: it moves the sandbox clock forward for the rest of this file.
@@ -137,7 +162,11 @@ describe("token state is enforced on API routes and reported by verify", () => {
   });
 
   it("a zone group granted on all zones of one account reaches none of another account's zones", async () => {
-    const { value } = await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read")], resources: { [accountKey(IDS.acmeLabs)]: { "com.cloudflare.api.account.zone.*": "*" } } }] });
+    const { value } = await client.createToken({
+      policies: [
+        { groups: [zoneGroup("Zone Read")], resources: { [accountKey(IDS.acmeLabs)]: { "com.cloudflare.api.account.zone.*": "*" } } },
+      ],
+    });
     const zones = await client.get(`/zones?per_page=50&account.id=${IDS.acmeLabs}`, value);
     expect(zones.body.result.every((z: { account: { id: string } }) => z.account.id === IDS.acmeLabs)).toBe(true);
     expect(zones.body.result_info.total_count).toBe(5);

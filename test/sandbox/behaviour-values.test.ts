@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFixture, nonDefaultBehaviourCases, sandboxGroupId, startSandbox, type BehaviourOverrides, type Fixture, type RunningSandbox } from "../../src/sandbox";
+import {
+  defaultFixture,
+  nonDefaultBehaviourCases,
+  sandboxGroupId,
+  startSandbox,
+  type BehaviourOverrides,
+  type Fixture,
+  type RunningSandbox,
+} from "../../src/sandbox";
 import { IDS, SandboxClient, accountGroup, accountKey, secondsFromNow, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 
 // Every behaviour's default and its other value, each asserted on the wire (plain fetch, exact bodies).
@@ -9,7 +17,9 @@ function fixtureWithReadOnlyLabsMember(): Fixture {
   const fixture = defaultFixture();
   return {
     ...fixture,
-    memberships: fixture.memberships.map((m) => (m.account_id === IDS.acmeLabs ? { ...m, roles: ["Administrator Read Only"] } : { ...m, roles: ["Administrator"] })),
+    memberships: fixture.memberships.map((m) =>
+      m.account_id === IDS.acmeLabs ? { ...m, roles: ["Administrator Read Only"] } : { ...m, roles: ["Administrator"] },
+    ),
   };
 }
 
@@ -47,7 +57,11 @@ describe("wrongOwnerVerifyStatus", () => {
     const spec = { policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] };
     const atDefault = await sandboxes.defaults.createToken(spec, IDS.acmeCorp);
     const refusedDefault = await sandboxes.defaults.get("/user/tokens/verify", atDefault.value);
-    expect([refusedDefault.status, refusedDefault.body.errors[0].code, refusedDefault.headers.get("www-authenticate")?.startsWith("Bearer ")]).toEqual([401, 1000, true]);
+    expect([
+      refusedDefault.status,
+      refusedDefault.body.errors[0].code,
+      refusedDefault.headers.get("www-authenticate")?.startsWith("Bearer "),
+    ]).toEqual([401, 1000, true]);
 
     const atOther = await sandboxes.others.createToken(spec, IDS.acmeCorp);
     const refusedOther = await sandboxes.others.get("/user/tokens/verify", atOther.value);
@@ -85,7 +99,8 @@ describe("policyReadBackOrder", () => {
         { groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } },
       ],
     };
-    const shape = (result: { policies: { permission_groups: { id: string }[] }[] }) => result.policies.map((p) => p.permission_groups.map((g) => g.id));
+    const shape = (result: { policies: { permission_groups: { id: string }[] }[] }) =>
+      result.policies.map((p) => p.permission_groups.map((g) => g.id));
     const writtenIds = written.map(sandboxGroupId);
 
     const reordered = await sandboxes.defaults.createToken(spec);
@@ -102,14 +117,27 @@ describe("accountTokenCreatorRole", () => {
   const spec = { policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeLabs)]: "*" } }] };
 
   it("administrator (default): the creator's user needs a qualifying role on the account; the 403 names the roles", async () => {
-    await expect(sandboxes.defaults.createToken({ policies: [{ ...spec.policies[0]!, resources: { [accountKey(IDS.acmeCorp)]: "*" } }] }, IDS.acmeCorp)).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(
+      sandboxes.defaults.createToken(
+        { policies: [{ ...spec.policies[0]!, resources: { [accountKey(IDS.acmeCorp)]: "*" } }] },
+        IDS.acmeCorp,
+      ),
+    ).resolves.toMatchObject({ id: expect.any(String) });
     const refused = await sandboxes.defaults.call("POST", `/accounts/${IDS.acmeLabs}/tokens`, sandboxes.defaults.sandbox.provisionerToken, {
       name: "no role",
-      policies: [{ effect: "allow", resources: spec.policies[0]!.resources, permission_groups: [{ id: sandboxGroupId(accountGroup("Account Settings Read")) }] }],
+      policies: [
+        {
+          effect: "allow",
+          resources: spec.policies[0]!.resources,
+          permission_groups: [{ id: sandboxGroupId(accountGroup("Account Settings Read")) }],
+        },
+      ],
     });
     expect(refused.status).toBe(403);
     expect(refused.body.errors[0].code).toBe(9109);
-    expect(refused.body.errors[0].message).toMatch(/"Super Administrator - All Privileges" or "Administrator" .*on account fca1dc08.*it holds "Administrator Read Only"\. Fix: /);
+    expect(refused.body.errors[0].message).toMatch(
+      /"Super Administrator - All Privileges" or "Administrator" .*on account fca1dc08.*it holds "Administrator Read Only"\. Fix: /,
+    );
   });
 
   it("any-member: no role check", async () => {
@@ -117,7 +145,10 @@ describe("accountTokenCreatorRole", () => {
   });
 
   it("the default fixture's provisioner holds a qualifying role on every account it has", () => {
-    expect(defaultFixture().memberships.map((m) => m.roles)).toEqual([["Super Administrator - All Privileges"], ["Super Administrator - All Privileges"]]);
+    expect(defaultFixture().memberships.map((m) => m.roles)).toEqual([
+      ["Super Administrator - All Privileges"],
+      ["Super Administrator - All Privileges"],
+    ]);
   });
 });
 

@@ -1,5 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { BEHAVIOURS, DEFAULT_BEHAVIOURS, nonDefaultBehaviourCases, parseBehaviourAssignment, startSandbox, type RunningSandbox } from "../../src/sandbox";
+import {
+  BEHAVIOURS,
+  DEFAULT_BEHAVIOURS,
+  nonDefaultBehaviourCases,
+  parseBehaviourAssignment,
+  startSandbox,
+  type RunningSandbox,
+} from "../../src/sandbox";
 import { defaultFixture } from "../../src/sandbox";
 
 const started: RunningSandbox[] = [];
@@ -26,7 +33,9 @@ describe("named sandbox behaviours", () => {
   });
 
   it("refuses an unknown behaviour or value, naming the choices", async () => {
-    await expect(start({ behaviours: { zoneListing: "maybe" } as never })).rejects.toThrow(/zoneListing = "maybe" .*Fix: use one of refuse, filter/);
+    await expect(start({ behaviours: { zoneListing: "maybe" } as never })).rejects.toThrow(
+      /zoneListing = "maybe" .*Fix: use one of refuse, filter/,
+    );
     expect(() => parseBehaviourAssignment("zoneListin=filter")).toThrow(/unknown behaviour zoneListin\. Fix: use one of zoneListing, /);
     expect(() => parseBehaviourAssignment("zoneListing")).toThrow(/is not name=value/);
     expect(parseBehaviourAssignment("wrongOwnerVerifyStatus=403")).toEqual({ wrongOwnerVerifyStatus: "403" });

@@ -21,7 +21,9 @@ interface Running {
 /** Each sandbox gets its own HOME: it records where it listens in ~/.cfct/sandbox.json. */
 function startCli(...args: string[]): Promise<Running> {
   const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
-  const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], { env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY, HOME: home } });
+  const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], {
+    env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY, HOME: home },
+  });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -54,14 +56,18 @@ describe("cfct sandbox", () => {
   });
 
   it("serves the default fixture plus the generated zones", async () => {
-    const response = await fetch(`${cli.ready.baseUrl}/zones?per_page=5`, { headers: { authorization: `Bearer ${cli.ready.provisionerToken}` } });
+    const response = await fetch(`${cli.ready.baseUrl}/zones?per_page=5`, {
+      headers: { authorization: `Bearer ${cli.ready.provisionerToken}` },
+    });
     expect(((await response.json()) as { result_info: { total_count: number } }).result_info.total_count).toBe(42);
   });
 
   it("logs requests to stderr without token values, and stops cleanly on SIGTERM", async () => {
     const headers = { authorization: `Bearer ${cli.ready.provisionerToken}` };
     await fetch(`${cli.ready.baseUrl}/user/tokens/verify`, { headers });
-    await fetch(`${cli.ready.baseUrl}/user/tokens/verify`, { headers: { authorization: `Bearer ${CANARY}00000000000000000000000000000000000000000` } });
+    await fetch(`${cli.ready.baseUrl}/user/tokens/verify`, {
+      headers: { authorization: `Bearer ${CANARY}00000000000000000000000000000000000000000` },
+    });
     cli.child.kill("SIGTERM");
     expect(await cli.exit()).toBe(0);
     expect(cli.stderr()).toMatch(/^GET \/user\/tokens\/verify 200 \d+ms$/m);
@@ -106,7 +112,9 @@ describe("cfct sandbox", () => {
 
   it("--accounts adds a fleet and --rate-limit sets every principal's budget; a malformed budget exits 1 naming the fix", async () => {
     const fleet = await startCli("--accounts", "3", "--rate-limit", "30/10");
-    const response = await fetch(`${fleet.ready.baseUrl}/memberships?per_page=50`, { headers: { authorization: `Bearer ${fleet.ready.provisionerToken}` } });
+    const response = await fetch(`${fleet.ready.baseUrl}/memberships?per_page=50`, {
+      headers: { authorization: `Bearer ${fleet.ready.provisionerToken}` },
+    });
     fleet.child.kill("SIGTERM");
     await fleet.exit();
     expect(((await response.json()) as { result_info: { total_count: number } }).result_info.total_count).toBe(2 + 3);

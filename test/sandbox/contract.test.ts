@@ -4,7 +4,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ENDPOINT_PERMISSIONS } from "../../src/cloudflare/endpoint-permissions";
 import { sharedFile } from "../helpers/shared-reference";
 import { useSandbox } from "../helpers/sandbox";
-import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, tokenBody, userGroup, userKey, zoneGroup, zoneKey, type ApiResponse } from "./sandbox-client";
+import {
+  IDS,
+  SandboxClient,
+  accountGroup,
+  accountKey,
+  allZonesOf,
+  tokenBody,
+  userGroup,
+  userKey,
+  zoneGroup,
+  zoneKey,
+  type ApiResponse,
+} from "./sandbox-client";
 
 /**
  * Every implemented route whose operation is in the OpenAPI subset: its 2xx and 4xx bodies must
@@ -39,14 +51,17 @@ function responsePointer(method: string, operationPath: string, statusClass: "20
   const status = statusClass === "200" ? Object.keys(operation.responses).find((s) => s.startsWith("2"))! : "4XX";
   // A response is written inline or as a $ref to components/responses.
   const responseRef: string | undefined = operation.responses[status].$ref;
-  const responseAt = responseRef ? responseRef.replace(/^#\//, "").split("/") : ["paths", operationPath, method.toLowerCase(), "responses", status];
+  const responseAt = responseRef
+    ? responseRef.replace(/^#\//, "").split("/")
+    : ["paths", operationPath, method.toLowerCase(), "responses", status];
   const response = responseAt.reduce((node: any, key) => node[key], document);
   const base = [...responseAt, "content", "application/json", "schema"];
   const schema = response.content["application/json"].schema;
   // The iam 4XX schemas are allOf [<success response>, <common failure>]: the first requires
   // success: true, the second success: false, so nothing satisfies both (shown by a test below).
   // A failure body is checked against the failure member alone.
-  const failureIndex = statusClass === "4XX" ? (schema.allOf ?? []).findIndex((s: { $ref?: string }) => s.$ref?.endsWith("common-failure")) : -1;
+  const failureIndex =
+    statusClass === "4XX" ? (schema.allOf ?? []).findIndex((s: { $ref?: string }) => s.$ref?.endsWith("common-failure")) : -1;
   const segments = failureIndex >= 0 ? [...base, "allOf", String(failureIndex)] : base;
   return `openapi.json#/${segments.map(pointerSegment).join("/")}`;
 }
@@ -75,7 +90,14 @@ interface Case {
 }
 
 const READER_GROUPS = {
-  account: ["Account Settings Read", "Access: Organizations, Identity Providers, and Groups Read", "Access: Audit Logs Read", "Access: Apps and Policies Read", "Account Firewall Access Rules Read", "Account API Tokens Read"].map(accountGroup),
+  account: [
+    "Account Settings Read",
+    "Access: Organizations, Identity Providers, and Groups Read",
+    "Access: Audit Logs Read",
+    "Access: Apps and Policies Read",
+    "Account Firewall Access Rules Read",
+    "Account API Tokens Read",
+  ].map(accountGroup),
   zone: ["Zone Read", "Zone Settings Read", "Firewall Services Read", "Zone WAF Read", "Access: Apps and Policies Read"].map(zoneGroup),
   user: ["User Details Read", "Memberships Read", "API Tokens Read"].map(userGroup),
 };
@@ -85,8 +107,13 @@ const zone = (suffix = "") => `/zones/${IDS.acmeCorpCom}${suffix}`;
 const reader = () => tokens.reader;
 const bare = () => tokens.bare;
 const provisioner = () => sandbox.provisionerToken;
-const userTokenBody = () => tokenBody({ name: "contract", policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] });
-const accountTokenBody = () => tokenBody({ name: "contract", policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] });
+const userTokenBody = () =>
+  tokenBody({ name: "contract", policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] });
+const accountTokenBody = () =>
+  tokenBody({
+    name: "contract",
+    policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }],
+  });
 
 const CASES: readonly Case[] = [
   { route: "/accounts", path: () => "/accounts", token: reader, status: 200 },
@@ -121,18 +148,51 @@ const CASES: readonly Case[] = [
   { route: "/zones/{zone_id}/settings/{setting_id}", path: () => zone("/settings/no_such_setting"), token: reader, status: 400 },
   // User-owned tokens.
   { route: "/user/tokens/verify", path: () => "/user/tokens/verify", token: reader, status: 200 },
-  { route: "/user/tokens/verify", path: () => "/user/tokens/verify", token: () => "cfsbx_ThisTokenWasNeverIssuedByTheSandbox0000", status: 401 },
+  {
+    route: "/user/tokens/verify",
+    path: () => "/user/tokens/verify",
+    token: () => "cfsbx_ThisTokenWasNeverIssuedByTheSandbox0000",
+    status: 401,
+  },
   { route: "/user/tokens/verify", path: () => "/user/tokens/verify", token: () => "short", status: 400 },
   { route: "/user/tokens/permission_groups", path: () => "/user/tokens/permission_groups", token: reader, status: 200 },
   { route: "/user/tokens", path: () => "/user/tokens", token: reader, status: 200 },
   { route: "/user/tokens", method: "POST", path: () => "/user/tokens", token: provisioner, body: userTokenBody, status: 200 },
-  { route: "/user/tokens", method: "POST", path: () => "/user/tokens", token: provisioner, body: () => ({ name: "x".repeat(121), policies: [] }), status: 400 },
+  {
+    route: "/user/tokens",
+    method: "POST",
+    path: () => "/user/tokens",
+    token: provisioner,
+    body: () => ({ name: "x".repeat(121), policies: [] }),
+    status: 400,
+  },
   { route: "/user/tokens", method: "POST", path: () => "/user/tokens", token: reader, body: userTokenBody, status: 403 },
   { route: "/user/tokens/{token_id}", path: () => `/user/tokens/${ids.userToken}`, token: reader, status: 200 },
   { route: "/user/tokens/{token_id}", path: () => "/user/tokens/0123456789abcdef0123456789abcdef", token: reader, status: 404 },
-  { route: "/user/tokens/{token_id}", method: "PUT", path: () => `/user/tokens/${ids.userToken}`, token: provisioner, body: userTokenBody, status: 200 },
-  { route: "/user/tokens/{token_id}", method: "PUT", path: () => `/user/tokens/${ids.userToken}`, token: provisioner, body: () => "{not json", status: 400 },
-  { route: "/user/tokens/{token_id}/value", method: "PUT", path: () => `/user/tokens/${ids.userToken}/value`, token: provisioner, body: () => ({}), status: 200 },
+  {
+    route: "/user/tokens/{token_id}",
+    method: "PUT",
+    path: () => `/user/tokens/${ids.userToken}`,
+    token: provisioner,
+    body: userTokenBody,
+    status: 200,
+  },
+  {
+    route: "/user/tokens/{token_id}",
+    method: "PUT",
+    path: () => `/user/tokens/${ids.userToken}`,
+    token: provisioner,
+    body: () => "{not json",
+    status: 400,
+  },
+  {
+    route: "/user/tokens/{token_id}/value",
+    method: "PUT",
+    path: () => `/user/tokens/${ids.userToken}/value`,
+    token: provisioner,
+    body: () => ({}),
+    status: 200,
+  },
   { route: "/user/tokens/{token_id}", method: "DELETE", path: () => `/user/tokens/${ids.userToken}`, token: provisioner, status: 200 },
   { route: "/user/tokens/{token_id}", method: "DELETE", path: () => `/user/tokens/${ids.userToken}`, token: provisioner, status: 404 },
   // Account-owned tokens, against their user-token twins.
@@ -140,12 +200,46 @@ const CASES: readonly Case[] = [
   { route: "/accounts/{account_id}/tokens/verify", path: () => acct("/tokens/verify"), token: reader, status: 401 },
   { route: "/accounts/{account_id}/tokens/permission_groups", path: () => acct("/tokens/permission_groups"), token: reader, status: 200 },
   { route: "/accounts/{account_id}/tokens", path: () => acct("/tokens"), token: reader, status: 200 },
-  { route: "/accounts/{account_id}/tokens", method: "POST", path: () => acct("/tokens"), token: provisioner, body: accountTokenBody, status: 200 },
-  { route: "/accounts/{account_id}/tokens", method: "POST", path: () => acct("/tokens"), token: provisioner, body: userTokenBody, status: 400 },
+  {
+    route: "/accounts/{account_id}/tokens",
+    method: "POST",
+    path: () => acct("/tokens"),
+    token: provisioner,
+    body: accountTokenBody,
+    status: 200,
+  },
+  {
+    route: "/accounts/{account_id}/tokens",
+    method: "POST",
+    path: () => acct("/tokens"),
+    token: provisioner,
+    body: userTokenBody,
+    status: 400,
+  },
   { route: "/accounts/{account_id}/tokens/{token_id}", path: () => acct(`/tokens/${ids.accountToken}`), token: reader, status: 200 },
-  { route: "/accounts/{account_id}/tokens/{token_id}", method: "PUT", path: () => acct(`/tokens/${ids.accountToken}`), token: provisioner, body: accountTokenBody, status: 200 },
-  { route: "/accounts/{account_id}/tokens/{token_id}/value", method: "PUT", path: () => acct(`/tokens/${ids.accountToken}/value`), token: provisioner, body: () => ({}), status: 200 },
-  { route: "/accounts/{account_id}/tokens/{token_id}", method: "DELETE", path: () => acct(`/tokens/${ids.accountToken}`), token: provisioner, status: 200 },
+  {
+    route: "/accounts/{account_id}/tokens/{token_id}",
+    method: "PUT",
+    path: () => acct(`/tokens/${ids.accountToken}`),
+    token: provisioner,
+    body: accountTokenBody,
+    status: 200,
+  },
+  {
+    route: "/accounts/{account_id}/tokens/{token_id}/value",
+    method: "PUT",
+    path: () => acct(`/tokens/${ids.accountToken}/value`),
+    token: provisioner,
+    body: () => ({}),
+    status: 200,
+  },
+  {
+    route: "/accounts/{account_id}/tokens/{token_id}",
+    method: "DELETE",
+    path: () => acct(`/tokens/${ids.accountToken}`),
+    token: provisioner,
+    status: 200,
+  },
 ];
 
 describe.skipIf(SUBSET.skip)(`contract: responses validate against the shared OpenAPI subset${SUBSET.skipReason}`, () => {
@@ -164,11 +258,18 @@ describe.skipIf(SUBSET.skip)(`contract: responses validate against the shared Op
         ],
       })
     ).value;
-    tokens.bare = (await client.createToken({ policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] })).value;
-    const accountToken = await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] }, IDS.acmeCorp);
+    tokens.bare = (
+      await client.createToken({ policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] })
+    ).value;
+    const accountToken = await client.createToken(
+      { policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] },
+      IDS.acmeCorp,
+    );
     tokens.account = accountToken.value;
     ids.accountToken = accountToken.id;
-    ids.userToken = (await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] })).id;
+    ids.userToken = (
+      await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] })
+    ).id;
   });
 
   it.each(CASES.map((c) => [`${c.method ?? "GET"} ${c.route} → ${c.status}`, c] as const))("%s", async (_label, testCase) => {
@@ -187,7 +288,9 @@ describe.skipIf(SUBSET.skip)(`contract: responses validate against the shared Op
   });
 
   it("the subset's composite iam 4XX schemas accept no body at all, which is why failures are checked against the failure member", () => {
-    const composite = ajv.compile({ $ref: `openapi.json#/${["paths", "/user/tokens/verify", "get", "responses", "4XX", "content", "application/json", "schema"].map(pointerSegment).join("/")}` });
+    const composite = ajv.compile({
+      $ref: `openapi.json#/${["paths", "/user/tokens/verify", "get", "responses", "4XX", "content", "application/json", "schema"].map(pointerSegment).join("/")}`,
+    });
     expect(composite({ success: false, errors: [{ code: 1000, message: "Invalid API Token" }], messages: [], result: null })).toBe(false);
   });
 

@@ -17,14 +17,25 @@ describe("control plane", () => {
     await client.get(`/zones/${IDS.acmeStatus}`);
     await client.get("/zones");
     await client.get("/no/such/route");
-    expect(await client.control("GET", "/stats")).toEqual({ status: 200, total: 4, byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 }, rateLimited: 0, refusedByPrincipal: {} });
+    expect(await client.control("GET", "/stats")).toEqual({
+      status: 200,
+      total: 4,
+      byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 },
+      rateLimited: 0,
+      refusedByPrincipal: {},
+    });
     expect(await client.control("POST", "/stats/reset")).toMatchObject({ total: 0, byRoute: {}, rateLimited: 0 });
   });
 
   it("answers an unknown API route with Cloudflare's 404 envelope", async () => {
     const response = await client.get("/zones/abc/dns_records/export");
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ success: false, errors: [{ code: 7003, message: "No route for the URI" }], messages: [], result: null });
+    expect(response.body).toEqual({
+      success: false,
+      errors: [{ code: 7003, message: "No route for the URI" }],
+      messages: [],
+      result: null,
+    });
   });
 
   it("moves the clock forward only, and reports it", async () => {
@@ -58,8 +69,12 @@ describe("control plane", () => {
     { gapSeconds: 3600, sameSecond: false },
   ])("a frozen clock records uses $gapSeconds s apart as the same second: $sameSecond", async ({ gapSeconds, sameSecond }) => {
     await client.control("POST", "/clock", { frozen: true });
-    const { id, value } = await client.createToken({ name: `same-second-${gapSeconds}`, policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
-    const lastUsed = async () => (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id).last_used_on as string;
+    const { id, value } = await client.createToken({
+      name: `same-second-${gapSeconds}`,
+      policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }],
+    });
+    const lastUsed = async () =>
+      (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id).last_used_on as string;
     await client.get(`/zones/${IDS.acmeCorpCom}`, value);
     const first = await lastUsed();
     if (gapSeconds > 0) await client.advanceClock(gapSeconds);
@@ -69,9 +84,18 @@ describe("control plane", () => {
   });
 
   it("lists token metadata with owner, status and last_used_on, and never a value", async () => {
-    const { id, value } = await client.createToken({ name: "metadata", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
+    const { id, value } = await client.createToken({
+      name: "metadata",
+      policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }],
+    });
     const listed = async () => (await client.control("GET", "/tokens")).tokens.find((t: { id: string }) => t.id === id);
-    expect(await listed()).toMatchObject({ name: "metadata", owner: { type: "user", id: IDS.user }, status: "active", last_used_on: null, expires_on: null });
+    expect(await listed()).toMatchObject({
+      name: "metadata",
+      owner: { type: "user", id: IDS.user },
+      status: "active",
+      last_used_on: null,
+      expires_on: null,
+    });
 
     await client.get("/zones", value);
     const firstUse = (await listed()).last_used_on;
@@ -87,32 +111,46 @@ describe("control plane", () => {
 
   it("renames a permission group: same ID and grants, the new name in lists and token reads, and back", async () => {
     const zoneRead = { scope: "com.cloudflare.api.account.zone", from: "Zone Read", to: "Zone: Read" };
-    const { id, value } = await client.createToken({ name: "renamed-group", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }] });
-    const offered = async (name: string) => (await client.get(`/user/tokens/permission_groups?name=${encodeURIComponent(name)}&scope=${zoneRead.scope}`)).body.result;
+    const { id, value } = await client.createToken({
+      name: "renamed-group",
+      policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmeCorpCom)]: "*" } }],
+    });
+    const offered = async (name: string) =>
+      (await client.get(`/user/tokens/permission_groups?name=${encodeURIComponent(name)}&scope=${zoneRead.scope}`)).body.result;
     const [before] = await offered("Zone Read");
     const renamed = await client.control("POST", "/permission_groups/rename", zoneRead);
     expect(renamed).toMatchObject({ status: 200, id: before.id, name: "Zone: Read", scopes: [zoneRead.scope] });
     expect(await offered("Zone Read")).toEqual([]);
     expect(await offered("Zone: Read")).toEqual([{ id: renamed.id, name: "Zone: Read", scopes: [zoneRead.scope] }]);
-    expect((await client.get(`/user/tokens/${id}`)).body.result.policies[0].permission_groups).toEqual([{ id: renamed.id, name: "Zone: Read" }]);
+    expect((await client.get(`/user/tokens/${id}`)).body.result.policies[0].permission_groups).toEqual([
+      { id: renamed.id, name: "Zone: Read" },
+    ]);
     expect((await client.get(`/zones/${IDS.acmeCorpCom}`, value)).status).toBe(200);
 
     expect((await client.control("POST", "/permission_groups/rename", zoneRead)).status).toBe(404);
-    expect((await client.control("POST", "/permission_groups/rename", { ...zoneRead, from: "Zone: Read", to: "Zone Read" })).status).toBe(200);
+    expect((await client.control("POST", "/permission_groups/rename", { ...zoneRead, from: "Zone: Read", to: "Zone Read" })).status).toBe(
+      200,
+    );
     expect(await offered("Zone Read")).toHaveLength(1);
     const badScope = await client.control("POST", "/permission_groups/rename", { ...zoneRead, scope: "zone" });
     expect(badScope).toMatchObject({ status: 400, error: expect.stringContaining("scope must be one of com.cloudflare.api.user") });
   });
 
   it("deletes a zone: no lookup, list or grant finds it, and a second delete is a 404 naming the fix", async () => {
-    const { value } = await client.createToken({ name: "deleted-zone", policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmePayments)]: "*" } }] });
+    const { value } = await client.createToken({
+      name: "deleted-zone",
+      policies: [{ groups: [zoneGroup("Zone Read")], resources: { [zoneKey(IDS.acmePayments)]: "*" } }],
+    });
     const byName = async () => (await client.get("/zones?name=acme-payments.com", value)).body.result.map((z: { id: string }) => z.id);
     expect(await byName()).toEqual([IDS.acmePayments]);
     expect(await client.control("DELETE", `/zones/${IDS.acmePayments}`)).toMatchObject({ status: 200, id: IDS.acmePayments });
     expect((await client.get(`/zones/${IDS.acmePayments}`)).status).toBe(404);
     expect(await byName()).toEqual([]);
     expect((await client.get("/zones")).body.result.map((z: { id: string }) => z.id)).not.toContain(IDS.acmePayments);
-    expect(await client.control("DELETE", `/zones/${IDS.acmePayments}`)).toMatchObject({ status: 404, error: expect.stringContaining("Fix: use a zone ID from GET /client/v4/zones") });
+    expect(await client.control("DELETE", `/zones/${IDS.acmePayments}`)).toMatchObject({
+      status: 404,
+      error: expect.stringContaining("Fix: use a zone ID from GET /client/v4/zones"),
+    });
   });
 
   it("points at its routes when asked for one it does not have", async () => {
@@ -126,7 +164,13 @@ describe("token values stay secret", () => {
   it("appear only in create and roll responses: never in lists, details, errors or the log", async () => {
     const created = await client.call("POST", "/user/tokens", sandbox.provisionerToken, {
       name: "secret",
-      policies: [{ effect: "allow", permission_groups: [{ id: (await client.get("/user/tokens/permission_groups?name=User%20Details%20Read")).body.result[0].id }], resources: { [userKey(IDS.user)]: "*" } }],
+      policies: [
+        {
+          effect: "allow",
+          permission_groups: [{ id: (await client.get("/user/tokens/permission_groups?name=User%20Details%20Read")).body.result[0].id }],
+          resources: { [userKey(IDS.user)]: "*" },
+        },
+      ],
     });
     const { id, value } = created.body.result;
     expect(value.startsWith(CANARY)).toBe(true);
@@ -158,6 +202,9 @@ describe("token values stay secret", () => {
     expect(userScoped.map((g: { name: string }) => g.name)).toContain(userGroup("API Tokens Write").name);
     expect(userScoped.every((g: { scopes: string[] }) => g.scopes[0] === "com.cloudflare.api.user")).toBe(true);
     const named = (await client.get("/user/tokens/permission_groups?name=Access%3A%20Apps%20and%20Policies%20Read")).body.result;
-    expect(named.map((g: { scopes: string[] }) => g.scopes[0]).sort()).toEqual(["com.cloudflare.api.account", "com.cloudflare.api.account.zone"]);
+    expect(named.map((g: { scopes: string[] }) => g.scopes[0]).sort()).toEqual([
+      "com.cloudflare.api.account",
+      "com.cloudflare.api.account.zone",
+    ]);
   });
 });

@@ -52,9 +52,15 @@ describe("probesFor", () => {
   });
 
   it("prefers current routes and fewer identifiers", () => {
-    expect(probesFor(zoneGroup("Zone Settings Read")).map((r) => r.path)).toEqual(["/zones/{zone_id}/settings/{setting_id}", "/zones/{zone_id}", "/zones/{zone_id}/settings"]);
+    expect(probesFor(zoneGroup("Zone Settings Read")).map((r) => r.path)).toEqual([
+      "/zones/{zone_id}/settings/{setting_id}",
+      "/zones/{zone_id}",
+      "/zones/{zone_id}/settings",
+    ]);
     expect(probesFor(zoneGroup("Firewall Services Read"))[0]!.path).toBe("/zones/{zone_id}/firewall/ua_rules");
-    expect(probesFor(accountGroup("Account Firewall Access Rules Read"))[0]!.path).toBe("/accounts/{account_id}/firewall/access_rules/rules");
+    expect(probesFor(accountGroup("Account Firewall Access Rules Read"))[0]!.path).toBe(
+      "/accounts/{account_id}/firewall/access_rules/rules",
+    );
   });
 
   it("returns only GET routes", () => {

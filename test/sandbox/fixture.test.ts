@@ -25,7 +25,13 @@ function smallFixture() {
     zones: fixture.zones.filter((z) => z.account_id === account.id).slice(0, 2),
     provisioner_token: {
       ...fixture.provisioner_token,
-      policies: [{ effect: "allow" as const, permission_groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" as const }], resources: { [`com.cloudflare.api.account.${account.id}`]: { "com.cloudflare.api.account.zone.*": "*" as const } } }],
+      policies: [
+        {
+          effect: "allow" as const,
+          permission_groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" as const }],
+          resources: { [`com.cloudflare.api.account.${account.id}`]: { "com.cloudflare.api.account.zone.*": "*" as const } },
+        },
+      ],
     },
   };
 }
@@ -34,10 +40,16 @@ describe("fixtures", () => {
   it("the default fixture has the IDs stacks/Pulumi.dev.yaml relies on", () => {
     const fixture = defaultFixture();
     expect(fixture.user).toMatchObject({ id: IDS.user, email: "svc-compliance@acme-corp.com" });
-    expect(fixture.accounts.map((a) => [a.name, a.id])).toEqual([["Acme Corp", IDS.acmeCorp], ["Acme Labs", IDS.acmeLabs]]);
+    expect(fixture.accounts.map((a) => [a.name, a.id])).toEqual([
+      ["Acme Corp", IDS.acmeCorp],
+      ["Acme Labs", IDS.acmeLabs],
+    ]);
     expect(fixture.zones).toHaveLength(12);
     expect(fixture.zones.find((z) => z.name === "acme-status.com")?.id).toBe(IDS.acmeStatus);
-    expect(fixture.memberships.map((m) => m.roles)).toEqual([["Super Administrator - All Privileges"], ["Super Administrator - All Privileges"]]);
+    expect(fixture.memberships.map((m) => m.roles)).toEqual([
+      ["Super Administrator - All Privileges"],
+      ["Super Administrator - All Privileges"],
+    ]);
   });
 
   it("runs a sandbox from a YAML file", async () => {
@@ -60,7 +72,9 @@ describe("fixtures", () => {
       parseFixture(bad, "bad.json");
     } catch (error) {
       expect((error as Error).message).toMatch(/zones\.0\.name: is not a zone name\. Fix: /);
-      expect((error as Error).message).toMatch(/zones\.0\.account_id: names account 0123456789abcdef0123456789abcdef, which is not in accounts\. Fix: /);
+      expect((error as Error).message).toMatch(
+        /zones\.0\.account_id: names account 0123456789abcdef0123456789abcdef, which is not in accounts\. Fix: /,
+      );
       return;
     }
     throw new Error("expected a FixtureError");
@@ -68,12 +82,49 @@ describe("fixtures", () => {
 
   it("refuses a provisioner token with an unknown group or beyond the user's accounts", async () => {
     const fixture = smallFixture();
-    const unknownGroup = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, permission_groups: [{ name: "Zone Reed", scope: "com.cloudflare.api.account.zone" as const }] }] } };
-    await expect(startSandbox({ fixture: unknownGroup })).rejects.toThrow(/provisioner_token\.policies\.0: permission group "Zone Reed" \(com\.cloudflare\.api\.account\.zone\) is not in Cloudflare's permission-group list/);
-    const docsName = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, permission_groups: [{ name: "Cache Rules Read", scope: "com.cloudflare.api.account.zone" as const }] }] } };
-    await expect(startSandbox({ fixture: docsName })).rejects.toThrow(/the API names it "Cache Settings Read"\. Fix: did you mean "Cache Settings Read"\?/);
+    const unknownGroup = {
+      ...fixture,
+      provisioner_token: {
+        ...fixture.provisioner_token,
+        policies: [
+          {
+            ...fixture.provisioner_token.policies[0]!,
+            permission_groups: [{ name: "Zone Reed", scope: "com.cloudflare.api.account.zone" as const }],
+          },
+        ],
+      },
+    };
+    await expect(startSandbox({ fixture: unknownGroup })).rejects.toThrow(
+      /provisioner_token\.policies\.0: permission group "Zone Reed" \(com\.cloudflare\.api\.account\.zone\) is not in Cloudflare's permission-group list/,
+    );
+    const docsName = {
+      ...fixture,
+      provisioner_token: {
+        ...fixture.provisioner_token,
+        policies: [
+          {
+            ...fixture.provisioner_token.policies[0]!,
+            permission_groups: [{ name: "Cache Rules Read", scope: "com.cloudflare.api.account.zone" as const }],
+          },
+        ],
+      },
+    };
+    await expect(startSandbox({ fixture: docsName })).rejects.toThrow(
+      /the API names it "Cache Settings Read"\. Fix: did you mean "Cache Settings Read"\?/,
+    );
 
-    const beyond = { ...fixture, provisioner_token: { ...fixture.provisioner_token, policies: [{ ...fixture.provisioner_token.policies[0]!, resources: { [`com.cloudflare.api.account.${IDS.acmeCorp}`]: { "com.cloudflare.api.account.zone.*": "*" as const } } }] } };
+    const beyond = {
+      ...fixture,
+      provisioner_token: {
+        ...fixture.provisioner_token,
+        policies: [
+          {
+            ...fixture.provisioner_token.policies[0]!,
+            resources: { [`com.cloudflare.api.account.${IDS.acmeCorp}`]: { "com.cloudflare.api.account.zone.*": "*" as const } },
+          },
+        ],
+      },
+    };
     await expect(startSandbox({ fixture: beyond })).rejects.toThrow(new RegExp(`provisioner_token: .*account ${IDS.acmeCorp}`));
   });
 

@@ -25,28 +25,54 @@ describe("the sandbox serves only this machine", () => {
     expect((await send("GET", `${sandbox.controlUrl}/clock`, { host })).status).toBe(200);
   });
 
-  it.each(["evil.example", "127.0.0.1.evil.example", "evil.example:80"])("refuses Host %s on the API (Cloudflare envelope) and the control plane", async (host) => {
-    const api = await send("GET", `${sandbox.baseUrl}/user/tokens/verify`, { host, authorization: `Bearer ${sandbox.provisionerToken}` });
-    expect(api.status).toBe(403);
-    expect(api.body).toMatchObject({ success: false, errors: [{ message: expect.stringMatching(/only requests addressed to 127\.0\.0\.1 or localhost\. Fix: use the baseUrl/) }] });
-    const control = await send("GET", `${sandbox.controlUrl}/tokens`, { host });
-    expect(control.status).toBe(403);
-    expect(control.body.error).toMatch(/Fix:/);
-  });
+  it.each(["evil.example", "127.0.0.1.evil.example", "evil.example:80"])(
+    "refuses Host %s on the API (Cloudflare envelope) and the control plane",
+    async (host) => {
+      const api = await send("GET", `${sandbox.baseUrl}/user/tokens/verify`, { host, authorization: `Bearer ${sandbox.provisionerToken}` });
+      expect(api.status).toBe(403);
+      expect(api.body).toMatchObject({
+        success: false,
+        errors: [{ message: expect.stringMatching(/only requests addressed to 127\.0\.0\.1 or localhost\. Fix: use the baseUrl/) }],
+      });
+      const control = await send("GET", `${sandbox.controlUrl}/tokens`, { host });
+      expect(control.status).toBe(403);
+      expect(control.body.error).toMatch(/Fix:/);
+    },
+  );
 
   it("a cross-site text/plain POST cannot move the clock or inject a fault", async () => {
     const before = await clock();
-    const plain = await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "text/plain" }, JSON.stringify({ advanceSeconds: 86400 }));
+    const plain = await send(
+      "POST",
+      `${sandbox.controlUrl}/clock`,
+      { "content-type": "text/plain" },
+      JSON.stringify({ advanceSeconds: 86400 }),
+    );
     expect(plain.status).toBe(415);
     expect(plain.body.error).toMatch(/accepts only JSON bodies\. Fix: send Content-Type: application\/json/);
     const form = await send("POST", `${sandbox.controlUrl}/faults`, { "content-type": "application/x-www-form-urlencoded" }, "status=500");
     expect(form.status).toBe(415);
-    const foreign = await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "application/json", origin: "https://evil.example" }, JSON.stringify({ advanceSeconds: 86400 }));
+    const foreign = await send(
+      "POST",
+      `${sandbox.controlUrl}/clock`,
+      { "content-type": "application/json", origin: "https://evil.example" },
+      JSON.stringify({ advanceSeconds: 86400 }),
+    );
     expect(foreign.status).toBe(403);
     expect(foreign.body.error).toMatch(/refuses cross-origin requests.*Fix:/);
-    const otherLocalPage = await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "application/json", origin: "http://localhost:3000" }, JSON.stringify({ advanceSeconds: 86400 }));
+    const otherLocalPage = await send(
+      "POST",
+      `${sandbox.controlUrl}/clock`,
+      { "content-type": "application/json", origin: "http://localhost:3000" },
+      JSON.stringify({ advanceSeconds: 86400 }),
+    );
     expect(otherLocalPage.status).toBe(403);
-    const opaque = await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "application/json", origin: "null" }, JSON.stringify({ advanceSeconds: 86400 }));
+    const opaque = await send(
+      "POST",
+      `${sandbox.controlUrl}/clock`,
+      { "content-type": "application/json", origin: "null" },
+      JSON.stringify({ advanceSeconds: 86400 }),
+    );
     expect(opaque.status).toBe(403);
     expect(await clock()).toBe(before);
     expect((await send("GET", `${sandbox.controlUrl}/faults`, {})).body.pending).toEqual([]);
@@ -54,7 +80,10 @@ describe("the sandbox serves only this machine", () => {
 
   it("JSON from a script, or from a page served by the sandbox's own origin, is accepted", async () => {
     const before = await clock();
-    expect((await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "application/json" }, JSON.stringify({ advanceSeconds: 1 }))).status).toBe(200);
+    expect(
+      (await send("POST", `${sandbox.controlUrl}/clock`, { "content-type": "application/json" }, JSON.stringify({ advanceSeconds: 1 })))
+        .status,
+    ).toBe(200);
     const sameOrigin = { "content-type": "application/json; charset=utf-8", origin: `http://127.0.0.1:${port()}` };
     expect((await send("POST", `${sandbox.controlUrl}/clock`, sameOrigin, JSON.stringify({ advanceSeconds: 1 }))).status).toBe(200);
     expect((await send("POST", `${sandbox.controlUrl}/stats/reset`, {})).status).toBe(200);

@@ -15,7 +15,12 @@ const sdk = (apiToken: string, maxRetries: number) => new Cloudflare({ apiToken,
 const members = (cloudflare: Cloudflare) => cloudflare.accounts.members.list({ account_id: IDS.acmeCorp });
 
 beforeAll(async () => {
-  accountToken = (await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] }, IDS.acmeCorp)).value;
+  accountToken = (
+    await client.createToken(
+      { policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeCorp)]: "*" } }] },
+      IDS.acmeCorp,
+    )
+  ).value;
 });
 beforeEach(async () => {
   await client.control("DELETE", "/faults");
@@ -57,7 +62,11 @@ describe("fault injection, as the SDK sees it", () => {
   });
 
   it("an injected 429 with retry-after: 1, then success: the SDK waits about a second", async () => {
-    await client.control("POST", "/faults", { match: { path: `/accounts/${IDS.acmeCorp}/members` }, kind: "rate_limit", retryAfterSeconds: 1 });
+    await client.control("POST", "/faults", {
+      match: { path: `/accounts/${IDS.acmeCorp}/members` },
+      kind: "rate_limit",
+      retryAfterSeconds: 1,
+    });
     const started = Date.now();
     expect((await members(sdk(accountToken, 2))).result.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);

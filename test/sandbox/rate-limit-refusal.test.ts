@@ -48,7 +48,12 @@ describe("rateLimitRefusal", () => {
   it("counts refused requests per principal in /__sandbox/stats; refused requests do not spend budget", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
     const client = new SandboxClient(sandbox);
-    const accountToken = await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(sandbox.fixture.accounts[0]!.id)]: "*" } }] }, sandbox.fixture.accounts[0]!.id);
+    const accountToken = await client.createToken(
+      {
+        policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(sandbox.fixture.accounts[0]!.id)]: "*" } }],
+      },
+      sandbox.fixture.accounts[0]!.id,
+    );
     // Creating the token spent one of the user's three requests: two of these four get through.
     for (let i = 0; i < 4; i += 1) await client.get("/user/tokens/verify");
     const accountVerify = `/accounts/${sandbox.fixture.accounts[0]!.id}/tokens/verify`;
@@ -69,9 +74,13 @@ describe("rateLimitRefusal", () => {
 
   it("refuses a budget that is not <requests>/<seconds>, naming the key and the fix", async () => {
     expect(parseRateLimit("300/30", "--rate-limit")).toEqual({ requests: 300, windowSeconds: 30 });
-    expect(() => parseRateLimit("300 per 30", "--rate-limit")).toThrow(/--rate-limit "300 per 30" is not <requests>\/<seconds>\. Fix: e\.g\. 1200\/300/);
+    expect(() => parseRateLimit("300 per 30", "--rate-limit")).toThrow(
+      /--rate-limit "300 per 30" is not <requests>\/<seconds>\. Fix: e\.g\. 1200\/300/,
+    );
     expect(() => parseRateLimit("0/30", "--rate-limit")).toThrow(/--rate-limit must be at least 1 whole request/);
-    await expect(startSandbox({ fixture: { ...defaultFixture(), rate_limit: "fast" } })).rejects.toThrow(/rate_limit: rate_limit "fast" is not <requests>\/<seconds>/);
+    await expect(startSandbox({ fixture: { ...defaultFixture(), rate_limit: "fast" } })).rejects.toThrow(
+      /rate_limit: rate_limit "fast" is not <requests>\/<seconds>/,
+    );
   });
 });
 
@@ -89,7 +98,10 @@ describe("fleet fixtures (accounts: n)", () => {
     const memberships = await client.get("/memberships?per_page=50");
     expect(memberships.body.result_info.total_count).toBe(7);
     const last = fleet.at(-1)!;
-    const token = await client.createToken({ policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(last.id)]: "*" } }] }, last.id);
+    const token = await client.createToken(
+      { policies: [{ groups: [accountGroup("Account Settings Read")], resources: { [accountKey(last.id)]: "*" } }] },
+      last.id,
+    );
     expect((await client.get(`/accounts/${last.id}/tokens/verify`, token.value)).status).toBe(200);
   });
 

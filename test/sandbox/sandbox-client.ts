@@ -51,10 +51,20 @@ export interface CreatedToken {
 export class SandboxClient {
   constructor(readonly sandbox: RunningSandbox) {}
 
-  async call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  async call(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const response = await fetch(this.sandbox.baseUrl + path, {
       method,
-      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -89,7 +99,11 @@ export class SandboxClient {
 export function tokenBody(spec: TokenSpecInput) {
   return {
     name: spec.name ?? "test token",
-    policies: spec.policies.map((p) => ({ effect: p.effect ?? "allow", resources: p.resources, permission_groups: p.groups.map((g) => ({ id: sandboxGroupId(g) })) })),
+    policies: spec.policies.map((p) => ({
+      effect: p.effect ?? "allow",
+      resources: p.resources,
+      permission_groups: p.groups.map((g) => ({ id: sandboxGroupId(g) })),
+    })),
     ...(spec.expires_on ? { expires_on: spec.expires_on } : {}),
     ...(spec.not_before ? { not_before: spec.not_before } : {}),
     ...(spec.condition ? { condition: spec.condition } : {}),

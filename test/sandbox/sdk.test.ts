@@ -72,8 +72,16 @@ describe("the official cloudflare SDK against the sandbox", () => {
     const created = await cloudflare.user.tokens.create({
       name: "drata-like",
       policies: [
-        { effect: "allow", permission_groups: [{ id: sandboxGroupId(zoneGroup("Zone Read")) }, { id: sandboxGroupId(zoneGroup("Firewall Services Read")) }], resources: { [zoneKey(IDS.acmeCorpCom)]: "*", [zoneKey(IDS.acmeStatus)]: "*" } },
-        { effect: "allow", permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }], resources: { [userKey(IDS.user)]: "*" } },
+        {
+          effect: "allow",
+          permission_groups: [{ id: sandboxGroupId(zoneGroup("Zone Read")) }, { id: sandboxGroupId(zoneGroup("Firewall Services Read")) }],
+          resources: { [zoneKey(IDS.acmeCorpCom)]: "*", [zoneKey(IDS.acmeStatus)]: "*" },
+        },
+        {
+          effect: "allow",
+          permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }],
+          resources: { [userKey(IDS.user)]: "*" },
+        },
       ],
     });
     expect(created.value).toMatch(/^cfsbx_[A-Za-z0-9_-]{40}$/);
@@ -97,7 +105,14 @@ describe("the official cloudflare SDK against the sandbox", () => {
   });
 
   it("reads a token back with its policies (groups sorted by ID) and last_used_on", async () => {
-    const { id, value } = await client.createToken({ policies: [{ groups: [zoneGroup("Zone Read"), zoneGroup("Zone Settings Read"), zoneGroup("Zone WAF Read")], resources: allZonesOf(IDS.acmeCorp) }] });
+    const { id, value } = await client.createToken({
+      policies: [
+        {
+          groups: [zoneGroup("Zone Read"), zoneGroup("Zone Settings Read"), zoneGroup("Zone WAF Read")],
+          resources: allZonesOf(IDS.acmeCorp),
+        },
+      ],
+    });
     await sdk(value).user.tokens.verify();
     const token = await cloudflare.user.tokens.get(id);
     const groupIds = token.policies![0]!.permission_groups.map((g) => g.id);
@@ -122,10 +137,18 @@ describe("the official cloudflare SDK against the sandbox", () => {
   });
 
   it("updates in place, rolls the value (old value refused), deletes (then refused)", async () => {
-    const { id, value } = await client.createToken({ policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] });
+    const { id, value } = await client.createToken({
+      policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }],
+    });
     const updated = await cloudflare.user.tokens.update(id, {
       name: "renamed",
-      policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }], resources: { [userKey(IDS.user)]: "*" } }],
+      policies: [
+        {
+          effect: "allow",
+          permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }],
+          resources: { [userKey(IDS.user)]: "*" },
+        },
+      ],
     });
     expect(updated.name).toBe("renamed");
     expect((await sdk(value).user.tokens.verify()).id).toBe(id);
@@ -144,13 +167,22 @@ describe("the official cloudflare SDK against the sandbox", () => {
     const created = await cloudflare.accounts.tokens.create({
       account_id: IDS.acmeCorp,
       name: "ascera-like",
-      policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(accountGroup("Access: Audit Logs Read")) }], resources: { [accountKey(IDS.acmeCorp)]: "*" } }],
+      policies: [
+        {
+          effect: "allow",
+          permission_groups: [{ id: sandboxGroupId(accountGroup("Access: Audit Logs Read")) }],
+          resources: { [accountKey(IDS.acmeCorp)]: "*" },
+        },
+      ],
     });
     const owned = sdk(created.value!);
     expect(await owned.accounts.tokens.verify({ account_id: IDS.acmeCorp })).toEqual({ id: created.id, status: "active" });
     expect(await sdkError(owned.user.tokens.verify())).toMatchObject({ status: 401, codes: [1000] });
     expect(await sdkError(owned.accounts.tokens.verify({ account_id: IDS.acmeLabs }))).toMatchObject({ status: 401, codes: [1000] });
-    expect(await sdkError(sdk(sandbox.provisionerToken).accounts.tokens.verify({ account_id: IDS.acmeCorp }))).toMatchObject({ status: 401, codes: [1000] });
+    expect(await sdkError(sdk(sandbox.provisionerToken).accounts.tokens.verify({ account_id: IDS.acmeCorp }))).toMatchObject({
+      status: 401,
+      codes: [1000],
+    });
 
     const users = [];
     for await (const u of owned.zeroTrust.access.users.list({ account_id: IDS.acmeCorp })) users.push(u);
@@ -164,7 +196,13 @@ describe("the official cloudflare SDK against the sandbox", () => {
       cloudflare.accounts.tokens.create({
         account_id: IDS.acmeCorp,
         name: "bad",
-        policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }], resources: { [userKey(IDS.user)]: "*" } }],
+        policies: [
+          {
+            effect: "allow",
+            permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }],
+            resources: { [userKey(IDS.user)]: "*" },
+          },
+        ],
       }),
     );
     expect(error).toMatchObject({ status: 400, codes: [1001] });
@@ -176,7 +214,13 @@ describe("the official cloudflare SDK against the sandbox", () => {
     const error = await sdkError(
       cloudflare.user.tokens.create({
         name: "too wide",
-        policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(accountGroup("Account Settings Read")) }], resources: { [accountKey(foreignAccount)]: "*" } }],
+        policies: [
+          {
+            effect: "allow",
+            permission_groups: [{ id: sandboxGroupId(accountGroup("Account Settings Read")) }],
+            resources: { [accountKey(foreignAccount)]: "*" },
+          },
+        ],
       }),
     );
     expect(error).toMatchObject({ status: 403, codes: [9109] });
@@ -189,7 +233,18 @@ describe("token quota", () => {
     const existing = (await client.get("/user/tokens?per_page=50")).body.result_info.total_count as number;
     const spec = { policies: [{ groups: [userGroup("User Details Read")], resources: { [userKey(IDS.user)]: "*" } }] };
     for (let i = existing; i < 50; i++) await client.createToken(spec);
-    const error = await sdkError(cloudflare.user.tokens.create({ name: "one too many", policies: [{ effect: "allow", permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }], resources: { [userKey(IDS.user)]: "*" } }] }));
+    const error = await sdkError(
+      cloudflare.user.tokens.create({
+        name: "one too many",
+        policies: [
+          {
+            effect: "allow",
+            permission_groups: [{ id: sandboxGroupId(userGroup("User Details Read")) }],
+            resources: { [userKey(IDS.user)]: "*" },
+          },
+        ],
+      }),
+    );
     expect(error).toMatchObject({ status: 400, codes: [1001] });
     expect(error.messages[0]).toContain("delete tokens that are no longer used");
   });

@@ -17,7 +17,12 @@ const zoneList = (body: any) => (body.result as { name: string }[]).map((z) => z
 function refusal(tokenId: string) {
   return {
     success: false,
-    errors: [{ code: 0, message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones` }],
+    errors: [
+      {
+        code: 0,
+        message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones`,
+      },
+    ],
     messages: [],
     result: null,
   };
@@ -31,7 +36,12 @@ describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => 
 
   it("a token scoped to specific zones: refused a list (unfiltered or by account), but ?name= finds a zone it holds", async () => {
     const token = await api.createToken({ policies: [zoneReadOn({ [zoneKey(IDS.acmeCorpCom)]: "*", [zoneKey(IDS.acmeStatus)]: "*" })] });
-    for (const path of ["/zones", `/zones?account.id=${IDS.acmeCorp}`, "/zones?name=contains:acme", `/zones?name=acme-corp.com&match=any&account.id=${IDS.acmeCorp}`]) {
+    for (const path of [
+      "/zones",
+      `/zones?account.id=${IDS.acmeCorp}`,
+      "/zones?name=contains:acme",
+      `/zones?name=acme-corp.com&match=any&account.id=${IDS.acmeCorp}`,
+    ]) {
       const answer = await api.get(path, token.value);
       if (refuses) {
         expect(answer.status, path).toBe(403);
@@ -39,7 +49,10 @@ describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => 
       } else {
         expect(answer.status, path).toBe(200);
         expect(zoneList(answer.body), path).toEqual(expect.arrayContaining(["acme-corp.com"]));
-        expect(zoneList(answer.body).every((n) => n === "acme-corp.com" || n === "acme-status.com"), path).toBe(true);
+        expect(
+          zoneList(answer.body).every((n) => n === "acme-corp.com" || n === "acme-status.com"),
+          path,
+        ).toBe(true);
       }
     }
     const byName = await api.get("/zones?name=acme-corp.com", token.value);
@@ -61,7 +74,9 @@ describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => 
   });
 
   it("all zones of one account (the nested form): that account lists; an unfiltered list that would mix in another account's zones does not", async () => {
-    const token = await api.createToken({ policies: [zoneReadOn({ ...allZonesOf(IDS.acmeCorp) }), zoneReadOn({ [zoneKey(IDS.acmeLabsDev)]: "*" })] });
+    const token = await api.createToken({
+      policies: [zoneReadOn({ ...allZonesOf(IDS.acmeCorp) }), zoneReadOn({ [zoneKey(IDS.acmeLabsDev)]: "*" })],
+    });
     const corp = await api.get(`/zones?account.id=${IDS.acmeCorp}&per_page=50`, token.value);
     expect(corp.status).toBe(200);
     expect(corp.body.result).toHaveLength(CORP_ZONES);
@@ -88,7 +103,10 @@ describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => 
 
   it("a deny policy that takes one zone away means the token no longer holds all zones of that account", async () => {
     const token = await api.createToken({
-      policies: [zoneReadOn({ ...allZonesOf(IDS.acmeCorp) }), { effect: "deny", groups: [ZONE_READ], resources: { [zoneKey(IDS.acmePayments)]: "*" } }],
+      policies: [
+        zoneReadOn({ ...allZonesOf(IDS.acmeCorp) }),
+        { effect: "deny", groups: [ZONE_READ], resources: { [zoneKey(IDS.acmePayments)]: "*" } },
+      ],
     });
     const answer = await api.get(`/zones?account.id=${IDS.acmeCorp}&per_page=50`, token.value);
     expect(answer.status).toBe(refuses ? 403 : 200);
@@ -96,7 +114,15 @@ describe.each(["refuse", "filter"] as const)("zoneListing=%s", (zoneListing) => 
   });
 
   it("an account-owned token with all zones of its account lists unfiltered: it reaches no other account", async () => {
-    const token = await api.createToken({ policies: [zoneReadOn({ ...allZonesOf(IDS.acmeLabs) }), { groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeLabs)]: "*" } }] }, IDS.acmeLabs);
+    const token = await api.createToken(
+      {
+        policies: [
+          zoneReadOn({ ...allZonesOf(IDS.acmeLabs) }),
+          { groups: [accountGroup("Account Settings Read")], resources: { [accountKey(IDS.acmeLabs)]: "*" } },
+        ],
+      },
+      IDS.acmeLabs,
+    );
     const answer = await api.get("/zones?per_page=50", token.value);
     expect(answer.status).toBe(200);
     expect(answer.body.result).toHaveLength(LABS_ZONES);

@@ -17,10 +17,17 @@ beforeAll(() => {
 /** Runs the CLI asynchronously: the sandbox lives in this process and must keep answering. */
 function cfct(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CFCT_TOKEN_") && k !== "CLOUDFLARE_API_TOKEN"));
-    execFile(process.execPath, ["bin/cfct.js", "verify", ...args], { env: { ...clean, ...env }, encoding: "utf8" }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith("CFCT_TOKEN_") && k !== "CLOUDFLARE_API_TOKEN"),
+    );
+    execFile(
+      process.execPath,
+      ["bin/cfct.js", "verify", ...args],
+      { env: { ...clean, ...env }, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -34,7 +41,21 @@ describe("cfct verify", () => {
     const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
     const { value } = await issueToken(sb, specFromPlan(sb, drata!));
     const result = await cfct(
-      ["--platform", "drata", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_CORP, "--zones", `acme-corp.com,${ACME_STATUS_ZONE}`, "--api-base", sb.baseUrl, "--json"],
+      [
+        "--platform",
+        "drata",
+        "--token-env",
+        "T",
+        "--provisioner-token-env",
+        "P",
+        "--accounts",
+        ACME_CORP,
+        "--zones",
+        `acme-corp.com,${ACME_STATUS_ZONE}`,
+        "--api-base",
+        sb.baseUrl,
+        "--json",
+      ],
       { T: value, P: sb.provisionerToken },
     );
     expectNoLeak(result);
@@ -55,13 +76,32 @@ describe("cfct verify", () => {
     const zones = sb.fixture.zones.filter((z) => z.account_id === ACME_CORP).map((z) => z.name);
     const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones }]);
     const { value } = await issueToken(sb, specFromPlan(sb, drata!));
-    const flags = ["--platform", "drata", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_CORP, "--zones", zones.join(","), "--api-base", sb.baseUrl, "--json"];
-    const [sampled, all] = await Promise.all([cfct(flags, { T: value, P: sb.provisionerToken }), cfct([...flags, "--probe-all-zones"], { T: value, P: sb.provisionerToken })]);
+    const flags = [
+      "--platform",
+      "drata",
+      "--token-env",
+      "T",
+      "--provisioner-token-env",
+      "P",
+      "--accounts",
+      ACME_CORP,
+      "--zones",
+      zones.join(","),
+      "--api-base",
+      sb.baseUrl,
+      "--json",
+    ];
+    const [sampled, all] = await Promise.all([
+      cfct(flags, { T: value, P: sb.provisionerToken }),
+      cfct([...flags, "--probe-all-zones"], { T: value, P: sb.provisionerToken }),
+    ]);
     expectNoLeak(sampled);
     expectNoLeak(all);
     const [sampledBody, allBody] = [JSON.parse(sampled.stdout), JSON.parse(all.stdout)];
     expect([sampled.code, all.code]).toEqual([0, 0]);
-    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain(`hold exactly the ${zones.length} chosen zone(s)`);
+    expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain(
+      `hold exactly the ${zones.length} chosen zone(s)`,
+    );
     expect(sampledBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on a sample of 5");
     expect(allBody.checks.find((c: { id: string }) => c.id === "coverage").detail).toContain("probed on every one");
     // Seven zones, five zone groups: two more calls, one per zone no group landed on.
@@ -71,8 +111,14 @@ describe("cfct verify", () => {
   it("a broken token: exit 2, a table with the failures first, each with its fix", async () => {
     const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_LABS] }]);
     const spec = specFromPlan(sb, ascera!);
-    const { value } = await issueToken(sb, { ...spec, policies: [{ ...spec.policies[0]!, groups: spec.policies[0]!.groups.filter((g) => g.name !== "Access: Audit Logs Read") }] });
-    const result = await cfct(["--platform", "ascera", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_LABS, "--api-base", sb.baseUrl], { T: value, P: sb.provisionerToken });
+    const { value } = await issueToken(sb, {
+      ...spec,
+      policies: [{ ...spec.policies[0]!, groups: spec.policies[0]!.groups.filter((g) => g.name !== "Access: Audit Logs Read") }],
+    });
+    const result = await cfct(
+      ["--platform", "ascera", "--token-env", "T", "--provisioner-token-env", "P", "--accounts", ACME_LABS, "--api-base", sb.baseUrl],
+      { T: value, P: sb.provisionerToken },
+    );
     expectNoLeak(result);
     expect(result.code).toBe(2);
     const lines = result.stdout.split("\n");
@@ -93,8 +139,14 @@ describe("cfct verify", () => {
       "dev",
     );
     const env: Record<string, string> = { CLOUDFLARE_API_TOKEN: sb.provisionerToken };
-    for (const plan of plans) env[`CFCT_TOKEN_${plan.key.toUpperCase().replace(/-/g, "_")}`] = (await issueToken(sb, specFromPlan(sb, plan))).value;
-    expect(Object.keys(env).sort()).toEqual(["CFCT_TOKEN_ASCERA_417DAA9D", "CFCT_TOKEN_ASCERA_FCA1DC08", "CFCT_TOKEN_DRATA", "CLOUDFLARE_API_TOKEN"]);
+    for (const plan of plans)
+      env[`CFCT_TOKEN_${plan.key.toUpperCase().replace(/-/g, "_")}`] = (await issueToken(sb, specFromPlan(sb, plan))).value;
+    expect(Object.keys(env).sort()).toEqual([
+      "CFCT_TOKEN_ASCERA_417DAA9D",
+      "CFCT_TOKEN_ASCERA_FCA1DC08",
+      "CFCT_TOKEN_DRATA",
+      "CLOUDFLARE_API_TOKEN",
+    ]);
 
     const [json, human, missing] = await Promise.all([
       cfct(["--stack", "dev", "--api-base", sb.baseUrl, "--json"], env),
@@ -114,7 +166,9 @@ describe("cfct verify", () => {
     expect(body.tokens[0].checks.find((c: { id: string }) => c.id === "exactness:groups").status).toBe("pass");
 
     expectNoLeak(human);
-    expect(human.stdout).toMatch(/^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK with 1 warning\(s\), 15 API call\(s\)$/m);
+    expect(human.stdout).toMatch(
+      /^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK with 1 warning\(s\), 15 API call\(s\)$/m,
+    );
     expect(human.stdout).toMatch(/3 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
 
     expectNoLeak(missing);
@@ -131,7 +185,9 @@ describe("cfct verify", () => {
       cfct(["--platform", "drata", "--token-env", "NOPE", "--accounts", ACME_CORP]),
       ...pasted.map((p) => cfct(["--platform", "drata", "--token-env", p, "--accounts", ACME_CORP])),
       cfct(["--token-env", "T"], { T: "x" }),
-      cfct(["--platform", "drata", "--token-env", "T", "--accounts", "acme", "--zones", "all", "--api-base", sb.baseUrl], { T: `${CANARY}${"x".repeat(40)}` }),
+      cfct(["--platform", "drata", "--token-env", "T", "--accounts", "acme", "--zones", "all", "--api-base", sb.baseUrl], {
+        T: `${CANARY}${"x".repeat(40)}`,
+      }),
     ]);
     expect(unset!.code).toBe(1);
     expect(unset!.stderr).toContain("--token-env: environment variable NOPE is not set or empty");
@@ -148,9 +204,12 @@ describe("cfct verify", () => {
   });
 
   it("a wrong base URL exits 2 with the correct one, and nothing is sent", async () => {
-    const result = await cfct(["--platform", "ascera", "--token-env", "T", "--accounts", ACME_CORP, "--api-base", `${sb.baseUrl}/accounts/${ACME_CORP}`, "--json"], {
-      T: `${CANARY}${"y".repeat(40)}`,
-    });
+    const result = await cfct(
+      ["--platform", "ascera", "--token-env", "T", "--accounts", ACME_CORP, "--api-base", `${sb.baseUrl}/accounts/${ACME_CORP}`, "--json"],
+      {
+        T: `${CANARY}${"y".repeat(40)}`,
+      },
+    );
     expectNoLeak(result);
     expect(result.code).toBe(2);
     const body = JSON.parse(result.stdout);

@@ -23,7 +23,9 @@ describe(`verify cost with ${ZONES} zones chosen by name (Drata token, 2 account
   const names = () => sb.fixture.zones.map((z) => z.name);
 
   it("an IP-filtered token (kept out by its planned filter): fixed calls + pages of zones, not one call per name", async () => {
-    const [plan] = planFor([{ platform: "drata", accounts: ACCOUNTS, zones: names() }], "cost-ip-filter", { allowedIps: ["203.0.113.0/24"] });
+    const [plan] = planFor([{ platform: "drata", accounts: ACCOUNTS, zones: names() }], "cost-ip-filter", {
+      allowedIps: ["203.0.113.0/24"],
+    });
     const { id, value } = await issueToken(sb, specFromPlan(sb, plan!));
     await control(sb, "/stats/reset", {});
     const report = await verifyPlanned(sb, plan!, value, { tokenId: id });

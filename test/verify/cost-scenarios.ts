@@ -48,7 +48,9 @@ export async function measure(sb: RunningSandbox, scenario: Scenario): Promise<M
   const [plan] = planFor([{ platform: "drata", accounts: ACCOUNTS, zones: chosen }], `cost-${scenario}`);
   let spec = specFromPlan(sb, plan!);
   if (scenario === "all-zones-where-two-chosen") {
-    const allZones = Object.fromEntries(ACCOUNTS.map((a) => [`com.cloudflare.api.account.${a}`, { "com.cloudflare.api.account.zone.*": "*" }]));
+    const allZones = Object.fromEntries(
+      ACCOUNTS.map((a) => [`com.cloudflare.api.account.${a}`, { "com.cloudflare.api.account.zone.*": "*" }]),
+    );
     spec = { ...spec, policies: spec.policies.map((p) => (p.groups[0]!.scope === SCOPES.zone ? { ...p, resources: allZones } : p)) };
   }
   const { value } = await issueToken(sb, spec);
@@ -65,7 +67,10 @@ export async function measure(sb: RunningSandbox, scenario: Scenario): Promise<M
 
 /** Pages of 50 the token's zone list takes, per account (zones are spread evenly). */
 export function pagesFor(zones: number, accounts = ACCOUNTS.length): number {
-  return Array.from({ length: accounts }, (_, i) => Math.max(1, Math.ceil(Math.floor((zones + accounts - 1 - i) / accounts) / 50))).reduce((a, b) => a + b, 0);
+  return Array.from({ length: accounts }, (_, i) => Math.max(1, Math.ceil(Math.floor((zones + accounts - 1 - i) / accounts) / 50))).reduce(
+    (a, b) => a + b,
+    0,
+  );
 }
 
 /** verify's fixed cost for this token: anonymous endpoint check 1, verify 1, exactness 2, probes 3×2 + 5 + 2. */

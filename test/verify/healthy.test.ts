@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { PLATFORMS } from "../../src/platforms";
 import { verifyToken, type VerifyReport } from "../../src/verify";
-import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, checksById, control, issueToken, planFor, specFromPlan, statuses, verifyPlanned } from "./helpers";
+import {
+  ACME_CORP,
+  ACME_LABS,
+  ACME_STATUS_ZONE,
+  checksById,
+  control,
+  issueToken,
+  planFor,
+  specFromPlan,
+  statuses,
+  verifyPlanned,
+} from "./helpers";
 import { useSandbox } from "../helpers/sandbox";
 
 /** Healthy tokens: every check passes, and the report proves it cheaply. */
@@ -12,22 +23,41 @@ const failures = (report: VerifyReport) => report.checks.filter((c) => c.status 
 
 describe("healthy tokens", () => {
   it("Drata: the ten groups proven one probe each, exact groups and resources, exactly the chosen zones", async () => {
-    const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] }]);
+    const [drata] = planFor([
+      { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] },
+    ]);
     const { id, value } = await issueToken(sb, specFromPlan(sb, drata!));
     await control(sb, "/stats/reset", {});
     const report = await verifyPlanned(sb, drata!, value);
     // A token scoped to specific zones cannot list zones: the one warning says so (zone-scoped.test.ts has the rest).
     expect(failures(report).map((c) => c.id)).toEqual(["zone-listing"]);
-    expect(report).toMatchObject({ ok: true, platform: "drata", tokenKey: "drata", tokenId: id, unlistedZones: ["acme-corp.com", "acme-payments.com", "acme-status.com"] });
+    expect(report).toMatchObject({
+      ok: true,
+      platform: "drata",
+      tokenKey: "drata",
+      tokenId: id,
+      unlistedZones: ["acme-corp.com", "acme-payments.com", "acme-status.com"],
+    });
     const ids = report.checks.map((c) => c.id);
-    expect(ids.slice(0, 6)).toEqual(["endpoint", "liveness", "exactness:groups", "exactness:resources", "exactness:expiry", "exactness:ip-filter"]);
+    expect(ids.slice(0, 6)).toEqual([
+      "endpoint",
+      "liveness",
+      "exactness:groups",
+      "exactness:resources",
+      "exactness:expiry",
+      "exactness:ip-filter",
+    ]);
     expect(ids.filter((i) => i.startsWith("probe:"))).toHaveLength(10);
     expect(ids.slice(-2)).toEqual(["coverage", "zone-listing"]);
     const checks = checksById(report);
     expect(checks["exactness:groups"]!.detail).toBe("exactly the 10 planned permission group(s) of drata/guide");
-    expect(checks.coverage!.detail).toBe("the token's policies (read back) hold exactly the 3 chosen zone(s): acme-corp.com, acme-payments.com, acme-status.com; probed on every one (see probe:*)");
+    expect(checks.coverage!.detail).toBe(
+      "the token's policies (read back) hold exactly the 3 chosen zone(s): acme-corp.com, acme-payments.com, acme-status.com; probed on every one (see probe:*)",
+    );
     // The five zone groups take the three zones in turn, so each zone is proven at no extra cost.
-    const zoneProbes = ["Zone Settings Read", "Zone Read", "Firewall Services Read", "Access: Apps and Policies Read", "Zone WAF Read"].map((g) => checks[`probe:${g}`]!.detail.replace(/^.* on zone /, ""));
+    const zoneProbes = ["Zone Settings Read", "Zone Read", "Firewall Services Read", "Access: Apps and Policies Read", "Zone WAF Read"].map(
+      (g) => checks[`probe:${g}`]!.detail.replace(/^.* on zone /, ""),
+    );
     expect(new Set(zoneProbes)).toEqual(new Set(["acme-corp.com", "acme-payments.com", "acme-status.com"]));
     expect(checks["probe:User Details Read"]!.detail).toBe("GET /user answered 2xx on the user");
     // The count the report gives is what the API saw: 1 anonymous + 1 verify + 2 exactness + 1 provisioner zone page + 10 probes.
@@ -44,7 +74,9 @@ describe("healthy tokens", () => {
     expect(report.ok).toBe(true);
     const checks = checksById(report);
     expect(checks.liveness!.detail).toMatch(new RegExp(`^GET /accounts/${ACME_CORP}/tokens/verify: active, account-owned`));
-    expect(checks["probe:Access: Audit Logs Read"]!.detail).toBe(`GET /accounts/{account_id}/access/users answered 2xx on account ${ACME_CORP}`);
+    expect(checks["probe:Access: Audit Logs Read"]!.detail).toBe(
+      `GET /accounts/{account_id}/access/users answered 2xx on account ${ACME_CORP}`,
+    );
     expect(checks.coverage!.detail).toBe("ascera/least-privilege reads no zones, and the token sees none");
     expect(report.apiCalls).toBeLessThanOrEqual(8);
   });
@@ -85,16 +117,30 @@ describe("healthy tokens", () => {
     expect(report.tokenKey).toBeUndefined();
 
     // Without zones, a token scoped to specific zones cannot be counted by listing: coverage says which zones its policies hold.
-    const counts = await verifyToken({ platform: PLATFORMS.drata!, accounts: [ACME_CORP], token: value, provisionerToken: sb.provisionerToken, apiBase: sb.baseUrl });
-    expect(checksById(counts).coverage).toMatchObject({ status: "warn", remedy: "Pass --zones <names or IDs> to compare them with an exact list." });
-    expect(checksById(counts).coverage!.detail).toMatch(/^the token holds specific zones and cannot list them .*; its policies hold 2 zone\(s\): [0-9a-f]{32}, [0-9a-f]{32} \(no zones were specified\)$/);
+    const counts = await verifyToken({
+      platform: PLATFORMS.drata!,
+      accounts: [ACME_CORP],
+      token: value,
+      provisionerToken: sb.provisionerToken,
+      apiBase: sb.baseUrl,
+    });
+    expect(checksById(counts).coverage).toMatchObject({
+      status: "warn",
+      remedy: "Pass --zones <names or IDs> to compare them with an exact list.",
+    });
+    expect(checksById(counts).coverage!.detail).toMatch(
+      /^the token holds specific zones and cannot list them .*; its policies hold 2 zone\(s\): [0-9a-f]{32}, [0-9a-f]{32} \(no zones were specified\)$/,
+    );
     expect(statuses(counts)["exactness:resources"]).toBe("pass");
     expect(counts.ok).toBe(true);
   });
 
   it("an expiry inside the warning window is a warning with the rotate command, not a failure", async () => {
     const [ascera] = planFor([{ platform: "ascera", accounts: [ACME_CORP] }]);
-    const { value } = await issueToken(sb, { ...specFromPlan(sb, ascera!), expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z") });
+    const { value } = await issueToken(sb, {
+      ...specFromPlan(sb, ascera!),
+      expiresOn: new Date(Date.now() + 5 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z"),
+    });
     const report = await verifyPlanned(sb, ascera!, value, { provisionerToken: undefined });
     expect(report.ok).toBe(true);
     expect(checksById(report).liveness).toMatchObject({ status: "warn", remedy: "Rotate before it expires: cfct rotate --stack test." });

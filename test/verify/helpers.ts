@@ -100,7 +100,12 @@ export function specFromPlan(sb: RunningSandbox, plan: TokenPlan): TokenSpec {
 }
 
 /** Verifies a planned token against the sandbox with the provisioner credential (override anything). */
-export function verifyPlanned(sb: RunningSandbox, plan: TokenPlan, token: string, overrides: Partial<VerifyInput> = {}): Promise<VerifyReport> {
+export function verifyPlanned(
+  sb: RunningSandbox,
+  plan: TokenPlan,
+  token: string,
+  overrides: Partial<VerifyInput> = {},
+): Promise<VerifyReport> {
   return verifyToken({
     platform: PLATFORMS[plan.platform]!,
     plan,
@@ -132,7 +137,11 @@ export async function control(sb: RunningSandbox, path: string, body?: unknown, 
 }
 
 /** A local HTTP server that answers every request with `body`, recording what it received. */
-export async function fakeHost(body: string, contentType: string, status = 200): Promise<{ url: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+export async function fakeHost(
+  body: string,
+  contentType: string,
+  status = 200,
+): Promise<{ url: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
   const seen: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(req.headers);

@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/domain/permission-group";
 import { PLATFORMS } from "../../src/platforms";
 import { verifyToken } from "../../src/verify";
-import { ACME_CORP, ACME_STATUS_ZONE, checksById, issueToken, planFor, rfc3339, sandboxNow, specFromPlan, statuses, verifyPlanned, type TokenSpec } from "./helpers";
+import {
+  ACME_CORP,
+  ACME_STATUS_ZONE,
+  checksById,
+  issueToken,
+  planFor,
+  rfc3339,
+  sandboxNow,
+  specFromPlan,
+  statuses,
+  verifyPlanned,
+  type TokenSpec,
+} from "./helpers";
 import { useSandbox } from "../helpers/sandbox";
 
 /** Tokens that are alive but wrong: too little, too much, too wide, or usable only from elsewhere or later. */
@@ -17,7 +29,10 @@ function withZonePolicy(spec: TokenSpec, change: (policy: TokenSpec["policies"][
 
 describe("groups", () => {
   it("one group missing: exactness and its probe both name it", async () => {
-    const { value } = await issueToken(sb, withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, groups: p.groups.filter((g) => g.name !== "Zone WAF Read") })));
+    const { value } = await issueToken(
+      sb,
+      withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, groups: p.groups.filter((g) => g.name !== "Zone WAF Read") })),
+    );
     const report = await verifyPlanned(sb, drata!, value);
     const checks = checksById(report);
     expect(report.ok).toBe(false);
@@ -27,14 +42,19 @@ describe("groups", () => {
       remedy: 'Add "Zone WAF Read" (com.cloudflare.api.account.zone) to the token (pulumi up --stack test restores the planned groups).',
     });
     expect(checks["probe:Zone WAF Read"]!.status).toBe("fail");
-    expect(checks["probe:Zone WAF Read"]!.detail).toMatch(/answered HTTP 403: 9109 Unauthorized to access requested resource on zone acme-[a-z]+\.com: the token lacks "Zone WAF Read"/);
+    expect(checks["probe:Zone WAF Read"]!.detail).toMatch(
+      /answered HTTP 403: 9109 Unauthorized to access requested resource on zone acme-[a-z]+\.com: the token lacks "Zone WAF Read"/,
+    );
     expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["exactness:groups", "probe:Zone WAF Read"]);
   });
 
   it("an extra Write group is a failure that names it, even though every probe passes", async () => {
     const { value } = await issueToken(
       sb,
-      withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, groups: [...p.groups, { name: "Zone Settings Write", scope: SCOPES.zone }] })),
+      withZonePolicy(specFromPlan(sb, drata!), (p) => ({
+        ...p,
+        groups: [...p.groups, { name: "Zone Settings Write", scope: SCOPES.zone }],
+      })),
     );
     const report = await verifyPlanned(sb, drata!, value);
     const checks = checksById(report);
@@ -48,10 +68,16 @@ describe("groups", () => {
   });
 
   it("an extra Read group warns by default and fails with extraReadGroups: fail", async () => {
-    const { value } = await issueToken(sb, withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, groups: [...p.groups, { name: "DNS Read", scope: SCOPES.zone }] })));
+    const { value } = await issueToken(
+      sb,
+      withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, groups: [...p.groups, { name: "DNS Read", scope: SCOPES.zone }] })),
+    );
     const warn = await verifyPlanned(sb, drata!, value);
     expect(warn.ok).toBe(true);
-    expect(checksById(warn)["exactness:groups"]).toMatchObject({ status: "warn", detail: 'extra read group(s) "DNS Read" (com.cloudflare.api.account.zone) that drata/guide does not need' });
+    expect(checksById(warn)["exactness:groups"]).toMatchObject({
+      status: "warn",
+      detail: 'extra read group(s) "DNS Read" (com.cloudflare.api.account.zone) that drata/guide does not need',
+    });
     const fail = await verifyPlanned(sb, drata!, value, { extraReadGroups: "fail" });
     expect(fail.ok).toBe(false);
     expect(checksById(fail)["exactness:groups"]!.status).toBe("fail");
@@ -62,7 +88,10 @@ describe("resources", () => {
   it('"All zones" where two zones were chosen fails in exactness and coverage, naming the extra zones', async () => {
     const { value } = await issueToken(
       sb,
-      withZonePolicy(specFromPlan(sb, drata!), (p) => ({ ...p, resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: { "com.cloudflare.api.account.zone.*": "*" } } })),
+      withZonePolicy(specFromPlan(sb, drata!), (p) => ({
+        ...p,
+        resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: { "com.cloudflare.api.account.zone.*": "*" } },
+      })),
     );
     const report = await verifyPlanned(sb, drata!, value);
     const checks = checksById(report);
@@ -74,7 +103,8 @@ describe("resources", () => {
     expect(checks["exactness:resources"]!.remedy).toContain("limit it to the chosen accounts and zones");
     expect(checks.coverage).toMatchObject({
       status: "fail",
-      detail: "the token also sees 5 zone(s) that were not chosen: acme-careers.com, acme-cdn.net, acme-corp.net, acme-docs.io, acme-payments.com",
+      detail:
+        "the token also sees 5 zone(s) that were not chosen: acme-careers.com, acme-cdn.net, acme-corp.net, acme-docs.io, acme-payments.com",
       remedy: 'Limit the token\'s zone resources to the chosen zones ("Specific zones", not "All zones").',
     });
   });
@@ -95,7 +125,9 @@ describe("when and where the token works", () => {
   });
 
   it("a token kept out by its planned IP filter (prod: only the platform's egress) warns, and exactness still runs when its ID is known", async () => {
-    const [filtered] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["203.0.113.0/24"] } }]);
+    const [filtered] = planFor([
+      { platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["203.0.113.0/24"] } },
+    ]);
     const { id, value } = await issueToken(sb, specFromPlan(sb, filtered!));
     const blind = await verifyPlanned(sb, filtered!, value);
     expect(checksById(blind).liveness).toMatchObject({
@@ -114,11 +146,16 @@ describe("when and where the token works", () => {
   });
 
   it("a planned IP filter the token lacks fails exactness; the token carrying it passes", async () => {
-    const [filtered] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["127.0.0.1/32"] } }]);
+    const [filtered] = planFor([
+      { platform: "drata", accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE], token: { allowedIps: ["127.0.0.1/32"] } },
+    ]);
     const spec = specFromPlan(sb, filtered!);
     const without = await issueToken(sb, { ...spec, allowedIps: undefined });
     const missing = checksById(await verifyPlanned(sb, filtered!, without.value))["exactness:ip-filter"]!;
-    expect(missing).toMatchObject({ status: "fail", detail: "the planned client-IP filter is absent (planned: allow 127.0.0.1/32; deny none)" });
+    expect(missing).toMatchObject({
+      status: "fail",
+      detail: "the planned client-IP filter is absent (planned: allow 127.0.0.1/32; deny none)",
+    });
     const withFilter = await issueToken(sb, spec);
     const report = await verifyPlanned(sb, filtered!, withFilter.value);
     expect(report.ok).toBe(true);
@@ -142,7 +179,10 @@ describe("when and where the token works", () => {
     const { value } = await issueToken(sb, { ...specFromPlan(sb, ascera!), expiresOn: null });
     const report = await verifyPlanned(sb, ascera!, value);
     expect(checksById(report).liveness!.status).toBe("warn");
-    expect(checksById(report)["exactness:expiry"]).toMatchObject({ status: "fail", detail: "the token never expires; the plan gives it an expiry" });
+    expect(checksById(report)["exactness:expiry"]).toMatchObject({
+      status: "fail",
+      detail: "the token never expires; the plan gives it an expiry",
+    });
   });
 
   it("a user-owned token given to ASCERA, which needs an account-owned one, is recognised", async () => {
@@ -152,13 +192,22 @@ describe("when and where the token works", () => {
       policies: [{ groups: ascera!.policies[0]!.permissionGroups, resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" } }],
     });
     const report = await verifyToken({ platform: PLATFORMS.ascera!, accounts: [ACME_CORP], token: value, apiBase: sb.baseUrl });
-    expect(checksById(report).liveness!.detail).toContain(`but /user/tokens/verify accepts it: this is a user-owned token, and ASCERA needs one owned by account ${ACME_CORP}`);
+    expect(checksById(report).liveness!.detail).toContain(
+      `but /user/tokens/verify accepts it: this is a user-owned token, and ASCERA needs one owned by account ${ACME_CORP}`,
+    );
     expect(checksById(report).liveness!.remedy).toContain("Manage Account > Account API Tokens");
   });
 
   it("a value with a line break in it is refused before anything is sent", async () => {
-    const report = await verifyToken({ platform: PLATFORMS.ascera!, accounts: [ACME_CORP], token: "cfsbx_abcdefghijklmnopqrstuvwxyz0123456789ABCD\n", apiBase: sb.baseUrl });
-    expect(checksById(report).liveness!.detail).toBe("the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)");
+    const report = await verifyToken({
+      platform: PLATFORMS.ascera!,
+      accounts: [ACME_CORP],
+      token: "cfsbx_abcdefghijklmnopqrstuvwxyz0123456789ABCD\n",
+      apiBase: sb.baseUrl,
+    });
+    expect(checksById(report).liveness!.detail).toBe(
+      "the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)",
+    );
     expect(report.apiCalls).toBe(1); // the anonymous endpoint check only
   });
 });

@@ -55,13 +55,18 @@ describe('"401 Unauthorized: verify the token was copied correctly and has not e
     expect(liveness.status).toBe("fail");
     expect(liveness.detail).toContain("exists and is active, so this value is not its current secret");
     expect(liveness.remedy).toContain("Copy the current value again");
-    await provisionerClient(sb).sdk.accounts.tokens.delete((await provisionerClient(sb).listTokens(ascera!.owner)).find((t) => t.name === ascera!.name)!.id!, { account_id: ACME_CORP });
+    await provisionerClient(sb).sdk.accounts.tokens.delete(
+      (await provisionerClient(sb).listTokens(ascera!.owner)).find((t) => t.name === ascera!.name)!.id!,
+      { account_id: ACME_CORP },
+    );
   });
 
   it("without a provisioner the 401 is still explained (wrong, expired or revoked) with the rotate remedy", async () => {
     const report = await verifyPlanned(sb, ascera!, "cfsbx_thisIsNotATokenThatExistsAnywhere0123456789", { provisionerToken: undefined });
     const liveness = checksById(report).liveness!;
-    expect(liveness.detail).toMatch(/answered HTTP 401: 1000 Invalid API Token: Cloudflare rejects the token; the value is wrong, expired or revoked/);
+    expect(liveness.detail).toMatch(
+      /answered HTTP 401: 1000 Invalid API Token: Cloudflare rejects the token; the value is wrong, expired or revoked/,
+    );
     expect(liveness.remedy).toMatch(/Check that the value was copied whole\. Issue a new token with cfct rotate --stack test/);
   });
 });
@@ -71,28 +76,41 @@ describe('"No data returned: confirm the token\'s Zone Resources include the zon
     const spec = specFromPlan(sb, drata!);
     const { value } = await issueToken(sb, {
       ...spec,
-      policies: spec.policies.map((p) => (p.groups[0]!.scope === SCOPES.zone ? { ...p, resources: { [`com.cloudflare.api.account.zone.${ACME_STATUS_ZONE}`]: "*" } } : p)),
+      policies: spec.policies.map((p) =>
+        p.groups[0]!.scope === SCOPES.zone ? { ...p, resources: { [`com.cloudflare.api.account.zone.${ACME_STATUS_ZONE}`]: "*" } } : p,
+      ),
     });
     const report = await verifyPlanned(sb, drata!, value);
     const checks = checksById(report);
     expect(report.ok).toBe(false);
     expect(checks.coverage).toMatchObject({ status: "fail" });
-    expect(checks.coverage!.detail).toBe("the token's policies do not hold chosen zone(s) acme-corp.com, so the platform gets no data for them");
+    expect(checks.coverage!.detail).toBe(
+      "the token's policies do not hold chosen zone(s) acme-corp.com, so the platform gets no data for them",
+    );
     expect(checks.coverage!.remedy).toContain("Add acme-corp.com to the token's zone resources (pulumi up --stack test");
     expect(checks["exactness:resources"]!.detail).toBe("missing zone acme-corp.com for 5 groups");
     // The zone groups are still proven on the zone the token does see.
-    expect(checks["probe:Zone WAF Read"]).toMatchObject({ status: "pass", detail: "GET /zones/{zone_id}/rulesets answered 2xx on zone acme-status.com" });
+    expect(checks["probe:Zone WAF Read"]).toMatchObject({
+      status: "pass",
+      detail: "GET /zones/{zone_id}/rulesets answered 2xx on zone acme-status.com",
+    });
   });
 
   it("a token that sees none of the chosen zones: zone groups are probed on a chosen zone by ID and answer 403 there", async () => {
     const spec = specFromPlan(sb, drata!);
     const { value } = await issueToken(sb, {
       ...spec,
-      policies: spec.policies.map((p) => (p.groups[0]!.scope === SCOPES.zone ? { ...p, resources: { "com.cloudflare.api.account.zone.c759a48a8049b80473e0de63aada8677": "*" } } : p)),
+      policies: spec.policies.map((p) =>
+        p.groups[0]!.scope === SCOPES.zone
+          ? { ...p, resources: { "com.cloudflare.api.account.zone.c759a48a8049b80473e0de63aada8677": "*" } }
+          : p,
+      ),
     });
     const checks = checksById(await verifyPlanned(sb, drata!, value, { provisionerToken: undefined }));
     // It holds one specific zone, so it cannot list zones: it is asked for each chosen zone instead.
-    expect(checks.coverage!.detail).toMatch(/^the token, asked for each chosen zone by ID or name, does not reach 621b8b25e1292b078cc50d9c9bdec591 \(HTTP 403: .*\), acme-corp.com in account/);
+    expect(checks.coverage!.detail).toMatch(
+      /^the token, asked for each chosen zone by ID or name, does not reach 621b8b25e1292b078cc50d9c9bdec591 \(HTTP 403: .*\), acme-corp.com in account/,
+    );
     expect(checks["probe:Zone WAF Read"]!.status).toBe("fail");
     expect(checks["probe:Zone WAF Read"]!.detail).toContain(`on zone ${ACME_STATUS_ZONE}: the token lacks "Zone WAF Read"`);
     expect(checks.exactness!.status).toBe("skip");
@@ -104,7 +122,9 @@ describe('"No data returned" because "Zone Read" is missing', () => {
     const spec = specFromPlan(sb, drata!);
     const { value } = await issueToken(sb, {
       ...spec,
-      policies: spec.policies.map((p) => (p.groups[0]!.scope === SCOPES.zone ? { ...p, groups: p.groups.filter((g) => g.name !== "Zone Read") } : p)),
+      policies: spec.policies.map((p) =>
+        p.groups[0]!.scope === SCOPES.zone ? { ...p, groups: p.groups.filter((g) => g.name !== "Zone Read") } : p,
+      ),
     });
     const checks = checksById(await verifyPlanned(sb, drata!, value, { provisionerToken: undefined }));
     expect(checks.coverage!.detail).toContain("does not reach acme-corp.com in account");
@@ -120,15 +140,22 @@ describe('"No data returned" because "Zone Read" is missing', () => {
 
 describe('"Invalid endpoint URL: ensure the Base Endpoint URL … matches the format exactly"', () => {
   it("a /client/v3 path fails before anything is sent", async () => {
-    const report = await verifyPlanned(sb, ascera!, "cfsbx_never-sent-anywhere-0123456789abcdefghij", { apiBase: sb.baseUrl.replace("/client/v4", "/client/v3") });
+    const report = await verifyPlanned(sb, ascera!, "cfsbx_never-sent-anywhere-0123456789abcdefghij", {
+      apiBase: sb.baseUrl.replace("/client/v4", "/client/v3"),
+    });
     expect(report.apiCalls).toBe(0);
-    expect(checksById(report).endpoint).toMatchObject({ status: "fail", remedy: expect.stringContaining("Use exactly https://api.cloudflare.com/client/v4") });
+    expect(checksById(report).endpoint).toMatchObject({
+      status: "fail",
+      remedy: expect.stringContaining("Use exactly https://api.cloudflare.com/client/v4"),
+    });
     expect(checksById(report).endpoint!.detail).toContain("names API version v3; Cloudflare's API is /client/v4");
     expect(statuses(report)).toMatchObject({ liveness: "skip", exactness: "skip", probes: "skip", coverage: "skip" });
   });
 
   it("an Account ID pasted into the base URL: the remedy says it belongs in the lookup list's Accounts field", async () => {
-    const report = await verifyPlanned(sb, ascera!, "cfsbx_never-sent-anywhere-0123456789abcdefghij", { apiBase: `${sb.baseUrl}/accounts/${ACME_CORP}` });
+    const report = await verifyPlanned(sb, ascera!, "cfsbx_never-sent-anywhere-0123456789abcdefghij", {
+      apiBase: `${sb.baseUrl}/accounts/${ACME_CORP}`,
+    });
     const endpoint = checksById(report).endpoint!;
     expect(report.apiCalls).toBe(0);
     expect(endpoint.detail).toContain(`contains an Account ID (${ACME_CORP} (one of the accounts you chose))`);
@@ -138,7 +165,9 @@ describe('"Invalid endpoint URL: ensure the Base Endpoint URL … matches the fo
   it("a host that answers HTML is not the API, and never receives the token", async () => {
     const host = await fakeHost("<html><body>Welcome to nginx!</body></html>", "text/html");
     try {
-      const report = await verifyPlanned(sb, ascera!, "cfsbx_must-never-reach-the-html-host-0123456789", { apiBase: `${host.url}/client/v4` });
+      const report = await verifyPlanned(sb, ascera!, "cfsbx_must-never-reach-the-html-host-0123456789", {
+        apiBase: `${host.url}/client/v4`,
+      });
       const endpoint = checksById(report).endpoint!;
       expect(endpoint.status).toBe("fail");
       expect(endpoint.detail).toMatch(/answers \(HTTP 200\) but not like an API: the body is not JSON \("<html><body>Welcome to nginx!/);
@@ -154,7 +183,9 @@ describe('"Invalid endpoint URL: ensure the Base Endpoint URL … matches the fo
   it("a host that answers JSON without Cloudflare's envelope is not the API either", async () => {
     const host = await fakeHost('{"status":"ok"}', "application/json");
     try {
-      const report = await verifyPlanned(sb, ascera!, "cfsbx_must-never-reach-the-json-host-0123456789", { apiBase: `${host.url}/client/v4` });
+      const report = await verifyPlanned(sb, ascera!, "cfsbx_must-never-reach-the-json-host-0123456789", {
+        apiBase: `${host.url}/client/v4`,
+      });
       expect(checksById(report).endpoint!.detail).toContain("answers JSON (HTTP 200) without Cloudflare's envelope");
       expect(host.seen.every((h) => h.authorization === undefined)).toBe(true);
     } finally {

@@ -35,7 +35,9 @@ describe("base URL inspection (no request is sent)", () => {
   });
 
   it("an Account ID in the URL gets the ASCERA remedy: it belongs in the lookup list's Accounts field", () => {
-    expect(inspectBaseUrl(`https://api.cloudflare.com/client/v4/accounts/${ACME_CORP}`)?.check.remedy).toMatch(/Account ID goes into the lookup list's Accounts field, not the base URL/);
+    expect(inspectBaseUrl(`https://api.cloudflare.com/client/v4/accounts/${ACME_CORP}`)?.check.remedy).toMatch(
+      /Account ID goes into the lookup list's Accounts field, not the base URL/,
+    );
   });
 });
 
@@ -50,7 +52,14 @@ describe("resource atoms", () => {
         "com.cloudflare.api.user.8ec917c52e6b1d94920f1e3ec8d5ae82": "*",
         "com.cloudflare.api.account.zone.<example.com>": "*",
       }),
-    ).toEqual([`account-zones:${ACME_CORP}`, `zone:${ACME_STATUS_ZONE}`, "all-zones", "all-accounts", "user:self", "zone-name:example.com"]);
+    ).toEqual([
+      `account-zones:${ACME_CORP}`,
+      `zone:${ACME_STATUS_ZONE}`,
+      "all-zones",
+      "all-accounts",
+      "user:self",
+      "zone-name:example.com",
+    ]);
   });
 });
 
@@ -74,8 +83,16 @@ describe("exactness comparison", () => {
     plannedExpiryKnown: false,
     extraRead: "warn",
   };
-  const zoneResources = { [`com.cloudflare.api.account.zone.${corpCom}`]: "*", [`com.cloudflare.api.account.zone.${ACME_STATUS_ZONE}`]: "*" };
-  const tokenWith = (mutate: (policies: { effect: "allow" | "deny"; permission_groups: { id: string }[]; resources: Record<string, unknown> }[]) => void = () => {}, extra: Partial<TokenDetails> = {}): TokenDetails => {
+  const zoneResources = {
+    [`com.cloudflare.api.account.zone.${corpCom}`]: "*",
+    [`com.cloudflare.api.account.zone.${ACME_STATUS_ZONE}`]: "*",
+  };
+  const tokenWith = (
+    mutate: (
+      policies: { effect: "allow" | "deny"; permission_groups: { id: string }[]; resources: Record<string, unknown> }[],
+    ) => void = () => {},
+    extra: Partial<TokenDetails> = {},
+  ): TokenDetails => {
     const policies = drata!.policies.map((p) => ({
       effect: p.effect,
       permission_groups: p.permissionGroups.map((g) => idOf(g.name, g.scope)),
@@ -145,7 +162,9 @@ describe("exactness comparison", () => {
 
 describe("secrets and output shape", () => {
   it("redact removes every occurrence of every secret", () => {
-    expect(redact("a SECRETVALUE1 b SECRETVALUE1 c OTHERSECRET", ["SECRETVALUE1", "OTHERSECRET", undefined])).toBe("a [redacted] b [redacted] c [redacted]");
+    expect(redact("a SECRETVALUE1 b SECRETVALUE1 c OTHERSECRET", ["SECRETVALUE1", "OTHERSECRET", undefined])).toBe(
+      "a [redacted] b [redacted] c [redacted]",
+    );
   });
 
   it("env var names come from the token key", () => {
@@ -188,10 +207,19 @@ describe("secrets and output shape", () => {
 describe("inputs that cannot be verified are refused before any request", () => {
   const base = { token: "x".repeat(40), apiBase: "http://127.0.0.1:9/client/v4" };
   it.each([
-    [{ platform: PLATFORMS.ascera!, accounts: [ACME_CORP], zones: ["acme-corp.com"] }, /--zones \["acme-corp.com"\] ascera profile least-privilege reads no zones.*Fix: drop --zones or pass --profile read-all/],
-    [{ platform: PLATFORMS.ascera!, accounts: [ACME_CORP, ACME_LABS] }, /ASCERA tokens are account-owned, one per account: name exactly one account \(got 2\)/],
+    [
+      { platform: PLATFORMS.ascera!, accounts: [ACME_CORP], zones: ["acme-corp.com"] },
+      /--zones \["acme-corp.com"\] ascera profile least-privilege reads no zones.*Fix: drop --zones or pass --profile read-all/,
+    ],
+    [
+      { platform: PLATFORMS.ascera!, accounts: [ACME_CORP, ACME_LABS] },
+      /ASCERA tokens are account-owned, one per account: name exactly one account \(got 2\)/,
+    ],
     [{ platform: PLATFORMS.drata!, accounts: ["acme"], zones: "all" as const }, /--accounts "acme" is not a Cloudflare account ID/],
-    [{ platform: PLATFORMS.drata!, accounts: [ACME_CORP], profile: "everything" }, /drata has no profile "everything"\. Fix: use one of guide/],
+    [
+      { platform: PLATFORMS.drata!, accounts: [ACME_CORP], profile: "everything" },
+      /drata has no profile "everything"\. Fix: use one of guide/,
+    ],
   ])("%#", async (input, message) => {
     await expect(verifyToken({ ...base, ...input })).rejects.toThrow(VerifyInputError);
     await expect(verifyToken({ ...base, ...input })).rejects.toThrow(message);

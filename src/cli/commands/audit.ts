@@ -30,13 +30,19 @@ export function registerAudit(program: Command): void {
     .option("--fail-on <severity>", `exit 2 when a finding reaches this severity: ${FAIL_ON.join(", ")}`, "high")
     .action(async (options: AuditOptions) => {
       const failOn = options.failOn as FailOn;
-      if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on ${options.failOn} is not a severity. Fix: use one of ${FAIL_ON.join(", ")}`);
+      if (!FAIL_ON.includes(failOn))
+        throw new UsageError(`--fail-on ${options.failOn} is not a severity. Fix: use one of ${FAIL_ON.join(", ")}`);
       // Progress goes to stderr: with --json, stdout carries the JSON object alone.
       const pipeline = pipelineFor(options, (line) => process.stderr.write(`${line}\n`));
       const { engine } = pipeline.context;
       const provisioner = createCloudflareClient({ apiToken: process.env[options.provisionerTokenEnv]!, baseUrl: options.apiBase });
       const startedAt = await pipeline.context.now();
-      const review = await reviewAccess({ provisioner, settings: await engine.settings(), deployed: await engine.outputs(), now: startedAt });
+      const review = await reviewAccess({
+        provisioner,
+        settings: await engine.settings(),
+        deployed: await engine.outputs(),
+        now: startedAt,
+      });
 
       const written = options.out ? writeReviewFiles(path.resolve(options.out), review) : [];
       const evidence = writeEvidence(path.resolve(options.evidenceDir), {
@@ -54,7 +60,10 @@ export function registerAudit(program: Command): void {
         problems: [],
         review,
       });
-      for (const gap of review.notReviewed) process.stderr.write(`cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`);
+      for (const gap of review.notReviewed)
+        process.stderr.write(
+          `cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`,
+        );
       if (options.json) process.stdout.write(`${JSON.stringify(review)}\n`);
       else {
         process.stdout.write(renderReviewText(review));
@@ -79,6 +88,8 @@ function renderReviewText(review: AccessReview): string {
     return `${t.class.padEnd(11)} ${t.id}  ${t.name}${findings ? `  [${findings}]` : ""}`;
   });
   const { summary } = review;
-  lines.push(`${summary.tokens} token(s); findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low`);
+  lines.push(
+    `${summary.tokens} token(s); findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low`,
+  );
   return `${lines.join("\n")}\n`;
 }

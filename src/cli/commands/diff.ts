@@ -21,7 +21,9 @@ interface DiffOptions {
 export function registerDiff(program: Command): void {
   program
     .command("diff")
-    .description("The reviewable change between a base and the working tree's stack config, as Markdown for a pull request. Offline: no credentials")
+    .description(
+      "The reviewable change between a base and the working tree's stack config, as Markdown for a pull request. Offline: no credentials",
+    )
     .option("-s, --stack <env>", "stack name: compares stacks/Pulumi.<env>.yaml")
     .option("-c, --config <file>", "the new side's stack config file (default stacks/Pulumi.<env>.yaml)")
     .requiredOption("--base <ref|file>", "the base: a git ref (e.g. origin/main) or a stack config file")
@@ -37,10 +39,14 @@ export function registerDiff(program: Command): void {
       // One clock for both sides: a first generation's expiry then moves with neither.
       const now = new Date();
       const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
-      const baseSide: PlannedSide = base.settings ? { settings: base.settings, tokens: plan(base.settings, undefined, now) } : { settings: { ...head, connections: [] }, tokens: [] };
+      const baseSide: PlannedSide = base.settings
+        ? { settings: base.settings, tokens: plan(base.settings, undefined, now) }
+        : { settings: { ...head, connections: [] }, tokens: [] };
       const packDir = options.policyPack === false ? undefined : path.resolve(selection.projectDir, options.policyPack);
       if (packDir !== undefined && !existsSync(path.join(packDir, "rules"))) {
-        throw new UsageError(`--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`);
+        throw new UsageError(
+          `--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`,
+        );
       }
       const report: DiffReport = {
         stack: head.stack,

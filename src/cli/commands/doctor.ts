@@ -9,7 +9,9 @@ export function registerDoctor(program: Command): void {
   withEngineOptions(
     program
       .command("doctor")
-      .description("Check, changing nothing, that the provisioner credential can deploy the stack: active, allowed to create its tokens, a member of its accounts, able to read its zones"),
+      .description(
+        "Check, changing nothing, that the provisioner credential can deploy the stack: active, allowed to create its tokens, a member of its accounts, able to read its zones",
+      ),
   ).action(async (options: EngineOptions) => {
     const pipeline = pipelineFor(options, print);
     const { engine, preflight } = pipeline.context;

@@ -11,11 +11,14 @@ export function registerEvidence(program: Command): void {
 
   evidence
     .command("verify")
-    .description("Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)")
+    .description(
+      "Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)",
+    )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
     .action((options: { dir: string }) => {
       const report = verifyChain(stackFolder(options.dir, "--dir"), renderEvidenceMarkdown);
-      for (const file of report.unchained) process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
+      for (const file of report.unchained)
+        process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
       if (report.problem) {
         process.stdout.write(`BROKEN: ${report.problem.kind} ${report.problem.file}\n  ${report.problem.detail}\n`);
         process.stdout.write(`${report.verified} record(s) verified before it.\n`);
@@ -51,7 +54,8 @@ export function registerEvidence(program: Command): void {
 
 function stackFolder(dir: string, flag: string): string {
   const folder = path.resolve(dir);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`${flag}: ${dir} is not a directory. Fix: name one stack's evidence folder, e.g. evidence/prod`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`${flag}: ${dir} is not a directory. Fix: name one stack's evidence folder, e.g. evidence/prod`);
   if (recordFiles(folder).length === 0) {
     const stacks = readdirSync(folder).filter((f) => statSync(path.join(folder, f)).isDirectory());
     throw new UsageError(
@@ -63,6 +67,7 @@ function stackFolder(dir: string, flag: string): string {
 
 function parseDate(text: string, flag: string): Date {
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} ${text} is not a date. Fix: write e.g. 2026-01-01 or 2026-01-01T00:00:00Z`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`${flag} ${text} is not a date. Fix: write e.g. 2026-01-01 or 2026-01-01T00:00:00Z`);
   return date;
 }

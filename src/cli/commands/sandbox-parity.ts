@@ -22,8 +22,14 @@ interface ParityOptions {
 const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 
 function requireId(flag: string, value: string | undefined): string {
-  if (!value) throw new UsageError(`${flag} is required: the 32-hex ID of a test ${flag === "--account" ? "account" : "zone"} the provisioner can read`);
-  if (!HEX32.test(value)) throw new UsageError(`${flag} "${value.slice(0, 40)}" is not a Cloudflare ID. Fix: use the 32 lowercase hex characters from the dashboard's overview page`);
+  if (!value)
+    throw new UsageError(
+      `${flag} is required: the 32-hex ID of a test ${flag === "--account" ? "account" : "zone"} the provisioner can read`,
+    );
+  if (!HEX32.test(value))
+    throw new UsageError(
+      `${flag} "${value.slice(0, 40)}" is not a Cloudflare ID. Fix: use the 32 lowercase hex characters from the dashboard's overview page`,
+    );
   return value;
 }
 
@@ -35,7 +41,10 @@ function render(file: BehaviourFile, defaults: BehaviourFile): string {
   const lines = [`Behaviours of ${file.apiHost} on ${file.recordedAt}:`];
   for (const [name, record] of Object.entries(file.behaviours)) {
     lines.push(`  ${name} = ${record.value} (${record.measured ? "measured" : "not measured, sandbox default kept"})`);
-    for (const e of record.evidence) lines.push(`      ${e.request} → HTTP ${e.status}${e.code !== undefined ? ` ${e.code}` : ""}${e.message ? ` "${e.message}"` : ""}${e.observed ? `; ${e.observed}` : ""}`);
+    for (const e of record.evidence)
+      lines.push(
+        `      ${e.request} → HTTP ${e.status}${e.code !== undefined ? ` ${e.code}` : ""}${e.message ? ` "${e.message}"` : ""}${e.observed ? `; ${e.observed}` : ""}`,
+      );
     if (record.note) lines.push(`      note: ${record.note}`);
   }
   for (const [key, value] of Object.entries(file.observations)) lines.push(`  observed: ${key}: ${value}`);
@@ -69,21 +78,33 @@ export function registerSandboxParity(program: Command): void {
       const urlProblem = inspectBaseUrl(options.apiBase);
       if (urlProblem) throw new UsageError(`--api-base: ${urlProblem.check.detail}. Fix: ${urlProblem.check.remedy}`);
       if (options.dryRun) {
-        process.stdout.write(`cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${options.apiBase}:\n`);
+        process.stdout.write(
+          `cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${options.apiBase}:\n`,
+        );
         for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
         return;
       }
       const apiToken = process.env[options.tokenEnv];
-      if (!apiToken) throw new UsageError(`environment variable ${options.tokenEnv} is empty. Fix: export the provisioner credential there, or name another with --token-env`);
+      if (!apiToken)
+        throw new UsageError(
+          `environment variable ${options.tokenEnv} is empty. Fix: export the provisioner credential there, or name another with --token-env`,
+        );
       const out = options.out && path.resolve(options.out);
-      if (out && !fs.existsSync(path.dirname(out))) throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
+      if (out && !fs.existsSync(path.dirname(out)))
+        throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
 
       const { file, leftBehind } = await recordBehaviours({ baseUrl: options.apiBase, apiToken, accountId, zoneId });
       behaviourFileSchema.parse(file);
       if (out) fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
-      process.stdout.write(options.json ? `${JSON.stringify(file, null, 2)}\n` : `${render(file, parseBehaviourFile(shippedDefaults, "src/sandbox/default-behaviours.json"))}\n${out ? `Written to ${out}\n` : ""}`);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(file, null, 2)}\n`
+          : `${render(file, parseBehaviourFile(shippedDefaults, "src/sandbox/default-behaviours.json"))}\n${out ? `Written to ${out}\n` : ""}`,
+      );
       if (leftBehind.length > 0) {
-        process.stderr.write(`cfct: could not delete test token(s) ${leftBehind.join(", ")}. Fix: delete them in the dashboard (My Profile → API Tokens); they expire within the hour\n`);
+        process.stderr.write(
+          `cfct: could not delete test token(s) ${leftBehind.join(", ")}. Fix: delete them in the dashboard (My Profile → API Tokens); they expire within the hour\n`,
+        );
         process.exitCode = EXIT.failed;
       }
     });

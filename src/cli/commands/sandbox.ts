@@ -1,6 +1,14 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { FixtureError, parseBehaviourAssignment, parseRateLimit, PortInUseError, startSandbox, type BehaviourOverrides, type RateLimitSettings } from "../../sandbox";
+import {
+  FixtureError,
+  parseBehaviourAssignment,
+  parseRateLimit,
+  PortInUseError,
+  startSandbox,
+  type BehaviourOverrides,
+  type RateLimitSettings,
+} from "../../sandbox";
 import { BehaviourFileError, behaviourOverrides, readBehaviourFile } from "../../parity/behaviour-file";
 import { announce, announcementFile, withdraw } from "../../sandbox/announcement";
 import { UsageError } from "../errors";
@@ -59,9 +67,18 @@ export function registerSandbox(program: Command): void {
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
-    .option("--accounts <n>", "generate this many extra accounts, each a membership of the fixture's user with role Administrator (a fleet)", wholeNumber("--accounts", 10_000), 0)
+    .option(
+      "--accounts <n>",
+      "generate this many extra accounts, each a membership of the fixture's user with role Administrator (a fleet)",
+      wholeNumber("--accounts", 10_000),
+      0,
+    )
     .option("--zones <n>", "generate this many extra zones, spread over every account", wholeNumber("--zones", 1_000_000), 0)
-    .option("--rate-limit <requests>/<seconds>", "every principal's budget (default: the fixture's rate_limit, else Cloudflare's 1200/300)", rateLimitFlag)
+    .option(
+      "--rate-limit <requests>/<seconds>",
+      "every principal's budget (default: the fixture's rate_limit, else Cloudflare's 1200/300)",
+      rateLimitFlag,
+    )
     .option(
       "--behaviour <name=value>",
       "behave one named way where Cloudflare's behaviour is disputed (repeatable; see src/sandbox/FIDELITY.md)",
@@ -69,36 +86,46 @@ export function registerSandbox(program: Command): void {
       {},
     )
     .option("--behaviour-file <file>", "behave as a recorded Cloudflare did (a file from cfct sandbox-parity); --behaviour flags win")
-    .action(async (options: { port: number; fixture?: string; accounts: number; zones: number; rateLimit?: RateLimitSettings; behaviour: BehaviourOverrides; behaviourFile?: string }) => {
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      const behaviours = { ...(options.behaviourFile ? recordedBehaviours(options.behaviourFile) : {}), ...options.behaviour };
-      let sandbox;
-      try {
-        sandbox = await startSandbox({
-          port: options.port,
-          fixture: options.fixture && path.resolve(options.fixture),
-          accounts: options.accounts,
-          zones: options.zones,
-          ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-          behaviours,
-          log,
-        });
-      } catch (error) {
-        if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
-        throw error;
-      }
-      // Listen before announcing readiness: whoever reads the ready line may signal at once.
-      const stopped = stopSignal();
-      // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
-      const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
-      announce({ ...ready, pid: process.pid });
-      process.stdout.write(`${JSON.stringify(ready)}\n`);
-      log(
-        `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl} (recorded in ${announcementFile()})`,
-      );
-      const signal = await stopped;
-      withdraw(process.pid);
-      await sandbox.close();
-      log(`cfct sandbox: stopped (${signal})`);
-    });
+    .action(
+      async (options: {
+        port: number;
+        fixture?: string;
+        accounts: number;
+        zones: number;
+        rateLimit?: RateLimitSettings;
+        behaviour: BehaviourOverrides;
+        behaviourFile?: string;
+      }) => {
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const behaviours = { ...(options.behaviourFile ? recordedBehaviours(options.behaviourFile) : {}), ...options.behaviour };
+        let sandbox;
+        try {
+          sandbox = await startSandbox({
+            port: options.port,
+            fixture: options.fixture && path.resolve(options.fixture),
+            accounts: options.accounts,
+            zones: options.zones,
+            ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+            behaviours,
+            log,
+          });
+        } catch (error) {
+          if (error instanceof FixtureError || error instanceof PortInUseError) throw new UsageError(error.message);
+          throw error;
+        }
+        // Listen before announcing readiness: whoever reads the ready line may signal at once.
+        const stopped = stopSignal();
+        // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
+        const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
+        announce({ ...ready, pid: process.pid });
+        process.stdout.write(`${JSON.stringify(ready)}\n`);
+        log(
+          `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl} (recorded in ${announcementFile()})`,
+        );
+        const signal = await stopped;
+        withdraw(process.pid);
+        await sandbox.close();
+        log(`cfct sandbox: stopped (${signal})`);
+      },
+    );
 }

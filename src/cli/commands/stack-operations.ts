@@ -55,22 +55,24 @@ export function registerStackOperations(program: Command): void {
     },
   );
 
-  withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token")).option(...PROBE_ALL_ZONES_FLAG).action(
-    async (options: EngineOptions) => {
+  withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token"))
+    .option(...PROBE_ALL_ZONES_FLAG)
+    .action(async (options: EngineOptions) => {
       const pipeline = progressingPipeline(options, { createStack: true });
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
+    });
+
+  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(
+    async (options: EngineOptions) => {
+      const pipeline = pipelineFor(options, print);
+      print(pipeline.context.engine.label);
+      await recorded(options, pipeline, "destroy", async () => {
+        const { changes } = await pipeline.context.engine.destroy();
+        for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
+        return { ok: true, tokens: [], problems: [] };
+      });
     },
   );
-
-  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(async (options: EngineOptions) => {
-    const pipeline = pipelineFor(options, print);
-    print(pipeline.context.engine.label);
-    await recorded(options, pipeline, "destroy", async () => {
-      const { changes } = await pipeline.context.engine.destroy();
-      for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-      return { ok: true, tokens: [], problems: [] };
-    });
-  });
 
   withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
@@ -80,14 +82,17 @@ export function registerStackOperations(program: Command): void {
     .option(...PROBE_ALL_ZONES_FLAG)
     .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
       const pipeline = progressingPipeline(options, { createStack: true });
-      const summary = await recorded(options, pipeline, "rotate", () => runRotate(pipeline.context, {
-        ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
-        graceHours: durationHours(options.grace, "--grace"),
-        ...(options.force ? { force: true } : {}),
-        ...(options.token ? { keys: options.token } : {}),
-        pickupCheckFor: pipeline.pickupCheckFor,
-      }));
-      if (summary.waiting.length > 0) print(`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`);
+      const summary = await recorded(options, pipeline, "rotate", () =>
+        runRotate(pipeline.context, {
+          ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
+          graceHours: durationHours(options.grace, "--grace"),
+          ...(options.force ? { force: true } : {}),
+          ...(options.token ? { keys: options.token } : {}),
+          pickupCheckFor: pipeline.pickupCheckFor,
+        }),
+      );
+      if (summary.waiting.length > 0)
+        print(`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`);
     });
 }
 

@@ -57,16 +57,30 @@ export function registerVerify(program: Command): void {
       )
       .option("--platform <key>", `platform of the token: ${platformKeys().join(", ")}`)
       .option("--token-env <VAR>", "environment variable holding the token to verify")
-      .option("--provisioner-token-env <VAR>", `environment variable holding a credential that can read tokens (enables the exactness check; --stack defaults to ${PROVIDER_TOKEN_ENV} when set)`)
+      .option(
+        "--provisioner-token-env <VAR>",
+        `environment variable holding a credential that can read tokens (enables the exactness check; --stack defaults to ${PROVIDER_TOKEN_ENV} when set)`,
+      )
       .option("--accounts <ids>", "account IDs the token reads, comma-separated")
       .option("--zones <list>", "zone IDs or names, comma-separated, or `all` (omit: report zone counts only)")
       .option("--profile <name>", "platform permission profile (default: the platform's default)")
       .option("--api-base <url>", "Cloudflare API base URL", "https://api.cloudflare.com/client/v4")
-      .option("--token-env-prefix <prefix>", "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)", DEFAULT_TOKEN_ENV_PREFIX)
-      .addOption(new Option("--extra-read <mode>", "an extra Read group the plan lacks is a warning or a failure").choices(["warn", "fail"]).default("warn"))
+      .option(
+        "--token-env-prefix <prefix>",
+        "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)",
+        DEFAULT_TOKEN_ENV_PREFIX,
+      )
+      .addOption(
+        new Option("--extra-read <mode>", "an extra Read group the plan lacks is a warning or a failure")
+          .choices(["warn", "fail"])
+          .default("warn"),
+      )
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
       .option(...PROBE_ALL_ZONES_FLAG)
-      .option("--engine <kind>", "with --stack: take every deployed token and its value from the stack's secret outputs through this engine (pulumi | sandbox), and write evidence")
+      .option(
+        "--engine <kind>",
+        "with --stack: take every deployed token and its value from the stack's secret outputs through this engine (pulumi | sandbox), and write evidence",
+      )
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
       .option("--json", "print exactly one JSON object"),
@@ -112,7 +126,9 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
   // Someone may paste the token itself here: only a conventional upper-case name is ever echoed.
   const printable = /^[A-Z_][A-Z0-9_]{0,39}$/.test(variable) ? variable : undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-    throw new UsageError(`${what} takes an environment variable name (e.g. CFCT_TOKEN), and this is not one: pass the variable's NAME, never the token itself`);
+    throw new UsageError(
+      `${what} takes an environment variable name (e.g. CFCT_TOKEN), and this is not one: pass the variable's NAME, never the token itself`,
+    );
   }
   const value = process.env[variable];
   if (!value) {
@@ -128,7 +144,8 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
 
 function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "probeAllZones"> {
   const days = Number(options.expiryWarnDays ?? "14");
-  if (!Number.isInteger(days) || days < 0) throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
+  if (!Number.isInteger(days) || days < 0)
+    throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
   return {
     ...(options.apiBase ? { apiBase: options.apiBase } : {}),
     extraReadGroups: options.extraRead ?? "warn",
@@ -140,11 +157,15 @@ function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraRea
 async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{ title: string; report: VerifyReport }> {
   if (!options.platform) throw new UsageError("name the platform with --platform <key>, or verify a whole stack with --stack <env>");
   const platform = PLATFORMS[options.platform];
-  if (!platform) throw new UsageError(`--platform "${options.platform}" is not a known platform. Fix: use one of ${platformKeys().join(", ")}`);
-  if (!options.tokenEnv) throw new UsageError("name the environment variable holding the token with --token-env <VAR> (a token is never passed as a flag)");
+  if (!platform)
+    throw new UsageError(`--platform "${options.platform}" is not a known platform. Fix: use one of ${platformKeys().join(", ")}`);
+  if (!options.tokenEnv)
+    throw new UsageError("name the environment variable holding the token with --token-env <VAR> (a token is never passed as a flag)");
   if (!options.accounts) throw new UsageError("name the account(s) the token reads with --accounts <id>[,<id>]");
   const token = readSecret(options.tokenEnv, "--token-env", secrets);
-  const provisionerToken = options.provisionerTokenEnv ? readSecret(options.provisionerTokenEnv, "--provisioner-token-env", secrets) : undefined;
+  const provisionerToken = options.provisionerTokenEnv
+    ? readSecret(options.provisionerTokenEnv, "--provisioner-token-env", secrets)
+    : undefined;
   const accounts = splitList(options.accounts);
   const zones = options.zones === undefined ? undefined : options.zones.trim() === "all" ? ("all" as const) : splitList(options.zones);
   const report = await verifyToken({
@@ -166,7 +187,9 @@ async function verifyStack(
 ): Promise<{ title: string; report: VerifyReport }[]> {
   const conflicting = (["platform", "tokenEnv", "accounts", "zones", "profile"] as const).filter((k) => options[k] !== undefined);
   if (conflicting.length > 0) {
-    throw new UsageError(`--stack/--config take accounts, zones and profiles from the stack; drop ${conflicting.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+    throw new UsageError(
+      `--stack/--config take accounts, zones and profiles from the stack; drop ${conflicting.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
+    );
   }
   const settings = loadSelectedSettings(selectionFrom(options));
   const plans = planTokens(settings);
@@ -201,14 +224,26 @@ async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; 
   const pipeline = pipelineFor(engineOptions, (line) => process.stderr.write(`${line}\n`));
   const { summary, evidence } = await recordRun(
     pipeline,
-    { evidenceDir: path.resolve(engineOptions.evidenceDir), projectDir: path.resolve(engineOptions.projectDir), stack: engineOptions.stack, command: "verify" },
+    {
+      evidenceDir: path.resolve(engineOptions.evidenceDir),
+      projectDir: path.resolve(engineOptions.projectDir),
+      stack: engineOptions.stack,
+      command: "verify",
+    },
     () => runVerify(pipeline.context),
   );
   for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
   process.stderr.write(`evidence: ${evidence.markdown}\n`);
   return summary.tokens.map((token) => ({
     title: `${token.name} (${token.platform}, ${token.owner.kind}-owned)`,
-    report: { ok: token.verify?.ok ?? false, platform: token.platform, tokenKey: token.key, tokenId: token.id, apiCalls: token.verify?.apiCalls ?? 0, checks: token.verify?.checks ?? [] },
+    report: {
+      ok: token.verify?.ok ?? false,
+      platform: token.platform,
+      tokenKey: token.key,
+      tokenId: token.id,
+      apiCalls: token.verify?.apiCalls ?? 0,
+      checks: token.verify?.checks ?? [],
+    },
   }));
 }
 

@@ -7,7 +7,9 @@ export const drataStatusConfigSchema = z.strictObject({
   apiKeyEnv: envVarName("DRATA_API_KEY").describe(
     'NAME of the environment variable holding a Drata API key with the "Connections: List Connections" permission.',
   ),
-  baseUrl: endpointUrl.optional().describe(`Drata public API host (default ${DRATA_DEFAULT_BASE_URL}); cfct calls <baseUrl>/public/connections.`),
+  baseUrl: endpointUrl
+    .optional()
+    .describe(`Drata public API host (default ${DRATA_DEFAULT_BASE_URL}); cfct calls <baseUrl>/public/connections.`),
   clientAlias: z
     .string()
     .min(1)

@@ -27,7 +27,8 @@ export const endpointUrl = z.string({ error: required("write the full https:// U
   if (url.username || url.password) {
     ctx.addIssue({
       code: "custom",
-      message: "carries credentials (user:password@). Fix: remove them; put secrets in environment variables and name them in the *Env keys",
+      message:
+        "carries credentials (user:password@). Fix: remove them; put secrets in environment variables and name them in the *Env keys",
     });
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {

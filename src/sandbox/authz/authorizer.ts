@@ -49,7 +49,9 @@ export class Authorizer {
     }
     let zones = byEndpoint.get(endpoint);
     if (!zones) {
-      zones = this.inventory.zones.filter((zone) => this.allows(token, endpoint, { kind: "zone", zoneId: zone.id, accountId: zone.account_id }));
+      zones = this.inventory.zones.filter((zone) =>
+        this.allows(token, endpoint, { kind: "zone", zoneId: zone.id, accountId: zone.account_id }),
+      );
       byEndpoint.set(endpoint, zones);
     }
     return zones;
@@ -95,7 +97,8 @@ export class Authorizer {
         policy.permissionGroupIds.some((id) => {
           const scope = this.catalog.findById(id)?.scope;
           if (scope === SCOPES.account) return policyCovers(policy.resources, scope, accountTarget);
-          if (scope === SCOPES.zone) return zones.some((z) => policyCovers(policy.resources, scope, { kind: "zone", zoneId: z.id, accountId: account.id }));
+          if (scope === SCOPES.zone)
+            return zones.some((z) => policyCovers(policy.resources, scope, { kind: "zone", zoneId: z.id, accountId: account.id }));
           return false;
         }),
     );

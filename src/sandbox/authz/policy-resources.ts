@@ -46,7 +46,9 @@ export function policyCovers(resources: PolicyResources, scope: Scope, target: A
  */
 export function coversAllZonesOf(resources: PolicyResources, accountId: string): boolean {
   if (resources[ALL_ZONES] === "*") return true;
-  return [resources[`${RESOURCE_PREFIX.account}${accountId}`], resources[ALL_ACCOUNTS]].some((nested) => typeof nested === "object" && nested[ALL_ZONES] === "*");
+  return [resources[`${RESOURCE_PREFIX.account}${accountId}`], resources[ALL_ACCOUNTS]].some(
+    (nested) => typeof nested === "object" && nested[ALL_ZONES] === "*",
+  );
 }
 
 /** A resource key the API accepts, parsed. */

@@ -86,7 +86,9 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
       return jsonResponse(200, successEnvelope(reply.result, reply.resultInfo, reply.messages), rateHeaders);
     } catch (error) {
       if (error instanceof ApiError) return jsonResponse(error.status, failureEnvelope(error.errors), { ...rateHeaders, ...error.headers });
-      deps.log(`sandbox error on ${route.endpoint.method} ${route.endpoint.path}: ${error instanceof Error ? error.message : String(error)}`);
+      deps.log(
+        `sandbox error on ${route.endpoint.method} ${route.endpoint.path}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       const internal = refuse.internal();
       return jsonResponse(internal.status, failureEnvelope(internal.errors), rateHeaders);
     }
@@ -99,7 +101,10 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
    */
   function authenticate(route: Route, token: SandboxToken, params: Record<string, string>, now: Date, clientAddress: string): SandboxToken {
     if (route.verifies) {
-      const rightKind = route.verifies === "user" ? token.owner.kind === "user" : token.owner.kind === "account" && token.owner.accountId === params.account_id;
+      const rightKind =
+        route.verifies === "user"
+          ? token.owner.kind === "user"
+          : token.owner.kind === "account" && token.owner.accountId === params.account_id;
       if (!rightKind) throw refuse.wrongOwnerAtVerify(state.behaviours);
     }
     const problem = unusableBecause(token, now);

@@ -30,7 +30,11 @@ export function localHostOnly(refuse: Refusal): MiddlewareHandler {
   return async (c, next) => {
     const host = hostName(c.req.header("host"));
     if (!host || !LOCAL_HOSTS.has(host)) {
-      return refuse(c.req.path, 403, "the sandbox answers only requests addressed to 127.0.0.1 or localhost. Fix: use the baseUrl `cfct sandbox` printed (http://127.0.0.1:<port>/client/v4)");
+      return refuse(
+        c.req.path,
+        403,
+        "the sandbox answers only requests addressed to 127.0.0.1 or localhost. Fix: use the baseUrl `cfct sandbox` printed (http://127.0.0.1:<port>/client/v4)",
+      );
     }
     await next();
   };
@@ -46,12 +50,21 @@ export function sameMachineJsonOnly(refuse: Refusal): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (origin !== undefined && !isOwnOrigin(origin, c.req.header("host"))) {
-      return refuse(c.req.path, 403, "the sandbox control plane refuses cross-origin requests (a web page cannot move its clock or inject faults). Fix: call it from a script or test, without an Origin header");
+      return refuse(
+        c.req.path,
+        403,
+        "the sandbox control plane refuses cross-origin requests (a web page cannot move its clock or inject faults). Fix: call it from a script or test, without an Origin header",
+      );
     }
     const type = c.req.header("content-type");
-    const hasBody = type !== undefined || (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding") !== undefined;
+    const hasBody =
+      type !== undefined || (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding") !== undefined;
     if (hasBody && !/^application\/json\s*(;|$)/i.test(type ?? "")) {
-      return refuse(c.req.path, 415, "the sandbox control plane accepts only JSON bodies. Fix: send Content-Type: application/json with a JSON body");
+      return refuse(
+        c.req.path,
+        415,
+        "the sandbox control plane accepts only JSON bodies. Fix: send Content-Type: application/json with a JSON body",
+      );
     }
     await next();
   };

@@ -11,7 +11,9 @@ const INVALID_TOKEN = "Invalid API Token";
 
 // RFC 6750 challenge; Cloudflare's 401 page tells users to read WWW-Authenticate (exact form not documented).
 function bearerChallenge(description: string): Record<string, string> {
-  return { "www-authenticate": `Bearer realm="cloudflare-sandbox", error="invalid_token", error_description="${description.replace(/"/g, "'")}"` };
+  return {
+    "www-authenticate": `Bearer realm="cloudflare-sandbox", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+  };
 }
 
 export const refuse = {
@@ -20,11 +22,15 @@ export const refuse = {
 
   /** Not "Bearer <token>" (jeessy2/ddns-go#658 and others: 400, 6003 with error_chain 6111). */
   malformedAuthorization: () =>
-    new ApiError(400, [{ code: 6003, message: "Invalid request headers", error_chain: [{ code: 6111, message: "Invalid format for Authorization header" }] }]),
+    new ApiError(400, [
+      { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6111, message: "Invalid format for Authorization header" }] },
+    ]),
 
   /** API-key headers instead of a token: the sandbox has no global API keys (observed 6003/6103). */
   apiKeyNotSupported: () =>
-    new ApiError(400, [{ code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] }]),
+    new ApiError(400, [
+      { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] },
+    ]),
 
   /** Unknown, deleted or rolled-away token (code 1000 per probe-endpoints.md; 401 assumed). */
   invalidToken: () => new ApiError(401, [{ code: 1000, message: INVALID_TOKEN }], bearerChallenge(INVALID_TOKEN)),
@@ -36,7 +42,8 @@ export const refuse = {
       : new ApiError(401, [{ code: 1000, message: INVALID_TOKEN }], bearerChallenge(INVALID_TOKEN)),
 
   /** Known token that cannot be used now: disabled, expired, not yet valid (code 1000; the reason is ours). */
-  unusableToken: (reason: string) => new ApiError(401, [{ code: 1000, message: `${INVALID_TOKEN}: ${reason}` }], bearerChallenge(INVALID_TOKEN)),
+  unusableToken: (reason: string) =>
+    new ApiError(401, [{ code: 1000, message: `${INVALID_TOKEN}: ${reason}` }], bearerChallenge(INVALID_TOKEN)),
 
   /**
    * Valid token without a group the route accepts on this resource: 403 with 9109 or 10000, as the
@@ -55,14 +62,20 @@ export const refuse = {
   ipNotAllowed: (address: string) => new ApiError(403, [{ code: 9109, message: `Cannot use the access token from location: ${address}` }]),
 
   /** Account-owned token at GET /accounts (edgefirst-dev/starter#3, third-party: 400, 1001). */
-  accountTokenCannotListAccounts: () => new ApiError(400, [{ code: 1001, message: "List accounts endpoint does not support account owned tokens." }]),
+  accountTokenCannotListAccounts: () =>
+    new ApiError(400, [{ code: 1001, message: "List accounts endpoint does not support account owned tokens." }]),
 
   /**
    * GET /zones without an exact name, by a token without all zones of an account it would list: the
    * 403, code 0 and message quoted in troglobit/inadyn#285 and cloudflare/cloudflare-plugin-frontend#142.
    */
   zoneListNotPermitted: (tokenId: string) =>
-    new ApiError(403, [{ code: 0, message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones` }]),
+    new ApiError(403, [
+      {
+        code: 0,
+        message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones`,
+      },
+    ]),
 
   /** A request value the API rejects. Code 1001 is Cloudflare's observed "bad request" code; the message names the fix (ours). */
   invalidRequest: (message: string) => new ApiError(400, [{ code: 1001, message }]),
@@ -88,7 +101,8 @@ export const refuse = {
     }),
 
   /** An injected upstream failure (control plane). Code and message are ours, and say so. */
-  injectedServerError: (status: number) => new ApiError(status, [{ code: 10001, message: `Service error injected by the sandbox control plane (HTTP ${status})` }]),
+  injectedServerError: (status: number) =>
+    new ApiError(status, [{ code: 10001, message: `Service error injected by the sandbox control plane (HTTP ${status})` }]),
 
   /** A bug in the sandbox itself. */
   internal: () => new ApiError(500, [{ code: 10001, message: "Internal sandbox error; see the sandbox log" }]),

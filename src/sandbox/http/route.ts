@@ -63,7 +63,8 @@ export function routesFor(state: SandboxState) {
   /** The route's row, which must say the route acts on what the builder resolves (a programming check). */
   const row = (method: HttpMethod, path: string, resource: EndpointResource) => {
     const endpoint = endpointPermission(method, path);
-    if (endpoint.resource !== resource) throw new Error(`${method} ${path} acts on "${endpoint.resource}" in endpoint-permissions.ts, not "${resource}"`);
+    if (endpoint.resource !== resource)
+      throw new Error(`${method} ${path} acts on "${endpoint.resource}" in endpoint-permissions.ts, not "${resource}"`);
     return endpoint;
   };
   return {

@@ -5,11 +5,25 @@ import { hexId } from "../fixture/ids";
  * every accepted membership lets the user grant anything on that account (see FIDELITY.md).
  */
 
-const AREAS = ["analytics", "billing", "cache_purge", "dns", "dns_records", "lb", "logs", "organization", "ssl", "waf", "zone_settings", "zones"] as const;
+const AREAS = [
+  "analytics",
+  "billing",
+  "cache_purge",
+  "dns",
+  "dns_records",
+  "lb",
+  "logs",
+  "organization",
+  "ssl",
+  "waf",
+  "zone_settings",
+  "zones",
+] as const;
 
 const DESCRIPTIONS: Readonly<Record<string, { readonly description: string; readonly canEdit: boolean }>> = {
   "Super Administrator - All Privileges": {
-    description: "Can edit any Cloudflare setting, make purchases, update billing, and manage memberships. Super Administrators can revoke the access of other Super Administrators.",
+    description:
+      "Can edit any Cloudflare setting, make purchases, update billing, and manage memberships. Super Administrators can revoke the access of other Super Administrators.",
     canEdit: true,
   },
   Administrator: { description: "Can access the full account, except for membership management and billing.", canEdit: true },
@@ -24,7 +38,12 @@ function roleTraits(name: string) {
 /** iam_role: {id, name, description, permissions: ["#zones:read", …]}. */
 export function roleView(name: string) {
   const { description, canEdit } = roleTraits(name);
-  return { id: hexId(`role:${name}`), name, description, permissions: AREAS.flatMap((area) => (canEdit ? [`#${area}:read`, `#${area}:edit`] : [`#${area}:read`])) };
+  return {
+    id: hexId(`role:${name}`),
+    name,
+    description,
+    permissions: AREAS.flatMap((area) => (canEdit ? [`#${area}:read`, `#${area}:edit`] : [`#${area}:read`])),
+  };
 }
 
 /** iam_permissions of a membership: what its roles allow, per area. */

@@ -66,7 +66,9 @@ export function identityRoutes(state: SandboxState, routes: RouteBuilders): Rout
     routes.filteredList("GET", "/accounts", (context) => {
       if (context.token.owner.kind === "account") throw refuse.accountTokenCannotListAccounts();
       const name = context.query.get("name");
-      const visible = inventory.accounts.filter((a) => (name === null || a.name === name) && state.authorizer.holdsAnyGroupOn(context.token, a));
+      const visible = inventory.accounts.filter(
+        (a) => (name === null || a.name === name) && state.authorizer.holdsAnyGroupOn(context.token, a),
+      );
       const ordered = context.query.get("direction") === "desc" ? [...visible].reverse() : visible;
       return replyWithPage(paginate(ordered.map(accountView), context.query));
     }),

@@ -2,13 +2,20 @@ import type { HttpMethod } from "../../cloudflare/endpoint-permissions";
 import { effectiveStatus } from "../authz/token-validity";
 import { paginate } from "../http/pagination";
 import { refuse } from "../http/refusals";
-import { identifierNotFound, replyWith, replyWithPage, type Route, type RouteBuilders, type RouteContext, type RouteReply } from "../http/route";
+import {
+  identifierNotFound,
+  replyWith,
+  replyWithPage,
+  type Route,
+  type RouteBuilders,
+  type RouteContext,
+  type RouteReply,
+} from "../http/route";
 import type { SandboxState } from "../state";
 import { isSameOwner, type SandboxToken, type TokenOwner } from "../tokens/token";
 import { ACCOUNT_TOKEN_CREATOR_ROLES, canCreateAccountTokens } from "../../cloudflare/account-roles";
 import { parseTokenRequest } from "../tokens/token-request";
 import { tokenView, verifyView } from "../tokens/token-view";
-
 
 const ACTIVE_MESSAGE = { code: 10000, message: "This API Token is valid and active", type: null };
 // "User API token quota 50; Account API token quota 500" (api-rate-limits.mdx@2f6318f).
@@ -35,7 +42,9 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
   const view = (token: SandboxToken, context: RouteContext) => tokenView(token, state.catalog, context.now, state.behaviours);
   // Cloudflare's lists leave expired tokens out unless asked (OpenAPI; the SDK's TokenListParams.include_expired).
   const listed = (token: SandboxToken, context: RouteContext) =>
-    state.behaviours.expiredTokensInLists === "listed" || context.query.get("include_expired") === "true" || effectiveStatus(token, context.now) !== "expired";
+    state.behaviours.expiredTokensInLists === "listed" ||
+    context.query.get("include_expired") === "true" ||
+    effectiveStatus(token, context.now) !== "expired";
 
   return [
     // Static segments first: the router tries routes in this order, and "verify" is not a token ID.
@@ -51,7 +60,10 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
         .listFor(family)
         .filter((g) => (name === null || g.name === name) && (scope === null || g.scope === scope))
         .map((g) => ({ id: g.id, name: g.name, scopes: [g.scope] }));
-      return { result: groups, resultInfo: { page: 1, per_page: groups.length, count: groups.length, total_count: groups.length, total_pages: 1 } };
+      return {
+        result: groups,
+        resultInfo: { page: 1, per_page: groups.length, count: groups.length, total_count: groups.length, total_pages: 1 },
+      };
     }),
 
     scoped("GET", base, (context) =>
@@ -70,7 +82,9 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
       const owner = ownerOf(context);
       if (owner.kind === "account") requireCreatorRole(state, context, owner.accountId);
       if (state.tokens.ownedBy(owner).length >= TOKEN_QUOTA[family]) {
-        throw refuse.invalidRequest(`the ${family === "user" ? "user" : "account"} already has ${TOKEN_QUOTA[family]} API tokens, Cloudflare's quota. Fix: delete tokens that are no longer used`);
+        throw refuse.invalidRequest(
+          `the ${family === "user" ? "user" : "account"} already has ${TOKEN_QUOTA[family]} API tokens, Cloudflare's quota. Fix: delete tokens that are no longer used`,
+        );
       }
       const spec = parseTokenRequest(await context.body(), { owner, catalog: state.catalog, inventory: state.inventory });
       const { token, value } = state.tokens.issue(spec, owner, context.now);
@@ -81,7 +95,12 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
 
     scoped("PUT", `${base}/{token_id}`, async (context) => {
       const current = ownedToken(context);
-      const spec = parseTokenRequest(await context.body(), { owner: current.owner, catalog: state.catalog, inventory: state.inventory, currentStatus: current.status });
+      const spec = parseTokenRequest(await context.body(), {
+        owner: current.owner,
+        catalog: state.catalog,
+        inventory: state.inventory,
+        currentStatus: current.status,
+      });
       return replyWith(view(state.tokens.update(current.id, spec, context.now), context));
     }),
 

@@ -10,11 +10,19 @@ export function zeroTrustRoutes(routes: RouteBuilders): Route[] {
     routes.account("GET", "/accounts/{account_id}/access/identity_providers", (context, account) =>
       replyWithPage(paginate(account.access.identity_providers, context.query, IDENTITY_PROVIDER_PAGES)),
     ),
-    routes.account("GET", "/accounts/{account_id}/access/groups", (context, account) => replyWithPage(paginate(account.access.groups, context.query, STANDARD_PAGES))),
+    routes.account("GET", "/accounts/{account_id}/access/groups", (context, account) =>
+      replyWithPage(paginate(account.access.groups, context.query, STANDARD_PAGES)),
+    ),
     // An account without Zero Trust set up has no organization; the API's answer for that is not documented (assumed: null).
     routes.account("GET", "/accounts/{account_id}/access/organizations", (_context, account) => replyWith(account.access.organization)),
-    routes.account("GET", "/accounts/{account_id}/access/users", (context, account) => replyWithPage(paginate(account.access.users, context.query, STANDARD_PAGES))),
-    routes.account("GET", "/accounts/{account_id}/access/apps", (context, account) => replyWithPage(paginate(account.access.apps, context.query, STANDARD_PAGES))),
-    routes.zone("GET", "/zones/{zone_id}/access/apps", (context, zone) => replyWithPage(paginate(zone.access_apps, context.query, STANDARD_PAGES))),
+    routes.account("GET", "/accounts/{account_id}/access/users", (context, account) =>
+      replyWithPage(paginate(account.access.users, context.query, STANDARD_PAGES)),
+    ),
+    routes.account("GET", "/accounts/{account_id}/access/apps", (context, account) =>
+      replyWithPage(paginate(account.access.apps, context.query, STANDARD_PAGES)),
+    ),
+    routes.zone("GET", "/zones/{zone_id}/access/apps", (context, zone) =>
+      replyWithPage(paginate(zone.access_apps, context.query, STANDARD_PAGES)),
+    ),
   ];
 }

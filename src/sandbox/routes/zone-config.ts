@@ -13,7 +13,9 @@ export function zoneConfigRoutes(routes: RouteBuilders): Route[] {
     }),
     routes.zone("GET", "/zones/{zone_id}/settings", (_context, zone) => replyWith(zoneSettings(zone))),
     // Rulesets paginate by cursor; with few rulesets per zone there is never a next cursor, so the list is whole.
-    routes.zone("GET", "/zones/{zone_id}/rulesets", (_context, zone) => replyWith(zoneRulesets(zone).map(({ rules: _rules, ...summary }) => summary))),
+    routes.zone("GET", "/zones/{zone_id}/rulesets", (_context, zone) =>
+      replyWith(zoneRulesets(zone).map(({ rules: _rules, ...summary }) => summary)),
+    ),
     routes.zone("GET", "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint", (context, zone) => {
       const phase = context.params.ruleset_phase;
       const entrypoint = zoneRulesets(zone).find((r) => r.kind === "zone" && r.phase === phase);

@@ -13,7 +13,8 @@ const PAGE_RULE_QUOTA = { free: 3, pro: 20, business: 50, enterprise: 125 } as c
 function zoneView(zone: FixtureZone, state: SandboxState) {
   const account = state.inventory.account(zone.account_id)!;
   // Two name servers picked from the zone ID, so each zone keeps its own pair.
-  const pick = (offset: number) => `${NAME_SERVERS[parseInt(zone.id.slice(offset, offset + 2), 16) % NAME_SERVERS.length]}.ns.cloudflare.com`;
+  const pick = (offset: number) =>
+    `${NAME_SERVERS[parseInt(zone.id.slice(offset, offset + 2), 16) % NAME_SERVERS.length]}.ns.cloudflare.com`;
   return {
     id: zone.id,
     name: zone.name,
@@ -29,10 +30,26 @@ function zoneView(zone: FixtureZone, state: SandboxState) {
     created_on: zone.created_on,
     modified_on: zone.created_on,
     activated_on: zone.status === "active" ? zone.created_on : null,
-    meta: { step: 2, custom_certificate_quota: zone.plan === "enterprise" ? 10 : 0, page_rule_quota: PAGE_RULE_QUOTA[zone.plan], phishing_detected: false },
+    meta: {
+      step: 2,
+      custom_certificate_quota: zone.plan === "enterprise" ? 10 : 0,
+      page_rule_quota: PAGE_RULE_QUOTA[zone.plan],
+      phishing_detected: false,
+    },
     owner: { id: state.inventory.user.id, type: "user", name: state.inventory.user.email },
     account: { id: account.id, name: account.name },
-    plan: { id: zone.plan, name: PLAN_NAMES[zone.plan], price: 0, currency: "USD", frequency: "", is_subscribed: true, can_subscribe: false, legacy_id: zone.plan, legacy_discount: false, externally_managed: false },
+    plan: {
+      id: zone.plan,
+      name: PLAN_NAMES[zone.plan],
+      price: 0,
+      currency: "USD",
+      frequency: "",
+      is_subscribed: true,
+      can_subscribe: false,
+      legacy_id: zone.plan,
+      legacy_discount: false,
+      externally_managed: false,
+    },
   };
 }
 
@@ -85,11 +102,14 @@ function zoneFilter(query: URLSearchParams, state: SandboxState): (zone: Fixture
 /** `order` (default name) and `direction`, sorting `zones` in place (callers pass a fresh array); the inventory is already sorted by name. */
 function ordered(zones: FixtureZone[], query: URLSearchParams, state: SandboxState): FixtureZone[] {
   const field = FIELDS[query.get("order") ?? "name"] ?? FIELDS.name!;
-  const sorted = field === FIELDS.name ? zones : zones.sort((a, b) => {
-    const x = field(a, state);
-    const y = field(b, state);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const sorted =
+    field === FIELDS.name
+      ? zones
+      : zones.sort((a, b) => {
+          const x = field(a, state);
+          const y = field(b, state);
+          return x < y ? -1 : x > y ? 1 : 0;
+        });
   return query.get("direction") === "desc" ? sorted.reverse() : sorted;
 }
 
@@ -107,7 +127,12 @@ function isExactNameLookup(query: URLSearchParams): boolean {
  * some zones of another is refused an unfiltered list too (our reading: the rule is per account,
  * and a list silently missing one account's zones would read as "that account has no zones").
  */
-function refuseListingWithoutAllZones(context: RouteContext, state: SandboxState, endpoint: EndpointPermission, matchesQuery: (zone: FixtureZone) => boolean): void {
+function refuseListingWithoutAllZones(
+  context: RouteContext,
+  state: SandboxState,
+  endpoint: EndpointPermission,
+  matchesQuery: (zone: FixtureZone) => boolean,
+): void {
   if (state.behaviours.zoneListing !== "refuse" || isExactNameLookup(context.query)) return;
   const { authorizer } = state;
   const listed = new Set(state.inventory.zones.filter(matchesQuery).map((zone) => zone.account_id));

@@ -15,18 +15,27 @@ import { SCOPES, describeGroup } from "../../domain/permission-group";
  * permission granted to you", troubleshooting.mdx@0c50ffa).
  */
 
-const ipList = z.array(z.string().refine(isIpRange, { error: (issue) => `${JSON.stringify(issue.input)} is not a CIDR (e.g. 203.0.113.0/24) or an IP address` }));
+const ipList = z.array(
+  z.string().refine(isIpRange, { error: (issue) => `${JSON.stringify(issue.input)} is not a CIDR (e.g. 203.0.113.0/24) or an IP address` }),
+);
 const ipCondition = z.strictObject({ in: ipList.optional(), not_in: ipList.optional() });
 const timestamp = z.iso.datetime({ offset: true, error: "must be an RFC 3339 UTC timestamp such as 2030-01-31T00:00:00Z" });
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).min(1, { error: "name must not be empty" }).max(120, { error: "name must be at most 120 characters" }),
+  name: z
+    .string({ error: "name is required" })
+    .min(1, { error: "name must not be empty" })
+    .max(120, { error: "name must be at most 120 characters" }),
   policies: z
     .array(
       z.object({
         effect: z.enum(["allow", "deny"], { error: "effect must be allow or deny" }),
-        permission_groups: z.array(z.object({ id: z.string({ error: "each permission group needs an id" }) })).min(1, { error: "each policy needs at least one permission group" }),
-        resources: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())]), { error: "resources must be an object of resource keys" }),
+        permission_groups: z
+          .array(z.object({ id: z.string({ error: "each permission group needs an id" }) }))
+          .min(1, { error: "each policy needs at least one permission group" }),
+        resources: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())]), {
+          error: "resources must be an object of resource keys",
+        }),
       }),
       { error: "policies is required (a list of policies)" },
     )
@@ -51,7 +60,10 @@ export interface TokenRequestContext {
 
 export function parseTokenRequest(input: unknown, context: TokenRequestContext): TokenSpec {
   const parsed = body.safeParse(input);
-  if (!parsed.success) throw refuse.invalidRequest(parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; "));
+  if (!parsed.success)
+    throw refuse.invalidRequest(
+      parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; "),
+    );
   const request = parsed.data;
   const policies = request.policies.map((policy, index) => toPolicy(policy, index, context));
   const condition = request.condition?.request_ip ?? request.condition?.["request.ip"] ?? {};
@@ -74,7 +86,8 @@ function toPolicy(policy: TokenBody["policies"][number], index: number, context:
   const where = `policies.${index}`;
   const unknownIds = policy.permission_groups.map((g) => g.id).filter((id) => !context.catalog.findById(id));
   if (unknownIds.length > 0) {
-    const list = context.owner.kind === "account" ? "GET /accounts/{account_id}/tokens/permission_groups" : "GET /user/tokens/permission_groups";
+    const list =
+      context.owner.kind === "account" ? "GET /accounts/{account_id}/tokens/permission_groups" : "GET /user/tokens/permission_groups";
     throw refuse.invalidRequest(`${where}: unknown permission group id(s) ${unknownIds.join(", ")}. Fix: use IDs listed by ${list}`);
   }
   const groups = policy.permission_groups.map((g) => context.catalog.findById(g.id)!);
@@ -84,17 +97,27 @@ function toPolicy(policy: TokenBody["policies"][number], index: number, context:
       `${where}: account-owned tokens cannot carry user-scope permission groups: ${userGroups.map(describeGroup).join(", ")}. Fix: remove them, or create a user-owned token (POST /user/tokens)`,
     );
   }
-  return { id: randomBytes(16).toString("hex"), effect: policy.effect, permissionGroupIds: [...new Set(groups.map((g) => g.id))], resources: checkResources(policy.resources, where, context) };
+  return {
+    id: randomBytes(16).toString("hex"),
+    effect: policy.effect,
+    permissionGroupIds: [...new Set(groups.map((g) => g.id))],
+    resources: checkResources(policy.resources, where, context),
+  };
 }
 
-function checkResources(resources: Record<string, string | Record<string, string>>, where: string, context: TokenRequestContext): PolicyResources {
+function checkResources(
+  resources: Record<string, string | Record<string, string>>,
+  where: string,
+  context: TokenRequestContext,
+): PolicyResources {
   const beyondOwner: string[] = [];
   for (const [key, value] of Object.entries(resources)) {
     const parsed = parseResourceKey(key);
     const nested = typeof value === "object" ? Object.entries(value) : [];
     const wellFormed =
       parsed !== undefined &&
-      (value === "*" || (parsed.kind === "account" && nested.length > 0 && nested.every(([k, v]) => parseResourceKey(k)?.kind === "zone" && v === "*")));
+      (value === "*" ||
+        (parsed.kind === "account" && nested.length > 0 && nested.every(([k, v]) => parseResourceKey(k)?.kind === "zone" && v === "*")));
     if (!wellFormed) {
       throw refuse.invalidRequest(
         `${where}.resources: "${key}" is not a resource this API accepts. Fix: use com.cloudflare.api.account.<id>, com.cloudflare.api.account.zone.<id>, com.cloudflare.api.user.<id> (value "*"), or an account key whose value is {"com.cloudflare.api.account.zone.*": "*"}`,
@@ -104,7 +127,9 @@ function checkResources(resources: Record<string, string | Record<string, string
   }
   if (beyondOwner.length > 0) {
     const owner = context.owner.kind === "account" ? `account ${context.owner.accountId}` : `user ${context.inventory.user.id}`;
-    throw refuse.unauthorized(`${where}.resources grant more than ${owner} has: ${beyondOwner.join(", ")}. Fix: name only that owner's accounts, zones and user`);
+    throw refuse.unauthorized(
+      `${where}.resources grant more than ${owner} has: ${beyondOwner.join(", ")}. Fix: name only that owner's accounts, zones and user`,
+    );
   }
   return resources as PolicyResources;
 }
@@ -113,7 +138,8 @@ function checkResources(resources: Record<string, string | Record<string, string
 function outsideOwner(key: string, context: TokenRequestContext): string[] {
   const parsed = parseResourceKey(key)!;
   const { owner, inventory } = context;
-  const reachesAccount = (accountId: string) => (owner.kind === "user" ? inventory.isUserMemberOf(accountId) : owner.accountId === accountId);
+  const reachesAccount = (accountId: string) =>
+    owner.kind === "user" ? inventory.isUserMemberOf(accountId) : owner.accountId === accountId;
   switch (parsed.kind) {
     case "user":
       return owner.kind === "user" && owner.userId === parsed.userId ? [] : [`user ${parsed.userId}`];

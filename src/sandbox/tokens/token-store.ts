@@ -17,7 +17,16 @@ export class TokenStore {
 
   issue(spec: TokenSpec, owner: TokenOwner, now: Date, id: string = randomBytes(16).toString("hex")): IssuedToken {
     const value = newTokenValue(this.prefix);
-    const token: SandboxToken = { ...spec, id, owner, issuedOn: now, modifiedOn: now, lastUsedOn: null, exposedOn: null, valueHash: hashTokenValue(value) };
+    const token: SandboxToken = {
+      ...spec,
+      id,
+      owner,
+      issuedOn: now,
+      modifiedOn: now,
+      lastUsedOn: null,
+      exposedOn: null,
+      valueHash: hashTokenValue(value),
+    };
     this.byId.set(id, token);
     this.idByHash.set(token.valueHash, id);
     return { token, value };

@@ -9,7 +9,9 @@ const PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,40}$/;
 
 export function checkTokenPrefix(prefix: string): string {
   if (!PREFIX_PATTERN.test(prefix)) {
-    throw new RangeError(`token prefix "${prefix}" is not usable. Fix: use at most 40 characters of A-Z, a-z, 0-9, "_" and "-" (CFCT_SANDBOX_TOKEN_PREFIX)`);
+    throw new RangeError(
+      `token prefix "${prefix}" is not usable. Fix: use at most 40 characters of A-Z, a-z, 0-9, "_" and "-" (CFCT_SANDBOX_TOKEN_PREFIX)`,
+    );
   }
   return prefix;
 }

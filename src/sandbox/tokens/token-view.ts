@@ -15,7 +15,10 @@ function readBackPolicies(token: SandboxToken, catalog: PermissionCatalog, order
     id: policy.id,
     effect: policy.effect,
     resources: policy.resources,
-    permission_groups: (order === "reordered" ? [...policy.permissionGroupIds].sort() : policy.permissionGroupIds).map((id) => ({ id, name: catalog.findById(id)?.name ?? id })),
+    permission_groups: (order === "reordered" ? [...policy.permissionGroupIds].sort() : policy.permissionGroupIds).map((id) => ({
+      id,
+      name: catalog.findById(id)?.name ?? id,
+    })),
   }));
   return order === "reordered" ? policies.reverse() : policies;
 }
@@ -24,7 +27,12 @@ function readBackPolicies(token: SandboxToken, catalog: PermissionCatalog, order
 export function tokenView(token: SandboxToken, catalog: PermissionCatalog, now: Date, behaviours: Pick<Behaviours, "policyReadBackOrder">) {
   const condition =
     token.condition.in.length + token.condition.notIn.length > 0
-      ? { request_ip: { ...(token.condition.in.length ? { in: token.condition.in } : {}), ...(token.condition.notIn.length ? { not_in: token.condition.notIn } : {}) } }
+      ? {
+          request_ip: {
+            ...(token.condition.in.length ? { in: token.condition.in } : {}),
+            ...(token.condition.notIn.length ? { not_in: token.condition.notIn } : {}),
+          },
+        }
       : {};
   return {
     id: token.id,

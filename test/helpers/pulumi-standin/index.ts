@@ -42,17 +42,37 @@ const CLI_VERSION = "v3.248.0";
  * Puts a recording stand-in `pulumi` first on PATH (see standin.cjs): the Automation API runs it as
  * it would run the real CLI, so tests see the exact commands cfct's engine causes.
  */
-export function installPulumiStandIn(options: { answers: readonly CannedAnswer[]; version?: string; watchEnv?: readonly string[] }): PulumiStandIn {
+export function installPulumiStandIn(options: {
+  answers: readonly CannedAnswer[];
+  version?: string;
+  watchEnv?: readonly string[];
+}): PulumiStandIn {
   const dir = mkdtempSync(path.join(tmpdir(), "cfct-pulumi-standin-"));
-  writeFileSync(path.join(dir, "config.json"), JSON.stringify({ version: options.version ?? CLI_VERSION, answers: options.answers, watchEnv: options.watchEnv ?? [], projectDir: PROJECT_DIR }));
+  writeFileSync(
+    path.join(dir, "config.json"),
+    JSON.stringify({
+      version: options.version ?? CLI_VERSION,
+      answers: options.answers,
+      watchEnv: options.watchEnv ?? [],
+      projectDir: PROJECT_DIR,
+    }),
+  );
   const executable = path.join(dir, "pulumi");
-  writeFileSync(executable, `#!/bin/sh\nCFCT_STANDIN_DIR='${dir}' exec '${process.execPath}' '${path.join(__dirname, "standin.cjs")}' "$@"\n`);
+  writeFileSync(
+    executable,
+    `#!/bin/sh\nCFCT_STANDIN_DIR='${dir}' exec '${process.execPath}' '${path.join(__dirname, "standin.cjs")}' "$@"\n`,
+  );
   chmodSync(executable, 0o755);
   const previousPath = process.env["PATH"];
   process.env["PATH"] = `${dir}${path.delimiter}${previousPath ?? ""}`;
   const calls = (): StandInCall[] => {
     const log = path.join(dir, "calls.jsonl");
-    return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as StandInCall) : [];
+    return existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as StandInCall)
+      : [];
   };
   return {
     dir,
@@ -84,17 +104,33 @@ export function projectCopy(extraFiles: Record<string, string> = {}): string {
 export const answers = {
   selected: { command: ["stack", "select"] } as CannedAnswer,
   /** What `pulumi stack select` says, on stderr, for a stack the backend does not have. */
-  noSuchStack: (name: string): CannedAnswer => ({ command: ["stack", "select"], stderr: `error: no stack named '${name}' found\n`, exitCode: 255 }),
+  noSuchStack: (name: string): CannedAnswer => ({
+    command: ["stack", "select"],
+    stderr: `error: no stack named '${name}' found\n`,
+    exitCode: 255,
+  }),
   stackList: (names: readonly string[]): CannedAnswer => ({
     command: ["stack", "ls"],
     stdout: JSON.stringify(names.map((name) => ({ name, current: false, updateInProgress: false }))),
   }),
   /** `stack output --json` masks secrets; `--show-secrets` shows them. The Automation API runs both. */
   outputs: (outputs: Record<string, { value: unknown; secret: boolean }>, times?: number): CannedAnswer[] => [
-    { command: ["stack", "output"], has: ["--show-secrets"], stdout: JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]))), ...(times ? { times } : {}) },
-    { command: ["stack", "output"], stdout: JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]))), ...(times ? { times } : {}) },
+    {
+      command: ["stack", "output"],
+      has: ["--show-secrets"],
+      stdout: JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]))),
+      ...(times ? { times } : {}),
+    },
+    {
+      command: ["stack", "output"],
+      stdout: JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]))),
+      ...(times ? { times } : {}),
+    },
   ],
-  state: (deployment: object = {}): CannedAnswer => ({ command: ["stack", "export"], stdout: JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [], ...deployment } }) }),
+  state: (deployment: object = {}): CannedAnswer => ({
+    command: ["stack", "export"],
+    stdout: JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [], ...deployment } }),
+  }),
   /** `up` reads the last update's summary from the history afterwards. */
   history: { command: ["stack", "history"], stdout: "[]" } as CannedAnswer,
 };

@@ -12,7 +12,11 @@ const argv = process.argv.slice(2);
 
 fs.appendFileSync(
   path.join(dir, "calls.jsonl"),
-  JSON.stringify({ argv, cwd: process.cwd(), env: Object.fromEntries((config.watchEnv || []).map((name) => [name, name in process.env ? process.env[name] : null])) }) + "\n",
+  JSON.stringify({
+    argv,
+    cwd: process.cwd(),
+    env: Object.fromEntries((config.watchEnv || []).map((name) => [name, name in process.env ? process.env[name] : null])),
+  }) + "\n",
 );
 
 const words = [];
