@@ -50,7 +50,7 @@ export function pipelineFor(
   sandbox: RunningSandbox,
   project: TestProject,
   lines: string[] = [],
-  options: Pick<PipelineOptions, "timeoutMs"> = {},
+  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken">> = {},
 ): Pipeline {
   return buildPipeline({
     projectDir: project.dir,

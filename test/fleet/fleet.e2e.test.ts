@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPipeline } from "../../src/cli/build-pipeline";
 import { runUp, type HandOffStatus, type PipelineContext } from "../../src/automation/pipeline";
 import { PROVISIONER_USER } from "../../src/cloudflare/pacing";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 import { advanceClock, sandboxPacingClock } from "../../src/sandbox/control-client";
-import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, testProject, type TestProject } from "../automation/harness";
+import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, pipelineFor, testProject, type TestProject } from "../automation/harness";
 import { useSandbox } from "../helpers/sandbox";
 
 /**
@@ -37,19 +36,7 @@ function fleetProject(stack: string): TestProject {
 }
 
 function fleetPipeline(project: TestProject, lines: string[], statuses: HandOffStatus[] = []) {
-  const pipeline = buildPipeline({
-    projectDir: project.dir,
-    stack: project.stack,
-    engine: "sandbox",
-    apiBase: sandbox.baseUrl,
-    controlUrl: sandbox.controlUrl,
-    provisionerToken: sandbox.provisionerToken,
-    sandboxStateDir: project.stateDir,
-    progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
-    registrarOverrides: { sleep: async () => {} },
-    pacingClock: sandboxPacingClock(sandbox.controlUrl),
-  });
+  const pipeline = pipelineFor(sandbox, project, lines, { pacingClock: sandboxPacingClock(sandbox.controlUrl) });
   return { pipeline, context: { ...pipeline.context, status: (s: HandOffStatus) => statuses.push(s) } satisfies PipelineContext };
 }
 

@@ -16,6 +16,26 @@ afterEach(async () => {
 const stats = async (sb: RunningSandbox) =>
   (await (await fetch(`${sb.controlUrl}/stats`)).json()) as { total: number; refusedByPrincipal: Record<string, number> };
 
+/** A client of the provisioner's user that waits out refusals (as a fleet run does), pacing on the sandbox's clock. */
+function waitingClient(sb: RunningSandbox) {
+  const budgets = new RateBudgets(sandboxPacingClock(sb.controlUrl));
+  return createCloudflareClient({
+    apiToken: sb.provisionerToken,
+    baseUrl: sb.baseUrl,
+    budget: budgets.for(PROVISIONER_USER),
+    waitOutRefusals: true,
+    maxRetries: 0,
+  });
+}
+
+async function injectRateLimit(sb: RunningSandbox, fault: { retryAfterSeconds: number; count: number }): Promise<void> {
+  await fetch(`${sb.controlUrl}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "rate_limit", ...fault }),
+  });
+}
+
 describe("pacing by Cloudflare's headers", () => {
   it("reads Ratelimit and Ratelimit-Policy", () => {
     const headers = new Headers({ ratelimit: '"default";r=50;t=30', "ratelimit-policy": '"burst";q=100;w=60' });
@@ -72,20 +92,9 @@ describe("pacing by Cloudflare's headers", () => {
 
   it("a 429 asking for longer than a rate-limit block is reported, not slept through, and leaves the budget usable", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
-    const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const client = createCloudflareClient({
-      apiToken: sandbox.provisionerToken,
-      baseUrl: sandbox.baseUrl,
-      budget: budgets.for(PROVISIONER_USER),
-      waitOutRefusals: true,
-      maxRetries: 0,
-    });
+    const client = waitingClient(sandbox);
     await client.verifyToken({ kind: "user" });
-    await fetch(`${sandbox.controlUrl}/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 3600, count: 1 }),
-    });
+    await injectRateLimit(sandbox, { retryAfterSeconds: 3600, count: 1 });
     await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({
       kind: "rate_limited",
       status: 429,
@@ -97,19 +106,8 @@ describe("pacing by Cloudflare's headers", () => {
 
   it("gives up on a request refused five times in a row, naming the wait", async () => {
     sandbox = await startSandbox({ rateLimit: BUDGET });
-    const budgets = new RateBudgets(sandboxPacingClock(sandbox.controlUrl));
-    const client = createCloudflareClient({
-      apiToken: sandbox.provisionerToken,
-      baseUrl: sandbox.baseUrl,
-      budget: budgets.for(PROVISIONER_USER),
-      waitOutRefusals: true,
-      maxRetries: 0,
-    });
-    await fetch(`${sandbox.controlUrl}/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ kind: "rate_limit", retryAfterSeconds: 2, count: 50 }),
-    });
+    const client = waitingClient(sandbox);
+    await injectRateLimit(sandbox, { retryAfterSeconds: 2, count: 50 });
     await expect(client.verifyToken({ kind: "user" })).rejects.toMatchObject({ kind: "rate_limited", status: 429 });
     expect((await stats(sandbox)).total).toBe(6);
   });
