@@ -3,7 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { accessReviewSchema, type AccessReview, type ReviewedToken } from "../../src/evidence/access-review";
-import { ACME_CORP, advanceClock, testProject, type TestProject } from "../automation/harness";
+import { ACME_CORP, advanceClock, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../automation/harness";
 import { issueToken, rfc3339, sandboxNow } from "../verify/helpers";
 import { cfct, type CliRun } from "./cli-run";
 import { useSandbox } from "../helpers/sandbox";
@@ -24,23 +24,10 @@ beforeAll(async () => {
 });
 
 const evidenceDir = () => path.join(project.dir, "evidence");
-const stackArgs = () => [
-  "--stack",
-  "dev",
-  "--engine",
-  "sandbox",
-  "--api-base",
-  sandbox.baseUrl,
-  "--project-dir",
-  project.dir,
-  "--sandbox-state-dir",
-  project.stateDir,
-  "--evidence-dir",
-  evidenceDir(),
-];
+const stackArgs = () => rehearsalArgs(sandbox, project);
 
 async function run(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const result = await cfct(args, { CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, CFCT_HANDOFF_DIR: project.handoffDir, ...env });
+  const result = await cfct(args, { ...rehearsalEnv(sandbox, project), ...env });
   runs.push(result);
   return result;
 }

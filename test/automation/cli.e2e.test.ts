@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACME_CORP, testProject, type TestProject } from "./harness";
+import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
 
 const CANARY = "CLICANARY_";
@@ -23,9 +22,7 @@ function cfct(
     const child = spawn(process.execPath, ["bin/cfct.js", ...args], {
       env: {
         ...process.env,
-        CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
-        CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
-        CFCT_REHEARSAL_KEY_DIR: project.keyDir,
+        ...rehearsalEnv(sandbox, project),
         ...env,
       },
     });
@@ -37,20 +34,7 @@ function cfct(
   });
 }
 
-const stackArgs = () => [
-  "--stack",
-  "cli",
-  "--engine",
-  "sandbox",
-  "--api-base",
-  sandbox.baseUrl,
-  "--project-dir",
-  project.dir,
-  "--sandbox-state-dir",
-  project.stateDir,
-  "--evidence-dir",
-  path.join(project.dir, "evidence"),
-];
+const stackArgs = () => rehearsalArgs(sandbox, project);
 
 describe("cfct up / verify / rotate / destroy from the CLI against the sandbox", () => {
   it("runs the whole lifecycle, labelled as a rehearsal, with no token value in any output", async () => {

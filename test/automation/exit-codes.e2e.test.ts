@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
-import { ACME_CORP, testProject, type TestProject } from "./harness";
+import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
 
 const sandbox = useSandbox({ port: 0 });
@@ -40,28 +40,7 @@ function project(name: string, config: Record<string, unknown> = { connections: 
 
 /** A rehearsal of the project's stack against the test's sandbox. */
 function rehearse(command: string, p: TestProject, env: Record<string, string | undefined> = {}, extra: string[] = []): Promise<Run> {
-  const args = [
-    command,
-    "--stack",
-    p.stack,
-    "--engine",
-    "sandbox",
-    "--api-base",
-    sandbox.baseUrl,
-    "--project-dir",
-    p.dir,
-    "--sandbox-state-dir",
-    p.stateDir,
-    "--evidence-dir",
-    path.join(p.dir, "evidence"),
-    ...extra,
-  ];
-  return cfct(args, {
-    CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
-    CFCT_REHEARSAL_HANDOFF_DIR: p.handoffDir,
-    CFCT_REHEARSAL_KEY_DIR: p.keyDir,
-    ...env,
-  });
+  return cfct([command, ...rehearsalArgs(sandbox, p), ...extra], { ...rehearsalEnv(sandbox, p), ...env });
 }
 
 async function inject(fault: Record<string, unknown>): Promise<void> {

@@ -46,6 +46,33 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
+/** The flags of a CLI rehearsal of `project`'s stack against `sandbox`: state and evidence stay in the project. */
+export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject): string[] {
+  return [
+    "--stack",
+    project.stack,
+    "--engine",
+    "sandbox",
+    "--api-base",
+    sandbox.baseUrl,
+    "--project-dir",
+    project.dir,
+    "--sandbox-state-dir",
+    project.stateDir,
+    "--evidence-dir",
+    path.join(project.dir, "evidence"),
+  ];
+}
+
+/** The environment of a CLI rehearsal: the sandbox's provisioner, and hand-off sheets and sealing keys kept in the project. */
+export function rehearsalEnv(sandbox: RunningSandbox, project: TestProject): Record<string, string> {
+  return {
+    CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
+    CFCT_REHEARSAL_KEY_DIR: project.keyDir,
+  };
+}
+
 export function pipelineFor(
   sandbox: RunningSandbox,
   project: TestProject,
