@@ -72,19 +72,13 @@ describe("the shipped behaviour file", () => {
   });
 });
 
+/** `cfct sandbox-parity` for the default fixture's account and zone, with more flags. */
+const parity = (...flags: string[]): string[] => ["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, ...flags];
+
 describe("cfct sandbox-parity", () => {
   it("--dry-run lists every call and makes none", async () => {
     const sandbox = await sandboxWith();
-    const { code, out } = await cli([
-      "sandbox-parity",
-      "--account",
-      IDS.acmeCorp,
-      "--zone",
-      IDS.acmeCorpCom,
-      "--api-base",
-      sandbox.baseUrl,
-      "--dry-run",
-    ]);
+    const { code, out } = await cli(parity("--api-base", sandbox.baseUrl, "--dry-run"));
     expect(code).toBe(0);
     const plan = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom });
     expect(out).toContain(`would make these ${plan.length} calls`);
@@ -131,24 +125,9 @@ describe("cfct sandbox-parity", () => {
     const path = await import("node:path");
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfct-parity-")), "parity.json");
     // CLI runs use the real 5-second short-lived token; this is the one slow case.
-    const run = await cli(
-      [
-        "sandbox-parity",
-        "--account",
-        IDS.acmeCorp,
-        "--zone",
-        IDS.acmeCorpCom,
-        "--api-base",
-        sandbox.baseUrl,
-        "--token-env",
-        "PARITY_T",
-        "--out",
-        out,
-      ],
-      {
-        PARITY_T: sandbox.provisionerToken,
-      },
-    );
+    const run = await cli(parity("--api-base", sandbox.baseUrl, "--token-env", "PARITY_T", "--out", out), {
+      PARITY_T: sandbox.provisionerToken,
+    });
     expect(run.code).toBe(0);
     expect(run.out).toContain("Same as the sandbox's defaults");
     const written = parseBehaviourFile(JSON.parse(fs.readFileSync(out, "utf8")), out);
@@ -161,22 +140,9 @@ describe("cfct sandbox-parity", () => {
     expect((await cli(["sandbox-parity", "--account", "acme", "--zone", IDS.acmeCorpCom, "--dry-run"])).err).toMatch(
       /--account "acme" is not a Cloudflare ID\. Fix:/,
     );
-    const run = await cli(["sandbox-parity", "--account", IDS.acmeCorp, "--zone", IDS.acmeCorpCom, "--token-env", "NO_SUCH_PARITY_VAR"]);
+    const run = await cli(parity("--token-env", "NO_SUCH_PARITY_VAR"));
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/environment variable NO_SUCH_PARITY_VAR is empty\. Fix:/);
-    expect(
-      (
-        await cli([
-          "sandbox-parity",
-          "--account",
-          IDS.acmeCorp,
-          "--zone",
-          IDS.acmeCorpCom,
-          "--api-base",
-          "http://example.com/client/v4",
-          "--dry-run",
-        ])
-      ).code,
-    ).toBe(1);
+    expect((await cli(parity("--api-base", "http://example.com/client/v4", "--dry-run"))).code).toBe(1);
   });
 });
