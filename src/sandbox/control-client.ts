@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import type { PacingClock } from "../cloudflare/pacing";
+import type { faultSchema } from "./faults";
 
 /** A client of the sandbox's control plane (`/__sandbox`), for the rehearsal engine, the demo and tests. */
 
@@ -38,6 +40,23 @@ async function changeClock(controlUrl: string, change: { advanceSeconds?: number
   });
   if (!response.ok)
     throw new Error(`the sandbox refused the clock change ${JSON.stringify(change)}: ${response.status} ${await response.text()}`);
+}
+
+/** Queues a fault (5xx, 429, latency, reset, malformed body) for the sandbox's API to answer with. */
+export async function injectFault(controlUrl: string, fault: z.input<typeof faultSchema>): Promise<void> {
+  const response = await fetch(`${controlUrl}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
+  if (response.status !== 201)
+    throw new Error(`the sandbox refused the fault ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`);
+}
+
+/** Drops every queued fault. */
+export async function clearFaults(controlUrl: string): Promise<void> {
+  const response = await fetch(`${controlUrl}/faults`, { method: "DELETE" });
+  if (!response.ok) throw new Error(`the sandbox did not clear its faults: ${response.status}`);
 }
 
 /**

@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
+import { injectFault } from "../../src/sandbox/control-client";
 import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
 
@@ -43,14 +44,7 @@ function rehearse(command: string, p: TestProject, env: Record<string, string | 
   return cfct([command, ...rehearsalArgs(sandbox, p), ...extra], { ...rehearsalEnv(sandbox, p), ...env });
 }
 
-async function inject(fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  expect(response.status).toBe(201);
-}
+const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.controlUrl, fault);
 
 /** A provisioner with API Tokens Write only: it cannot read the zones the stack names. */
 async function withoutZoneRead(): Promise<string> {

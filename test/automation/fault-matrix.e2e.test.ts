@@ -8,7 +8,7 @@ import { runRotate } from "../../src/automation/rotate";
 import { exitCodeFor } from "../../src/cli/errors";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
-import { freezeClock } from "../../src/sandbox/control-client";
+import { clearFaults as clearSandboxFaults, freezeClock, injectFault } from "../../src/sandbox/control-client";
 import { ACME_CORP, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
 import { type Pipeline } from "../../src/automation/pipeline";
 
@@ -30,7 +30,7 @@ const KEY = "ascera-417daa9d";
 const OWNER = { kind: "account" as const, accountId: ACME_CORP };
 
 type Step = "create" | "verify" | "revoke";
-const ROUTES: Record<Step, { method: string; path: string }> = {
+const ROUTES: Record<Step, { method: "POST" | "GET" | "DELETE"; path: string }> = {
   create: { method: "POST", path: "/accounts/{account_id}/tokens" },
   verify: { method: "GET", path: "/accounts/{account_id}/tokens/verify" },
   revoke: { method: "DELETE", path: "/accounts/{account_id}/tokens/{token_id}" },
@@ -58,18 +58,8 @@ function expectedExit(step: Step, fault: keyof typeof FAULTS): number {
   return 2;
 }
 
-async function inject(fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sandbox.controlUrl}/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  expect(response.status).toBe(201);
-}
-
-async function clearFaults(): Promise<void> {
-  await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
-}
+const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.controlUrl, fault);
+const clearFaults = () => clearSandboxFaults(sandbox.controlUrl);
 
 const answered = async (route: { method: string; path: string }): Promise<number> =>
   ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[
@@ -82,8 +72,8 @@ const answered = async (route: { method: string; path: string }): Promise<number
  * start before a late create exists, or it could not clean it up (polled, never timed).
  */
 async function injectOn(
-  route: { method: string; path: string },
-  fault: Record<string, unknown>,
+  route: (typeof ROUTES)[Step],
+  fault: (typeof FAULTS)[keyof typeof FAULTS],
   count: number,
 ): Promise<{ landed: () => Promise<void> }> {
   const before = await answered(route);

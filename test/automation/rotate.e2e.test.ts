@@ -6,7 +6,7 @@ import { runRotate, type RotateOptions } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
-import { freezeClock } from "../../src/sandbox/control-client";
+import { clearFaults, freezeClock, injectFault } from "../../src/sandbox/control-client";
 import {
   ACME_CORP,
   ACME_LABS,
@@ -172,18 +172,14 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     await advanceClock(sandbox, 25 * 3600);
     // The second old generation cannot be deleted: the revoke deletes one, then stops.
     const stuck = (await ctx.engine.outputs()).find((t) => t.logicalName === "ascera-fca1dc08-g1")!;
-    await fetch(`${sandbox.controlUrl}/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        kind: "status",
-        status: 503,
-        count: 20,
-        match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` },
-      }),
+    await injectFault(sandbox.controlUrl, {
+      kind: "status",
+      status: 503,
+      count: 20,
+      match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` },
     });
     await expect(runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys })).rejects.toThrow();
-    await fetch(`${sandbox.controlUrl}/faults`, { method: "DELETE" });
+    await clearFaults(sandbox.controlUrl);
     expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual([
       "ascera-417daa9d-g2",
       "ascera-fca1dc08-g1",

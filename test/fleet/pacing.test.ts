@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { RateBudgets, PROVISIONER_USER, readRateLimitHeaders } from "../../src/cloudflare/pacing";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
-import { sandboxPacingClock } from "../../src/sandbox/control-client";
+import { injectFault, sandboxPacingClock } from "../../src/sandbox/control-client";
 
 // A tight budget; waiting moves the sandbox's clock, so nothing here waits for real or is timed.
 const BUDGET = { requests: 30, windowSeconds: 10 };
@@ -28,13 +28,8 @@ function waitingClient(sb: RunningSandbox) {
   });
 }
 
-async function injectRateLimit(sb: RunningSandbox, fault: { retryAfterSeconds: number; count: number }): Promise<void> {
-  await fetch(`${sb.controlUrl}/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: "rate_limit", ...fault }),
-  });
-}
+const injectRateLimit = (sb: RunningSandbox, fault: { retryAfterSeconds: number; count: number }) =>
+  injectFault(sb.controlUrl, { kind: "rate_limit", ...fault });
 
 describe("pacing by Cloudflare's headers", () => {
   it("reads Ratelimit and Ratelimit-Policy", () => {
