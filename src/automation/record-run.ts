@@ -1,4 +1,4 @@
-import { classifyStop } from "../domain/run-errors";
+import { ChangedThenStoppedError, classifyStop } from "../domain/run-errors";
 import type { EvidenceRecord } from "../evidence/record";
 import { currentCommit, writeEvidence, type WrittenEvidence } from "../evidence/write";
 import type { RunSummary } from "./pipeline";
@@ -25,7 +25,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   const startedAt = await pipeline.context.now();
   const callsBefore = pipeline.apiCalls();
   const changesBefore = pipeline.changes();
-  const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>) =>
+  const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>, stopped?: { afterChange: boolean }) =>
     writeEvidence(options.evidenceDir, {
       schemaVersion: 1,
       command: options.command,
@@ -39,6 +39,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
       tokens: summary.tokens,
       rotation: summary.events ?? [],
       problems: summary.problems,
+      ...(stopped ? { stopped } : {}),
     });
   let summary: T;
   try {
@@ -46,12 +47,16 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   } catch (error) {
     // Whether the run had changed anything decides the exit code (src/cli/errors.ts).
     const stop = classifyStop(error, pipeline.changes() > changesBefore);
+    const afterChange = stop instanceof ChangedThenStoppedError;
     // A run that stops half-way still leaves a record of that, if it can; the original error is what the user needs.
-    await write({
-      ok: false,
-      tokens: [],
-      problems: [`stopped: ${stop instanceof Error ? stop.message || stop.name : String(stop)}`],
-    }).catch(() => undefined);
+    await write(
+      {
+        ok: false,
+        tokens: [],
+        problems: [`stopped: ${stop instanceof Error ? stop.message || stop.name : String(stop)}`],
+      },
+      { afterChange },
+    ).catch(() => undefined);
     throw stop;
   }
   return { summary, evidence: await write(summary) };

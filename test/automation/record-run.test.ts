@@ -33,6 +33,13 @@ describe("evidence of a run", () => {
       command: "rotate",
       startedAt: "2027-01-01T00:00:00.000Z",
       problems: ["stopped: webhook secret missing"],
+      stopped: { afterChange: false },
+      controls: [
+        {
+          control: "SOC 2 CC6.2",
+          proves: "refused before any change (stopped: webhook secret missing): no token was issued, changed or revoked",
+        },
+      ],
     });
   });
 
@@ -49,5 +56,10 @@ describe("evidence of a run", () => {
     const thrown = await recordRun(pipelineThat(changed), options, async () => Promise.reject(stop)).catch((error: unknown) => error);
     expect(exitCodeFor(thrown)).toBe(exit);
     expect((thrown as Error).message).toContain(stop.message);
+    // The record says the same as the exit code: stopped before or after a change, and claims nothing more.
+    const [file] = readdirSync(path.join(dir, "prod")).filter((f) => f.endsWith(".json"));
+    const record = JSON.parse(readFileSync(path.join(dir, "prod", file!), "utf8"));
+    expect(record.stopped).toEqual({ afterChange: exit === 2 });
+    expect(record.controls).toHaveLength(1);
   });
 });
