@@ -69,6 +69,7 @@ export function writeEvidenceOrFallback(
     throw new Error(
       `the evidence record of this run could not be written: ${dir} refused it (${reason}) after ${attempts} attempts, ` +
         `and so did the fallback ${fallbackDir} (${reasonOf(error)}). Fix: make ${dir} writable; the run's outcome is in the lines above`,
+      { cause: error },
     );
   }
 }
