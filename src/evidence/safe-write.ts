@@ -13,19 +13,27 @@ export class EvidenceDirectoryError extends NothingChangedError {
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Proves a record can be written to `<dir>/<stack>` by creating it and writing (then removing) a
- * probe file there: run before the first side effect, so credentials are never issued with nowhere
- * to record them. A stack folder this check created is removed again; the first record creates it.
+ * Proves files can be written to `dir` by creating it (with `mode`, as a later write would) and
+ * writing, then removing, a probe file there. A directory this created is removed again, so the
+ * check leaves nothing behind. Throws the file system's error.
+ */
+export function writeProbe(dir: string, mode?: number): void {
+  const existed = existsSync(dir);
+  mkdirSync(dir, { recursive: true, ...(mode !== undefined ? { mode } : {}) });
+  const probe = path.join(dir, `.cfct-write-check-${process.pid}`);
+  writeFileSync(probe, "");
+  unlinkSync(probe);
+  if (!existed) rmdirSync(dir);
+}
+
+/**
+ * Proves a record can be written to `<dir>/<stack>`: run before the first side effect, so
+ * credentials are never issued with nowhere to record them.
  */
 export function checkEvidenceDir(dir: string, stack: string): void {
   const folder = path.join(dir, stack);
-  const existed = existsSync(folder);
   try {
-    mkdirSync(folder, { recursive: true });
-    const probe = path.join(folder, `.cfct-write-check-${process.pid}`);
-    writeFileSync(probe, "");
-    unlinkSync(probe);
-    if (!existed) rmdirSync(folder);
+    writeProbe(folder);
   } catch (error) {
     throw new EvidenceDirectoryError(
       `--evidence-dir ${dir}: cannot write evidence to ${folder} (${reasonOf(error)}), so nothing was changed. ` +
