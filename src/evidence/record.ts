@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { scopeSchema, tokenOutputSchema } from "../component/outputs";
 import { accessReviewSchema } from "./access-review";
-import { CONTROLS, type ControlId } from "./controls";
+import { CONTROLS, type ControlId } from "./control-catalog";
 
 const checkSchema = z.object({
   id: z.string(),
