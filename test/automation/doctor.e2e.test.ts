@@ -39,26 +39,25 @@ function doctor(args: string[], env: Record<string, string>): Promise<{ code: nu
   });
 }
 
+/** Doctor on a copy of the project's stack dev, the provisioner checked against the test's sandbox. */
+const pulumiArgs = (project: string) => [
+  "--stack",
+  "dev",
+  "--project-dir",
+  project,
+  "--evidence-dir",
+  path.join(project, "evidence"),
+  "--api-base",
+  sandbox.baseUrl,
+];
+
 const byCheck = (findings: Finding[]) => Object.fromEntries(findings.map((f) => [f.check, f]));
 const WHOAMI = { command: ["whoami"], stdout: JSON.stringify({ user: "ci-bot", url: "file:///tmp/cfct-state", organizations: [] }) };
 
 describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { timeout: 120_000 }, () => {
   it("the issue's case: no Pulumi CLI, no backend, no passphrase is not ok, though the provisioner is (exit 1, each with its fix)", async () => {
     const project = projectCopy();
-    const run = await doctor(
-      [
-        "--stack",
-        "dev",
-        "--project-dir",
-        project,
-        "--evidence-dir",
-        path.join(project, "evidence"),
-        "--api-base",
-        sandbox.baseUrl,
-        "--json",
-      ],
-      { PATH: "/nonexistent", CLOUDFLARE_API_TOKEN: sandbox.provisionerToken },
-    );
+    const run = await doctor([...pulumiArgs(project), "--json"], { PATH: "/nonexistent", CLOUDFLARE_API_TOKEN: sandbox.provisionerToken });
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout) as { ok: boolean; findings: Finding[] };
     expect(report.ok).toBe(false);
@@ -73,10 +72,11 @@ describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { t
   it("with the CLI: reports its version, the backend's login, a missing passphrase with its fix, and a stack up will create", async () => {
     standIn = installPulumiStandIn({ answers: [WHOAMI, answers.stackList(["prod"])] });
     const project = projectCopy();
-    const run = await doctor(
-      ["--stack", "dev", "--project-dir", project, "--evidence-dir", path.join(project, "evidence"), "--api-base", sandbox.baseUrl],
-      { PATH: process.env["PATH"]!, PULUMI_BACKEND_URL: "file:///tmp/cfct-state", CLOUDFLARE_API_TOKEN: sandbox.provisionerToken },
-    );
+    const run = await doctor(pulumiArgs(project), {
+      PATH: process.env["PATH"]!,
+      PULUMI_BACKEND_URL: "file:///tmp/cfct-state",
+      CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^ok {3}pulumi-cli: Pulumi CLI 3\.248\.0 \(.*\/pulumi\)$/m);
     expect(run.stdout).toMatch(/^ok {3}pulumi-backend: file:\/\/\/tmp\/cfct-state, logged in as ci-bot$/m);
@@ -90,25 +90,12 @@ describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { t
   it("all in place: every check ok, in up's order, and doctor ran only read-only Pulumi commands", async () => {
     standIn = installPulumiStandIn({ answers: [WHOAMI, answers.stackList(["dev"])] });
     const project = projectCopy();
-    const run = await doctor(
-      [
-        "--stack",
-        "dev",
-        "--project-dir",
-        project,
-        "--evidence-dir",
-        path.join(project, "evidence"),
-        "--api-base",
-        sandbox.baseUrl,
-        "--json",
-      ],
-      {
-        PATH: process.env["PATH"]!,
-        PULUMI_BACKEND_URL: "file:///tmp/cfct-state",
-        PULUMI_CONFIG_PASSPHRASE: "pw",
-        CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
-      },
-    );
+    const run = await doctor([...pulumiArgs(project), "--json"], {
+      PATH: process.env["PATH"]!,
+      PULUMI_BACKEND_URL: "file:///tmp/cfct-state",
+      PULUMI_CONFIG_PASSPHRASE: "pw",
+      CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { ok: boolean; findings: Finding[] };
     expect(report.findings.map((f) => [f.check, f.status])).toEqual([
