@@ -131,14 +131,13 @@ export function reviewClaims(review: AccessReview): Claims {
       writers.length > 0 ? `write, edit or admin grants flagged high on ${list(writers.map((t) => t.name))}` : "no token with a write, edit or admin grant was found",
     ),
   ];
-  if (review.notReviewed.length > 0) {
-    claims.push(
-      claim(
-        "ISO/IEC 27001:2022 A.5.18",
-        `NOT reviewed: ${list(review.notReviewed.map((g) => (g.owner.kind === "account" ? `account ${g.owner.accountId}` : "user") + " tokens"))}`,
-      ),
-    );
-  }
+  const notReviewed = review.notReviewed.map((g) => `${g.owner.kind === "account" ? `account ${g.owner.accountId}` : "user"} tokens`);
+  claims.push(
+    claim(
+      "ISO/IEC 27001:2022 A.5.18",
+      `access rights reviewed at ${review.generatedAt}${notReviewed.length > 0 ? `; NOT reviewed: ${list(notReviewed)}` : ""}`,
+    ),
+  );
   return claims;
 }
 

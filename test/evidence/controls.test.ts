@@ -230,7 +230,7 @@ describe("controls are derived from what the record shows happened", () => {
       );
       expect(lines).toContain("SOC 2 CC6.2: tokens issued outside the stack were found for removal: 1 unmanaged, 0 orphaned");
       expect(lines).toContain("ISO/IEC 27001:2022 A.8.2: write, edit or admin grants flagged high on old hand-made");
-      expect(lines).toContain(`ISO/IEC 27001:2022 A.5.18: NOT reviewed: account ${"b".repeat(32)} tokens`);
+      expect(lines).toContain(`ISO/IEC 27001:2022 A.5.18: access rights reviewed at ${FINISHED}; NOT reviewed: account ${"b".repeat(32)} tokens`);
       expect(lines.join("\n")).not.toMatch(/reviewer's keep\/revoke decision per token/);
     });
 
