@@ -124,13 +124,45 @@ const RESOURCE_LABELS: Readonly<Record<string, string>> = {
   [TOKEN_RESOURCE_TYPES.account]: "cloudflare.AccountToken",
 };
 
-export async function policyVerdict(rules: PackRules, stack: string, plans: readonly TokenPlan[]): Promise<PolicyVerdict> {
+/** A policy pack config file as `pulumi preview --policy-pack-config` reads it: per rule (or `all`) a level, or an object of settings with an optional `enforcementLevel`. */
+export type PackConfig = Readonly<Record<string, unknown>>;
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** A rule's enforcement level and settings under the pack config: the rule's own entry over `all` over the rule's default. */
+function configured(rule: Rule, config: PackConfig): { level: string; settings: Record<string, unknown> } {
+  const levelOf = (entry: unknown) =>
+    typeof entry === "string"
+      ? entry
+      : isObject(entry) && typeof entry["enforcementLevel"] === "string"
+        ? entry["enforcementLevel"]
+        : undefined;
+  const entry = config[rule.name];
+  const { enforcementLevel: _level, ...settings } = isObject(entry) ? entry : {};
+  return { level: levelOf(entry) ?? levelOf(config["all"]) ?? rule.enforcementLevel ?? "advisory", settings };
+}
+
+export async function policyVerdict(
+  rules: PackRules,
+  stack: string,
+  plans: readonly TokenPlan[],
+  config: PackConfig = {},
+): Promise<PolicyVerdict> {
   const resourceRules = rules.filter((r) => r.validateResource !== undefined);
   const resources = plans.flatMap((plan) => plannedResources(stack, plan));
   const violations: Violation[] = [];
   const runs: RuleRun[] = [];
   for (const rule of resourceRules) {
-    const level = rule.enforcementLevel ?? "advisory";
+    const { level, settings } = configured(rule, config);
+    if (level === "disabled") {
+      runs.push({
+        policy: rule.name,
+        level,
+        judged: [],
+        notApplicable: resources.map((r) => ({ resource: r.label, reason: "disabled by the pack config" })),
+      });
+      continue;
+    }
     const validations = (Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource]) as ResourceValidation[];
     const judged: string[] = [];
     const notApplicable: { resource: string; reason: string }[] = [];
@@ -144,7 +176,7 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
         stackTags: new Map<string, string>(),
         isType: () => false,
         asType: () => undefined,
-        getConfig: () => ({}),
+        getConfig: () => settings,
         notApplicable: (reason?: string): never => {
           throw new NotApplicable(reason);
         },

@@ -169,6 +169,27 @@ describe("cfct diff judges what pulumi preview would: each ComplianceToken and t
     );
   });
 
+  it("judges under the pack config as preview would: levels (all, per rule, disabled) and rule settings", async () => {
+    const plans = plan({ ...both, stack: "dev" }, PLATFORMS, new Date());
+    const unfiltered = plans.map((p) => ({ ...p, allowedIps: [] }));
+    const verdict = await policyVerdict(policies, "dev", unfiltered, {
+      all: "mandatory",
+      "ip-filter": "advisory",
+      "ip-filter-required": { requireForStacks: ["dev"] },
+      expiry: { enforcementLevel: "disabled" },
+    });
+    const rule = (name: string) => verdict.rules.find((r) => r.policy === name)!;
+    expect(rule("read-only").level).toBe("mandatory");
+    expect(rule("ip-filter").level).toBe("advisory");
+    expect(rule("ip-filter-required").judged.length).toBeGreaterThan(0);
+    expect(rule("expiry")).toMatchObject({ level: "disabled", judged: [] });
+    expect(verdict.notApplicable).toContain("expiry");
+    expect(verdict.passes).toBe(false);
+    expect(verdict.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)).toEqual(
+      expect.arrayContaining(["ip-filter-required"]),
+    );
+  });
+
   it("the issue's case: prod with ttlDays 365 and no allowedIps fails expiry and ip-filter-required on the provider tokens", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cfct-diff-violating-"));
     const file = path.join(dir, "Pulumi.prod.yaml");
