@@ -1,4 +1,4 @@
-import { controlsFor, describeControls } from "../evidence/controls";
+import { describeControls, reviewClaims } from "../evidence/controls";
 import type { AccessReview, ReviewedToken } from "../evidence/access-review";
 
 const ownerText = (token: ReviewedToken) => (token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user");
@@ -44,7 +44,7 @@ export function renderReviewMarkdown(review: AccessReview): string {
   lines.push(
     "## Controls evidenced",
     "",
-    ...describeControls(controlsFor("audit")),
+    ...describeControls(reviewClaims(review)),
     "",
     "## Reviewer sign-off",
     "",

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describeControls, controlsFor, type ControlClaim } from "./controls";
+import { describeControls, controlsEvidenced, type ControlClaim } from "./controls";
 import type { ChainReport } from "./chain";
 import { evidenceRecordSchema, type EvidenceRecord, type EvidenceToken } from "./record";
 
@@ -120,11 +120,11 @@ export function renderPeriodReport(stack: string, period: Period, records: reado
   return `${lines.join("\n")}\n`;
 }
 
-/** Each control once, with everything the period's records prove for it. Older records carry none: their command's claims stand in. */
+/** Each control once, with everything the period's records prove for it. Older records carry none: they are derived from the record's content. */
 function uniqueClaims(records: readonly EvidenceRecord[]): ControlClaim[] {
   const byControl = new Map<ControlClaim["control"], Set<string>>();
   for (const record of records) {
-    for (const claim of record.controls ?? controlsFor(record.command)) {
+    for (const claim of record.controls ?? controlsEvidenced(record)) {
       byControl.set(claim.control, (byControl.get(claim.control) ?? new Set()).add(claim.proves));
     }
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { scopeSchema, tokenOutputSchema } from "../component/outputs";
 import { accessReviewSchema } from "./access-review";
-import { CONTROLS, type ControlId } from "./controls";
+import { CONTROLS, type ControlId } from "./control-catalog";
 
 const checkSchema = z.object({
   id: z.string(),
@@ -78,6 +78,8 @@ export const evidenceRecordSchema = z.object({
   problems: z.array(z.string()),
   /** `cfct audit` only: the access review held. */
   review: accessReviewSchema.optional(),
+  /** The run stopped on an error: before or after it had changed something. Absent for a run that finished. */
+  stopped: z.object({ afterChange: z.boolean() }).optional(),
   /** What this record proves, per control. Absent in records written before controls were mapped. */
   controls: z.array(controlClaimSchema).optional(),
   /** Absent in records written before the hash chain: `cfct evidence verify` reports those as unchained. */

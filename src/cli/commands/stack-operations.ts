@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
+import { runDestroy } from "../../automation/destroy";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
@@ -66,11 +67,7 @@ export function registerStackOperations(program: Command): void {
     async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
       print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", async () => {
-        const { changes } = await pipeline.context.engine.destroy();
-        for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-        return { ok: true, tokens: [], problems: [] };
-      });
+      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
     },
   );
 
