@@ -96,9 +96,10 @@ describe("cfct sandbox-parity", () => {
     expect(diffBehaviourFiles(parseBehaviourFile(shipped, "shipped"), file)).toEqual([]);
     expect(behaviourOverrides(file)).toEqual(DEFAULT_BEHAVIOURS);
     // The same calls as the plan, in the same order; test-token IDs in place of the plan's placeholders.
-    const planned = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom }).map(
-      (c) => `${c.method} ${c.path.replace(/\{[^}]+\}/g, "*")}`,
-    );
+    // The default fixture's user is Super Administrator: the calls made only for an Administrator are not made.
+    const planned = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom })
+      .filter((c) => !c.when)
+      .map((c) => `${c.method} ${c.path.replace(/\{[^}]+\}/g, "*")}`);
     const made = file.calls.map(
       (c) =>
         `${c.method} ${c.path.replace(/[0-9a-f]{32}(?=$|\?|\/)/g, (id) => (id === IDS.acmeCorp || id === IDS.acmeCorpCom ? id : "*")).replace(/name=[^&]+/, "name=*")}`,
@@ -108,7 +109,7 @@ describe("cfct sandbox-parity", () => {
     expect(JSON.stringify(file)).not.toContain(CANARY);
   });
 
-  it.each(nonDefaultBehaviourCases().filter((c) => c.name !== "rateLimitRefusal" && c.name !== "accountTokenCreatorRole"))(
+  it.each(nonDefaultBehaviourCases().filter((c) => c.name !== "rateLimitRefusal" && c.name !== "accountTokenRoles"))(
     "reads $name=$value off a sandbox set to behave that way",
     async ({ name, value, overrides }) => {
       const sandbox = await sandboxWith(overrides);

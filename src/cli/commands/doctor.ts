@@ -16,7 +16,8 @@ export function registerDoctor(program: Command): void {
     const pipeline = pipelineFor(options, print);
     const { engine, preflight } = pipeline.context;
     const settings = await engine.settings();
-    const report = await preflight(settings);
+    const report = await preflight(settings, await engine.outputs());
+    for (const note of report.notes) print(`note: ${note}`);
     if (report.findings.length === 0) {
       print(`ok: the provisioner can deploy stack ${settings.stack}`);
       return;
