@@ -42,6 +42,14 @@ export function accountTokenAuthority(roles: readonly string[], rule: AccountTok
   return roles.includes(ROLES.apiTokenProvisioning) ? "provisioning" : "none";
 }
 
+/**
+ * "Super Administrators and Administrators can view all Account API tokens in an account, while
+ * members with the API Token Provisioning role can only view tokens they created" (changelog 2026-10-01).
+ */
+export function seesOnlyOwnAccountTokens(roles: readonly string[]): boolean {
+  return !roles.includes(ROLES.superAdministrator) && !roles.includes(ROLES.administrator) && roles.includes(ROLES.apiTokenProvisioning);
+}
+
 /** The roles that give full authority under the rule, for messages ("needs … or …"). */
 export function fullAuthorityRoles(rule: AccountTokenRule): readonly string[] {
   return rule === "administrator" ? [ROLES.superAdministrator, ROLES.administrator] : [ROLES.superAdministrator];

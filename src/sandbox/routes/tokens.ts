@@ -18,6 +18,7 @@ import {
   fullAuthorityRoles,
   groupsHeldByRoles,
   quoted,
+  seesOnlyOwnAccountTokens,
   type AccountTokenAuthority,
 } from "../../cloudflare/account-roles";
 import { parseTokenRequest } from "../tokens/token-request";
@@ -58,7 +59,11 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
       : accountTokenAuthority(rolesOn(state, context.params.account_id ?? ""), state.behaviours.accountTokenRoles);
   // "Members with the API Token Provisioning role can only view tokens they created" (changelog 2026-10-01).
   const visible = (token: SandboxToken, context: RouteContext) =>
-    authorityOf(context) !== "provisioning" || token.createdBy === state.inventory.user.id;
+    family === "user" ||
+    context.token.owner.kind === "account" ||
+    state.behaviours.accountTokenRoles === "any-member" ||
+    !seesOnlyOwnAccountTokens(rolesOn(state, context.params.account_id ?? "")) ||
+    token.createdBy === state.inventory.user.id;
   /** The token named in the path, if the family's owner owns it and the caller may see it (else it does not exist here). */
   const ownedToken = (context: RouteContext) => {
     const id = context.params.token_id ?? "";
