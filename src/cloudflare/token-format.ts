@@ -52,5 +52,19 @@ export function looksLikeCredential(text: string): boolean {
   return /^[A-Za-z0-9_-]{36,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
 }
 
+// In running text: a prefixed value (even cut short), or an unprefixed 40-character one mixing cases and digits (a git SHA is lowercase hex).
+const PREFIXED_IN_TEXT = /(?:cfut_|cfat_|cfk_|cfsbx_)[A-Za-z0-9_-]{20,}/g;
+const UNPREFIXED_IN_TEXT =
+  /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/g;
+
+/**
+ * Replaces every substring shaped like an API token (Cloudflare's prefixed values, older unprefixed
+ * ones, the sandbox's) with "(not shown)". The last net under messages that echo what a user typed:
+ * values cfct knows are redacted by value (cloudflare/http.ts); this catches a value it was never told.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(PREFIXED_IN_TEXT, "(not shown)").replace(UNPREFIXED_IN_TEXT, "(not shown)");
+}
+
 /** The checksum's width, for generating values of Cloudflare's shape (the sandbox). */
 export const TOKEN_CHECKSUM_LENGTH = CHECKSUM_LENGTH;
