@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describePreflight, preflight, provisionerTemplateUrl } from "../../src/automation/preflight";
 import { runUp } from "../../src/automation/pipeline";
+import { runRotate } from "../../src/automation/rotate";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
 import { defaultFixture, startSandbox } from "../../src/sandbox";
@@ -219,6 +220,41 @@ describe("preflight: can this provisioner deploy the stack?", () => {
       ),
     ]);
     expect(report.findings.some((f) => f.group !== undefined)).toBe(false);
+  });
+
+  it('cfct up and cfct rotate say an "API Token Provisioning" provisioner\'s limits once, before anything is created', async () => {
+    await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["API Token Provisioning", "Administrator Read Only"]);
+    try {
+      const project = testProject("limits");
+      project.writeConfig({ connections: [ascera([ACME_LABS])] });
+      const lines: string[] = [];
+      const pipeline = buildPipeline({
+        projectDir: project.dir,
+        stack: project.stack,
+        engine: "sandbox",
+        apiBase: sandbox.baseUrl,
+        controlUrl: sandbox.controlUrl,
+        provisionerToken: sandbox.provisionerToken,
+        sandboxStateDir: project.stateDir,
+        progress: (line) => lines.push(line),
+        env: { CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir },
+      });
+      const up = await runUp(pipeline.context);
+      expect(up.problems).toEqual([]);
+      const rotation = await runRotate(pipeline.context, { ifDueWithinDays: 0, graceHours: 0 });
+      expect(rotation.problems).toEqual([]);
+      const invisible = lines.filter((l) =>
+        /^note: account fca1dc08\w+: "API Token Provisioning" sees only the tokens its user created, so `cfct rotate` cannot read or revoke/.test(
+          l,
+        ),
+      );
+      // Once per run: up, then rotate (which also says the stack already has a token there, so a change would be an update).
+      expect(invisible).toHaveLength(2);
+      expect(lines.some((l) => /^note: .*this stack already has 1 token\(s\) there/.test(l))).toBe(true);
+      await pipeline.context.engine.destroy();
+    } finally {
+      await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Analyst"]);
+    }
   });
 
   it("has no link when no missing group can be pre-filled", () => {
