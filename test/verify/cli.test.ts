@@ -36,7 +36,8 @@ function expectNoLeak(result: { stdout: string; stderr: string }): void {
   expect(result.stderr).not.toContain(CANARY);
 }
 
-describe("cfct verify", () => {
+// Each test starts the built CLI several times; on a loaded machine one start takes seconds (as in the audit suite).
+describe("cfct verify", { timeout: 120_000 }, () => {
   it("--json for a healthy token: exit 0 and exactly one object of the documented shape", async () => {
     const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
     const { value } = await issueToken(sb, specFromPlan(sb, drata!));
