@@ -190,7 +190,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
-      preflight: async (settings) => preflight(provisioner, settings, await now()),
+      preflight: async (settings, deployed) =>
+        preflight(provisioner, settings, await now(), { credential: options.provisionerToken, ...(deployed ? { deployed } : {}) }),
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,

@@ -53,6 +53,16 @@ export async function injectFault(controlUrl: string, fault: z.input<typeof faul
     throw new Error(`the sandbox refused the fault ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`);
 }
 
+/** Changes the fixture user's roles on an account, as a Super Administrator would in the dashboard. */
+export async function setMemberRoles(controlUrl: string, accountId: string, roles: readonly string[]): Promise<void> {
+  const response = await fetch(`${controlUrl}/memberships/${accountId}/roles`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ roles }),
+  });
+  if (!response.ok) throw new Error(`the sandbox refused the roles ${JSON.stringify(roles)}: ${response.status} ${await response.text()}`);
+}
+
 /** Drops every queued fault. */
 export async function clearFaults(controlUrl: string): Promise<void> {
   const response = await fetch(`${controlUrl}/faults`, { method: "DELETE" });

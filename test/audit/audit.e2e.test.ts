@@ -7,6 +7,7 @@ import { ACME_CORP, advanceClock, rehearsalArgs, rehearsalEnv, testProject, type
 import { issueToken, rfc3339, sandboxNow } from "../verify/helpers";
 import { cfct, type CliRun } from "./cli-run";
 import { useSandbox } from "../helpers/sandbox";
+import { setMemberRoles } from "../../src/sandbox/control-client";
 
 const CANARY = "AUDITCANARY_";
 const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
@@ -197,6 +198,27 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(review.tokens.every((t) => t.owner.kind === "account")).toBe(true);
     expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
     expect(result.stderr).toContain("cfct: not reviewed: user tokens:");
+  });
+
+  it('an "API Token Provisioning" provisioner: the account\'s tokens other members created are listed under notReviewed, not taken as absent', async () => {
+    await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["API Token Provisioning", "Administrator Read Only"]);
+    try {
+      const { run: result, review } = await audit("--fail-on", "none");
+      expect(result.code, result.stderr).toBe(0);
+      expect(review.notReviewed).toEqual([
+        {
+          owner: { kind: "account", accountId: ACME_CORP },
+          detail: expect.stringMatching(
+            /^tokens other members created on account 417daa9d\w+: the provisioner's user holds "API Token Provisioning" there, .*sees only the tokens it created \(Cloudflare changelog 2026-10-01\)\. Fix: /,
+          ),
+        },
+      ]);
+      // What it created itself is still reviewed.
+      expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
+      expect(result.stderr).toContain(`cfct: not reviewed: account ${ACME_CORP} tokens: tokens other members created`);
+    } finally {
+      await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["Super Administrator - All Privileges"]);
+    }
   });
 
   it("a token unused for more than 90 days is a medium finding", async () => {
