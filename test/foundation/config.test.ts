@@ -22,7 +22,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
       raw: { connections: [{ platform: "vanta", accounts: [ACME_CORP] }] },
       path: "cf-compliance-tokens:connections[0].platform",
       value: "vanta",
-      fix: /one of ascera, drata/,
+      fix: /one of ascera, datadog, drata/,
     },
     {
       what: "zone name that is not a hostname",
