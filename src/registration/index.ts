@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import type { RegistrationSettings } from "../config/registration";
+import { createDatadogRegistrar } from "./datadog";
 import { createDrataStatusCheck } from "./drata-status";
 import { createHandoffRegistrar } from "./handoff";
 import type { RetryPolicy } from "./http";
@@ -11,6 +12,8 @@ export type {
   PickupCheck,
   PickupRequest,
   PickupResult,
+  DeregistrationOutcome,
+  DeregistrationRequest,
   Registrar,
   RegistrarContext,
   RegistrationOutcome,
@@ -44,6 +47,7 @@ type Factory<K extends Kind> = (
 const REGISTRARS: { readonly [K in Kind]: Factory<K> } = {
   handoff: createHandoffRegistrar,
   webhook: createWebhookRegistrar,
+  datadog: createDatadogRegistrar,
 };
 
 export type RegistrarOverrides = Partial<RegistrarContext> & { readonly retry?: RetryPolicy };
