@@ -100,7 +100,7 @@ export function createDatadogRegistrar(config: DatadogConfig, ctx: RegistrarCont
     if (status === 400) {
       const zones = request?.unlistedZones
         ? ` This token holds ${plural(request.unlistedZones.length, "specific zone")} and cannot list zones (Cloudflare answers GET /zones with 403), while Datadog checks a token by getting the account's zones. Fix: give this datadog connection zones: all`
-        : ` Fix: check the token with cfct verify; Datadog checks it by getting the account's zones at Cloudflare`;
+        : ` Datadog checks a token by listing its zones, and Cloudflare lists zones only to a token that holds all zones of every account its owner can reach. Fix: give this datadog connection zones: all and every account of its service account (or use a service account that reaches only these accounts); cfct verify shows what the token can do`;
       return `${site} refused the request to ${doing} with HTTP 400${said}.${zones}`;
     }
     if (status === 429 || status >= 500) {
@@ -182,12 +182,7 @@ export function createDatadogRegistrar(config: DatadogConfig, ctx: RegistrarCont
         attempts: calls,
         at: ctx.now().toISOString(),
       });
-      if (!config.deleteOnDestroy) {
-        return done(
-          "kept",
-          `${site} account "${name}" kept (registration.deleteOnDestroy is not set); it holds a revoked token now. Fix: delete it in Datadog (Integrations > Cloudflare), or set deleteOnDestroy: true before destroying`,
-        );
-      }
+      if (!config.deleteOnDestroy) return done("kept", keptOnDestroy(config, request.connection));
       const found = await find(name);
       if (!found.ok) return done("failed", problem(found, "list the Cloudflare accounts", [apiKey, appKey]));
       if (found.value === undefined) return done("absent", `${site} has no account "${name}": nothing to delete`);
@@ -198,6 +193,14 @@ export function createDatadogRegistrar(config: DatadogConfig, ctx: RegistrarCont
       return done("failed", problem(deleted, `delete account "${name}"`, [apiKey, appKey]));
     },
   };
+}
+
+/** What `cfct destroy` leaves in Datadog when the config does not ask it to delete the account. */
+export function keptOnDestroy(config: DatadogConfig, connection: string): string {
+  return (
+    `Datadog (${new URL(datadogApiBase(config)).host}) account "${config.name ?? connection}" kept (registration.deleteOnDestroy is not set); it holds a revoked token now. ` +
+    "Fix: delete it in Datadog (Integrations > Cloudflare), or set deleteOnDestroy: true before destroying"
+  );
 }
 
 function requiredKey(ctx: RegistrarContext, key: "apiKeyEnv" | "appKeyEnv", name: string, what: string): string {

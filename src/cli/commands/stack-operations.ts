@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
+import { runDestroy } from "../../automation/destroy";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
@@ -62,15 +63,13 @@ export function registerStackOperations(program: Command): void {
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     });
 
-  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(
+  withEngineOptions(
+    program.command("destroy").description("Revoke and delete every token of the stack (and registrations marked deleteOnDestroy)"),
+  ).action(
     async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
       print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", async () => {
-        const { changes } = await pipeline.context.engine.destroy();
-        for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-        return { ok: true, tokens: [], problems: [] };
-      });
+      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
     },
   );
 
