@@ -25,7 +25,11 @@ describe("cfct demo, run as a user runs it", () => {
       timeout: 120_000,
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain("2 rotations finished with no gap");
+    expect(result.stdout).toContain("3 rotations finished with no gap");
+    expect(result.stdout).toMatch(/Datadog's registered through Datadog's API \(\d+ calls to the stand-in\)/);
+    expect(result.stdout).toMatch(
+      /cfct dev datadog g1: registered -> http:\/\/127\.0\.0\.1:\d+\/api\/v2\/integrations\/cloudflare\/accounts\/[0-9a-f]{32}/,
+    );
     expect(result.stdout).toContain("engine: sandbox (rehearsal");
     expect(result.stdout).toMatch(/FAIL exactness:groups: missing "Access: Audit Logs Read"/);
 
