@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDestroy } from "../../src/automation/destroy";
 import { runUp } from "../../src/automation/pipeline";
@@ -10,7 +12,8 @@ import { cfct } from "../audit/cli-run";
 import { ACME_CORP, ACME_LABS, advanceClock, issuedTokens, pipelineFor, rehearsalArgs, rehearsalEnv, testProject, works } from "./harness";
 
 const DD = { DD_API_KEY: "ddapi_CANARY_e2e_0123456789", DD_APP_KEY: "ddapp_CANARY_e2e_9876543210" };
-const sandbox = useSandbox({ port: 0 });
+const CANARY = "DDCANARY_";
+const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
 let datadog: DatadogStandIn;
 beforeAll(async () => {
   // Datadog checks every key it is given against Cloudflare: here, the sandbox.
@@ -152,5 +155,24 @@ describe("Datadog registration by API, end to end against the sandbox and the st
     expect(stillRefused.stderr).toContain("hands sandbox tokens to local stand-ins only");
     expect(`${refused.stdout}${refused.stderr}${stillRefused.stdout}${stillRefused.stderr}`).not.toContain("CANARY");
     expect(await live("ddhost")).toEqual([]);
-  });
+  }, 120_000); // two CLI processes
+
+  it("leak canary (CLI): up, rotate and destroy with Datadog registration print and write no token value and no Datadog key", async () => {
+    const p = project("ddleak", { deleteOnDestroy: true });
+    const run = (args: string[]) => cfct([...args, ...rehearsalArgs(sandbox, p)], { ...rehearsalEnv(sandbox, p), ...DD });
+    const runs = [await run(["up"]), await run(["rotate", "--force"]), await run(["destroy"])];
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(runs[0]!.stdout).toMatch(/dd-ddleak-g1: registered \(datadog\)/);
+    expect(runs[1]!.stdout).toMatch(/dd-ddleak-g2: registered \(datadog\)/);
+    expect(runs[2]!.stdout).toMatch(/dd-ddleak: deleted \(datadog\)/);
+    const secrets = [CANARY, DD.DD_API_KEY, DD.DD_APP_KEY];
+    for (const r of runs) for (const secret of secrets) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    const evidence = path.join(p.dir, "evidence");
+    const files = readdirSync(evidence, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = readFileSync(path.join(file.parentPath, file.name), "utf8");
+      for (const secret of secrets) expect(text, file.name).not.toContain(secret);
+    }
+  }, 180_000); // three CLI processes, each loading Pulumi and one Datadog's client: minutes on a loaded 2-core machine
 });

@@ -3,6 +3,7 @@ import { ConfigError } from "../../src/config/schema";
 import { CREDENTIAL_ENV_PREFIXES } from "../../src/config/registration/fields";
 import { DATADOG_SITES, datadogApiBase } from "../../src/config/registration/datadog";
 import { secretEnvNamesIn } from "../../src/automation/pulumi-environment";
+import { pipelineFor } from "../../src/cli/engine-options";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 
 const datadog = (registration: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -124,5 +125,34 @@ describe("registration kind datadog in the stack file", () => {
 
   it("both key variables are withheld from the Pulumi process, like every secret a stack names", () => {
     expect(secretEnvNamesIn(datadog({ apiKeyEnv: "MY_DD_API", appKeyEnv: "MY_DD_APP" })).sort()).toEqual(["MY_DD_API", "MY_DD_APP"]);
+  });
+});
+
+describe("--allow-registration-host reaches the registrars of a run", () => {
+  it("a Pulumi-engine run may send to an allowed host; without the flag the same stack is refused", () => {
+    const connection = settingsFrom(datadog({ site: "https://dd-proxy.example.com" })).connections[0]!;
+    const saved = { token: process.env.CLOUDFLARE_API_TOKEN, api: process.env.DD_API_KEY, app: process.env.DD_APP_KEY };
+    Object.assign(process.env, { CLOUDFLARE_API_TOKEN: "provisioner", DD_API_KEY: "a", DD_APP_KEY: "b" });
+    try {
+      const options = {
+        stack: "test",
+        engine: "pulumi" as const,
+        provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
+        evidenceDir: "evidence",
+        projectDir: ".",
+      };
+      expect(() => pipelineFor(options, () => {}).context.registrarFor(connection)).toThrow(
+        /--allow-registration-host dd-proxy\.example\.com/,
+      );
+      const allowed = pipelineFor({ ...options, allowRegistrationHost: ["dd-proxy.example.com"] }, () => {}).context.registrarFor(
+        connection,
+      );
+      expect(allowed.kind).toBe("datadog");
+    } finally {
+      for (const [key, value] of Object.entries({ CLOUDFLARE_API_TOKEN: saved.token, DD_API_KEY: saved.api, DD_APP_KEY: saved.app })) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
