@@ -185,6 +185,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           register: (request) => ((changes += 1), registrar.register(request)),
           ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
           ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
+          // Removing a registration changes the platform, as a hand-over does.
+          ...(registrar.deregister ? { deregister: (request) => ((changes += 1), registrar.deregister!(request)) } : {}),
         };
       },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,

@@ -137,6 +137,7 @@ describe("cfct verify", { timeout: 120_000 }, () => {
       [
         { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] },
         { platform: "ascera", accounts: [ACME_CORP, ACME_LABS] },
+        { platform: "datadog", accounts: [ACME_CORP, ACME_LABS], zones: "all" },
       ],
       "dev",
     );
@@ -146,6 +147,7 @@ describe("cfct verify", { timeout: 120_000 }, () => {
     expect(Object.keys(env).sort()).toEqual([
       "CFCT_TOKEN_ASCERA_417DAA9D",
       "CFCT_TOKEN_ASCERA_FCA1DC08",
+      "CFCT_TOKEN_DATADOG",
       "CFCT_TOKEN_DRATA",
       "CLOUDFLARE_API_TOKEN",
     ]);
@@ -163,6 +165,7 @@ describe("cfct verify", { timeout: 120_000 }, () => {
       ["drata", true],
       ["ascera-417daa9d", true],
       ["ascera-fca1dc08", true],
+      ["datadog", true],
     ]);
     // The provider credential (CLOUDFLARE_API_TOKEN) is the default provisioner for --stack: exactness ran.
     expect(body.tokens[0].checks.find((c: { id: string }) => c.id === "exactness:groups").status).toBe("pass");
@@ -171,12 +174,12 @@ describe("cfct verify", { timeout: 120_000 }, () => {
     expect(human.stdout).toMatch(
       /^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK with 1 warning\(s\), 15 API call\(s\)$/m,
     );
-    expect(human.stdout).toMatch(/3 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
+    expect(human.stdout).toMatch(/4 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
 
     expectNoLeak(missing);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
-      "no value for 2 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08 (or CFCT_TOKEN_ASCERA_FCA1DC08_G1))",
+      "no value for 3 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08 (or CFCT_TOKEN_ASCERA_FCA1DC08_G1)), datadog (environment variable CFCT_TOKEN_DATADOG (or CFCT_TOKEN_DATADOG_G1))",
     );
   });
 

@@ -115,6 +115,13 @@ function registrationCheck(
     const config = connection.registration;
     if (config.kind === "webhook")
       return { check, status: "ok", detail: `webhook ${config.url}, signing secret ${config.secretEnv} is set` };
+    // Building the registrar checked the site against the allowed hosts and that both keys are set.
+    if (config.kind === "datadog")
+      return {
+        check,
+        status: "ok",
+        detail: `Datadog ${config.site}, ${config.apiKeyEnv} and ${config.appKeyEnv} are set (the application key's manage_integrations permission is proven only by the first registration)`,
+      };
     const context = registrarContext(process.env, options.engine === "sandbox" ? { rehearsal: true } : {});
     const dir = handoffDir(config, settings.stack, context);
     try {
