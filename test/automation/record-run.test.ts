@@ -15,6 +15,7 @@ const pipelineThat = (changed: boolean) => {
     context: { engine: { label: "engine: test" }, now: async () => clock },
     apiCalls: () => 7,
     changes: () => (changed ? ++changes : changes),
+    clock: async () => ({ source: "sandbox", sandbox: "sandbox-1" }),
   } as unknown as Pipeline;
 };
 const pipeline = pipelineThat(false);
@@ -32,6 +33,7 @@ describe("evidence of a run", () => {
       ok: false,
       command: "rotate",
       startedAt: "2027-01-01T00:00:00.000Z",
+      clock: { source: "sandbox", sandbox: "sandbox-1" },
       problems: ["stopped: webhook secret missing"],
     });
   });

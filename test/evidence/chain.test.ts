@@ -33,6 +33,7 @@ function content(command: EvidenceContent["command"], finishedAt: string, extra:
     command,
     stack: "prod",
     engine: "engine: test",
+    clock: { source: "real" },
     commit: null,
     startedAt: finishedAt,
     finishedAt,

@@ -51,6 +51,7 @@ export function registerAudit(program: Command): void {
         stack: options.stack,
         engine: engine.label,
         commit: currentCommit(path.resolve(options.projectDir)),
+        clock: await pipeline.clock(),
         startedAt: startedAt.toISOString(),
         finishedAt: (await pipeline.context.now()).toISOString(),
         ok: !reachesThreshold(review, failOn),
