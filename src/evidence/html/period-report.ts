@@ -2,7 +2,8 @@ import { clockLabel } from "../period";
 import { groupsText, ownerText, periodText, resourcesText, type PeriodReport } from "../period-report";
 import type { RecordRef } from "../period";
 import { html, renderPage, table } from "./page";
-import { reviewSummaryText, signOffTable } from "./review";
+import { signOffTable } from "./review";
+import { reviewSummaryText } from "../access-review";
 import { renderLegend, renderTimeline, renderTimelineText } from "./timeline";
 
 const link = (ref: RecordRef) => html`<a href="#${ref.anchor}">${ref.label}</a>`;

@@ -12,10 +12,3 @@ export function signOffTable(review: AccessReview): Markup {
     "sign",
   );
 }
-
-export function reviewSummaryText(review: AccessReview): string {
-  const { summary } = review;
-  return `${summary.tokens} token(s): ${Object.entries(summary.byClass)
-    .map(([c, count]) => `${count} ${c}`)
-    .join(", ")}. Findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low.`;
-}
