@@ -1,11 +1,12 @@
 import path from "node:path";
 import type { AccessReview } from "./access-review";
 import type { ChainLink } from "./record";
-import type { ChainProblem, ChainReport } from "./chain";
+import { recordFiles, verifyChain, type ChainProblem, type ChainReport } from "./chain";
 import { CONTROLS, controlsFor, type ControlId } from "./controls";
-import { clockLabel, clockOf, recordRef, selectPeriod, type ClockPeriod, type LoadedRecord, type PeriodOptions, type RecordRef } from "./period";
+import { clockLabel, clockOf, loadRecords, recordRef, selectPeriod, type ClockPeriod, type LoadedRecord, type PeriodOptions, type RecordRef } from "./period";
 import type { EvidenceClock, EvidenceToken } from "./record";
 import { buildTimeline, type Timeline } from "./timeline";
+import { renderEvidenceMarkdown } from "./write";
 
 /**
  * One audit period's evidence as data, in the order an auditor reads it: integrity of the evidence,
@@ -167,6 +168,12 @@ export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
       chain: loaded.record.chain ? { sequence: loaded.record.chain.sequence, hash: loaded.record.chain.hash } : unchained.has(loaded.file) ? "unchained" : null,
     })),
   };
+}
+
+/** The report of one stack's evidence folder (`shown`: the folder as the user named it), with its chain checked first. */
+export function reportOfFolder(stack: string, folder: string, shown: string, period: PeriodOptions): { report: PeriodReport; chain: ChainReport } {
+  const chain = verifyChain(folder, renderEvidenceMarkdown);
+  return { report: buildPeriodReport({ stack, records: loadRecords(recordFiles(folder)), chain, period, folder: shown }), chain };
 }
 
 /** Each control once, each statement once, with the records that make it. Older records carry none: their command's claims stand in. */

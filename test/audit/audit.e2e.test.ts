@@ -165,7 +165,7 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     ]);
     const markdown = readFileSync(path.join(out, files[2]!), "utf8");
     const page = readFileSync(path.join(out, files[1]!), "utf8");
-    expect(page).toContain("<h2 id=\"sign-off-title\">Reviewer sign-off</h2>");
+    expect(page).toContain('<h2 id="sign-off-title">Reviewer sign-off</h2>');
     expect(page.indexOf("Reviewer sign-off</h2>")).toBeGreaterThan(page.indexOf("Controls evidenced</h2>"));
     // One blank decision, reviewer and date cell per token, to sign on paper.
     const review = (await audit("--fail-on", "none")).review;
@@ -229,7 +229,9 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(report.stdout).toContain("## 7. Access reviews held");
     expect(report.stdout).toMatch(/\| cfct dev drata g1 \| `[0-9a-f]{32}` \| user \| drata \| 1 \|/);
     // The sandbox's clock ran 91 days ahead of real time: without --until its period ends at its newest record, not at real time's now.
-    expect(report.stdout).toMatch(/^Period .+ on the sandbox's clock \(rehearsal, sandbox [0-9a-f]{8}; fast-forwarded, not real time\): \d+ record\(s\)/m);
+    expect(report.stdout).toMatch(
+      /^Period .+ on the sandbox's clock \(rehearsal, sandbox [0-9a-f]{8}; fast-forwarded, not real time\): \d+ record\(s\)/m,
+    );
     expect(report.stderr).not.toContain("left out");
 
     const html = path.join(project.dir, "report", "dev.html");
@@ -241,7 +243,11 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(page).not.toContain(CANARY);
     const asJson = await run(["evidence", "report", "--stack", "dev", "--json", "--evidence-dir", evidenceDir()]);
     expect(asJson.code, asJson.stderr).toBe(0);
-    expect(JSON.parse(asJson.stdout)).toMatchObject({ stack: "dev", integrity: { verified: expect.any(Number) }, reviews: expect.any(Array) });
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      stack: "dev",
+      integrity: { verified: expect.any(Number) },
+      reviews: expect.any(Array),
+    });
 
     const upRecord = readdirSync(folder).find((f) => f.endsWith("-up.json"))!;
     const file = path.join(folder, upRecord);

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { recordFiles, verifyChain, type ChainReport } from "../../evidence/chain";
+import { recordFiles, verifyChain } from "../../evidence/chain";
 import { renderPeriodHtml } from "../../evidence/html/period-report";
-import { loadRecords } from "../../evidence/period";
-import { buildPeriodReport, renderPeriodMarkdown } from "../../evidence/period-report";
+import { renderPeriodMarkdown, reportOfFolder } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
 import { EXIT, UsageError, describeError, exitCodeFor } from "../errors";
 
@@ -48,8 +47,7 @@ export function registerEvidence(program: Command): void {
     .option("--out <file>", "write the report to this file instead of stdout")
     .option("--evidence-dir <dir>", "where cfct wrote evidence", "evidence")
     .action((options: ReportOptions) => {
-      const format = reportFormat(options);
-      printingJsonErrors(format === "json", () => writeReport(options, format));
+      printingJsonErrors(Boolean(options.json) || options.format === "json", () => writeReport(options, reportFormat(options)));
     });
 }
 
@@ -91,13 +89,10 @@ function writeReport(options: ReportOptions, format: ReportFormat): void {
   if (since && until && until < since) throw new UsageError(`--until ${options.until} is before --since ${options.since}. Fix: swap them`);
   const named = path.join(options.evidenceDir, options.stack);
   const folder = stackFolder(named, "--evidence-dir/--stack");
-  const chain: ChainReport = verifyChain(folder, renderEvidenceMarkdown);
-  const report = buildPeriodReport({
-    stack: options.stack,
-    records: loadRecords(recordFiles(folder)),
-    chain,
-    period: { ...(since ? { since } : {}), ...(until ? { until } : {}), now: new Date() },
-    folder: named,
+  const { report, chain } = reportOfFolder(options.stack, folder, named, {
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    now: new Date(),
   });
   const text =
     format === "json" ? `${JSON.stringify(report)}\n` : format === "html" ? renderPeriodHtml(report) : renderPeriodMarkdown(report);

@@ -64,13 +64,16 @@ td.id { min-width: 11em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
   nav { display: none; }
-  section + section { break-before: page; }
+  section.new-page { break-before: page; }
   h2, h3 { break-after: avoid; }
   tr, .box, figure, li { break-inside: avoid; }
   thead { display: table-header-group; }
   .table-wrap, .chart { overflow: visible; }
   .chart svg { min-width: 0; }
   table { font-size: 7.5pt; }
+  td { overflow-wrap: anywhere; }
+  td.id { min-width: 0; word-break: break-all; }
+  td.time { white-space: normal; }
   a { color: inherit; text-decoration: none; }
   .notice, .box, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -80,8 +83,8 @@ export interface Page {
   readonly title: string;
   /** Under the title: what the document covers. */
   readonly lead: Markup;
-  /** Sections in reading order; each prints from a new page. */
-  readonly sections: readonly { readonly id: string; readonly title: string; readonly body: Markup }[];
+  /** Sections in reading order; each but the first prints from a new page unless `sameSheet`. */
+  readonly sections: readonly { readonly id: string; readonly title: string; readonly body: Markup; readonly sameSheet?: boolean }[];
 }
 
 export function renderPage(page: Page): string {
@@ -102,7 +105,7 @@ ${page.lead}
 <nav aria-label="Contents"><ol>${page.sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}</ol></nav>
 </header>
 <main>
-${page.sections.map((s) => html`<section id="${s.id}" aria-labelledby="${s.id}-title">
+${page.sections.map((s, i) => html`<section id="${s.id}" class="${i > 0 && !s.sameSheet ? "new-page" : ""}" aria-labelledby="${s.id}-title">
 <h2 id="${s.id}-title">${s.title}</h2>
 ${s.body}
 </section>

@@ -48,7 +48,7 @@ ${renderTimelineText(timeline)}`,
       ? [html`<tr><td colspan="10">None recorded in this period.</td></tr>`]
       : report.tokens.map(
           ({ token: t, record }) =>
-            html`<tr><td>${t.name}</td><td class="id">${t.id}</td><td>${ownerText(t.owner)}</td><td>${t.platform}</td><td class="num">${t.generation}</td><td>${t.expiresOn ?? "never"}</td><td>${t.ipFilter.allowed.join(", ") || "none"}${t.ipFilter.denied.length > 0 ? `; never ${t.ipFilter.denied.join(", ")}` : ""}</td><td>${groupsText(t)}</td><td class="id">${resourcesText(t)}</td><td>${link(record)}</td></tr>`,
+            html`<tr><td>${t.name}</td><td class="id">${t.id}</td><td class="id">${ownerText(t.owner)}</td><td>${t.platform}</td><td class="num">${t.generation}</td><td class="time">${t.expiresOn ?? "never"}</td><td>${t.ipFilter.allowed.join(", ") || "none"}${t.ipFilter.denied.length > 0 ? `; never ${t.ipFilter.denied.join(", ")}` : ""}</td><td>${groupsText(t)}</td><td class="id">${resourcesText(t)}</td><td>${link(record)}</td></tr>`,
         ),
   );
 
