@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { recordFiles, verifyChain } from "../../src/evidence/chain";
 import { loadRecords } from "../../src/evidence/period";
 import { buildPeriodReport, renderPeriodMarkdown } from "../../src/evidence/period-report";
-import type { EvidenceContent } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
+import { evidenceContent as content } from "./histories";
 
 const DRATA_TOKEN = {
   key: "drata",
@@ -27,25 +27,6 @@ const DRATA_TOKEN = {
   verify: { ok: true, apiCalls: 12, checks: [{ id: "liveness", status: "pass" as const, detail: "active" }] },
   registration: { registrar: "handoff", status: "handed-off" as const, detail: "sheet written", attempts: 1, at: "2026-01-02T10:00:05Z" },
 };
-
-function content(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
-  return {
-    schemaVersion: 1,
-    command,
-    stack: "prod",
-    engine: "engine: test",
-    clock: { source: "real" },
-    commit: null,
-    startedAt: finishedAt,
-    finishedAt,
-    ok: true,
-    apiCalls: 3,
-    tokens: [],
-    rotation: [],
-    problems: [],
-    ...extra,
-  };
-}
 
 /** An evidence folder with up, rotate, destroy in that order. */
 function threeRecords(): { dir: string; folder: string; files: string[] } {

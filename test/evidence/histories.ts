@@ -37,18 +37,19 @@ function token(key: string, generation: number, issuedDay: number, overrides: Pa
   };
 }
 
-function content(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent>): EvidenceContent {
+/** A run's evidence as a command hands it to writeEvidence: an ok run on real time, with what `extra` says. */
+export function evidenceContent(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
   return {
     schemaVersion: 1,
     command,
     stack: "prod",
-    engine: "engine: pulumi (Automation API, Pulumi CLI)",
+    engine: "engine: test",
     clock: { source: "real" },
     commit: null,
     startedAt: finishedAt,
     finishedAt,
     ok: true,
-    apiCalls: 10,
+    apiCalls: 3,
     tokens: [],
     rotation: [],
     problems: [],
@@ -64,7 +65,7 @@ export function gapHistory(): { dir: string; folder: string; gap: { key: string;
   const dir = mkdtempSync(path.join(tmpdir(), "cfct-gap-history-"));
   writeEvidence(
     dir,
-    content("up", at(0), {
+    evidenceContent("up", at(0), {
       tokens: [
         token("drata", 1, 0, { name: HOSTILE_NAME, expiresOn: at(2), registration: { registrar: "handoff", status: "handed-off", detail: HOSTILE_DETAIL, attempts: 1, at: at(0) } }),
         token("ascera", 1, 0),
@@ -73,7 +74,7 @@ export function gapHistory(): { dir: string; folder: string; gap: { key: string;
   );
   writeEvidence(
     dir,
-    content("rotate", at(3), {
+    evidenceContent("rotate", at(3), {
       tokens: [token("drata", 2, 3), token("ascera", 2, 3)],
       rotation: [
         { key: "drata", at: at(3), event: "successor-created", generation: 2, detail: "new token drata-g2" },
@@ -84,7 +85,7 @@ export function gapHistory(): { dir: string; folder: string; gap: { key: string;
   );
   writeEvidence(
     dir,
-    content("rotate", at(4), {
+    evidenceContent("rotate", at(4), {
       tokens: [token("ascera", 2, 3, { change: "same", verify: undefined, registration: undefined })],
       rotation: [
         { key: "ascera", at: at(4), event: "picked-up", generation: 2, detail: "new token used" },

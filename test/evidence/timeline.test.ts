@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LoadedRecord } from "../../src/evidence/period";
 import type { EvidenceRecord, EvidenceToken, RotationEvent } from "../../src/evidence/record";
 import { buildTimeline } from "../../src/evidence/timeline";
+import { evidenceContent } from "./histories";
 
 /** Times are hours after 2026-01-01T00:00:00Z, so the tables stay readable. */
 const H = (hours: number) => new Date(Date.UTC(2026, 0, 1) + hours * 3_600_000).toISOString();
@@ -46,21 +47,7 @@ function record(command: EvidenceRecord["command"], at: number, parts: { tokens?
   sequence += 1;
   return {
     file: `/evidence/prod/${String(sequence).padStart(3, "0")}-${command}.json`,
-    record: {
-      schemaVersion: 1,
-      command,
-      stack: "prod",
-      engine: "engine: test",
-      clock: { source: "real" },
-      commit: null,
-      startedAt: H(at),
-      finishedAt: H(at),
-      ok: parts.ok ?? true,
-      apiCalls: 0,
-      tokens: (parts.tokens ?? []).map(token),
-      rotation: parts.events ?? [],
-      problems: [],
-    },
+    record: evidenceContent(command, H(at), { ok: parts.ok ?? true, tokens: (parts.tokens ?? []).map(token), rotation: parts.events ?? [] }),
   };
 }
 
