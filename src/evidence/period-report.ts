@@ -192,7 +192,7 @@ function controlsOf(records: readonly LoadedRecord[]): ControlEvidence[] {
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
-export const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
+const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
 export const ownerText = (owner: EvidenceToken["owner"]) => (owner.kind === "account" ? `account ${owner.accountId}` : "user");
 
 export function resourcesText(token: EvidenceToken): string {
@@ -205,7 +205,7 @@ export function resourcesText(token: EvidenceToken): string {
 export const groupsText = (token: EvidenceToken) => token.groups.map((g) => `${g.name} [${scopeLabel(g.scope)}]`).join("; ");
 
 /** "records #3, #5" */
-export const refsText = (refs: readonly RecordRef[]) => `record${refs.length > 1 ? "s" : ""} ${refs.map((r) => r.label).join(", ")}`;
+const refsText = (refs: readonly RecordRef[]) => `record${refs.length > 1 ? "s" : ""} ${refs.map((r) => r.label).join(", ")}`;
 
 export const periodText = (p: PeriodSummary) => `Period ${p.since} to ${p.until} on ${p.clockLabel}: ${p.records} record(s)`;
 
