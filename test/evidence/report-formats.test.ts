@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderPeriodHtml } from "../../src/evidence/html/period-report";
 import { renderPeriodMarkdown, reportOfFolder, type PeriodReport } from "../../src/evidence/period-report";
@@ -18,6 +20,18 @@ describe("the period report's formats state the same facts", () => {
     expect(addresses.length).toBeGreaterThan(10);
     expect(addresses.filter((a) => !a!.startsWith("#"))).toEqual([]);
     expect([...page.matchAll(/ ([a-z-]+)="[^"]*:\/\/[^"]*"/g)].map((m) => m[0])).toEqual([' xmlns="http://www.w3.org/2000/svg"']);
+  });
+
+  it("HTML: the integrity box says where the chain broke, and still shows the rest", () => {
+    const { folder } = gapHistory();
+    const [first] = readdirSync(folder).filter((f) => f.endsWith(".json")).sort();
+    const file = path.join(folder, first!);
+    writeFileSync(file, readFileSync(file, "utf8").replace('"apiCalls": 3', '"apiCalls": 30'));
+    const page = renderPeriodHtml(reportOfFolder("prod", folder, "evidence/prod", { until: new Date(at(5)), now: new Date(at(5)) }).report);
+    expect(page).toContain(`<div class="box bad" role="status">`);
+    expect(page).toMatch(new RegExp(`The hash chain is BROKEN</strong> at <code>${first!.replace(/[.]/g, "\\.")}</code> \\(edited\\)`));
+    expect(page).toContain("<code>npx cfct evidence verify --dir evidence/prod</code>");
+    expect(page).toContain('data-bar="" data-key="drata"');
   });
 
   it("HTML: names and details from records are escaped, never markup", () => {
