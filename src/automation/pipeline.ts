@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
-import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
+import type { EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
@@ -53,6 +53,8 @@ export interface Pipeline {
   readonly changes: () => number;
   /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
   readonly budgets: RateBudgets;
+  /** Which clock `context.now` reads (real time, or a rehearsal's sandbox): evidence says so. */
+  readonly clock: () => Promise<EvidenceClock>;
 }
 
 export interface HandOffStatus {

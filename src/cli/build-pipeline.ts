@@ -3,7 +3,7 @@ import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
-import { readClock } from "../sandbox/control-client";
+import { readClock, readClockInstance } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { EngineResult, StackEngine } from "../automation/engine";
@@ -199,5 +199,6 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     apiCalls: () => counter.total,
     changes: () => changes,
     budgets,
+    clock: async () => (rehearsal ? { source: "sandbox", sandbox: await readClockInstance(controlUrl) } : { source: "real" }),
   };
 }

@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runUp, type RunSummary } from "../automation/pipeline";
 import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
+import { renderPeriodHtml } from "../evidence/html/period-report";
+import { reportOfFolder } from "../evidence/period-report";
+import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
@@ -37,6 +40,8 @@ export interface RehearsalPipelineOptions {
 export interface DemoResult {
   readonly ok: boolean;
   readonly evidence: readonly string[];
+  /** The HTML evidence report of this demo's runs (evidence/dev/report.html). */
+  readonly report: string;
   readonly seconds: number;
 }
 
@@ -148,24 +153,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const rotated = [...(asceraDone.events ?? []), ...(datadogDone.events ?? []), ...(drataDone.events ?? [])].filter(
       (e) => e.event === "old-revoked",
     ).length;
-    const ok = up.ok && again.ok && asceraDone.ok && datadogDone.ok && drataDone.ok && rotated === 3;
+    const report = writeReport(options.evidenceDir, await pipeline.clock());
+    const ok = up.ok && again.ok && asceraDone.ok && datadogDone.ok && drataDone.ok && rotated === 3 && report.gaps === 0;
     const seconds = (Date.now() - started) / 1000;
     print("");
     print(
       `Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused), Datadog's registered through Datadog's API (${datadog.requests.length} calls to the stand-in).`,
     );
     print(
-      `       ${rotated} rotations finished with no gap: two picked up by use (ASCERA's sync, Datadog's collection), one after its grace window. A hand-made token was caught missing groups.`,
+      `       ${rotated} rotations finished with ${report.gaps === 0 ? "no gap" : `${report.gaps} gap(s)`}: two picked up by use (ASCERA's sync, Datadog's collection), one after its grace window. A hand-made token was caught missing groups.`,
     );
     print(`Evidence (${evidence.length} runs, JSON + Markdown): ${path.dirname(evidence[0] ?? options.evidenceDir)}`);
+    print(`Report: ${report.file} (open it in a browser: the timeline of every token generation, the controls, the integrity check)`);
     print(`Hand-off sheets and rehearsal state: ${work} (the sandbox's tokens died with it)`);
     print(`Done in ${seconds.toFixed(1)}s.`);
-    return { ok, evidence, seconds };
+    return { ok, evidence, report: report.file, seconds };
   } finally {
     await datadog.close();
     await receiver.close();
     await sandbox.close();
   }
+}
+
+/**
+ * The HTML evidence report of this demo: the records on its sandbox's clock (an earlier demo's
+ * sandbox kept another clock, so its records are left out, and the report says so).
+ */
+function writeReport(evidenceDir: string, clock: EvidenceClock): { file: string; gaps: number } {
+  const folder = path.join(evidenceDir, STACK);
+  const relative = path.relative(process.cwd(), folder);
+  const shown = relative && !relative.startsWith("..") ? relative : folder;
+  const { report } = reportOfFolder(STACK, folder, shown, { clock, now: new Date() });
+  const file = path.join(folder, "report.html");
+  writeFileSync(file, renderPeriodHtml(report));
+  return { file, gaps: report.timelines.reduce((sum, timeline) => sum + timeline.gaps.length, 0) };
 }
 
 /** `pulumi config set` on the rehearsal stack: each platform's registration goes to its local stand-in. */

@@ -93,7 +93,12 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     return c.json({ pending: [] });
   });
 
-  const clockState = () => ({ now: rfc3339(deps.clock.now()), offsetSeconds: deps.clock.offsetSeconds, frozen: deps.clock.frozen });
+  const clockState = () => ({
+    now: rfc3339(deps.clock.now()),
+    offsetSeconds: deps.clock.offsetSeconds,
+    frozen: deps.clock.frozen,
+    instance: deps.clock.instance,
+  });
   app.get("/clock", (c) => c.json(clockState()));
   app.post("/clock", async (c) => {
     const body = await parseBody(c, clockChange);

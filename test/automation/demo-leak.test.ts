@@ -14,7 +14,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("cfct demo, run as a user runs it", () => {
-  it("exits 0 and tells the story; no token value reaches stdout, stderr or any file but a 0600 hand-off sheet", () => {
+  it("exits 0, tells the story and writes its HTML report; no token value reaches stdout, stderr or any file but a 0600 hand-off sheet", () => {
     const out = mkdtempSync(path.join(tmpdir(), "cfct-demo-leak-"));
     const evidenceDir = path.join(out, "evidence");
     const workDir = path.join(out, "work");
@@ -38,6 +38,13 @@ describe("cfct demo, run as a user runs it", () => {
 
     const written = [...filesUnder(out)];
     expect(written.some((f) => f.endsWith(".json") && f.includes("evidence"))).toBe(true);
+    // The demo ends with its HTML report: named on stdout, and holding IDs, never a value or a sheet's contents.
+    const report = path.join(evidenceDir, "dev", "report.html");
+    expect(result.stdout).toContain(`Report: ${report} (open it in a browser`);
+    const page = readFileSync(report, "utf8");
+    expect(page).toMatch(/data-bar="" data-key="drata"/);
+    expect(page).not.toContain(CANARY);
+    expect(page).not.toContain("In Drata, go to Connections > Available Connections."); // the hand-off sheet's instructions
     const holders = written.filter((f) => readFileSync(f, "utf8").includes(CANARY));
     // The hand-off sheets are the registration channel for Drata: the only files allowed to hold a value.
     expect(holders.length).toBeGreaterThan(0);
