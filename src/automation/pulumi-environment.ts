@@ -4,6 +4,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
+import { stackSecretsProvider, type SecretsProvider } from "./secrets-provider";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,12 +39,18 @@ export function checkPulumiEnvironment(projectDir: string, stack: string, env: E
     );
   }
   const hasPassphrase = env["PULUMI_CONFIG_PASSPHRASE"] !== undefined || Boolean(env["PULUMI_CONFIG_PASSPHRASE_FILE"]);
-  if (!hasPassphrase && usesPassphrase(projectDir, stack, backend)) {
+  if (!hasPassphrase && secretsProviderOf(projectDir, stack, env).kind === "passphrase") {
     throw new PulumiNothingChangedError(
       `PULUMI_CONFIG_PASSPHRASE is not set, and stack ${stack} keeps its secrets (the token values) with a passphrase on ${redactUrl(backend)}. ` +
         "Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
     );
   }
+}
+
+/** The secrets provider Pulumi will use for the stack: from its stack file and the backend (see stackSecretsProvider). */
+export function secretsProviderOf(projectDir: string, stack: string, env: Env): SecretsProvider {
+  const file = stackFilePath(projectDir, stack);
+  return stackSecretsProvider(file, readYaml(file), backendUrl(projectDir, env));
 }
 
 /** The backend Pulumi will use: PULUMI_BACKEND_URL, then Pulumi.yaml's backend.url, then the current `pulumi login`. */
@@ -55,17 +62,6 @@ function backendUrl(projectDir: string, env: Env): string | undefined {
   const home = env["PULUMI_HOME"] || path.join(env["HOME"] || homedir(), ".pulumi");
   const credentials = readJson(path.join(home, "credentials.json")) as { current?: unknown } | undefined;
   return typeof credentials?.current === "string" && credentials.current ? credentials.current : undefined;
-}
-
-/**
- * A stack keeps secrets with a passphrase when its file says so (encryptionsalt, or secretsprovider:
- * passphrase), or when it names no provider on a DIY backend, where passphrase is Pulumi's default.
- */
-function usesPassphrase(projectDir: string, stack: string, backend: string): boolean {
-  const file = readYaml(stackFilePath(projectDir, stack)) as { encryptionsalt?: unknown; secretsprovider?: unknown } | undefined;
-  if (file?.encryptionsalt) return true;
-  if (typeof file?.secretsprovider === "string") return file.secretsprovider === "passphrase";
-  return !/^https?:\/\//.test(backend);
 }
 
 /**

@@ -1,0 +1,118 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { prodStacksOf } from "../../src/automation/doctor-secrets";
+import { secretsProviderFinding, stackSecretsProvider, type SecretsProvider } from "../../src/automation/secrets-provider";
+import { PROD_STACKS, PROD_STACKS_KEY, PROD_STACKS_POLICY } from "../../src/domain/prod-stacks";
+import { IP_FILTER_REQUIRED_DEFAULTS, ipFilterRequired } from "../../policies/rules/ip-filter-required";
+import { useSandbox } from "../helpers/sandbox";
+import { ACME_CORP, testProject } from "./harness";
+
+const FILE = "stacks/Pulumi.prod.yaml";
+const DIY = "s3://acme-pulumi-state/cfct";
+
+describe("the stack's secrets provider, decided in Pulumi's order (pkg/cmd/pulumi/stack/secrets.go)", () => {
+  it.each([
+    [{ secretsprovider: "awskms://alias/cfct?region=us-east-1", encryptedkey: "AQID" }, DIY, "kms", "secretsprovider"],
+    [{ secretsprovider: "azurekeyvault://acme.vault.azure.net/keys/cfct" }, DIY, "kms", "secretsprovider"],
+    [{ secretsprovider: "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k" }, DIY, "kms", "secretsprovider"],
+    [{ secretsprovider: "hashivault://cfct" }, DIY, "kms", "secretsprovider"],
+    // A URL beats a stale salt, as in Pulumi.
+    [{ secretsprovider: "awskms://alias/cfct", encryptionsalt: "v1:abc" }, DIY, "kms", "secretsprovider"],
+    [{ secretsprovider: "base64key://c2VjcmV0" }, DIY, "other", "secretsprovider"],
+    [{ encryptionsalt: "v1:abc" }, "https://api.pulumi.com", "passphrase", "encryptionsalt"],
+    [{ secretsprovider: "passphrase" }, DIY, "passphrase", "secretsprovider"],
+    [{ secretsprovider: "default" }, DIY, "passphrase", "Pulumi's default on a DIY backend"],
+    [undefined, "file:///tmp/state", "passphrase", "Pulumi's default on a DIY backend"],
+    [{ config: {} }, "https://api.pulumi.com", "service", "Pulumi Cloud's default"],
+    [undefined, undefined, "passphrase", "Pulumi's default once a DIY backend is chosen"],
+  ])("%j on %s: %s", (stackFile, backend, kind, source) => {
+    const provider = stackSecretsProvider(FILE, stackFile, backend);
+    expect(provider.kind).toBe(kind);
+    expect(provider.source).toContain(source);
+  });
+});
+
+describe("cfct doctor's secrets-provider finding", () => {
+  const passphrase: SecretsProvider = { kind: "passphrase", name: "passphrase", source: `${FILE}: encryptionsalt` };
+  const kms: SecretsProvider = { kind: "kms", name: "awskms://alias/cfct", source: `${FILE}: secretsprovider` };
+  const defaults = prodStacksOf([]);
+
+  it("warns when a prod stack keeps its token values with a passphrase, naming who can decrypt them and the KMS fix", () => {
+    const finding = secretsProviderFinding("prod", passphrase, defaults);
+    expect(finding.level).toBe("warning");
+    expect(finding.message).toBe(
+      `secrets provider of stack prod: passphrase (${FILE}: encryptionsalt): anyone who holds the passphrase and can read the state can decrypt every token value, and nothing records it. ` +
+        'Stack prod is a prod stack for the policy pack (ip-filter-required requireForStacks, default ["prod"]). ' +
+        'Fix: move it to a KMS secrets provider with audit logs, e.g. `pulumi stack change-secrets-provider --stack prod "awskms://alias/cfct?region=us-east-1"` ' +
+        "(or azurekeyvault://, gcpkms://, hashivault://), then commit its stack file",
+    );
+  });
+
+  it("reports, without a warning, a passphrase on a stack that is not prod and a KMS provider on prod", () => {
+    expect(secretsProviderFinding("dev", passphrase, defaults)).toMatchObject({ level: "ok" });
+    const onKms = secretsProviderFinding("prod", kms, defaults);
+    expect(onKms.level).toBe("ok");
+    expect(onKms.message).toMatch(/awskms:\/\/alias\/cfct .*audit log records each use/);
+  });
+
+  it("calls prod what the pack's config calls prod: requireForStacks of ip-filter-required, from --policy-pack-config", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-pack-config-"));
+    const config = path.join(dir, "config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({ all: "mandatory", "ip-filter-required": { requireForStacks: ["acme/cf-compliance-tokens/staging"] } }),
+    );
+    const named = prodStacksOf([config]);
+    expect(secretsProviderFinding("staging", passphrase, named)).toMatchObject({ level: "warning" });
+    expect(secretsProviderFinding("prod", passphrase, named)).toMatchObject({ level: "ok" });
+    expect(secretsProviderFinding("staging", passphrase, named).message).toContain(`ip-filter-required requireForStacks in ${config}`);
+
+    const broken = path.join(dir, "broken.json");
+    writeFileSync(broken, "{ not json");
+    expect(() => prodStacksOf([broken])).toThrow(new RegExp(`--policy-pack-config ${broken} is not readable JSON .*Fix: `));
+  });
+
+  it("reads the same policy, key and default as the pack itself", () => {
+    expect(ipFilterRequired.name).toBe(PROD_STACKS_POLICY);
+    expect(ipFilterRequired.configSchema?.properties).toHaveProperty(PROD_STACKS_KEY);
+    expect(IP_FILTER_REQUIRED_DEFAULTS.requireForStacks).toBe(PROD_STACKS);
+  });
+});
+
+describe("cfct doctor --stack <env> (Pulumi engine) names the secrets provider, against the sandbox", () => {
+  const sandbox = useSandbox({ port: 0 });
+
+  /** A project whose stack file carries `secrets` (Pulumi's top-level keys) beside one Drata connection. */
+  function doctor(stack: string, secrets: string, extra: string[] = []) {
+    const project = testProject(stack);
+    const config = `config:\n  cf-compliance-tokens:connections:\n    - {platform: drata, accounts: ["${ACME_CORP}"], zones: [acme-corp.com]}\n`;
+    writeFileSync(path.join(project.dir, "stacks", `Pulumi.${stack}.yaml`), `${secrets}${config}`);
+    const args = ["doctor", "--stack", stack, "--engine", "pulumi", "--api-base", sandbox.baseUrl, "--project-dir", project.dir, ...extra];
+    const env = { ...process.env, CLOUDFLARE_API_TOKEN: sandbox.provisionerToken, PULUMI_BACKEND_URL: "s3://acme-pulumi-state/cfct" };
+    // Asynchronously: the sandbox answers from this process.
+    return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.resolve("bin/cfct.js"), ...args], { env }, (error, stdout, stderr) =>
+        resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
+    );
+  }
+
+  it("warns on a prod stack sealed with a passphrase, and still exits 0 when the provisioner can deploy it", async () => {
+    const run = await doctor("prod", "encryptionsalt: v1:Zm9vYmFy:v1:abc:def\n");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^warning: secrets provider of stack prod: passphrase \(.*Pulumi\.prod\.yaml: encryptionsalt\).*Fix: move it to a KMS secrets provider/m,
+    );
+    expect(run.stdout).toMatch(/^ok: the provisioner can deploy stack prod$/m);
+  });
+
+  it("reports a KMS provider on prod, and a passphrase on a stack the pack does not call prod, without a warning", async () => {
+    const kms = await doctor("prod", "secretsprovider: awskms://alias/cfct?region=us-east-1\nencryptedkey: AQICAHg=\n");
+    expect(kms.stdout).toMatch(/^ok: secrets provider of stack prod: awskms:\/\/alias\/cfct\?region=us-east-1 /m);
+    const dev = await doctor("dev", "");
+    expect(dev.stdout).toMatch(/^ok: secrets provider of stack dev: passphrase \(Pulumi's default on a DIY backend\)/m);
+  });
+});
