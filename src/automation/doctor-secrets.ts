@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { z } from "zod";
 import { PROD_STACKS, PROD_STACKS_KEY, PROD_STACKS_POLICY } from "../domain/prod-stacks";
 import { secretsProviderOf } from "./pulumi-environment";
 import { secretsProviderFinding, type ProdStacks, type SecretsProviderFinding } from "./secrets-provider";
@@ -21,6 +22,8 @@ export function secretsProviderCheck(options: {
   return secretsProviderFinding(options.name, provider, prodStacksOf(options.policyPackConfigs ?? []));
 }
 
+const prodListSchema = z.object({ [PROD_STACKS_POLICY]: z.object({ [PROD_STACKS_KEY]: z.array(z.string()).optional() }).optional() });
+
 /** The prod stacks named by the `ip-filter-required` policy's `requireForStacks` in the pack configs, or its default. */
 export function prodStacksOf(configFiles: readonly string[]): ProdStacks {
   const named = configFiles.flatMap((file) => {
@@ -30,12 +33,14 @@ export function prodStacksOf(configFiles: readonly string[]): ProdStacks {
     } catch (error) {
       throw new Error(
         `--policy-pack-config ${file} is not readable JSON (${(error as Error).message}). Fix: point it at the pack's config file`,
+        {
+          cause: error,
+        },
       );
     }
-    const list = ((config as Record<string, unknown> | null)?.[PROD_STACKS_POLICY] as Record<string, unknown> | undefined)?.[
-      PROD_STACKS_KEY
-    ];
-    return Array.isArray(list) ? [{ file, stacks: list.filter((s): s is string => typeof s === "string") }] : [];
+    // A policy's entry is an enforcement level ("advisory") or an object of its settings.
+    const stacks = prodListSchema.safeParse(config).data?.[PROD_STACKS_POLICY]?.[PROD_STACKS_KEY];
+    return stacks ? [{ file, stacks }] : [];
   });
   if (named.length === 0)
     return { patterns: PROD_STACKS, source: `${PROD_STACKS_POLICY} ${PROD_STACKS_KEY}, default ${JSON.stringify(PROD_STACKS)}` };
