@@ -131,7 +131,7 @@ export class PulumiEngine implements StackEngine {
     if (!offlineUnreadable(stackFile))
       return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file, also: stackFile.foreign });
     const stack = await this.stack();
-    const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
+    const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig(), { stdoutHoldsSecrets: true });
     return parseSettings(projectKeys(configValues(config)), {
       stack: name,
       source: `${stackFile.file} (through pulumi config)`,
@@ -158,7 +158,7 @@ export class PulumiEngine implements StackEngine {
 
   private exported(): Promise<ExportedState> {
     this.exportPromise ??= this.stack()
-      .then((stack) => this.run("stack export", new StepLog(), false, () => stack.exportStack()))
+      .then((stack) => this.run("stack export", new StepLog(), false, () => stack.exportStack(), { stdoutHoldsSecrets: true }))
       .then((exported) => ({ exported, state: readStackState(exported) }));
     return this.exportPromise;
   }
@@ -185,6 +185,7 @@ export class PulumiEngine implements StackEngine {
     steps: StepLog,
     mutating: boolean,
     work: (onOutput: (chunk: string) => void) => Promise<T>,
+    { stdoutHoldsSecrets = false } = {},
   ): Promise<T> {
     const lines = lineSplitter((line) => this.progress(line));
     try {
@@ -195,6 +196,7 @@ export class PulumiEngine implements StackEngine {
         stack: this.options.stack,
         changed: mutating && steps.changedAnything(),
         diagnostics: steps.diagnostics(),
+        stdoutHoldsSecrets,
       });
     } finally {
       lines.flush();

@@ -309,6 +309,18 @@ describe("errors a user can act on (item 7)", () => {
     expect(error.message).not.toContain(STDOUT_MARK);
   });
 
+  it("a failed `stack export` never shows its standard output, which holds the decrypted state", async () => {
+    const { engine } = engineWith([
+      answers.selected,
+      { command: ["stack", "export"], stdout: '{"version":3,"deployment":{"resources":[{"outputs":{"value":"the-secret"', exitCode: 255 },
+    ]);
+    const error = await failure(engine.tokenValue("drata-g1"));
+    expect(error.message).toMatch(
+      /^pulumi stack export --stack prod failed \(exit 255\):\n {2}\(no error output; its standard output is not shown/,
+    );
+    expect(error.message).not.toContain("the-secret");
+  });
+
   it("a locked stack (ConcurrentUpdateError) exits 1 and names `pulumi cancel`", async () => {
     const { engine } = engineWith([
       answers.selected,
