@@ -51,9 +51,11 @@ export interface ProdStacks {
   readonly source: string;
 }
 
+/** In the shape of a `cfct doctor` finding: a warning always carries its fix. */
 export interface SecretsProviderFinding {
-  readonly level: "ok" | "warning";
-  readonly message: string;
+  readonly status: "ok" | "warn";
+  readonly detail: string;
+  readonly fix?: string;
 }
 
 /** What `cfct doctor` says about a stack's secrets provider: who can read the token values, and a warning for a passphrase on prod. */
@@ -67,12 +69,12 @@ export function secretsProviderFinding(stack: string, provider: SecretsProvider,
   }[provider.kind];
   if (provider.kind === "passphrase" && matchesStack(stack, prod.patterns)) {
     return {
-      level: "warning",
-      message:
-        `${said}: ${readers}. Stack ${stack} is a prod stack for the policy pack (${prod.source}). ` +
-        `Fix: move it to a KMS secrets provider with audit logs, e.g. \`pulumi stack change-secrets-provider --stack ${stack} "awskms://alias/cfct?region=us-east-1"\` ` +
+      status: "warn",
+      detail: `${said}: ${readers}. Stack ${stack} is a prod stack for the policy pack (${prod.source})`,
+      fix:
+        `move it to a KMS secrets provider with audit logs, e.g. \`pulumi stack change-secrets-provider --stack ${stack} "awskms://alias/cfct?region=us-east-1"\` ` +
         "(or azurekeyvault://, gcpkms://, hashivault://), then commit its stack file",
     };
   }
-  return { level: "ok", message: `${said}: ${readers}` };
+  return { status: "ok", detail: `${said}: ${readers}` };
 }

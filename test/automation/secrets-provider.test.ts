@@ -42,20 +42,22 @@ describe("cfct doctor's secrets-provider finding", () => {
 
   it("warns when a prod stack keeps its token values with a passphrase, naming who can decrypt them and the KMS fix", () => {
     const finding = secretsProviderFinding("prod", passphrase, defaults);
-    expect(finding.level).toBe("warning");
-    expect(finding.message).toBe(
-      `secrets provider of stack prod: passphrase (${FILE}: encryptionsalt): anyone who holds the passphrase and can read the state can decrypt every token value, and nothing records it. ` +
-        'Stack prod is a prod stack for the policy pack (ip-filter-required requireForStacks, default ["prod"]). ' +
-        'Fix: move it to a KMS secrets provider with audit logs, e.g. `pulumi stack change-secrets-provider --stack prod "awskms://alias/cfct?region=us-east-1"` ' +
+    expect(finding).toEqual({
+      status: "warn",
+      detail:
+        `secrets provider of stack prod: passphrase (${FILE}: encryptionsalt): anyone who holds the passphrase and can read the state can decrypt every token value, and nothing records it. ` +
+        'Stack prod is a prod stack for the policy pack (ip-filter-required requireForStacks, default ["prod"])',
+      fix:
+        'move it to a KMS secrets provider with audit logs, e.g. `pulumi stack change-secrets-provider --stack prod "awskms://alias/cfct?region=us-east-1"` ' +
         "(or azurekeyvault://, gcpkms://, hashivault://), then commit its stack file",
-    );
+    });
   });
 
   it("reports, without a warning, a passphrase on a stack that is not prod and a KMS provider on prod", () => {
-    expect(secretsProviderFinding("dev", passphrase, defaults)).toMatchObject({ level: "ok" });
+    expect(secretsProviderFinding("dev", passphrase, defaults)).toMatchObject({ status: "ok" });
     const onKms = secretsProviderFinding("prod", kms, defaults);
-    expect(onKms.level).toBe("ok");
-    expect(onKms.message).toMatch(/awskms:\/\/alias\/cfct .*audit log records each use/);
+    expect(onKms.status).toBe("ok");
+    expect(onKms.detail).toMatch(/awskms:\/\/alias\/cfct .*audit log records each use/);
   });
 
   it("calls prod what the pack's config calls prod: requireForStacks of ip-filter-required, from --policy-pack-config", () => {
@@ -66,9 +68,9 @@ describe("cfct doctor's secrets-provider finding", () => {
       JSON.stringify({ all: "mandatory", "ip-filter-required": { requireForStacks: ["acme/cf-compliance-tokens/staging"] } }),
     );
     const named = prodStacksOf([config]);
-    expect(secretsProviderFinding("staging", passphrase, named)).toMatchObject({ level: "warning" });
-    expect(secretsProviderFinding("prod", passphrase, named)).toMatchObject({ level: "ok" });
-    expect(secretsProviderFinding("staging", passphrase, named).message).toContain(`ip-filter-required requireForStacks in ${config}`);
+    expect(secretsProviderFinding("staging", passphrase, named)).toMatchObject({ status: "warn" });
+    expect(secretsProviderFinding("prod", passphrase, named)).toMatchObject({ status: "ok" });
+    expect(secretsProviderFinding("staging", passphrase, named).detail).toContain(`ip-filter-required requireForStacks in ${config}`);
 
     const broken = path.join(dir, "broken.json");
     writeFileSync(broken, "{ not json");
@@ -104,7 +106,7 @@ describe("cfct doctor --stack <env> (Pulumi engine) names the secrets provider, 
     const run = await doctor("prod", "encryptionsalt: v1:Zm9vYmFy:v1:abc:def\n");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      /^warning: secrets provider of stack prod: passphrase \(.*Pulumi\.prod\.yaml: encryptionsalt\).*Fix: move it to a KMS secrets provider/m,
+      /^warn: secrets provider of stack prod: passphrase \(.*Pulumi\.prod\.yaml: encryptionsalt\).*Fix: move it to a KMS secrets provider/m,
     );
     expect(run.stdout).toMatch(/^ok: the provisioner can deploy stack prod$/m);
   });

@@ -27,7 +27,7 @@ export function registerDoctor(program: Command): void {
         env: process.env,
         policyPackConfigs: (options.policyPackConfig ?? []).map((file) => path.resolve(file)),
       });
-      print(`${finding.level}: ${finding.message}`);
+      print(`${finding.status}: ${finding.detail}${finding.fix ? `. Fix: ${finding.fix}` : ""}`);
     }
     const report = await preflight(settings);
     if (report.findings.length === 0) {
