@@ -29,7 +29,7 @@ export const exportedStackSchema = z.object({
 export type DeploymentResource = z.infer<typeof resourceSchema>;
 
 /** The resource whose outputs are the stack's outputs (pkg/resource/stack/checkpoint.go, GetRootStackResource). */
-export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Pulumi's signature key and its value for a secret (sdk/go/common/resource/sig/sig.go). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -46,8 +46,9 @@ export interface StackState {
 export function readStackState(exported: unknown): StackState {
   const parsed = exportedStackSchema.safeParse(exported);
   if (!parsed.success) {
+    const [issue] = parsed.error.issues;
     throw new Error(
-      `the exported stack state is not a Pulumi deployment cfct can read (${parsed.error.issues[0]?.message ?? "unknown shape"} at deployment.${parsed.error.issues[0]?.path.join(".")}). ` +
+      `the exported stack state is not a Pulumi deployment cfct can read (${issue?.message ?? "unknown shape"} at ${issue?.path.join(".") || "its top"}). ` +
         "Fix: check that the Pulumi CLI is version 3 (`pulumi version`)",
     );
   }
@@ -60,7 +61,7 @@ export function readStackState(exported: unknown): StackState {
   return { outputs: revealSecrets(rootStackOf(resources)?.outputs ?? {}) as Record<string, unknown>, values };
 }
 
-export function rootStackOf<R extends Pick<DeploymentResource, "type" | "parent">>(resources: readonly R[]): R | undefined {
+function rootStackOf(resources: readonly DeploymentResource[]): DeploymentResource | undefined {
   return resources.find((r) => r.type === ROOT_STACK_TYPE && !r.parent);
 }
 

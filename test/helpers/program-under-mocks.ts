@@ -9,12 +9,12 @@ import { complianceTokensProgram } from "../../src/program/program";
 import { pulumiConfigString } from "../../src/rehearsal/rehearsal-engine";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
-export const PROJECT = "cf-compliance-tokens";
+const PROJECT = "cf-compliance-tokens";
 const USER_ID = "8ec917c52e6b1d94920f1e3ec8d5ae82";
 
 /** What the mocked provider returns as a token's value: a string no output may ever contain. */
 export const mockTokenValue = (logicalName: string) => `cfct-mock-value-${logicalName}-${hex(logicalName).slice(0, 16)}`;
-export const mockTokenId = (logicalName: string) => hex(`id:${logicalName}`);
+const mockTokenId = (logicalName: string) => hex(`id:${logicalName}`);
 
 function hex(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
