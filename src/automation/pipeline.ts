@@ -3,6 +3,7 @@ import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
 import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
+import { configWarnings } from "../config/warnings";
 import { PLATFORMS } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
 import type { RateBudgets } from "../cloudflare/pacing";
@@ -94,6 +95,7 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const { settings, recorded } = await currentSettings(ctx);
+  for (const warning of configWarnings(settings)) ctx.progress(`warning: ${warning}`);
   const refusals = settings.connections.flatMap((connection) => {
     const refusal = ctx.registrarFor(connection).refusal?.(settings.stack);
     return refusal ? [`connection ${connection.name}: ${refusal}`] : [];

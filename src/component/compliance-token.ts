@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSettings } from "../config/schema";
+import { ipFilterOverlap, ipFilterWarnings } from "../config/ip-filter";
 import { plan } from "../plan/plan";
 import type { PolicyResources } from "../domain/resource-keys";
 import { PLATFORMS } from "../platforms";
@@ -195,7 +196,10 @@ export class ComplianceToken extends pulumi.ComponentResource {
         issuedAt: args.issuedAt,
       })
       .apply(async (plain) => {
-        const [token] = await resolveTokens([planComponentToken(name, args.platform, plain as PlainArgs, stack, now)], directory);
+        const tokenPlan = planComponentToken(name, args.platform, plain as PlainArgs, stack, now);
+        for (const warning of ipFilterWarnings(ipFilterOverlap(tokenPlan.allowedIps, tokenPlan.deniedIps)))
+          void pulumi.log.warn(`ComplianceToken "${name}": ${warning}`, this);
+        const [token] = await resolveTokens([tokenPlan], directory);
         return token!;
       });
     described.bind(resolved.apply(describeToken));

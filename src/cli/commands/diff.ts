@@ -6,6 +6,7 @@ import { loadBase } from "../../diff/base";
 import { diffPlans, type PlannedSide } from "../../diff/plan-diff";
 import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
 import { plan } from "../../plan/plan";
+import { configWarnings } from "../../config/warnings";
 import { EXIT, UsageError } from "../errors";
 import { loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -53,6 +54,7 @@ export function registerDiff(program: Command): void {
         base: base.label,
         head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
         connections: diffPlans(baseSide, headSide),
+        ...(configWarnings(head).length > 0 ? { warnings: configWarnings(head) } : {}),
         ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide) } : {}),
       };
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
