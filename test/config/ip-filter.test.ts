@@ -86,7 +86,11 @@ describe("lists that overlap in part", () => {
   });
 
   it("are not confused across address families or by disjoint ranges", () => {
-    expect(ipFilterOverlap(["10.0.0.0/8"], ["2001:db8::/32", "192.0.2.0/24"])).toEqual({ cancelled: [], partial: [], nothingAllowed: false });
+    expect(ipFilterOverlap(["10.0.0.0/8"], ["2001:db8::/32", "192.0.2.0/24"])).toEqual({
+      cancelled: [],
+      partial: [],
+      nothingAllowed: false,
+    });
     expect(ipFilterOverlap([], ["10.0.0.0/8"]).nothingAllowed).toBe(false);
     expect(configWarnings(settingsFrom({ connections: [drata({ deniedIps: ["10.0.0.0/8"] })] }))).toEqual([]);
   });

@@ -23,8 +23,18 @@ describe("control plane", () => {
       byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 },
       rateLimited: 0,
       refusedByPrincipal: {},
+      unknownCredentials: 0,
     });
     expect(await client.control("POST", "/stats/reset")).toMatchObject({ total: 0, byRoute: {}, rateLimited: 0 });
+  });
+
+  it("counts requests presenting a credential it never issued, and names this run of the sandbox", async () => {
+    await client.control("POST", "/stats/reset");
+    const presenting = (authorization: string) => fetch(`${sandbox.baseUrl}/user/tokens/verify`, { headers: { authorization } });
+    expect((await presenting("Bearer canary-not-a-sandbox-token")).status).toBe(400);
+    expect((await presenting(`Bearer ${"c".repeat(40)}`)).status).toBe(401);
+    expect(await client.control("GET", "/stats")).toMatchObject({ unknownCredentials: 2 });
+    expect(await client.control("GET", "/instance")).toEqual({ status: 200, instance: sandbox.instance, startedAt: expect.any(String) });
   });
 
   it("answers an unknown API route with Cloudflare's 404 envelope", async () => {
