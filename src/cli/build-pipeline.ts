@@ -3,7 +3,7 @@ import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
-import { readClock } from "../sandbox/control-client";
+import { readClock, readInstance } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { EngineResult, StackEngine } from "../automation/engine";
@@ -99,6 +99,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           client: provisioner,
           now,
           env: options.env ?? process.env,
+          sandbox: async () => ({ ...(await readInstance(controlUrl)), baseUrl: options.apiBase }),
+          progress: options.progress,
         })
       : new PulumiEngine({
           projectDir: options.projectDir,

@@ -8,7 +8,7 @@ import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox } from "./secret-box";
-import { StateStore } from "./state-store";
+import { StateStore, type RehearsalState, type SandboxOfState } from "./state-store";
 import { type TokenGenerations } from "../domain/generation";
 
 export interface RehearsalEngineOptions {
@@ -22,6 +22,10 @@ export interface RehearsalEngineOptions {
   readonly now: () => Promise<Date>;
   /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Which sandbox answers (its run and address), recorded with the state to notice a restarted one. */
+  readonly sandbox?: () => Promise<SandboxOfState>;
+  /** Where the engine says what it noticed (a restarted sandbox). */
+  readonly progress?: (line: string) => void;
 }
 
 export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
@@ -46,15 +50,18 @@ export class RehearsalEngine implements StackEngine {
     this.box = new SecretBox(this.store, options.stack, options.env ?? process.env);
   }
 
-  preview(): Promise<EngineResult> {
+  async preview(): Promise<EngineResult> {
+    await this.attached();
     return this.runProgram(true);
   }
 
-  up(): Promise<EngineResult> {
+  async up(): Promise<EngineResult> {
+    await this.attached();
     return this.store.withLock(() => this.runProgram(false));
   }
 
-  destroy(): Promise<EngineResult> {
+  async destroy(): Promise<EngineResult> {
+    await this.attached();
     return this.store.withLock(async () => {
       const mocks = this.mocks(false);
       await mocks.settlePendingCreates();
@@ -68,15 +75,18 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async outputs(): Promise<DeployedToken[]> {
+    await this.attached();
     return readTokenOutputs({ tokens: this.store.read().outputs }).tokens;
   }
 
   async tokenValue(logicalName: string): Promise<string | undefined> {
+    await this.attached();
     const resource = Object.values(this.store.read().resources).find((r) => r.name === logicalName);
     return resource ? this.box.open(resource.value) : undefined;
   }
 
   async settings(): Promise<Settings> {
+    await this.attached();
     const file = stackFilePath(this.options.projectDir, this.options.stack);
     const { projectConfig, foreign } = readStackFile(file);
     return parseSettings({ ...projectConfig, ...this.store.read().config }, { stack: this.options.stack, source: file, also: foreign });
@@ -88,7 +98,42 @@ export class RehearsalEngine implements StackEngine {
 
   /** `pulumi config set` for the rehearsal stack: layered over the stack file, kept in the state. */
   async setConfig(key: string, value: unknown): Promise<void> {
+    await this.attached();
     this.store.update((s) => void (s.config[key] = value));
+  }
+
+  private attaching: Promise<void> | undefined;
+
+  /** Once per run, before the state is used: is it this sandbox's? */
+  private attached(): Promise<void> {
+    this.attaching ??= this.attach();
+    return this.attaching;
+  }
+
+  /**
+   * A sandbox keeps its tokens in memory: when the one that answers is not the one the state was
+   * deployed into (it was restarted), the state's tokens no longer exist, and "unchanged" would be
+   * a claim nothing checked. Say so, and start the rehearsal over against this sandbox.
+   */
+  private async attach(): Promise<void> {
+    if (!this.options.sandbox) return;
+    const current = await this.options.sandbox();
+    this.store.belongsTo(current);
+    const state = this.store.read();
+    const recorded = state.sandbox;
+    if (!recorded || recorded.instance === current.instance || !holdsAnything(state)) return;
+    const tokens = Object.keys(state.resources).length;
+    this.options.progress?.(
+      `rehearsal: the state in ${this.store.dir} was deployed into another sandbox (started ${recorded.startedAt} at ${recorded.baseUrl}), ` +
+        `and the one answering now (started ${current.startedAt} at ${current.baseUrl}) is a new one: the ${tokens} token(s) recorded there went with the old one. ` +
+        "Starting the rehearsal over against this sandbox: tokens are created, verified and handed off again",
+    );
+    this.store.update((s) => {
+      s.resources = {};
+      s.pending = [];
+      s.outputs = {};
+      s.config = {};
+    });
   }
 
   /** Stack-file keys with what cfct stored for this stack on top, as `pulumi config set` would layer them. */
@@ -132,4 +177,8 @@ export class RehearsalEngine implements StackEngine {
  */
 export function pulumiConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function holdsAnything(state: RehearsalState): boolean {
+  return Object.keys(state.resources).length > 0 || state.pending.length > 0 || Object.keys(state.outputs).length > 0;
 }
