@@ -26,13 +26,17 @@ describe("a trailing newline in a credential", () => {
       args: ["sandbox-parity", "--account", "417daa9dc1293f3af874e997f8bdce54", "--zone", "576e2aa970f9f4e230116c7c1d498a24"],
       variable: "CLOUDFLARE_API_TOKEN",
     },
-  ])("is refused by cfct $command, naming the variable and the fix, before any request", ({ args, variable }) => {
-    const run = cfct(args, { [variable]: `${SECRET}\n`, CLOUDFLARE_BASE_URL: "http://127.0.0.1:1/client/v4" });
-    expect(run.code).toBe(1);
-    expect(run.out).toContain(`${variable} ends with a line break, which no Cloudflare token has, so cfct does not send it`);
-    expect(run.out).toContain("Fix: export it again without it");
-    expect(run.out).not.toContain(SECRET);
-  }, 60_000);
+  ])(
+    "is refused by cfct $command, naming the variable and the fix, before any request",
+    ({ args, variable }) => {
+      const run = cfct(args, { [variable]: `${SECRET}\n`, CLOUDFLARE_BASE_URL: "http://127.0.0.1:1/client/v4" });
+      expect(run.code).toBe(1);
+      expect(run.out).toContain(`${variable} ends with a line break, which no Cloudflare token has, so cfct does not send it`);
+      expect(run.out).toContain("Fix: export it again without it");
+      expect(run.out).not.toContain(SECRET);
+    },
+    60_000,
+  );
 
   it("and whitespace anywhere else, told apart", () => {
     expect(credentialProblem(" abc")).toMatch(/^starts with whitespace/);
