@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { resolveApiTarget, type ApiTarget } from "./api-target";
+import { readStackFile, stackFilePath } from "../config/stack-file";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
 import { type Pipeline } from "../automation/pipeline";
@@ -50,9 +51,13 @@ export function withEngineOptions(command: Command): Command {
 export function pipelineFor(
   options: EngineOptions,
   progress: (line: string) => void,
-  { createStack = false, target }: { createStack?: boolean; target?: ApiTarget } = {},
+  {
+    createStack = false,
+    target,
+    stackFileOptional = false,
+  }: { createStack?: boolean; target?: ApiTarget; stackFileOptional?: boolean } = {},
 ): Pipeline {
-  const resolved = target ?? apiTargetFor(options, progress);
+  const resolved = target ?? apiTargetFor(options, progress, { stackFileOptional });
   return buildPipeline({
     projectDir: path.resolve(options.projectDir),
     stack: options.stack,
@@ -71,8 +76,18 @@ export function pipelineFor(
   });
 }
 
-/** The API and credential of a command's engine options (src/cli/api-target.ts: the one rule for every command). */
-export function apiTargetFor(options: EngineOptions, progress: (line: string) => void): ApiTarget {
+/**
+ * The API and credential of a command's engine options (src/cli/api-target.ts: the one rule for
+ * every command), after the first checks of every engine command.
+ */
+export function apiTargetFor(
+  options: EngineOptions,
+  progress: (line: string) => void,
+  { stackFileOptional = false }: { stackFileOptional?: boolean } = {},
+): ApiTarget {
   if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
+  // A mistyped --stack stops here, with "did you mean", before any evidence folder or state exists.
+  // Only destroy works without the stack file (its tokens may outlive a deleted file).
+  if (!stackFileOptional) readStackFile(stackFilePath(path.resolve(options.projectDir), options.stack));
   return resolveApiTarget(options, progress);
 }

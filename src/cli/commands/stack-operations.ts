@@ -64,7 +64,7 @@ export function registerStackOperations(program: Command): void {
 
   withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(
     async (options: EngineOptions) => {
-      const pipeline = pipelineFor(options, print);
+      const pipeline = pipelineFor(options, print, { stackFileOptional: true });
       print(pipeline.context.engine.label);
       await recorded(options, pipeline, "destroy", async () => {
         const { changes } = await pipeline.context.engine.destroy();
