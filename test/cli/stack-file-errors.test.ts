@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileS
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { cfctUnableToRead } from "../helpers/unreadable";
 
 function cfct(args: string[], cwd = process.cwd()) {
   const result = spawnSync(process.execPath, [path.resolve("bin/cfct.js"), ...args], { encoding: "utf8", cwd });
@@ -57,12 +58,12 @@ describe("a stack file that cannot be read says why, with the fix for that cause
     expect(run.stderr).not.toContain("Fix: create it");
   });
 
-  it.skipIf(process.getuid?.() === 0)("a file this user may not read", () => {
+  it("a file this user may not read", () => {
     const dir = project();
-    const file = path.join(dir, "stacks", "Pulumi.prod.yaml");
-    chmodSync(file, 0o000);
-    const run = cfct(["plan", "--stack", "prod", "--project-dir", dir]);
-    chmodSync(file, 0o644);
+    for (const folder of [dir, path.join(dir, "stacks")]) chmodSync(folder, 0o755);
+    const run = cfctUnableToRead(path.join(dir, "stacks", "Pulumi.prod.yaml"), ["plan", "--stack", "prod", "--project-dir", dir], {
+      directory: false,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("cannot be read by this user (EACCES). Fix: make it readable");
   });

@@ -16,7 +16,8 @@ export function registerEvidence(program: Command): void {
     )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
     .action((options: { dir: string }) => {
-      const report = verifyChain(stackFolder(options.dir, "--dir"), renderEvidenceMarkdown);
+      const folder = stackFolder(options.dir, "--dir");
+      const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
       for (const file of report.unchained)
         process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
       if (report.problem) {
@@ -52,11 +53,24 @@ export function registerEvidence(program: Command): void {
     });
 }
 
+/** Reads evidence with `work`; a folder or file this user may not read is named with the fix, not as a raw EACCES. */
+function readable<T>(folder: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const { code, path: where } = error as NodeJS.ErrnoException;
+    if (code !== "EACCES" && code !== "EPERM") throw error;
+    throw new UsageError(
+      `cannot read ${where ?? folder} (${code}: this user may not read it). Fix: run cfct as the user that wrote the evidence, or make it readable, e.g. chmod -R u+rX ${folder}`,
+    );
+  }
+}
+
 function stackFolder(dir: string, flag: string): string {
   const folder = path.resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new UsageError(`${flag}: ${dir} is not a directory. Fix: name one stack's evidence folder, e.g. evidence/prod`);
-  if (recordFiles(folder).length === 0) {
+  if (readable(folder, () => recordFiles(folder)).length === 0) {
     const stacks = readdirSync(folder).filter((f) => statSync(path.join(folder, f)).isDirectory());
     throw new UsageError(
       `${flag}: ${dir} holds no evidence records.${stacks.length > 0 ? ` Fix: name one stack's folder, e.g. ${path.join(dir, stacks[0]!)}` : " Fix: point it at the folder cfct up wrote (--evidence-dir, default evidence/<stack>)"}`,
