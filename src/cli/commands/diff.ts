@@ -36,7 +36,7 @@ export function registerDiff(program: Command): void {
       const selection = selectionFrom(options);
       const head = loadSelectedSettings(selection);
       const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
-      const base = loadBase(options.base, headFile, head.stack);
+      const base = loadBase(options.base, { projectDir: selection.projectDir, headFile, stack: head.stack });
       // One clock for both sides: a first generation's expiry then moves with neither.
       const now = new Date();
       const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
