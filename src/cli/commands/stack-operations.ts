@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
+import { runDestroy } from "../../automation/destroy";
 import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
@@ -66,11 +67,7 @@ export function registerStackOperations(program: Command): void {
     async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print, { stackFileOptional: true });
       print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", async () => {
-        const { changes } = await pipeline.context.engine.destroy();
-        for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-        return { ok: true, tokens: [], problems: [] };
-      });
+      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
     },
   );
 
