@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
-import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
+import type { CleanupEvidence, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
 import { configWarnings } from "../config/warnings";
 import { PLATFORMS } from "../platforms";
@@ -54,6 +54,8 @@ export interface Pipeline {
   readonly changes: () => number;
   /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
   readonly budgets: RateBudgets;
+  /** Tokens an interrupted earlier run left, which this pipeline's engine has deleted so far (its evidence records them). */
+  readonly cleanups: () => readonly CleanupEvidence[];
 }
 
 export interface HandOffStatus {

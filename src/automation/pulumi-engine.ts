@@ -9,7 +9,14 @@ import {
 import type { Settings } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
 import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
-import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
+import {
+  readTokenOutputs,
+  type CleanedUpToken,
+  type DeployedToken,
+  type EngineResult,
+  type PreviewResult,
+  type StackEngine,
+} from "./engine";
 import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending-creates";
 import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
 import { PulumiNothingChangedError, explainPulumiFailure } from "./pulumi-errors";
@@ -34,6 +41,8 @@ export interface PulumiEngineOptions {
   readonly provisionerTokenEnv: string;
   /** Deletes tokens a killed `pulumi up` created but never recorded. */
   readonly orphans: OrphanTokens;
+  /** Told of each such token once it is deleted (the run's evidence records it). */
+  readonly onCleanup?: (token: CleanedUpToken) => Promise<void> | void;
   /** Default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -144,7 +153,10 @@ export class PulumiEngine implements StackEngine {
     const { pending, knownIds } = pendingTokenCreates(state);
     if (pending.length === 0) return;
     this.progress(`${pending.length} token create(s) left pending by an interrupted run: ${pending.map((p) => p.name).join(", ")}`);
-    for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) this.progress(`deleted orphaned token ${deleted}`);
+    for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) {
+      this.progress(`deleted orphaned token ${deleted.id} (${deleted.name})`);
+      await this.options.onCleanup?.(deleted);
+    }
     await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) =>
       stack.refresh({ clearPendingCreates: true, onOutput }),
     );

@@ -25,6 +25,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   const startedAt = await pipeline.context.now();
   const callsBefore = pipeline.apiCalls();
   const changesBefore = pipeline.changes();
+  const cleanupsBefore = pipeline.cleanups().length;
   const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>) =>
     writeEvidence(options.evidenceDir, {
       schemaVersion: 1,
@@ -39,6 +40,8 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
       tokens: summary.tokens,
       rotation: summary.events ?? [],
       problems: summary.problems,
+      // Written when the run fails too: a deleted leftover is a change, whatever came after it.
+      ...(pipeline.cleanups().length > cleanupsBefore ? { cleanup: [...pipeline.cleanups().slice(cleanupsBefore)] } : {}),
     });
   let summary: T;
   try {

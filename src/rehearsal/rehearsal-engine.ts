@@ -1,7 +1,7 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareClient } from "../cloudflare/client";
-import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
+import { readTokenOutputs, type CleanedUpToken, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
 import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
 import { stackNameProblem } from "../config/stack-name";
@@ -24,8 +24,10 @@ export interface RehearsalEngineOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Which sandbox answers (its run and address), recorded with the state to notice a restarted one. */
   readonly sandbox?: () => Promise<SandboxOfState>;
-  /** Where the engine says what it noticed (a restarted sandbox). */
+  /** Where the engine says what it noticed (a restarted sandbox, a token an interrupted run left). */
   readonly progress?: (line: string) => void;
+  /** Told of each token an interrupted earlier run left, once deleted (the run's evidence records it). */
+  readonly onCleanup?: (token: CleanedUpToken) => Promise<void> | void;
 }
 
 export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
@@ -142,7 +144,15 @@ export class RehearsalEngine implements StackEngine {
   }
 
   private mocks(dryRun: boolean): SandboxMocks {
-    return new SandboxMocks(this.options.client, this.store, this.box, dryRun, this.options.stack);
+    return new SandboxMocks(this.options.client, this.store, this.box, dryRun, this.options.stack, async (token) => {
+      this.options.progress?.(`deleted orphaned token ${token.id} (${token.name}): an interrupted run created it and never recorded it`);
+      await this.options.onCleanup?.(token);
+    });
+  }
+
+  /** Token creates sent and not yet recorded: what an interruption right now would leave for the next run to delete. */
+  inFlight(): readonly string[] {
+    return this.store.read().pending.map((p) => p.tokenName);
   }
 
   private async runProgram(dryRun: boolean): Promise<EngineResult> {

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ChangeOp, ResourceChange } from "../automation/engine";
+import type { ChangeOp, CleanedUpToken, ResourceChange } from "../automation/engine";
 import type { CloudflareApiError, CloudflareClient } from "../cloudflare/client";
 import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
 import { COMPLIANCE_TOKEN_INVOKES } from "../component/mocks";
@@ -103,6 +103,8 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     private readonly box: SecretBox,
     private readonly dryRun: boolean,
     private readonly stack: string,
+    /** Told of each token an interrupted run left that settlePendingCreates deleted. */
+    private readonly onCleanup: (token: CleanedUpToken) => Promise<void> | void = () => undefined,
   ) {}
 
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
@@ -208,6 +210,11 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
         : await this.request("GET /user/tokens", () => this.collect(sdk.user.tokens.list({ include_expired: true })));
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
+        await this.onCleanup({
+          id: token.id!,
+          name: create.tokenName,
+          owner: create.accountId ? { kind: "account", accountId: create.accountId } : { kind: "user" },
+        });
       }
     }
     if (pending.length > 0) this.store.update((s) => void (s.pending = []));

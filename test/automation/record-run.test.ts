@@ -15,6 +15,7 @@ const pipelineThat = (changed: boolean) => {
     context: { engine: { label: "engine: test" }, now: async () => clock },
     apiCalls: () => 7,
     changes: () => (changed ? ++changes : changes),
+    cleanups: () => [],
   } as unknown as Pipeline;
 };
 const pipeline = pipelineThat(false);

@@ -9,14 +9,28 @@ import { EXIT, UsageError } from "../errors";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { progressOutput } from "../progress";
+import { interruptionMessage, sayWhatWasInterrupted } from "../interruption";
 import { type Pipeline } from "../../automation/pipeline";
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+/** The last progress line: what an interruption names as the step it came after. */
+let lastStep: string | undefined;
+
+const print = (line: string) => {
+  lastStep = line;
+  process.stdout.write(`${line}\n`);
+};
 
 /** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
 function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
   const output = progressOutput(process.stdout, () => pipeline.budgets.for(PROVISIONER_USER).status());
-  const pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
+  const pipeline = pipelineFor(
+    options,
+    (line) => {
+      lastStep = line;
+      output.line(line);
+    },
+    engineChoice,
+  );
   return { ...pipeline, context: { ...pipeline.context, status: output.status } };
 }
 
@@ -27,11 +41,14 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
   command: "up" | "rotate" | "destroy",
   work: () => Promise<T>,
 ): Promise<T> {
+  const interruptible = sayWhatWasInterrupted((signal) =>
+    interruptionMessage(signal, { command, stack: options.stack, ...(lastStep ? { lastStep } : {}) }, pipeline.context.engine),
+  );
   const { summary, evidence } = await recordRun(
     pipeline,
     { evidenceDir: path.resolve(options.evidenceDir), projectDir: path.resolve(options.projectDir), stack: options.stack, command },
     work,
-  );
+  ).finally(interruptible);
   for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
   print(`evidence: ${evidence.markdown}`);
   process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
