@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, describeError, exitCodeFor } from "./errors";
+import { jsonError, printJson, wantsJson } from "./json-output";
 
 type Register = (program: Command) => void;
 
@@ -63,8 +64,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram(argv).parseAsync([...argv], { from: "user" });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
+    if (error instanceof CommanderError) {
+      // Commander has printed the usage error on stderr; with --json, stdout says it too.
+      if (error.exitCode !== 0 && wantsJson(argv)) printJson(jsonError(withoutTypedValues(error.message), EXIT.nothingChanged));
+      return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
+    }
     process.stderr.write(`cfct: ${describeError(error)}\n`);
+    if (wantsJson(argv)) printJson(jsonError(describeError(error), exitCodeFor(error)));
     return exitCodeFor(error);
   }
 }

@@ -5,6 +5,7 @@ import { recordFiles, verifyChain, type ChainReport } from "../../evidence/chain
 import { loadRecords, renderPeriodReport } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
+import { printJson } from "../json-output";
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command("evidence").description("Check and report the evidence cfct up/rotate/destroy/audit wrote");
@@ -15,15 +16,27 @@ export function registerEvidence(program: Command): void {
       "Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)",
     )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
-    .action((options: { dir: string }) => {
+    .option("--json", "print exactly one JSON object {ok, folder, verified, unchained, head, problem}")
+    .action((options: { dir: string; json?: boolean }) => {
       const folder = stackFolder(options.dir, "--dir");
       const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
+      process.exitCode = report.problem ? EXIT.failed : EXIT.ok;
+      if (options.json) {
+        printJson({
+          ok: !report.problem,
+          folder: report.folder,
+          verified: report.verified,
+          unchained: report.unchained,
+          head: report.head ?? null,
+          problem: report.problem ?? null,
+        });
+        return;
+      }
       for (const file of report.unchained)
         process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
       if (report.problem) {
         process.stdout.write(`BROKEN: ${report.problem.kind} ${report.problem.file}\n  ${report.problem.detail}\n`);
         process.stdout.write(`${report.verified} record(s) verified before it.\n`);
-        process.exitCode = EXIT.failed;
         return;
       }
       process.stdout.write(
@@ -31,7 +44,6 @@ export function registerEvidence(program: Command): void {
           ? `ok: ${report.verified} record(s) chained; newest #${report.head.sequence} sha256 ${report.head.hash}\n  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n`
           : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
       );
-      process.exitCode = EXIT.ok;
     });
 
   evidence
