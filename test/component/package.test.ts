@@ -151,6 +151,17 @@ describe("the packed package", () => {
     expect(outputs.drataValue).toEqual({ value: "mock-token-value-drata", secret: true });
   }, 60_000);
 
+  it("the README installs it from the repository (a tag or this very tarball), never from a registry name nothing publishes yet", () => {
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
+    const packed = (JSON.parse(fs.readFileSync(path.join(app, "files.json"), "utf8")) as string[]).length > 0;
+    expect(packed).toBe(true);
+    expect(readme).toContain(`cf-compliance-tokens.git#v${version}`);
+    expect(readme).toContain(`npm install /path/to/cf-compliance-tokens-${version}.tgz`);
+    expect(fs.readdirSync(app)).toContain(`cf-compliance-tokens-${version}.tgz`);
+    expect(readme).not.toMatch(/npm install cf-compliance-tokens(?![\w.-])/);
+  });
+
   it("imports from an ES module too", async () => {
     fs.writeFileSync(
       path.join(app, "esm.mjs"),
