@@ -9,11 +9,14 @@ import { ipFilterOverlap } from "../../src/config/ip-filter";
 import { configWarnings } from "../../src/config/warnings";
 import { planComponentToken } from "../../src/component/compliance-token";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
+import { useSandbox } from "../helpers/sandbox";
+import { runUp } from "../../src/automation/pipeline";
+import { pipelineFor, testProject } from "../automation/harness";
 
 const drata = (token?: Record<string, unknown>) => ({
   platform: "drata",
   accounts: [ACME_CORP],
-  zones: ["example.com"],
+  zones: ["acme-corp.com"],
   ...(token ? { token } : {}),
 });
 
@@ -97,6 +100,19 @@ describe("lists that overlap in part", () => {
 });
 
 describe("where the warning shows", () => {
+  const sandbox = useSandbox({ port: 0 });
+
+  it("cfct up says it before it deploys, and deploys", async () => {
+    const project = testProject("overlap");
+    project.writeConfig({ connections: [drata({ allowedIps: ["127.0.0.0/8"], deniedIps: ["127.1.0.0/16"] })] });
+    const lines: string[] = [];
+    const summary = await runUp(pipelineFor(sandbox, project, lines).context);
+    expect(lines[0]).toBe(
+      "warning: connection drata: deniedIps 127.1.0.0/16 takes part of allowedIps 127.0.0.0/8 away: addresses there cannot use the token. Fine if meant; otherwise remove the overlap",
+    );
+    expect(summary.tokens.map((t) => t.change)).toEqual(["create"]);
+  });
+
   const project = mkdtempSync(path.join(tmpdir(), "cfct-ipfilter-"));
   const file = path.join(project, "Pulumi.overlap.yaml");
   writeFileSync(
