@@ -47,15 +47,17 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
-/** The flags of a CLI rehearsal of `project`'s stack against `sandbox`: state and evidence stay in the project. */
-export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject): string[] {
+/**
+ * The flags of a CLI rehearsal of `project`'s stack against `sandbox`: state and evidence stay in the
+ * project. `found`: no --api-base, as a user types it, so the CLI finds the sandbox itself.
+ */
+export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject, { found = false } = {}): string[] {
   return [
     "--stack",
     project.stack,
     "--engine",
     "sandbox",
-    "--api-base",
-    sandbox.baseUrl,
+    ...(found ? [] : ["--api-base", sandbox.baseUrl]),
     "--project-dir",
     project.dir,
     "--sandbox-state-dir",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveApiTarget } from "../../src/cli/api-target";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { cfct, type CliRun } from "../audit/cli-run";
-import { ACME_CORP, testProject, type TestProject } from "../automation/harness";
+import { ACME_CORP, rehearsalArgs, testProject, type TestProject } from "../automation/harness";
 import { useSandbox } from "../helpers/sandbox";
 
 /**
@@ -58,28 +58,13 @@ async function stats(): Promise<{ total: number; unknownCredentials: number }> {
 
 /** One command as a user types it: no --api-base, a canary credential and a trap in the environment. */
 function rehearse(command: string[]): Promise<CliRun> {
-  return cfct(
-    [
-      ...command,
-      "--stack",
-      project.stack,
-      "--engine",
-      "sandbox",
-      "--project-dir",
-      project.dir,
-      "--sandbox-state-dir",
-      project.stateDir,
-      "--evidence-dir",
-      path.join(project.dir, "evidence"),
-    ],
-    {
-      HOME: home,
-      CLOUDFLARE_API_TOKEN: CANARY,
-      CLOUDFLARE_BASE_URL: trapUrl,
-      CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
-      CFCT_REHEARSAL_KEY_DIR: project.keyDir,
-    },
-  );
+  return cfct([...command, ...rehearsalArgs(sandbox, project, { found: true })], {
+    HOME: home,
+    CLOUDFLARE_API_TOKEN: CANARY,
+    CLOUDFLARE_BASE_URL: trapUrl,
+    CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
+    CFCT_REHEARSAL_KEY_DIR: project.keyDir,
+  });
 }
 
 describe("every command with --engine sandbox talks to the sandbox only, with the sandbox's own credential", () => {
