@@ -1,6 +1,7 @@
 /**
  * cf-compliance-tokens as a library: the ComplianceToken Pulumi component, its argument and output
- * types, the pure planner, and the receiver-side check of cfct's webhook signatures.
+ * types, mocks to unit-test a program that uses it, the pure planner, and the receiver-side check of
+ * cfct's webhook signatures.
  */
 export {
   ComplianceToken,
@@ -9,6 +10,14 @@ export {
   type GrantedGroup,
   type PlatformKey,
 } from "./component/compliance-token";
+export {
+  complianceTokenMocks,
+  mockPermissionGroupId,
+  COMPLIANCE_TOKEN_INVOKES,
+  MOCK_USER_ID,
+  type ComplianceTokenMockOptions,
+  type MockZone,
+} from "./component/mocks";
 export { plan, PlanError } from "./plan/plan";
 export type { TokenPlan, PolicyPlan } from "./domain/plan";
 export type { TokenOwner } from "./domain/owner";

@@ -5,9 +5,11 @@ import type { Settings } from "../config/schema";
 import type { DeployedToken } from "./engine";
 import { planFor } from "./generations";
 import { evidenceToken, type PipelineContext, type RunSummary } from "./pipeline";
+import { connectionOf } from "./rotate";
 
 /**
- * `cfct destroy`: every token of the stack is revoked and deleted, then each registration the config
+ * `cfct destroy`: every token of the stack is revoked and deleted, with what was handed over for it
+ * (a hand-off sheet of a deleted token holds nothing of use), then each registration the config
  * asks to undo is removed from its platform (`registration.deleteOnDestroy`). The registrars that
  * will be needed are built first, so a missing key stops the run before any token is deleted. The
  * tokens are read from the stack's outputs before the deploy removes them, so the evidence names
@@ -27,7 +29,8 @@ export async function runDestroy(ctx: PipelineContext): Promise<RunSummary> {
       ok: false,
       tokens,
       problems: [
-        `the tokens are destroyed, but registrations were not checked: the stack config could not be read (${read.error}). Fix: remove any registration marked deleteOnDestroy in its platform by hand (Datadog: Integrations > Cloudflare)`,
+        `the tokens are destroyed, but their registrations and hand-off sheets were not located: the stack config could not be read (${read.error}). ` +
+          "Fix: remove any registration marked deleteOnDestroy in its platform by hand (Datadog: Integrations > Cloudflare), and the tokens' hand-off sheets from the hand-off directory",
       ],
     };
   }
@@ -55,5 +58,15 @@ async function destroyTokens(ctx: PipelineContext, before: readonly DeployedToke
   const { changes } = await ctx.engine.destroy();
   for (const change of changes) ctx.progress(`${change.logicalName}: ${change.op}d`);
   const deleted = new Set(changes.filter((c) => c.op === "delete").map((c) => c.logicalName));
-  return before.filter((t) => deleted.has(t.logicalName)).map((t) => evidenceToken(t, planFor(plans, t), "delete"));
+  const gone = before.filter((t) => deleted.has(t.logicalName));
+  if (settings) {
+    const now = await ctx.now();
+    for (const token of gone) {
+      // Only a hand-off leaves something of the token behind; other registrars are not built (their keys are not needed).
+      const connection = connectionOf(settings, token.key, now);
+      if (connection?.registration.kind === "handoff")
+        ctx.registrarFor(connection).withdraw?.({ stack: settings.stack, tokenKey: token.key, generation: token.generation });
+    }
+  }
+  return gone.map((t) => evidenceToken(t, planFor(plans, t), "delete"));
 }

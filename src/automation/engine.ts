@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { tokenOutputSchema } from "../component/outputs";
 import type { Settings } from "../config/schema";
+import type { TokenOwner } from "../domain/owner";
 import { type TokenGenerations } from "../domain/generation";
 
 /**
@@ -28,6 +29,21 @@ export interface StackEngine {
   saveGenerations(generations: TokenGenerations): Promise<void>;
   /** `pulumi config set` of one of cfct's keys (JSON value), layered over the stack file from the next run on. */
   setConfig(key: string, value: unknown): Promise<void>;
+  /**
+   * The names of token creates sent and not yet recorded, when the engine can tell (the rehearsal's
+   * state can; Pulumi records its own as pending operations): what an interruption now would leave.
+   */
+  inFlight?(): readonly string[];
+}
+
+/**
+ * A token an interrupted earlier run created but never recorded, deleted by this run: engines report
+ * each as they delete it (`onCleanup`), so the run's evidence says so even if the run fails later.
+ */
+export interface CleanedUpToken {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: TokenOwner;
 }
 
 /** `replace`: a new resource took the old one's place in one deploy (a new token and value). */

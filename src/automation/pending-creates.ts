@@ -1,6 +1,7 @@
 import { type TokenOwner } from "../domain/owner";
 import { TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 import { exportedStackSchema } from "./stack-state";
+import type { CleanedUpToken } from "./engine";
 
 /** Finds and deletes Cloudflare tokens by name: how tokens created by a killed `pulumi up` are cleaned up. */
 export interface OrphanTokens {
@@ -46,13 +47,13 @@ export async function deleteOrphans(
   pending: readonly PendingTokenCreate[],
   knownIds: ReadonlySet<string>,
   tokens: OrphanTokens,
-): Promise<string[]> {
-  const deleted: string[] = [];
+): Promise<CleanedUpToken[]> {
+  const deleted: CleanedUpToken[] = [];
   for (const create of pending) {
     for (const token of await tokens.list(create.owner)) {
       if (token.name !== create.name || knownIds.has(token.id)) continue;
       await tokens.remove(create.owner, token.id);
-      deleted.push(`${token.id} (${token.name})`);
+      deleted.push({ id: token.id, name: token.name, owner: create.owner });
     }
   }
   return deleted;

@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
-import type { EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
+import type { CleanupEvidence, EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
+import { configWarnings } from "../config/warnings";
 import { PLATFORMS } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
 import type { RateBudgets } from "../cloudflare/pacing";
@@ -55,6 +56,8 @@ export interface Pipeline {
   readonly budgets: RateBudgets;
   /** Which clock `context.now` reads (real time, or a rehearsal's sandbox): evidence says so. */
   readonly clock: () => Promise<EvidenceClock>;
+  /** Tokens an interrupted earlier run left, which this pipeline's engine has deleted so far (its evidence records them). */
+  readonly cleanups: () => readonly CleanupEvidence[];
 }
 
 export interface HandOffStatus {
@@ -96,6 +99,7 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const { settings, recorded, deployed } = await currentSettings(ctx);
+  for (const warning of configWarnings(settings)) ctx.progress(`warning: ${warning}`);
   const refusals = settings.connections.flatMap((connection) => {
     const refusal = ctx.registrarFor(connection).refusal?.(settings.stack);
     return refusal ? [`connection ${connection.name}: ${refusal}`] : [];

@@ -100,13 +100,14 @@ export async function preflight(
   };
 
   const own = await refusedAs(() => client.getToken({ kind: "user" }, verified.id));
+  const ownPolicies = own instanceof CloudflareApiError ? undefined : ((own as { policies?: OwnPolicy[] }).policies ?? []);
   if (refused(own)) {
     findings.push({
       problem: `it cannot read its own permissions (GET /user/tokens/${verified.id}: ${own.message}); it needs API Tokens Write${documentationHint(own)}`,
       group: "API Tokens Write",
     });
   } else {
-    const policies = ((own as { policies?: OwnPolicy[] }).policies ?? []).filter((p) => p.effect !== "deny");
+    const policies = (ownPolicies ?? []).filter((p) => p.effect !== "deny");
     const grants = (group: string, resource: (key: string) => boolean) =>
       policies.some((p) => p.permission_groups?.some((g) => g.name === group) && Object.keys(p.resources ?? {}).some(resource));
     if (userOwned && !grants("API Tokens Write", (key) => key.startsWith("com.cloudflare.api.user."))) {
@@ -162,12 +163,25 @@ export async function preflight(
         ? (await client.get(`/zones/${zone}`)).result !== null
         : (await client.zonesPage({ name: zone })).zones.some((z) => z.name === zone),
     );
-    if (refused(seen))
+    if (seen === true) continue;
+    const zoneRefused = refused(seen);
+    // With Zone Read on every zone it could be, the zone is not there: a permission would not help.
+    const accountsOfZone = [
+      ...new Set(plans.flatMap((p) => (p.scope.zones !== "all" && p.scope.zones.includes(zone) ? p.scope.accounts : []))),
+    ];
+    if (ownPolicies && holdsZoneReadOn(ownPolicies, zone, accountsOfZone)) {
+      findings.push({
+        problem:
+          `zone ${zone} is not in account(s) ${accountsOfZone.join(", ")} (GET ${request}: ${seen instanceof CloudflareApiError ? seen.message : "no such zone"}), ` +
+          "though the provisioner holds Zone Read on every zone there: the name or ID is mistyped, or the zone was deleted or moved to another account. " +
+          "Fix: correct or remove it in the stack's zones, or add the account that holds it",
+      });
+    } else if (zoneRefused)
       findings.push({
         problem: `it cannot read zone ${zone} (GET ${request}: ${seen.message}); check the zone, or give it Zone Read on it${documentationHint(seen)}`,
         group: "Zone Read",
       });
-    else if (!seen)
+    else
       findings.push({
         problem: `zone ${zone} is not visible to it: check the name, or give it Zone Read on that zone`,
         group: "Zone Read",
@@ -242,6 +256,25 @@ function judgeAccountRoles(
     `account ${accountId}: "API Token Provisioning" sees only the tokens its user created, so \`cfct rotate\` cannot read or revoke a token of this stack another member created there, and \`cfct audit\` lists that account's other tokens under notReviewed`,
   );
   return { findings, notes };
+}
+
+const ALL_ZONES = "com.cloudflare.api.account.zone.*";
+
+/**
+ * Does the provisioner's own token grant Zone Read wherever `zone` could be: on it by ID, on every
+ * zone, or on every zone of each chosen account (a stack's zones must be in its accounts)? A deny
+ * policy naming Zone Read makes the answer unknown, so no.
+ */
+function holdsZoneReadOn(policies: readonly OwnPolicy[], zone: string, accounts: readonly string[]): boolean {
+  const zoneRead = policies.filter((p) => p.permission_groups?.some((g) => g.name === "Zone Read"));
+  if (zoneRead.some((p) => p.effect === "deny")) return false;
+  const resources = zoneRead.flatMap((p) => Object.entries(p.resources ?? {}));
+  const allZonesOf = (key: string) => resources.some(([k, v]) => k === key && typeof v === "object" && v !== null && ALL_ZONES in v);
+  return (
+    resources.some(([key]) => key === ALL_ZONES || (HEX32.test(zone) && key === `com.cloudflare.api.account.zone.${zone}`)) ||
+    allZonesOf("com.cloudflare.api.account.*") ||
+    (accounts.length > 0 && accounts.every((account) => allZonesOf(`com.cloudflare.api.account.${account}`)))
+  );
 }
 
 /** A 4xx from Cloudflare is a finding; anything else (unreachable, 5xx after retries) is thrown. */

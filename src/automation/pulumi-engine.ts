@@ -12,6 +12,7 @@ import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName
 import {
   LEGACY_VALUES_OUTPUT,
   readTokenOutputs,
+  type CleanedUpToken,
   type DeployedToken,
   type EngineResult,
   type PreviewResult,
@@ -42,6 +43,8 @@ export interface PulumiEngineOptions {
   readonly provisionerTokenEnv: string;
   /** Deletes tokens a killed `pulumi up` created but never recorded. */
   readonly orphans: OrphanTokens;
+  /** Told of each such token once it is deleted (the run's evidence records it). */
+  readonly onCleanup?: (token: CleanedUpToken) => Promise<void> | void;
   /** Default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -172,7 +175,10 @@ export class PulumiEngine implements StackEngine {
     const { pending, knownIds } = pendingTokenCreates(exported);
     if (pending.length === 0) return;
     this.progress(`${pending.length} token create(s) left pending by an interrupted run: ${pending.map((p) => p.name).join(", ")}`);
-    for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) this.progress(`deleted orphaned token ${deleted}`);
+    for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) {
+      this.progress(`deleted orphaned token ${deleted.id} (${deleted.name})`);
+      await this.options.onCleanup?.(deleted);
+    }
     await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) =>
       stack.refresh({ clearPendingCreates: true, onOutput }),
     );

@@ -31,6 +31,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
   const startedAt = await pipeline.context.now();
   const callsBefore = pipeline.apiCalls();
   const changesBefore = pipeline.changes();
+  const cleanupsBefore = pipeline.cleanups().length;
   const write = async (summary: RunSummary & Partial<Pick<RotateSummary, "events">>, stopped?: { afterChange: boolean }) => {
     const content: EvidenceContent = {
       schemaVersion: 1,
@@ -47,6 +48,8 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
       rotation: summary.events ?? [],
       problems: summary.problems,
       ...(stopped ? { stopped } : {}),
+      // Written when the run fails too: a deleted leftover is a change, whatever came after it.
+      ...(pipeline.cleanups().length > cleanupsBefore ? { cleanup: [...pipeline.cleanups().slice(cleanupsBefore)] } : {}),
     };
     return writeEvidenceOrFallback(options.evidenceDir, content, { fallbackDir: options.fallbackDir ?? evidenceFallbackDir() });
   };

@@ -175,7 +175,8 @@ async function revokeOld(
   }
 }
 
-function connectionOf(settings: Settings, key: string, now: Date): ConnectionSettings | undefined {
+/** The connection a token key belongs to, by the plan. */
+export function connectionOf(settings: Settings, key: string, now: Date): ConnectionSettings | undefined {
   const connectionName = plan(settings, PLATFORMS, now).find((p) => p.key === key)?.connection;
   return settings.connections.find((c) => c.name === connectionName);
 }

@@ -3,10 +3,12 @@ import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
-import { readClock, readClockInstance } from "../sandbox/control-client";
+import { readClock, readInstance } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
-import type { EngineResult, StackEngine } from "../automation/engine";
+import type { CleanedUpToken, EngineResult, StackEngine } from "../automation/engine";
+import type { CleanupEvidence } from "../evidence/record";
+import { rfc3339 } from "../domain/time";
 import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipeline";
 import { preflight } from "../automation/preflight";
 import { PulumiEngine } from "../automation/pulumi-engine";
@@ -90,6 +92,17 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
   const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
   let changes = 0;
+  const cleanups: CleanupEvidence[] = [];
+  // A deleted leftover is a change (exit 2 if the run stops later), and the evidence names it.
+  const onCleanup = async (token: CleanedUpToken) => {
+    changes += 1;
+    cleanups.push({
+      ...token,
+      at: rfc3339(await now()),
+      detail:
+        "created by an interrupted earlier run (its create was in flight and never recorded, so nobody could hold its value); deleted by this run",
+    });
+  };
   const engine = noticingChanges(
     rehearsal
       ? new RehearsalEngine({
@@ -99,6 +112,9 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           client: provisioner,
           now,
           env: options.env ?? process.env,
+          sandbox: async () => ({ ...(await readInstance(controlUrl)), baseUrl: options.apiBase }),
+          progress: options.progress,
+          onCleanup,
         })
       : new PulumiEngine({
           projectDir: options.projectDir,
@@ -118,6 +134,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
                 : provisioner.sdk.user.tokens.delete(id));
             },
           },
+          onCleanup,
           ...(options.env ? { env: options.env } : {}),
         }),
     () => (changes += 1),
@@ -199,6 +216,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     apiCalls: () => counter.total,
     changes: () => changes,
     budgets,
-    clock: async () => (rehearsal ? { source: "sandbox", sandbox: await readClockInstance(controlUrl) } : { source: "real" }),
+    clock: async () => (rehearsal ? { source: "sandbox", sandbox: (await readInstance(controlUrl)).instance } : { source: "real" }),
+    cleanups: () => cleanups,
   };
 }

@@ -1,9 +1,9 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
-import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
 import { ALLOW_REGISTRATION_HOST_FLAG } from "../config/registration/hosts";
-import { announcementFile, readAnnouncement } from "../sandbox/announcement";
+import { resolveApiTarget, type ApiTarget } from "./api-target";
+import { readStackFile, stackFilePath } from "../config/stack-file";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
 import { type Pipeline } from "../automation/pipeline";
@@ -51,17 +51,27 @@ export function withEngineOptions(command: Command): Command {
     );
 }
 
-/** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
-export function pipelineFor(options: EngineOptions, progress: (line: string) => void, { createStack = false } = {}): Pipeline {
-  if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
-  const target = apiTarget(options, progress);
+/**
+ * `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. `target`: the
+ * API and credential when the command resolved them itself (it builds a client of its own too).
+ */
+export function pipelineFor(
+  options: EngineOptions,
+  progress: (line: string) => void,
+  {
+    createStack = false,
+    target,
+    stackFileOptional = false,
+  }: { createStack?: boolean; target?: ApiTarget; stackFileOptional?: boolean } = {},
+): Pipeline {
+  const resolved = target ?? apiTargetFor(options, progress, { stackFileOptional });
   return buildPipeline({
     projectDir: path.resolve(options.projectDir),
     stack: options.stack,
     engine: options.engine,
-    apiBase: target.apiBase,
-    provisionerToken: target.provisionerToken,
-    ...(target.controlUrl ? { controlUrl: target.controlUrl } : {}),
+    apiBase: resolved.apiBase,
+    provisionerToken: resolved.provisionerToken,
+    ...(resolved.controlUrl ? { controlUrl: resolved.controlUrl } : {}),
     provisionerTokenEnv: options.provisionerTokenEnv,
     createStack,
     progress,
@@ -74,41 +84,18 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
   });
 }
 
-/** What the two commands of a rehearsal are, for messages that must say how to start one. */
-const START_REHEARSAL = "`cfct sandbox` (leave it running in another terminal), then `cfct up --stack <env> --engine sandbox`";
-
 /**
- * The API and credential a run talks to. A rehearsal without --api-base uses the running
- * `cfct sandbox` and that sandbox's own provisioner credential, so a real Cloudflare credential in
- * the environment is never sent to it.
+ * The API and credential of a command's engine options (src/cli/api-target.ts: the one rule for
+ * every command), after the first checks of every engine command.
  */
-function apiTarget(
+export function apiTargetFor(
   options: EngineOptions,
   progress: (line: string) => void,
-): { apiBase: string; provisionerToken: string; controlUrl?: string } {
-  const explicitBase = options.apiBase ?? process.env.CLOUDFLARE_BASE_URL;
-  if (options.engine === "sandbox" && explicitBase === undefined) {
-    const found = readAnnouncement();
-    if (found.kind === "running") {
-      progress(`sandbox: ${found.announcement.baseUrl} (from ${announcementFile()}), with its provisioner credential`);
-      const { baseUrl, controlUrl, provisionerToken } = found.announcement;
-      return { apiBase: baseUrl, controlUrl, provisionerToken };
-    }
-    const why =
-      found.kind === "stale"
-        ? `${announcementFile()} names a sandbox (pid ${found.announcement.pid}) that is no longer running`
-        : found.kind === "invalid"
-          ? `${announcementFile()} is unreadable (${found.reason})`
-          : "no `cfct sandbox` is running";
-    throw new UsageError(
-      `--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
-    );
-  }
-  const provisionerToken = process.env[options.provisionerTokenEnv];
-  if (!provisionerToken) {
-    throw new UsageError(
-      `${options.provisionerTokenEnv} is not set. Fix: export the provisioner credential (API Tokens Write and/or Account API Tokens Write, see README) in ${options.provisionerTokenEnv}, or name another variable with --provisioner-token-env`,
-    );
-  }
-  return { apiBase: explicitBase ?? CLOUDFLARE_API_BASE, provisionerToken };
+  { stackFileOptional = false }: { stackFileOptional?: boolean } = {},
+): ApiTarget {
+  if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
+  // A mistyped --stack stops here, with "did you mean", before any evidence folder or state exists.
+  // Only destroy works without the stack file (its tokens may outlive a deleted file).
+  if (!stackFileOptional) readStackFile(stackFilePath(path.resolve(options.projectDir), options.stack));
+  return resolveApiTarget(options, progress);
 }

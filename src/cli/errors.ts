@@ -12,7 +12,8 @@ export class UsageError extends NothingChangedError {
  *   0 done;
  *   1 nothing was changed: bad config or flags, missing Pulumi CLI, locked stack, unreachable API
  *     before any change, corrupt local state, a provisioner that lacks a permission;
- *   2 a token failed verification or registration, or a run stopped after it changed something.
+ *   2 a token failed verification or registration, or a run stopped after it changed something;
+ *   128 + the signal (130 for Ctrl-C) when up, rotate or destroy was interrupted (src/cli/interruption.ts).
  */
 export const EXIT = { ok: 0, nothingChanged: 1, failed: 2 } as const;
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { withoutCredentials } from "../cloudflare/token-format";
 import { EXIT, describeError, exitCodeFor } from "./errors";
+import { jsonError, printJson, wantsJson } from "./json-output";
 
 type Register = (program: Command) => void;
 
@@ -66,9 +67,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram(argv).parseAsync([...argv], { from: "user" });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
+    if (error instanceof CommanderError) {
+      // Commander has printed the usage error on stderr; with --json, stdout says it too.
+      if (error.exitCode !== 0 && wantsJson(argv)) printJson(jsonError(withoutTypedValues(error.message), EXIT.nothingChanged));
+      return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
+    }
     // A flag's value echoed in an error (an ID, a name) may be a token pasted in the wrong place.
-    process.stderr.write(`cfct: ${withoutCredentials(describeError(error))}\n`);
+    const message = withoutCredentials(describeError(error));
+    process.stderr.write(`cfct: ${message}\n`);
+    if (wantsJson(argv)) printJson(jsonError(message, exitCodeFor(error)));
     return exitCodeFor(error);
   }
 }

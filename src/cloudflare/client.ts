@@ -338,7 +338,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     if (error instanceof APIConnectionError) {
       const cause = (error as { cause?: { cause?: { code?: string; message?: string }; message?: string } }).cause;
       const reason = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? error.message;
-      return new CloudflareApiError("unreachable", redact(`cannot connect to ${baseUrl} (${reason})`, secrets), undefined, []);
+      return new CloudflareApiError(
+        "unreachable",
+        redact(`cannot connect to ${baseUrl} (${unreachableBecause(reason, baseUrl)})`, secrets),
+        undefined,
+        [],
+      );
     }
     if (error instanceof APIError && typeof error.status === "number") {
       const errors = envelopeErrors(error.error).map((e) => ({ ...e, message: redact(e.message, secrets) }));
@@ -483,4 +488,31 @@ export function hasMorePages(info: ResultInfo | undefined, page: number, itemsOn
   if (info?.total_pages !== undefined) return page < info.total_pages;
   if (info?.total_count !== undefined) return page * perPage < info.total_count;
   return itemsOnPage >= perPage;
+}
+
+/**
+ * What a connection failure's code means, and what to check: every message that says "cannot
+ * connect" names the cause and the fix, whichever command it reaches.
+ */
+function unreachableBecause(reason: string, baseUrl: string): string {
+  let host = baseUrl;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    // Not a URL: the base itself is named.
+  }
+  switch (reason) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `${reason}: the host name ${host} does not resolve; check the API base URL (--api-base, CLOUDFLARE_BASE_URL) and this machine's DNS and network access`;
+    case "ECONNREFUSED":
+      return `${reason}: nothing listens at ${host}; check the API base URL, or start the service (a sandbox: \`cfct sandbox\`)`;
+    case "ECONNRESET":
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `${reason}: the network path to ${host} failed; check proxy, firewall and network, then retry`;
+    default:
+      return reason;
+  }
 }

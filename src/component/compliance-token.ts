@@ -1,7 +1,9 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSettings } from "../config/schema";
+import { ipFilterOverlap, ipFilterWarnings } from "../config/ip-filter";
 import { plan } from "../plan/plan";
+import { accountSuffixes } from "../plan/account-suffix";
 import type { PolicyResources } from "../domain/resource-keys";
 import { PLATFORMS } from "../platforms";
 import { invokeDirectory } from "./directory";
@@ -197,7 +199,10 @@ export class ComplianceToken extends pulumi.ComponentResource {
         issuedAt: args.issuedAt,
       })
       .apply(async (plain) => {
-        const [token] = await resolveTokens([planComponentToken(name, args.platform, plain as PlainArgs, stack, now)], directory);
+        const tokenPlan = planComponentToken(name, args.platform, plain as PlainArgs, stack, now);
+        for (const warning of ipFilterWarnings(ipFilterOverlap(tokenPlan.allowedIps, tokenPlan.deniedIps)))
+          void pulumi.log.warn(`ComplianceToken "${name}": ${warning}`, this);
+        const [token] = await resolveTokens([tokenPlan], directory);
         return token!;
       });
     described.bind(resolved.apply(describeToken));
@@ -271,16 +276,21 @@ export function tokenResource(token: ResolvedToken): { type: string; inputs: Tok
   };
 }
 
-/** One connection over many accounts, for account-owned platforms: one ComplianceToken per account, named `<name>-<first 8 of the account ID>`. */
+/**
+ * One connection over many accounts, for account-owned platforms: one ComplianceToken per account,
+ * named `<name>-<first 8 of the account ID>` (longer for an account listed after another that
+ * shares those 8 digits, as the stack program's token keys).
+ */
 export function complianceTokensPerAccount(
   name: string,
   args: Omit<ComplianceTokenArgs, "accounts"> & { readonly accounts: readonly string[] },
   opts?: pulumi.ComponentResourceOptions,
 ): Record<string, ComplianceToken> {
+  const suffixes = accountSuffixes(args.accounts);
   return Object.fromEntries(
     args.accounts.map((accountId) => [
       accountId,
-      new ComplianceToken(`${name}-${accountId.slice(0, 8)}`, { ...args, accounts: [accountId] }, opts),
+      new ComplianceToken(`${name}-${suffixes.get(accountId)}`, { ...args, accounts: [accountId] }, opts),
     ]),
   );
 }

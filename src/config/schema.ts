@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { HEX32 } from "../domain/ids";
 import { issueMessage } from "./issue-message";
+import { ipFilterOverlap } from "./ip-filter";
 import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
 import {
   DEFAULT_REGISTRATION,
@@ -256,7 +257,7 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     return connection.success ? [normalizeConnection(connection.data, index, defaults, problems)] : [];
   });
   problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : []));
-  if (problems.length > 0 || !top) throw new ConfigError(options.source, problems);
+  if (problems.length > 0 || !top) throw new ConfigError(options.source, distinctProblems(problems));
   return {
     stack: options.stack,
     tokenNamePrefix: top.tokenNamePrefix ?? "cfct",
@@ -331,15 +332,48 @@ function normalizeConnection(
   }
   problems.push(...duplicatesIn(connection.accounts, at("accounts")), ...duplicatesIn(Array.isArray(zones) ? zones : [], at("zones")));
   problems.push(...registrationProblems(platform.key, connection.registration).map((p) => ({ ...p, path: at(...p.path) })));
+  const token = { ...defaults, ...connection.token };
+  const filterProblem = cancelledFilterProblem(token, (key) =>
+    connection.token?.[key] !== undefined ? at("token", key) : keyPath(["token", key]),
+  );
+  if (filterProblem) problems.push(filterProblem);
   return {
     name: connection.name ?? platform.key,
     platform,
     profile,
     accounts: connection.accounts,
     zones,
-    token: { ...defaults, ...connection.token },
+    token,
     registration: connection.registration,
   };
+}
+
+/**
+ * An allow list the deny list covers entirely: Cloudflare accepts it, and no address can use the
+ * token. `pathOf` names where each list was set (the connection's token: or the stack's defaults).
+ */
+function cancelledFilterProblem(token: TokenSettings, pathOf: (key: "allowedIps" | "deniedIps") => string): ConfigProblem | undefined {
+  const overlap = ipFilterOverlap(token.allowedIps, token.deniedIps);
+  if (!overlap.nothingAllowed) return undefined;
+  const denying = [...new Set(overlap.cancelled.flatMap((c) => c.deniedBy))];
+  return {
+    path: pathOf("allowedIps"),
+    value: token.allowedIps,
+    message:
+      `is cancelled by ${pathOf("deniedIps")} = ${formatValue(token.deniedIps)}: every allowed address is also denied (by ${denying.join(", ")}), ` +
+      `so no address could use the token. Fix: remove ${denying.join(", ")} from deniedIps, or allow a range outside the denied ones`,
+  };
+}
+
+/** A stack default that is wrong for every connection is one problem, not one per connection. */
+function distinctProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function duplicatesIn(values: readonly string[], path: string): ConfigProblem[] {

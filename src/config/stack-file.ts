@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { distance } from "fastest-levenshtein";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { foreignKeyProblems } from "./foreign-keys";
@@ -72,22 +73,51 @@ export interface StackFile {
   readonly foreign: readonly ConfigProblem[];
 }
 
-/** Reads a stack file; a missing or malformed file is a ConfigError. */
+/** Reads a stack file; a missing, unreadable or malformed file is a ConfigError naming the cause and the fix. */
 export function readStackFile(file: string): StackFile {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
-    throw new ConfigError(file, [
-      {
-        path: "(file)",
-        value: file,
-        message: `${reason}. Fix: create it, or pass --stack <name> for ${path.relative(process.cwd(), path.dirname(file)) || "."}/Pulumi.<name>.yaml`,
-      },
-    ]);
+    throw new ConfigError(file, [{ path: "(file)", value: file, message: unreadableStackFile(file, error as NodeJS.ErrnoException) }]);
   }
   return parseStackFile(text, file);
+}
+
+/** Why a stack file cannot be read, by the cause, with the fix for that cause. */
+function unreadableStackFile(file: string, error: NodeJS.ErrnoException): string {
+  const dir = path.relative(process.cwd(), path.dirname(file)) || ".";
+  switch (error.code) {
+    case "ENOENT": {
+      const stacks = stacksIn(path.dirname(file));
+      if (stacks.length === 0) return `does not exist, and ${dir} holds no stack file. Fix: create it (see README, Stack config)`;
+      const wanted = stackNameFromFile(file);
+      const nearest = Math.min(...stacks.map((name) => distance(name, wanted)));
+      const closest = stacks.filter((name) => distance(name, wanted) === nearest);
+      return (
+        `does not exist: did you mean ${closest.map((n) => `--stack ${n}`).join(" or ")}? Stacks with a file in ${dir}: ${stacks.join(", ")}. ` +
+        `Fix: pass one of them with --stack, or create ${dir}/Pulumi.${wanted}.yaml for a new stack`
+      );
+    }
+    case "EISDIR":
+      return `is a directory, not a stack file. Fix: move the directory away and put the stack's YAML file (config: with cf-compliance-tokens:connections) at this path`;
+    case "EACCES":
+    case "EPERM":
+      return `cannot be read by this user (${error.code}). Fix: make it readable (e.g. chmod u+r ${file}), or run cfct as the user that owns it`;
+    default:
+      return `cannot be read (${error.code ?? error.message}). Fix: check that ${file} is a readable YAML file`;
+  }
+}
+
+/** The stacks with a stack file in a stack config directory (`Pulumi.<name>.yaml`), sorted. */
+export function stacksIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .flatMap((file) => (/^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1] ? [stackNameFromFile(file)] : []))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** A stack file's text (e.g. as `git show` gives an older version); `file` names it in errors. */

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseSettings, type Settings } from "../config/schema";
-import { loadSettingsFile, offlineUnreadable, parseStackFile } from "../config/stack-file";
+import { loadSettingsFile, offlineUnreadable, parseStackFile, stackFilePath } from "../config/stack-file";
 
 export class BaseError extends Error {
   override name = "BaseError";
@@ -23,14 +23,23 @@ function git(cwd: string, args: readonly string[]): string | undefined {
   }
 }
 
+/** Where a diff's sides live: the project (its repository resolves a git ref), the head's file, the stack. */
+export interface BaseContext {
+  readonly projectDir: string;
+  readonly headFile: string;
+  readonly stack: string;
+}
+
 /**
- * Reads the base: `base` is a file when one exists at that path, else a git ref of the repository
- * holding `headFile`. Only the file's text at that ref is read: no checkout, nothing written.
+ * Reads the base: `base` is a file when one exists at that path, else a git ref of the project's
+ * repository. The file read at that ref is the head's file when it is in that repository, else the
+ * project's own stack file for the stack (a --config file from elsewhere is compared with what the
+ * project had). Only the file's text at that ref is read: no checkout, nothing written.
  */
-export function loadBase(base: string, headFile: string, stack: string): BaseSide {
+export function loadBase(base: string, { projectDir, headFile, stack }: BaseContext): BaseSide {
   if (existsSync(base) && statSync(base).isFile()) return { settings: loadSettingsFile(path.resolve(base), stack), label: base };
+  const dir = path.resolve(projectDir);
   // A ref never starts with "-": refuse what git would read as an option.
-  const dir = path.dirname(path.resolve(headFile));
   if (base.startsWith("-") || git(dir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]) === undefined) {
     throw new BaseError(
       `--base ${base} is neither a file nor a git commit or branch of the repository at ${dir}. Fix: pass a stack file, or a ref such as origin/main (fetch it first in CI)`,
@@ -39,7 +48,9 @@ export function loadBase(base: string, headFile: string, stack: string): BaseSid
   const top = git(dir, ["rev-parse", "--show-toplevel"])?.trim();
   if (!top)
     throw new BaseError(`${dir} is not in a git work tree, so --base ${base} cannot be read. Fix: pass the base stack file instead`);
-  const relative = path.relative(top, path.resolve(headFile)).split(path.sep).join("/");
+  const inRepository = (file: string) => !path.relative(realpath(top), realpath(file)).startsWith("..");
+  const file = inRepository(headFile) ? headFile : stackFilePath(dir, stack);
+  const relative = path.relative(realpath(top), realpath(file)).split(path.sep).join("/");
   const text = git(top, ["show", `${base}:${relative}`]);
   const label = `${base}:${relative}`;
   if (text === undefined) return { settings: undefined, label };
@@ -47,4 +58,10 @@ export function loadBase(base: string, headFile: string, stack: string): BaseSid
   const unreadable = offlineUnreadable(stackFile);
   if (unreadable) throw unreadable;
   return { settings: parseSettings(stackFile.projectConfig, { stack, source: label, also: stackFile.foreign }), label };
+}
+
+/** A path with its symlinks resolved as far as it exists (git reports the real top level: /tmp may be a link). */
+function realpath(file: string): string {
+  const resolved = path.resolve(file);
+  return existsSync(resolved) ? realpathSync(resolved) : path.join(realpath(path.dirname(resolved)), path.basename(resolved));
 }

@@ -9,7 +9,11 @@ export interface DiffReport {
   readonly connections: readonly ConnectionDiff[];
   /** Absent with --no-policy-pack. */
   readonly verdict?: PolicyVerdict;
+  /** What the new side's config is still likely to get wrong (src/config/warnings.ts); absent when nothing. */
+  readonly warnings?: readonly string[];
 }
+
+const warningLines = (report: DiffReport) => (report.warnings ?? []).map((w) => `- ⚠️ warning: ${w}`);
 
 const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
@@ -80,9 +84,13 @@ function verdictLines(verdict: PolicyVerdict | undefined): string[] {
 /** Markdown for a pull-request comment; an empty diff is one line. */
 export function renderDiffMarkdown(report: DiffReport): string {
   if (report.connections.length === 0) {
-    return `cfct diff (${report.stack}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${report.base}.${
-      report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
-    }\n`;
+    return [
+      `cfct diff (${report.stack}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${report.base}.${
+        report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
+      }`,
+      ...warningLines(report),
+      "",
+    ].join("\n");
   }
   const lines = [
     `### cfct diff — stack ${report.stack}`,
@@ -103,6 +111,6 @@ export function renderDiffMarkdown(report: DiffReport): string {
       "",
     );
   }
-  lines.push(...verdictLines(report.verdict), "");
+  lines.push(...warningLines(report), ...(report.warnings?.length ? [""] : []), ...verdictLines(report.verdict), "");
   return `${lines.join("\n")}\n`;
 }

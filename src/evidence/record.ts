@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { scopeSchema, tokenOutputSchema } from "../component/outputs";
+import { scopeSchema, tokenOutputSchema, tokenOwnerSchema } from "../component/outputs";
 import { accessReviewSchema } from "./access-review";
 import { CONTROLS, type ControlId } from "./control-catalog";
 
@@ -45,6 +45,18 @@ export const rotationEventSchema = z.object({
   detail: z.string(),
 });
 
+/**
+ * A token an earlier, interrupted run created but never recorded (its create was in flight when the
+ * run was killed), which this run found by its planned name and deleted: nobody could hold its value.
+ */
+export const cleanupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  owner: tokenOwnerSchema,
+  at: z.string(),
+  detail: z.string(),
+});
+
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
@@ -85,6 +97,8 @@ export const evidenceRecordSchema = z.object({
   tokens: z.array(evidenceTokenSchema),
   rotation: z.array(rotationEventSchema),
   problems: z.array(z.string()),
+  /** Tokens left by an interrupted earlier run that this run deleted; absent when there were none. */
+  cleanup: z.array(cleanupSchema).optional(),
   /** `cfct audit` only: the access review held. */
   review: accessReviewSchema.optional(),
   /** The run stopped on an error: before or after it had changed something. Absent for a run that finished. */
@@ -105,4 +119,5 @@ export type ChainLink = z.infer<typeof chainLinkSchema>;
 export type EvidenceRecord = z.infer<typeof evidenceRecordSchema>;
 export type EvidenceToken = z.infer<typeof evidenceTokenSchema>;
 export type RotationEvent = z.infer<typeof rotationEventSchema>;
+export type CleanupEvidence = z.infer<typeof cleanupSchema>;
 export type VerifyEvidence = NonNullable<EvidenceToken["verify"]>;

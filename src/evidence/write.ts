@@ -77,6 +77,11 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
     if (token.registration) lines.push(`- registration: ${token.registration.status} via ${token.registration.registrar} — ${token.registration.detail}`);
     lines.push("");
   }
+  if (record.cleanup && record.cleanup.length > 0) {
+    lines.push("## Clean-up of an interrupted run", "", "| time | token | ID | detail |", "|---|---|---|---|");
+    for (const token of record.cleanup) lines.push(`| ${token.at} | ${escapeCell(token.name)} | \`${token.id}\` | ${escapeCell(token.detail)} |`);
+    lines.push("");
+  }
   if (record.rotation.length > 0) {
     lines.push("## Rotation", "", "| time | token | event | detail |", "|---|---|---|---|");
     for (const event of record.rotation) lines.push(`| ${event.at} | ${event.key}${event.generation ? ` g${event.generation}` : ""} | ${event.event} | ${escapeCell(event.detail)} |`);

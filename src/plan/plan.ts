@@ -7,6 +7,7 @@ import { ALL_ZONES_KEY, SELF_USER_KEY, accountKey, sortedResources, zoneKey, typ
 import { SCOPE_ORDER, SCOPES, compareGroups, describeGroup, type Scope } from "../domain/permission-group";
 import type { PolicyPlan, TokenPlan } from "../domain/plan";
 import { type Generation } from "../domain/generation";
+import { accountSuffixes } from "./account-suffix";
 
 export class PlanError extends Error {
   override name = "PlanError";
@@ -39,9 +40,10 @@ function planConnection(settings: Settings, connection: ConnectionSettings, cata
     ? connection.accounts.map((accountId) => ({ kind: "account", accountId }))
     : [{ kind: "user" }];
 
+  const suffixes = accountSuffixes(connection.accounts);
   return owners.flatMap((owner) => {
     // Per-account tokens always carry their account, so adding an account later never renames (replaces) a token.
-    const key = owner.kind === "account" ? `${connection.name}-${owner.accountId.slice(0, 8)}` : connection.name;
+    const key = owner.kind === "account" ? `${connection.name}-${suffixes.get(owner.accountId)}` : connection.name;
     if (owner.kind === "account" && profile.groups.some((g) => g.scope === SCOPES.user)) {
       throw new PlanError(
         `${platform.key}/${connection.profile}: account-owned tokens cannot carry user-scope groups (${profile.groups

@@ -36,8 +36,12 @@ export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarCont
   return {
     kind: "handoff",
     refusal(stack) {
-      const dir = handoffDir(config, stack, ctx);
-      return refusalFor(dir, path.join(dir, sheetFileName({ stack, tokenKey: "any", generation: 1 })));
+      const refusalIn = (dir: string) => refusalFor(dir, path.join(dir, sheetFileName({ stack, tokenKey: "any", generation: 1 })));
+      // A rehearsal writes its sheets apart, yet refuses what the real run would: the configured directory is checked too.
+      const configured = handoffDir(config, stack, { ...ctx, rehearsal: false });
+      const real = ctx.rehearsal ? refusalIn(configured) : undefined;
+      if (real) return `${real} (a rehearsal writes its sheets to ${handoffDir(config, stack, ctx)}, but refuses what the real run would)`;
+      return refusalIn(handoffDir(config, stack, ctx));
     },
     withdraw(request) {
       rmSync(path.join(handoffDir(config, request.stack, ctx), sheetFileName(request)), { force: true });

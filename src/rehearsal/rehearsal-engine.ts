@@ -1,7 +1,7 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareClient } from "../cloudflare/client";
-import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
+import { readTokenOutputs, type CleanedUpToken, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
 import { tokenResourcesOf } from "../automation/stack-state";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
 import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
@@ -9,7 +9,7 @@ import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
 import { SecretBox, type SealedSecret } from "./secret-box";
-import { StateStore, type RehearsalState } from "./state-store";
+import { StateStore, type RehearsalState, type SandboxOfState } from "./state-store";
 import { type TokenGenerations } from "../domain/generation";
 import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 
@@ -24,6 +24,12 @@ export interface RehearsalEngineOptions {
   readonly now: () => Promise<Date>;
   /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Which sandbox answers (its run and address), recorded with the state to notice a restarted one. */
+  readonly sandbox?: () => Promise<SandboxOfState>;
+  /** Where the engine says what it noticed (a restarted sandbox, a token an interrupted run left). */
+  readonly progress?: (line: string) => void;
+  /** Told of each token an interrupted earlier run left, once deleted (the run's evidence records it). */
+  readonly onCleanup?: (token: CleanedUpToken) => Promise<void> | void;
 }
 
 const PROJECT = "cf-compliance-tokens";
@@ -50,15 +56,18 @@ export class RehearsalEngine implements StackEngine {
     this.box = new SecretBox(this.store, options.stack, options.env ?? process.env);
   }
 
-  preview(): Promise<EngineResult> {
+  async preview(): Promise<EngineResult> {
+    await this.attached();
     return this.runProgram(true);
   }
 
-  up(): Promise<EngineResult> {
+  async up(): Promise<EngineResult> {
+    await this.attached();
     return this.store.withLock(() => this.runProgram(false));
   }
 
-  destroy(): Promise<EngineResult> {
+  async destroy(): Promise<EngineResult> {
+    await this.attached();
     return this.store.withLock(async () => {
       const mocks = this.mocks(false);
       await mocks.settlePendingCreates();
@@ -72,15 +81,18 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async outputs(): Promise<DeployedToken[]> {
+    await this.attached();
     return readTokenOutputs({ tokens: this.store.read().outputs });
   }
 
   async tokenValue(logicalName: string): Promise<string | undefined> {
+    await this.attached();
     const sealed = tokenResourcesOf(stateResources(this.store.read())).get(logicalName)?.sealed;
     return sealed ? this.box.open(sealed) : undefined;
   }
 
   async settings(): Promise<Settings> {
+    await this.attached();
     const file = stackFilePath(this.options.projectDir, this.options.stack);
     const { projectConfig, foreign } = readStackFile(file);
     return parseSettings({ ...projectConfig, ...this.store.read().config }, { stack: this.options.stack, source: file, also: foreign });
@@ -92,7 +104,42 @@ export class RehearsalEngine implements StackEngine {
 
   /** `pulumi config set` for the rehearsal stack: layered over the stack file, kept in the state. */
   async setConfig(key: string, value: unknown): Promise<void> {
+    await this.attached();
     this.store.update((s) => void (s.config[key] = value));
+  }
+
+  private attaching: Promise<void> | undefined;
+
+  /** Once per run, before the state is used: is it this sandbox's? */
+  private attached(): Promise<void> {
+    this.attaching ??= this.attach();
+    return this.attaching;
+  }
+
+  /**
+   * A sandbox keeps its tokens in memory: when the one that answers is not the one the state was
+   * deployed into (it was restarted), the state's tokens no longer exist, and "unchanged" would be
+   * a claim nothing checked. Say so, and start the rehearsal over against this sandbox.
+   */
+  private async attach(): Promise<void> {
+    if (!this.options.sandbox) return;
+    const current = await this.options.sandbox();
+    this.store.belongsTo(current);
+    const state = this.store.read();
+    const recorded = state.sandbox;
+    if (!recorded || recorded.instance === current.instance || !holdsAnything(state)) return;
+    const tokens = Object.keys(state.resources).length;
+    this.options.progress?.(
+      `rehearsal: the state in ${this.store.dir} was deployed into another sandbox (started ${recorded.startedAt} at ${recorded.baseUrl}), ` +
+        `and the one answering now (started ${current.startedAt} at ${current.baseUrl}) is a new one: the ${tokens} token(s) recorded there went with the old one. ` +
+        "Starting the rehearsal over against this sandbox: tokens are created, verified and handed off again",
+    );
+    this.store.update((s) => {
+      s.resources = {};
+      s.pending = [];
+      s.outputs = {};
+      s.config = {};
+    });
   }
 
   /** Stack-file keys with what cfct stored for this stack on top, as `pulumi config set` would layer them. */
@@ -101,7 +148,15 @@ export class RehearsalEngine implements StackEngine {
   }
 
   private mocks(dryRun: boolean): SandboxMocks {
-    return new SandboxMocks(this.options.client, this.store, this.box, dryRun, this.options.stack);
+    return new SandboxMocks(this.options.client, this.store, this.box, dryRun, this.options.stack, async (token) => {
+      this.options.progress?.(`deleted orphaned token ${token.id} (${token.name}): an interrupted run created it and never recorded it`);
+      await this.options.onCleanup?.(token);
+    });
+  }
+
+  /** Token creates sent and not yet recorded: what an interruption right now would leave for the next run to delete. */
+  inFlight(): readonly string[] {
+    return this.store.read().pending.map((p) => p.tokenName);
   }
 
   private async runProgram(dryRun: boolean): Promise<EngineResult> {
@@ -155,4 +210,8 @@ function stateResources(state: RehearsalState): { urn: string; type: string; par
  */
 export function pulumiConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function holdsAnything(state: RehearsalState): boolean {
+  return Object.keys(state.resources).length > 0 || state.pending.length > 0 || Object.keys(state.outputs).length > 0;
 }

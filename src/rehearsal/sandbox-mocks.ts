@@ -1,17 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ChangeOp, ResourceChange } from "../automation/engine";
+import type { ChangeOp, CleanedUpToken, ResourceChange } from "../automation/engine";
 import { documentationHint, type CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
 import { stoppedWorking } from "../verify/liveness";
 import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
+import { COMPLIANCE_TOKEN_INVOKES } from "../component/mocks";
 import type { SecretBox } from "./secret-box";
 import { resourceKey, type RehearsalState, type StateStore } from "./state-store";
-
-const INVOKES = {
-  userGroups: "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList",
-  accountGroups: "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList",
-  zones: "cloudflare:index/getZones:getZones",
-  user: "cloudflare:index/getUser:getUser",
-} as const;
 
 interface TokenInputs {
   name: string;
@@ -110,16 +104,18 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     private readonly box: SecretBox,
     private readonly dryRun: boolean,
     private readonly stack: string,
+    /** Told of each token an interrupted run left that settlePendingCreates deleted. */
+    private readonly onCleanup: (token: CleanedUpToken) => Promise<void> | void = () => undefined,
   ) {}
 
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
     const sdk = this.client.sdk;
     switch (args.token) {
-      case INVOKES.userGroups:
+      case COMPLIANCE_TOKEN_INVOKES.userPermissionGroups:
         return {
           results: await this.request("GET /user/tokens/permission_groups", () => this.collect(sdk.user.tokens.permissionGroups.list())),
         };
-      case INVOKES.accountGroups: {
+      case COMPLIANCE_TOKEN_INVOKES.accountPermissionGroups: {
         const accountId = String(args.inputs.accountId);
         return {
           results: await this.request(`GET /accounts/${accountId}/tokens/permission_groups`, () =>
@@ -127,13 +123,13 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
           ),
         };
       }
-      case INVOKES.zones: {
+      case COMPLIANCE_TOKEN_INVOKES.zones: {
         const zones = await this.request(`GET /zones?name=${String(args.inputs.name)}`, () =>
           this.collect(sdk.zones.list({ name: args.inputs.name, per_page: 50 })),
         );
         return { results: zones.map((z) => ({ id: z.id, name: z.name, account: { id: z.account.id, name: z.account.name } })) };
       }
-      case INVOKES.user:
+      case COMPLIANCE_TOKEN_INVOKES.user:
         return { id: (await this.request("GET /user", async () => (await sdk.user.get()) as { id: string })).id };
       default:
         throw this.stop(new NothingChangedError(`the rehearsal engine does not implement invoke ${args.token}`));
@@ -224,6 +220,11 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
         : await this.request("GET /user/tokens", () => this.collect(sdk.user.tokens.list({ include_expired: true })));
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
+        await this.onCleanup({
+          id: token.id!,
+          name: create.tokenName,
+          owner: create.accountId ? { kind: "account", accountId: create.accountId } : { kind: "user" },
+        });
       }
     }
     if (pending.length > 0) this.store.update((s) => void (s.pending = []));

@@ -48,7 +48,14 @@ const stateSchema = z.object({
   /** The program's outputs as the last apply left them, secret values removed (they live sealed in `resources`). */
   outputs: z.record(z.string(), z.unknown()),
   sealing: sealingSchema.optional(),
+  /**
+   * The sandbox whose tokens `resources` are: its run (a new ID on every start) and address. A
+   * restarted sandbox has none of them; absent in states written before it was recorded.
+   */
+  sandbox: z.object({ instance: z.string(), startedAt: z.string(), baseUrl: z.string() }).optional(),
 });
+
+export type SandboxOfState = NonNullable<z.infer<typeof stateSchema>["sandbox"]>;
 
 export type RehearsalState = z.infer<typeof stateSchema>;
 
@@ -82,7 +89,15 @@ export class StateStore {
     }
   }
 
+  /** Every state written from now on says it belongs to this sandbox. */
+  belongsTo(sandbox: SandboxOfState): void {
+    this.sandbox = sandbox;
+  }
+
+  private sandbox: SandboxOfState | undefined;
+
   write(state: RehearsalState): void {
+    if (this.sandbox) state.sandbox = this.sandbox;
     this.checkPlacement();
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;

@@ -1,14 +1,15 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { isAlive } from "../domain/process-alive";
 
 /**
- * Where a running `cfct sandbox` says it listens, so `cfct up --engine sandbox` finds it without
- * flags. The file holds the sandbox's provisioner credential: a credential of that sandbox only,
- * which it also prints on stdout; the file is 0600 under the user's home (never in a repository)
- * and the sandbox removes it when it stops. A file left by a killed sandbox is recognised by its pid.
+ * Where each running `cfct sandbox` says it listens, so `cfct up --engine sandbox` finds it without
+ * flags. The file holds each sandbox's provisioner credential: a credential of that sandbox only,
+ * which it also prints on stdout; the file is 0600 under the user's home (never in a repository).
+ * Several sandboxes may run at once: each adds its own entry and removes only that entry when it
+ * stops. An entry left by a killed sandbox is recognised by its pid.
  */
 const announcementSchema = z.object({
   baseUrl: z.string().url(),
@@ -19,44 +20,109 @@ const announcementSchema = z.object({
 
 export type SandboxAnnouncement = z.infer<typeof announcementSchema>;
 
+/** `{sandboxes: [...]}`; a file from before several sandboxes were kept holds one entry as the whole object. */
+const fileSchema = z.union([
+  z.object({ sandboxes: z.array(announcementSchema) }),
+  announcementSchema.transform((one) => ({ sandboxes: [one] })),
+]);
+
 /** ~/.cfct/sandbox.json; `home` is replaceable for tests. */
 export function announcementFile(home: string = homedir()): string {
   return path.join(home, ".cfct", "sandbox.json");
 }
 
-export function announce(announcement: SandboxAnnouncement, file = announcementFile()): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(announcement)}\n`, { mode: 0o600 });
-  renameSync(temp, file);
+export interface Announcements {
+  /** Sandboxes whose process still runs, oldest first. */
+  readonly running: readonly SandboxAnnouncement[];
+  /** Entries of sandboxes that were killed before they could remove them. */
+  readonly stale: readonly SandboxAnnouncement[];
+  /** Why the file could not be read, when it could not. */
+  readonly invalid?: string;
 }
 
-/** Removes the announcement if it is still this process's (a newer sandbox may have replaced it). */
-export function withdraw(pid: number, file = announcementFile()): void {
-  const current = readAnnouncement(file);
-  if (current.kind !== "none" && (current.kind === "invalid" || current.announcement.pid === pid)) rmSync(file, { force: true });
-}
-
-export type AnnouncementLookup =
-  | { readonly kind: "running"; readonly announcement: SandboxAnnouncement }
-  | { readonly kind: "stale"; readonly announcement: SandboxAnnouncement }
-  | { readonly kind: "invalid"; readonly reason: string }
-  | { readonly kind: "none" };
-
-export function readAnnouncement(file = announcementFile()): AnnouncementLookup {
+export function readAnnouncements(file = announcementFile()): Announcements {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "none" };
-    return { kind: "invalid", reason: (error as Error).message };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { running: [], stale: [] };
+    return { running: [], stale: [], invalid: (error as Error).message };
   }
   let parsed;
   try {
-    parsed = announcementSchema.safeParse(JSON.parse(text));
+    parsed = fileSchema.safeParse(JSON.parse(text));
   } catch (error) {
-    return { kind: "invalid", reason: (error as Error).message };
+    return { running: [], stale: [], invalid: (error as Error).message };
   }
-  if (!parsed.success) return { kind: "invalid", reason: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-  return { kind: isAlive(parsed.data.pid) ? "running" : "stale", announcement: parsed.data };
+  if (!parsed.success)
+    return { running: [], stale: [], invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  const { sandboxes } = parsed.data;
+  return { running: sandboxes.filter((s) => isAlive(s.pid)), stale: sandboxes.filter((s) => !isAlive(s.pid)) };
+}
+
+/**
+ * Adds this sandbox's entry, keeping every other running sandbox's (a stale or unreadable entry is
+ * dropped). Returns the other running sandboxes, so the new one can say it is not alone.
+ */
+export function announce(announcement: SandboxAnnouncement, file = announcementFile()): readonly SandboxAnnouncement[] {
+  return underLock(file, () => {
+    const others = readAnnouncements(file).running.filter((s) => s.pid !== announcement.pid);
+    write(file, [...others, announcement]);
+    return others;
+  });
+}
+
+/** Removes this process's entry only; the file goes when no entry is left. */
+export function withdraw(pid: number, file = announcementFile()): void {
+  underLock(file, () => {
+    const remaining = readAnnouncements(file).running.filter((s) => s.pid !== pid);
+    if (remaining.length === 0) rmSync(file, { force: true });
+    else write(file, remaining);
+  });
+}
+
+function write(file: string, sandboxes: readonly SandboxAnnouncement[]): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify({ sandboxes })}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+const LOCK_ATTEMPTS = 100;
+const LOCK_WAIT_MS = 20;
+
+/** Two sandboxes starting or stopping at once must not drop each other's entry: one read-modify-write at a time. */
+function underLock<T>(file: string, work: () => T): T {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const lock = `${file}.lock`;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = lockHolder(lock);
+      if (holder === undefined) continue; // released meanwhile
+      // A holder that died (or a lock still being written when it has waited long enough) is taken over.
+      if ((holder > 0 && !isAlive(holder)) || attempt >= LOCK_ATTEMPTS) rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_WAIT_MS);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** The pid in a lock file, 0 while its holder is still writing it, undefined when it is gone. */
+function lockHolder(lock: string): number | undefined {
+  try {
+    return Number(readFileSync(lock, "utf8")) || 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }

@@ -6,22 +6,27 @@ import type { faultSchema } from "./faults";
 
 /** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
 export async function readClock(controlUrl: string): Promise<Date> {
-  const body = await clockState(controlUrl);
+  const body = (await controlGet(controlUrl, "/clock")) as { now?: string };
   if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
   return new Date(body.now);
 }
 
-/** Which sandbox's clock that is (a new one per sandbox): evidence on it says so. */
-export async function readClockInstance(controlUrl: string): Promise<string> {
-  const body = await clockState(controlUrl);
-  if (!body.instance) throw new Error(`the sandbox control plane at ${controlUrl} did not say which clock it keeps`);
-  return body.instance;
+/** Which run of the sandbox answers: a new ID on every start, so a rehearsal notices a restart (its tokens went with it). It is also the ID of the sandbox's clock, which evidence on that clock records. */
+export interface SandboxInstance {
+  readonly instance: string;
+  readonly startedAt: string;
 }
 
-async function clockState(controlUrl: string): Promise<{ now?: string; instance?: string }> {
+export async function readInstance(controlUrl: string): Promise<SandboxInstance> {
+  const body = (await controlGet(controlUrl, "/instance")) as Partial<SandboxInstance>;
+  if (!body.instance || !body.startedAt) throw new Error(`the sandbox control plane at ${controlUrl} did not say which sandbox it is`);
+  return { instance: body.instance, startedAt: body.startedAt };
+}
+
+async function controlGet(controlUrl: string, route: string): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(`${controlUrl}/clock`);
+    response = await fetch(`${controlUrl}${route}`);
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
     const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
@@ -30,8 +35,8 @@ async function clockState(controlUrl: string): Promise<{ now?: string; instance?
       { cause: error },
     );
   }
-  if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
-  return (await response.json()) as { now?: string; instance?: string };
+  if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for ${route}`);
+  return response.json();
 }
 
 export async function advanceClock(controlUrl: string, seconds: number): Promise<void> {

@@ -24,6 +24,8 @@ export interface ControlPlaneDependencies {
   readonly behaviours: Behaviours;
   /** How a request the control plane will not serve is answered. */
   readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
+  /** Which run of the sandbox this is: a rehearsal's state records it, to notice a restart. */
+  readonly instance: { readonly instance: string; readonly startedAt: string };
 }
 
 const roleChange = z.strictObject({
@@ -77,6 +79,7 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   app.use("*", sameMachineJsonOnly(deps.refusal));
 
   app.get("/stats", (c) => c.json(deps.stats.snapshot()));
+  app.get("/instance", (c) => c.json(deps.instance));
   app.get("/behaviours", (c) => c.json(deps.behaviours));
   app.post("/stats/reset", (c) => {
     deps.stats.reset();
@@ -181,7 +184,7 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   app.all("*", (c) =>
     c.json(
       {
-        error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, POST /permission_groups/rename, PUT /memberships/{account_id}/roles, DELETE /zones/{zone_id}, GET /behaviours`,
+        error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /instance, GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, POST /permission_groups/rename, PUT /memberships/{account_id}/roles, DELETE /zones/{zone_id}, GET /behaviours`,
       },
       404,
     ),

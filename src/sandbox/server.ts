@@ -56,6 +56,8 @@ export interface RunningSandbox {
   readonly behaviours: Behaviours;
   /** The budget in force per principal. */
   readonly rateLimit: RateLimitSettings;
+  /** This run of the sandbox, new on every start (`GET /__sandbox/instance`): its tokens live and die with it. */
+  readonly instance: string;
   close(): Promise<void>;
 }
 
@@ -115,11 +117,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const state: SandboxState = { inventory, catalog, tokens, clock, authorizer: new Authorizer(catalog, inventory), behaviours };
   const provisioner = issueProvisionerToken(fixture, catalog, inventory, tokens, clock.now());
 
+  const instance = { instance: clock.instance, startedAt: clock.now().toISOString() };
   const stats = new RequestStats();
   const faults = new FaultQueue();
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use("*", localHostOnly(refusal));
-  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal }));
+  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal, instance }));
   app.route(
     "/",
     createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours.rateLimitRefusal), faults, stats, log }),
@@ -135,6 +138,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     fixture,
     behaviours,
     rateLimit,
+    instance: instance.instance,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -36,7 +36,8 @@ describe("cfct preview with the Pulumi engine, against the stand-in CLI", () => 
     const project = projectCopy();
     const run = await cfct(["preview", "--stack", "typo1", "--project-dir", project], project);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/stack typo1 does not exist in the state backend; nothing was created\. Existing stacks: dev, prod/);
+    // Without a stack file there is no config for the stack: refused before Pulumi is asked, naming the stacks that have one.
+    expect(run.stderr).toMatch(/Pulumi\.typo1\.yaml.*does not exist: did you mean --stack .*\? Stacks with a file in .*stacks: dev, prod/);
     expect(standIn.commands()).not.toContain("stack init typo1");
   });
 

@@ -59,13 +59,13 @@ describe("runDestroy", () => {
     expect(log.join("\n")).toContain('account "datadog" kept (registration.deleteOnDestroy is not set)');
   });
 
-  it("a config that cannot be read: the tokens are still destroyed, and the run says registrations were not checked", async () => {
+  it("a config that cannot be read: the tokens are still destroyed, and the run says registrations and hand-off sheets were not located", async () => {
     const log: string[] = [];
     const summary = await runDestroy(context(() => Promise.reject(new Error("1 problem in stack config")), [], log));
     expect(log).toContain("destroy");
     expect(summary.ok).toBe(false);
     expect(summary.problems[0]).toMatch(
-      /registrations were not checked: the stack config could not be read \(1 problem in stack config\)\. Fix:/,
+      /registrations and hand-off sheets were not located: the stack config could not be read \(1 problem in stack config\)\. Fix:/,
     );
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { injectFault } from "../../src/sandbox/control-client";
-import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
+import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
 
 const sandbox = useSandbox({ port: 0 });
@@ -230,6 +230,17 @@ const ROWS: readonly Row[] = [
     exit: 2,
     says: /drata-g1: registration failed: could not write the hand-off sheet .* Fix: make the directory writable/,
     run: () => rehearse("up", project("regfails"), { CFCT_REHEARSAL_HANDOFF_DIR: "/dev/null/handoff" }),
+  },
+  {
+    command: "up",
+    situation: "interrupted (Ctrl-C) while a token create is in flight",
+    exit: 130,
+    injectsFault: true,
+    says: /interrupted \(SIGINT\) during `cfct up --stack ctrlc`.* 1 token create\(s\) were in flight: cfct ctrlc drata g1\. .*the next `cfct up --stack ctrlc` deletes those tokens/,
+    run: async () => {
+      await inject({ kind: "latency", ms: 15_000, match: { method: "POST", path: "/user/tokens" } });
+      return interruptedUp(sandbox, project("ctrlc"));
+    },
   },
   {
     command: "verify",

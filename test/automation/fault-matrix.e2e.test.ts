@@ -336,11 +336,12 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   // The preflight reads every chosen zone before anything is created: by name (GET /zones?name=) or,
   // for a zone named by its ID, by GET /zones/{id}, so a deleted zone is caught either way.
   it.each([
-    { named: "by name", zone: "acme-status.com", says: /zone acme-status\.com is not visible to it: check the name/ },
+    // The provisioner holds Zone Read on every zone of the account: the zone is gone, and the message says so, not "give it Zone Read".
+    { named: "by name", zone: "acme-status.com", says: /zone acme-status\.com is not in account\(s\) [0-9a-f]{32} .*the zone was deleted/ },
     {
       named: "by ID",
       zone: "acme-payments.com",
-      says: /it cannot read zone [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\); check the zone/,
+      says: /zone [0-9a-f]{32} is not in account\(s\) [0-9a-f]{32} \(GET \/zones\/[0-9a-f]{32}: .*\), though the provisioner holds Zone Read/,
     },
   ])(
     "zone deleted between plan and up's deploy, named $named: exit 1, no token created",

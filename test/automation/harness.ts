@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -46,15 +47,17 @@ export function testProject(stack = "test"): TestProject {
   return project;
 }
 
-/** The flags of a CLI rehearsal of `project`'s stack against `sandbox`: state and evidence stay in the project. */
-export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject): string[] {
+/**
+ * The flags of a CLI rehearsal of `project`'s stack against `sandbox`: state and evidence stay in the
+ * project. `found`: no --api-base, as a user types it, so the CLI finds the sandbox itself.
+ */
+export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject, { found = false } = {}): string[] {
   return [
     "--stack",
     project.stack,
     "--engine",
     "sandbox",
-    "--api-base",
-    sandbox.baseUrl,
+    ...(found ? [] : ["--api-base", sandbox.baseUrl]),
     "--project-dir",
     project.dir,
     "--sandbox-state-dir",
@@ -203,4 +206,40 @@ export function crashingAt(ctx: PipelineContext, n: number, when: "before" | "af
       },
     },
   };
+}
+
+/**
+ * `cfct up` of `project` from the CLI, interrupted with Ctrl-C (SIGINT) while a token create is in
+ * flight: the caller makes the sandbox slow to answer the create (a latency fault); the signal is
+ * sent once the rehearsal state records the create as sent and unanswered.
+ */
+export function interruptedUp(
+  sandbox: RunningSandbox,
+  project: TestProject,
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["bin/cfct.js", "up", ...rehearsalArgs(sandbox, project)], {
+    env: { ...process.env, ...rehearsalEnv(sandbox, project), ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const stateFile = path.join(project.stateDir, "state.json");
+  const createInFlight = () =>
+    existsSync(stateFile) && (JSON.parse(readFileSync(stateFile, "utf8")) as { pending: unknown[] }).pending.length > 0;
+  const poll = setInterval(() => {
+    try {
+      if (createInFlight()) {
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    } catch {
+      // The state is being replaced (written to a temp file and renamed): read it on the next tick.
+    }
+  }, 25);
+  return closed.then((code) => {
+    clearInterval(poll);
+    return { code, output };
+  });
 }

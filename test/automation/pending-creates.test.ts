@@ -54,7 +54,9 @@ describe("pending token creates in an exported stack state (item 8)", () => {
           : [],
       remove: async (owner, id) => void removed.push(`${owner.kind}:${id}`),
     };
-    expect(await deleteOrphans(pending, knownIds, tokens)).toEqual(["orphan (cfct prod ascera g2)"]);
+    expect(await deleteOrphans(pending, knownIds, tokens)).toEqual([
+      { id: "orphan", name: "cfct prod ascera g2", owner: expect.objectContaining({ kind: "account" }) },
+    ]);
     expect(removed).toEqual(["account:orphan"]);
   });
 

@@ -428,6 +428,7 @@ describe("a killed `pulumi up` leaves pending creates (item 8)", () => {
           : [],
       remove: async (_owner, id) => void removed.push(id),
     };
+    const cleanedUp: unknown[] = [];
     const { engine, cli, lines } = engineWith(
       [
         answers.selected,
@@ -437,10 +438,12 @@ describe("a killed `pulumi up` leaves pending creates (item 8)", () => {
         ...answers.outputs(OUTPUTS),
         answers.history,
       ],
-      { orphans },
+      { orphans, onCleanup: (token) => void cleanedUp.push(token) },
     );
     await engine.up();
     expect(removed).toEqual(["orphan-9"]);
+    // What the run's evidence records (src/cli/build-pipeline.ts turns each into a `cleanup` entry).
+    expect(cleanedUp).toEqual([{ id: "orphan-9", name: "cfct prod drata g2", owner: { kind: "user" } }]);
     expect(cli.commands()).toEqual([
       "version",
       "stack select",

@@ -18,6 +18,7 @@ const pipelineThat = (changed: boolean) => {
     apiCalls: () => 7,
     changes: () => (changed ? ++changes : changes),
     clock: async () => ({ source: "sandbox", sandbox: "sandbox-1" }),
+    cleanups: () => [],
   } as unknown as Pipeline;
 };
 const pipeline = pipelineThat(false);

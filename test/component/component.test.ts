@@ -1,35 +1,17 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
-import { ComplianceToken } from "../../src/index";
+import { COMPLIANCE_TOKEN_INVOKES, ComplianceToken, complianceTokenMocks, complianceTokensPerAccount } from "../../src/index";
 import { planComponentToken } from "../../src/component/compliance-token";
 import { plannedResources } from "../../src/diff/policy-verdict";
 import { ACME_CORP } from "../helpers/settings";
-import { SCOPES } from "../../src/domain/permission-group";
 
 /** The component on its own, under mocks: what the package test cannot see from outside. */
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 const invokes: pulumi.runtime.MockCallArgs[] = [];
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    registered.push(args);
-    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
-  },
-  call(args) {
-    invokes.push(args);
-    const groups = (scopes: string[]) =>
-      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({
-        id: `id-${g.scope}-${g.name}`,
-        name: g.name,
-        scopes: [g.scope],
-      }));
-    if (args.token.endsWith("getApiTokenPermissionGroupsList")) return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
-    if (args.token.endsWith("getUser")) return { id: "8ec917c52e6b1d94920f1e3ec8d5ae82" };
-    throw new Error(`unexpected invoke ${args.token}`);
-  },
-};
+// The mocks the package offers library users: the four provider invokes the component needs.
+const mocks = complianceTokenMocks({ onResource: (args) => registered.push(args), onInvoke: (args) => invokes.push(args) });
 
 async function start(preview: boolean) {
   registered.length = 0;
@@ -60,14 +42,14 @@ describe("ComplianceToken", () => {
     await start(false);
     const token = new ComplianceToken("drata", { platform: "drata", accounts: [ACME_CORP], zones: "all" });
     expect(await pulumi.isSecret(token.value)).toBe(true);
-    expect(await new Promise((resolve) => token.value.apply(resolve))).toBe("SECRET-drata");
+    expect(await new Promise((resolve) => token.value.apply(resolve))).toBe("mock-token-value-drata");
     await settled();
     type Recorded = { urn: string; state: { toJavaScript(): Record<string, unknown> } };
     const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, Recorded> };
     const component = [...monitor.getRegisteredResources().values()].find((r) => r.urn.endsWith("ComplianceToken::drata"))!;
     const outputs = component.state.toJavaScript();
     expect(Object.keys(outputs).sort()).toEqual(["expiresOn", "permissionGroups", "resources", "tokenId"]);
-    expect(JSON.stringify(outputs)).not.toContain("SECRET-drata");
+    expect(JSON.stringify(outputs)).not.toContain("mock-token-value-drata");
   });
 
   it("honours a providers map for the token and for every invoke", async () => {
@@ -92,6 +74,40 @@ describe("ComplianceToken", () => {
     // The component's own inputs too, so a policy pack reports "unknown at preview" rather than a false pass.
     const component = registered.find((r) => r.type === "cf-compliance-tokens:index:ComplianceToken")!;
     expect(component.inputs).toMatchObject({ platform: "drata", policies: unknown });
+  });
+
+  it("complianceTokensPerAccount names one component per account, lengthening the suffix only for accounts that share 8 hex digits", async () => {
+    await start(false);
+    const sibling = `${ACME_CORP.slice(0, 9)}${"0".repeat(23)}`;
+    const tokens = complianceTokensPerAccount("ascera", { platform: "ascera", accounts: [ACME_CORP, sibling] });
+    await settled();
+    expect(Object.keys(tokens)).toEqual([ACME_CORP, sibling]);
+    expect(registered.filter((r) => r.type === "cf-compliance-tokens:index:ComplianceToken").map((r) => r.name)).toEqual([
+      "ascera-417daa9d",
+      `ascera-${ACME_CORP.slice(0, 9)}0`,
+    ]);
+  });
+
+  it("complianceTokenMocks resolves the zone names it was given, leaves out withdrawn groups, and names an invoke it does not answer", async () => {
+    const mocked = complianceTokenMocks({
+      zones: { "acme-corp.com": { id: "576e2aa970f9f4e230116c7c1d498a24", accountId: ACME_CORP } },
+      withoutGroups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" }],
+    });
+    const call = (token: string, inputs: Record<string, unknown> = {}) =>
+      mocked.call({ token, inputs, provider: undefined } as pulumi.runtime.MockCallArgs) as Record<string, unknown>;
+    expect(call(COMPLIANCE_TOKEN_INVOKES.zones, { name: "acme-corp.com" })).toEqual({
+      results: [{ id: "576e2aa970f9f4e230116c7c1d498a24", name: "acme-corp.com", account: { id: ACME_CORP, name: ACME_CORP } }],
+    });
+    expect(call(COMPLIANCE_TOKEN_INVOKES.zones, { name: "typo-corp.com" })).toEqual({ results: [] });
+    const accountGroups = call(COMPLIANCE_TOKEN_INVOKES.accountPermissionGroups, { accountId: ACME_CORP }).results as {
+      name: string;
+      scopes: string[];
+    }[];
+    expect(accountGroups.some((g) => g.name === "Zone Read")).toBe(false);
+    expect(accountGroups.some((g) => g.scopes.includes("com.cloudflare.api.user"))).toBe(false);
+    expect(() => call("cloudflare:index/getAccount:getAccount")).toThrow(
+      /does not answer the invoke cloudflare:index\/getAccount:getAccount/,
+    );
   });
 });
 

@@ -4,7 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 
 /**
  * The component from outside the package boundary, as a Pulumi user gets it: `npm pack`, installed
@@ -29,25 +28,16 @@ function readmeExample(): string {
 /** Runs `program` (a compiled module) under mocks that answer the provider's invokes; prints what it registered. */
 const HARNESS = `
 const pulumi = require("@pulumi/pulumi");
+// The mocks the package exports for its users' tests: the four provider invokes the component needs.
+const { complianceTokenMocks } = require("cf-compliance-tokens");
 const registered = [];
 const invokes = [];
-const groups = (scopes) => require("./groups.json").filter((g) => scopes.includes(g.scope)).map((g) => ({ id: g.id, name: g.name, scopes: [g.scope] }));
-const mocks = {
-  newResource(args) {
-    registered.push({ type: args.type, name: args.name, provider: args.provider ?? null, inputs: args.inputs });
-    return { id: args.custom ? "tok-" + args.name : undefined, state: { ...args.inputs, value: "SECRET-" + args.name } };
-  },
-  call(args) {
-    invokes.push({ token: args.token, provider: args.provider ?? null });
-    switch (args.token.split(":").pop()) {
-      case "getApiTokenPermissionGroupsList": return { results: groups(["com.cloudflare.api.user", "com.cloudflare.api.account", "com.cloudflare.api.account.zone"]) };
-      case "getAccountApiTokenPermissionGroupsList": return { results: groups(["com.cloudflare.api.account", "com.cloudflare.api.account.zone"]) };
-      case "getZones": return { results: args.inputs.name === "acme-corp.com" ? [{ id: "576e2aa970f9f4e230116c7c1d498a24", name: "acme-corp.com", account: { id: "417daa9dc1293f3af874e997f8bdce54", name: "Acme" } }] : [] };
-      case "getUser": return { id: "${USER_ID}" };
-      default: throw new Error("unexpected invoke " + args.token);
-    }
-  },
-};
+const mocks = complianceTokenMocks({
+  zones: { "acme-corp.com": { id: "576e2aa970f9f4e230116c7c1d498a24", accountId: "417daa9dc1293f3af874e997f8bdce54" } },
+  userId: "${USER_ID}",
+  onResource: (args) => registered.push({ type: args.type, name: args.name, provider: args.provider ?? null, inputs: args.inputs }),
+  onInvoke: (args) => invokes.push({ token: args.token, provider: args.provider ?? null }),
+});
 // A program's errors surface asynchronously (inside apply), as they do under \`pulumi up\`.
 process.on("unhandledRejection", (error) => {
   process.stdout.write(JSON.stringify({ error: String((error && error.message) || error) }));
@@ -86,10 +76,6 @@ beforeAll(async () => {
     if (entry.startsWith(".") || entry === "cf-compliance-tokens") continue;
     fs.symlinkSync(path.join(REPO, "node_modules", entry), path.join(app, "node_modules", entry));
   }
-  fs.writeFileSync(
-    path.join(app, "groups.json"),
-    JSON.stringify(KNOWN_PERMISSION_GROUPS.map((g, i) => ({ id: `pg${String(i).padStart(30, "0")}`, name: g.name, scope: g.scope }))),
-  );
   fs.writeFileSync(path.join(app, "harness.cjs"), HARNESS);
   fs.writeFileSync(path.join(app, "index.ts"), readmeExample());
   fs.writeFileSync(
@@ -155,16 +141,27 @@ describe("the packed package", () => {
     expect(drata.inputs.policies[1].resources).toBe(
       '{"com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24":"*","com.cloudflare.api.account.zone.621b8b25e1292b078cc50d9c9bdec591":"*"}',
     );
-    expect(outputs.drataTokenId).toEqual({ value: "tok-drata", secret: false });
+    expect(outputs.drataTokenId).toEqual({ value: "drata-id", secret: false });
     expect(outputs.drataGroups.value).toHaveLength(10);
     expect(outputs.drataGroups.value).toContainEqual({ name: "Zone WAF Read", scope: "com.cloudflare.api.account.zone" });
     expect(outputs.asceraTokens.value).toEqual({
-      "417daa9dc1293f3af874e997f8bdce54": "tok-ascera-417daa9d",
-      fca1dc0809e072ce2cf9eb2831e0e03b: "tok-ascera-fca1dc08",
+      "417daa9dc1293f3af874e997f8bdce54": "ascera-417daa9d-id",
+      fca1dc0809e072ce2cf9eb2831e0e03b: "ascera-fca1dc08-id",
     });
     // The example exports no value; the component keeps it a secret property, not an output (README, Security model).
-    expect(JSON.stringify(outputs)).not.toContain("SECRET-");
+    expect(JSON.stringify(outputs)).not.toContain("mock-token-value-");
   }, 60_000);
+
+  it("the README installs it from the repository (a tag or this very tarball), never from a registry name nothing publishes yet", () => {
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
+    const packed = (JSON.parse(fs.readFileSync(path.join(app, "files.json"), "utf8")) as string[]).length > 0;
+    expect(packed).toBe(true);
+    expect(readme).toContain(`cf-compliance-tokens.git#v${version}`);
+    expect(readme).toContain(`npm install /path/to/cf-compliance-tokens-${version}.tgz`);
+    expect(fs.readdirSync(app)).toContain(`cf-compliance-tokens-${version}.tgz`);
+    expect(readme).not.toMatch(/npm install cf-compliance-tokens(?![\w.-])/);
+  });
 
   it("imports from an ES module too", async () => {
     fs.writeFileSync(

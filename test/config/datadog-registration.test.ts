@@ -135,7 +135,7 @@ describe("--allow-registration-host reaches the registrars of a run", () => {
     Object.assign(process.env, { CLOUDFLARE_API_TOKEN: "provisioner", DD_API_KEY: "a", DD_APP_KEY: "b" });
     try {
       const options = {
-        stack: "test",
+        stack: "dev",
         engine: "pulumi" as const,
         provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
         evidenceDir: "evidence",

@@ -256,7 +256,8 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     expect(markdown.stdout).toContain("What each rule ran on");
   });
 
-  it("--base a git ref: reads the stack file as that commit had it; a stack new since then is all added", async () => {
+  /** A project repository whose HEAD has the base prod stack; the working tree has the head's prod and a new staging stack. */
+  function baseRepository(): string {
     const repo = mkdtempSync(path.join(tmpdir(), "cfct-diff-"));
     const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "ignore" });
     mkdirSync(path.join(repo, "stacks"));
@@ -267,6 +268,11 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base");
     copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), path.join(repo, "stacks", "Pulumi.prod.yaml"));
     copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), path.join(repo, "stacks", "Pulumi.staging.yaml"));
+    return repo;
+  }
+
+  it("--base a git ref: reads the stack file as that commit had it; a stack new since then is all added", async () => {
+    const repo = baseRepository();
 
     const changed = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
     expect(changed.code, changed.stderr).toBe(0);
@@ -288,5 +294,25 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     const broken = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("cf-compliance-tokens:connections");
+  });
+
+  it("--config from outside the project (another repository) with --base a ref: the ref is resolved in the project, not beside the file", async () => {
+    const repo = baseRepository();
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "cfct-diff-elsewhere-"));
+    execFileSync("git", ["init", "-q"], { cwd: elsewhere, stdio: "ignore" });
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "other"], {
+      cwd: elsewhere,
+      stdio: "ignore",
+    });
+    const outside = path.join(elsewhere, "Pulumi.prod.yaml");
+    copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), outside);
+    const fromOutside = await cfct(
+      ["diff", "--stack", "prod", "--config", outside, "--base", "HEAD", "--project-dir", repo, "--no-policy-pack"],
+      noCredentials,
+      elsewhere,
+    );
+    expect(fromOutside.code, fromOutside.stderr).toBe(0);
+    expect(fromOutside.stdout).toContain(`Base \`HEAD:stacks/Pulumi.prod.yaml\` → \`${outside}\``);
+    expect(fromOutside.stdout).toContain("- ➕ zone `acme-payments.com`");
   });
 });

@@ -80,7 +80,7 @@ describe("cfct evidence report", { timeout: 60_000 }, () => {
     const { dir } = gapHistory();
     const result = await report(dir, ...flags);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { message, exitCode: 1 } });
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { message, exitCode: 1 } });
     expect(result.stderr).toBe(`cfct: ${message}\n`);
   });
 
@@ -92,6 +92,6 @@ describe("cfct evidence report", { timeout: 60_000 }, () => {
     const result = await report(dir, ...flags);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`cfct: ${message}\n`);
-    expect(result.stdout).toBe(json ? `${JSON.stringify({ error: { message, exitCode: 1 } })}\n` : "");
+    expect(result.stdout).toBe(json ? `${JSON.stringify({ ok: false, error: { message, exitCode: 1 } })}\n` : "");
   });
 });

@@ -288,7 +288,9 @@ describe("stack config rejections name the key, the value and the fix", () => {
   });
 
   it("a missing stack file names the file and the fix", () => {
-    expect(() => loadSettingsFile("stacks/Pulumi.nope.yaml")).toThrow(/does not exist\. Fix: create it, or pass --stack/);
+    expect(() => loadSettingsFile("stacks/Pulumi.nope.yaml")).toThrow(
+      /does not exist: did you mean --stack dev or --stack prod\? Stacks with a file in stacks: dev, prod\. Fix: pass one of them with --stack, or create stacks\/Pulumi\.nope\.yaml/,
+    );
   });
 
   it("the shipped dev and prod stacks are valid", () => {

@@ -79,6 +79,24 @@ describe("plan", () => {
     }
   });
 
+  it("two accounts sharing their first 8 hex digits get distinct keys: the first keeps its key, the later one is lengthened", () => {
+    const sibling = `${ACME_CORP.slice(0, 9)}${"0".repeat(23)}`;
+    const cousin = `${ACME_CORP.slice(0, 8)}${"f".repeat(24)}`;
+    const keys = (accounts: string[]) =>
+      plan(settingsFrom({ connections: [{ platform: "ascera", accounts }] }), undefined, NOW).map((t) => [
+        t.key,
+        (t.owner as { accountId: string }).accountId,
+      ]);
+    expect(keys([ACME_CORP, ACME_LABS, sibling, cousin])).toEqual([
+      ["ascera-417daa9d", ACME_CORP],
+      ["ascera-fca1dc08", ACME_LABS],
+      [`ascera-${ACME_CORP.slice(0, 9)}0`, sibling],
+      [`ascera-${ACME_CORP.slice(0, 8)}f`, cousin],
+    ]);
+    // An account alone, or with others that share nothing, keeps the key it always had.
+    expect(keys([ACME_CORP])).toEqual([["ascera-417daa9d", ACME_CORP]]);
+  });
+
   it("ASCERA read-all: every Read group of account and zone scope, never a write group, never a user group, own account only", () => {
     const tokens = plan(
       settingsFrom({ connections: [{ platform: "ascera", profile: "read-all", accounts: [ACME_CORP, ACME_LABS], zones: "all" }] }),

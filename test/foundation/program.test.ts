@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
+import { complianceTokenMocks, mockPermissionGroupId } from "../../src/component/mocks";
 // The program creates resources only when called, so a static import before setMocks is safe.
 import { complianceTokensProgram } from "../../src/program/program";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
@@ -11,42 +11,22 @@ const ZONES: Record<string, { id: string; account: string }> = {
   "acme-corp.com": { id: "576e2aa970f9f4e230116c7c1d498a24", account: ACME_CORP },
   "acmelabs.dev": { id: "18e0d6184039cd9b0d569da586627741", account: ACME_LABS },
 };
-const idOf = (name: string, scope: string) => `pg-${scope.split(".").pop()}-${name}`.replace(/[^A-Za-z0-9-]/g, "_");
+const idOf = mockPermissionGroupId;
 
 let withdrawnGroup: string | undefined;
 const created: pulumi.runtime.MockResourceArgs[] = [];
 const invokes: string[] = [];
 
 // A fresh mock engine per run, as each `pulumi up` is a run of its own (invoke answers are remembered per run).
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    created.push(args);
-    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
-  },
-  call(args) {
-    invokes.push(args.token);
-    const groups = (scopes: string[]) =>
-      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope) && g.name !== withdrawnGroup).map((g) => ({
-        id: idOf(g.name, g.scope),
-        name: g.name,
-        scopes: [g.scope],
-      }));
-    switch (args.token) {
-      case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList":
-        return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
-      case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
-        return { results: groups([SCOPES.account, SCOPES.zone]) };
-      case "cloudflare:index/getZones:getZones": {
-        const zone = ZONES[args.inputs.name as string];
-        return { results: zone ? [{ id: zone.id, name: args.inputs.name, account: { id: zone.account, name: "x" } }] : [] };
-      }
-      case "cloudflare:index/getUser:getUser":
-        return { id: USER_ID };
-      default:
-        throw new Error(`unexpected invoke ${args.token}`);
-    }
-  },
-};
+const mocks = (): pulumi.runtime.Mocks =>
+  complianceTokenMocks({
+    zones: Object.fromEntries(Object.entries(ZONES).map(([name, zone]) => [name, { id: zone.id, accountId: zone.account }])),
+    userId: USER_ID,
+    withoutGroups: withdrawnGroup ? [SCOPES.user, SCOPES.account, SCOPES.zone].map((scope) => ({ name: withdrawnGroup!, scope })) : [],
+    tokenValue: (name) => `SECRET-${name}`,
+    onResource: (args) => created.push(args),
+    onInvoke: (args) => invokes.push(args.token),
+  });
 
 function configure(raw: Record<string, unknown>) {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`cf-compliance-tokens:${k}`, JSON.stringify(v)])));
@@ -56,7 +36,7 @@ const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => outp
 
 async function runProgram() {
   created.length = 0;
-  await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", "dev", false);
+  await pulumi.runtime.setMocks(mocks(), "cf-compliance-tokens", "dev", false);
   const outputs = await complianceTokensProgram(new Date("2026-11-25T00:00:00Z"));
   // Registration is asynchronous: wait until every token resource has been created.
   await Promise.all(Object.values(outputs.tokens).map((token) => unwrap(pulumi.all([token.id, token.expiresOn]))));
@@ -104,7 +84,7 @@ describe("the Pulumi program under mocks", () => {
     const ids = drata.policies.map((p: { permissionGroups: { id: string }[] }) => p.permissionGroups.map((g) => g.id));
     expect(ids.flat()).toHaveLength(10);
     for (const list of ids) expect(list).toEqual([...list].sort());
-    expect(ids[2]).toEqual([idOf("Memberships Read", SCOPES.user), idOf("User Details Read", SCOPES.user)]);
+    expect(ids[2]).toEqual([idOf("Memberships Read", SCOPES.user), idOf("User Details Read", SCOPES.user)].sort());
     // "Access: Apps and Policies Read" is resolved at zone scope, not to its account-scope twin.
     expect(ids[1]).toContain(idOf("Access: Apps and Policies Read", SCOPES.zone));
     expect(ids[1]).not.toContain(idOf("Access: Apps and Policies Read", SCOPES.account));
@@ -117,9 +97,9 @@ describe("the Pulumi program under mocks", () => {
     expect(token).not.toHaveProperty("value");
     expect(Object.keys(outputs)).toEqual(["tokens"]);
     expect(await pulumi.isSecret(token.id)).toBe(false);
-    expect(await unwrap(token.id)).toBe("tok-ascera-417daa9d-g1");
+    expect(await unwrap(token.id)).toBe("ascera-417daa9d-g1-id");
     expect(token.owner).toEqual({ kind: "account", accountId: ACME_CORP });
-    expect(token.groups.map((g) => g.name)).toEqual([
+    expect(token.groups.map((g) => g.name).sort()).toEqual([
       "Access: Audit Logs Read",
       "Access: Organizations, Identity Providers, and Groups Read",
       "Account Settings Read",

@@ -67,6 +67,8 @@ describe("stack files are found and read the way Pulumi finds and reads them", (
 
   it("a missing stack file names the directory Pulumi.yaml points at", () => {
     const dir = project("name: p\nruntime: nodejs\nstackConfigDir: stacks\n", {});
-    expect(() => loadStackSettings(dir, "typo1")).toThrow(/Pulumi\.typo1\.yaml.*does not exist\. Fix: create it, or pass --stack <name>/);
+    expect(() => loadStackSettings(dir, "typo1")).toThrow(
+      /Pulumi\.typo1\.yaml.*does not exist, and .*stacks holds no stack file\. Fix: create it/,
+    );
   });
 });

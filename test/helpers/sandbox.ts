@@ -39,6 +39,9 @@ export function useSandbox(options: SandboxOptions = {}): RunningSandbox {
     get rateLimit() {
       return started().rateLimit;
     },
+    get instance() {
+      return started().instance;
+    },
     close: () => started().close(),
   };
 }

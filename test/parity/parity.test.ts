@@ -164,7 +164,7 @@ describe("cfct sandbox-parity", () => {
     );
     const run = await cli(parity("--token-env", "NO_SUCH_PARITY_VAR"));
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/environment variable NO_SUCH_PARITY_VAR is empty\. Fix:/);
+    expect(run.err).toMatch(/NO_SUCH_PARITY_VAR is not set\. Fix: export the provisioner credential/);
     expect((await cli(parity("--api-base", "http://example.com/client/v4", "--dry-run"))).code).toBe(1);
   });
 });

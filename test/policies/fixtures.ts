@@ -9,14 +9,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { CONFIG_NAMESPACE } from "../../src/config/schema";
 import { projectKeys, stackFilePath } from "../../src/config/stack-file";
-import type { CloudflareDirectory } from "../../src/component/directory";
+import { complianceTokenMocks } from "../../src/component/mocks";
 import { complianceTokensProgram } from "../../src/program/program";
 import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { ACME_CORP } from "../helpers/settings";
-import { SCOPES } from "../../src/domain/permission-group";
 
 export const PROJECT = "cf-compliance-tokens";
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -43,47 +41,6 @@ export function urnOf(stack: string, typeChain: string, name: string): string {
   return `urn:pulumi:${stack}::${PROJECT}::${typeChain}::${name}`;
 }
 
-/** Answers the Cloudflare provider's invokes the way the provider would, from a directory. */
-async function answerInvoke(directory: CloudflareDirectory, args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
-  switch (args.token) {
-    case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList":
-      return { results: await directory.userPermissionGroups() };
-    case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
-      return { results: await directory.accountPermissionGroups(args.inputs.accountId as string) };
-    case "cloudflare:index/getZones:getZones":
-      return {
-        results: (await directory.zonesNamed(args.inputs.name as string)).map((z) => ({
-          id: z.id,
-          name: z.name,
-          account: { id: z.accountId, name: "x" },
-        })),
-      };
-    case "cloudflare:index/getUser:getUser":
-      return { id: await directory.currentUserId() };
-    default:
-      throw new Error(`unexpected invoke ${args.token}`);
-  }
-}
-
-const fakeDirectory: CloudflareDirectory = {
-  async userPermissionGroups() {
-    return KNOWN_PERMISSION_GROUPS.map((g) => ({ id: hexId(`${g.scope}:${g.name}`), name: g.name, scopes: [g.scope] }));
-  },
-  async accountPermissionGroups() {
-    return KNOWN_PERMISSION_GROUPS.filter((g) => g.scope !== SCOPES.user).map((g) => ({
-      id: hexId(`${g.scope}:${g.name}`),
-      name: g.name,
-      scopes: [g.scope],
-    }));
-  },
-  async zonesNamed(name) {
-    return [{ id: hexId(`zone:${name}`), name, accountId: ACME_CORP }];
-  },
-  async currentUserId() {
-    return USER_ID;
-  },
-};
-
 /** The project's keys of a shipped stack file, namespace stripped (what the program's config holds). */
 export function stackFileConfig(stack: string): Record<string, unknown> {
   const document = parseYaml(readFileSync(stackFilePath(PROJECT_DIR, stack), "utf8")) as { config: Record<string, unknown> };
@@ -96,16 +53,14 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
  */
 export async function deploy(stack: string, config: Record<string, unknown>, now = new Date()): Promise<FakeResource[]> {
   const created: pulumi.runtime.MockResourceArgs[] = [];
+  // The package's own mocks; every zone name resolves, in Acme Corp, to an ID derived from the name.
   await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        created.push(args);
-        return args.custom
-          ? { id: `tok-${args.name}`, state: { ...args.inputs, value: `${SECRET_PREFIX}${args.name}` } }
-          : { id: undefined, state: {} };
-      },
-      call: (args) => answerInvoke(fakeDirectory, args),
-    },
+    complianceTokenMocks({
+      zones: (name) => ({ id: hexId(`zone:${name}`), accountId: ACME_CORP }),
+      userId: USER_ID,
+      tokenValue: (name) => `${SECRET_PREFIX}${name}`,
+      onResource: (args) => created.push(args),
+    }),
     PROJECT,
     stack,
     false,
@@ -129,9 +84,9 @@ export async function deploy(stack: string, config: Record<string, unknown>, now
       custom: r.custom === true,
       inputs: r.inputs,
       outputs: r.custom
-        ? { ...r.inputs, id: `tok-${r.name}`, value: `${SECRET_PREFIX}${r.name}` }
+        ? { ...r.inputs, id: `${r.name}-id`, value: `${SECRET_PREFIX}${r.name}` }
         : // A component's outputs are what it registered, the secret value among them.
-          { tokenId: `tok-${r.name}`, value: `${SECRET_PREFIX}${r.name}` },
+          { tokenId: `${r.name}-id`, value: `${SECRET_PREFIX}${r.name}` },
     };
   });
 }

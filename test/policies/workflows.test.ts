@@ -118,6 +118,32 @@ describe("GitHub workflows", () => {
     expect(steps(diffComment).some((s) => s.uses?.startsWith("actions/checkout"))).toBe(false);
   });
 
+  it("release: on a version tag, in a protected environment, SHA-pinned actions, no persisted credentials, no install scripts, npm publish --provenance", () => {
+    const text = readFileSync(path.join(PROJECT_DIR, ".github/workflows/release.yml"), "utf8");
+    const release = load("release.yml");
+    expect(release.on).toEqual({ push: { tags: ["v*.*.*"] } });
+    expect(release.permissions).toEqual({ contents: "read" });
+    const publish = release.jobs["publish"]!;
+    expect(publish.environment).toBe("npm");
+    expect(publish.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const actions = publish.steps.filter((s) => s.uses);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const step of actions) {
+      expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+      expect(text).toMatch(new RegExp(`${step.uses!.replace(/[/.]/g, "\\$&")} # v\\d+\\.\\d+\\.\\d+`));
+    }
+    const checkout = publish.steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toMatchObject({ "persist-credentials": false });
+    const commands = jobRuns(publish);
+    const installed = commands.indexOf("npm ci --ignore-scripts");
+    expect(installed).toBeGreaterThanOrEqual(0);
+    expect(commands.indexOf("npm run build")).toBeGreaterThan(installed);
+    expect(commands.filter((c) => /npm (ci|install)\b/.test(c))).toEqual(["npm ci --ignore-scripts"]);
+    expect(commands.at(-1)).toBe("npm publish --provenance --access public --ignore-scripts");
+    for (const run of commands) expect(run).not.toMatch(/\$\{\{\s*secrets\./);
+    expect(publish.steps.at(-1)!.env).toEqual({ NODE_AUTH_TOKEN: "${{ secrets.NPM_TOKEN }}" });
+  });
+
   it("audit: weekly and on demand, in the prod environment, keeps the review as an artifact", () => {
     expect(Object.keys(audit.on)).toEqual(["schedule", "workflow_dispatch"]);
     expect((audit.on["schedule"] as { cron: string }[])[0]!.cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);

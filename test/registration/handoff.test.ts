@@ -154,6 +154,20 @@ describe("handoff registrar", () => {
     expect(existsSync(real)).toBe(false);
   });
 
+  it("in a rehearsal, still refuses a configured directory the real run would refuse (inside a repository)", () => {
+    const root = tempDir();
+    execFileSync("git", ["init", "-q", root]);
+    const home = tempDir();
+    const rehearsal = registrarFor(
+      { kind: "handoff", dir: path.join(root, "handoff") },
+      { CFCT_REHEARSAL_HANDOFF_DIR: path.join(tempDir(), "rehearsal-sheets") },
+      { now: fixedNow, homedir: home, cwd: home, rehearsal: true },
+    );
+    expect(rehearsal.refusal!("dev")).toMatch(
+      /^refusing to write a hand-off sheet in .*handoff: it is inside a git work tree and not git-ignored.* \(a rehearsal writes its sheets to .*rehearsal-sheets, but refuses what the real run would\)$/,
+    );
+  });
+
   it("withdraws the sheet of a revoked generation, and only that one", async () => {
     const dir = tempDir();
     const registrar = handoff(dir);

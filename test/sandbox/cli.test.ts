@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcementFile, readAnnouncement } from "../../src/sandbox/announcement";
+import { announcementFile, readAnnouncements } from "../../src/sandbox/announcement";
 
 /** `cfct sandbox` as a user runs it after `npm ci` (npm test builds dist/ first). */
 
@@ -18,9 +18,12 @@ interface Running {
   exit(): Promise<number | null>;
 }
 
-/** Each sandbox gets its own HOME: it records where it listens in ~/.cfct/sandbox.json. */
+/** Each sandbox gets its own HOME (unless one is given): it records where it listens in ~/.cfct/sandbox.json. */
 function startCli(...args: string[]): Promise<Running> {
-  const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
+  return startCliIn(mkdtempSync(path.join(tmpdir(), "cfct-home-")), ...args);
+}
+
+function startCliIn(home: string, ...args: string[]): Promise<Running> {
   const child = spawn(process.execPath, ["bin/cfct.js", "sandbox", ...args], {
     env: { ...process.env, CFCT_SANDBOX_TOKEN_PREFIX: CANARY, HOME: home },
   });
@@ -82,7 +85,7 @@ describe("cfct sandbox", () => {
     const other = await startCli();
     const file = announcementFile(other.home);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readAnnouncement(file)).toEqual({ kind: "running", announcement: { ...other.ready, pid: other.child.pid } });
+    expect(readAnnouncements(file)).toEqual({ running: [{ ...other.ready, pid: other.child.pid }], stale: [] });
     other.child.kill("SIGTERM");
     expect(await other.exit()).toBe(0);
     expect(existsSync(file)).toBe(false);
@@ -92,7 +95,29 @@ describe("cfct sandbox", () => {
     const other = await startCli();
     other.child.kill("SIGKILL");
     await other.exit();
-    expect(readAnnouncement(announcementFile(other.home))).toMatchObject({ kind: "stale", announcement: { pid: other.child.pid } });
+    expect(readAnnouncements(announcementFile(other.home))).toMatchObject({ running: [], stale: [{ pid: other.child.pid }] });
+  });
+
+  it("a second sandbox keeps the first one's entry, and stopping it removes only its own", async () => {
+    const first = await startCli();
+    const second = await startCliIn(first.home);
+    const file = announcementFile(first.home);
+    try {
+      expect(readAnnouncements(file).running.map((s) => s.pid)).toEqual([first.child.pid, second.child.pid]);
+      const note = `1 other sandbox(es) still run (pid ${first.child.pid} at ${first.ready.baseUrl})`;
+      // stderr is its own pipe: the note may arrive after the ready line.
+      while (!second.stderr().includes(note) && second.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(second.stderr()).toContain(note);
+      second.child.kill("SIGTERM");
+      expect(await second.exit()).toBe(0);
+      expect(readAnnouncements(file)).toEqual({ running: [{ ...first.ready, pid: first.child.pid }], stale: [] });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      first.child.kill("SIGTERM");
+      second.child.kill("SIGKILL");
+    }
+    expect(await first.exit()).toBe(0);
+    expect(existsSync(file)).toBe(false);
   });
 
   it("stops cleanly on SIGINT too", async () => {

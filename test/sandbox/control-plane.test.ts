@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
 import { startSandbox } from "../../src/sandbox";
-import { readClockInstance } from "../../src/sandbox/control-client";
+import { readInstance } from "../../src/sandbox/control-client";
 
 // Every token value of this sandbox starts with the canary, so a leak anywhere is a substring search.
 const CANARY = "LEAKCANARY_";
@@ -25,8 +25,18 @@ describe("control plane", () => {
       byRoute: { "GET /zones": 1, "GET /zones/{zone_id}": 2 },
       rateLimited: 0,
       refusedByPrincipal: {},
+      unknownCredentials: 0,
     });
     expect(await client.control("POST", "/stats/reset")).toMatchObject({ total: 0, byRoute: {}, rateLimited: 0 });
+  });
+
+  it("counts requests presenting a credential it never issued, and names this run of the sandbox", async () => {
+    await client.control("POST", "/stats/reset");
+    const presenting = (authorization: string) => fetch(`${sandbox.baseUrl}/user/tokens/verify`, { headers: { authorization } });
+    expect((await presenting("Bearer canary-not-a-sandbox-token")).status).toBe(400);
+    expect((await presenting(`Bearer ${"c".repeat(40)}`)).status).toBe(401);
+    expect(await client.control("GET", "/stats")).toMatchObject({ unknownCredentials: 2 });
+    expect(await client.control("GET", "/instance")).toEqual({ status: 200, instance: sandbox.instance, startedAt: expect.any(String) });
   });
 
   it("answers an unknown API route with Cloudflare's 404 envelope", async () => {
@@ -40,13 +50,14 @@ describe("control plane", () => {
     });
   });
 
-  it("names its clock: one instance for this sandbox, another for the next one", async () => {
-    const first = await readClockInstance(sandbox.controlUrl);
+  it("names its clock: one instance for this sandbox (the run ID /instance reports too), another for the next one", async () => {
+    const first = (await readInstance(sandbox.controlUrl)).instance;
     await client.advanceClock(60);
-    expect(await readClockInstance(sandbox.controlUrl)).toBe(first);
+    expect(await readInstance(sandbox.controlUrl)).toMatchObject({ instance: first });
+    expect((await client.control("GET", "/clock")).instance).toBe(first);
     const other = await startSandbox({ port: 0 });
     try {
-      expect(await readClockInstance(other.controlUrl)).not.toBe(first);
+      expect((await readInstance(other.controlUrl)).instance).not.toBe(first);
     } finally {
       await other.close();
     }

@@ -205,7 +205,9 @@ describe('"Invalid endpoint URL: ensure the Base Endpoint URL … matches the fo
     await host.close();
     const report = await verifyPlanned(sb, ascera!, "cfsbx_never-sent-anywhere-0123456789abcdefghij", { apiBase: `${host.url}/client/v4` });
     const endpoint = checksById(report).endpoint!;
-    expect(endpoint.detail).toMatch(/cannot connect to http:\/\/127\.0\.0\.1:\d+\/client\/v4 \(ECONNREFUSED\)\. The token was not sent/);
+    expect(endpoint.detail).toMatch(
+      /cannot connect to http:\/\/127\.0\.0\.1:\d+\/client\/v4 \(ECONNREFUSED: nothing listens at 127\.0\.0\.1:\d+; check the API base URL.*\)\. The token was not sent/,
+    );
     expect(endpoint.remedy).toContain("Check the host name, DNS, proxy and firewall");
   });
 });

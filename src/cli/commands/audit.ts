@@ -9,7 +9,7 @@ import { createCloudflareClient } from "../../cloudflare/client";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { currentCommit, writeEvidence } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
-import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
+import { apiTargetFor, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
 type FailOn = Severity | "none";
 const FAIL_ON: readonly FailOn[] = [...SEVERITIES, "none"];
@@ -34,9 +34,12 @@ export function registerAudit(program: Command): void {
       if (!FAIL_ON.includes(failOn))
         throw new UsageError(`--fail-on ${options.failOn} is not a severity. Fix: use one of ${FAIL_ON.join(", ")}`);
       // Progress goes to stderr: with --json, stdout carries the JSON object alone.
-      const pipeline = pipelineFor(options, (line) => process.stderr.write(`${line}\n`));
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      // The review's own client talks to what the engine talks to, with the same credential (a rehearsal: the sandbox's).
+      const target = apiTargetFor(options, progress);
+      const pipeline = pipelineFor(options, progress, { target });
       const { engine } = pipeline.context;
-      const provisioner = createCloudflareClient({ apiToken: process.env[options.provisionerTokenEnv]!, baseUrl: options.apiBase });
+      const provisioner = createCloudflareClient({ apiToken: target.provisionerToken, baseUrl: target.apiBase });
       const startedAt = await pipeline.context.now();
       const review = await reviewAccess({
         provisioner,

@@ -6,6 +6,7 @@ import { loadBase } from "../../diff/base";
 import { diffPlans, type PlannedSide } from "../../diff/plan-diff";
 import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
 import { plan } from "../../plan/plan";
+import { configWarnings } from "../../config/warnings";
 import { EXIT, UsageError } from "../errors";
 import { loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -40,7 +41,7 @@ export function registerDiff(program: Command): void {
       const selection = selectionFrom(options);
       const head = loadSelectedSettings(selection);
       const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
-      const base = loadBase(options.base, headFile, head.stack);
+      const base = loadBase(options.base, { projectDir: selection.projectDir, headFile, stack: head.stack });
       // One clock for both sides: a first generation's expiry then moves with neither.
       const now = new Date();
       const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
@@ -58,6 +59,7 @@ export function registerDiff(program: Command): void {
         base: base.label,
         head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
         connections: diffPlans(baseSide, headSide),
+        ...(configWarnings(head).length > 0 ? { warnings: configWarnings(head) } : {}),
         ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide, packConfig(options.policyPackConfig)) } : {}),
       };
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { secretsProviderCheck } from "../../automation/doctor-secrets";
@@ -8,6 +9,7 @@ import { pulumiOnPath, redactUrl, secretsProvider, stateBackend } from "../../au
 import { missingCli } from "../../automation/pulumi-errors";
 import type { Pipeline } from "../../automation/pipeline";
 import type { ConnectionSettings, Settings } from "../../config/schema";
+import { readStackFile, stackFilePath } from "../../config/stack-file";
 import { checkEvidenceDir, writeProbe } from "../../evidence/safe-write";
 import { registrarContext } from "../../registration";
 import { handoffDir } from "../../registration/handoff";
@@ -31,6 +33,9 @@ export function registerDoctor(program: Command): void {
   )
     .option("--json", "print exactly one JSON object {stack, engine, ok, findings: [{check, status, detail, fix}]}")
     .action(async (options: DoctorOptions) => {
+      // A mistyped --stack is a usage error with "did you mean", not a list of checks that could not run.
+      const stackFile = stackFilePath(path.resolve(options.projectDir), options.stack);
+      if (!existsSync(stackFile)) readStackFile(stackFile);
       const report = await runDoctor(options.engine === "sandbox" ? rehearsalChecks(options) : pulumiChecks(options));
       const command = `cfct up --stack ${options.stack}${options.engine === "sandbox" ? " --engine sandbox" : ""}`;
       process.stdout.write(
@@ -221,14 +226,16 @@ function pulumiChecks(options: DoctorOptions): DoctorCheck[] {
 
 /** What a rehearsal needs instead: the running sandbox and its credential, the rehearsal state, then the shared checks. */
 function rehearsalChecks(options: DoctorOptions): DoctorCheck[] {
-  const pipeline = once(async () => pipelineFor(options, () => undefined));
+  // Which sandbox and credential the rehearsal would use (what the other commands print first) goes into the sandbox finding.
+  const target: string[] = [];
+  const pipeline = once(async () => pipelineFor(options, (line) => target.push(line)));
   return [
     {
       check: "sandbox",
       run: async () => {
         const { context } = await pipeline();
         await context.now(); // the control plane answers (its clock is the rehearsal's)
-        return { status: "ok", detail: `sandbox at ${context.apiBaseUrl} answers` };
+        return { status: "ok", detail: [`sandbox at ${context.apiBaseUrl} answers`, ...target.splice(0)].join("; ") };
       },
     },
     {

@@ -5,7 +5,8 @@ import { recordFiles, verifyChain } from "../../evidence/chain";
 import { renderPeriodHtml } from "../../evidence/html/period-report";
 import { renderPeriodMarkdown, reportOfFolder } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
-import { EXIT, UsageError, describeError, exitCodeFor } from "../errors";
+import { EXIT, UsageError } from "../errors";
+import { printJson } from "../json-output";
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command("evidence").description("Check and report the evidence cfct up/rotate/destroy/audit wrote");
@@ -16,14 +17,27 @@ export function registerEvidence(program: Command): void {
       "Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)",
     )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
-    .action((options: { dir: string }) => {
-      const report = verifyChain(stackFolder(options.dir, "--dir"), renderEvidenceMarkdown);
+    .option("--json", "print exactly one JSON object {ok, folder, verified, unchained, head, problem}")
+    .action((options: { dir: string; json?: boolean }) => {
+      const folder = stackFolder(options.dir, "--dir");
+      const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
+      process.exitCode = report.problem ? EXIT.failed : EXIT.ok;
+      if (options.json) {
+        printJson({
+          ok: !report.problem,
+          folder: report.folder,
+          verified: report.verified,
+          unchained: report.unchained,
+          head: report.head ?? null,
+          problem: report.problem ?? null,
+        });
+        return;
+      }
       for (const file of report.unchained)
         process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
       if (report.problem) {
         process.stdout.write(`BROKEN: ${report.problem.kind} ${report.problem.file}\n  ${report.problem.detail}\n`);
         process.stdout.write(`${report.verified} record(s) verified before it.\n`);
-        process.exitCode = EXIT.failed;
         return;
       }
       process.stdout.write(
@@ -31,7 +45,6 @@ export function registerEvidence(program: Command): void {
           ? `ok: ${report.verified} record(s) chained; newest #${report.head.sequence} sha256 ${report.head.hash}\n  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n`
           : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
       );
-      process.exitCode = EXIT.ok;
     });
 
   evidence
@@ -47,7 +60,7 @@ export function registerEvidence(program: Command): void {
     .option("--out <file>", "write the report to this file instead of stdout")
     .option("--evidence-dir <dir>", "where cfct wrote evidence", "evidence")
     .action((options: ReportOptions) => {
-      printingJsonErrors(Boolean(options.json) || options.format === "json", () => writeReport(options, reportFormat(options)));
+      writeReport(options, reportFormat(options));
     });
 }
 
@@ -71,16 +84,6 @@ function reportFormat(options: ReportOptions): ReportFormat {
   if (options.json && format !== "json")
     throw new UsageError(`--json asks for JSON, --format ${format} for ${format}. Fix: give one of them`);
   return format as ReportFormat;
-}
-
-/** With JSON asked for, an error is a JSON object on stdout too (main still prints it on stderr and sets the exit code). */
-function printingJsonErrors(json: boolean, work: () => void): void {
-  try {
-    work();
-  } catch (error) {
-    if (json) process.stdout.write(`${JSON.stringify({ error: { message: describeError(error), exitCode: exitCodeFor(error) } })}\n`);
-    throw error;
-  }
 }
 
 function writeReport(options: ReportOptions, format: ReportFormat): void {
@@ -108,11 +111,24 @@ function writeReport(options: ReportOptions, format: ReportFormat): void {
   process.exitCode = chain.problem ? EXIT.failed : EXIT.ok;
 }
 
+/** Reads evidence with `work`; a folder or file this user may not read is named with the fix, not as a raw EACCES. */
+function readable<T>(folder: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const { code, path: where } = error as NodeJS.ErrnoException;
+    if (code !== "EACCES" && code !== "EPERM") throw error;
+    throw new UsageError(
+      `cannot read ${where ?? folder} (${code}: this user may not read it). Fix: run cfct as the user that wrote the evidence, or make it readable, e.g. chmod -R u+rX ${folder}`,
+    );
+  }
+}
+
 function stackFolder(dir: string, flag: string): string {
   const folder = path.resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new UsageError(`${flag}: ${dir} is not a directory. Fix: name one stack's evidence folder, e.g. evidence/prod`);
-  if (recordFiles(folder).length === 0) {
+  if (readable(folder, () => recordFiles(folder)).length === 0) {
     const stacks = readdirSync(folder).filter((f) => statSync(path.join(folder, f)).isDirectory());
     throw new UsageError(
       `${flag}: ${dir} holds no evidence records.${stacks.length > 0 ? ` Fix: name one stack's folder, e.g. ${path.join(dir, stacks[0]!)}` : " Fix: point it at the folder cfct up wrote (--evidence-dir, default evidence/<stack>)"}`,

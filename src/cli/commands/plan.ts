@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { plan } from "../../plan/plan";
+import { configWarnings } from "../../config/warnings";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 import { type TokenPlan } from "../../domain/plan";
 
@@ -13,11 +14,12 @@ export function registerPlan(program: Command): void {
   ).action((options: { json?: boolean; now?: string; stack?: string; config?: string; projectDir?: string }) => {
     const settings = loadSelectedSettings(selectionFrom(options));
     const tokens = plan(settings, undefined, options.now ? new Date(options.now) : new Date());
-    process.stdout.write(options.json ? `${JSON.stringify({ tokens })}\n` : renderPlan(tokens));
+    const warnings = configWarnings(settings);
+    process.stdout.write(options.json ? `${JSON.stringify({ tokens, warnings })}\n` : renderPlan(tokens, warnings));
   });
 }
 
-export function renderPlan(tokens: readonly TokenPlan[]): string {
+export function renderPlan(tokens: readonly TokenPlan[], warnings: readonly string[] = []): string {
   const lines: string[] = [];
   for (const token of tokens) {
     const owner = token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user";
@@ -34,5 +36,6 @@ export function renderPlan(tokens: readonly TokenPlan[]): string {
     lines.push("");
   }
   lines.push(`${tokens.length} token(s). Zone names and <self> are resolved to IDs at deploy time.`);
+  lines.push(...warnings.map((w) => `warning: ${w}`));
   return `${lines.join("\n")}\n`;
 }

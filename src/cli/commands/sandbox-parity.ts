@@ -6,6 +6,7 @@ import { HEX32 } from "../../domain/ids";
 import { behaviourFileSchema, diffBehaviourFiles, parseBehaviourFile, type BehaviourFile } from "../../parity/behaviour-file";
 import { parityPlan, recordBehaviours, type ParityCall } from "../../parity/measure";
 import { inspectBaseUrl } from "../../verify/endpoint";
+import { readCredential } from "../credential";
 import { EXIT, UsageError } from "../errors";
 import shippedDefaults from "../../sandbox/default-behaviours.json";
 
@@ -84,11 +85,7 @@ export function registerSandboxParity(program: Command): void {
         for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
         return;
       }
-      const apiToken = process.env[options.tokenEnv];
-      if (!apiToken)
-        throw new UsageError(
-          `environment variable ${options.tokenEnv} is empty. Fix: export the provisioner credential there, or name another with --token-env`,
-        );
+      const apiToken = readCredential(process.env, options.tokenEnv, "--token-env");
       const out = options.out && path.resolve(options.out);
       if (out && !fs.existsSync(path.dirname(out)))
         throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);

@@ -63,7 +63,7 @@ export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
     .description(
-      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it in ~/.cfct/sandbox.json (0600) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
+      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it in ~/.cfct/sandbox.json (0600, beside any other running sandbox) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
@@ -117,11 +117,15 @@ export function registerSandbox(program: Command): void {
         const stopped = stopSignal();
         // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
         const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
-        announce({ ...ready, pid: process.pid });
+        const others = announce({ ...ready, pid: process.pid });
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         log(
           `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl} (recorded in ${announcementFile()})`,
         );
+        if (others.length > 0)
+          log(
+            `cfct sandbox: ${others.length} other sandbox(es) still run (${others.map((o) => `pid ${o.pid} at ${o.baseUrl}`).join("; ")}), each kept in the record: a rehearsal now needs --api-base to say which one it means`,
+          );
         const signal = await stopped;
         withdraw(process.pid);
         await sandbox.close();

@@ -1,39 +1,86 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
-import { recordRun } from "../../automation/record-run";
 import { runDestroy } from "../../automation/destroy";
+import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
+import { printJson } from "../json-output";
+import { evidenceRecordSchema } from "../../evidence/record";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { progressOutput } from "../progress";
+import { interruptionMessage, sayWhatWasInterrupted } from "../interruption";
 import { type Pipeline } from "../../automation/pipeline";
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+/** up, rotate and destroy can print one JSON object instead of their report. */
+interface RunOptions extends EngineOptions {
+  json?: boolean;
+}
+
+const JSON_FLAG = [
+  "--json",
+  "print exactly one JSON object on stdout: the run's evidence record (tokens, verification, registration, rotation, problems) and where it was written; progress goes to stderr",
+] as const;
+
+/** The last progress line: what an interruption names as the step it came after. */
+let lastStep: string | undefined;
+/** Where progress goes: stdout, or stderr when stdout carries the JSON object alone. */
+let progressStream: NodeJS.WriteStream = process.stdout;
+
+function reportingTo(options: RunOptions): void {
+  progressStream = options.json ? process.stderr : process.stdout;
+}
+
+const print = (line: string) => {
+  lastStep = line;
+  progressStream.write(`${line}\n`);
+};
 
 /** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
 function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
-  const output = progressOutput(process.stdout, () => pipeline.budgets.for(PROVISIONER_USER).status());
-  const pipeline = pipelineFor(options, (line) => output.line(line), engineChoice);
+  const output = progressOutput(progressStream, () => pipeline.budgets.for(PROVISIONER_USER).status());
+  const pipeline = pipelineFor(
+    options,
+    (line) => {
+      lastStep = line;
+      output.line(line);
+    },
+    engineChoice,
+  );
   return { ...pipeline, context: { ...pipeline.context, status: output.status } };
 }
 
-/** Runs the command's work with its evidence recorded, reports problems, and sets the exit code. */
+/**
+ * Runs the command's work with its evidence recorded, reports problems, and sets the exit code.
+ * `extra`: what the command adds to its report (in JSON as fields, in text as lines).
+ */
 async function recorded<T extends RunSummary & { events?: RotateSummary["events"] }>(
-  options: EngineOptions,
+  options: RunOptions,
   pipeline: Pipeline,
   command: "up" | "rotate" | "destroy",
   work: () => Promise<T>,
+  extra: (summary: T) => { json: Record<string, unknown>; lines: string[] } = () => ({ json: {}, lines: [] }),
 ): Promise<T> {
+  const interruptible = sayWhatWasInterrupted((signal) =>
+    interruptionMessage(signal, { command, stack: options.stack, ...(lastStep ? { lastStep } : {}) }, pipeline.context.engine),
+  );
   const { summary, evidence } = await recordRun(
     pipeline,
     { evidenceDir: path.resolve(options.evidenceDir), projectDir: path.resolve(options.projectDir), stack: options.stack, command },
     work,
-  );
+  ).finally(interruptible);
   for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
-  print(`evidence: ${evidence.markdown}`);
+  const added = extra(summary);
+  if (options.json) {
+    const record = evidenceRecordSchema.parse(JSON.parse(readFileSync(evidence.json, "utf8")));
+    printJson({ ...record, ...added.json, evidence });
+  } else {
+    print(`evidence: ${evidence.markdown}`);
+    for (const line of added.lines) print(line);
+  }
   process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
   return summary;
 }
@@ -58,18 +105,23 @@ export function registerStackOperations(program: Command): void {
 
   withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token"))
     .option(...PROBE_ALL_ZONES_FLAG)
-    .action(async (options: EngineOptions) => {
+    .option(...JSON_FLAG)
+    .action(async (options: RunOptions) => {
+      reportingTo(options);
       const pipeline = progressingPipeline(options, { createStack: true });
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     });
 
   withEngineOptions(
     program.command("destroy").description("Revoke and delete every token of the stack (and registrations marked deleteOnDestroy)"),
-  ).action(async (options: EngineOptions) => {
-    const pipeline = pipelineFor(options, print);
-    print(pipeline.context.engine.label);
-    await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
-  });
+  )
+    .option(...JSON_FLAG)
+    .action(async (options: RunOptions) => {
+      reportingTo(options);
+      const pipeline = pipelineFor(options, print, { stackFileOptional: true });
+      print(pipeline.context.engine.label);
+      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
+    });
 
   withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
@@ -77,19 +129,30 @@ export function registerStackOperations(program: Command): void {
     .option("--force", "rotate every selected token now, whatever its expiry")
     .option("--token <key...>", "only these token keys")
     .option(...PROBE_ALL_ZONES_FLAG)
-    .action(async (options: EngineOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
+    .option(...JSON_FLAG)
+    .action(async (options: RunOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
+      reportingTo(options);
       const pipeline = progressingPipeline(options, { createStack: true });
-      const summary = await recorded(options, pipeline, "rotate", () =>
-        runRotate(pipeline.context, {
-          ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
-          graceHours: durationHours(options.grace, "--grace"),
-          ...(options.force ? { force: true } : {}),
-          ...(options.token ? { keys: options.token } : {}),
-          pickupCheckFor: pipeline.pickupCheckFor,
+      await recorded(
+        options,
+        pipeline,
+        "rotate",
+        () =>
+          runRotate(pipeline.context, {
+            ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
+            graceHours: durationHours(options.grace, "--grace"),
+            ...(options.force ? { force: true } : {}),
+            ...(options.token ? { keys: options.token } : {}),
+            pickupCheckFor: pipeline.pickupCheckFor,
+          }),
+        (summary) => ({
+          json: { waiting: summary.waiting },
+          lines:
+            summary.waiting.length > 0
+              ? [`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`]
+              : [],
         }),
       );
-      if (summary.waiting.length > 0)
-        print(`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`);
     });
 }
 

@@ -21,6 +21,7 @@ import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
 import { recordRun } from "../../automation/record-run";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
+import { credentialProblem } from "../credential";
 import { EXIT, UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -65,7 +66,10 @@ export function registerVerify(program: Command): void {
       .option("--accounts <ids>", "account IDs the token reads, comma-separated")
       .option("--zones <list>", "zone IDs or names, comma-separated, or `all` (omit: report zone counts only)")
       .option("--profile <name>", "platform permission profile (default: the platform's default)")
-      .option("--api-base <url>", "Cloudflare API base URL", "https://api.cloudflare.com/client/v4")
+      .option(
+        "--api-base <url>",
+        "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`, as for cfct up)",
+      )
       .option(
         "--token-env-prefix <prefix>",
         "with --stack: each token's value is in <prefix><KEY> (KEY upper-cased, - as _)",
@@ -140,6 +144,14 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
     );
   }
   secrets.push(value);
+  const problem = credentialProblem(value);
+  if (problem) {
+    throw new UsageError(
+      printable
+        ? `${what}: ${printable} ${problem}. Fix: export it again without it, e.g. export ${printable}="$(tr -d '[:space:]' < token.txt)"`
+        : `${what}: that environment variable ${problem}. Fix: export it again without it`,
+    );
+  }
   return value;
 }
 

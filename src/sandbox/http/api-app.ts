@@ -51,6 +51,23 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
   const { state } = deps;
   const app = new Hono<{ Bindings: HttpBindings }>();
 
+  /**
+   * The token a request presents; one the sandbox never issued is counted (a real credential sent here by mistake shows).
+   * An unknown token is 401 at the verify routes, elsewhere as the deadTokenAnswer behaviour says.
+   */
+  function knownToken(headers: Headers, route: Route): SandboxToken {
+    const presented = Boolean(headers.get("authorization"));
+    try {
+      const token = state.tokens.findByValue(bearerToken(headers));
+      if (!token)
+        throw route.verifies || state.behaviours.deadTokenAnswer === "401-everywhere" ? refuse.invalidToken() : refuse.invalidAccessToken();
+      return token;
+    } catch (error) {
+      if (presented) deps.stats.unknownCredential();
+      throw error;
+    }
+  }
+
   async function respond(c: ApiContext, route: Route, path: string): Promise<Response> {
     let rateHeaders: Readonly<Record<string, string>> = {};
     try {
@@ -59,9 +76,7 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
         const injected = await applyFault(c, fault);
         if (injected) return injected;
       }
-      const token = state.tokens.findByValue(bearerToken(c.req.raw.headers));
-      if (!token)
-        throw route.verifies || state.behaviours.deadTokenAnswer === "401-everywhere" ? refuse.invalidToken() : refuse.invalidAccessToken();
+      const token = knownToken(c.req.raw.headers, route);
       const now = state.clock.now();
       const principal = principalOf(token);
       const decision = deps.limiter.take(principal, now);
