@@ -26,6 +26,7 @@ export { DEFAULT_RETRY, type RetryPolicy } from "./http";
 export { connectorName, handoffDir, renderSheet, sheetFileName } from "./handoff";
 export {
   IDEMPOTENCY_HEADER,
+  NO_REPLAY_WINDOW,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   WEBHOOK_REPLAY_WINDOW_SECONDS,

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { endpointUrl, envVarName } from "./fields";
 
 export const WEBHOOK_TIMEOUT_MS = { min: 100, max: 120_000, default: 10_000 } as const;
-/** Shorter HMAC secrets are refused: HMAC-SHA256 wants a key of at least 32 bytes; 16 is the hard floor. */
-export const MIN_SECRET_LENGTH = 16;
+/** Shorter HMAC secrets are refused: HMAC-SHA256 wants a key of at least 32 bytes (`openssl rand -hex 32` gives 64 characters). */
+export const MIN_SECRET_LENGTH = 32;
 
 export const webhookConfigSchema = z.strictObject({
   kind: z.literal("webhook"),
