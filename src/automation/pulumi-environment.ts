@@ -4,7 +4,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
-import { SECRET_ENV_KEYS } from "../config/registration/fields";
+import { secretEnvEntries } from "../config/registration/fields";
 import { stackSecretsProvider, type SecretsProvider } from "./secrets-provider";
 import { childEnv } from "../process/child-env";
 
@@ -100,7 +100,15 @@ function backendUrl(projectDir: string, env: Env): string | undefined {
  * credential of the shell) is withheld.
  */
 const PULUMI_ALLOW = {
-  names: ["NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "GOOGLE_APPLICATION_CREDENTIALS", "VAULT_ADDR", "VAULT_TOKEN"],
+  names: [
+    "NODE_OPTIONS",
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+  ],
   prefixes: ["PULUMI_", "AWS_", "AZURE_", "ARM_", "GOOGLE_", "GCP_", "CLOUDSDK_"],
 } as const;
 
@@ -119,7 +127,9 @@ export function pulumiProcessEnv(options: {
 }): Record<string, string> {
   const allowed = childEnv(PULUMI_ALLOW, { ...process.env, ...options.env });
   for (const name of [...options.secretEnvNames, options.provisionerTokenEnv]) delete allowed[name];
-  const withheld = [...new Set([...Object.keys(process.env), ...Object.keys(options.env), ...options.secretEnvNames, ...OTHER_PROVIDER_CREDENTIALS])]
+  const withheld = [
+    ...new Set([...Object.keys(process.env), ...Object.keys(options.env), ...options.secretEnvNames, ...OTHER_PROVIDER_CREDENTIALS]),
+  ]
     .filter((name) => !(name in allowed))
     .map((name) => [name, undefined]);
   // LocalWorkspace types its envVars as strings; an undefined entry is how a variable is withheld.
@@ -128,11 +138,7 @@ export function pulumiProcessEnv(options: {
 
 /** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`, `appKeyEnv`). */
 export function secretEnvNamesIn(config: unknown): string[] {
-  if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
-  if (config === null || typeof config !== "object") return [];
-  return Object.entries(config).flatMap(([key, value]) =>
-    SECRET_ENV_KEYS.includes(key) && typeof value === "string" ? [value] : secretEnvNamesIn(value),
-  );
+  return secretEnvEntries(config).map(([, name]) => name);
 }
 
 function isExecutable(file: string): boolean {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { displayUrl } from "../config/registration/fields";
-import { DRATA_DEFAULT_BASE_URL, type DrataStatusConfig } from "../config/registration/drata-status";
+import { DRATA_DEFAULT_BASE_URL, DRATA_HOST_RULE, type DrataStatusConfig } from "../config/registration/drata-status";
+import { registrationHostRefusal } from "../config/registration/hosts";
 import { parseRetryAfter, redact } from "../cloudflare/http";
 import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
@@ -47,13 +48,15 @@ export function isCloudflareConnection(connection: Pick<DrataConnection, "client
  * rotation also watches the token's own last_used_on.
  */
 export function createDrataStatusCheck(config: DrataStatusConfig, ctx: RegistrarContext & { readonly retry?: RetryPolicy }): PickupCheck {
+  const base = (config.baseUrl ?? DRATA_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const refusal = registrationHostRefusal(base, DRATA_HOST_RULE, ctx);
+  if (refusal) throw new RegistrationConfigError(refusal);
   const apiKey = ctx.env[config.apiKeyEnv];
   if (!apiKey) {
     throw new RegistrationConfigError(
       `the Drata status check needs an API key in the environment variable ${config.apiKeyEnv}, which is not set. Fix: create a key with "Connections: List Connections" in Drata (Settings > API Keys) and export ${config.apiKeyEnv}=<key>, or remove registration.drataStatus`,
     );
   }
-  const base = (config.baseUrl ?? DRATA_DEFAULT_BASE_URL).replace(/\/+$/, "");
   const policy = ctx.retry ?? DRATA_RETRY;
 
   async function fetchPage(page: number): Promise<{ ok: z.infer<typeof pageSchema> } | { error: string }> {
