@@ -2,8 +2,8 @@ import { z } from "zod";
 import { displayUrl } from "../config/registration/fields";
 import { DRATA_DEFAULT_BASE_URL, DRATA_HOST_RULE, type DrataStatusConfig } from "../config/registration/drata-status";
 import { registrationHostRefusal } from "../config/registration/hosts";
-import { parseRetryAfter, redact } from "../cloudflare/http";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
+import { parseRetryAfter, redact, remoteText } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
 
 /**
@@ -113,7 +113,7 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
           await ctx.sleep(retryAfter ?? backoffDelay(policy, attempt, ctx.random));
           continue;
         }
-        const text = snippet(result.body, [apiKey]);
+        const text = remoteText(result.body, [apiKey]);
         return { error: `Drata answered HTTP ${status}${text ? `: ${text}` : ""}` };
       }
       if (last)
@@ -140,6 +140,9 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
   };
 }
 
+/** A value from Drata's answer, as a message may show it. */
+const quoted = (value: string) => remoteText(value, [], 80);
+
 /** Pure: Drata's connections -> the pickup verdict for one token generation. */
 export function judge(
   all: readonly DrataConnection[],
@@ -161,7 +164,7 @@ export function judge(
     };
   }
   if (candidates.length > 1) {
-    const aliases = candidates.map((c) => JSON.stringify(c.clientAlias ?? null)).join(", ");
+    const aliases = candidates.map((c) => quoted(JSON.stringify(c.clientAlias ?? null))).join(", ");
     return {
       pickedUp: false,
       state: "ambiguous",
@@ -169,20 +172,20 @@ export function judge(
     };
   }
   const connection = candidates[0]!;
-  const label = `Drata's Cloudflare connection ${connection.id}${connection.clientAlias ? ` ("${connection.clientAlias}")` : ""}`;
-  const state = (connection.state ?? "UNKNOWN").toUpperCase();
+  const label = `Drata's Cloudflare connection ${quoted(String(connection.id))}${connection.clientAlias ? ` ("${quoted(connection.clientAlias)}")` : ""}`;
+  const state = quoted(connection.state ?? "UNKNOWN").toUpperCase();
   if (state === "ACTIVE" && connection.connected !== false) {
     return {
       pickedUp: true,
       state: "connected",
-      detail: `${label} is ACTIVE${connection.connectedAt ? ` (connected at ${connection.connectedAt})` : ""}. Drata does not say which token it holds`,
+      detail: `${label} is ACTIVE${connection.connectedAt ? ` (connected at ${quoted(connection.connectedAt)})` : ""}. Drata does not say which token it holds`,
     };
   }
   if (state === "MISCONFIGURED") {
     return {
       pickedUp: false,
       state: "misconfigured",
-      detail: `${label} is MISCONFIGURED${connection.failedAt ? ` (failed at ${connection.failedAt})` : ""}. Fix: in Drata > Connections, edit the Cloudflare connection and paste ${what} from its hand-off sheet`,
+      detail: `${label} is MISCONFIGURED${connection.failedAt ? ` (failed at ${quoted(connection.failedAt)})` : ""}. Fix: in Drata > Connections, edit the Cloudflare connection and paste ${what} from its hand-off sheet`,
     };
   }
   return {

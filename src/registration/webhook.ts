@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { displayUrl } from "../config/registration/fields";
 import { MIN_SECRET_LENGTH, WEBHOOK_TIMEOUT_MS, type WebhookConfig } from "../config/registration/webhook";
-import { parseRetryAfter, redact } from "../cloudflare/http";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, snippet, type Exchange, type RetryPolicy } from "./http";
+import { parseRetryAfter, redact, remoteText } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, type Exchange, type RetryPolicy } from "./http";
 import {
   RegistrationConfigError,
   type Registrar,
@@ -210,7 +210,7 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
           } else if (status >= 500) {
             waitMs = backoffDelay(policy, attempt, ctx.random);
           } else {
-            const text = snippet(result.body, secrets);
+            const text = remoteText(result.body, secrets);
             return done(
               "failed",
               `webhook ${where} refused ${what} with HTTP ${status}${text ? `: ${text}` : ""}. Fix: ${fixFor(status, config.secretEnv)}`,
