@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { gitRefusal } from "../registration/handoff";
+import { UnsafeDirectoryError, unsafeDirectory, writeSecretFile } from "../files/secret-file";
 import type { Sealing, StateStore } from "./state-store";
 
 export interface SealedSecret {
@@ -144,14 +145,15 @@ export class SecretBox {
         fix: `set ${KEY_DIR_ENV} to a directory outside the repository, or ${PASSPHRASE_ENV}`,
       });
       if (refusal) throw new Error(refusal);
-      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
-        const fd = openSync(file, "wx", 0o600);
-        writeSync(fd, randomBytes(32).toString("base64"));
-        closeSync(fd);
+        // Never over a key another run made meanwhile: what it sealed would be lost.
+        writeSecretFile(file, randomBytes(32).toString("base64"), { replace: false });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
+    } else {
+      const unsafe = unsafeDirectory(path.dirname(file));
+      if (unsafe) throw new UnsafeDirectoryError(`the rehearsal key directory ${unsafe}`);
     }
     const mode = statSync(file).mode & 0o777;
     if ((mode & 0o077) !== 0) {
