@@ -33,7 +33,22 @@ const pendingSchema = z.object({
  * with a key file outside the repository. `check` is a known text sealed with that key.
  */
 const sealingSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("passphrase"), salt: z.string(), check: sealedSchema }),
+  z.object({
+    kind: z.literal("passphrase"),
+    salt: z.string(),
+    /** scrypt's cost as sealed; absent in state sealed before it was recorded, which used N = 2^15, r = 8, p = 1. Bounded, so a crafted state cannot ask for gigabytes. */
+    scrypt: z
+      .object({
+        N: z
+          .int()
+          .min(2)
+          .max(2 ** 20),
+        r: z.int().min(1).max(16),
+        p: z.int().min(1).max(4),
+      })
+      .optional(),
+    check: sealedSchema,
+  }),
   z.object({ kind: z.literal("keyfile"), check: sealedSchema }),
 ]);
 
