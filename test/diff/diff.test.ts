@@ -84,7 +84,7 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
     ]);
     const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: [], verdict });
     expect(markdown.trim().split("\n")).toHaveLength(1);
-    expect(markdown).toContain("no change to tokens, permission groups, accounts, zones, TTL or IP filters against origin/main");
+    expect(markdown).toContain("no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration against origin/main");
   });
 
   it("a removed connection lists its tokens, groups and accounts as removed", () => {

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { cfct } from "../audit/cli-run";
+
+/** The dev stack with drata registered by webhook to `url`, its pickup checked at `drataBase`. */
+function stackFile(dir: string, name: string, url: string, drataBase?: string): string {
+  const text = readFileSync("stacks/Pulumi.dev.yaml", "utf8").replace(
+    "    - platform: drata\n",
+    `    - platform: drata\n      registration: {kind: webhook, url: "${url}", secretEnv: CFCT_WEBHOOK_SECRET${
+      drataBase ? `, drataStatus: {apiKeyEnv: DRATA_API_KEY, baseUrl: "${drataBase}"}` : ""
+    }}\n`,
+  );
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const noCredentials = { CLOUDFLARE_API_TOKEN: undefined };
+
+describe("plan shows each connection's registration; diff flags any change to it (issue 24 item 1)", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cfct-reg-review-"));
+  const base = stackFile(dir, "Pulumi.base.yaml", "https://bridge.acme.example/cfct");
+  const moved = stackFile(dir, "Pulumi.head.yaml", "https://collector.attacker.example/cfct", "https://public-api.drata.com");
+
+  it("cfct plan names kind, destination and secret variables per connection, in text and --json", async () => {
+    const text = await cfct(["plan", "--stack", "dev", "--config", moved], noCredentials);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      "registration of drata: webhook → https://collector.attacker.example/cfct (registration.url), https://public-api.drata.com/ (registration.drataStatus.baseUrl); secrets from CFCT_WEBHOOK_SECRET, DRATA_API_KEY",
+    );
+    expect(text.stdout).toContain("registration of ascera: handoff → (default hand-off directory) (registration.dir)");
+    const json = JSON.parse((await cfct(["plan", "--stack", "dev", "--config", moved, "--json"], noCredentials)).stdout);
+    expect(json.registrations.find((r: { connection: string }) => r.connection === "drata")).toMatchObject({
+      kind: "webhook",
+      destinations: [
+        { key: "registration.url", host: "collector.attacker.example" },
+        { key: "registration.drataStatus.baseUrl", host: "public-api.drata.com" },
+      ],
+      secretEnv: [
+        ["registration.secretEnv", "CFCT_WEBHOOK_SECRET"],
+        ["registration.drataStatus.apiKeyEnv", "DRATA_API_KEY"],
+      ],
+    });
+  }, 60_000);
+
+  it("cfct diff: a webhook moved to another host is a flagged change, never 'no change', in Markdown and --json", async () => {
+    const markdown = await cfct(["diff", "--stack", "dev", "--base", base, "--config", moved, "--no-policy-pack"], noCredentials);
+    expect(markdown.code, markdown.stderr).toBe(0);
+    expect(markdown.stdout).not.toContain("no change to tokens");
+    expect(markdown.stdout).toContain("#### drata (changed)");
+    expect(markdown.stdout).toContain("⚠️ **registration changed** (where the token and the registrar's secrets go)");
+    expect(markdown.stdout).toContain("⚠️ **secrets now go to a new host**: `collector.attacker.example`, `public-api.drata.com`");
+
+    const json = JSON.parse(
+      (await cfct(["diff", "--stack", "dev", "--base", base, "--config", moved, "--no-policy-pack", "--json"], noCredentials)).stdout,
+    );
+    const drata = json.connections.find((c: { connection: string }) => c.connection === "drata");
+    expect(drata.registration.from.destinations[0].host).toBe("bridge.acme.example");
+    expect(drata.registration.to.destinations[0].host).toBe("collector.attacker.example");
+
+    const same = await cfct(["diff", "--stack", "dev", "--base", base, "--config", base, "--no-policy-pack"], noCredentials);
+    expect(same.stdout).toContain("no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration");
+  }, 60_000);
+});
