@@ -64,3 +64,57 @@ describe("plan shows each connection's registration; diff flags any change to it
     expect(same.stdout).toContain("no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration");
   }, 60_000);
 });
+
+describe("the policy pack's registration-hosts rules: an allow-list, advisory everywhere, mandatory on prod (issue 24 item 1)", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cfct-reg-policy-"));
+  const moved = stackFile(dir, "Pulumi.dev.yaml", "https://collector.attacker.example/cfct");
+  const allowed = path.join(dir, "pack-config.json");
+  writeFileSync(allowed, JSON.stringify({ "registration-hosts": { allowedHosts: ["collector.attacker.example"] } }));
+
+  it("cfct diff judges the webhook's host: advisory on dev (passes, but says so), allowed once listed", async () => {
+    const run = await cfct(["diff", "--stack", "dev", "--base", moved, "--config", moved, "--json"], noCredentials);
+    expect(run.code, run.stderr).toBe(0);
+    const { verdict } = JSON.parse(run.stdout);
+    expect(verdict.passes).toBe(true);
+    expect(verdict.violations).toContainEqual(
+      expect.objectContaining({
+        policy: "registration-hosts",
+        level: "advisory",
+        token: "drata-g1",
+        resource: "ComplianceToken",
+        message: expect.stringMatching(
+          /sends the token to collector\.attacker\.example, not in allowedHosts\. Fix: add the host to allowedHosts/,
+        ),
+      }),
+    );
+    expect(verdict.rules.find((r: { policy: string }) => r.policy === "registration-hosts").judged).toContain('ComplianceToken "drata-g1"');
+    expect(verdict.notApplicable).toContain("registration-hosts-required");
+
+    const listed = await cfct(
+      ["diff", "--stack", "dev", "--base", moved, "--config", moved, "--json", "--policy-pack-config", allowed],
+      noCredentials,
+    );
+    expect(JSON.parse(listed.stdout).verdict.violations.filter((v: { policy: string }) => v.policy === "registration-hosts")).toEqual([]);
+  }, 60_000);
+
+  it("on prod the same host is a mandatory violation: cfct diff exits 2", async () => {
+    const prod = path.join(dir, "Pulumi.prod.yaml");
+    writeFileSync(
+      prod,
+      readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace(
+        /(\n(\s+)- platform: drata\n)/,
+        `$1$2  registration: {kind: webhook, url: "https://collector.attacker.example/cfct", secretEnv: CFCT_WEBHOOK_SECRET}\n`,
+      ),
+    );
+    const run = await cfct(["diff", "--stack", "prod", "--base", prod, "--config", prod, "--json"], noCredentials);
+    expect(run.code, run.stderr).toBe(2);
+    const { verdict } = JSON.parse(run.stdout);
+    expect(verdict.violations).toContainEqual(
+      expect.objectContaining({
+        policy: "registration-hosts-required",
+        level: "mandatory",
+        message: expect.stringContaining('stack "prod" requires it'),
+      }),
+    );
+  }, 60_000);
+});
