@@ -2,6 +2,7 @@ import { Option, type Command } from "commander";
 import { redact } from "../../cloudflare/http";
 import { plan as planTokens } from "../../plan/plan";
 import { PLATFORMS, platformKeys } from "../../platforms";
+import { platformCatalog } from "../../config/schema";
 import {
   DEFAULT_TOKEN_ENV_PREFIX,
   VerifyInputError,
@@ -197,6 +198,7 @@ async function verifyStack(
   const provisionerToken = provisionerEnv ? readSecret(provisionerEnv, "--provisioner-token-env", secrets) : undefined;
   return verifyPlans(plans, source, {
     stack: settings.stack,
+    platforms: platformCatalog(settings),
     recorded: (plan) => settings.generations[plan.key] !== undefined,
     awaitingPickup: (plan) => {
       const successor = settings.generations[plan.key]?.successor;

@@ -1,0 +1,66 @@
+import { definePlatform } from "./types";
+import { SCOPES } from "../domain/permission-group";
+
+/**
+ * ConductorOne's Cloudflare Zero Trust connector, read 2026-12-07. A custom token under My Profile >
+ * API Tokens; "If you want to use ConductorOne to provision Cloudflare Zero Trust groups and roles"
+ * the page sets Access: Organizations, Identity Providers, and Groups to Edit, "Otherwise, set:
+ *   Account -> Account Settings -> Read
+ *   Account -> Access: Organizations, Identity Providers, and Groups -> Read
+ *   Account -> Access: Apps and Policies -> Read
+ *   Account -> Access: Audit Logs -> Read"
+ * Only that read set is built in: the provisioning variant writes (README, Platforms).
+ */
+export const conductoroneZeroTrust = definePlatform({
+  key: "conductorone-zero-trust",
+  displayName: "ConductorOne (Cloudflare Zero Trust)",
+  owner: "user",
+  defaultProfile: "read",
+  profiles: {
+    read: {
+      description:
+        "The page's read set: account members, Access groups and identity providers, Access apps and policies, Access audit logs.",
+      groups: [
+        { name: "Account Settings Read", scope: SCOPES.account },
+        { name: "Access: Organizations, Identity Providers, and Groups Read", scope: SCOPES.account },
+        { name: "Access: Apps and Policies Read", scope: SCOPES.account },
+        { name: "Access: Audit Logs Read", scope: SCOPES.account },
+      ],
+    },
+  },
+  handoff: {
+    steps: [
+      "In ConductorOne, navigate to Admin > Connectors and click Add connector.",
+      "Search for Cloudflare Zero Trust and click Add.",
+      "Choose how to set up the connector (an unmanaged app, a managed app, or a new managed app) and set its owner.",
+      "Enter the credentials the guide gathers, the Account ID and the API token below, in the connector's settings and save.",
+    ],
+    fields: [
+      { label: "Account ID", source: "accountId" },
+      { label: "API token", source: "token" },
+      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
+    ],
+  },
+  source: {
+    url: "https://conductorone.com/docs/baton/cloudflare-zero-trust",
+    read: "2026-12-07",
+    permissions: {
+      profile: "read",
+      rows: [
+        { quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" },
+        {
+          quoted: "Account -> Access: Organizations, Identity Providers, and Groups -> Read",
+          scope: SCOPES.account,
+          vendorName: "Access: Organizations, Identity Providers, and Groups",
+        },
+        { quoted: "Account -> Access: Apps and Policies -> Read", scope: SCOPES.account, vendorName: "Access: Apps and Policies" },
+        { quoted: "Account -> Access: Audit Logs -> Read", scope: SCOPES.account, vendorName: "Access: Audit Logs" },
+      ],
+    },
+    guidance: [
+      '"A user with Super Administrator access in Cloudflare Zero Trust must perform this task."',
+      "User-owned: My Profile > API Tokens > Create Token > Custom Token.",
+      "The page says nothing about a TTL or an IP filter; cfct's default TTL applies and cfct rotate renews it.",
+    ],
+  },
+});
