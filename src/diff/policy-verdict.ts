@@ -59,10 +59,40 @@ function componentProps(plan: TokenPlan): Record<string, unknown> {
   return describeToken({ plan, policies });
 }
 
-export async function policyVerdict(rules: PackRules, stack: string, plans: readonly TokenPlan[]): Promise<PolicyVerdict> {
-  const resourceRules = rules.filter((r) => r.validateResource !== undefined);
+/**
+ * A pack config file as `pulumi preview --policy-pack-config` reads it: per rule, an enforcement
+ * level, or an object of the rule's settings (and optionally its `enforcementLevel`); `all` sets
+ * the level of every rule that names none.
+ */
+export type PackConfig = Readonly<Record<string, unknown>>;
+
+function ruleSettings(rule: Rule, config: PackConfig): { level: string; settings: Record<string, unknown> } {
+  const entry = config[rule.name];
+  const own =
+    typeof entry === "string"
+      ? entry
+      : isObject(entry) && typeof entry["enforcementLevel"] === "string"
+        ? entry["enforcementLevel"]
+        : undefined;
+  const all = typeof config["all"] === "string" ? config["all"] : isObject(config["all"]) ? config["all"]["enforcementLevel"] : undefined;
+  const { enforcementLevel: _level, ...settings } = isObject(entry) ? entry : {};
+  return { level: own ?? (typeof all === "string" ? all : undefined) ?? rule.enforcementLevel ?? "advisory", settings };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export async function policyVerdict(
+  rules: PackRules,
+  stack: string,
+  plans: readonly TokenPlan[],
+  config: PackConfig = {},
+): Promise<PolicyVerdict> {
+  const resourceRules = rules.filter((r) => r.validateResource !== undefined && ruleSettings(r, config).level !== "disabled");
   const violations: Violation[] = [];
   for (const rule of resourceRules) {
+    const { level, settings } = ruleSettings(rule, config);
     const validations = (Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource]) as ResourceValidation[];
     for (const plan of plans) {
       const name = logicalName(plan);
@@ -76,16 +106,14 @@ export async function policyVerdict(rules: PackRules, stack: string, plans: read
         stackTags: new Map<string, string>(),
         isType: () => false,
         asType: () => undefined,
-        getConfig: () => ({}),
+        getConfig: () => structuredClone(settings),
         notApplicable: (reason?: string): never => {
           throw new NotApplicable(reason);
         },
       };
       for (const validate of validations) {
         try {
-          await validate(args, (message) =>
-            violations.push({ policy: rule.name, level: rule.enforcementLevel ?? "advisory", token: name, message }),
-          );
+          await validate(args, (message) => violations.push({ policy: rule.name, level, token: name, message }));
         } catch (error) {
           if (!(error instanceof NotApplicable)) throw error;
         }

@@ -40,41 +40,47 @@ export function registerPlatforms(program: Command): void {
       .map((p) => summary(p, defined));
     process.stdout.write(options.json ? `${JSON.stringify({ platforms: rows })}\n` : renderList(rows));
   });
-  addStackOptions(
-    platforms
-      .command("show <key>")
-      .description(
-        "One platform: each group with its scope and source, the page's guidance, the hand-off, and the token the plan makes for one account",
-      )
-      .option("--profile <name>", "the profile to show (default: the platform's default)")
-      .option("--account <id>", "the account of the example token", EXAMPLE_ACCOUNT)
-      .option("--json", "print exactly one JSON object {platform, profile, groups, handoff, token}"),
-  ).action((key: string, options: ShowOptions) => {
-    const { catalog, defined, settings } = catalogFor(options);
-    const platform = catalog[key];
-    if (!platform) {
-      throw new UsageError(
-        `cfct platforms show ${key}: no such platform. Fix: use one of ${Object.keys(catalog).sort().join(", ")}` +
-          (options.stack || options.config ? "" : " (a platform defined in a stack file needs --stack <env>)"),
-      );
-    }
-    const profile = options.profile ?? platform.defaultProfile;
-    if (!platform.profiles[profile]) {
-      throw new UsageError(`--profile ${profile} is not a profile of ${key}. Fix: use one of ${Object.keys(platform.profiles).join(", ")}`);
-    }
-    if (!HEX32.test(options.account)) {
-      throw new UsageError(`--account ${options.account} is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters of one`);
-    }
-    const token = exampleToken(platform, profile, options.account, defined.has(key), settings);
-    const groups = groupSources(platform, profile);
-    if (options.json) {
-      process.stdout.write(
-        `${JSON.stringify({ platform: summary(platform, defined), profile, groups, handoff: platform.handoff, token })}\n`,
-      );
-    } else {
-      process.stdout.write(renderShow(platform, profile, groups, token, options.account === EXAMPLE_ACCOUNT, defined.has(key)));
-    }
-  });
+  // --stack, --config, --project-dir and --json belong to `platforms`: commander gives a parent's
+  // options to the parent wherever they stand, so `show` reads them from there.
+  platforms
+    .command("show <key>")
+    .description(
+      "One platform: each group with its scope and source, the page's guidance, the hand-off, and the token the plan makes for one account " +
+        "(--stack, --json as for cfct platforms)",
+    )
+    .option("--profile <name>", "the profile to show (default: the platform's default)")
+    .option("--account <id>", "the account of the example token", EXAMPLE_ACCOUNT)
+    .action((key: string, own: Pick<ShowOptions, "profile" | "account">, command: Command) => {
+      const options: ShowOptions = { ...(command.parent!.opts() as ListOptions), ...own };
+      const { catalog, defined, settings } = catalogFor(options);
+      const platform = catalog[key];
+      if (!platform) {
+        throw new UsageError(
+          `cfct platforms show ${key}: no such platform. Fix: use one of ${Object.keys(catalog).sort().join(", ")}` +
+            (options.stack || options.config ? "" : " (a platform defined in a stack file needs --stack <env>)"),
+        );
+      }
+      const profile = options.profile ?? platform.defaultProfile;
+      if (!platform.profiles[profile]) {
+        throw new UsageError(
+          `--profile ${profile} is not a profile of ${key}. Fix: use one of ${Object.keys(platform.profiles).join(", ")}`,
+        );
+      }
+      if (!HEX32.test(options.account)) {
+        throw new UsageError(
+          `--account ${options.account} is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters of one`,
+        );
+      }
+      const token = exampleToken(platform, profile, options.account, defined.has(key), settings);
+      const groups = groupSources(platform, profile);
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ platform: summary(platform, defined), profile, groups, handoff: platform.handoff, token })}\n`,
+        );
+      } else {
+        process.stdout.write(renderShow(platform, profile, groups, token, options.account === EXAMPLE_ACCOUNT, defined.has(key)));
+      }
+    });
 }
 
 /** The built-in catalog, plus the stack file's own platforms when a stack is named. */
@@ -191,6 +197,7 @@ function renderShow(
   defined: boolean,
 ): string {
   const { source } = platform;
+  const nameWidth = Math.max(...groups.map((g) => g.name.length));
   const lines = [
     `${platform.displayName} (${platform.key})${defined ? ", defined in the stack file" : ", built in"}${source.community ? ", a community integration" : ""}`,
     `  owner    ${platform.owner === "account" ? "account (Manage Account > Account API Tokens): one token per account" : "user (My Profile > API Tokens): one token per connection"}`,
@@ -206,7 +213,7 @@ function renderShow(
       : []),
     "",
     `Profile ${profile}: ${platform.profiles[profile]!.description}`,
-    ...groups.map((g) => `  ${g.scope.padEnd(7)} ${g.name}  <- ${g.source}${g.mapping ? ` (${g.mapping})` : ""}`),
+    ...groups.map((g) => `  ${g.scope.padEnd(7)} ${g.name.padEnd(nameWidth)}  <- ${g.source}${g.mapping ? ` (${g.mapping})` : ""}`),
   ];
   if (source.guidance?.length) lines.push("", "The page says:", ...source.guidance.map((g) => `  - ${g}`));
   lines.push(
