@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { findKnownGroup } from "../../src/cloudflare/permission-groups";
 import { tokenSettingsFor } from "../../src/config/schema";
@@ -131,5 +132,22 @@ describe("the built-in catalog", () => {
     expect(tokenSettingsFor({ defaultTtlDays: 30 }, { ttlDays: 60 }).ttlDays).toBe(60);
     expect(tokenSettingsFor({ defaultTtlDays: 30 }, { ttlDays: 60 }, { ttlDays: 7 }).ttlDays).toBe(7);
     expect(tokenSettingsFor({}, {}).ttlDays).toBe(90);
+  });
+});
+
+describe("the README's platform table", () => {
+  it("lists every built-in platform with the URL of its source", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("## Platforms\n"), readme.indexOf("**Not built in**"));
+    const rows = new Map(
+      section
+        .split("\n")
+        .filter((line) => /^\| [a-z][a-z0-9-]* \|/.test(line))
+        .map((line) => [line.split("|")[1]!.trim(), line]),
+    );
+    for (const platform of Object.values(PLATFORMS)) {
+      expect(rows.get(platform.key), `README row for ${platform.key}`).toContain(platform.source.url);
+      if (platform.source.read) expect(rows.get(platform.key)).toContain(platform.source.read);
+    }
   });
 });
