@@ -2,6 +2,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import {
   PLATFORMS,
+  TOKEN_EXPIRES_FIELD,
   definePlatform,
   platformProblems,
   type PlatformCatalog,
@@ -201,10 +202,7 @@ function platformInput(key: string, spec: z.output<typeof platformSpecSchema>, p
     profiles,
     handoff: spec.handoff ?? {
       steps: [`Enter the API token in ${spec.displayName} where its guide says (${spec.source}).`],
-      fields: [
-        { label: "API Token", source: "token" },
-        { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-      ],
+      fields: [{ label: "API Token", source: "token" }, TOKEN_EXPIRES_FIELD],
     },
     source: { url: spec.source },
     ...(spec.allowWrite ? { allowWrite: true } : {}),

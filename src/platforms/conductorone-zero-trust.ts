@@ -1,3 +1,4 @@
+import { conductorOneHandoff } from "./conductorone";
 import { definePlatform } from "./types";
 import { SCOPES } from "../domain/permission-group";
 
@@ -28,19 +29,7 @@ export const conductoroneZeroTrust = definePlatform({
       ],
     },
   },
-  handoff: {
-    steps: [
-      "In ConductorOne, navigate to Admin > Connectors and click Add connector.",
-      "Search for Cloudflare Zero Trust and click Add.",
-      "Choose how to set up the connector (an unmanaged app, a managed app, or a new managed app) and set its owner.",
-      "Enter the credentials the guide gathers, the Account ID and the API token below, in the connector's settings and save.",
-    ],
-    fields: [
-      { label: "Account ID", source: "accountId" },
-      { label: "API token", source: "token" },
-      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-    ],
-  },
+  handoff: conductorOneHandoff("Cloudflare Zero Trust"),
   source: {
     url: "https://conductorone.com/docs/baton/cloudflare-zero-trust",
     read: "2026-12-07",

@@ -1,4 +1,4 @@
-import { definePlatform } from "./types";
+import { TOKEN_EXPIRES_FIELD, definePlatform, type PlatformHandoff } from "./types";
 import { SCOPES } from "../domain/permission-group";
 
 /**
@@ -24,19 +24,7 @@ export const conductorone = definePlatform({
       ],
     },
   },
-  handoff: {
-    steps: [
-      "In ConductorOne, navigate to Admin > Connectors and click Add connector.",
-      "Search for Cloudflare v2 and click Add.",
-      "Choose how to set up the connector (an unmanaged app, a managed app, or a new managed app) and set its owner.",
-      "Enter the credentials the guide gathers, the Account ID and the API token below, in the connector's settings and save.",
-    ],
-    fields: [
-      { label: "Account ID", source: "accountId" },
-      { label: "API token", source: "token" },
-      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-    ],
-  },
+  handoff: conductorOneHandoff("Cloudflare v2"),
   source: {
     url: "https://conductorone.com/docs/baton/cloudflare-v2",
     read: "2026-12-07",
@@ -58,3 +46,16 @@ export const conductorone = definePlatform({
     ],
   },
 });
+
+/** Both ConductorOne connectors take the same two credentials through the same steps; only the connector's name differs. */
+export function conductorOneHandoff(connector: string): PlatformHandoff {
+  return {
+    steps: [
+      "In ConductorOne, navigate to Admin > Connectors and click Add connector.",
+      `Search for ${connector} and click Add.`,
+      "Choose how to set up the connector (an unmanaged app, a managed app, or a new managed app) and set its owner.",
+      "Enter the credentials the guide gathers, the Account ID and the API token below, in the connector's settings and save.",
+    ],
+    fields: [{ label: "Account ID", source: "accountId" }, { label: "API token", source: "token" }, TOKEN_EXPIRES_FIELD],
+  };
+}

@@ -12,7 +12,7 @@ import { surecloud } from "./surecloud";
 import { trelica } from "./trelica";
 import type { PlatformDefinition } from "./types";
 
-export { definePlatform, platformProblems } from "./types";
+export { TOKEN_EXPIRES_FIELD, definePlatform, platformProblems } from "./types";
 export type {
   DocumentedPermission,
   PlatformDefinition,

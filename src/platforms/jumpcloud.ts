@@ -1,4 +1,4 @@
-import { definePlatform } from "./types";
+import { TOKEN_EXPIRES_FIELD, definePlatform } from "./types";
 import { readAllResources } from "./templates";
 import { SCOPES } from "../domain/permission-group";
 
@@ -37,11 +37,7 @@ export const jumpcloud = definePlatform({
       "Select Cloudflare and click Connect; enter a name and click Connect.",
       "Paste the token below into the API Key field and click Save Connector.",
     ],
-    fields: [
-      { label: "Name", source: "connectorName" },
-      { label: "API Key", source: "token" },
-      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-    ],
+    fields: [{ label: "Name", source: "connectorName" }, { label: "API Key", source: "token" }, TOKEN_EXPIRES_FIELD],
   },
   source: {
     url: "https://jumpcloud.com/support/saas-management-cloudflare-connector",

@@ -1,4 +1,4 @@
-import { definePlatform, type DocumentedPermission } from "./types";
+import { TOKEN_EXPIRES_FIELD, definePlatform, type DocumentedPermission } from "./types";
 import { readAllResources } from "./templates";
 import { SCOPES } from "../domain/permission-group";
 
@@ -94,11 +94,7 @@ export const scytale = definePlatform({
       "Paste the API token below; set Connection Name to tell this connection from others.",
       "Click Connect.",
     ],
-    fields: [
-      { label: "API token", source: "token" },
-      { label: "Connection Name", source: "connectorName" },
-      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-    ],
+    fields: [{ label: "API token", source: "token" }, { label: "Connection Name", source: "connectorName" }, TOKEN_EXPIRES_FIELD],
   },
   source: {
     url: "https://help.scytale.ai/en/articles/12058234-cloudflare-user-guide",

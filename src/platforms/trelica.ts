@@ -1,4 +1,4 @@
-import { definePlatform } from "./types";
+import { TOKEN_EXPIRES_FIELD, definePlatform } from "./types";
 import { SCOPES } from "../domain/permission-group";
 
 /**
@@ -35,10 +35,7 @@ export const trelica = definePlatform({
       "Paste the token below into Trelica and click Connect.",
       'If you do not use Cloudflare Zero Trust (Cloudflare Access), uncheck "Cloudflare Zero Trust Access", or the integration shows "Enabled with issues".',
     ],
-    fields: [
-      { label: "Access token", source: "token" },
-      { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
-    ],
+    fields: [{ label: "Access token", source: "token" }, TOKEN_EXPIRES_FIELD],
   },
   source: {
     url: "https://help.trelica.com/hc/en-us/articles/7739222425885-Cloudflare",

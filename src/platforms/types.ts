@@ -22,6 +22,13 @@ export interface HandoffField {
   readonly hint?: string;
 }
 
+/** The field most hand-offs end with: when the token expires, so the platform's admin knows when the next one comes. */
+export const TOKEN_EXPIRES_FIELD: HandoffField = {
+  label: "Token expires",
+  source: "expiresOn",
+  hint: "rotate before this date (cfct rotate)",
+};
+
 export interface PlatformHandoff {
   /** Where in the platform's UI the values go, step by step (from the platform's own guide). */
   readonly steps: readonly string[];

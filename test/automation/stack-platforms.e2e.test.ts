@@ -5,22 +5,17 @@ import { accessReviewSchema } from "../../src/evidence/access-review";
 import { cfct, type CliRun } from "../audit/cli-run";
 import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
+import { ACME_GRC, ACME_LEDGER } from "../helpers/platforms";
 
 const CANARY = "PLATFORMCANARY_";
 const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
 let project: TestProject;
 const runs: CliRun[] = [];
 
-/** Two platforms the catalog does not have, defined in the stack file: one user-owned, one account-owned. */
+/** Two platforms the catalog does not have, defined in the stack file: one user-owned (with its own hand-off), one account-owned. */
 const PLATFORMS = {
   "acme-grc": {
-    displayName: "Acme GRC",
-    owner: "user",
-    source: "https://docs.acme-grc.example/cloudflare",
-    groups: [
-      { name: "Account Settings Read", scope: "account" },
-      { name: "Zone Read", scope: "zone" },
-    ],
+    ...ACME_GRC,
     handoff: {
       steps: ["In Acme GRC, open Integrations > Cloudflare.", "Paste the token and the account ID below; save."],
       fields: [
@@ -29,12 +24,7 @@ const PLATFORMS = {
       ],
     },
   },
-  "acme-ledger": {
-    displayName: "Acme Ledger",
-    owner: "account",
-    source: "https://acme-ledger.example/docs/cloudflare",
-    groups: [{ name: "Access: Audit Logs Read", scope: "account" }],
-  },
+  "acme-ledger": ACME_LEDGER,
 };
 
 beforeAll(() => {

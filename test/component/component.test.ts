@@ -1,33 +1,12 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { ComplianceToken } from "../../src/index";
 import { ACME_CORP } from "../helpers/settings";
-import { SCOPES } from "../../src/domain/permission-group";
+import { componentMocks } from "./mocks";
 
 /** The component on its own, under mocks: what the package test cannot see from outside. */
-const registered: pulumi.runtime.MockResourceArgs[] = [];
-const invokes: pulumi.runtime.MockCallArgs[] = [];
-
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    registered.push(args);
-    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
-  },
-  call(args) {
-    invokes.push(args);
-    const groups = (scopes: string[]) =>
-      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({
-        id: `id-${g.scope}-${g.name}`,
-        name: g.name,
-        scopes: [g.scope],
-      }));
-    if (args.token.endsWith("getApiTokenPermissionGroupsList")) return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
-    if (args.token.endsWith("getUser")) return { id: "8ec917c52e6b1d94920f1e3ec8d5ae82" };
-    throw new Error(`unexpected invoke ${args.token}`);
-  },
-};
+const { mocks, registered, invokes } = componentMocks();
 
 async function start(preview: boolean) {
   registered.length = 0;

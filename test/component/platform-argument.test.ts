@@ -1,43 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src/index";
 import { planComponentToken } from "../../src/component/compliance-token";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
+import { ACME_LEDGER } from "../helpers/platforms";
+import { componentMocks } from "./mocks";
 
 /** The component's `platform` argument as a definition of the caller's own, under mocks. */
-const registered: pulumi.runtime.MockResourceArgs[] = [];
+const { mocks, registered } = componentMocks();
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    registered.push(args);
-    return { id: args.custom ? `tok-${args.name}` : undefined, state: { ...args.inputs, value: `SECRET-${args.name}` } };
-  },
-  call(args) {
-    const groups = (scopes: string[]) =>
-      KNOWN_PERMISSION_GROUPS.filter((g) => scopes.includes(g.scope)).map((g) => ({
-        id: `id-${g.scope}-${g.name}`,
-        name: g.name,
-        scopes: [g.scope],
-      }));
-    if (args.token.endsWith("getApiTokenPermissionGroupsList")) return { results: groups([SCOPES.user, SCOPES.account, SCOPES.zone]) };
-    if (args.token.endsWith("getAccountApiTokenPermissionGroupsList")) return { results: groups([SCOPES.account, SCOPES.zone]) };
-    if (args.token.endsWith("getUser")) return { id: "8ec917c52e6b1d94920f1e3ec8d5ae82" };
-    throw new Error(`unexpected invoke ${args.token}`);
-  },
-};
-
-const ACME_AUDIT: ComplianceTokenPlatform = {
-  key: "acme-audit",
-  displayName: "Acme Audit",
-  owner: "account",
-  source: "https://acme-audit.example/docs/cloudflare",
-  groups: [
-    { name: "Access: Audit Logs Read", scope: "account" },
-    { name: "Account Settings Read", scope: "account" },
-  ],
-};
+const ACME_AUDIT: ComplianceTokenPlatform = { key: "acme-audit", ...ACME_LEDGER };
 
 describe("ComplianceToken's platform argument: a key of the catalog, or a definition of your own", () => {
   it("a definition makes the token its owner kind says, with its groups, and names it by key in the component's inputs", async () => {

@@ -4,19 +4,9 @@ import { platformSpec } from "../../src/config/platforms";
 import { plan } from "../../src/plan/plan";
 import { SCOPES } from "../../src/domain/permission-group";
 import { ACME_CORP, ACME_LABS, settingsFrom } from "../helpers/settings";
+import { ACME_GRC, ACME_SIEM } from "../helpers/platforms";
 
 const NOW = new Date("2026-12-07T12:00:00.000Z");
-
-/** The example: a platform the catalog does not have, defined in the stack file. */
-export const ACME_GRC = {
-  displayName: "Acme GRC",
-  owner: "user",
-  source: "https://docs.acme-grc.example/cloudflare",
-  groups: [
-    { name: "Account Settings Read", scope: "account" },
-    { name: "Zone Read", scope: "zone" },
-  ],
-};
 
 function problemsOf(raw: unknown): ConfigError["problems"] {
   try {
@@ -136,15 +126,16 @@ describe("platforms defined in the stack file (cf-compliance-tokens:platforms)",
   });
 
   it("a write group passes validation only with allowWrite: true, and the plan shows it as it is", () => {
-    const raw = (allowWrite?: boolean) => ({
-      platforms: {
-        "acme-siem": { ...ACME_GRC, groups: [{ name: "Logs Write", scope: "account" }], ...(allowWrite ? { allowWrite } : {}) },
-      },
-      connections: [{ platform: "acme-siem", accounts: [ACME_CORP] }],
-    });
-    expect(problemsOf(raw())[0]!.message).toMatch(/"Logs Write" \(account\) is not read-only/);
-    const [token] = plan(settingsFrom(raw(true)), undefined, NOW);
-    expect(token!.policies[0]!.permissionGroups).toEqual([{ name: "Logs Write", scope: SCOPES.account }]);
+    const { allowWrite: _allowed, ...withoutAllowWrite } = ACME_SIEM;
+    const raw = (siem: object) => ({ platforms: { "acme-siem": siem }, connections: [{ platform: "acme-siem", accounts: [ACME_CORP] }] });
+    expect(problemsOf(raw(withoutAllowWrite)).map((p) => p.message)).toEqual([
+      expect.stringMatching(/"Logs Write" \(account\) is not read-only/),
+    ]);
+    const [token] = plan(settingsFrom(raw(ACME_SIEM)), undefined, NOW);
+    expect(token!.policies[0]!.permissionGroups).toEqual([
+      { name: "Account Settings Read", scope: SCOPES.account },
+      { name: "Logs Write", scope: SCOPES.account },
+    ]);
   });
 
   it("a definition without groups or with several profiles and no default says what to add", () => {

@@ -11,6 +11,7 @@ import { plan } from "../../src/plan/plan";
 import { SCOPES } from "../../src/domain/permission-group";
 import { cfct } from "../audit/cli-run";
 import { ACME_CORP } from "../helpers/settings";
+import { ACME_SIEM } from "../helpers/platforms";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 const dir = mkdtempSync(path.join(tmpdir(), "cfct-diff-platforms-"));
@@ -23,16 +24,9 @@ function stackFile(name: string, config: Record<string, unknown>): string {
 }
 
 const drata = { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] };
-const SIEM = {
-  displayName: "Acme SIEM",
-  owner: "account",
-  source: "https://docs.acme-siem.example/cloudflare-logpush",
-  groups: [{ name: "Logs Write", scope: "account" }],
-  allowWrite: true,
-};
 const BASE = stackFile("base", { connections: [drata] });
 const HEAD = stackFile("head", {
-  platforms: { "acme-siem": SIEM },
+  platforms: { "acme-siem": ACME_SIEM },
   connections: [drata, { platform: "acme-siem", accounts: [ACME_CORP] }],
 });
 const side = (file: string): PlannedSide => {
@@ -45,7 +39,10 @@ describe("cfct diff with a platform the stack file defines", () => {
     const head = side(HEAD);
     const [siem] = diffPlans(side(BASE), head).filter((c) => c.connection === "acme-siem");
     expect(siem).toMatchObject({ change: "added", tokens: { added: ["cfct prod acme-siem-417daa9d g1"] } });
-    expect(siem!.groups.added).toEqual([{ name: "Logs Write", scope: SCOPES.account, read: false }]);
+    expect(siem!.groups.added).toEqual([
+      { name: "Account Settings Read", scope: SCOPES.account, read: true },
+      { name: "Logs Write", scope: SCOPES.account, read: false },
+    ]);
 
     const strict = await policyVerdict(policies, "prod", head.tokens);
     expect(strict.violations.filter((v) => v.level === "mandatory").map((v) => [v.policy, v.token])).toEqual([

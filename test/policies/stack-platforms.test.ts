@@ -5,30 +5,11 @@ import { readOnly } from "../../policies/rules/read-only";
 import { byName, deploy, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
 import { ACME_CORP } from "../helpers/settings";
+import { ACME_GRC, ACME_SIEM } from "../helpers/platforms";
 
 /** A stack that defines two platforms of its own: one that reads, one whose guide needs a write group. */
 const CONFIG = {
-  platforms: {
-    "acme-grc": {
-      displayName: "Acme GRC",
-      owner: "user",
-      source: "https://docs.acme-grc.example/cloudflare",
-      groups: [
-        { name: "Account Settings Read", scope: "account" },
-        { name: "Zone Read", scope: "zone" },
-      ],
-    },
-    "acme-siem": {
-      displayName: "Acme SIEM",
-      owner: "account",
-      source: "https://docs.acme-siem.example/cloudflare-logpush",
-      groups: [
-        { name: "Logs Write", scope: "account" },
-        { name: "Account Settings Read", scope: "account" },
-      ],
-      allowWrite: true,
-    },
-  },
+  platforms: { "acme-grc": ACME_GRC, "acme-siem": ACME_SIEM },
   connections: [
     { platform: "acme-grc", accounts: [ACME_CORP], zones: ["acme-corp.com"], token: { allowedIps: ["192.0.2.0/24"] } },
     { platform: "acme-siem", accounts: [ACME_CORP], token: { allowedIps: ["192.0.2.0/24"] } },
