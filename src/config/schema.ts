@@ -268,22 +268,17 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
   problems.push(...defined.problems.map((p) => ({ ...p, path: keyPath(["platforms", ...p.path]) })));
   const catalog = platformCatalog(defined);
   const rawConnections = fieldOf(raw, "connections");
+  const known = [...new Set([...Object.keys(catalog), ...defined.keys])].sort();
   const connections = (Array.isArray(rawConnections) ? rawConnections : []).flatMap((entry, index) => {
-    const connection = connectionSchema.safeParse(entry);
-    if (!connection.success) return [];
-    const platform = catalog[connection.data.platform];
-    if (!platform) {
-      // A platform the file defines with problems of its own: those are reported at its definition.
-      if (!defined.keys.has(connection.data.platform)) {
-        problems.push({
-          path: keyPath(["connections", index, "platform"]),
-          value: connection.data.platform,
-          message: unknownPlatformMessage(connection.data.platform, [...new Set([...Object.keys(catalog), ...defined.keys])].sort()),
-        });
-      }
-      return [];
+    // Checked whatever else is wrong with the connection, as the schema checks its other fields; a
+    // platform the file defines with problems of its own is not unknown: its definition says why.
+    const key = fieldOf(entry, "platform");
+    if (typeof key === "string" && PLATFORM_KEY.test(key) && !catalog[key] && !defined.keys.has(key)) {
+      problems.push({ path: keyPath(["connections", index, "platform"]), value: key, message: unknownPlatformMessage(key, known) });
     }
-    return [normalizeConnection(connection.data, index, platform, stackToken, problems)];
+    const connection = connectionSchema.safeParse(entry);
+    const platform = connection.success ? catalog[connection.data.platform] : undefined;
+    return connection.success && platform ? [normalizeConnection(connection.data, index, platform, stackToken, problems)] : [];
   });
   problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : []));
   if (problems.length > 0 || !top) throw new ConfigError(options.source, problems);
