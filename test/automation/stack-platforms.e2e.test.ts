@@ -48,7 +48,7 @@ const offline = () => ["--stack", project.stack, "--project-dir", project.dir];
 
 // Each step runs the built CLI; on a loaded machine one start takes seconds.
 describe("a platform defined in the stack file, end to end against the sandbox", { timeout: 300_000 }, () => {
-  it("goes through plan, cfct platforms, rehearsal up, verify and audit like a built-in, with no token value in any output", async () => {
+  it("goes through plan, cfct platforms, rehearsal up, verify, audit and rotate like a built-in, with no token value in any output", async () => {
     const planned = await run(["plan", ...offline(), "--json"]);
     expect(planned.code, planned.stderr).toBe(0);
     const { tokens } = JSON.parse(planned.stdout) as {
@@ -106,6 +106,11 @@ describe("a platform defined in the stack file, end to end against the sandbox",
     expect(managed.map((t) => t.name).sort()).toEqual(["cfct custom acme-grc g1", "cfct custom acme-ledger-417daa9d g1"]);
     // As planned, read-only, expiring: only the missing IP filter is noted.
     for (const token of managed) expect(token.findings.map((f) => f.id)).toEqual(["no-ip-filter"]);
+
+    const rotate = await run(["rotate", ...rehearsalArgs(sandbox, project), "--force", "--grace", "0h"]);
+    expect(rotate.code, rotate.stderr).toBe(0);
+    expect(rotate.stdout).toContain("acme-grc g2: successor-created");
+    expect(rotate.stdout).toContain("acme-ledger-417daa9d g1: old-revoked");
 
     for (const result of runs) expect(result.stdout + result.stderr).not.toContain(CANARY);
   });
