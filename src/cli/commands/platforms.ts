@@ -72,7 +72,7 @@ export function registerPlatforms(program: Command): void {
         );
       }
       const token = exampleToken(platform, profile, options.account, defined.has(key), settings);
-      const groups = groupSources(platform, profile);
+      const groups = groupSources(platform, profile, defined.has(key));
       if (options.json) {
         process.stdout.write(
           `${JSON.stringify({ platform: summary(platform, defined), profile, groups, handoff: platform.handoff, token })}\n`,
@@ -159,7 +159,7 @@ const BASIS_TEXT: Record<NonNullable<MappedPermission["basis"]>, string> = {
 };
 
 /** Each group of the profile with where it comes from, in plan order. */
-function groupSources(platform: PlatformDefinition, profile: string): GroupSource[] {
+function groupSources(platform: PlatformDefinition, profile: string, defined: boolean): GroupSource[] {
   const def = platform.profiles[profile]!;
   const rows = platform.source.permissions?.profile === profile ? documentedPermissions(platform) : [];
   const rowOf = new Map(rows.filter((m) => m.group).map((m) => [groupKey(m.group!), m]));
@@ -171,7 +171,13 @@ function groupSources(platform: PlatformDefinition, profile: string): GroupSourc
       return { ...base, source: `"${row.row.quoted}"`, ...(mapping ? { mapping } : {}) };
     }
     if (def.template) return { ...base, source: `Cloudflare's "${def.template}" template` };
-    return { ...base, source: platform.source.seed ? `the guide (seed ${platform.source.seed})` : "the entry's profile (see its source)" };
+    // Neither a row of the page nor a template: the entry's own reasoning (ASCERA's least-privilege, from Cloudflare's OpenAPI).
+    return {
+      ...base,
+      source: defined
+        ? `the stack file's definition (source ${platform.source.url})`
+        : `the entry's reasoning (src/platforms/${platform.key}.ts)`,
+    };
   });
 }
 
