@@ -50,6 +50,7 @@ export const conductoroneZeroTrust = definePlatform({
       '"A user with Super Administrator access in Cloudflare Zero Trust must perform this task."',
       "User-owned: My Profile > API Tokens > Create Token > Custom Token.",
       "The page says nothing about a TTL or an IP filter; cfct's default TTL applies and cfct rotate renews it.",
+      "The page's configuration steps after choosing the app were not readable in full; the credentials it gathers are the Account ID and the API token.",
     ],
   },
 });

@@ -43,6 +43,7 @@ export const conductorone = definePlatform({
       '"A user with Super Administrator access in Cloudflare must perform this task."',
       "User-owned: My Profile > API Tokens > Create Token > Custom Token.",
       "The page says nothing about a TTL or an IP filter; cfct's default TTL applies and cfct rotate renews it.",
+      "The page's configuration steps after choosing the app were not readable in full; the credentials it gathers are the Account ID and the API token.",
     ],
   },
 });
@@ -54,7 +55,7 @@ export function conductorOneHandoff(connector: string): PlatformHandoff {
       "In ConductorOne, navigate to Admin > Connectors and click Add connector.",
       `Search for ${connector} and click Add.`,
       "Choose how to set up the connector (an unmanaged app, a managed app, or a new managed app) and set its owner.",
-      "Enter the credentials the guide gathers, the Account ID and the API token below, in the connector's settings and save.",
+      "Enter the Account ID and the API token below where the connector's configuration asks for them, and save.",
     ],
     fields: [{ label: "Account ID", source: "accountId" }, { label: "API token", source: "token" }, TOKEN_EXPIRES_FIELD],
   };

@@ -31,8 +31,7 @@ export const trelica = definePlatform({
   },
   handoff: {
     steps: [
-      "In Trelica, open the Cloudflare integration.",
-      "Paste the token below into Trelica and click Connect.",
+      "Paste the token below into Trelica's Cloudflare integration and click Connect.",
       'If you do not use Cloudflare Zero Trust (Cloudflare Access), uncheck "Cloudflare Zero Trust Access", or the integration shows "Enabled with issues".',
     ],
     fields: [{ label: "Access token", source: "token" }, TOKEN_EXPIRES_FIELD],
