@@ -33,19 +33,21 @@ export const conductoroneZeroTrust = definePlatform({
   source: {
     url: "https://conductorone.com/docs/baton/cloudflare-zero-trust",
     read: "2026-12-07",
-    permissions: {
-      profile: "read",
-      rows: [
-        { quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" },
-        {
-          quoted: "Account -> Access: Organizations, Identity Providers, and Groups -> Read",
-          scope: SCOPES.account,
-          vendorName: "Access: Organizations, Identity Providers, and Groups",
-        },
-        { quoted: "Account -> Access: Apps and Policies -> Read", scope: SCOPES.account, vendorName: "Access: Apps and Policies" },
-        { quoted: "Account -> Access: Audit Logs -> Read", scope: SCOPES.account, vendorName: "Access: Audit Logs" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "read",
+        rows: [
+          { quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" },
+          {
+            quoted: "Account -> Access: Organizations, Identity Providers, and Groups -> Read",
+            scope: SCOPES.account,
+            vendorName: "Access: Organizations, Identity Providers, and Groups",
+          },
+          { quoted: "Account -> Access: Apps and Policies -> Read", scope: SCOPES.account, vendorName: "Access: Apps and Policies" },
+          { quoted: "Account -> Access: Audit Logs -> Read", scope: SCOPES.account, vendorName: "Access: Audit Logs" },
+        ],
+      },
+    ],
     guidance: [
       '"A user with Super Administrator access in Cloudflare Zero Trust must perform this task."',
       "User-owned: My Profile > API Tokens > Create Token > Custom Token.",

@@ -28,17 +28,19 @@ export const conductorone = definePlatform({
   source: {
     url: "https://conductorone.com/docs/baton/cloudflare-v2",
     read: "2026-12-07",
-    permissions: {
-      profile: "access-review",
-      rows: [
-        { quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" },
-        {
-          quoted: "Account -> Access: Organizations, Identity Providers, and Groups -> Read",
-          scope: SCOPES.account,
-          vendorName: "Access: Organizations, Identity Providers, and Groups",
-        },
-      ],
-    },
+    permissions: [
+      {
+        profile: "access-review",
+        rows: [
+          { quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" },
+          {
+            quoted: "Account -> Access: Organizations, Identity Providers, and Groups -> Read",
+            scope: SCOPES.account,
+            vendorName: "Access: Organizations, Identity Providers, and Groups",
+          },
+        ],
+      },
+    ],
     guidance: [
       '"A user with Super Administrator access in Cloudflare must perform this task."',
       "User-owned: My Profile > API Tokens > Create Token > Custom Token.",

@@ -34,7 +34,9 @@ export function mapDocumentedPermission(row: DocumentedPermission): MappedPermis
   return { row };
 }
 
-/** Every row of the platform's documented list, mapped; empty when its page lists no groups (a template). */
-export function documentedPermissions(platform: PlatformDefinition): MappedPermission[] {
-  return (platform.source.permissions?.rows ?? []).map(mapDocumentedPermission);
+/** Every row of the page's list for this profile (all its lists without one), mapped; empty where the page lists no groups (a template). */
+export function documentedPermissions(platform: PlatformDefinition, profile?: string): MappedPermission[] {
+  return (platform.source.permissions ?? [])
+    .filter((list) => profile === undefined || list.profile === profile)
+    .flatMap((list) => list.rows.map(mapDocumentedPermission));
 }

@@ -42,14 +42,16 @@ export const jumpcloud = definePlatform({
   source: {
     url: "https://jumpcloud.com/support/saas-management-cloudflare-connector",
     read: "2026-12-07",
-    permissions: {
-      profile: "custom",
-      rows: [
-        { quoted: "All accounts - Account Settings:Read", scope: SCOPES.account, vendorName: "Account Settings" },
-        { quoted: "All users - Memberships:Read, User Details:Read", scope: SCOPES.user, vendorName: "Memberships" },
-        { quoted: "All users - Memberships:Read, User Details:Read", scope: SCOPES.user, vendorName: "User Details" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "custom",
+        rows: [
+          { quoted: "All accounts - Account Settings:Read", scope: SCOPES.account, vendorName: "Account Settings" },
+          { quoted: "All users - Memberships:Read, User Details:Read", scope: SCOPES.user, vendorName: "Memberships" },
+          { quoted: "All users - Memberships:Read, User Details:Read", scope: SCOPES.user, vendorName: "User Details" },
+        ],
+      },
+    ],
     guidance: [
       '"If permissions are accidentally removed, or if the admin who configured left your organization, the connector will stop working and you will be prompted to Reconnect": create the token from a dedicated service account.',
       "The page says nothing about a TTL or an IP filter; cfct's default TTL applies, and each rotation needs the new key entered in the connector.",

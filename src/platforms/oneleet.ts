@@ -46,23 +46,25 @@ export const oneleet = definePlatform({
   source: {
     url: "https://github.com/Oneleet/oneleet-docs/blob/main/pages/integrations/cloudflare.mdx",
     read: "2026-12-07",
-    permissions: {
-      profile: "guide",
-      rows: [
-        { quoted: "Account permissions: Workers R2 Storage: Read", scope: SCOPES.account, vendorName: "Workers R2 Storage" },
-        { quoted: "Account permissions: Workers Scripts: Read", scope: SCOPES.account, vendorName: "Workers Scripts" },
-        { quoted: "Account permissions: Account Settings: Read", scope: SCOPES.account, vendorName: "Account Settings" },
-        {
-          quoted: "Zone permissions: DNS Settings: Read",
-          scope: SCOPES.zone,
-          vendorName: "DNS Settings",
-          apiName: "Zone DNS Settings Read",
-          why: 'the only zone-scope DNS-settings group in the API list, described "Grants read access to Zone DNS Settings"',
-        },
-        { quoted: "Zone permissions: Zone Settings: Read", scope: SCOPES.zone, vendorName: "Zone Settings" },
-        { quoted: "Zone permissions: DNS: Read", scope: SCOPES.zone, vendorName: "DNS" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "guide",
+        rows: [
+          { quoted: "Account permissions: Workers R2 Storage: Read", scope: SCOPES.account, vendorName: "Workers R2 Storage" },
+          { quoted: "Account permissions: Workers Scripts: Read", scope: SCOPES.account, vendorName: "Workers Scripts" },
+          { quoted: "Account permissions: Account Settings: Read", scope: SCOPES.account, vendorName: "Account Settings" },
+          {
+            quoted: "Zone permissions: DNS Settings: Read",
+            scope: SCOPES.zone,
+            vendorName: "DNS Settings",
+            apiName: "Zone DNS Settings Read",
+            why: 'the only zone-scope DNS-settings group in the API list, described "Grants read access to Zone DNS Settings"',
+          },
+          { quoted: "Zone permissions: Zone Settings: Read", scope: SCOPES.zone, vendorName: "Zone Settings" },
+          { quoted: "Zone permissions: DNS: Read", scope: SCOPES.zone, vendorName: "DNS" },
+        ],
+      },
+    ],
     guidance: [
       'The page includes "All accounts" and "All zones"; cfct scopes the token to the connection\'s accounts and zones (zones: all for every zone of them).',
       "Rotation on the page is Cloudflare's Roll, then the new secret in the form; cfct rotate issues a new token generation instead and revokes the old one once Oneleet uses the new one.",

@@ -34,10 +34,12 @@ export const ploy = definePlatform({
   source: {
     url: "https://help.ploy.io/cloudflare-1s617",
     read: "2026-12-07",
-    permissions: {
-      profile: "access-review",
-      rows: [{ quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" }],
-    },
+    permissions: [
+      {
+        profile: "access-review",
+        rows: [{ quoted: "Account -> Account Settings -> Read", scope: SCOPES.account, vendorName: "Account Settings" }],
+      },
+    ],
     guidance: [
       '"Leave IP filtering and TTL unset unless your security policy requires them — if you set a TTL, the integration will stop working when the token expires and you\'ll need to create a new one." cfct always sets a TTL (ttlDays, up to 365) and cfct rotate issues the next token before it expires; each new value must be entered in Ploy.',
       "Prerequisite: administrator access to the Cloudflare account, to create account-owned tokens and view members.",

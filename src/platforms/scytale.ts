@@ -99,7 +99,7 @@ export const scytale = definePlatform({
   source: {
     url: "https://help.scytale.ai/en/articles/12058234-cloudflare-user-guide",
     read: "2026-12-07",
-    permissions: { profile: "custom", rows: CUSTOM_ROWS },
+    permissions: [{ profile: "custom", rows: CUSTOM_ROWS }],
     guidance: [
       '"The user creating an API token should have Domain Administrator Read Only permissions. Otherwise the token won\'t work even if the right scopes are granted to the token."',
       "The page names no account or zone selection, IP filter or TTL; cfct's default TTL applies and cfct rotate renews it.",

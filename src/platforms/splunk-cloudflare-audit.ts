@@ -47,13 +47,15 @@ export const splunkCloudflareAudit = definePlatform({
     url: "https://github.com/ZachChristensen28/ta_cloudflare_audit",
     read: "2026-12-07",
     community: true,
-    permissions: {
-      profile: "guide",
-      rows: [
-        { quoted: "Account | Access: Audit Logs | Read", scope: SCOPES.account, vendorName: "Access: Audit Logs" },
-        { quoted: "Account | Account Settings | Read", scope: SCOPES.account, vendorName: "Account Settings" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "guide",
+        rows: [
+          { quoted: "Account | Access: Audit Logs | Read", scope: SCOPES.account, vendorName: "Access: Audit Logs" },
+          { quoted: "Account | Account Settings | Read", scope: SCOPES.account, vendorName: "Account Settings" },
+        ],
+      },
+    ],
     guidance: [
       'A community add-on: "not affiliated with Cloudflare, Inc. and is not sponsored or sanctioned by the Cloudflare team".',
       '"Include All accounts for Account Resources": cfct scopes the token to the connection\'s accounts instead; list every account whose audit log Splunk should read.',

@@ -46,29 +46,31 @@ export const surecloud = definePlatform({
   source: {
     url: "https://surecloud.gitbook.io/surecloud-docs/integrations/ccm-and-evidence-collection-integrations/cloudflare",
     read: "2026-12-07",
-    permissions: {
-      profile: "guide",
-      rows: [
-        { quoted: "Zone → Zone → Read", scope: SCOPES.zone, vendorName: "Zone" },
-        {
-          quoted: "Zone → WAF → Read",
-          scope: SCOPES.zone,
-          vendorName: "WAF",
-          apiName: "Zone WAF Read",
-          why: 'the only WAF group of zone scope in the API list, described "Grants read access to Zone WAF"',
-        },
-        { quoted: "Zone → DNS → Read", scope: SCOPES.zone, vendorName: "DNS" },
-        { quoted: "Zone → SSL and Certificates → Read", scope: SCOPES.zone, vendorName: "SSL and Certificates" },
-        {
-          quoted: "Account → Cloudflare Access: Apps and Policies → Read",
-          scope: SCOPES.account,
-          vendorName: "Cloudflare Access: Apps and Policies",
-          apiName: "Access: Apps and Policies Read",
-          why: 'the API\'s account-scope group described "Grants read access to Cloudflare Access applications and policies"',
-        },
-        { quoted: "Account → Account Settings → Read", scope: SCOPES.account, vendorName: "Account Settings" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "guide",
+        rows: [
+          { quoted: "Zone → Zone → Read", scope: SCOPES.zone, vendorName: "Zone" },
+          {
+            quoted: "Zone → WAF → Read",
+            scope: SCOPES.zone,
+            vendorName: "WAF",
+            apiName: "Zone WAF Read",
+            why: 'the only WAF group of zone scope in the API list, described "Grants read access to Zone WAF"',
+          },
+          { quoted: "Zone → DNS → Read", scope: SCOPES.zone, vendorName: "DNS" },
+          { quoted: "Zone → SSL and Certificates → Read", scope: SCOPES.zone, vendorName: "SSL and Certificates" },
+          {
+            quoted: "Account → Cloudflare Access: Apps and Policies → Read",
+            scope: SCOPES.account,
+            vendorName: "Cloudflare Access: Apps and Policies",
+            apiName: "Access: Apps and Policies Read",
+            why: 'the API\'s account-scope group described "Grants read access to Cloudflare Access applications and policies"',
+          },
+          { quoted: "Account → Account Settings → Read", scope: SCOPES.account, vendorName: "Account Settings" },
+        ],
+      },
+    ],
     guidance: [
       '"Rotate it every 90 days": the default TTL of SureCloud connections is 90 days (the stack file\'s token.ttlDays still wins).',
       '"Store the API token securely. SureCloud encrypts it at rest, but treat it as a sensitive credential."',

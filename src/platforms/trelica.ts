@@ -39,16 +39,18 @@ export const trelica = definePlatform({
   source: {
     url: "https://help.trelica.com/hc/en-us/articles/7739222425885-Cloudflare",
     read: "2026-12-07",
-    permissions: {
-      profile: "read",
-      rows: [
-        { quoted: "Users, roles and activity Account | Account Settings | Read", scope: SCOPES.account, vendorName: "Account Settings" },
-        { quoted: "Licences Account | Billing | Read", scope: SCOPES.account, vendorName: "Billing" },
-        { quoted: "Account | Access: Apps and policies | Read", scope: SCOPES.account, vendorName: "Access: Apps and policies" },
-        { quoted: "Account | Access: Audit logs | Read", scope: SCOPES.account, vendorName: "Access: Audit logs" },
-        { quoted: "Account | Zero Trust | Read", scope: SCOPES.account, vendorName: "Zero Trust" },
-      ],
-    },
+    permissions: [
+      {
+        profile: "read",
+        rows: [
+          { quoted: "Users, roles and activity Account | Account Settings | Read", scope: SCOPES.account, vendorName: "Account Settings" },
+          { quoted: "Licences Account | Billing | Read", scope: SCOPES.account, vendorName: "Billing" },
+          { quoted: "Account | Access: Apps and policies | Read", scope: SCOPES.account, vendorName: "Access: Apps and policies" },
+          { quoted: "Account | Access: Audit logs | Read", scope: SCOPES.account, vendorName: "Access: Audit logs" },
+          { quoted: "Account | Zero Trust | Read", scope: SCOPES.account, vendorName: "Zero Trust" },
+        ],
+      },
+    ],
     guidance: [
       '"Optionally add IP address restrictions for Trelica IP addresses": set token.allowedIps to Trelica\'s published ranges (the page does not list them).',
       "The page says nothing about a TTL; cfct's default TTL applies and cfct rotate renews it.",

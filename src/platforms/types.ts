@@ -52,6 +52,12 @@ export interface DocumentedPermission {
   readonly why?: string;
 }
 
+/** One permission list of the page (a page may give several: a minimum and a whole table) and the profile it is. */
+export interface DocumentedList {
+  readonly profile: string;
+  readonly rows: readonly DocumentedPermission[];
+}
+
 export interface PlatformSource {
   readonly url: string;
   /** A copy of the page in shared/seeds, where one exists. */
@@ -60,8 +66,8 @@ export interface PlatformSource {
   readonly read?: string;
   /** Published by someone other than the platform's own vendor (a community add-on). */
   readonly community?: boolean;
-  /** The page's permission list, row by row, and the profile that is exactly that list (a test compares the two). */
-  readonly permissions?: { readonly profile: string; readonly rows: readonly DocumentedPermission[] };
+  /** The page's permission lists, row by row, each with the profile that is exactly that list (a test compares the two). */
+  readonly permissions?: readonly DocumentedList[];
   /** What the page says about TTL, IP filtering, rotation and prerequisites, quoted or closely paraphrased. */
   readonly guidance?: readonly string[];
 }

@@ -10,7 +10,9 @@ import { ACME_CORP, settingsFrom } from "../helpers/settings";
 import { sharedFile } from "../helpers/shared-reference";
 
 const NOW = new Date("2026-12-07T12:00:00.000Z");
-const withList = Object.values(PLATFORMS).filter((p) => p.source.permissions);
+const withList = Object.values(PLATFORMS).filter((p) => p.source.permissions?.length);
+/** Each quoted list of each platform, as [key/profile, platform, list]. */
+const lists = withList.flatMap((p) => p.source.permissions!.map((list) => [`${p.key}/${list.profile}`, p, list] as const));
 
 /** What `cfct plan` makes of a stack naming the platform with this profile: its groups, as "scope name". */
 function plannedGroups(platform: PlatformDefinition, profile: string): string[] {
@@ -24,10 +26,9 @@ function plannedGroups(platform: PlatformDefinition, profile: string): string[] 
 }
 
 describe("each built-in platform against its quoted source", () => {
-  it.each(withList.map((p) => [p.key, p] as const))(
+  it.each(lists)(
     "%s: cfct plan grants exactly the groups its page lists, mapped to the API's names",
-    (_key, platform) => {
-      const { profile, rows } = platform.source.permissions!;
+    (_key, platform, { profile, rows }) => {
       const mapped = rows.map(mapDocumentedPermission);
       const unmapped = mapped.filter((m) => !m.group).map((m) => m.row.quoted);
       expect(unmapped, "rows that map to no API group belong in the entry's notes, not its list").toEqual([]);
@@ -62,7 +63,7 @@ describe("each built-in platform against its quoted source", () => {
           .split("\n")
           .map((line) => line.trim()),
       );
-      for (const { quoted } of platform.source.permissions!.rows) expect(lines.has(quoted), quoted).toBe(true);
+      for (const { quoted } of platform.source.permissions!.flatMap((list) => list.rows)) expect(lines.has(quoted), quoted).toBe(true);
     },
   );
 

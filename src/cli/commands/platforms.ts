@@ -161,7 +161,7 @@ const BASIS_TEXT: Record<NonNullable<MappedPermission["basis"]>, string> = {
 /** Each group of the profile with where it comes from, in plan order. */
 function groupSources(platform: PlatformDefinition, profile: string, defined: boolean): GroupSource[] {
   const def = platform.profiles[profile]!;
-  const rows = platform.source.permissions?.profile === profile ? documentedPermissions(platform) : [];
+  const rows = documentedPermissions(platform, profile);
   const rowOf = new Map(rows.filter((m) => m.group).map((m) => [groupKey(m.group!), m]));
   return [...def.groups].sort(compareGroups).map((group: PermissionGroupRef): GroupSource => {
     const row = rowOf.get(groupKey(group));
