@@ -1,6 +1,7 @@
 import { ascera } from "./ascera";
 import { conductorone } from "./conductorone";
 import { conductoroneZeroTrust } from "./conductorone-zero-trust";
+import { datadog } from "./datadog";
 import { drata } from "./drata";
 import { iru } from "./iru";
 import { jumpcloud } from "./jumpcloud";
@@ -28,6 +29,7 @@ export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.fr
   [ascera.key]: ascera,
   [conductorone.key]: conductorone,
   [conductoroneZeroTrust.key]: conductoroneZeroTrust,
+  [datadog.key]: datadog,
   [drata.key]: drata,
   [iru.key]: iru,
   [jumpcloud.key]: jumpcloud,

@@ -24,8 +24,11 @@ function stackFile(name: string, config: Record<string, unknown>): string {
 }
 
 const drata = { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] };
-const BASE = stackFile("base", { connections: [drata] });
+/** What the pack's other rules ask of a prod token (30 days at most, an IP filter), so only read-only can fail. */
+const prodToken = { ttlDays: 30, allowedIps: ["203.0.113.0/24"] };
+const BASE = stackFile("base", { token: prodToken, connections: [drata] });
 const HEAD = stackFile("head", {
+  token: prodToken,
   platforms: { "acme-siem": ACME_SIEM },
   connections: [drata, { platform: "acme-siem", accounts: [ACME_CORP] }],
 });
@@ -65,6 +68,9 @@ describe("cfct diff with a platform the stack file defines", () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(JSON.parse(allowed.stdout).verdict.violations.filter((v: { policy: string }) => v.policy === "read-only")).toEqual([]);
     const missing = await cfct([...args, "--policy-pack-config", path.join(dir, "nope.json")], { CLOUDFLARE_API_TOKEN: undefined });
-    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/--policy-pack-config .*nope\.json: ENOENT\. Fix:/) });
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--policy-pack-config .*nope\.json: cannot read it as JSON \(ENOENT.*\)\. Fix:/),
+    });
   });
 });

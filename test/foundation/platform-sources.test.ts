@@ -123,6 +123,7 @@ describe("the built-in catalog", () => {
       ascera: "account least-privilege,read-all",
       conductorone: "user access-review",
       "conductorone-zero-trust": "user read",
+      datadog: "user minimal,full",
       drata: "user guide",
       iru: "account read-all",
       jumpcloud: "user custom,read-all",

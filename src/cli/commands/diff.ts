@@ -31,8 +31,11 @@ export function registerDiff(program: Command): void {
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--json", "print exactly one JSON object {stack, base, head, connections, verdict}")
     .option("--policy-pack <dir>", "CrossGuard pack whose resource rules judge the new plan", "policies")
+    .option(
+      "--policy-pack-config <file>",
+      "the pack's config file, as given to `pulumi preview --policy-pack-config` (levels and rule settings)",
+    )
     .option("--no-policy-pack", "skip the policy pack's verdict")
-    .option("--policy-pack-config <file>", "the pack's config, as for pulumi preview (e.g. policies/config.example.json)")
     .action(async (options: DiffOptions) => {
       const selection = selectionFrom(options);
       const head = loadSelectedSettings(selection);
@@ -68,18 +71,18 @@ function verdictOf(packDir: string, stack: string, head: PlannedSide, config: Re
   return policyVerdict(loadPackRules(packDir), stack, head.tokens, config);
 }
 
+/** The pack config file, read as Pulumi reads it: one JSON object. */
 function packConfig(file: string | undefined): Record<string, unknown> {
   if (file === undefined) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    parsed = JSON.parse(readFileSync(path.resolve(file), "utf8"));
   } catch (error) {
     throw new UsageError(
-      `--policy-pack-config ${file}: ${(error as NodeJS.ErrnoException).code ?? "not valid JSON"}. Fix: name the pack's JSON config file`,
+      `--policy-pack-config ${file}: cannot read it as JSON (${(error as Error).message}). Fix: point it at the pack's config file, e.g. policies/config.example.json`,
     );
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new UsageError(`--policy-pack-config ${file} is not a JSON object of rule settings. Fix: see policies/config.example.json`);
-  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new UsageError(`--policy-pack-config ${file}: not a JSON object of rule settings. Fix: see policies/config.example.json`);
   return parsed as Record<string, unknown>;
 }
