@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
-import type { ConnectionSettings, Settings } from "../config/schema";
+import { platformCatalog, type ConnectionSettings, type Settings } from "../config/schema";
 import type { CleanupEvidence, EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
 import { configWarnings } from "../config/warnings";
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
 import type { RateBudgets } from "../cloudflare/pacing";
 import { NothingChangedError } from "../domain/run-errors";
@@ -18,7 +18,14 @@ import { type TokenGenerations } from "../domain/generation";
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {
   /** `withoutUse`: why the token must not be sent (its policies are still checked). */
-  verify(request: { token: DeployedToken; plan: TokenPlan; value: string; withoutUse?: string }): Promise<VerifyEvidence>;
+  verify(request: {
+    token: DeployedToken;
+    plan: TokenPlan;
+    /** The plan's platform: built in, or defined by the stack file. */
+    platform: PlatformDefinition;
+    value: string;
+    withoutUse?: string;
+  }): Promise<VerifyEvidence>;
 }
 
 /** Reads what Cloudflare knows about a token that rotation needs: when it was last used, and whether it was found exposed. */
@@ -253,6 +260,7 @@ export async function handOff(
   const verify = await ctx.verifier.verify({
     token,
     plan: tokenPlan,
+    platform: platformCatalog(settings)[tokenPlan.platform]!,
     value,
     ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}),
   });
@@ -280,6 +288,7 @@ export async function handOff(
     owner: token.owner,
     value,
     apiBaseUrl: ctx.apiBaseUrl,
+    accounts: tokenPlan.scope.accounts,
     ...(verify.unlistedZones ? { unlistedZones: verify.unlistedZones } : {}),
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);

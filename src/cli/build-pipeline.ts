@@ -1,6 +1,5 @@
 import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
 import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../cloudflare/pacing";
-import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock, readInstance } from "../sandbox/control-client";
@@ -141,10 +140,10 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   );
 
   const verifier: TokenVerifier = {
-    async verify({ token, plan, value, withoutUse }) {
+    async verify({ token, plan, platform, value, withoutUse }) {
       const at = await now();
       const report = await verifyToken({
-        platform: PLATFORMS[plan.platform]!,
+        platform,
         profile: plan.profile,
         owner: plan.owner,
         accounts: plan.scope.accounts,

@@ -1,4 +1,4 @@
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformCatalog } from "../platforms";
 import { VerifyInputError, verifyToken } from "./verify-token";
 import type { TokenValueSource } from "./token-source";
 import type { VerifyInput, VerifyReport } from "./types";
@@ -24,6 +24,8 @@ export async function verifyPlans(
     /** A registered successor waiting for its platform: verified by its policies only, never sent. */
     readonly awaitingPickup?: (plan: TokenPlan) => boolean;
     readonly secrets?: string[];
+    /** Where the plans' platforms are defined: the built-in catalog and the stack's own (default: built-in only). */
+    readonly platforms?: PlatformCatalog;
   },
 ): Promise<PlanVerification[]> {
   const values = await Promise.all(plans.map(async (plan) => ({ plan, value: await source.valueFor(plan) })));
@@ -41,7 +43,7 @@ export async function verifyPlans(
     const id = `${plan.key}\u0000${value}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const platform = PLATFORMS[plan.platform]!;
+    const platform = (options.platforms ?? PLATFORMS)[plan.platform]!;
     const report = await verifyToken({
       platform,
       plan,

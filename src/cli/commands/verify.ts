@@ -3,6 +3,7 @@ import { redact } from "../../cloudflare/http";
 import { looksLikeCredential } from "../../cloudflare/token-format";
 import { plan as planTokens } from "../../plan/plan";
 import { PLATFORMS, platformKeys } from "../../platforms";
+import { platformCatalog } from "../../config/schema";
 import {
   DEFAULT_TOKEN_ENV_PREFIX,
   VerifyInputError,
@@ -210,6 +211,7 @@ async function verifyStack(
   const provisionerToken = provisionerEnv ? readSecret(provisionerEnv, "--provisioner-token-env", secrets) : undefined;
   return verifyPlans(plans, source, {
     stack: settings.stack,
+    platforms: platformCatalog(settings),
     recorded: (plan) => settings.generations[plan.key] !== undefined,
     awaitingPickup: (plan) => {
       const successor = settings.generations[plan.key]?.successor;
