@@ -1,5 +1,5 @@
 import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
-import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../cloudflare/pacing";
+import { DOCUMENTED_BUDGET, PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock, type RequestBudget } from "../cloudflare/pacing";
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
@@ -11,6 +11,7 @@ import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipe
 import { preflight } from "../automation/preflight";
 import { PulumiEngine } from "../automation/pulumi-engine";
 import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
+import { pacingLine } from "./progress";
 
 export type EngineKind = "pulumi" | "sandbox";
 
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   readonly registrarOverrides?: RegistrarOverrides;
   /** Time for rate-limit pacing; real time when absent (tests and the bench move the sandbox's clock instead). */
   readonly pacingClock?: PacingClock;
+  /** Every principal's budget (`--rate-budget`, the stack's `rateBudget`); Cloudflare's documented 1200 per 300 s when absent. */
+  readonly rateBudget?: RequestBudget;
   /** Verification probes every chosen zone instead of a sample. */
   readonly probeAllZones?: boolean;
   /** How long each Cloudflare request may take before it counts as unanswered; the client's 30 s when absent (tests shorten it against the sandbox's latency fault). */
@@ -72,10 +75,8 @@ export function sandboxControlUrl(apiBase: string): string {
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
-  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, (principal, seconds) =>
-    options.progress(
-      `rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`,
-    ),
+  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, options.rateBudget ?? DOCUMENTED_BUDGET, (event) =>
+    options.progress(pacingLine(event)),
   );
   // A fleet must not stop for a 429: every client of this command waits it out.
   const provisioner = createCloudflareClient({

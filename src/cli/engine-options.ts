@@ -2,6 +2,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
+import { DOCUMENTED_BUDGET, parseRequestBudget, type RequestBudget } from "../cloudflare/pacing";
+import { stackRateBudget } from "../config/stack-rate-budget";
 import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
@@ -21,6 +23,8 @@ export interface EngineOptions {
   policyPackConfig?: string[];
   /** Verification probes every chosen zone instead of a sample (`up`, `rotate`, `verify --engine`). */
   probeAllZones?: boolean;
+  /** `--rate-budget <requests>/<seconds>`, over the stack's `rateBudget`. */
+  rateBudget?: RequestBudget;
 }
 
 /** `--probe-all-zones`, for the commands that verify. */
@@ -30,6 +34,19 @@ export const PROBE_ALL_ZONES_FLAG = [
 ] as const;
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
+
+/** `--rate-budget`, for every command that calls Cloudflare. */
+export const RATE_BUDGET_FLAG = [
+  "--rate-budget <requests>/<seconds>",
+  "every principal's Cloudflare API budget cfct paces its requests by (default: the stack's rateBudget, else 1200/300, Cloudflare's documented limit). E.g. 4000/300 for an enterprise limit, 600/300 for each of two jobs that spend the same principal",
+  (text: string) => {
+    try {
+      return parseRequestBudget(text, "--rate-budget");
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  },
+] as const;
 
 export function withEngineOptions(command: Command): Command {
   return command
@@ -41,7 +58,8 @@ export function withEngineOptions(command: Command): Command {
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
     .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)")
-    .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)");
+    .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)")
+    .option(...RATE_BUDGET_FLAG);
 }
 
 /** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
@@ -63,6 +81,8 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     ...(options.policyPack ? { policyPacks: options.policyPack.map((dir) => path.resolve(dir)) } : {}),
     ...(options.policyPackConfig ? { policyPackConfigs: options.policyPackConfig.map((file) => path.resolve(file)) } : {}),
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    // The flag, else the stack file's rateBudget, else Cloudflare's documented budget.
+    rateBudget: options.rateBudget ?? stackRateBudget(path.resolve(options.projectDir), options.stack) ?? DOCUMENTED_BUDGET,
   });
 }
 

@@ -12,6 +12,7 @@ import {
 } from "./registration";
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
+import { parseRequestBudget, requestBudgetProblem, type RequestBudget } from "../cloudflare/pacing";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -162,6 +163,16 @@ export const stackConfigSchema = z
       .optional()
       .describe("Start of every token's name in Cloudflare (default cfct)."),
     generations: generationsSchema.optional(),
+    rateBudget: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = requestBudgetProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+      })
+      .optional()
+      .describe(
+        "Every principal's Cloudflare API budget, <requests>/<seconds>, that cfct paces its requests by (default 1200/300, Cloudflare's documented limit; e.g. 4000/300 for an enterprise limit, 600/300 for each of two jobs sharing one principal); --rate-budget overrides it.",
+      ),
   })
   .strict();
 
@@ -181,6 +192,8 @@ export interface Settings {
   readonly tokenNamePrefix: string;
   readonly connections: readonly ConnectionSettings[];
   readonly generations: TokenGenerations;
+  /** `rateBudget`, when the stack sets one. */
+  readonly rateBudget?: RequestBudget;
 }
 
 export interface ConfigProblem {
@@ -262,6 +275,7 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     tokenNamePrefix: top.tokenNamePrefix ?? "cfct",
     connections,
     generations: top.generations ?? {},
+    ...(top.rateBudget !== undefined ? { rateBudget: parseRequestBudget(top.rateBudget, keyPath(["rateBudget"])) } : {}),
   };
 }
 

@@ -91,7 +91,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       ? userBudget
       : input.tokenId
         ? budgets.for(accountTokenPrincipal(input.tokenId))
-        : new RateBudget("the account token under verify", budgets.clock);
+        : new RateBudget("the account token under verify", budgets.clock, budgets.budget);
   const client = createCloudflareClient({ ...clientOptions, apiToken: input.token, budget: tokenBudget });
   const provisioner =
     input.provisionerToken && input.provisionerToken !== input.token

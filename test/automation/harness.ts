@@ -77,7 +77,7 @@ export function pipelineFor(
   sandbox: RunningSandbox,
   project: TestProject,
   lines: string[] = [],
-  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken">> = {},
+  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken" | "rateBudget">> = {},
 ): Pipeline {
   return buildPipeline({
     projectDir: project.dir,

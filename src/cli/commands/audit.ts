@@ -5,6 +5,7 @@ import { renderReviewCsv, renderReviewMarkdown } from "../../audit/render";
 import { reachesThreshold } from "../../audit/report";
 import { reviewAccess } from "../../audit/review";
 import { createCloudflareClient } from "../../cloudflare/client";
+import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { currentCommit, writeEvidence } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
@@ -35,7 +36,11 @@ export function registerAudit(program: Command): void {
       // Progress goes to stderr: with --json, stdout carries the JSON object alone.
       const pipeline = pipelineFor(options, (line) => process.stderr.write(`${line}\n`));
       const { engine } = pipeline.context;
-      const provisioner = createCloudflareClient({ apiToken: process.env[options.provisionerTokenEnv]!, baseUrl: options.apiBase });
+      const provisioner = createCloudflareClient({
+        apiToken: process.env[options.provisionerTokenEnv]!,
+        baseUrl: options.apiBase,
+        budget: pipeline.budgets.for(PROVISIONER_USER),
+      });
       const startedAt = await pipeline.context.now();
       const review = await reviewAccess({
         provisioner,
