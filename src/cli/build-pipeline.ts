@@ -4,7 +4,7 @@ import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock } from "../sandbox/control-client";
-import { verifyToken } from "../verify";
+import { VerifyMemo, verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { EngineResult, StackEngine } from "../automation/engine";
 import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipeline";
@@ -111,8 +111,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           provisionerToken: options.provisionerToken,
           provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
           orphans: {
-            list: (owner) =>
-              provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
+            list: (owner, name) =>
+              provisioner.listTokens(owner, { name }).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
             remove: async (owner, id) => {
               await (owner.kind === "account"
                 ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId })
@@ -124,6 +124,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     () => (changes += 1),
   );
 
+  // Verifications of this command probe the endpoint once and read each owner's group list once.
+  const memo = new VerifyMemo();
   const verifier: TokenVerifier = {
     async verify({ token, plan, value, withoutUse }) {
       const at = await now();
@@ -144,6 +146,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         stack: options.stack,
         now: () => at,
         budgets,
+        memo,
+        deployedGroups: token.groups,
         client: { waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
         ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
@@ -152,6 +156,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         apiCalls: report.apiCalls,
         checks: report.checks.map((c) => ({ ...c })),
         ...(report.unlistedZones ? { unlistedZones: [...report.unlistedZones] } : {}),
+        ...(report.lastUsedOn !== undefined ? { lastUsedOn: report.lastUsedOn } : {}),
       };
     },
   };

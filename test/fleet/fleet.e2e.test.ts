@@ -148,3 +148,40 @@ describe.each([
     expect(lines.filter((l) => SPENT.test(l)).length).toBeGreaterThan(0);
   });
 });
+
+// Issue 18, item 2: at most 8 API calls per token across a fleet, preflight included. Each route's
+// count, per token: one create, the deploy's group list per account, verify, the token read back
+// once (exactness, coverage and the use baseline from one read), one probe per group; the endpoint
+// probe, the preflight and the provisioner's own token once per command.
+describe("calls per token across a fleet", () => {
+  const running = useSandbox({ accounts: 18, zones: 360 });
+
+  it("one cfct up of 20 ASCERA tokens: 7 calls per token, and 4 for the whole command", async () => {
+    const project = testProject("calls");
+    const accounts = running.fixture.accounts.map((a) => a.id);
+    project.writeConfig({
+      connections: [{ platform: "ascera", accounts, registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } }],
+    });
+    const summary = await runUp(pipelineFor(running, project).context);
+    expect(summary.problems).toEqual([]);
+    const { total, byRoute } = (await (await fetch(`${running.controlUrl}/stats`)).json()) as {
+      total: number;
+      byRoute: Record<string, number>;
+    };
+    const tokens = accounts.length;
+    expect(byRoute).toEqual({
+      "POST /accounts/{account_id}/tokens": tokens,
+      "GET /accounts/{account_id}/tokens/permission_groups": tokens,
+      "GET /accounts/{account_id}/tokens/verify": tokens,
+      "GET /accounts/{account_id}/tokens/{token_id}": tokens,
+      "GET /accounts/{account_id}/access/identity_providers": tokens,
+      "GET /accounts/{account_id}/access/users": tokens,
+      "GET /accounts/{account_id}/members": tokens,
+      "GET /user/tokens/verify": 2,
+      "GET /user/tokens/{token_id}": 1,
+      "GET /memberships": 1,
+    });
+    expect(total).toBe(7 * tokens + 4);
+    expect(total / tokens).toBeLessThanOrEqual(8);
+  });
+});
