@@ -183,12 +183,8 @@ export class PulumiEngine implements StackEngine {
 
   private async openStack(): Promise<Stack> {
     const { projectDir, stack } = this.options;
-    const env = this.options.env ?? process.env;
-    checkPulumiEnvironment(projectDir, stack, env);
-    const workspace: LocalWorkspaceOptions = {
-      workDir: projectDir,
-      envVars: pulumiProcessEnv({ ...this.options, secretEnvNames: secretEnvNamesOf(projectDir, stack), env }),
-    };
+    checkPulumiEnvironment(projectDir, stack, this.options.env ?? process.env);
+    const workspace = pulumiWorkspace(this.options);
     const args = { stackName: stack, workDir: projectDir };
     try {
       return await (this.options.createStack
@@ -211,6 +207,46 @@ export class PulumiEngine implements StackEngine {
       `stack ${stack} does not exist in the state backend; nothing was created. Existing stacks: ${names}. ` +
         `Fix: pass one of them with --stack, or create it with \`cfct up --stack ${stack}\``,
     );
+  }
+}
+
+type WorkspaceInputs = Pick<PulumiEngineOptions, "projectDir" | "stack" | "provisionerToken" | "provisionerTokenEnv" | "env">;
+
+/** The workspace every Pulumi command of cfct runs in: the project directory, and the environment cfct allows Pulumi. */
+export function pulumiWorkspace(options: WorkspaceInputs): LocalWorkspaceOptions {
+  const env = options.env ?? process.env;
+  return {
+    workDir: options.projectDir,
+    envVars: pulumiProcessEnv({ ...options, secretEnvNames: secretEnvNamesOf(options.projectDir, options.stack), env }),
+  };
+}
+
+/** The CLI's version, as the Automation API reads it (it refuses a CLI older than it supports). Changes nothing. */
+export async function pulumiCliVersion(options: WorkspaceInputs): Promise<string> {
+  try {
+    return (await LocalWorkspace.create(pulumiWorkspace(options))).pulumiVersion;
+  } catch (error) {
+    throw explainPulumiFailure(error, { step: "pulumi version", stack: options.stack, changed: false, diagnostics: [] });
+  }
+}
+
+/** `pulumi whoami` on the project's backend: it is reachable and logged in (`cfct doctor`). Changes nothing. */
+export async function backendIdentity(options: WorkspaceInputs): Promise<{ user: string; url?: string }> {
+  try {
+    const who = await (await LocalWorkspace.create(pulumiWorkspace(options))).whoAmI();
+    return { user: who.user, ...(who.url ? { url: who.url } : {}) };
+  } catch (error) {
+    throw explainPulumiFailure(error, { step: "pulumi whoami", stack: options.stack, changed: false, diagnostics: [] });
+  }
+}
+
+/** Whether the backend has the stack; `up` and `rotate` create it when it has not (`cfct doctor`). Changes nothing. */
+export async function stackExists(options: WorkspaceInputs): Promise<boolean> {
+  try {
+    const stacks = await (await LocalWorkspace.create(pulumiWorkspace(options))).listStacks();
+    return stacks.some((s) => s.name === options.stack || s.name.endsWith(`/${options.stack}`));
+  } catch (error) {
+    throw explainPulumiFailure(error, { step: "pulumi stack ls", stack: options.stack, changed: false, diagnostics: [] });
   }
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
+import { SECRET_ENV_KEYS } from "../config/registration/fields";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -18,32 +19,59 @@ const OTHER_PROVIDER_CREDENTIALS = ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "C
  * Refuses, before any Pulumi command, what would make Pulumi fail or run against the wrong state or
  * with the wrong key: no `pulumi` on PATH, an empty passphrase (an unset CI secret expands to "",
  * which Pulumi accepts as a passphrase), an empty backend URL, no backend at all, or a
- * passphrase-encrypted stack without a passphrase.
+ * passphrase-encrypted stack without a passphrase. `cfct doctor` reports each part on its own.
  */
 export function checkPulumiEnvironment(projectDir: string, stack: string, env: Env): void {
   // The Automation API runs `pulumi` from this process's PATH.
-  if (!onPath("pulumi", process.env["PATH"] ?? "")) throw missingCli();
+  if (!pulumiOnPath()) throw missingCli();
+  const backend = stateBackend(projectDir, env);
+  if (backend instanceof Error) throw backend;
+  const secrets = secretsProvider(projectDir, stack, backend, env);
+  if (secrets instanceof Error) throw secrets;
+}
+
+/** Where `pulumi` is on this process's PATH, if it is. */
+export function pulumiOnPath(): string | undefined {
+  return (process.env["PATH"] ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir || ".", "pulumi"))
+    .find((file) => isExecutable(file));
+}
+
+/** The state backend Pulumi will use, or why there is none it can use. */
+export function stateBackend(projectDir: string, env: Env): string | PulumiNothingChangedError {
   for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"] as const) {
     if (env[name] === "") {
-      throw new PulumiNothingChangedError(
+      return new PulumiNothingChangedError(
         `${name} is set but empty (an unset CI secret expands to ""), and Pulumi would take it as given. Fix: set ${name} to ${name === "PULUMI_BACKEND_URL" ? "the state backend, e.g. s3://acme-pulumi-state/cfct" : "the stack's passphrase"}, or unset it`,
       );
     }
   }
   const backend = backendUrl(projectDir, env);
   if (!backend) {
-    throw new PulumiNothingChangedError(
+    return new PulumiNothingChangedError(
       "no Pulumi state backend: PULUMI_BACKEND_URL is not set, Pulumi.yaml has no backend.url, and `pulumi login` has not been run. " +
         "Fix: export PULUMI_BACKEND_URL (e.g. s3://acme-pulumi-state/cfct, or file://<dir> to try it out), or run `pulumi login`",
     );
   }
+  return backend;
+}
+
+/** How the stack keeps its secrets (the token values), or why Pulumi could not open them. */
+export function secretsProvider(projectDir: string, stack: string, backend: string, env: Env): string | PulumiNothingChangedError {
   const hasPassphrase = env["PULUMI_CONFIG_PASSPHRASE"] !== undefined || Boolean(env["PULUMI_CONFIG_PASSPHRASE_FILE"]);
-  if (!hasPassphrase && usesPassphrase(projectDir, stack, backend)) {
-    throw new PulumiNothingChangedError(
+  const configured = configuredSecretsProvider(projectDir, stack);
+  if (usesPassphrase(configured, backend)) {
+    if (hasPassphrase)
+      return `passphrase (${env["PULUMI_CONFIG_PASSPHRASE"] !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : "PULUMI_CONFIG_PASSPHRASE_FILE"} is set)`;
+    return new PulumiNothingChangedError(
       `PULUMI_CONFIG_PASSPHRASE is not set, and stack ${stack} keeps its secrets (the token values) with a passphrase on ${redactUrl(backend)}. ` +
         "Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
     );
   }
+  return typeof configured.secretsprovider === "string"
+    ? `${redactUrl(configured.secretsprovider.split("?")[0]!)} (the stack file's secretsprovider)`
+    : `the service backend's own (${redactUrl(backend)})`;
 }
 
 /** The backend Pulumi will use: PULUMI_BACKEND_URL, then Pulumi.yaml's backend.url, then the current `pulumi login`. */
@@ -57,14 +85,17 @@ function backendUrl(projectDir: string, env: Env): string | undefined {
   return typeof credentials?.current === "string" && credentials.current ? credentials.current : undefined;
 }
 
+function configuredSecretsProvider(projectDir: string, stack: string): { encryptionsalt?: unknown; secretsprovider?: unknown } {
+  return (readYaml(stackFilePath(projectDir, stack)) as { encryptionsalt?: unknown; secretsprovider?: unknown } | undefined) ?? {};
+}
+
 /**
  * A stack keeps secrets with a passphrase when its file says so (encryptionsalt, or secretsprovider:
  * passphrase), or when it names no provider on a DIY backend, where passphrase is Pulumi's default.
  */
-function usesPassphrase(projectDir: string, stack: string, backend: string): boolean {
-  const file = readYaml(stackFilePath(projectDir, stack)) as { encryptionsalt?: unknown; secretsprovider?: unknown } | undefined;
-  if (file?.encryptionsalt) return true;
-  if (typeof file?.secretsprovider === "string") return file.secretsprovider === "passphrase";
+function usesPassphrase(file: { encryptionsalt?: unknown; secretsprovider?: unknown }, backend: string): boolean {
+  if (file.encryptionsalt) return true;
+  if (typeof file.secretsprovider === "string") return file.secretsprovider === "passphrase";
   return !/^https?:\/\//.test(backend);
 }
 
@@ -92,27 +123,25 @@ export function pulumiProcessEnv(options: {
   return { ...removed, [PROVIDER_TOKEN_ENV]: options.provisionerToken } as Record<string, string>;
 }
 
-/** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`). */
+/** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`, `appKeyEnv`). */
 export function secretEnvNamesIn(config: unknown): string[] {
   if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
   if (config === null || typeof config !== "object") return [];
   return Object.entries(config).flatMap(([key, value]) =>
-    (key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value),
+    SECRET_ENV_KEYS.includes(key) && typeof value === "string" ? [value] : secretEnvNamesIn(value),
   );
 }
 
-function onPath(executable: string, searchPath: string): boolean {
-  return searchPath.split(path.delimiter).some((dir) => {
-    try {
-      accessSync(path.join(dir || ".", executable), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function redactUrl(url: string): string {
+export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//(credentials)@");
 }
 

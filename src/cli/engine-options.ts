@@ -4,6 +4,7 @@ import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
 import { DOCUMENTED_BUDGET, parseRequestBudget, type RequestBudget } from "../cloudflare/pacing";
 import { stackRateBudget } from "../config/stack-rate-budget";
+import { ALLOW_REGISTRATION_HOST_FLAG } from "../config/registration/hosts";
 import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
@@ -25,6 +26,8 @@ export interface EngineOptions {
   probeAllZones?: boolean;
   /** `--rate-budget <requests>/<seconds>`, over the stack's `rateBudget`. */
   rateBudget?: RequestBudget;
+  /** Hosts a registrar may send to beyond its vendor's documented ones (never settable from a stack file). */
+  allowRegistrationHost?: string[];
 }
 
 /** `--probe-all-zones`, for the commands that verify. */
@@ -59,7 +62,11 @@ export function withEngineOptions(command: Command): Command {
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
     .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)")
     .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)")
-    .option(...RATE_BUDGET_FLAG);
+    .option(...RATE_BUDGET_FLAG)
+    .option(
+      `${ALLOW_REGISTRATION_HOST_FLAG} <host...>`,
+      "let registration send to this host although its vendor does not document it (e.g. your proxy for Datadog's API); a stack file alone cannot",
+    );
 }
 
 /** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
@@ -83,6 +90,7 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
     // The flag, else the stack file's rateBudget, else Cloudflare's documented budget.
     rateBudget: options.rateBudget ?? stackRateBudget(path.resolve(options.projectDir), options.stack) ?? DOCUMENTED_BUDGET,
+    ...(options.allowRegistrationHost ? { registrarOverrides: { allowedHosts: options.allowRegistrationHost } } : {}),
   });
 }
 

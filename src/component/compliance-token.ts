@@ -6,8 +6,7 @@ import type { PolicyResources } from "../domain/resource-keys";
 import { PLATFORMS } from "../platforms";
 import { invokeDirectory } from "./directory";
 import { resolveTokens, type ResolvedToken } from "./resolve";
-import { type TokenOwner } from "../domain/owner";
-import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
+import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 import { DAY_MS } from "../domain/time";
 import { type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
@@ -200,27 +199,14 @@ export class ComplianceToken extends pulumi.ComponentResource {
       });
     described.bind(resolved.apply(describeToken));
 
-    const inputs = {
-      name: resolved.apply((t) => t.plan.name),
-      policies: resolved.apply((t) =>
-        t.policies.map((policy) => ({
-          effect: policy.effect,
-          permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })),
-          resources: policy.resourcesJson,
-        })),
-      ),
-      expiresOn: resolved.apply((t) => t.plan.expiresOn),
-      condition: resolved.apply((t) => requestCondition(t.plan)),
-    };
+    const child = resolved.apply(tokenResource);
+    const input = <K extends keyof TokenResourceInputs>(key: K) => child.apply((c) => c.inputs[key]);
+    const inputs = { name: input("name"), policies: input("policies"), expiresOn: input("expiresOn"), condition: input("condition") };
     // Expiry is fixed when a token is created; only a new token (rotation) moves it.
     const childOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: ["expiresOn"], additionalSecretOutputs: ["value"] };
     const token =
       platform.owner === "account"
-        ? new cloudflare.AccountToken(
-            name,
-            { ...inputs, accountId: resolved.apply((t) => (t.plan.owner as Extract<TokenOwner, { kind: "account" }>).accountId) },
-            childOpts,
-          )
+        ? new cloudflare.AccountToken(name, { ...inputs, accountId: child.apply((c) => c.inputs.accountId!) }, childOpts)
         : new cloudflare.ApiToken(name, inputs, childOpts);
 
     this.tokenId = token.id;
@@ -247,6 +233,38 @@ function requestCondition(tokenPlan: TokenPlan) {
     requestIp: {
       ...(tokenPlan.allowedIps.length > 0 ? { ins: [...tokenPlan.allowedIps] } : {}),
       ...(tokenPlan.deniedIps.length > 0 ? { notIns: [...tokenPlan.deniedIps] } : {}),
+    },
+  };
+}
+
+export interface TokenResourceInputs {
+  readonly name: string;
+  readonly policies: { effect: "allow" | "deny"; permissionGroups: { id: string }[]; resources: string }[];
+  readonly expiresOn: string;
+  readonly condition: ReturnType<typeof requestCondition>;
+  /** AccountToken only. */
+  readonly accountId?: string;
+}
+
+/**
+ * The provider resource a ComplianceToken declares for a resolved token: its type and its inputs,
+ * exactly as the component passes them (and `pulumi preview` hands them to the policy pack).
+ * `cfct diff` judges the same declaration offline.
+ */
+export function tokenResource(token: ResolvedToken): { type: string; inputs: TokenResourceInputs } {
+  const owner = token.plan.owner;
+  return {
+    type: TOKEN_RESOURCE_TYPES[owner.kind],
+    inputs: {
+      name: token.plan.name,
+      policies: token.policies.map((policy) => ({
+        effect: policy.effect,
+        permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })),
+        resources: policy.resourcesJson,
+      })),
+      expiresOn: token.plan.expiresOn,
+      condition: requestCondition(token.plan),
+      ...(owner.kind === "account" ? { accountId: owner.accountId } : {}),
     },
   };
 }

@@ -40,14 +40,40 @@ function groupLines(groups: Delta<GroupChange>): string[] {
   return lines;
 }
 
+/** `cloudflare.ApiToken "a", "b"; ComplianceToken "a"`: resources grouped by kind, so a rule's line stays short. */
+function resourceList(labels: readonly string[]): string {
+  const byKind = new Map<string, string[]>();
+  for (const label of labels) {
+    const [kind, ...name] = label.split(" ");
+    byKind.set(kind!, [...(byKind.get(kind!) ?? []), name.join(" ")]);
+  }
+  return [...byKind].map(([kind, names]) => `${kind} ${names.join(", ")}`).join("; ");
+}
+
+/** What each resource rule ran on, and why it declined the rest: a reviewer sees which rules judged the change. */
+function ruleLines(verdict: PolicyVerdict): string[] {
+  return verdict.rules.map((rule) => {
+    const reasons = [...new Set(rule.notApplicable.map((n) => n.reason))].join("; ");
+    return rule.judged.length > 0
+      ? `- ${code(rule.policy)} (${rule.level}) judged ${resourceList(rule.judged)}`
+      : `- ${code(rule.policy)} (${rule.level}) judged nothing: not applicable (${reasons})`;
+  });
+}
+
 function verdictLines(verdict: PolicyVerdict | undefined): string[] {
   if (!verdict) return ["Policy pack: not run (--no-policy-pack)."];
   const head = verdict.passes
-    ? `Policy pack: **passes** (${verdict.ran.length} rule(s) on the new plan${verdict.violations.length ? `, ${verdict.violations.length} advisory` : ""})`
+    ? `Policy pack: **passes** (${verdict.ran.length} rule(s) judged the new plan${verdict.violations.length ? `, ${verdict.violations.length} advisory` : ""})`
     : `Policy pack: **FAILS** (${verdict.violations.filter((v) => v.level === "mandatory").length} mandatory violation(s))`;
   return [
     `${head}; ${verdict.previewOnly.length > 0 ? `${verdict.previewOnly.join(", ")} run in \`pulumi preview\` only.` : ""}`.trim(),
-    ...verdict.violations.map((v) => `- ${v.level} ${code(v.policy)} on ${code(v.token)}: ${v.message}`),
+    ...verdict.violations.map((v) => `- ${v.level} ${code(v.policy)} on ${v.resource} ${code(v.token)}: ${v.message}`),
+    "",
+    "<details><summary>What each rule ran on</summary>",
+    "",
+    ...ruleLines(verdict),
+    "",
+    "</details>",
   ];
 }
 

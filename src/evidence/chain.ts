@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { controlsFor } from "./controls";
+import { controlsEvidenced } from "./controls";
 import { evidenceRecordSchema, type ChainLink, type EvidenceContent, type EvidenceRecord } from "./record";
 
 /**
@@ -34,7 +34,7 @@ export function recordHash(record: EvidenceRecord): string {
 export function seal(content: EvidenceContent, previous: ChainLink | undefined): EvidenceRecord {
   const unsealed: EvidenceRecord = {
     ...content,
-    controls: controlsFor(content.command),
+    controls: controlsEvidenced(content),
     chain: { sequence: (previous?.sequence ?? 0) + 1, previous: previous?.hash ?? null, hash: "0".repeat(64) },
   };
   return { ...unsealed, chain: { ...unsealed.chain!, hash: recordHash(unsealed) } };

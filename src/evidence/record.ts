@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { scopeSchema, tokenOutputSchema } from "../component/outputs";
 import { accessReviewSchema } from "./access-review";
-import { CONTROLS, type ControlId } from "./controls";
+import { CONTROLS, type ControlId } from "./control-catalog";
 
 const checkSchema = z.object({
   id: z.string(),
@@ -62,6 +62,15 @@ const controlClaimSchema = z.object({
   proves: z.string(),
 });
 
+/**
+ * Which clock a record's times are on. A rehearsal's times come from its sandbox's clock, which the
+ * control plane fast-forwards: they are not real time, and two sandboxes' clocks are not one clock.
+ */
+export const evidenceClockSchema = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("real") }),
+  z.object({ source: z.literal("sandbox"), sandbox: z.string().min(1) }),
+]);
+
 /** One run of a cfct command, as an auditor reads it. Token values have no field here, by design. */
 export const evidenceRecordSchema = z.object({
   schemaVersion: z.literal(1),
@@ -78,14 +87,19 @@ export const evidenceRecordSchema = z.object({
   problems: z.array(z.string()),
   /** `cfct audit` only: the access review held. */
   review: accessReviewSchema.optional(),
+  /** The run stopped on an error: before or after it had changed something. Absent for a run that finished. */
+  stopped: z.object({ afterChange: z.boolean() }).optional(),
   /** What this record proves, per control. Absent in records written before controls were mapped. */
   controls: z.array(controlClaimSchema).optional(),
+  /** Absent in records written before clocks were recorded: readers infer it from `engine` (src/evidence/period.ts). */
+  clock: evidenceClockSchema.optional(),
   /** Absent in records written before the hash chain: `cfct evidence verify` reports those as unchained. */
   chain: chainLinkSchema.optional(),
 });
 
-/** What a command hands to writeEvidence: the chain link and the control claims are added there. */
-export type EvidenceContent = Omit<EvidenceRecord, "chain" | "controls">;
+/** What a command hands to writeEvidence: the chain link and the control claims are added there. Every new record names its clock. */
+export type EvidenceContent = Omit<EvidenceRecord, "chain" | "controls" | "clock"> & { readonly clock: EvidenceClock };
+export type EvidenceClock = z.infer<typeof evidenceClockSchema>;
 export type ChainLink = z.infer<typeof chainLinkSchema>;
 
 export type EvidenceRecord = z.infer<typeof evidenceRecordSchema>;

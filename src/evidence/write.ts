@@ -20,14 +20,24 @@ export function currentCommit(projectDir: string): string | null {
   }
 }
 
+/** The newest link of a folder that may have become unreadable: none then. */
+function readableChainHead(folder: string) {
+  try {
+    return chainHead(folder);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Writes one run's evidence as JSON (validated against the schema first) and a Markdown summary,
  * under <dir>/<stack>/<finishedAt>-<sequence>-<command>.{json,md}, chained to the stack's newest record and
- * mapped to the controls it evidences.
+ * mapped to the controls it evidences. `chainFrom`: chain to that folder's newest record instead (a
+ * fallback record that belongs to another folder's chain).
  */
-export function writeEvidence(dir: string, content: EvidenceContent): WrittenEvidence {
+export function writeEvidence(dir: string, content: EvidenceContent, chainFrom?: string): WrittenEvidence {
   const folder = path.join(dir, content.stack);
-  const valid = evidenceRecordSchema.parse(seal(content, chainHead(folder)));
+  const valid = evidenceRecordSchema.parse(seal(content, chainFrom !== undefined ? readableChainHead(chainFrom) ?? chainHead(folder) : chainHead(folder)));
   mkdirSync(folder, { recursive: true });
   const base = path.join(folder, recordFileName(valid).replace(/\.json$/, ""));
   writeFileSync(`${base}.json`, `${JSON.stringify(valid, null, 2)}\n`);

@@ -169,6 +169,17 @@ const ROWS: readonly Row[] = [
   },
   {
     command: "up",
+    situation: "the evidence directory cannot be created",
+    exit: 1,
+    says: /--evidence-dir \S+\/a-file\/evidence: cannot write evidence to .*ENOTDIR.*nothing was changed\. Fix: pass --evidence-dir a directory/,
+    run: () => {
+      const p = project("noevidence");
+      writeFileSync(path.join(p.dir, "a-file"), "");
+      return rehearse("up", p, {}, ["--evidence-dir", path.join(p.dir, "a-file", "evidence")]);
+    },
+  },
+  {
+    command: "up",
     situation: "the running sandbox, found without --api-base",
     exit: 0,
     says: /sandbox: http:\/\/127\.0\.0\.1:\d+\/client\/v4 \(from .*sandbox\.json\), with its provisioner credential[\s\S]*drata-g1: verified ok/,
@@ -251,14 +262,15 @@ const ROWS: readonly Row[] = [
     command: "doctor",
     situation: "the provisioner can deploy the stack",
     exit: 0,
-    says: /ok: the provisioner can deploy stack doctorok/,
+    says: /ok {3}provisioner: the provisioner can create every token of stack doctorok[\s\S]*ok: everything `cfct up --stack doctorok --engine sandbox` needs for stack doctorok is in place/,
     run: () => rehearse("doctor", project("doctorok")),
   },
   {
     command: "doctor",
     situation: "the provisioner lacks a permission",
     exit: 1,
-    says: /cannot deploy stack doctorbad:[\s\S]*zone acme-corp\.com[\s\S]*https:\/\/dash\.cloudflare\.com\/profile\/api-tokens\?permissionGroupKeys=/,
+    // Drata's tokens are user-owned: the provisioner is made from the "Create Additional Tokens" template.
+    says: /cannot deploy stack doctorbad:[\s\S]*zone acme-corp\.com[\s\S]*make it at https:\/\/dash\.cloudflare\.com\/profile\/api-tokens: Create Token > "Create Additional Tokens"/,
     run: async () => rehearse("doctor", project("doctorbad"), { CLOUDFLARE_API_TOKEN: await withoutZoneRead() }),
   },
 ];

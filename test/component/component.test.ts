@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { KNOWN_PERMISSION_GROUPS } from "../../src/cloudflare/permission-groups";
 import { ComplianceToken } from "../../src/index";
+import { planComponentToken } from "../../src/component/compliance-token";
+import { plannedResources } from "../../src/diff/policy-verdict";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 
@@ -76,5 +78,27 @@ describe("ComplianceToken", () => {
     // The component's own inputs too, so a policy pack reports "unknown at preview" rather than a false pass.
     const component = registered.find((r) => r.type === "cf-compliance-tokens:index:ComplianceToken")!;
     expect(component.inputs).toMatchObject({ platform: "drata", policies: unknown });
+  });
+});
+
+describe("the provider token cfct diff judges is the one the component declares", () => {
+  it("same type and inputs as registered under mocks, IDs aside", async () => {
+    await start(false);
+    const args = { accounts: [ACME_CORP], zones: "all" as const, allowedIps: ["203.0.113.0/24"], deniedIps: ["203.0.113.7/32"] };
+    new ComplianceToken("drata", { platform: "drata", ...args });
+    await settled();
+    const registeredChild = registered.find((r) => r.type === "cloudflare:index/apiToken:ApiToken")!;
+    const [, planned] = plannedResources("dev", planComponentToken("drata", "drata", args, "dev", new Date()));
+    expect(planned!.type).toBe(registeredChild.type);
+    const withoutIds = (inputs: Record<string, unknown>) => ({
+      ...inputs,
+      expiresOn: typeof inputs["expiresOn"],
+      policies: (inputs["policies"] as { effect: string; permissionGroups: unknown[]; resources: string }[]).map((p) => ({
+        effect: p.effect,
+        groups: p.permissionGroups.length,
+        resourceKeys: Object.keys(JSON.parse(p.resources) as object).map((key) => key.replace(/[0-9a-f]{32}/, "<id>")),
+      })),
+    });
+    expect(withoutIds(planned!.props)).toEqual(withoutIds(registeredChild.inputs));
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { policies } from "../../policies/rules";
 import { loadSettingsFile } from "../../src/config/stack-file";
 import { diffPlans, type PlannedSide } from "../../src/diff/plan-diff";
 import { policyVerdict } from "../../src/diff/policy-verdict";
+import { settingsFrom, ACME_CORP } from "../helpers/settings";
 import { renderDiffMarkdown } from "../../src/diff/render";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS, type PlatformCatalog } from "../../src/platforms";
@@ -74,8 +75,13 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
   it("passes the unchanged catalog's plan, and an unchanged config is one line", async () => {
     const base = side("Pulumi.base.yaml");
     expect(diffPlans(base, base)).toEqual([]);
-    const verdict = await policyVerdict(policies, "prod", base.tokens);
-    expect(verdict).toMatchObject({ passes: true, violations: [] });
+    // On dev: prod requires IP filters (ip-filter-required), which the base has not; the advisory ip-filter still says so.
+    const verdict = await policyVerdict(policies, "dev", base.tokens);
+    expect(verdict.passes).toBe(true);
+    expect(verdict.violations.map((v) => [v.level, v.policy])).toEqual([
+      ["advisory", "ip-filter"],
+      ["advisory", "ip-filter"],
+    ]);
     const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: [], verdict });
     expect(markdown.trim().split("\n")).toHaveLength(1);
     expect(markdown).toContain("no change to tokens, permission groups, accounts, zones, TTL or IP filters against origin/main");
@@ -94,6 +100,108 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
       tokens: { removed: ["cfct prod ascera-417daa9d g1"] },
       accounts: { removed: ["417daa9dc1293f3af874e997f8bdce54"] },
     });
+  });
+});
+
+/** The issue's case: prod, ttlDays 365, every allowedIps deleted. */
+function violatingProd(): string {
+  return (
+    readFileSync(path.resolve("stacks/Pulumi.prod.yaml"), "utf8")
+      .replace("ttlDays: 30", "ttlDays: 365")
+      .split("\n")
+      // allowedIps, and the per-connection token: maps (with their comments) it leaves empty.
+      .filter((line) => !line.includes("allowedIps") && !/^ {6}token:$/.test(line) && !/^ {8}#/.test(line))
+      .join("\n")
+  );
+}
+
+describe("cfct diff judges what pulumi preview would: each ComplianceToken and the provider token it declares", () => {
+  const both = settingsFrom(
+    {
+      connections: [
+        { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"], token: { allowedIps: ["203.0.113.0/24"] } },
+        { platform: "ascera", accounts: [ACME_CORP], token: { allowedIps: ["192.0.2.0/24"] } },
+      ],
+    },
+    "prod",
+  );
+  const resourceRules = policies.filter((rule) => "validateResource" in rule);
+
+  it("every resource rule of the pack judges at least one resource on prod: none is silently not applicable", async () => {
+    expect(resourceRules.length).toBeGreaterThan(0);
+    const verdict = await policyVerdict(policies, "prod", plan(both, PLATFORMS, NOW));
+    expect(verdict.notApplicable).toEqual([]);
+    expect(verdict.ran).toEqual(resourceRules.map((rule) => rule.name));
+    // The provider-token rules judged the children, of both kinds.
+    for (const name of ["expiry", "ip-filter", "ip-filter-required"]) {
+      expect(verdict.rules.find((r) => r.policy === name)!.judged, name).toEqual([
+        'cloudflare.ApiToken "drata-g1"',
+        `cloudflare.AccountToken "ascera-${ACME_CORP.slice(0, 8)}-g1"`,
+      ]);
+    }
+    expect(verdict.rules.find((r) => r.policy === "read-only")!.judged).toEqual([
+      'ComplianceToken "drata-g1"',
+      `ComplianceToken "ascera-${ACME_CORP.slice(0, 8)}-g1"`,
+    ]);
+    expect(verdict.passes).toBe(true);
+  });
+
+  it("a rule that applies to nothing is named with the rule's own reason, not counted as run", async () => {
+    const verdict = await policyVerdict(policies, "dev", plan({ ...both, stack: "dev" }, PLATFORMS, NOW));
+    expect(verdict.notApplicable).toEqual(["ip-filter-required"]);
+    expect(verdict.ran).not.toContain("ip-filter-required");
+    const rule = verdict.rules.find((r) => r.policy === "ip-filter-required")!;
+    expect(rule.judged).toEqual([]);
+    expect(rule.notApplicable.map((n) => n.reason)).toContain("stack dev is not in requireForStacks");
+    const markdown = renderDiffMarkdown({
+      stack: "dev",
+      base: "a",
+      head: "b",
+      connections: diffPlans(
+        { settings: { ...both, connections: [] }, tokens: [] },
+        { settings: both, tokens: plan(both, PLATFORMS, NOW) },
+      ),
+      verdict,
+    });
+    expect(markdown).toContain("- `ip-filter-required` (mandatory) judged nothing: not applicable (");
+    expect(markdown).toMatch(
+      /- `expiry` \(mandatory\) judged cloudflare\.ApiToken "drata-g1"; cloudflare\.AccountToken "ascera-417daa9d-g1"/,
+    );
+  });
+
+  it("judges under the pack config as preview would: levels (all, per rule, disabled) and rule settings", async () => {
+    const plans = plan({ ...both, stack: "dev" }, PLATFORMS, new Date());
+    const unfiltered = plans.map((p) => ({ ...p, allowedIps: [] }));
+    const verdict = await policyVerdict(policies, "dev", unfiltered, {
+      all: "mandatory",
+      "ip-filter": "advisory",
+      "ip-filter-required": { requireForStacks: ["dev"] },
+      expiry: { enforcementLevel: "disabled" },
+    });
+    const rule = (name: string) => verdict.rules.find((r) => r.policy === name)!;
+    expect(rule("read-only").level).toBe("mandatory");
+    expect(rule("ip-filter").level).toBe("advisory");
+    expect(rule("ip-filter-required").judged.length).toBeGreaterThan(0);
+    expect(rule("expiry")).toMatchObject({ level: "disabled", judged: [] });
+    expect(verdict.notApplicable).toContain("expiry");
+    expect(verdict.passes).toBe(false);
+    expect(verdict.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)).toEqual(
+      expect.arrayContaining(["ip-filter-required"]),
+    );
+  });
+
+  it("the issue's case: prod with ttlDays 365 and no allowedIps fails expiry and ip-filter-required on the provider tokens", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-diff-violating-"));
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    writeFileSync(file, violatingProd());
+    const settings = loadSettingsFile(file, "prod");
+    // The expiry rule counts from the real clock, as in preview: plan at the real time.
+    const verdict = await policyVerdict(policies, "prod", plan(settings, PLATFORMS, new Date()));
+    expect(verdict.passes).toBe(false);
+    const mandatory = verdict.violations.filter((v) => v.level === "mandatory");
+    expect(new Set(mandatory.map((v) => v.policy))).toEqual(new Set(["expiry", "ip-filter-required"]));
+    expect(mandatory.map((v) => v.resource)).toEqual(expect.arrayContaining(["cloudflare.ApiToken", "cloudflare.AccountToken"]));
+    expect(mandatory.find((v) => v.policy === "expiry")!.message).toContain("more than maxTtlDays 30");
   });
 });
 
@@ -122,6 +230,30 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
       removed: [],
     });
     expect(report.verdict).toMatchObject({ passes: true, previewOnly: expect.arrayContaining(["not-expired"]) });
+  });
+
+  it("the issue's case from the CLI: --json says passes false, names what each rule ran on, exit 2", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-diff-cli-"));
+    const edited = path.join(dir, "Pulumi.prod.yaml");
+    writeFileSync(edited, violatingProd());
+    const run = await cfct(
+      ["diff", "--stack", "prod", "--base", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited, "--json"],
+      noCredentials,
+    );
+    expect(run.code, run.stderr).toBe(2);
+    const { verdict } = JSON.parse(run.stdout);
+    expect(verdict.passes).toBe(false);
+    expect(verdict.violations.map((v: { policy: string }) => v.policy)).toEqual(expect.arrayContaining(["expiry", "ip-filter-required"]));
+    expect(verdict.rules.find((r: { policy: string }) => r.policy === "expiry").judged).toContain('cloudflare.ApiToken "drata-prod-g1"');
+
+    const markdown = await cfct(
+      ["diff", "--stack", "prod", "--base", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited],
+      noCredentials,
+    );
+    expect(markdown.code).toBe(2);
+    expect(markdown.stdout).toContain("Policy pack: **FAILS**");
+    expect(markdown.stdout).toMatch(/mandatory `expiry` on cloudflare\.ApiToken `drata-prod-g1`/);
+    expect(markdown.stdout).toContain("What each rule ran on");
   });
 
   it("--base a git ref: reads the stack file as that commit had it; a stack new since then is all added", async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { stackFilePath } from "../../config/stack-file";
@@ -16,6 +16,7 @@ interface DiffOptions {
   base: string;
   json?: boolean;
   policyPack: string | false;
+  policyPackConfig?: string;
 }
 
 export function registerDiff(program: Command): void {
@@ -30,6 +31,10 @@ export function registerDiff(program: Command): void {
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--json", "print exactly one JSON object {stack, base, head, connections, verdict}")
     .option("--policy-pack <dir>", "CrossGuard pack whose resource rules judge the new plan", "policies")
+    .option(
+      "--policy-pack-config <file>",
+      "the pack's config file, as given to `pulumi preview --policy-pack-config` (levels and rule settings)",
+    )
     .option("--no-policy-pack", "skip the policy pack's verdict")
     .action(async (options: DiffOptions) => {
       const selection = selectionFrom(options);
@@ -53,7 +58,7 @@ export function registerDiff(program: Command): void {
         base: base.label,
         head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
         connections: diffPlans(baseSide, headSide),
-        ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide) } : {}),
+        ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide, packConfig(options.policyPackConfig)) } : {}),
       };
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
       process.exitCode = report.verdict && !report.verdict.passes ? EXIT.failed : EXIT.ok;
@@ -61,7 +66,23 @@ export function registerDiff(program: Command): void {
 }
 
 /** The verdict loads the pack and the component (Pulumi's SDK, about a second): only when asked for. */
-function verdictOf(packDir: string, stack: string, head: PlannedSide) {
+function verdictOf(packDir: string, stack: string, head: PlannedSide, config: Record<string, unknown>) {
   const { loadPackRules, policyVerdict } = require("../../diff/policy-verdict") as typeof import("../../diff/policy-verdict");
-  return policyVerdict(loadPackRules(packDir), stack, head.tokens);
+  return policyVerdict(loadPackRules(packDir), stack, head.tokens, config);
+}
+
+/** The pack config file, read as Pulumi reads it: one JSON object. */
+function packConfig(file: string | undefined): Record<string, unknown> {
+  if (file === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path.resolve(file), "utf8"));
+  } catch (error) {
+    throw new UsageError(
+      `--policy-pack-config ${file}: cannot read it as JSON (${(error as Error).message}). Fix: point it at the pack's config file, e.g. policies/config.example.json`,
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new UsageError(`--policy-pack-config ${file}: not a JSON object of rule settings. Fix: see policies/config.example.json`);
+  return parsed as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
+import { runDestroy } from "../../automation/destroy";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
@@ -62,17 +63,13 @@ export function registerStackOperations(program: Command): void {
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     });
 
-  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(
-    async (options: EngineOptions) => {
-      const pipeline = pipelineFor(options, print);
-      print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", async () => {
-        const { changes } = await pipeline.context.engine.destroy();
-        for (const change of changes) print(`${change.logicalName}: ${change.op}d`);
-        return { ok: true, tokens: [], problems: [] };
-      });
-    },
-  );
+  withEngineOptions(
+    program.command("destroy").description("Revoke and delete every token of the stack (and registrations marked deleteOnDestroy)"),
+  ).action(async (options: EngineOptions) => {
+    const pipeline = pipelineFor(options, print);
+    print(pipeline.context.engine.label);
+    await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
+  });
 
   withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
