@@ -56,7 +56,7 @@ describe("GitHub workflows", () => {
     expect(text).not.toContain("CF_PROVISIONER_TOKEN");
   });
 
-  it("every pulumi/actions step suppresses outputs and has no id, so no step can read tokenValues from it", () => {
+  it("every pulumi/actions step suppresses outputs and has no id, so no later step reads the stack's outputs from it", () => {
     const actionSteps = [preview, deploy, rotate].flatMap(steps).filter((s) => s.uses?.startsWith("pulumi/actions"));
     expect(actionSteps).toHaveLength(3);
     for (const step of actionSteps) {
