@@ -14,6 +14,7 @@ import {
 } from "./registration";
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
+import { parseRequestBudget, requestBudgetProblem, type RequestBudget } from "../cloudflare/pacing";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -170,6 +171,16 @@ export const stackConfigSchema = z
       .describe("Start of every token's name in Cloudflare (default cfct)."),
     generations: generationsSchema.optional(),
     platforms: platformsSchema.optional(),
+    rateBudget: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = requestBudgetProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+      })
+      .optional()
+      .describe(
+        "Every principal's Cloudflare API budget, <requests>/<seconds>, that cfct paces its requests by (default 1200/300, Cloudflare's documented limit; e.g. 4000/300 for an enterprise limit, 600/300 for each of two jobs sharing one principal); --rate-budget overrides it.",
+      ),
   })
   .strict();
 
@@ -191,6 +202,8 @@ export interface Settings {
   readonly generations: TokenGenerations;
   /** The platforms this stack defines (cf-compliance-tokens:platforms), by key; the built-in ones are PLATFORMS. */
   readonly platforms: Readonly<Record<string, PlatformDefinition>>;
+  /** `rateBudget`, when the stack sets one. */
+  readonly rateBudget?: RequestBudget;
 }
 
 /** Every platform a stack's connections may name: the built-in catalog and the stack's own (their keys never clash). */
@@ -289,6 +302,7 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     connections,
     generations: top.generations ?? {},
     platforms: defined.platforms,
+    ...(top.rateBudget !== undefined ? { rateBudget: parseRequestBudget(top.rateBudget, keyPath(["rateBudget"])) } : {}),
   };
 }
 

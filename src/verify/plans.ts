@@ -1,4 +1,5 @@
 import { PLATFORMS, type PlatformCatalog } from "../platforms";
+import { VerifyMemo } from "./memo";
 import { VerifyInputError, verifyToken } from "./verify-token";
 import type { TokenValueSource } from "./token-source";
 import type { VerifyInput, VerifyReport } from "./types";
@@ -18,7 +19,7 @@ export interface PlanVerification {
 export async function verifyPlans(
   plans: readonly TokenPlan[],
   source: TokenValueSource,
-  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones"> & {
+  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones" | "budgets"> & {
     readonly stack: string;
     readonly recorded?: (plan: TokenPlan) => boolean;
     /** A registered successor waiting for its platform: verified by its policies only, never sent. */
@@ -37,6 +38,8 @@ export async function verifyPlans(
   }
   const seen = new Set<string>();
   const results: PlanVerification[] = [];
+  // One endpoint probe and one group list per owner for all of them.
+  const memo = new VerifyMemo();
   for (const { plan, value } of values) {
     if (!value) continue;
     options.secrets?.push(value);
@@ -62,6 +65,8 @@ export async function verifyPlans(
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
       ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
       ...(options.probeAllZones ? { probeAllZones: true } : {}),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      memo,
     });
     const owner = plan.owner.kind === "account" ? `owned by account ${plan.owner.accountId}` : "user-owned";
     results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}, generation ${plan.generation})`, report });
