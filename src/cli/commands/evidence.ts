@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { recordFiles, verifyChain, type ChainReport } from "../../evidence/chain";
+import { AnchorFormatError, anchorFromHash, anchorProblem, headText, parseAnchorLines, type Anchor } from "../../evidence/anchor";
+import { chainLinks, recordFiles, verifyChain, type ChainReport } from "../../evidence/chain";
 import { loadRecords, renderPeriodReport } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
@@ -15,8 +16,14 @@ export function registerEvidence(program: Command): void {
       "Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)",
     )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
-    .action((options: { dir: string }) => {
-      const report = verifyChain(stackFolder(options.dir, "--dir"), renderEvidenceMarkdown);
+    .option(
+      "--anchor <hash|file>",
+      "fail (exit 2) unless the chain holds this head at its sequence: a SHA-256 a run printed, or a file of heads (#14 sha256 <hash>, one per line)",
+    )
+    .action((options: { dir: string; anchor?: string }) => {
+      const anchors = options.anchor === undefined ? [] : readAnchors(options.anchor);
+      const folder = stackFolder(options.dir, "--dir");
+      const report = verifyChain(folder, renderEvidenceMarkdown);
       for (const file of report.unchained)
         process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
       if (report.problem) {
@@ -25,9 +32,19 @@ export function registerEvidence(program: Command): void {
         process.exitCode = EXIT.failed;
         return;
       }
+      const unanchored = anchors.flatMap((anchor) => anchorProblem(chainLinks(folder), anchor) ?? []);
+      if (unanchored.length > 0) {
+        process.stdout.write(`BROKEN: the chain does not hold ${unanchored.length} of ${anchors.length} anchored head(s)\n`);
+        for (const problem of unanchored) process.stdout.write(`  ${problem}\n`);
+        process.exitCode = EXIT.failed;
+        return;
+      }
       process.stdout.write(
         report.head
-          ? `ok: ${report.verified} record(s) chained; newest #${report.head.sequence} sha256 ${report.head.hash}\n  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n`
+          ? `ok: ${report.verified} record(s) chained; newest ${headText(report.head)}\n` +
+              (anchors.length > 0
+                ? `  holds every anchored head (${anchors.length}), so no record up to the newest anchor was rewritten or removed.\n`
+                : "  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n")
           : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
       );
       process.exitCode = EXIT.ok;
@@ -63,6 +80,22 @@ function stackFolder(dir: string, flag: string): string {
     );
   }
   return folder;
+}
+
+/** `--anchor`: a hash, else a file of heads. */
+function readAnchors(value: string): Anchor[] {
+  const hash = anchorFromHash(value);
+  if (hash) return [hash];
+  if (!existsSync(value) || !statSync(value).isFile())
+    throw new UsageError(
+      `--anchor ${value} is neither a SHA-256 (64 hex) nor a file. Fix: give the head a run printed (evidence chain head: #14 sha256 <hash>) or a file of them`,
+    );
+  try {
+    return parseAnchorLines(readFileSync(value, "utf8"), value);
+  } catch (error) {
+    if (error instanceof AnchorFormatError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function parseDate(text: string, flag: string): Date {

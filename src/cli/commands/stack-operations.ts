@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
 import { recordRun } from "../../automation/record-run";
+import { chainHeadLine } from "../../evidence/anchor";
 import { runDestroy } from "../../automation/destroy";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
@@ -34,6 +35,7 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
   );
   for (const problem of summary.problems) process.stderr.write(`cfct: ${problem}\n`);
   print(`evidence: ${evidence.markdown}`);
+  print(chainHeadLine(evidence.head));
   process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
   return summary;
 }
