@@ -216,7 +216,18 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     const json = await run(["audit", ...stackArgs(), "--fail-on", "none", "--json"]);
     const { chainHead } = JSON.parse(json.stdout) as { chainHead: { sequence: number; hash: string } };
     expect(chainHead.sequence).toBe(Number(printed![1]) + 1);
-    const newest = JSON.parse(readFileSync(path.join(folder, readdirSync(folder).filter((f) => f.endsWith(".json")).sort().at(-1)!), "utf8"));
+    const newest = JSON.parse(
+      readFileSync(
+        path.join(
+          folder,
+          readdirSync(folder)
+            .filter((f) => f.endsWith(".json"))
+            .sort()
+            .at(-1)!,
+        ),
+        "utf8",
+      ),
+    );
     expect(newest.chain).toMatchObject(chainHead);
     const anchored = await run(["evidence", "verify", "--dir", folder, "--anchor", printed![2]!]);
     expect(anchored.code, anchored.stdout).toBe(0);
