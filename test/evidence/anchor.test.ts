@@ -8,21 +8,6 @@ import type { EvidenceContent, EvidenceRecord } from "../../src/evidence/record"
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
 import { cfct } from "../audit/cli-run";
 
-const TOKEN = {
-  key: "drata",
-  id: "46d638101ead68295afc73a5d2a69e06",
-  name: "cfct prod drata g1",
-  platform: "drata",
-  owner: { kind: "user" as const },
-  generation: 1,
-  resources: [{ "com.cloudflare.api.account.zone.576e2aa970f9f4e230116c7c1d498a24": "*" }],
-  logicalName: "drata-g1",
-  groups: [{ name: "Zone Read", scope: "com.cloudflare.api.account.zone" as const }],
-  expiresOn: "2026-04-01T00:00:00Z",
-  ipFilter: { allowed: ["203.0.113.0/24"], denied: [] },
-  change: "create" as const,
-};
-
 function content(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
   return { schemaVersion: 1, command, stack: "prod", engine: "engine: test", commit: null, startedAt: finishedAt, finishedAt, ok: true, apiCalls: 3, tokens: [], rotation: [], problems: [], ...extra };
 }
@@ -31,7 +16,7 @@ function content(command: EvidenceContent["command"], finishedAt: string, extra:
 function chain() {
   const dir = mkdtempSync(path.join(tmpdir(), "cfct-anchor-"));
   const heads = [
-    writeEvidence(dir, content("up", "2026-01-02T10:00:00.000Z", { tokens: [TOKEN] })).head,
+    writeEvidence(dir, content("up", "2026-01-02T10:00:00.000Z", { ok: false, problems: ["drata-g1: verification FAILED"] })).head,
     writeEvidence(dir, content("rotate", "2026-02-01T10:00:00.000Z")).head,
     writeEvidence(dir, content("audit", "2026-03-01T10:00:00.000Z")).head,
   ];
@@ -39,15 +24,15 @@ function chain() {
 }
 
 /**
- * What an insider who can edit the folder does: change record #1 (grant a write group), then
- * re-seal it and every record after it, Markdown twins included. `cfct evidence verify` alone
+ * What an insider who can edit the folder does: change record #1 (a failed run becomes a clean
+ * one), then re-seal it and every record after it, Markdown twins included. `cfct evidence verify` alone
  * cannot tell: the chain is unkeyed SHA-256.
  */
 function rewriteFirstRecord(folder: string): void {
   let previous: string | null = null;
   recordFiles(folder).forEach((file, index) => {
     const record = JSON.parse(readFileSync(file, "utf8")) as EvidenceRecord;
-    if (index === 0) record.tokens[0]!.groups.push({ name: "DNS Write", scope: "com.cloudflare.api.account.zone" });
+    if (index === 0) Object.assign(record, { ok: true, problems: [] });
     const link = { sequence: record.chain!.sequence, previous, hash: "" };
     const resealed = { ...record, chain: { ...link, hash: recordHash({ ...record, chain: link }) } };
     writeFileSync(file, JSON.stringify(resealed, null, 2));
