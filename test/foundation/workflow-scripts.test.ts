@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordFiles, recordHash } from "../../src/evidence/chain";
-import type { EvidenceContent, EvidenceRecord } from "../../src/evidence/record";
+import type { ChainLink, EvidenceContent, EvidenceRecord } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
 
 const SCRIPTS = path.resolve(".github/scripts");
@@ -208,11 +208,11 @@ describe("evidence-chain.sh: one stack's chain carried across CI runs on the evi
     for (const file of recordFiles(path.join(insider, "evidence/prod"))) {
       const record = JSON.parse(readFileSync(file, "utf8")) as EvidenceRecord;
       if (record.chain!.sequence === 1) record.apiCalls = 0;
-      const link = { sequence: record.chain!.sequence, previous, hash: "" };
-      const resealed = { ...record, chain: { ...link, hash: recordHash({ ...record, chain: link }) } };
+      const link: ChainLink = { sequence: record.chain!.sequence, previous, hash: "" };
+      const resealed: EvidenceRecord = { ...record, chain: { ...link, hash: recordHash({ ...record, chain: link }) } };
       writeFileSync(file, `${JSON.stringify(resealed, null, 2)}\n`);
       writeFileSync(file.replace(/\.json$/, ".md"), renderEvidenceMarkdown(resealed));
-      previous = resealed.chain.hash;
+      previous = resealed.chain!.hash;
       heads.push(`#${link.sequence} sha256 ${previous}`);
     }
     git(insider, "commit", "-qam", "tidy evidence");
