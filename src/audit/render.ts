@@ -1,18 +1,15 @@
 import { describeControls, reviewClaims } from "../evidence/controls";
-import type { AccessReview, ReviewedToken } from "../evidence/access-review";
+import { reviewSummaryText, type AccessReview, type ReviewedToken } from "../evidence/access-review";
 
-const ownerText = (token: ReviewedToken) => (token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user");
+export const ownerText = (token: ReviewedToken) => (token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user");
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 
 /** The review for a human reviewer, ending in the sign-off table an auditor asks for. */
 export function renderReviewMarkdown(review: AccessReview): string {
-  const { summary } = review;
   const lines = [
     `# Access review — stack ${review.stack}`,
     "",
-    `Generated ${review.generatedAt} by \`cfct audit\`. ${summary.tokens} token(s): ${Object.entries(summary.byClass)
-      .map(([c, n]) => `${n} ${c}`)
-      .join(", ")}. Findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low.`,
+    `Generated ${review.generatedAt} by \`cfct audit\`. ${reviewSummaryText(review)}`,
     "",
     "| token | ID | owner | class | status | last used | expires | findings |",
     "|---|---|---|---|---|---|---|---|",

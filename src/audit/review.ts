@@ -6,6 +6,7 @@ import { generationNamed, plan as planTokens } from "../plan/plan";
 import { zoneNamesIn } from "../domain/resource-keys";
 import { compareTokenWithPlan } from "../verify/exactness";
 import { findingsFor, namedGroups } from "./findings";
+import { seesOnlyOwnAccountTokens } from "../cloudflare/account-roles";
 import type { AccessReview, ReviewedToken, TokenClass } from "../evidence/access-review";
 import { summarize } from "./report";
 import { type TokenOwner } from "../domain/owner";
@@ -36,6 +37,7 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
   const provisionerId = await provisionerTokenId(provisioner, owners);
   const zoneIds = await zoneIdsByName(provisioner, plans);
   const deployedById = new Map(input.deployed.map((t) => [t.id, t]));
+  const rolesOn = await rolesByAccount(provisioner);
 
   const tokens: ReviewedToken[] = [];
   const notReviewed: AccessReview["notReviewed"] = [];
@@ -53,6 +55,13 @@ export async function reviewAccess(input: ReviewInput): Promise<AccessReview> {
         detail: `the provisioner may not list these tokens (${error.message}). Fix: give the provisioner ${needs}`,
       });
       continue;
+    }
+    if (owner.kind === "account" && seesOnlyOwnAccountTokens(rolesOn?.get(owner.accountId) ?? [])) {
+      // Listed tokens are reviewed below; the rest of the account's tokens are not absent, only invisible.
+      notReviewed.push({
+        owner,
+        detail: `tokens other members created on account ${owner.accountId}: the provisioner's user holds "API Token Provisioning" there, not "Super Administrator - All Privileges" or "Administrator", and such a member sees only the tokens it created (Cloudflare changelog 2026-10-01). Fix: run the review with a provisioner whose user is Super Administrator or Administrator on the account`,
+      });
     }
     for (const token of listed) {
       const deployed = deployedById.get(token.id ?? "");
@@ -116,6 +125,17 @@ function reviewed(
     groups: namedGroups(token, groups).map(describeGroup),
     findings,
   };
+}
+
+/** The provisioner's user's roles per account, or undefined when its memberships cannot be read (then nothing is claimed about visibility). */
+async function rolesByAccount(client: CloudflareClient): Promise<Map<string, string[]> | undefined> {
+  try {
+    const memberships = await client.allPages<{ account?: { id?: string }; status?: string; roles?: string[] }>("/memberships");
+    return new Map(memberships.filter((m) => m.status === "accepted" && m.account?.id).map((m) => [m.account!.id!, m.roles ?? []]));
+  } catch (error) {
+    if (error instanceof CloudflareApiError && ["forbidden", "unauthorized"].includes(error.kind)) return undefined;
+    throw error;
+  }
 }
 
 /** Which listed token is the provisioner credential: its own verify route names it. */

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import type { ConnectionSettings, Settings } from "../config/schema";
-import type { EvidenceToken, VerifyEvidence } from "../evidence/record";
+import type { EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
@@ -37,8 +37,8 @@ export interface PipelineContext {
   readonly apiBaseUrl: string;
   readonly now: () => Promise<Date>;
   readonly progress: (line: string) => void;
-  /** Can the provisioner deploy these settings? Run before anything is created (src/automation/preflight.ts). */
-  readonly preflight: (settings: Settings) => Promise<PreflightReport>;
+  /** Can the provisioner deploy these settings (given what is deployed)? Run before anything is created (src/automation/preflight.ts). */
+  readonly preflight: (settings: Settings, deployed?: readonly DeployedToken[]) => Promise<PreflightReport>;
   /** Where a long hand-off stands, after each token; a TTY shows it as one line rewritten in place. */
   readonly status?: (status: HandOffStatus) => void;
 }
@@ -53,6 +53,8 @@ export interface Pipeline {
   readonly changes: () => number;
   /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
   readonly budgets: RateBudgets;
+  /** Which clock `context.now` reads (real time, or a rehearsal's sandbox): evidence says so. */
+  readonly clock: () => Promise<EvidenceClock>;
 }
 
 export interface HandOffStatus {
@@ -93,25 +95,29 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
  * handed over; then the provisioner is checked, so a missing permission stops it before a half-deploy.
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
-  const { settings, recorded } = await currentSettings(ctx);
+  const { settings, recorded, deployed } = await currentSettings(ctx);
   const refusals = settings.connections.flatMap((connection) => {
     const refusal = ctx.registrarFor(connection).refusal?.(settings.stack);
     return refusal ? [`connection ${connection.name}: ${refusal}`] : [];
   });
   if (refusals.length > 0) throw new RegistrationConfigError(refusals.join("\n"));
-  const report = await ctx.preflight(settings);
+  const report = await ctx.preflight(settings, deployed);
   if (report.findings.length > 0) throw new NothingChangedError(describePreflight(report, settings.stack));
+  for (const note of report.notes) ctx.progress(`note: ${note}`);
   if (!isDeepStrictEqual(settings.generations, recorded)) await ctx.engine.saveGenerations(settings.generations);
   return { settings, generations: settings.generations };
 }
 
 /** Settings with the generations the stack really has (from its outputs), without recording anything. */
-async function currentSettings(ctx: PipelineContext): Promise<{ settings: Settings; recorded: TokenGenerations }> {
+async function currentSettings(
+  ctx: PipelineContext,
+): Promise<{ settings: Settings; recorded: TokenGenerations; deployed: readonly DeployedToken[] }> {
   const settings = await ctx.engine.settings();
   const now = await ctx.now();
   const keys = [...new Set(plan(settings, PLATFORMS, now).map((p) => p.key))];
-  const generations = pinGenerations(settings.generations, await ctx.engine.outputs(), keys, now);
-  return { settings: { ...settings, generations }, recorded: settings.generations };
+  const deployed = await ctx.engine.outputs();
+  const generations = pinGenerations(settings.generations, deployed, keys, now);
+  return { settings: { ...settings, generations }, recorded: settings.generations, deployed };
 }
 
 /**

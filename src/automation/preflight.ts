@@ -1,9 +1,19 @@
-import { ACCOUNT_TOKEN_CREATOR_ROLES, canCreateAccountTokens } from "../cloudflare/account-roles";
-import { CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
+import {
+  ASSUMED_ACCOUNT_TOKEN_RULE,
+  ROLES,
+  accountTokenAuthority,
+  fullAuthorityRoles,
+  groupsHeldByRoles,
+  quoted,
+} from "../cloudflare/account-roles";
+import { CloudflareApiError, documentationHint, type CloudflareClient } from "../cloudflare/client";
+import { tokenShape } from "../cloudflare/token-format";
 import { HEX32 } from "../domain/ids";
 import type { Settings } from "../config/schema";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
+import type { DeployedToken } from "./engine";
+import type { TokenPlan } from "../domain/plan";
 
 /** One thing the provisioner lacks for this stack; `group` when a permission group would fix it. */
 export interface PreflightFinding {
@@ -12,9 +22,20 @@ export interface PreflightFinding {
 }
 
 export interface PreflightReport {
+  /** What stops the run: each one is refused by Cloudflare before or during the deploy. */
   readonly findings: readonly PreflightFinding[];
-  /** A dashboard link that pre-fills a provisioner token with the missing groups it can name; see provisionerTemplateUrl. */
+  /** Limits the run lives with (it goes ahead): said once, before anything is created. */
+  readonly notes: readonly string[];
+  /** Where to make a provisioner token with what is missing, and how (see bootstrapFor). */
   readonly dashboardLink?: string;
+  readonly dashboardSteps?: string;
+}
+
+export interface PreflightOptions {
+  /** The provisioner's value: its shape alone can tell an account-owned token or a Global API Key, before any call. */
+  readonly credential?: string;
+  /** The stack's deployed tokens: an account-owned token already there is updated in place when its plan changes, not created. */
+  readonly deployed?: readonly DeployedToken[];
 }
 
 interface OwnPolicy {
@@ -23,37 +44,65 @@ interface OwnPolicy {
   readonly resources?: Record<string, unknown>;
 }
 
+/** Cloudflare's answer to an account-owned token at a user route (public live notes, 2026-07 … 2026-09). */
+const USER_LEVEL_REFUSAL = /user-level authentication/i;
+
+const ACCOUNT_OWNED_PROVISIONER =
+  'the bootstrap needs a user token (My Profile > API Tokens > Create Token > "Create Additional Tokens"): only a user token can create user-owned tokens and read its user\'s memberships';
+
 /**
  * Can this provisioner credential deploy this stack? Checked before anything is created: the
- * credential is active; it holds "API Tokens Write" for user-owned tokens and "Account API Tokens
- * Write" plus an Administrator membership on each account that gets account-owned tokens; it is a
- * member of every chosen account; it can read every chosen zone. Every finding, not the first.
- * Connection failures are thrown (the caller stops before any change).
+ * credential is a live user token; it holds "API Tokens Write" for user-owned tokens and "Account API
+ * Tokens Write" plus a role that may create (and, for tokens already deployed, update) account-owned
+ * tokens on each account that gets them; its user is a member of every chosen account; it can read
+ * every chosen zone. Every finding, not the first; a credential that stops working during the check
+ * is reported as such, not as missing groups. Connection failures are thrown (the caller stops before any change).
  */
-export async function preflight(client: CloudflareClient, settings: Settings, now: Date): Promise<PreflightReport> {
+export async function preflight(
+  client: CloudflareClient,
+  settings: Settings,
+  now: Date,
+  options: PreflightOptions = {},
+): Promise<PreflightReport> {
   const plans = plan(settings, PLATFORMS, now);
   const userOwned = plans.some((p) => p.owner.kind === "user");
   const accountOwned = [...new Set(plans.flatMap((p) => (p.owner.kind === "account" ? [p.owner.accountId] : [])))];
   const accounts = [...new Set(plans.flatMap((p) => p.scope.accounts))];
   const zones = [...new Set(plans.flatMap((p) => (p.scope.zones === "all" ? [] : p.scope.zones)))];
+  const stop = (problem: string): PreflightReport => ({ findings: [{ problem }], notes: [] });
+
+  const shape = options.credential === undefined ? undefined : tokenShape(options.credential).kind;
+  if (shape === "account-token")
+    return stop(`the credential is an account-owned token (its value starts with "cfat_"; nothing was sent): ${ACCOUNT_OWNED_PROVISIONER}`);
+  if (shape === "global-key")
+    return stop(
+      'the credential looks like a Global API Key, not an API token (nothing was sent): never give cfct or Pulumi the Global API Key; create a user API token from the "Create Additional Tokens" template',
+    );
 
   const verified = await refusedAs(() => client.verifyToken({ kind: "user" }));
   if (verified instanceof CloudflareApiError) {
-    return {
-      findings: [
-        {
-          problem: `the credential is not accepted by ${client.baseUrl} (GET /user/tokens/verify: ${verified.message}); it must be an active user API token`,
-        },
-      ],
-    };
+    // One user route tells an account-owned token (Cloudflare names the missing user) from a dead one.
+    const user = await refusedAs(() => client.currentUser());
+    if (user instanceof CloudflareApiError && user.mentions(USER_LEVEL_REFUSAL))
+      return stop(`the credential is an account-owned token (GET /user answered ${user.message}): ${ACCOUNT_OWNED_PROVISIONER}`);
+    return stop(
+      `the credential is not accepted by ${client.baseUrl} (GET /user/tokens/verify: ${verified.message}); it must be an active user API token`,
+    );
   }
-  if (verified.status !== "active") return { findings: [{ problem: `the credential is ${verified.status}; it must be active` }] };
+  if (verified.status !== "active") return stop(`the credential is ${verified.status}; it must be active`);
 
   const findings: PreflightFinding[] = [];
+  const notes: string[] = [];
+  const refusals: CloudflareApiError[] = [];
+  const refused = <T>(answer: T | CloudflareApiError): answer is CloudflareApiError => {
+    if (answer instanceof CloudflareApiError) refusals.push(answer);
+    return answer instanceof CloudflareApiError;
+  };
+
   const own = await refusedAs(() => client.getToken({ kind: "user" }, verified.id));
-  if (own instanceof CloudflareApiError) {
+  if (refused(own)) {
     findings.push({
-      problem: `it cannot read its own permissions (GET /user/tokens/${verified.id}: ${own.message}); it needs API Tokens Write`,
+      problem: `it cannot read its own permissions (GET /user/tokens/${verified.id}: ${own.message}); it needs API Tokens Write${documentationHint(own)}`,
       group: "API Tokens Write",
     });
   } else {
@@ -82,21 +131,25 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
   const memberships = await refusedAs(() =>
     client.allPages<{ account?: { id?: string }; status?: string; roles?: string[] }>("/memberships"),
   );
-  if (memberships instanceof CloudflareApiError) {
-    findings.push({
-      problem: `it cannot read its user's account memberships (GET /memberships: ${memberships.message}); it needs Memberships Read`,
-      group: "Memberships Read",
-    });
+  if (refused(memberships)) {
+    findings.push(
+      memberships.mentions(USER_LEVEL_REFUSAL)
+        ? { problem: `it is an account-owned token (GET /memberships answered ${memberships.message}): ${ACCOUNT_OWNED_PROVISIONER}` }
+        : {
+            problem: `it cannot read its user's account memberships (GET /memberships: ${memberships.message}); it needs Memberships Read${documentationHint(memberships)}`,
+            group: "Memberships Read",
+          },
+    );
   } else {
     const membershipOf = (accountId: string) => memberships.find((m) => m.account?.id === accountId && m.status === "accepted");
     for (const accountId of accounts) {
       const membership = membershipOf(accountId);
       if (!membership)
         findings.push({ problem: `its user is not an accepted member of account ${accountId}, so it cannot grant anything there` });
-      else if (accountOwned.includes(accountId) && !canCreateAccountTokens(membership.roles ?? [])) {
-        findings.push({
-          problem: `its user's roles on account ${accountId} (${(membership.roles ?? []).join(", ") || "none"}) cannot create account-owned tokens: that needs ${ACCOUNT_TOKEN_CREATOR_ROLES.map((r) => `"${r}"`).join(" or ")}`,
-        });
+      else if (accountOwned.includes(accountId)) {
+        const judged = judgeAccountRoles(accountId, membership.roles ?? [], plans, options.deployed, settings.stack);
+        findings.push(...judged.findings);
+        notes.push(...judged.notes);
       }
     }
   }
@@ -109,9 +162,9 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
         ? (await client.get(`/zones/${zone}`)).result !== null
         : (await client.zonesPage({ name: zone })).zones.some((z) => z.name === zone),
     );
-    if (seen instanceof CloudflareApiError)
+    if (refused(seen))
       findings.push({
-        problem: `it cannot read zone ${zone} (GET ${request}: ${seen.message}); check the zone, or give it Zone Read on it`,
+        problem: `it cannot read zone ${zone} (GET ${request}: ${seen.message}); check the zone, or give it Zone Read on it${documentationHint(seen)}`,
         group: "Zone Read",
       });
     else if (!seen)
@@ -121,9 +174,74 @@ export async function preflight(client: CloudflareClient, settings: Settings, no
       });
   }
 
+  // A 401 or 403 is blamed on a missing group only while the credential still works: a provisioner
+  // deleted or revoked during the check gets 403 9109 "Invalid access token" outside the verify routes.
+  if (refusals.some((r) => r.kind === "forbidden" || r.kind === "unauthorized")) {
+    const again = await refusedAs(() => client.verifyToken({ kind: "user" }));
+    const gone = again instanceof CloudflareApiError ? again.message : again.status !== "active" ? `status ${again.status}` : undefined;
+    if (gone !== undefined)
+      return stop(
+        `the credential stopped working while cfct checked it (GET /user/tokens/verify now answers ${gone}): it was revoked, deleted or disabled; the refusals before it say nothing about its permissions. Use a live provisioner token`,
+      );
+  }
+
   const missing = [...new Set(findings.flatMap((f) => (f.group ? [f.group] : [])))];
-  const link = provisionerTemplateUrl(missing);
-  return { findings, ...(link ? { dashboardLink: link } : {}) };
+  return { findings, notes, ...bootstrapFor(missing, userOwned) };
+}
+
+/**
+ * The account-owned tokens' side of the roles (src/cloudflare/account-roles.ts), judged under the
+ * most recent rule (Super Administrator creates and updates; API Token Provisioning creates within
+ * the groups its user holds and sees only what it created). Creating and updating are told apart:
+ * an account where this stack already has tokens gets updates when their plans change.
+ */
+function judgeAccountRoles(
+  accountId: string,
+  roles: readonly string[],
+  plans: readonly TokenPlan[],
+  deployed: readonly DeployedToken[] | undefined,
+  stack: string,
+): { findings: PreflightFinding[]; notes: string[] } {
+  const rule = ASSUMED_ACCOUNT_TOKEN_RULE;
+  const authority = accountTokenAuthority(roles, rule);
+  const held = `its user's roles on account ${accountId} (${quoted(roles)})`;
+  const needed = quoted(fullAuthorityRoles(rule));
+  const existing = (deployed ?? []).filter((t) => t.owner.kind === "account" && t.owner.accountId === accountId);
+  if (authority === "full") return { findings: [], notes: [] };
+  if (authority === "none") {
+    const administrator = roles.includes(ROLES.administrator);
+    return {
+      findings: [
+        {
+          problem: administrator
+            ? `${held} can neither create nor update account-owned tokens: since cloudflare-docs#33184 (2026-09-02, "Creating and updating an account owned token requires Super Administrator"), "Administrator" is not enough, though an earlier page (cloudflare-docs#28425) allowed it. Fix: grant the provisioner's user ${needed} on the account, or "API Token Provisioning" to create tokens within the groups it holds; \`cfct sandbox-parity --account ${accountId} --zone <zone>\` measures which rule this account follows`
+            : `${held} can neither create nor update account-owned tokens: that needs ${needed}, or "API Token Provisioning" to create them within the groups its user holds`,
+        },
+      ],
+      notes: [],
+    };
+  }
+  // API Token Provisioning: creates only, within the groups its user's roles hold.
+  const { holds, unknownRoles } = groupsHeldByRoles(roles);
+  const granted = plans
+    .filter((p) => p.owner.kind === "account" && p.owner.accountId === accountId)
+    .flatMap((p) => p.policies.filter((policy) => policy.effect === "allow").flatMap((policy) => policy.permissionGroups));
+  const notHeld = [...new Set(granted.filter((g) => !holds(g)).map((g) => g.name))];
+  const findings: PreflightFinding[] = [];
+  const notes: string[] = [];
+  if (notHeld.length > 0 && unknownRoles.length === 0)
+    findings.push({
+      problem: `${held} hold "API Token Provisioning", which can only create tokens "using the permissions they already have" (Cloudflare changelog 2026-10-01), and they do not hold ${notHeld.map((g) => `"${g}"`).join(", ")}. Fix: grant the provisioner's user a role that holds them (for read groups, "Administrator Read Only"), or ${needed}`,
+    });
+  else if (notHeld.length > 0)
+    notes.push(
+      `account ${accountId}: cfct cannot tell whether ${quoted(unknownRoles)} hold ${notHeld.map((g) => `"${g}"`).join(", ")}; an "API Token Provisioning" member can only grant what its user holds, so Cloudflare refuses the create if they do not`,
+    );
+  notes.push(
+    `account ${accountId}: the provisioner's user holds "API Token Provisioning", not ${needed}: it can create account-owned tokens but not update them (updating needs ${needed}, cloudflare-docs#33184)${existing.length > 0 ? `; this stack already has ${existing.length} token(s) there, so a change to their groups, resources or IP filter, which is an update, will be refused: issue a new generation instead (\`cfct rotate --stack ${stack} --force\`) or deploy the change with a Super Administrator's provisioner` : ""}`,
+    `account ${accountId}: "API Token Provisioning" sees only the tokens its user created, so \`cfct rotate\` cannot read or revoke a token of this stack another member created there, and \`cfct audit\` lists that account's other tokens under notReviewed`,
+  );
+  return { findings, notes };
 }
 
 /** A 4xx from Cloudflare is a finding; anything else (unreachable, 5xx after retries) is thrown. */
@@ -153,30 +271,54 @@ const TEMPLATE_KEYS: Readonly<Record<string, { key: string; type: "read" | "edit
   "Zone Read": { key: "zone", type: "read" },
 };
 
+const API_TOKENS_PAGE = "https://dash.cloudflare.com/profile/api-tokens";
+
+/**
+ * Where a provisioner token with the missing groups is made. A stack with user-owned tokens needs
+ * "API Tokens Write" (the dashboard's User > API Tokens > Edit), which only the "Create Additional
+ * Tokens" template offers: not any other template, nor the Custom Token builder that a pre-filled
+ * link opens ("Create tokens via API", updated 2026-09-28). So its bootstrap starts from that
+ * template and adds the rest; a stack with only account-owned tokens can use a pre-filled link.
+ */
+export function bootstrapFor(missing: readonly string[], userOwned: boolean): { dashboardLink?: string; dashboardSteps?: string } {
+  if (missing.length === 0) return {};
+  if (userOwned) {
+    const others = missing.filter((g) => g !== "API Tokens Write");
+    return {
+      dashboardLink: API_TOKENS_PAGE,
+      dashboardSteps: `Create Token > "Create Additional Tokens" > Use template (only that template grants API Tokens Write)${others.length > 0 ? `, then add ${others.join(", ")} before Continue to summary` : ""}`,
+    };
+  }
+  const link = provisionerTemplateUrl(missing);
+  return link ? { dashboardLink: link } : {};
+}
+
 /**
  * https://dash.cloudflare.com/profile/api-tokens?permissionGroupKeys=[…]&accountId=*&zoneId=all&name=…
- * pre-fills a new user token with the groups it can name. The format is documented on a Cloudflare
- * how-to page, not in the API reference, and may change: it is a convenience, never the only fix.
+ * pre-fills a new custom user token with the groups it can name. The format is documented on a
+ * Cloudflare how-to page, not in the API reference, and may change: it is a convenience, never the
+ * only fix. It cannot carry API Tokens Write (see bootstrapFor).
  */
 export function provisionerTemplateUrl(groups: readonly string[]): string | undefined {
   const keys = groups.flatMap((group) => (TEMPLATE_KEYS[group] ? [TEMPLATE_KEYS[group]] : []));
   if (keys.length === 0) return undefined;
   const query = `permissionGroupKeys=${encodeURIComponent(JSON.stringify(keys))}&accountId=*&zoneId=all&name=${encodeURIComponent("cfct provisioner")}`;
-  return `https://dash.cloudflare.com/profile/api-tokens?${query}`;
+  return `${API_TOKENS_PAGE}?${query}`;
 }
 
-/** The report as one message: every finding, the groups to add, and the link. */
+/** The report as one message: every finding, the groups to add, and where to make the token. */
 export function describePreflight(report: PreflightReport, stack: string): string {
   const groups = [...new Set(report.findings.flatMap((f) => (f.group ? [f.group] : [])))];
+  const prefilled = report.dashboardLink !== undefined && report.dashboardSteps === undefined;
   const byHand = groups.filter((g) => !TEMPLATE_KEYS[g]);
+  const where = !report.dashboardLink
+    ? ""
+    : prefilled
+      ? `; a new provisioner token pre-filled with ${groups.filter((g) => TEMPLATE_KEYS[g]).join(", ")}: ${report.dashboardLink}${byHand.length > 0 ? ` (add ${byHand.join(", ")} by hand)` : ""}`
+      : `; make it at ${report.dashboardLink}: ${report.dashboardSteps}`;
   return [
     `the provisioner credential cannot deploy stack ${stack}:`,
     ...report.findings.map((f) => `  - ${f.problem}`),
-    `Fix: ${groups.length > 0 ? `give the provisioner token ${groups.join(", ")} (or use a token that has them)` : "correct the stack's accounts or the provisioner user's memberships"}` +
-      (report.dashboardLink
-        ? `; a new provisioner token pre-filled with ${groups.filter((g) => TEMPLATE_KEYS[g]).join(", ")}: ${report.dashboardLink}`
-        : "") +
-      (report.dashboardLink && byHand.length > 0 ? ` (add ${byHand.join(", ")} by hand)` : "") +
-      `. Check again with \`cfct doctor --stack ${stack}\``,
+    `Fix: ${groups.length > 0 ? `give the provisioner token ${groups.join(", ")} (or use a token that has them)` : "correct what each line above names (the stack's accounts, the provisioner user's memberships and roles, or the credential)"}${where}. Check again with \`cfct doctor --stack ${stack}\``,
   ].join("\n");
 }

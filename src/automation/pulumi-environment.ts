@@ -4,6 +4,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
+import { SECRET_ENV_KEYS } from "../config/registration/fields";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -122,12 +123,12 @@ export function pulumiProcessEnv(options: {
   return { ...removed, [PROVIDER_TOKEN_ENV]: options.provisionerToken } as Record<string, string>;
 }
 
-/** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`). */
+/** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`, `appKeyEnv`). */
 export function secretEnvNamesIn(config: unknown): string[] {
   if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
   if (config === null || typeof config !== "object") return [];
   return Object.entries(config).flatMap(([key, value]) =>
-    (key === "secretEnv" || key === "apiKeyEnv") && typeof value === "string" ? [value] : secretEnvNamesIn(value),
+    SECRET_ENV_KEYS.includes(key) && typeof value === "string" ? [value] : secretEnvNamesIn(value),
   );
 }
 

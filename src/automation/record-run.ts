@@ -39,6 +39,7 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
       stack: options.stack,
       engine: pipeline.context.engine.label,
       commit: currentCommit(options.projectDir),
+      clock: await pipeline.clock(),
       startedAt: startedAt.toISOString(),
       finishedAt: (await pipeline.context.now()).toISOString(),
       ok: summary.ok,

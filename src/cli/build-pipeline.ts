@@ -3,7 +3,7 @@ import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../
 import { PLATFORMS } from "../platforms";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
-import { readClock } from "../sandbox/control-client";
+import { readClock, readClockInstance } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { EngineResult, StackEngine } from "../automation/engine";
@@ -185,16 +185,20 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           register: (request) => ((changes += 1), registrar.register(request)),
           ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
           ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
+          // Removing a registration changes the platform, as a hand-over does.
+          ...(registrar.deregister ? { deregister: (request) => ((changes += 1), registrar.deregister!(request)) } : {}),
         };
       },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
-      preflight: async (settings) => preflight(provisioner, settings, await now()),
+      preflight: async (settings, deployed) =>
+        preflight(provisioner, settings, await now(), { credential: options.provisionerToken, ...(deployed ? { deployed } : {}) }),
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     apiCalls: () => counter.total,
     changes: () => changes,
     budgets,
+    clock: async () => (rehearsal ? { source: "sandbox", sandbox: await readClockInstance(controlUrl) } : { source: "real" }),
   };
 }

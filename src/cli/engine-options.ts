@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
+import { ALLOW_REGISTRATION_HOST_FLAG } from "../config/registration/hosts";
 import { announcementFile, readAnnouncement } from "../sandbox/announcement";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
@@ -21,6 +22,8 @@ export interface EngineOptions {
   policyPackConfig?: string[];
   /** Verification probes every chosen zone instead of a sample (`up`, `rotate`, `verify --engine`). */
   probeAllZones?: boolean;
+  /** Hosts a registrar may send to beyond its vendor's documented ones (never settable from a stack file). */
+  allowRegistrationHost?: string[];
 }
 
 /** `--probe-all-zones`, for the commands that verify. */
@@ -41,7 +44,11 @@ export function withEngineOptions(command: Command): Command {
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
     .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)")
-    .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)");
+    .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)")
+    .option(
+      `${ALLOW_REGISTRATION_HOST_FLAG} <host...>`,
+      "let registration send to this host although its vendor does not document it (e.g. your proxy for Datadog's API); a stack file alone cannot",
+    );
 }
 
 /** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
@@ -63,6 +70,7 @@ export function pipelineFor(options: EngineOptions, progress: (line: string) => 
     ...(options.policyPack ? { policyPacks: options.policyPack.map((dir) => path.resolve(dir)) } : {}),
     ...(options.policyPackConfig ? { policyPackConfigs: options.policyPackConfig.map((file) => path.resolve(file)) } : {}),
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    ...(options.allowRegistrationHost ? { registrarOverrides: { allowedHosts: options.allowRegistrationHost } } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { withoutCredentials } from "../cloudflare/token-format";
 import { EXIT, describeError, exitCodeFor } from "./errors";
 
 type Register = (program: Command) => void;
@@ -45,10 +46,11 @@ const COMMAND_LIKE = /^[a-z][a-z0-9-]{0,23}$/;
  * (`--token=cfsbx_…`, `-tcfsbx_…`, `--extra-read=<pasted secret>`, a token pasted where a command
  * goes). Keep the option's or command's name so the error still says what to fix; never a value.
  * Commander prints an unknown option alone, not the argument after it. Quotes match greedily:
- * a value may itself contain a quote.
+ * a value may itself contain a quote. Anything left that is shaped like a token (any of the three
+ * shapes: cfut_/cfat_/cfk_, older unprefixed, cfsbx_) is hidden too, e.g. in a "did you mean" line.
  */
 export function withoutTypedValues(message: string): string {
-  return message
+  const hidden = message
     .replace(/(unknown option '--[^'=]+=)[\s\S]*'/, "$1(not shown)'")
     .replace(/(unknown option '-[^-'])[\s\S]+'/, "$1(not shown)'")
     .replace(/( argument )'[\s\S]*'( is invalid)/, "$1(not shown)$2")
@@ -56,6 +58,7 @@ export function withoutTypedValues(message: string): string {
     .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) =>
       COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`,
     );
+  return withoutCredentials(hidden);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -64,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
-    process.stderr.write(`cfct: ${describeError(error)}\n`);
+    // A flag's value echoed in an error (an ID, a name) may be a token pasted in the wrong place.
+    process.stderr.write(`cfct: ${withoutCredentials(describeError(error))}\n`);
     return exitCodeFor(error);
   }
 }

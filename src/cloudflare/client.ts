@@ -48,7 +48,12 @@ export type CloudflareErrorKind =
 export interface ApiErrorDetail {
   readonly code: number;
   readonly message: string;
+  /** On a 403: the denied endpoint's API documentation, which lists the roles and groups it accepts (changelog 2026-08-20). */
+  readonly documentation_url?: string;
 }
+
+/** Cloudflare's documentation host: a documentation_url elsewhere is not shown (a wrong API base must not put links in cfct's output). */
+const DOCUMENTATION_HOST = "developers.cloudflare.com";
 
 export class CloudflareApiError extends Error {
   override name = "CloudflareApiError";
@@ -71,6 +76,26 @@ export class CloudflareApiError extends Error {
   mentions(pattern: RegExp): boolean {
     return this.errors.some((e) => pattern.test(e.message)) || pattern.test(this.message);
   }
+
+  /** The first `documentation_url` of the answer that is an https link into Cloudflare's documentation. */
+  get documentationUrl(): string | undefined {
+    for (const { documentation_url: link } of this.errors) {
+      if (!link) continue;
+      try {
+        const url = new URL(link);
+        if (url.protocol === "https:" && url.hostname === DOCUMENTATION_HOST) return url.href;
+      } catch {
+        // Not a URL: nothing to show.
+      }
+    }
+    return undefined;
+  }
+}
+
+/** " (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: <url>)" when the answer named one. */
+export function documentationHint(error: unknown): string {
+  const link = error instanceof CloudflareApiError ? error.documentationUrl : undefined;
+  return link ? ` (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: ${link})` : "";
 }
 
 export interface ResultInfo {
@@ -219,11 +244,17 @@ function kindForStatus(status: number): CloudflareErrorKind {
 function envelopeErrors(body: unknown): ApiErrorDetail[] {
   const errors = (body as { errors?: unknown } | null | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
-  return errors.flatMap((e) =>
-    e && typeof e === "object"
-      ? [{ code: Number((e as { code?: unknown }).code ?? 0), message: String((e as { message?: unknown }).message ?? "") }]
-      : [],
-  );
+  return errors.flatMap((e) => {
+    if (!e || typeof e !== "object") return [];
+    const link = (e as { documentation_url?: unknown }).documentation_url;
+    return [
+      {
+        code: Number((e as { code?: unknown }).code ?? 0),
+        message: String((e as { message?: unknown }).message ?? ""),
+        ...(typeof link === "string" ? { documentation_url: link } : {}),
+      },
+    ];
+  });
 }
 
 export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
@@ -310,7 +341,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       return new CloudflareApiError("unreachable", redact(`cannot connect to ${baseUrl} (${reason})`, secrets), undefined, []);
     }
     if (error instanceof APIError && typeof error.status === "number") {
-      const errors = envelopeErrors(error.error).map((e) => ({ code: e.code, message: redact(e.message, secrets) }));
+      const errors = envelopeErrors(error.error).map((e) => ({ ...e, message: redact(e.message, secrets) }));
       const text =
         errors.length > 0 ? errors.map((e) => `${e.code} ${e.message}`).join("; ") : redact(String(error.message).slice(0, 300), secrets);
       return new CloudflareApiError(

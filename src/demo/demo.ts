@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runUp, type RunSummary } from "../automation/pipeline";
 import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
 import { createCloudflareClient } from "../cloudflare/client";
+import { renderPeriodHtml } from "../evidence/html/period-report";
+import { reportOfFolder } from "../evidence/period-report";
+import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { advanceClock } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
+import { startDatadogStandIn } from "./datadog-standin";
 import { type Pipeline } from "../automation/pipeline";
 
 export interface DemoOptions {
@@ -36,17 +40,21 @@ export interface RehearsalPipelineOptions {
 export interface DemoResult {
   readonly ok: boolean;
   readonly evidence: readonly string[];
+  /** The HTML evidence report of this demo's runs (evidence/dev/report.html). */
+  readonly report: string;
   readonly seconds: number;
 }
 
 const STACK = "dev";
 const WEBHOOK_SECRET_ENV = "CFCT_DEMO_WEBHOOK_SECRET";
+const DATADOG_API_KEY_ENV = "CFCT_DEMO_DD_API_KEY";
+const DATADOG_APP_KEY_ENV = "CFCT_DEMO_DD_APP_KEY";
 
 /**
  * The whole job on one machine, with no Pulumi CLI and no credentials: an in-process Cloudflare API
  * sandbox, the dev stack through the rehearsal engine, verification, registration (a hand-off sheet
- * for Drata, a signed webhook to a local receiver for ASCERA), one rotation of each kind, a broken
- * token diagnosed, and evidence written for every step.
+ * for Drata, a signed webhook to a local receiver for ASCERA, Datadog's API — a local stand-in — for
+ * Datadog), one rotation of each kind, a broken token diagnosed, and evidence written for every step.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -57,10 +65,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const secret = randomBytes(24).toString("hex");
   const sandbox = await startSandbox({ port: 0 });
   const receiver = await startWebhookReceiver(secret);
+  const datadogKeys = { apiKey: randomBytes(16).toString("hex"), appKey: randomBytes(20).toString("hex") };
+  // Like Datadog, the stand-in checks every key it is given against Cloudflare (the sandbox), and its collection uses it.
+  const datadog = await startDatadogStandIn({ ...datadogKeys, cloudflareApiBase: sandbox.baseUrl });
   const evidence: string[] = [];
   let shownLabel: string | undefined;
   try {
-    print(`1. Started the Cloudflare API sandbox at ${sandbox.baseUrl} and a webhook receiver at ${receiver.url}.`);
+    print(
+      `1. Started the Cloudflare API sandbox at ${sandbox.baseUrl}, a webhook receiver at ${receiver.url} and a stand-in Datadog API at ${datadog.url}.`,
+    );
     const pipeline = options.rehearsalPipeline({
       stack: STACK,
       apiBase: sandbox.baseUrl,
@@ -76,11 +89,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       env: {
         ...process.env,
         [WEBHOOK_SECRET_ENV]: secret,
+        [DATADOG_API_KEY_ENV]: datadogKeys.apiKey,
+        [DATADOG_APP_KEY_ENV]: datadogKeys.appKey,
         CFCT_REHEARSAL_HANDOFF_DIR: path.join(work, "handoff"),
         CFCT_REHEARSAL_PASSPHRASE: randomBytes(24).toString("hex"),
       },
     });
-    await routeAsceraToWebhook(pipeline, options.projectDir, receiver.url);
+    await routeRegistrations(pipeline, options.projectDir, {
+      ascera: { kind: "webhook", url: receiver.url, secretEnv: WEBHOOK_SECRET_ENV },
+      datadog: { kind: "datadog", site: datadog.url, apiKeyEnv: DATADOG_API_KEY_ENV, appKeyEnv: DATADOG_APP_KEY_ENV },
+    });
     const record = async <T extends RunSummary & Partial<RotateSummary>>(command: "up" | "rotate", work: () => Promise<T>): Promise<T> => {
       const { summary, evidence: written } = await recordRun(
         pipeline,
@@ -113,42 +131,74 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
     const asceraDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }));
 
-    print("5. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
+    const datadogKey = up.tokens.find((t) => t.platform === "datadog")!.key;
+    print(
+      `5. Rotate ${datadogKey} (Datadog's API): the successor replaces the key of the same Datadog account; the old token stays until Datadog collects with the new one.`,
+    );
+    await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [datadogKey] }));
+    await advanceClock(sandbox.controlUrl, 3600);
+    await datadog.poll();
+    print("   Datadog's next collection runs with the key it now holds; the next rotate run sees the new token in use.");
+    const datadogDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [datadogKey] }));
+
+    print("6. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }));
     await advanceClock(sandbox.controlUrl, 25 * 3600);
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
-    print("6. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
+    print("7. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
     const diagnosis = await diagnoseBrokenToken(sandbox);
     for (const line of diagnosis) print(`   ${line}`);
 
-    const rotated = [...(asceraDone.events ?? []), ...(drataDone.events ?? [])].filter((e) => e.event === "old-revoked").length;
-    const ok = up.ok && again.ok && asceraDone.ok && drataDone.ok && rotated === 2;
+    const rotated = [...(asceraDone.events ?? []), ...(datadogDone.events ?? []), ...(drataDone.events ?? [])].filter(
+      (e) => e.event === "old-revoked",
+    ).length;
+    const report = writeReport(options.evidenceDir, await pipeline.clock());
+    const ok = up.ok && again.ok && asceraDone.ok && datadogDone.ok && drataDone.ok && rotated === 3 && report.gaps === 0;
     const seconds = (Date.now() - started) / 1000;
     print("");
     print(
-      `Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused).`,
+      `Story: ${up.tokens.length} tokens deployed and verified; Drata's handed off on a 0600 sheet, ASCERA's delivered by signed webhook (${receiver.deliveries.length} deliveries, ${receiver.refused()} refused), Datadog's registered through Datadog's API (${datadog.requests.length} calls to the stand-in).`,
     );
     print(
-      `       ${rotated} rotations finished with no gap: one picked up by use, one after its grace window. A hand-made token was caught missing groups.`,
+      `       ${rotated} rotations finished with ${report.gaps === 0 ? "no gap" : `${report.gaps} gap(s)`}: two picked up by use (ASCERA's sync, Datadog's collection), one after its grace window. A hand-made token was caught missing groups.`,
     );
     print(`Evidence (${evidence.length} runs, JSON + Markdown): ${path.dirname(evidence[0] ?? options.evidenceDir)}`);
+    print(`Report: ${report.file} (open it in a browser: the timeline of every token generation, the controls, the integrity check)`);
     print(`Hand-off sheets and rehearsal state: ${work} (the sandbox's tokens died with it)`);
     print(`Done in ${seconds.toFixed(1)}s.`);
-    return { ok, evidence, seconds };
+    return { ok, evidence, report: report.file, seconds };
   } finally {
+    await datadog.close();
     await receiver.close();
     await sandbox.close();
   }
 }
 
-/** `pulumi config set` on the rehearsal stack: ASCERA's registration goes to the local receiver. */
-async function routeAsceraToWebhook(pipeline: Pipeline, projectDir: string, url: string): Promise<void> {
-  const connections = (readProjectConfig(stackFilePath(projectDir, STACK)).connections as Record<string, unknown>[]).map((connection) =>
-    connection.platform === "ascera"
-      ? { ...connection, registration: { kind: "webhook", url, secretEnv: WEBHOOK_SECRET_ENV } }
-      : connection,
-  );
+/**
+ * The HTML evidence report of this demo: the records on its sandbox's clock (an earlier demo's
+ * sandbox kept another clock, so its records are left out, and the report says so).
+ */
+function writeReport(evidenceDir: string, clock: EvidenceClock): { file: string; gaps: number } {
+  const folder = path.join(evidenceDir, STACK);
+  const relative = path.relative(process.cwd(), folder);
+  const shown = relative && !relative.startsWith("..") ? relative : folder;
+  const { report } = reportOfFolder(STACK, folder, shown, { clock, now: new Date() });
+  const file = path.join(folder, "report.html");
+  writeFileSync(file, renderPeriodHtml(report));
+  return { file, gaps: report.timelines.reduce((sum, timeline) => sum + timeline.gaps.length, 0) };
+}
+
+/** `pulumi config set` on the rehearsal stack: each platform's registration goes to its local stand-in. */
+async function routeRegistrations(
+  pipeline: Pipeline,
+  projectDir: string,
+  byPlatform: Record<string, Record<string, unknown>>,
+): Promise<void> {
+  const connections = (readProjectConfig(stackFilePath(projectDir, STACK)).connections as Record<string, unknown>[]).map((connection) => {
+    const registration = byPlatform[String(connection.platform)];
+    return registration ? { ...connection, registration } : connection;
+  });
   await pipeline.context.engine.setConfig("connections", connections);
 }
 

@@ -50,3 +50,11 @@ export const accessReviewSchema = z.object({
   }),
 });
 export type AccessReview = z.infer<typeof accessReviewSchema>;
+
+/** "4 token(s): 2 managed, …. Findings: 0 high, 1 medium, 2 low." */
+export function reviewSummaryText(review: AccessReview): string {
+  const { summary } = review;
+  return `${summary.tokens} token(s): ${Object.entries(summary.byClass)
+    .map(([c, count]) => `${count} ${c}`)
+    .join(", ")}. Findings: ${summary.findings.high} high, ${summary.findings.medium} medium, ${summary.findings.low} low.`;
+}

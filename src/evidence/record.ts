@@ -62,6 +62,15 @@ const controlClaimSchema = z.object({
   proves: z.string(),
 });
 
+/**
+ * Which clock a record's times are on. A rehearsal's times come from its sandbox's clock, which the
+ * control plane fast-forwards: they are not real time, and two sandboxes' clocks are not one clock.
+ */
+export const evidenceClockSchema = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("real") }),
+  z.object({ source: z.literal("sandbox"), sandbox: z.string().min(1) }),
+]);
+
 /** One run of a cfct command, as an auditor reads it. Token values have no field here, by design. */
 export const evidenceRecordSchema = z.object({
   schemaVersion: z.literal(1),
@@ -82,12 +91,15 @@ export const evidenceRecordSchema = z.object({
   stopped: z.object({ afterChange: z.boolean() }).optional(),
   /** What this record proves, per control. Absent in records written before controls were mapped. */
   controls: z.array(controlClaimSchema).optional(),
+  /** Absent in records written before clocks were recorded: readers infer it from `engine` (src/evidence/period.ts). */
+  clock: evidenceClockSchema.optional(),
   /** Absent in records written before the hash chain: `cfct evidence verify` reports those as unchained. */
   chain: chainLinkSchema.optional(),
 });
 
-/** What a command hands to writeEvidence: the chain link and the control claims are added there. */
-export type EvidenceContent = Omit<EvidenceRecord, "chain" | "controls">;
+/** What a command hands to writeEvidence: the chain link and the control claims are added there. Every new record names its clock. */
+export type EvidenceContent = Omit<EvidenceRecord, "chain" | "controls" | "clock"> & { readonly clock: EvidenceClock };
+export type EvidenceClock = z.infer<typeof evidenceClockSchema>;
 export type ChainLink = z.infer<typeof chainLinkSchema>;
 
 export type EvidenceRecord = z.infer<typeof evidenceRecordSchema>;

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { z } from "zod";
-import { BEHAVIOURS, type BehaviourName, type BehaviourOverrides } from "../sandbox/behaviours";
+import { BEHAVIOURS, RENAMED_BEHAVIOURS, type BehaviourName, type BehaviourOverrides } from "../sandbox/behaviours";
 
 /**
  * A behaviour file: how one Cloudflare (an account, on a date, at an API host) behaved where the
@@ -74,7 +74,7 @@ export class BehaviourFileError extends Error {
 }
 
 export function parseBehaviourFile(input: unknown, origin: string): BehaviourFile {
-  const parsed = behaviourFileSchema.safeParse(input);
+  const parsed = behaviourFileSchema.safeParse(withRenamedBehaviours(input));
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`).join("\n");
   throw new BehaviourFileError(`${origin} is not a behaviour file cfct can use:\n${issues}`);
@@ -98,6 +98,31 @@ export function readBehaviourFile(file: string): BehaviourFile {
     );
   }
   return parseBehaviourFile(json, `behaviour file ${file}`);
+}
+
+/**
+ * A file recorded under a behaviour's old name is read under its new one. A value that was measured
+ * keeps its meaning (RENAMED_BEHAVIOURS maps it); one that was not ("sandbox default kept") takes
+ * the current default, as it would have had it been recorded today. The note says which.
+ */
+function withRenamedBehaviours(input: unknown): unknown {
+  const behaviours = (input as { behaviours?: unknown } | null)?.behaviours;
+  if (behaviours === null || typeof behaviours !== "object") return input;
+  const migrated: Record<string, unknown> = { ...(behaviours as Record<string, unknown>) };
+  for (const [old, renamed] of Object.entries(RENAMED_BEHAVIOURS)) {
+    const record = migrated[old] as { value?: unknown; measured?: unknown; note?: unknown } | undefined;
+    if (record === undefined) continue;
+    delete migrated[old];
+    if (migrated[renamed.now] !== undefined) continue;
+    const measured = record.measured === true;
+    const value = measured ? (renamed.values[String(record.value)] ?? record.value) : BEHAVIOURS[renamed.now].default;
+    migrated[renamed.now] = {
+      ...record,
+      value,
+      note: `recorded as ${old}=${String(record.value)}${measured ? "" : " (not measured)"}, read as ${renamed.now}=${String(value)}${measured ? "" : ", the current default"}${typeof record.note === "string" ? `; ${record.note}` : ""}`,
+    };
+  }
+  return { ...(input as object), behaviours: migrated };
 }
 
 /** The sandbox options a behaviour file stands for: every value it records, measured or kept. */

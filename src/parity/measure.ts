@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import { APIError } from "cloudflare";
 import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
+import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
+import { tokenShape } from "../cloudflare/token-format";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
 import { rfc3339 } from "../domain/time";
@@ -10,7 +12,7 @@ import { rfc3339 } from "../domain/time";
  * `cfct sandbox-parity`: reads, on a real Cloudflare account, each sandbox behaviour that can be read
  * without harm, with at most three short-lived read-only tokens on one zone, deleted in a `finally`.
  * The rate-limit refusal is never provoked (it would block the account's API for five minutes), and
- * the role account-owned tokens need is reported, not forced.
+ * no account-owned token is created: the role rule is read off a create Cloudflare must refuse.
  */
 
 export interface ParityTarget {
@@ -35,6 +37,8 @@ export interface ParityCall {
   readonly path: string;
   readonly as: "provisioner" | "zone-scoped token";
   readonly purpose: string;
+  /** Made only in this case (the recording decides from earlier answers). */
+  readonly when?: string;
 }
 
 const TOKEN_NAMES = ["zone-scoped", "order", "short-lived"] as const;
@@ -58,6 +62,21 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
       path: "/memberships?per_page=50",
       as: provisioner,
       purpose: "the provisioner's roles on the account (reported, not forced)",
+    },
+    {
+      method: "GET",
+      path: "/user/tokens/{provisioner}",
+      as: provisioner,
+      purpose: "accountTokenRoles: does the provisioner hold Account API Tokens Write on the account?",
+      when: 'its user is "Administrator" there, not Super Administrator',
+    },
+    {
+      method: "POST",
+      path: `/accounts/${accountId}/tokens`,
+      as: provisioner,
+      purpose:
+        "accountTokenRoles: a create with a 121-character name, which Cloudflare must refuse (400, nothing created) unless it refuses the role first (403)",
+      when: 'its user is "Administrator" there, not Super Administrator, and the provisioner holds Account API Tokens Write there',
     },
     { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
     ...TOKEN_NAMES.map((name): ParityCall => ({
@@ -86,6 +105,13 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
       as: scoped,
       purpose: "wrongOwnerVerifyStatus: a user token at the account verify route",
     },
+    { method: "DELETE", path: "/user/tokens/{zone-scoped}", as: provisioner, purpose: "delete the zone-scoped test token, to use it dead" },
+    {
+      method: "GET",
+      path: `/zones/${zoneId}`,
+      as: scoped,
+      purpose: "deadTokenAnswer: the deleted token outside the verify routes (401, or 403 9109 'Invalid access token')",
+    },
     {
       method: "GET",
       path: "/user/tokens?per_page=50",
@@ -98,7 +124,7 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
       as: provisioner,
       purpose: "expiredTokensInLists: and with it?",
     },
-    ...TOKEN_NAMES.map((name): ParityCall => ({
+    ...TOKEN_NAMES.filter((name) => name !== "zone-scoped").map((name): ParityCall => ({
       method: "DELETE",
       path: `/user/tokens/{${name}}`,
       as: provisioner,
@@ -131,6 +157,27 @@ function firstError(json: unknown): { code?: number; message?: string } {
         ...(typeof error.message === "string" ? { message: error.message } : {}),
       }
     : {};
+}
+
+/** The `documentation_url` of an error answer (changelog 2026-08-20), recorded as an observation. */
+function documentationUrlOf(json: unknown): string | undefined {
+  const link = (json as { errors?: { documentation_url?: unknown }[] } | undefined)?.errors?.[0]?.documentation_url;
+  return typeof link === "string" ? link : undefined;
+}
+
+/** tokenValueFormat from a new test token's value: its shape only, never the value. */
+function valueFormatOf(value: string): BehaviourRecord {
+  const shape = tokenShape(value).kind;
+  const measured = shape === "user-token" || shape === "sandbox";
+  return {
+    value: shape === "user-token" ? "cloudflare" : shape === "sandbox" ? "sandbox" : BEHAVIOURS.tokenValueFormat.default,
+    measured,
+    evidence: [{ request: "POST /user/tokens", status: 200, observed: `the new value's shape: ${shape}` }],
+    sources: [],
+    ...(measured
+      ? {}
+      : { note: "a new user token's value has neither Cloudflare's cfut_ shape nor the sandbox's: please report this file" }),
+  };
 }
 
 export interface ParityRecording {
@@ -195,6 +242,66 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     }
   };
 
+  /**
+   * accountTokenRoles without creating an account-owned token. Only a provisioner whose user is
+   * "Administrator" (not Super Administrator) tells the two documented rules apart, and only when it
+   * holds Account API Tokens Write there (else a 403 could be that). It sends a create Cloudflare must
+   * refuse: a 121-character name (the API's limit is 120). 403: the role was refused first, so the
+   * account follows `super-admin`. 400: the body was refused, so nothing was created; but whether the
+   * role passed or Cloudflare validates the body first is not known, so it is not a measurement.
+   */
+  async function measureAccountTokenRoles(roles: readonly string[], rolesKnown: boolean, provisionerId: string): Promise<BehaviourRecord> {
+    const kept = (note: string, extra: Evidence[] = []): BehaviourRecord => ({
+      value: BEHAVIOURS.accountTokenRoles.default,
+      measured: false,
+      evidence: extra,
+      sources: [],
+      note,
+    });
+    if (!rolesKnown) return kept("not measured: the provisioner cannot read its memberships (Memberships Read), so its role is unknown");
+    if (accountTokenAuthority(roles, "super-admin") === "full")
+      return kept(
+        'not measured: the provisioner\'s user is Super Administrator, which may create and update under every rule. A provisioner whose user is "Administrator" only can measure it',
+      );
+    if (!roles.includes(ROLES.administrator))
+      return kept(
+        `not measured: the provisioner's user holds ${roles.map((r) => `"${r}"`).join(", ") || "no role"}, which no documented rule lets create and update; a provisioner whose user is "Administrator" only can measure it`,
+      );
+    const own = await send(provisioner, "GET", `/user/tokens/${provisionerId}`);
+    const holdsWrite =
+      own.status < 300 &&
+      (
+        result<{ policies?: { effect?: string; permission_groups?: { name?: string }[]; resources?: Record<string, unknown> }[] }>(own)
+          .policies ?? []
+      ).some(
+        (p) =>
+          p.effect !== "deny" &&
+          (p.permission_groups ?? []).some((g) => g.name === "Account API Tokens Write") &&
+          Object.keys(p.resources ?? {}).some(
+            (k) => k === `com.cloudflare.api.account.${target.accountId}` || k === "com.cloudflare.api.account.*",
+          ),
+      );
+    if (!holdsWrite)
+      return kept(
+        "not measured: the provisioner lacks Account API Tokens Write on the account, so a refused create would not tell the role rule",
+        [evidence("GET /user/tokens/{provisioner}", own, "no Account API Tokens Write on the account")],
+      );
+    const probe = await send(provisioner, "POST", `/accounts/${target.accountId}/tokens`, { name: "x".repeat(121), policies: [] });
+    if (probe.status >= 200 && probe.status < 300) {
+      // Cannot happen by the API's own limit; if it did, the token goes in the finally like the others.
+      const token = result<{ id?: string }>(probe);
+      if (token.id) leftBehind.push(token.id);
+    }
+    const answered = evidence(`POST /accounts/${target.accountId}/tokens (a 121-character name)`, probe);
+    if (probe.status === 403) return { value: "super-admin", measured: true, evidence: [answered], sources: [] };
+    return kept(
+      probe.status === 400
+        ? 'not measured: Cloudflare refused the body (400), so nothing was created; either "Administrator" may create here (the administrator rule), or Cloudflare checks the body before the role'
+        : `not measured: HTTP ${probe.status} is neither a role refusal nor a refused body: please report this file`,
+      [answered],
+    );
+  }
+
   const behaviours: Record<string, BehaviourRecord> = {};
   const observations: Record<string, string> = {};
   const created = new Map<TestToken, { id: string; value: string; expiresOn: string }>();
@@ -203,6 +310,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   try {
     const verify = await send(provisioner, "GET", "/user/tokens/verify");
     expectOk("GET /user/tokens/verify (provisioner)", verify);
+    const verifiedId = (answer: Answer) => result<{ id: string }>(answer).id;
     observations["ratelimit header"] = verify.headers?.get("ratelimit") ?? "(absent)";
     observations["ratelimit-policy header"] = verify.headers?.get("ratelimit-policy") ?? "(absent)";
 
@@ -232,19 +340,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
         : [];
     observations["provisioner roles on the account"] =
       memberships.status < 300 ? roles.join(", ") || "(none listed)" : `HTTP ${memberships.status}`;
-    behaviours.accountTokenCreatorRole = {
-      value: BEHAVIOURS.accountTokenCreatorRole.default,
-      measured: false,
-      evidence: [
-        evidence(
-          "GET /memberships",
-          memberships,
-          `roles on account ${target.accountId}: ${observations["provisioner roles on the account"]}`,
-        ),
-      ],
-      sources: [],
-      note: "reported, not forced: cfct creates no account-owned token here. Compare the roles above with the role your account tokens were created under",
-    };
+    behaviours.accountTokenRoles = await measureAccountTokenRoles(roles, memberships.status < 300, verifiedId(verify));
 
     const zoneAnswer = await send(provisioner, "GET", `/zones/${target.zoneId}`);
     expectOk(`GET /zones/${target.zoneId}`, zoneAnswer);
@@ -285,6 +381,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       created.set(name, { id: token.id, value: token.value, expiresOn: token.expires_on ?? "" });
     }
     const tokenId = (name: TestToken) => created.get(name)!.id;
+    behaviours.tokenValueFormat = valueFormatOf(created.get("zone-scoped")!.value);
 
     const readBack = await send(provisioner, "GET", `/user/tokens/${tokenId("order")}`);
     expectOk("GET /user/tokens/{order}", readBack);
@@ -333,6 +430,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
 
     const missing = await send(scoped, "GET", `/zones/${target.zoneId}/settings`);
     const missingCode = firstError(missing.json).code;
+    observations["403 documentation_url"] = documentationUrlOf(missing.json) ?? "(absent)";
     const knownCode = BEHAVIOURS.missingPermissionCode.values.find((v) => Number(v) === missingCode);
     behaviours.missingPermissionCode = {
       value: knownCode ?? BEHAVIOURS.missingPermissionCode.default,
@@ -352,6 +450,20 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       evidence: [evidence("GET /accounts/{account}/tokens/verify with a user token", wrongOwner)],
       sources: [],
       ...(wrongStatus === undefined ? { note: `HTTP ${wrongOwner.status} is neither value: please report this file` } : {}),
+    };
+
+    // The zone-scoped token, deleted, outside the verify routes: 401 everywhere, or 403 9109 "Invalid access token".
+    const deleted = await send(provisioner, "DELETE", `/user/tokens/${tokenId("zone-scoped")}`);
+    expectOk("DELETE /user/tokens/{zone-scoped}", deleted);
+    created.delete("zone-scoped");
+    const dead = await send(scoped, "GET", `/zones/${target.zoneId}`);
+    const deadValue = dead.status === 401 ? "401-everywhere" : dead.status === 403 ? "verify-only-401" : undefined;
+    behaviours.deadTokenAnswer = {
+      value: deadValue ?? BEHAVIOURS.deadTokenAnswer.default,
+      measured: deadValue !== undefined,
+      evidence: [evidence("GET /zones/{zone} with the deleted zone-scoped token", dead)],
+      sources: [],
+      ...(deadValue === undefined ? { note: `HTTP ${dead.status} is neither value: please report this file` } : {}),
     };
 
     // Wait until the short-lived token has expired on the API's side (one second of margin for rounding).

@@ -1,4 +1,5 @@
 import { ascera } from "./ascera";
+import { datadog } from "./datadog";
 import { drata } from "./drata";
 import type { PlatformDefinition } from "./types";
 
@@ -7,6 +8,7 @@ export type { PlatformDefinition, PlatformProfile, TokenOwnerKind, HandoffField 
 /** The platform catalog: adding a platform is one file plus one line here. */
 export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.freeze({
   [ascera.key]: ascera,
+  [datadog.key]: datadog,
   [drata.key]: drata,
 });
 

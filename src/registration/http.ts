@@ -44,7 +44,7 @@ export async function exchange(ctx: RegistrarContext, url: string, init: Request
 }
 
 /** `connection refused (ECONNREFUSED)` rather than undici's bare "fetch failed". */
-function networkReason(error: unknown): string {
+export function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === "string" ? cause.code : undefined;
   const known: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import type { RegistrationSettings } from "../config/registration";
+import { createDatadogRegistrar, keptOnDestroy } from "./datadog";
 import { createDrataStatusCheck } from "./drata-status";
 import { createHandoffRegistrar } from "./handoff";
 import type { RetryPolicy } from "./http";
@@ -11,6 +12,8 @@ export type {
   PickupCheck,
   PickupRequest,
   PickupResult,
+  DeregistrationOutcome,
+  DeregistrationRequest,
   Registrar,
   RegistrarContext,
   RegistrationOutcome,
@@ -44,6 +47,7 @@ type Factory<K extends Kind> = (
 const REGISTRARS: { readonly [K in Kind]: Factory<K> } = {
   handoff: createHandoffRegistrar,
   webhook: createWebhookRegistrar,
+  datadog: createDatadogRegistrar,
 };
 
 export type RegistrarOverrides = Partial<RegistrarContext> & { readonly retry?: RetryPolicy };
@@ -80,4 +84,13 @@ export function pickupCheckFor(
   overrides: RegistrarOverrides = {},
 ): PickupCheck | undefined {
   return config.drataStatus ? createDrataStatusCheck(config.drataStatus, registrarContext(env, overrides)) : undefined;
+}
+
+/**
+ * What `cfct destroy` does in the platform for a connection: `deregister` (its registrar, and so
+ * its secrets, are needed before anything is destroyed), or nothing, with a note of what is left there.
+ */
+export function onDestroy(config: RegistrationSettings, connection: string): { readonly deregister: boolean; readonly note?: string } {
+  if (config.kind !== "datadog") return { deregister: false };
+  return config.deleteOnDestroy ? { deregister: true } : { deregister: false, note: keptOnDestroy(config, connection) };
 }

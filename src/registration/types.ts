@@ -58,6 +58,20 @@ export interface Registrar {
   refusal?(stack: string): string | undefined;
   /** Removes what registering left behind for a generation that is now revoked (e.g. its hand-off sheet). */
   withdraw?(request: Pick<RegistrationRequest, "stack" | "tokenKey" | "generation">): void;
+  /** `cfct destroy`, after the connection's tokens are gone: undoes the registration in the platform, if the config asks for it. */
+  deregister?(request: DeregistrationRequest): Promise<DeregistrationOutcome>;
+}
+
+export type DeregistrationRequest = Pick<RegistrationRequest, "stack" | "connection">;
+
+export interface DeregistrationOutcome {
+  readonly registrar: string;
+  /** `deleted` from the platform, already `absent` there, `kept` because the config does not ask to delete, or `failed`. */
+  readonly status: "deleted" | "absent" | "kept" | "failed";
+  /** One sentence for the terminal and the evidence; `failed` says how to fix it. */
+  readonly detail: string;
+  readonly attempts: number;
+  readonly at: string;
 }
 
 /** What a pickup check needs: which token generation, and since when it has been with the platform. */
@@ -97,6 +111,8 @@ export interface RegistrarContext {
   readonly homedir: string;
   /** A rehearsal against the sandbox: what it hands over stays apart from real runs'. */
   readonly rehearsal?: boolean;
+  /** Hosts a registrar may send to beyond its vendor's documented ones, given at run time (--allow-registration-host), never by a stack file. */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** Raised when a registrar cannot even be built (e.g. its secret's environment variable is unset). */

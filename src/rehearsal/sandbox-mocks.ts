@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChangeOp, ResourceChange } from "../automation/engine";
-import type { CloudflareApiError, CloudflareClient } from "../cloudflare/client";
+import { documentationHint, type CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
+import { stoppedWorking } from "../verify/liveness";
 import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
 import type { SecretBox } from "./secret-box";
 import { resourceKey, type RehearsalState, type StateStore } from "./state-store";
@@ -145,10 +146,19 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       return await run();
     } catch (error) {
       const explained = this.client.explain(error);
+      // A refusal is the provisioner's permissions only while it still works (a revoked one gets 403 9109 "Invalid access token").
+      const gone =
+        explained.kind === "forbidden" || explained.kind === "unauthorized"
+          ? await stoppedWorking(this.client, { kind: "user" })
+          : undefined;
       // A write that got no answer may have happened; one Cloudflare refused (4xx) did not.
       const writeMayHaveLanded = !/^GET /.test(description) && (explained.status === undefined || explained.status >= 500);
       const changed = writeMayHaveLanded || this.changes.some((c) => c.op !== "same");
-      const message = `${subject ? `${subject}: ` : ""}${description} failed: ${explained.message}. Fix: ${fixFor(explained, this.client.baseUrl, this.stack)}`;
+      const fix =
+        gone !== undefined
+          ? `the provisioner credential stopped working during the run (GET /user/tokens/verify now answers ${gone}): it was revoked, deleted or disabled; export a live one and run the same command again`
+          : `${fixFor(explained, this.client.baseUrl, this.stack)}${documentationHint(explained)}`;
+      const message = `${subject ? `${subject}: ` : ""}${description} failed: ${explained.message}. Fix: ${fix}`;
       throw this.stop(
         changed && !this.dryRun
           ? new ChangedThenStoppedError(message, { cause: explained })

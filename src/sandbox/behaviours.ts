@@ -43,12 +43,26 @@ export const BEHAVIOURS = {
     default: "window-from-excess",
     summary: "window-from-excess: refused for a whole window from the first refused request; fixed-window: until the current window ends",
   },
-  /** Who may create an account-owned token. */
-  accountTokenCreatorRole: {
-    values: ["administrator", "any-member"],
-    default: "administrator",
+  /** Who may create and update an account-owned token (src/cloudflare/account-roles.ts has the one list of roles). */
+  accountTokenRoles: {
+    values: ["super-admin", "administrator", "any-member"],
+    default: "super-admin",
     summary:
-      "administrator: the creator's user needs 'Super Administrator - All Privileges' or 'Administrator' on the account; any-member: no role check",
+      "super-admin: creating and updating need 'Super Administrator - All Privileges', 'API Token Provisioning' may create within its own groups and sees only its own tokens; administrator: 'Administrator' may too; any-member: no role check",
+  },
+  /** A deleted, revoked or never-issued token outside the verify routes. */
+  deadTokenAnswer: {
+    values: ["verify-only-401", "401-everywhere"],
+    default: "verify-only-401",
+    summary:
+      "verify-only-401: 401 1000 at the verify routes, 403 9109 'Invalid access token' elsewhere; 401-everywhere: 401 1000 on every route",
+  },
+  /** The shape of the token values the sandbox issues. */
+  tokenValueFormat: {
+    values: ["sandbox", "cloudflare"],
+    default: "sandbox",
+    summary:
+      "sandbox: cfsbx_ + 40 characters, never mistaken for a real value; cloudflare: cfut_ (user) or cfat_ (account) + 40 alphanumerics + 8 hex checksum",
   },
 } as const;
 
@@ -56,6 +70,36 @@ export type BehaviourName = keyof typeof BEHAVIOURS;
 export type Behaviours = { readonly [N in BehaviourName]: (typeof BEHAVIOURS)[N]["values"][number] };
 
 const BEHAVIOUR_NAMES = Object.keys(BEHAVIOURS) as BehaviourName[];
+
+/**
+ * Behaviours that were renamed: the old name, the new one and how each old value reads now. A file
+ * recorded under the old name is read under the new one (parity/behaviour-file.ts); a name typed now
+ * (`--behaviour`, a fixture's `behaviour:`) is refused with the new name, so nobody keeps typing it.
+ */
+export const RENAMED_BEHAVIOURS: Readonly<
+  Record<string, { readonly now: BehaviourName; readonly values: Readonly<Record<string, string>>; readonly why: string }>
+> = {
+  accountTokenCreatorRole: {
+    now: "accountTokenRoles",
+    values: { administrator: "administrator", "any-member": "any-member" },
+    why: "it now covers updating as well as creating, and the Super-Administrator-only rule of cloudflare-docs#33184",
+  },
+};
+
+function unknownBehaviourMessage(keys: readonly string[]): string {
+  return keys
+    .map((key) => {
+      const renamed = RENAMED_BEHAVIOURS[key];
+      return renamed
+        ? `behaviour ${key} was renamed ${renamed.now} (${renamed.why}). Fix: use ${renamed.now} with one of ${BEHAVIOURS[renamed.now].values.join(", ")} (${Object.entries(
+            renamed.values,
+          )
+            .map(([old, value]) => `${key}=${old} is ${renamed.now}=${value}`)
+            .join("; ")})`
+        : `unknown behaviour ${key}. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}`;
+    })
+    .join("; ");
+}
 
 function valueSchema<N extends BehaviourName>(name: N) {
   const { values } = BEHAVIOURS[name];
@@ -69,10 +113,7 @@ export type BehaviourOverrides = Partial<Behaviours>;
 export const behaviourOverridesSchema = z.strictObject(
   Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, valueSchema(name).optional()])),
   {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown behaviour ${issue.keys.join(", ")}. Fix: use one of ${BEHAVIOUR_NAMES.join(", ")}`
-        : undefined,
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownBehaviourMessage(issue.keys) : undefined),
   },
 ) as unknown as z.ZodType<BehaviourOverrides, BehaviourOverrides>;
 

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 /**
  * The sandbox's notion of now: real time plus an offset the control plane can advance, so token
  * expiry, not_before and rotation can be rehearsed without waiting. It never goes backwards.
@@ -5,6 +7,8 @@
  * (Cloudflare's `last_used_on` has second precision) instead of the machine's speed deciding it.
  */
 export class SandboxClock {
+  /** Which sandbox's clock this is: evidence records it, so two sandboxes' times are never drawn on one timeline. */
+  readonly instance = randomUUID();
   private offsetMs = 0;
   private frozenAtMs: number | undefined;
 

@@ -6,6 +6,19 @@ import type { faultSchema } from "./faults";
 
 /** The sandbox's clock: rehearsed expiry and grace windows follow it, and it can be fast-forwarded. */
 export async function readClock(controlUrl: string): Promise<Date> {
+  const body = await clockState(controlUrl);
+  if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
+  return new Date(body.now);
+}
+
+/** Which sandbox's clock that is (a new one per sandbox): evidence on it says so. */
+export async function readClockInstance(controlUrl: string): Promise<string> {
+  const body = await clockState(controlUrl);
+  if (!body.instance) throw new Error(`the sandbox control plane at ${controlUrl} did not say which clock it keeps`);
+  return body.instance;
+}
+
+async function clockState(controlUrl: string): Promise<{ now?: string; instance?: string }> {
   let response: Response;
   try {
     response = await fetch(`${controlUrl}/clock`);
@@ -18,9 +31,7 @@ export async function readClock(controlUrl: string): Promise<Date> {
     );
   }
   if (!response.ok) throw new Error(`the sandbox control plane at ${controlUrl} answered ${response.status} for /clock`);
-  const body = (await response.json()) as { now?: string };
-  if (!body.now) throw new Error(`the sandbox control plane at ${controlUrl} did not report its clock`);
-  return new Date(body.now);
+  return (await response.json()) as { now?: string; instance?: string };
 }
 
 export async function advanceClock(controlUrl: string, seconds: number): Promise<void> {
@@ -51,6 +62,16 @@ export async function injectFault(controlUrl: string, fault: z.input<typeof faul
   });
   if (response.status !== 201)
     throw new Error(`the sandbox refused the fault ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`);
+}
+
+/** Changes the fixture user's roles on an account, as a Super Administrator would in the dashboard. */
+export async function setMemberRoles(controlUrl: string, accountId: string, roles: readonly string[]): Promise<void> {
+  const response = await fetch(`${controlUrl}/memberships/${accountId}/roles`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ roles }),
+  });
+  if (!response.ok) throw new Error(`the sandbox refused the roles ${JSON.stringify(roles)}: ${response.status} ${await response.text()}`);
 }
 
 /** Drops every queued fault. */

@@ -26,6 +26,10 @@ export interface ControlPlaneDependencies {
   readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
 }
 
+const roleChange = z.strictObject({
+  roles: z.array(z.string().min(1)).min(1, { error: 'roles needs at least one role name, e.g. ["API Token Provisioning"]' }),
+});
+
 const clockChange = z
   .strictObject({
     advanceSeconds: z
@@ -89,7 +93,12 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     return c.json({ pending: [] });
   });
 
-  const clockState = () => ({ now: rfc3339(deps.clock.now()), offsetSeconds: deps.clock.offsetSeconds, frozen: deps.clock.frozen });
+  const clockState = () => ({
+    now: rfc3339(deps.clock.now()),
+    offsetSeconds: deps.clock.offsetSeconds,
+    frozen: deps.clock.frozen,
+    instance: deps.clock.instance,
+  });
   app.get("/clock", (c) => c.json(clockState()));
   app.post("/clock", async (c) => {
     const body = await parseBody(c, clockChange);
@@ -112,6 +121,7 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
           id,
           name,
           owner,
+          created_by: token.createdBy,
           status,
           issued_on,
           last_used_on: last_used_on ?? null,
@@ -147,6 +157,19 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
     return c.json({ id: renamed.id, name: renamed.name, scopes: [renamed.scope] });
   });
 
+  // A Super Administrator changes the provisioner's user's roles on an account (accountTokenRoles reads them on every request).
+  app.put("/memberships/:account_id/roles", async (c) => {
+    const body = await parseBody(c, roleChange);
+    if (!body.ok) return body.response;
+    const accountId = c.req.param("account_id");
+    if (!deps.inventory.setRoles(accountId, body.value.roles))
+      return c.json(
+        { error: `the user has no membership of account ${accountId}. Fix: use an account_id from GET /client/v4/memberships` },
+        404,
+      );
+    return c.json({ account_id: accountId, roles: body.value.roles });
+  });
+
   // A zone its owner deleted outside cfct: the API no longer lists or finds it. There is no undo.
   app.delete("/zones/:zone_id", (c) => {
     const id = c.req.param("zone_id");
@@ -158,7 +181,7 @@ export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   app.all("*", (c) =>
     c.json(
       {
-        error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, POST /permission_groups/rename, DELETE /zones/{zone_id}, GET /behaviours`,
+        error: `no control-plane route ${c.req.method} ${c.req.path}. Routes: GET /stats, POST /stats/reset, GET|POST|DELETE /faults, GET|POST /clock, GET /tokens, POST /tokens/{id}/expose, POST /permission_groups/rename, PUT /memberships/{account_id}/roles, DELETE /zones/{zone_id}, GET /behaviours`,
       },
       404,
     ),

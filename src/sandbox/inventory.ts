@@ -1,9 +1,9 @@
 import type { Fixture, FixtureAccount, FixtureZone } from "./fixture/schema";
 
-/** Indexes over the fixture: what exists and who belongs where. Only a zone can go (`removeZone`). */
+/** Indexes over the fixture: what exists and who belongs where. Only a zone can go (`removeZone`), and roles change (`setRoles`). */
 export class Inventory {
   readonly user: Fixture["user"];
-  readonly memberships: Fixture["memberships"];
+  memberships: Fixture["memberships"];
   readonly accounts: readonly FixtureAccount[];
   /** Zones in a stable order (by name), the order list endpoints page through. */
   zones: readonly FixtureZone[];
@@ -36,6 +36,13 @@ export class Inventory {
     this.zonesById.delete(id);
     this.zones = this.zones.filter((z) => z !== zone);
     return zone;
+  }
+
+  /** A Super Administrator changed the user's roles on the account (the control plane); false when it has no membership there. */
+  setRoles(accountId: string, roles: readonly string[]): boolean {
+    if (!this.memberships.some((m) => m.account_id === accountId)) return false;
+    this.memberships = this.memberships.map((m) => (m.account_id === accountId ? { ...m, roles: [...roles] } : m));
+    return true;
   }
 
   /** Accounts the user has accepted a membership of: the most any of its tokens can reach. */

@@ -108,7 +108,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const catalog = new PermissionCatalog();
   const inventory = new Inventory(fixture);
   const clock = new SandboxClock();
-  const tokens = new TokenStore(checkTokenPrefix(options.tokenPrefix ?? process.env.CFCT_SANDBOX_TOKEN_PREFIX ?? DEFAULT_TOKEN_PREFIX));
+  const tokens = new TokenStore(
+    checkTokenPrefix(options.tokenPrefix ?? process.env.CFCT_SANDBOX_TOKEN_PREFIX ?? DEFAULT_TOKEN_PREFIX),
+    behaviours.tokenValueFormat,
+  );
   const state: SandboxState = { inventory, catalog, tokens, clock, authorizer: new Authorizer(catalog, inventory), behaviours };
   const provisioner = issueProvisionerToken(fixture, catalog, inventory, tokens, clock.now());
 

@@ -12,6 +12,7 @@ import {
   rotateCommand,
 } from "./diagnose";
 import type { Check } from "./types";
+import { tokenShape } from "../cloudflare/token-format";
 import { type TokenOwner } from "../domain/owner";
 import { DAY_MS } from "../domain/time";
 
@@ -57,12 +58,8 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
       "Copy the value again without surrounding spaces or line breaks.",
     );
   }
-  if (/^[0-9a-f]{37}$/.test(ctx.token)) {
-    return fail(
-      "the value looks like a Global API Key (37 hex characters), not an API token (nothing was sent)",
-      "Create an API token (My Profile > API Tokens, or Manage Account > Account API Tokens); never give a platform the Global API Key.",
-    );
-  }
+  const mismatch = ownerMismatchByShape(ctx);
+  if (mismatch) return fail(...mismatch);
 
   const route = ctx.owner.kind === "account" ? `/accounts/${ctx.owner.accountId}/tokens/verify` : "/user/tokens/verify";
   let verified: TokenVerifyResult;
@@ -146,6 +143,46 @@ export async function checkLiveness(ctx: LivenessContext): Promise<LivenessResul
     };
   }
   return { check: { id: ID, status: "pass", detail: `${base}, expires in ${days} days (${verified.expires_on})` }, usable: true, verified };
+}
+
+/**
+ * What the value's own shape says, before anything is sent (Cloudflare's "API token formats"): a
+ * Global API Key (`cfk_`, or 37–45 lowercase hex), or a token of the other owner kind (`cfat_` given
+ * for a user-owned plan, `cfut_` for an account-owned one). Unprefixed and sandbox values say nothing.
+ */
+function ownerMismatchByShape(ctx: LivenessContext): [string, string] | undefined {
+  const shape = tokenShape(ctx.token).kind;
+  if (shape === "global-key")
+    return [
+      "the value looks like a Global API Key (cfk_, or 37–45 hex characters), not an API token (nothing was sent)",
+      "Create an API token (My Profile > API Tokens, or Manage Account > Account API Tokens); never give a platform the Global API Key.",
+    ];
+  if (shape === "account-token" && ctx.owner.kind === "user")
+    return [
+      `the value starts with "cfat_": this is an account-owned token, and ${ctx.platformName} needs a user-owned token (nothing was sent)`,
+      `Create the token under My Profile > API Tokens of the service account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
+  if (shape === "user-token" && ctx.owner.kind === "account")
+    return [
+      `the value starts with "cfut_": this is a user-owned token, and ${ctx.platformName} needs one owned by account ${ctx.owner.accountId} (nothing was sent)`,
+      `Create the token under Manage Account > Account API Tokens of that account (cfct deploys it so), then register that value with ${ctx.platformName}.`,
+    ];
+  return undefined;
+}
+
+/**
+ * Is the token still accepted at its verify route? Asked once a later check was refused: a token
+ * deleted or revoked mid-run gets 403 9109 "Invalid access token" outside the verify routes, which a
+ * check must not read as a missing permission group. Undefined while it still works.
+ */
+export async function stoppedWorking(client: CloudflareClient, owner: TokenOwner): Promise<string | undefined> {
+  try {
+    const verified = await client.verifyToken(owner);
+    return verified.status === "active" ? undefined : `status ${verified.status}`;
+  } catch (error) {
+    if (error instanceof CloudflareApiError && (error.kind === "unauthorized" || error.kind === "forbidden")) return error.message;
+    return undefined;
+  }
 }
 
 /** 401/403 from the verify route: say which of the guide's causes it is, as precisely as a few calls allow. */

@@ -1,6 +1,6 @@
 import { endpointPermission, probesFor, type EndpointPermission } from "../cloudflare/endpoint-permissions";
 import { isReadOnlyGroup } from "../cloudflare/permission-groups";
-import { CloudflareApiError, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
+import { CloudflareApiError, documentationHint, type CloudflareClient, type Query, type ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import { CONCURRENCY, limiter } from "./limit";
 import type { Check } from "./types";
@@ -169,7 +169,7 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
         id,
         status: "fail",
         detail: `${routeText} answered ${err.message}${on ? ` on ${on}` : ""}: the token lacks ${describeGroup(group)}${on ? ` there` : ""}`,
-        remedy: `Add ${describeGroup(group)}${on ? ` for ${on}` : ""} to the token (${deploy} restores the planned groups and resources).`,
+        remedy: `Add ${describeGroup(group)}${on ? ` for ${on}` : ""} to the token (${deploy} restores the planned groups and resources).${documentationHint(err)}`,
       };
     }
     const notFound = failures.find((f) => f.outcome.error instanceof CloudflareApiError && f.outcome.error.kind === "not_found");

@@ -80,6 +80,8 @@ export interface VerifyInput {
     readonly maxRetryAfterSeconds?: number;
     readonly timeoutMs?: number;
     readonly waitOutRefusals?: boolean;
+    /** What sends the requests (default: the global fetch); a test stands something in the way here. */
+    readonly fetch?: typeof globalThis.fetch;
   };
   /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
   readonly budgets?: RateBudgets;

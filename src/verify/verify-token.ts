@@ -15,12 +15,13 @@ import { zoneNamesIn } from "../domain/resource-keys";
 import { checkCoverage, type ResolvedZones, type ZoneMode } from "./coverage";
 import { checkEndpoint } from "./endpoint";
 import { checkExactness, type ReadBack } from "./exactness";
-import { checkLiveness } from "./liveness";
+import { checkLiveness, stoppedWorking } from "./liveness";
 import { CONCURRENCY, mapLimit } from "./limit";
 import { runProbes } from "./probes";
 import type { Check, VerifyInput, VerifyReport } from "./types";
 import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
 import { type TokenOwner } from "../domain/owner";
+import { rotateCommand } from "./diagnose";
 import { SCOPES, type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
 
@@ -92,10 +93,25 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       : input.tokenId
         ? budgets.for(accountTokenPrincipal(input.tokenId))
         : new RateBudget("the account token under verify", budgets.clock);
-  const client = createCloudflareClient({ ...clientOptions, apiToken: input.token, budget: tokenBudget });
+  // The 401/403s each credential gets: after one, no check's verdict stands until that credential's liveness is re-checked.
+  const refused = { token: 0, provisioner: 0 };
+  const send = input.client?.fetch ?? fetch;
+  const observing =
+    (whose: keyof typeof refused): typeof fetch =>
+    async (request, init) => {
+      const response = await send(request, init);
+      if (response.status === 401 || response.status === 403) refused[whose] += 1;
+      return response;
+    };
+  const client = createCloudflareClient({ ...clientOptions, apiToken: input.token, budget: tokenBudget, fetch: observing("token") });
   const provisioner =
     input.provisionerToken && input.provisionerToken !== input.token
-      ? createCloudflareClient({ ...clientOptions, apiToken: input.provisionerToken, budget: userBudget })
+      ? createCloudflareClient({
+          ...clientOptions,
+          apiToken: input.provisionerToken,
+          budget: userBudget,
+          fetch: observing("provisioner"),
+        })
       : undefined;
   const platformName = input.platform.displayName;
 
@@ -213,7 +229,63 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
 
   checks.push(coverage.check);
   if (coverage.listing) checks.push(coverage.listing);
+  if (refused.token + refused.provisioner > 0)
+    await recheckAfterRefusals(checks, {
+      ...(refused.token > 0 ? { client } : {}),
+      ...(provisioner && refused.provisioner > 0 ? { provisioner } : {}),
+      owner,
+      stack: input.stack,
+      platformName,
+    });
   return finish();
+}
+
+/**
+ * No check blames a missing group for a refusal before liveness is re-checked: when Cloudflare
+ * refused a request (401/403) and a check after liveness failed (or exactness could not read the
+ * token), the token and the provisioner are asked once more at their verify routes (one call each, only then). A credential that stopped working
+ * mid-run turns those checks into "not judged", and says it was revoked.
+ */
+async function recheckAfterRefusals(
+  checks: Check[],
+  ctx: { client?: CloudflareClient; provisioner?: CloudflareClient; owner: TokenOwner; stack: string | undefined; platformName: string },
+): Promise<void> {
+  const start = checks.findIndex((c) => c.id === "liveness") + 1;
+  const judged = (c: Check) => c.status === "fail" || (c.id === "exactness" && c.status === "warn");
+  if (!checks.slice(start).some(judged)) return;
+  const notJudged = (why: string) => {
+    for (let i = start; i < checks.length; i += 1)
+      if (judged(checks[i]!)) checks[i] = { id: checks[i]!.id, status: "skip", detail: `not judged: ${why}` };
+  };
+  const token = ctx.client ? await stoppedWorking(ctx.client, ctx.owner) : undefined;
+  if (token !== undefined) {
+    const route = ctx.owner.kind === "account" ? `/accounts/${ctx.owner.accountId}/tokens/verify` : "/user/tokens/verify";
+    notJudged("the token stopped working during verification, so its refusals say nothing about its groups");
+    checks.splice(start, 0, {
+      id: "liveness:recheck",
+      status: "fail",
+      detail: `the token stopped working during verification (GET ${route} now answers ${token}): it was revoked, deleted or disabled mid-run`,
+      remedy: `Issue a new token with ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
+    });
+    return;
+  }
+  // A provisioner may be account-owned (it reads an account's tokens): it stopped only if neither route accepts it.
+  const provisioner = ctx.provisioner
+    ? await stoppedWorking(ctx.provisioner, { kind: "user" }).then(async (atUser) =>
+        atUser !== undefined && ctx.owner.kind === "account" && (await stoppedWorking(ctx.provisioner!, ctx.owner)) === undefined
+          ? undefined
+          : atUser,
+      )
+    : undefined;
+  if (provisioner !== undefined) {
+    notJudged("the provisioner credential stopped working during verification, so what it could not read says nothing");
+    checks.splice(start, 0, {
+      id: "provisioner:recheck",
+      status: "fail",
+      detail: `the provisioner credential stopped working during verification (GET /user/tokens/verify now answers ${provisioner}): it was revoked, deleted or disabled mid-run`,
+      remedy: "Use a live provisioner credential (cfct doctor checks it) and run cfct verify again.",
+    });
+  }
 }
 
 interface Expected {

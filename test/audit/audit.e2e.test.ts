@@ -7,6 +7,7 @@ import { ACME_CORP, advanceClock, rehearsalArgs, rehearsalEnv, testProject, type
 import { issueToken, rfc3339, sandboxNow } from "../verify/helpers";
 import { cfct, type CliRun } from "./cli-run";
 import { useSandbox } from "../helpers/sandbox";
+import { setMemberRoles } from "../../src/sandbox/control-client";
 
 const CANARY = "AUDITCANARY_";
 const sandbox = useSandbox({ port: 0, tokenPrefix: CANARY });
@@ -153,16 +154,26 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(bad.stderr).toContain("--fail-on critical is not a severity. Fix: use one of low, medium, high, none");
   });
 
-  it("--out writes a Markdown review ending in the sign-off table and naming the controls, and a CSV", async () => {
+  it("--out writes a Markdown review ending in the sign-off table and naming the controls, the same as HTML, and a CSV", async () => {
     const out = path.join(project.dir, "review");
     const result = await run(["audit", ...stackArgs(), "--out", out, "--fail-on", "none"]);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out).sort();
     expect(files).toEqual([
       expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.csv$/),
+      expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.html$/),
       expect.stringMatching(/^access-review-dev-\d{4}-\d{2}-\d{2}\.md$/),
     ]);
-    const markdown = readFileSync(path.join(out, files[1]!), "utf8");
+    const markdown = readFileSync(path.join(out, files[2]!), "utf8");
+    const page = readFileSync(path.join(out, files[1]!), "utf8");
+    expect(page).toContain('<h2 id="sign-off-title">Reviewer sign-off</h2>');
+    expect(page.indexOf("Reviewer sign-off</h2>")).toBeGreaterThan(page.indexOf("Controls evidenced</h2>"));
+    // One blank decision, reviewer and date cell per token, to sign on paper.
+    const review = (await audit("--fail-on", "none")).review;
+    expect(page.match(/(<td class="blank"><\/td>){3}<\/tr>/g)).toHaveLength(review.tokens.length);
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(result.stdout).toMatch(/review: .+\.html\n/);
+    expect(page).not.toContain(CANARY);
     for (const control of ["SOC 2 CC6.1", "SOC 2 CC6.2", "SOC 2 CC6.3", "ISO/IEC 27001:2022 A.5.18", "ISO/IEC 27001:2022 A.8.2"])
       expect(markdown).toContain(control);
     const signOff = markdown.slice(markdown.indexOf("## Reviewer sign-off"));
@@ -197,6 +208,27 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(review.tokens.every((t) => t.owner.kind === "account")).toBe(true);
     expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
     expect(result.stderr).toContain("cfct: not reviewed: user tokens:");
+  });
+
+  it('an "API Token Provisioning" provisioner: the account\'s tokens other members created are listed under notReviewed, not taken as absent', async () => {
+    await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["API Token Provisioning", "Administrator Read Only"]);
+    try {
+      const { run: result, review } = await audit("--fail-on", "none");
+      expect(result.code, result.stderr).toBe(0);
+      expect(review.notReviewed).toEqual([
+        {
+          owner: { kind: "account", accountId: ACME_CORP },
+          detail: expect.stringMatching(
+            /^tokens other members created on account 417daa9d\w+: the provisioner's user holds "API Token Provisioning" there, .*sees only the tokens it created \(Cloudflare changelog 2026-10-01\)\. Fix: /,
+          ),
+        },
+      ]);
+      // What it created itself is still reviewed.
+      expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
+      expect(result.stderr).toContain(`cfct: not reviewed: account ${ACME_CORP} tokens: tokens other members created`);
+    } finally {
+      await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["Super Administrator - All Privileges"]);
+    }
   });
 
   it("a token unused for more than 90 days is a medium finding", async () => {
@@ -243,6 +275,26 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain("## 7. Access reviews held");
     expect(report.stdout).toMatch(/\| cfct dev drata g1 \| `[0-9a-f]{32}` \| user \| drata \| 1 \|/);
+    // The sandbox's clock ran 91 days ahead of real time: without --until its period ends at its newest record, not at real time's now.
+    expect(report.stdout).toMatch(
+      /^Period .+ on the sandbox's clock \(rehearsal, sandbox [0-9a-f]{8}; fast-forwarded, not real time\): \d+ record\(s\)/m,
+    );
+    expect(report.stderr).not.toContain("left out");
+
+    const html = path.join(project.dir, "report", "dev.html");
+    const asHtml = await run(["evidence", "report", "--stack", "dev", "--format", "html", "--out", html, "--evidence-dir", evidenceDir()]);
+    expect(asHtml.code, asHtml.stderr).toBe(0);
+    expect(asHtml.stdout).toBe(`report: ${html}\n`);
+    const page = readFileSync(html, "utf8");
+    expect(page).toContain("Access reviews held</h2>");
+    expect(page).not.toContain(CANARY);
+    const asJson = await run(["evidence", "report", "--stack", "dev", "--json", "--evidence-dir", evidenceDir()]);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      stack: "dev",
+      integrity: { verified: expect.any(Number) },
+      reviews: expect.any(Array),
+    });
 
     const upRecord = readdirSync(folder).find((f) => f.endsWith("-up.json"))!;
     const file = path.join(folder, upRecord);

@@ -62,6 +62,7 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
       command: "up",
       stack: project.stack,
       engine: pipeline.context.engine.label,
+      clock: await pipeline.clock(),
       commit: null,
       startedAt: new Date().toISOString(),
       finishedAt: new Date().toISOString(),

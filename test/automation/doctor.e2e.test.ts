@@ -88,7 +88,7 @@ describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { t
   });
 
   it("all in place: every check ok, in up's order, and doctor ran only read-only Pulumi commands", async () => {
-    standIn = installPulumiStandIn({ answers: [WHOAMI, answers.stackList(["dev"])] });
+    standIn = installPulumiStandIn({ answers: [WHOAMI, answers.stackList(["dev"]), answers.selected, ...answers.outputs({})] });
     const project = projectCopy();
     const run = await doctor([...pulumiArgs(project), "--json"], {
       PATH: process.env["PATH"]!,
@@ -113,7 +113,7 @@ describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { t
     expect(byCheck(report.findings)["secrets-provider"]!.detail).toBe(
       "stack dev keeps its secrets with passphrase (PULUMI_CONFIG_PASSPHRASE is set)",
     );
-    expect(new Set(standIn.commands())).toEqual(new Set(["version", "whoami", "stack ls"]));
+    expect(new Set(standIn.commands())).toEqual(new Set(["version", "whoami", "stack ls", "stack select", "stack output"]));
     // The credential's value never reaches doctor's output.
     expect(run.stdout).not.toContain(sandbox.provisionerToken);
   });

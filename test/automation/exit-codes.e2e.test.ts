@@ -269,7 +269,8 @@ const ROWS: readonly Row[] = [
     command: "doctor",
     situation: "the provisioner lacks a permission",
     exit: 1,
-    says: /cannot deploy stack doctorbad:[\s\S]*zone acme-corp\.com[\s\S]*https:\/\/dash\.cloudflare\.com\/profile\/api-tokens\?permissionGroupKeys=/,
+    // Drata's tokens are user-owned: the provisioner is made from the "Create Additional Tokens" template.
+    says: /cannot deploy stack doctorbad:[\s\S]*zone acme-corp\.com[\s\S]*make it at https:\/\/dash\.cloudflare\.com\/profile\/api-tokens: Create Token > "Create Additional Tokens"/,
     run: async () => rehearse("doctor", project("doctorbad"), { CLOUDFLARE_API_TOKEN: await withoutZoneRead() }),
   },
 ];

@@ -77,8 +77,9 @@ export function pipelineFor(
   sandbox: RunningSandbox,
   project: TestProject,
   lines: string[] = [],
-  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken">> = {},
+  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken">> & { extraEnv?: Record<string, string> } = {},
 ): Pipeline {
+  const { extraEnv, ...rest } = options;
   return buildPipeline({
     projectDir: project.dir,
     stack: project.stack,
@@ -88,9 +89,14 @@ export function pipelineFor(
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
-    env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET, CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir, CFCT_REHEARSAL_KEY_DIR: project.keyDir },
+    env: {
+      [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET,
+      CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
+      CFCT_REHEARSAL_KEY_DIR: project.keyDir,
+      ...extraEnv,
+    },
     registrarOverrides: { sleep: async () => {} },
-    ...options,
+    ...rest,
   });
 }
 

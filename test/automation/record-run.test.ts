@@ -17,6 +17,7 @@ const pipelineThat = (changed: boolean) => {
     context: { engine: { label: "engine: test" }, now: async () => clock, progress: (line: string) => printed.push(line) },
     apiCalls: () => 7,
     changes: () => (changed ? ++changes : changes),
+    clock: async () => ({ source: "sandbox", sandbox: "sandbox-1" }),
   } as unknown as Pipeline;
 };
 const pipeline = pipelineThat(false);
@@ -34,6 +35,7 @@ describe("evidence of a run", () => {
       ok: false,
       command: "rotate",
       startedAt: "2027-01-01T00:00:00.000Z",
+      clock: { source: "sandbox", sandbox: "sandbox-1" },
       problems: ["stopped: webhook secret missing"],
       stopped: { afterChange: false },
       controls: [
@@ -114,6 +116,7 @@ describe("the evidence directory", () => {
       command: "up",
       stack: "prod",
       engine: "engine: test",
+      clock: { source: "real" },
       commit: null,
       startedAt: "2026-12-01T00:00:00.000Z",
       finishedAt: "2026-12-01T00:00:00.000Z",

@@ -55,8 +55,9 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     const { value } = await issueToken(sb, { ...specFromPlan(sb, ascera!), owner: { kind: "user" } });
     const liveness = checksById(await verifyPlanned(sb, ascera!, value)).liveness!;
     expect(liveness.status).toBe("fail");
+    // A value of Cloudflare's shape (tokenValueFormat=cloudflare) is told by its cfut_ prefix before anything is sent.
     expect(liveness.detail).toMatch(
-      /answered HTTP 40[13]: 1000 Invalid API Token, but \/user\/tokens\/verify accepts it: this is a user-owned token/,
+      /answered HTTP 40[13]: 1000 Invalid API Token, but \/user\/tokens\/verify accepts it: this is a user-owned token|^the value starts with "cfut_": this is a user-owned token, and ASCERA needs one owned by account/,
     );
   });
 
@@ -68,7 +69,7 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     expect(liveness.status).toBe("fail");
     expect(liveness.detail).toMatch(
       new RegExp(
-        `answered HTTP 40[13]: 1000 Invalid API Token, but /accounts/${ACME_CORP}/tokens/verify accepts it: this token is owned by account ${ACME_CORP}, and Drata needs a user-owned token`,
+        `answered HTTP 40[13]: 1000 Invalid API Token, but /accounts/${ACME_CORP}/tokens/verify accepts it: this token is owned by account ${ACME_CORP}, and Drata needs a user-owned token|^the value starts with "cfat_": this is an account-owned token, and Drata needs a user-owned token`,
       ),
     );
     expect(liveness.remedy).toMatch(/My Profile > API Tokens/);

@@ -4,21 +4,18 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { anchorProblem, headText, parseAnchorLines } from "../../src/evidence/anchor";
 import { chainLinks, recordFiles, recordHash } from "../../src/evidence/chain";
-import type { EvidenceContent, EvidenceRecord } from "../../src/evidence/record";
+import type { EvidenceRecord } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
 import { cfct } from "../audit/cli-run";
-
-function content(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
-  return { schemaVersion: 1, command, stack: "prod", engine: "engine: test", commit: null, startedAt: finishedAt, finishedAt, ok: true, apiCalls: 3, tokens: [], rotation: [], problems: [], ...extra };
-}
+import { evidenceContent } from "./histories";
 
 /** A chain of three records; returns the folder and the head each write printed. */
 function chain() {
   const dir = mkdtempSync(path.join(tmpdir(), "cfct-anchor-"));
   const heads = [
-    writeEvidence(dir, content("up", "2026-01-02T10:00:00.000Z", { ok: false, problems: ["drata-g1: verification FAILED"] })).head,
-    writeEvidence(dir, content("rotate", "2026-02-01T10:00:00.000Z")).head,
-    writeEvidence(dir, content("audit", "2026-03-01T10:00:00.000Z")).head,
+    writeEvidence(dir, evidenceContent("up", "2026-01-02T10:00:00.000Z", { ok: false, problems: ["drata-g1: verification FAILED"] })).head,
+    writeEvidence(dir, evidenceContent("rotate", "2026-02-01T10:00:00.000Z")).head,
+    writeEvidence(dir, evidenceContent("audit", "2026-03-01T10:00:00.000Z")).head,
   ];
   return { folder: path.join(dir, "prod"), heads };
 }

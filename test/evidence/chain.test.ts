@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordFiles, verifyChain } from "../../src/evidence/chain";
-import { loadRecords, renderPeriodReport } from "../../src/evidence/period-report";
-import type { EvidenceContent } from "../../src/evidence/record";
+import { loadRecords } from "../../src/evidence/period";
+import { buildPeriodReport, renderPeriodMarkdown } from "../../src/evidence/period-report";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
+import { evidenceContent as content } from "./histories";
 
 const DRATA_TOKEN = {
   key: "drata",
@@ -27,24 +28,6 @@ const DRATA_TOKEN = {
   registration: { registrar: "handoff", status: "handed-off" as const, detail: "sheet written", attempts: 1, at: "2026-01-02T10:00:05Z" },
 };
 
-function content(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
-  return {
-    schemaVersion: 1,
-    command,
-    stack: "prod",
-    engine: "engine: test",
-    commit: null,
-    startedAt: finishedAt,
-    finishedAt,
-    ok: true,
-    apiCalls: 3,
-    tokens: [],
-    rotation: [],
-    problems: [],
-    ...extra,
-  };
-}
-
 /** An evidence folder with up, rotate, destroy in that order. */
 function threeRecords(): { dir: string; folder: string; files: string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), "cfct-chain-"));
@@ -56,6 +39,16 @@ function threeRecords(): { dir: string; folder: string; files: string[] } {
 }
 
 const verify = (folder: string) => verifyChain(folder, renderEvidenceMarkdown);
+const periodReport = (folder: string, since: string, until: string) =>
+  renderPeriodMarkdown(
+    buildPeriodReport({
+      stack: "prod",
+      records: loadRecords(recordFiles(folder)),
+      chain: verify(folder),
+      period: { since: new Date(since), until: new Date(until), now: new Date(until) },
+      folder: "evidence/prod",
+    }),
+  );
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 
 describe("evidence hash chain", () => {
@@ -164,7 +157,7 @@ describe("evidence report for an audit period", () => {
         summary: { tokens: 4, byClass: { managed: 2, orphaned: 0, unmanaged: 1, provisioner: 1 }, findings: { low: 2, medium: 1, high: 0 }, highest: "medium" },
       },
     }));
-    const text = renderPeriodReport("prod", { since: new Date("2026-01-01T00:00:00Z"), until: new Date("2026-12-31T00:00:00Z") }, loadRecords(recordFiles(folder)), verify(folder));
+    const text = periodReport(folder, "2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z");
     const sections = ["Integrity of this evidence", "Controls evidenced", "Tokens that existed", "Verifications", "Registrations", "Rotations and revocations", "Access reviews held", "Records covered"];
     const positions = sections.map((s) => text.indexOf(s));
     expect(positions.every((p) => p > 0)).toBe(true);
@@ -182,7 +175,7 @@ describe("evidence report for an audit period", () => {
   it("keeps records outside the period out, and says first when the chain is broken", () => {
     const { folder, files } = threeRecords();
     writeFileSync(files[0]!, readFileSync(files[0]!, "utf8").replace('"apiCalls": 3', '"apiCalls": 30'));
-    const text = renderPeriodReport("prod", { since: new Date("2026-01-15T00:00:00Z"), until: new Date("2026-02-15T00:00:00Z") }, loadRecords(recordFiles(folder)), verify(folder));
+    const text = periodReport(folder, "2026-01-15T00:00:00Z", "2026-02-15T00:00:00Z");
     expect(text).toContain(`**The hash chain is BROKEN** at ${path.basename(files[0]!)}`);
     expect(text).toContain("1 record(s)");
     expect(text).not.toContain("cfct prod drata g1 |");

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { controlsEvidenced } from "../../src/evidence/controls";
-import { loadRecords, renderPeriodReport } from "../../src/evidence/period-report";
+import { renderPeriodMarkdown, reportOfFolder } from "../../src/evidence/period-report";
 import type { EvidenceContent, EvidenceToken, RotationEvent } from "../../src/evidence/record";
-import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
-import { recordFiles, verifyChain } from "../../src/evidence/chain";
+import { writeEvidence } from "../../src/evidence/write";
+import { recordFiles } from "../../src/evidence/chain";
 import type { AccessReview } from "../../src/evidence/access-review";
 
 const FINISHED = "2026-03-01T10:00:00.000Z";
@@ -25,6 +25,7 @@ function record(command: EvidenceContent["command"], extra: Partial<EvidenceCont
     tokens: [],
     rotation: [],
     problems: [],
+    clock: { source: "real" },
     ...extra,
   };
 }
@@ -248,8 +249,8 @@ describe("cfct evidence report carries only the records' derived statements", ()
     writeEvidence(dir, record("up", { ok: false, problems: ["stopped: bad config"], stopped: { afterChange: false } }));
     writeEvidence(dir, record("rotate", { finishedAt: "2026-03-01T11:00:00.000Z", tokens: [token("same")], rotation: [event("not-due", 1)] }));
     const folder = path.join(dir, "prod");
-    const period = { since: new Date("2026-01-01T00:00:00Z"), until: new Date("2026-12-31T00:00:00Z") };
-    const report = renderPeriodReport("prod", period, loadRecords(recordFiles(folder)), verifyChain(folder, renderEvidenceMarkdown));
+    const period = { since: new Date("2026-01-01T00:00:00Z"), until: new Date("2026-12-31T00:00:00Z"), now: new Date("2026-12-31T00:00:00Z") };
+    const report = renderPeriodMarkdown(reportOfFolder("prod", folder, folder, period).report);
     const controls = report.slice(report.indexOf("## 2. Controls evidenced"), report.indexOf("## 3."));
     expect(controls).toContain("refused before any change (stopped: bad config)");
     expect(controls).toContain("rotation was checked and nothing was due (drata)");

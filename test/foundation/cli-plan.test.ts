@@ -18,7 +18,7 @@ describe("cfct plan", () => {
     expect(code).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(1);
     const { tokens } = JSON.parse(stdout);
-    expect(tokens.map((t: { key: string }) => t.key)).toEqual(["drata", "ascera-417daa9d", "ascera-fca1dc08"]);
+    expect(tokens.map((t: { key: string }) => t.key)).toEqual(["drata", "ascera-417daa9d", "ascera-fca1dc08", "datadog"]);
     const [drata, ascera] = tokens;
     expect(drata).toMatchObject({
       key: "drata",
@@ -87,7 +87,7 @@ describe("cfct plan", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(
-      'cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, drata',
+      'cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, datadog, drata',
     );
     expect(stderr).toContain('cf-compliance-tokens:connections[0].accounts[0] = "abc"');
   });

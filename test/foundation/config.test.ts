@@ -22,7 +22,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
       raw: { connections: [{ platform: "vanta", accounts: [ACME_CORP] }] },
       path: "cf-compliance-tokens:connections[0].platform",
       value: "vanta",
-      fix: /one of ascera, drata/,
+      fix: /one of ascera, datadog, drata/,
     },
     {
       what: "zone name that is not a hostname",
@@ -106,7 +106,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
       raw: { connections: [drata({ registration: { kind: "api" } })] },
       path: "cf-compliance-tokens:connections[0].registration.kind",
       value: "api",
-      fix: /is not a registrar\. Fix: use kind: handoff \(the default\) or kind: webhook/,
+      fix: /is not a registrar\. Fix: use kind: handoff \(the default\), kind: webhook or kind: datadog/,
     },
     {
       what: "a webhook over plain http to a remote host",
@@ -292,7 +292,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
   });
 
   it("the shipped dev and prod stacks are valid", () => {
-    expect(loadSettingsFile("stacks/Pulumi.dev.yaml").connections).toHaveLength(2);
+    expect(loadSettingsFile("stacks/Pulumi.dev.yaml").connections).toHaveLength(3);
     const prod = loadSettingsFile("stacks/Pulumi.prod.yaml");
     expect(prod.stack).toBe("prod");
     expect(prod.connections.every((c) => c.token.ttlDays === 30)).toBe(true);

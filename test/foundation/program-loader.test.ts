@@ -13,6 +13,6 @@ describe("the Pulumi program under Pulumi's TypeScript loader", () => {
     ].join("\n");
     const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
     expect(result.stderr).toBe("");
-    expect(result.stdout).toBe("ascera,drata");
+    expect(result.stdout).toBe("ascera,datadog,drata");
   });
 });

@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordFiles, recordHash } from "../../src/evidence/chain";
-import type { ChainLink, EvidenceContent, EvidenceRecord } from "../../src/evidence/record";
+import type { ChainLink, EvidenceRecord } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
+import { evidenceContent } from "../evidence/histories";
 
 const SCRIPTS = path.resolve(".github/scripts");
 const CFCT = `${process.execPath} ${path.resolve("bin/cfct.js")}`;
@@ -110,23 +111,6 @@ describe("diff-report.sh: the gate's comment holds only what cfct diff printed",
 });
 
 describe("evidence-chain.sh: one stack's chain carried across CI runs on the evidence branch", { timeout: 180_000 }, () => {
-  function content(finishedAt: string): EvidenceContent {
-    return {
-      schemaVersion: 1,
-      command: "audit",
-      stack: "prod",
-      engine: "engine: test",
-      commit: null,
-      startedAt: finishedAt,
-      finishedAt,
-      ok: true,
-      apiCalls: 1,
-      tokens: [],
-      rotation: [],
-      problems: [],
-    };
-  }
-
   /** origin with an empty cfct-evidence branch; a stand-in `gh` that verifies only what `attest` signed. */
   function world() {
     const dir = root();
@@ -172,12 +156,12 @@ describe("evidence-chain.sh: one stack's chain carried across CI runs on the evi
 
   it("each run restores the chain, appends to it and anchors its new head; the branch holds records and anchors", () => {
     const { dir, origin, ciRun } = world();
-    const first = ciRun((evidence) => writeEvidence(evidence, content("2026-01-05T06:41:00.000Z")));
+    const first = ciRun((evidence) => writeEvidence(evidence, evidenceContent("audit", "2026-01-05T06:41:00.000Z")));
     expect(first.steps["restore"]!.stdout).toContain("this run starts the chain");
     expect(first.steps["anchor"]!.stdout).toMatch(/anchored #1 sha256 [0-9a-f]{64} \(1 new record\(s\)\)/);
     expect(first.steps["push"]!.status, first.steps["push"]!.stderr).toBe(0);
 
-    const second = ciRun((evidence) => writeEvidence(evidence, content("2026-01-12T06:41:00.000Z")));
+    const second = ciRun((evidence) => writeEvidence(evidence, evidenceContent("audit", "2026-01-12T06:41:00.000Z")));
     expect(second.steps["attested"]!.stdout).toMatch(/the newest anchored head \(#1 sha256 [0-9a-f]{64}\) was attested/);
     expect(second.steps["anchor"]!.stdout).toContain("anchored #2 sha256");
     expect(second.steps["push"]!.status).toBe(0);
@@ -197,8 +181,8 @@ describe("evidence-chain.sh: one stack's chain carried across CI runs on the evi
 
   it("an insider who rewrites the chain on the branch is caught: by the anchors, or, when they re-anchor too, by the attestation", () => {
     const { dir, origin, ciRun } = world();
-    ciRun((evidence) => writeEvidence(evidence, content("2026-01-05T06:41:00.000Z")));
-    ciRun((evidence) => writeEvidence(evidence, content("2026-01-12T06:41:00.000Z")));
+    ciRun((evidence) => writeEvidence(evidence, evidenceContent("audit", "2026-01-05T06:41:00.000Z")));
+    ciRun((evidence) => writeEvidence(evidence, evidenceContent("audit", "2026-01-12T06:41:00.000Z")));
 
     // Rewrite record #1 (ok: false -> a different record) and re-seal everything after it.
     const insider = path.join(dir, "insider");

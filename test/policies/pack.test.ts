@@ -137,6 +137,7 @@ describe("a whole preview through every rule", () => {
     expect(violations.map((v) => `${v.policy}: ${v.message.split(" has ")[0]}`).sort()).toEqual([
       'ip-filter: cloudflare.AccountToken "ascera-417daa9d-g1"',
       'ip-filter: cloudflare.AccountToken "ascera-fca1dc08-g1"',
+      'ip-filter: cloudflare.ApiToken "datadog-g1"',
       'ip-filter: cloudflare.ApiToken "drata-g1"',
     ]);
   });

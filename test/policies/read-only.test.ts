@@ -27,6 +27,7 @@ describe("read-only (mandatory)", () => {
       "ascera-417daa9d-g1",
       "ascera-fca1dc08-g1",
       "ascera-prod-417daa9d-g1",
+      "datadog-g1",
       "drata-g1",
       "drata-prod-g1",
     ]);

@@ -42,7 +42,15 @@ describe("scoped-resources (mandatory)", () => {
         .filter((r) => r.custom)
         .map((r) => r.type)
         .sort(),
-    ).toEqual([ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, ACCOUNT_TOKEN_TYPE, API_TOKEN_TYPE, API_TOKEN_TYPE]);
+    ).toEqual([
+      ACCOUNT_TOKEN_TYPE,
+      ACCOUNT_TOKEN_TYPE,
+      ACCOUNT_TOKEN_TYPE,
+      ACCOUNT_TOKEN_TYPE,
+      API_TOKEN_TYPE,
+      API_TOKEN_TYPE,
+      API_TOKEN_TYPE,
+    ]);
     const nested = byName(readAll, ACCOUNT_TOKEN_TYPE, "ascera-fca1dc08-g1").inputs as { policies: { resources: string }[] };
     expect(nested.policies[1]!.resources).toBe(`{"${ACCOUNT_KEY(ACME_LABS)}":{"com.cloudflare.api.account.zone.*":"*"}}`);
     for (const token of tokens) expect((await runResource(scopedResources, token)).messages, token.urn).toEqual([]);

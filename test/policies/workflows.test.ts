@@ -35,7 +35,7 @@ const jobRuns = (job: Job) => job.steps.flatMap((s) => (s.run ? [s.run] : []));
 const triggeredByPullRequests = (w: Workflow) => ["pull_request", "pull_request_target"].some((event) => event in w.on);
 
 /** The secrets of the prod environment: the provisioner that mints tokens and the registration channels. */
-const PROD_ONLY_SECRETS = /secrets\.(CF_PROVISIONER_TOKEN|CFCT_WEBHOOK_SECRET|DRATA_API_KEY)\b/;
+const PROD_ONLY_SECRETS = /secrets\.(CF_PROVISIONER_TOKEN|CFCT_WEBHOOK_SECRET|DRATA_API_KEY|DD_API_KEY|DD_APP_KEY)\b/;
 /** A step that runs third-party or project code: it must never hold a push-capable token. */
 const RUNS_CODE = /\b(npm|npx|node)\b/;
 

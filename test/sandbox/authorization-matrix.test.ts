@@ -81,7 +81,14 @@ describe("authorization matrix: each catalog group × its best probe × in-scope
         expect(refused.body.result.map((z: { id: string }) => z.id)).not.toContain(setup.outOfScope.zone);
       } else {
         expect(refused.status, `${probe.method} ${probe.path} out of scope`).toBe(403);
-        expect(refused.body.errors).toEqual([{ code: 9109, message: "Unauthorized to access requested resource" }]);
+        expect(refused.body.errors).toEqual([
+          {
+            code: 9109,
+            message: "Unauthorized to access requested resource",
+            // The denied endpoint's documentation (changelog 2026-08-20).
+            documentation_url: expect.stringMatching(/^https:\/\/developers\.cloudflare\.com\/api\/resources\/.+\/methods\/(list|get)$/),
+          },
+        ]);
       }
     }
   });

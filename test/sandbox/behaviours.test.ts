@@ -8,6 +8,8 @@ import {
   type RunningSandbox,
 } from "../../src/sandbox";
 import { defaultFixture } from "../../src/sandbox";
+import path from "node:path";
+import { behaviourOverrides, parseBehaviourFile, readBehaviourFile } from "../../src/parity/behaviour-file";
 
 const started: RunningSandbox[] = [];
 afterAll(() => Promise.all(started.map((s) => s.close())));
@@ -39,6 +41,38 @@ describe("named sandbox behaviours", () => {
     expect(() => parseBehaviourAssignment("zoneListin=filter")).toThrow(/unknown behaviour zoneListin\. Fix: use one of zoneListing, /);
     expect(() => parseBehaviourAssignment("zoneListing")).toThrow(/is not name=value/);
     expect(parseBehaviourAssignment("wrongOwnerVerifyStatus=403")).toEqual({ wrongOwnerVerifyStatus: "403" });
+  });
+
+  it("accountTokenCreatorRole was renamed accountTokenRoles: typed now, it is refused with the new name and the value mapping", async () => {
+    expect(() => parseBehaviourAssignment("accountTokenCreatorRole=administrator")).toThrow(
+      /behaviour accountTokenCreatorRole was renamed accountTokenRoles .*Fix: use accountTokenRoles with one of super-admin, administrator, any-member \(accountTokenCreatorRole=administrator is accountTokenRoles=administrator; accountTokenCreatorRole=any-member is accountTokenRoles=any-member\)/,
+    );
+    const fixture = { ...defaultFixture(), behaviour: { accountTokenCreatorRole: "any-member" } as never };
+    await expect(start({ fixture })).rejects.toThrow(/accountTokenCreatorRole was renamed accountTokenRoles/);
+  });
+
+  it("a behaviour file recorded under the old name still loads: a measured value keeps its meaning, an unmeasured one takes today's default", () => {
+    const file = (record: object) => ({
+      kind: "cfct-behaviour-file",
+      version: 1,
+      recordedAt: "2026-10-15T00:00:00Z",
+      apiHost: "api.cloudflare.com",
+      behaviours: { accountTokenCreatorRole: record },
+    });
+    const unmeasured = parseBehaviourFile(file({ value: "administrator", measured: false, note: "reported, not forced" }), "old.json");
+    expect(unmeasured.behaviours).toEqual({
+      accountTokenRoles: expect.objectContaining({
+        value: "super-admin",
+        measured: false,
+        note: "recorded as accountTokenCreatorRole=administrator (not measured), read as accountTokenRoles=super-admin, the current default; reported, not forced",
+      }),
+    });
+    const measured = parseBehaviourFile(file({ value: "any-member", measured: true }), "old.json");
+    expect(behaviourOverrides(measured)).toEqual({ accountTokenRoles: "any-member" });
+    // The repository's example recording predates the rename and is still a row of the behaviour matrix.
+    expect(readBehaviourFile(path.join(__dirname, "../behaviours/recorded.behaviours.json")).behaviours.accountTokenRoles?.value).toBe(
+      "super-admin",
+    );
   });
 
   it("lists one matrix case per non-default value", () => {

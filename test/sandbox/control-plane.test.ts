@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
+import { startSandbox } from "../../src/sandbox";
+import { readClockInstance } from "../../src/sandbox/control-client";
 
 // Every token value of this sandbox starts with the canary, so a leak anywhere is a substring search.
 const CANARY = "LEAKCANARY_";
@@ -36,6 +38,18 @@ describe("control plane", () => {
       messages: [],
       result: null,
     });
+  });
+
+  it("names its clock: one instance for this sandbox, another for the next one", async () => {
+    const first = await readClockInstance(sandbox.controlUrl);
+    await client.advanceClock(60);
+    expect(await readClockInstance(sandbox.controlUrl)).toBe(first);
+    const other = await startSandbox({ port: 0 });
+    try {
+      expect(await readClockInstance(other.controlUrl)).not.toBe(first);
+    } finally {
+      await other.close();
+    }
   });
 
   it("moves the clock forward only, and reports it", async () => {

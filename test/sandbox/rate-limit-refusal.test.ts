@@ -91,8 +91,10 @@ describe("fleet fixtures (accounts: n)", () => {
     expect(sandbox.fixture.accounts).toHaveLength(2 + 5);
     const fleet = sandbox.fixture.accounts.slice(2);
     for (const account of fleet) {
-      expect(sandbox.fixture.memberships.find((m) => m.account_id === account.id)?.roles).toEqual(["Administrator"]);
-      expect(account.members.map((m) => [m.user.id, m.roles])).toEqual([[sandbox.fixture.user.id, ["Administrator"]]]);
+      expect(sandbox.fixture.memberships.find((m) => m.account_id === account.id)?.roles).toEqual(["Super Administrator - All Privileges"]);
+      expect(account.members.map((m) => [m.user.id, m.roles])).toEqual([
+        [sandbox.fixture.user.id, ["Super Administrator - All Privileges"]],
+      ]);
       expect(sandbox.fixture.zones.some((z) => z.account_id === account.id)).toBe(true);
     }
     const memberships = await client.get("/memberships?per_page=50");

@@ -21,6 +21,7 @@ function refusal(tokenId: string) {
       {
         code: 0,
         message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones`,
+        documentation_url: "https://developers.cloudflare.com/api/resources/zones/methods/list",
       },
     ],
     messages: [],

@@ -36,7 +36,8 @@ function expectNoLeak(result: { stdout: string; stderr: string }): void {
   expect(result.stderr).not.toContain(CANARY);
 }
 
-describe("cfct verify", () => {
+// Each test starts the built CLI several times; on a loaded machine one start takes seconds (as in the audit suite).
+describe("cfct verify", { timeout: 120_000 }, () => {
   it("--json for a healthy token: exit 0 and exactly one object of the documented shape", async () => {
     const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
     const { value } = await issueToken(sb, specFromPlan(sb, drata!));
@@ -122,7 +123,8 @@ describe("cfct verify", () => {
     expectNoLeak(result);
     expect(result.code).toBe(2);
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(/^ascera \(account-owned\) \[token [0-9a-f]{32}\]: FAIL \(2 failed\), 8 API call\(s\)$/);
+    // 8 calls, + 1: a probe was refused, so the token's liveness is re-checked before the group is blamed.
+    expect(lines[0]).toMatch(/^ascera \(account-owned\) \[token [0-9a-f]{32}\]: FAIL \(2 failed\), 9 API call\(s\)$/);
     expect(lines[2]).toMatch(/^ {2}FAIL {4}exactness:groups +missing "Access: Audit Logs Read"/);
     expect(lines[3]).toMatch(/^ +fix: Add "Access: Audit Logs Read"/);
     expect(lines[4]).toMatch(/^ {2}FAIL {4}probe:Access: Audit Logs Read +GET \/accounts\/\{account_id\}\/access\/users answered HTTP 403/);
@@ -135,6 +137,7 @@ describe("cfct verify", () => {
       [
         { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", "acme-payments.com", ACME_STATUS_ZONE] },
         { platform: "ascera", accounts: [ACME_CORP, ACME_LABS] },
+        { platform: "datadog", accounts: [ACME_CORP, ACME_LABS], zones: "all" },
       ],
       "dev",
     );
@@ -144,6 +147,7 @@ describe("cfct verify", () => {
     expect(Object.keys(env).sort()).toEqual([
       "CFCT_TOKEN_ASCERA_417DAA9D",
       "CFCT_TOKEN_ASCERA_FCA1DC08",
+      "CFCT_TOKEN_DATADOG",
       "CFCT_TOKEN_DRATA",
       "CLOUDFLARE_API_TOKEN",
     ]);
@@ -161,6 +165,7 @@ describe("cfct verify", () => {
       ["drata", true],
       ["ascera-417daa9d", true],
       ["ascera-fca1dc08", true],
+      ["datadog", true],
     ]);
     // The provider credential (CLOUDFLARE_API_TOKEN) is the default provisioner for --stack: exactness ran.
     expect(body.tokens[0].checks.find((c: { id: string }) => c.id === "exactness:groups").status).toBe("pass");
@@ -169,12 +174,12 @@ describe("cfct verify", () => {
     expect(human.stdout).toMatch(
       /^drata \(drata\/guide, user-owned, generation 1\) \[token [0-9a-f]{32}\]: OK with 1 warning\(s\), 15 API call\(s\)$/m,
     );
-    expect(human.stdout).toMatch(/3 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
+    expect(human.stdout).toMatch(/4 token\(s\): all OK, \d+ API call\(s\) in total\n$/);
 
     expectNoLeak(missing);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
-      "no value for 2 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08 (or CFCT_TOKEN_ASCERA_FCA1DC08_G1))",
+      "no value for 3 token(s): ascera-417daa9d (environment variable CFCT_TOKEN_ASCERA_417DAA9D (or CFCT_TOKEN_ASCERA_417DAA9D_G1)), ascera-fca1dc08 (environment variable CFCT_TOKEN_ASCERA_FCA1DC08 (or CFCT_TOKEN_ASCERA_FCA1DC08_G1)), datadog (environment variable CFCT_TOKEN_DATADOG (or CFCT_TOKEN_DATADOG_G1))",
     );
   });
 

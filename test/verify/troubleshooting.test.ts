@@ -223,7 +223,8 @@ describe('"Insufficient permissions: narrower token permissions may cause incomp
     expect(checks["probe:Access: Audit Logs Read"]).toMatchObject({
       status: "fail",
       detail: `GET /accounts/{account_id}/access/users answered HTTP 403: 9109 Unauthorized to access requested resource on account ${ACME_CORP}: the token lacks "Access: Audit Logs Read" (com.cloudflare.api.account) there`,
-      remedy: `Add "Access: Audit Logs Read" (com.cloudflare.api.account) for account ${ACME_CORP} to the token (pulumi up --stack test restores the planned groups and resources).`,
+      // Cloudflare's 403 links the endpoint's documentation (changelog 2026-08-20): shown with the remedy.
+      remedy: `Add "Access: Audit Logs Read" (com.cloudflare.api.account) for account ${ACME_CORP} to the token (pulumi up --stack test restores the planned groups and resources). (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: https://developers.cloudflare.com/api/resources/accounts/subresources/access/subresources/users/methods/list)`,
     });
     expect(checks["exactness:groups"]!.detail).toBe('missing "Access: Audit Logs Read" (com.cloudflare.api.account)');
     expect(checks["probe:Account Settings Read"]!.status).toBe("pass");
@@ -243,5 +244,60 @@ describe('"401 Unauthorized … has not expired"', () => {
       detail: expect.stringMatching(/^Cloudflare says the token expired on \d{4}-\d\d-\d\dT/),
       remedy: "Issue a new token with cfct rotate --stack test and register the new value with ASCERA.",
     });
+  });
+});
+
+describe("a token that dies mid-run, and a value whose shape names the wrong owner", () => {
+  it("revoked after its liveness check: the refusals are not read as missing groups; it is reported revoked", async () => {
+    const { id, value } = await issueToken(sb, specFromPlan(sb, ascera!));
+    let answered = 0;
+    // An administrator deletes the token right after Cloudflare verified it, while the probes are about to run.
+    const revoking: typeof fetch = async (request, init) => {
+      const response = await fetch(request, init);
+      const bearer = new Headers(init?.headers).get("authorization");
+      if (bearer === `Bearer ${value}` && (answered += 1) === 1)
+        await provisionerClient(sb).sdk.accounts.tokens.delete(id, { account_id: ACME_CORP });
+      return response;
+    };
+    const report = await verifyPlanned(sb, ascera!, value, { client: { maxRetries: 0, fetch: revoking } });
+    const checks = checksById(report);
+    expect(report.ok).toBe(false);
+    expect(checks["liveness:recheck"]).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(
+        /^the token stopped working during verification \(GET \/accounts\/417daa9d\w+\/tokens\/verify now answers HTTP 401: 1000 Invalid API Token\): it was revoked, deleted or disabled mid-run$/,
+      ),
+    });
+    expect(report.checks.filter((c) => /lacks|needs/.test(c.detail))).toEqual([]);
+    expect(checks["probe:Access: Audit Logs Read"]).toMatchObject({
+      status: "skip",
+      detail: expect.stringMatching(/^not judged: the token stopped working/),
+    });
+  });
+
+  it("a cfat_ value for a user-owned platform, or cfut_ for an account-owned one, is diagnosed before anything is sent", async () => {
+    const body = "AbCdEfGhIj0123456789KlMnOpQrSt0123456789";
+    for (const [plan, value, said] of [
+      [
+        drata!,
+        `cfat_${body}0123abcd`,
+        /starts with "cfat_": this is an account-owned token, and Drata needs a user-owned token \(nothing was sent\)/,
+      ],
+      [
+        ascera!,
+        `cfut_${body}0123abcd`,
+        /starts with "cfut_": this is a user-owned token, and ASCERA needs one owned by account 417daa9d\w+ \(nothing was sent\)/,
+      ],
+    ] as const) {
+      let sent = 0;
+      const counting: typeof fetch = async (request, init) => {
+        if (new Headers(init?.headers).get("authorization") === `Bearer ${value}`) sent += 1;
+        return fetch(request, init);
+      };
+      const report = await verifyPlanned(sb, plan, value, { client: { fetch: counting } });
+      expect(checksById(report).liveness).toMatchObject({ status: "fail", detail: expect.stringMatching(said) });
+      expect(sent).toBe(0);
+      expect(JSON.stringify(report)).not.toContain(body);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { renderReviewCsv, renderReviewMarkdown } from "../../audit/render";
+import { renderReviewHtml } from "../../audit/render-html";
 import { reachesThreshold } from "../../audit/report";
 import { reviewAccess } from "../../audit/review";
 import { createCloudflareClient } from "../../cloudflare/client";
@@ -27,7 +28,7 @@ export function registerAudit(program: Command): void {
       .description("Access review: every API token the provisioner can see, classed (managed/orphaned/unmanaged/provisioner) and judged"),
   )
     .option("--json", "print exactly one JSON object {stack, generatedAt, tokens, summary, chainHead}")
-    .option("--out <dir>", "also write the review as Markdown (with a reviewer sign-off table) and CSV into this directory")
+    .option("--out <dir>", "also write the review as Markdown and HTML (each with a reviewer sign-off table) and CSV into this directory")
     .option("--fail-on <severity>", `exit 2 when a finding reaches this severity: ${FAIL_ON.join(", ")}`, "high")
     .action(async (options: AuditOptions) => {
       const failOn = options.failOn as FailOn;
@@ -52,6 +53,7 @@ export function registerAudit(program: Command): void {
         stack: options.stack,
         engine: engine.label,
         commit: currentCommit(path.resolve(options.projectDir)),
+        clock: await pipeline.clock(),
         startedAt: startedAt.toISOString(),
         finishedAt: (await pipeline.context.now()).toISOString(),
         ok: !reachesThreshold(review, failOn),
@@ -81,7 +83,8 @@ function writeReviewFiles(dir: string, review: AccessReview): string[] {
   const base = path.join(dir, `access-review-${review.stack}-${review.generatedAt.slice(0, 10)}`);
   writeFileSync(`${base}.md`, renderReviewMarkdown(review));
   writeFileSync(`${base}.csv`, renderReviewCsv(review));
-  return [`${base}.md`, `${base}.csv`];
+  writeFileSync(`${base}.html`, renderReviewHtml(review));
+  return [`${base}.md`, `${base}.csv`, `${base}.html`];
 }
 
 function renderReviewText(review: AccessReview): string {

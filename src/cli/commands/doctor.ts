@@ -58,9 +58,26 @@ function sharedChecks(options: DoctorOptions, pipeline: () => Promise<Pipeline>,
       needs: ["stack-config"],
       run: async () => {
         const loaded = await settings();
-        const report = await (await pipeline()).context.preflight(loaded);
+        const { engine, preflight } = (await pipeline()).context;
+        // A stack `up` has not created yet has no tokens to update; any other read failure is said, not hidden.
+        const deployed = await engine.outputs().then(
+          (tokens) => ({ tokens, unread: undefined }),
+          (error: unknown) => ({ tokens: [], unread: error instanceof Error ? error.message : String(error) }),
+        );
+        const report = await preflight(loaded, deployed.tokens);
         if (report.findings.length > 0) return failure(new Error(describePreflight(report, loaded.stack)));
-        return { status: "ok", detail: `the provisioner can create every token of stack ${loaded.stack} and read its accounts and zones` };
+        const notes = [
+          ...report.notes,
+          ...(deployed.unread
+            ? [`the stack's deployed tokens could not be read, so updating them was not judged (${deployed.unread})`]
+            : []),
+        ]
+          .map((note) => `; note: ${note}`)
+          .join("");
+        return {
+          status: "ok",
+          detail: `the provisioner can create every token of stack ${loaded.stack} and read its accounts and zones${notes}`,
+        };
       },
     },
     {
@@ -98,6 +115,13 @@ function registrationCheck(
     const config = connection.registration;
     if (config.kind === "webhook")
       return { check, status: "ok", detail: `webhook ${config.url}, signing secret ${config.secretEnv} is set` };
+    // Building the registrar checked the site against the allowed hosts and that both keys are set.
+    if (config.kind === "datadog")
+      return {
+        check,
+        status: "ok",
+        detail: `Datadog ${config.site}, ${config.apiKeyEnv} and ${config.appKeyEnv} are set (the application key's manage_integrations permission is proven only by the first registration)`,
+      };
     const context = registrarContext(process.env, options.engine === "sandbox" ? { rehearsal: true } : {});
     const dir = handoffDir(config, settings.stack, context);
     try {

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { AnchorFormatError, anchorFromHash, anchorProblem, headText, parseAnchorLines, type Anchor } from "../../evidence/anchor";
-import { chainLinks, recordFiles, verifyChain, type ChainReport } from "../../evidence/chain";
-import { loadRecords, renderPeriodReport } from "../../evidence/period-report";
+import { chainLinks, recordFiles, verifyChain } from "../../evidence/chain";
+import { renderPeriodHtml } from "../../evidence/html/period-report";
+import { renderPeriodMarkdown, reportOfFolder } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
-import { EXIT, UsageError } from "../errors";
+import { EXIT, UsageError, describeError, exitCodeFor } from "../errors";
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command("evidence").description("Check and report the evidence cfct up/rotate/destroy/audit wrote");
@@ -52,21 +53,76 @@ export function registerEvidence(program: Command): void {
 
   evidence
     .command("report")
-    .description("One Markdown report of an audit period: tokens, verifications, registrations, rotations, revocations, access reviews")
+    .description(
+      "One report of an audit period: integrity, a timeline of every token generation and its gaps, controls, tokens, verifications, registrations, rotations, revocations, access reviews",
+    )
     .requiredOption("-s, --stack <env>", "stack name")
-    .requiredOption("--since <date>", "start of the audit period (RFC 3339 or YYYY-MM-DD)")
-    .option("--until <date>", "end of the audit period (default: now)")
+    .option("--since <date>", "start of the audit period (RFC 3339 or YYYY-MM-DD; default: the first record)")
+    .option("--until <date>", "end of the audit period (default: now; on a rehearsal's sandbox clock, its newest record)")
+    .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default md); html is one self-contained file`)
+    .option("--json", "the same as --format json")
+    .option("--out <file>", "write the report to this file instead of stdout")
     .option("--evidence-dir <dir>", "where cfct wrote evidence", "evidence")
-    .action((options: { stack: string; since: string; until?: string; evidenceDir: string }) => {
-      const since = parseDate(options.since, "--since");
-      const until = options.until ? parseDate(options.until, "--until") : new Date();
-      if (until < since) throw new UsageError(`--until ${options.until} is before --since ${options.since}. Fix: swap them`);
-      const folder = stackFolder(path.join(options.evidenceDir, options.stack), "--evidence-dir/--stack");
-      const chain: ChainReport = verifyChain(folder, renderEvidenceMarkdown);
-      process.stdout.write(renderPeriodReport(options.stack, { since, until }, loadRecords(recordFiles(folder)), chain));
-      // The report is still printed when the chain is broken (it says so first); the exit code says it too.
-      process.exitCode = chain.problem ? EXIT.failed : EXIT.ok;
+    .action((options: ReportOptions) => {
+      printingJsonErrors(Boolean(options.json) || options.format === "json", () => writeReport(options, reportFormat(options)));
     });
+}
+
+const REPORT_FORMATS = ["md", "html", "json"] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+interface ReportOptions {
+  stack: string;
+  since?: string;
+  until?: string;
+  format?: string;
+  json?: boolean;
+  out?: string;
+  evidenceDir: string;
+}
+
+function reportFormat(options: ReportOptions): ReportFormat {
+  const format = options.format ?? (options.json ? "json" : "md");
+  if (!(REPORT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format ${format} is not a report format. Fix: use one of ${REPORT_FORMATS.join(", ")}`);
+  if (options.json && format !== "json")
+    throw new UsageError(`--json asks for JSON, --format ${format} for ${format}. Fix: give one of them`);
+  return format as ReportFormat;
+}
+
+/** With JSON asked for, an error is a JSON object on stdout too (main still prints it on stderr and sets the exit code). */
+function printingJsonErrors(json: boolean, work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    if (json) process.stdout.write(`${JSON.stringify({ error: { message: describeError(error), exitCode: exitCodeFor(error) } })}\n`);
+    throw error;
+  }
+}
+
+function writeReport(options: ReportOptions, format: ReportFormat): void {
+  const since = options.since ? parseDate(options.since, "--since") : undefined;
+  const until = options.until ? parseDate(options.until, "--until") : undefined;
+  if (since && until && until < since) throw new UsageError(`--until ${options.until} is before --since ${options.since}. Fix: swap them`);
+  const named = path.join(options.evidenceDir, options.stack);
+  const folder = stackFolder(named, "--evidence-dir/--stack");
+  const { report, chain } = reportOfFolder(options.stack, folder, named, {
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    now: new Date(),
+  });
+  const text =
+    format === "json" ? `${JSON.stringify(report)}\n` : format === "html" ? renderPeriodHtml(report) : renderPeriodMarkdown(report);
+  // Left-out records are named in the report; the terminal hears it too, since a report written to a file is read later.
+  for (const notice of report.notices) process.stderr.write(`cfct: left out: ${notice}\n`);
+  if (options.out) {
+    const out = path.resolve(options.out);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, text);
+    process.stdout.write(format === "json" ? `${JSON.stringify({ out })}\n` : `report: ${out}\n`);
+  } else process.stdout.write(text);
+  // The report is still written when the chain is broken (it says so first); the exit code says it too.
+  process.exitCode = chain.problem ? EXIT.failed : EXIT.ok;
 }
 
 function stackFolder(dir: string, flag: string): string {

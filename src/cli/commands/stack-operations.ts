@@ -65,13 +65,13 @@ export function registerStackOperations(program: Command): void {
       await recorded(options, pipeline, "up", () => runUp(pipeline.context));
     });
 
-  withEngineOptions(program.command("destroy").description("Revoke and delete every token of the stack")).action(
-    async (options: EngineOptions) => {
-      const pipeline = pipelineFor(options, print);
-      print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
-    },
-  );
+  withEngineOptions(
+    program.command("destroy").description("Revoke and delete every token of the stack (and registrations marked deleteOnDestroy)"),
+  ).action(async (options: EngineOptions) => {
+    const pipeline = pipelineFor(options, print);
+    print(pipeline.context.engine.label);
+    await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
+  });
 
   withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")

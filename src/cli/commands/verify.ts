@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { redact } from "../../cloudflare/http";
+import { looksLikeCredential } from "../../cloudflare/token-format";
 import { plan as planTokens } from "../../plan/plan";
 import { PLATFORMS, platformKeys } from "../../platforms";
 import {
@@ -124,7 +125,7 @@ function write(options: VerifyOptions, results: readonly { title: string; report
 
 function readSecret(variable: string, what: string, secrets: string[]): string {
   // Someone may paste the token itself here: only a conventional upper-case name is ever echoed.
-  const printable = /^[A-Z_][A-Z0-9_]{0,39}$/.test(variable) ? variable : undefined;
+  const printable = /^[A-Z_][A-Z0-9_]{0,39}$/.test(variable) && !looksLikeCredential(variable) ? variable : undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
     throw new UsageError(
       `${what} takes an environment variable name (e.g. CFCT_TOKEN), and this is not one: pass the variable's NAME, never the token itself`,

@@ -47,3 +47,42 @@ export function displayUrl(value: string): string {
   const url = new URL(value);
   return `${url.origin}${url.pathname}`;
 }
+
+/** Config keys whose value names an environment variable holding a secret (never the secret itself). */
+export const SECRET_ENV_KEYS: readonly string[] = ["secretEnv", "apiKeyEnv", "appKeyEnv"];
+
+/**
+ * Prefixes of variables that hold credentials of the tools cfct runs with (the provisioner, Pulumi's
+ * backend, the CI's cloud and forge): a registrar must never be pointed at one, or a stack-file
+ * change would send that credential to the registrar's host. One list, so every registrar's
+ * secret-name key can refuse the same names.
+ */
+export const CREDENTIAL_ENV_PREFIXES: readonly string[] = [
+  "CLOUDFLARE_",
+  "PULUMI_",
+  "AWS_",
+  "AZURE_",
+  "ARM_",
+  "GOOGLE_",
+  "GCP_",
+  "GITHUB_",
+  "ACTIONS_",
+  "CFCT_REHEARSAL_",
+];
+
+/** The credential-class prefix `name` starts with, if any. */
+export function credentialClassPrefix(name: string): string | undefined {
+  return CREDENTIAL_ENV_PREFIXES.find((prefix) => name.startsWith(prefix));
+}
+
+/** envVarName, refusing a credential-class variable (CREDENTIAL_ENV_PREFIXES). */
+export const secretEnvName = (example: string) =>
+  envVarName(example).superRefine((value, ctx) => {
+    const prefix = credentialClassPrefix(value);
+    if (prefix) {
+      ctx.addIssue({
+        code: "custom",
+        message: `names a ${prefix}* variable, which holds a credential of the tools cfct runs with; registering would send that credential to the platform. Fix: put this secret in a variable of its own, e.g. ${example}`,
+      });
+    }
+  });

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { datadogConfigSchema } from "./datadog";
 import { drataStatusConfigSchema } from "./drata-status";
-import { ENV_NAME } from "./fields";
+import { ENV_NAME, SECRET_ENV_KEYS } from "./fields";
 import { handoffConfigSchema } from "./handoff";
 import { webhookConfigSchema } from "./webhook";
 
@@ -15,13 +16,17 @@ const addOns = {
  * `registration` of one connection: how its tokens reach the platform. One variant per registrar
  * module; a new registrar adds its config schema here and its factory in src/registration/index.ts.
  */
-export const registrationSchema = z.discriminatedUnion("kind", [handoffConfigSchema.extend(addOns), webhookConfigSchema.extend(addOns)], {
-  error: (issue) => {
-    if (issue.code !== "invalid_union") return undefined;
-    const kind = (issue.input as { kind?: unknown } | undefined)?.kind;
-    return `${kind === undefined ? "is required" : "is not a registrar"}. Fix: use kind: handoff (the default) or kind: webhook`;
+export const registrationSchema = z.discriminatedUnion(
+  "kind",
+  [handoffConfigSchema.extend(addOns), webhookConfigSchema.extend(addOns), datadogConfigSchema.extend(addOns)],
+  {
+    error: (issue) => {
+      if (issue.code !== "invalid_union") return undefined;
+      const kind = (issue.input as { kind?: unknown } | undefined)?.kind;
+      return `${kind === undefined ? "is required" : "is not a registrar"}. Fix: use kind: handoff (the default), kind: webhook or kind: datadog`;
+    },
   },
-});
+);
 
 export const DEFAULT_REGISTRATION = { kind: "handoff" } as const;
 
@@ -35,6 +40,15 @@ export interface RegistrationProblem {
 
 /** Cross-field rules the zod schema cannot express; paths are relative to the connection. */
 export function registrationProblems(platformKey: string, registration: RegistrationSettings): RegistrationProblem[] {
+  if (registration.kind === "datadog" && platformKey !== "datadog") {
+    return [
+      {
+        path: ["registration", "kind"],
+        value: registration.kind,
+        message: `registers the token with Datadog's Cloudflare integration, but this connection's platform is ${platformKey}. Fix: use kind: datadog only on datadog connections (handoff or webhook here)`,
+      },
+    ];
+  }
   if (registration.drataStatus && platformKey !== "drata") {
     return [
       {
@@ -63,8 +77,8 @@ export function redactConfigValue(path: readonly PropertyKey[], value: unknown):
 
 function hideSecretString(value: unknown, key: string): unknown {
   if (typeof value !== "string") return value;
-  if (key === "secretEnv" || key === "apiKeyEnv") return ENV_NAME.test(value) ? value : "(hidden: not an environment variable name)";
-  if (key === "url" || key === "baseUrl") {
+  if (SECRET_ENV_KEYS.includes(key)) return ENV_NAME.test(value) ? value : "(hidden: not an environment variable name)";
+  if (key === "url" || key === "baseUrl" || (key === "site" && /^[a-z][a-z0-9+.-]*:/i.test(value))) {
     try {
       const url = new URL(value);
       if (url.username || url.password) return "(hidden: the URL carries credentials)";

@@ -60,7 +60,8 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
         if (injected) return injected;
       }
       const token = state.tokens.findByValue(bearerToken(c.req.raw.headers));
-      if (!token) throw refuse.invalidToken();
+      if (!token)
+        throw route.verifies || state.behaviours.deadTokenAnswer === "401-everywhere" ? refuse.invalidToken() : refuse.invalidAccessToken();
       const now = state.clock.now();
       const principal = principalOf(token);
       const decision = deps.limiter.take(principal, now);

@@ -4,6 +4,8 @@ export interface CloudflareMessage {
   readonly code: number;
   readonly message: string;
   readonly error_chain?: readonly CloudflareMessage[];
+  /** On a 403 that denies a request: the endpoint's API documentation (changelog 2026-08-20). */
+  readonly documentation_url?: string;
 }
 
 export interface ResultInfo {

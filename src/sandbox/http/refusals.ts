@@ -1,4 +1,6 @@
+import type { EndpointPermission } from "../../cloudflare/endpoint-permissions";
 import type { Behaviours } from "../behaviours";
+import { documentationUrl } from "./documentation-url";
 import { ApiError } from "./envelope";
 import { redactPath } from "./redact-path";
 
@@ -32,8 +34,21 @@ export const refuse = {
       { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] },
     ]),
 
-  /** Unknown, deleted or rolled-away token (code 1000 per probe-endpoints.md; 401 assumed). */
+  /** Unknown, deleted or rolled-away token at a verify route, or anywhere under deadTokenAnswer "401-everywhere" (code 1000 per probe-endpoints.md). */
   invalidToken: () => new ApiError(401, [{ code: 1000, message: INVALID_TOKEN }], bearerChallenge(INVALID_TOKEN)),
+
+  /**
+   * Unknown, deleted or rolled-away token outside the verify routes under deadTokenAnswer
+   * "verify-only-401" (cert-manager/cert-manager#4465 on GET /zones?name=; public live notes of
+   * 2026-09 quoting 403 with this body on GET /accounts).
+   */
+  invalidAccessToken: () => new ApiError(403, [{ code: 9109, message: "Invalid access token" }]),
+
+  /** An account-owned token at a user route (public live notes of 2026-07 … 2026-09 quoting this 403 body). */
+  userLevelAuthenticationMissing: (endpoint: EndpointPermission) =>
+    new ApiError(403, [
+      { code: 9109, message: "Valid user-level authentication not found", documentation_url: documentationUrl(endpoint) },
+    ]),
 
   /** A token of the other owner kind at a verify route: 401 or 403 as the wrongOwnerVerifyStatus behaviour says (FIDELITY.md). */
   wrongOwnerAtVerify: (behaviours: Behaviours) =>
@@ -49,9 +64,15 @@ export const refuse = {
    * Valid token without a group the route accepts on this resource: 403 with 9109 or 10000, as the
    * missingPermissionCode behaviour says (both are quoted in public reports, FIDELITY.md).
    */
-  missingPermission: (behaviours: Behaviours, detail?: string) => {
+  missingPermission: (behaviours: Behaviours, endpoint: EndpointPermission, detail?: string) => {
     const message = behaviours.missingPermissionCode === "10000" ? "Authentication error" : "Unauthorized to access requested resource";
-    return new ApiError(403, [{ code: Number(behaviours.missingPermissionCode), message: `${message}${detail ? `: ${detail}` : ""}` }]);
+    return new ApiError(403, [
+      {
+        code: Number(behaviours.missingPermissionCode),
+        message: `${message}${detail ? `: ${detail}` : ""}`,
+        documentation_url: documentationUrl(endpoint),
+      },
+    ]);
   },
 
   /** A token create that reaches beyond its owner (terraform-provider-cloudflare#3227: 403, 9109). */
@@ -69,11 +90,12 @@ export const refuse = {
    * GET /zones without an exact name, by a token without all zones of an account it would list: the
    * 403, code 0 and message quoted in troglobit/inadyn#285 and cloudflare/cloudflare-plugin-frontend#142.
    */
-  zoneListNotPermitted: (tokenId: string) =>
+  zoneListNotPermitted: (tokenId: string, endpoint: EndpointPermission) =>
     new ApiError(403, [
       {
         code: 0,
         message: `Actor 'com.cloudflare.api.token.${tokenId}' requires permission 'com.cloudflare.api.account.zone.list' to list zones`,
+        documentation_url: documentationUrl(endpoint),
       },
     ]),
 

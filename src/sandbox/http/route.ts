@@ -50,7 +50,7 @@ export function identifierNotFound(context: RouteContext, id: string): never {
 }
 
 function authorize(state: SandboxState, endpoint: EndpointPermission, context: RouteContext, target: AuthzTarget): void {
-  if (!state.authorizer.allows(context.token, endpoint, target)) throw refuse.missingPermission(state.behaviours);
+  if (!state.authorizer.allows(context.token, endpoint, target)) throw refuse.missingPermission(state.behaviours, endpoint);
 }
 
 type Handler<T> = (context: RouteContext, subject: T) => RouteReply | Promise<RouteReply>;
@@ -96,13 +96,14 @@ export function routesFor(state: SandboxState) {
       };
     },
 
-    /** `/user…`, `/memberships`: a user-scope group on the token's own user. */
+    /** `/user…`, `/memberships`: a user-scope group on the token's own user; an account-owned token has no user. */
     user(method: HttpMethod, path: string, handle: Handler<SandboxState["inventory"]["user"]>): Route {
       const endpoint = row(method, path, "user");
       return {
         endpoint,
         run(context) {
           const user = state.inventory.user;
+          if (context.token.owner.kind === "account") throw refuse.userLevelAuthenticationMissing(endpoint);
           authorize(state, endpoint, context, { kind: "user", userId: user.id });
           return handle(context, user);
         },

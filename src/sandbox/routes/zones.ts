@@ -138,7 +138,7 @@ function refuseListingWithoutAllZones(
   const listed = new Set(state.inventory.zones.filter(matchesQuery).map((zone) => zone.account_id));
   for (const accountId of listed) {
     if (authorizer.reachesAccount(context.token, accountId) && !authorizer.holdsAllZonesOf(context.token, endpoint, accountId)) {
-      throw refuse.zoneListNotPermitted(context.token.id);
+      throw refuse.zoneListNotPermitted(context.token.id, endpoint);
     }
   }
 }

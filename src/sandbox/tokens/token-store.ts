@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Behaviours } from "../behaviours";
 import { hashTokenValue, newTokenValue } from "./token-values";
 import { isSameOwner, type SandboxToken, type TokenOwner, type TokenSpec } from "./token";
 
@@ -13,14 +14,25 @@ export class TokenStore {
   private readonly byId = new Map<string, SandboxToken>();
   private readonly idByHash = new Map<string, string>();
 
-  constructor(private readonly prefix: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly format: Behaviours["tokenValueFormat"],
+  ) {}
 
-  issue(spec: TokenSpec, owner: TokenOwner, now: Date, id: string = randomBytes(16).toString("hex")): IssuedToken {
-    const value = newTokenValue(this.prefix);
+  /** `createdBy`: the user whose token created an account-owned token (Cloudflare's creator metadata). */
+  issue(
+    spec: TokenSpec,
+    owner: TokenOwner,
+    now: Date,
+    id: string = randomBytes(16).toString("hex"),
+    createdBy: string | null = null,
+  ): IssuedToken {
+    const value = newTokenValue(this.prefix, this.format, owner.kind);
     const token: SandboxToken = {
       ...spec,
       id,
       owner,
+      createdBy,
       issuedOn: now,
       modifiedOn: now,
       lastUsedOn: null,
@@ -61,7 +73,7 @@ export class TokenStore {
    */
   roll(id: string, now: Date): string {
     const current = this.require(id);
-    const value = newTokenValue(this.prefix);
+    const value = newTokenValue(this.prefix, this.format, current.owner.kind);
     this.idByHash.delete(current.valueHash);
     const rolled = this.replace(id, { valueHash: hashTokenValue(value), modifiedOn: now, exposedOn: null });
     this.idByHash.set(rolled.valueHash, id);

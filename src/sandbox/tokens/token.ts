@@ -39,6 +39,12 @@ export interface TokenSpec {
 export interface SandboxToken extends TokenSpec {
   readonly id: string;
   readonly owner: TokenOwner;
+  /**
+   * The user whose token created this account-owned token (Cloudflare's changelog of 2026-10-01:
+   * "Account API tokens now include creator metadata"). The API's field for it is not documented, so
+   * the sandbox's API does not serve it; the control plane's token list shows it.
+   */
+  readonly createdBy: string | null;
   readonly issuedOn: Date;
   readonly modifiedOn: Date;
   readonly lastUsedOn: Date | null;
