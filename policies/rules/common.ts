@@ -82,10 +82,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-export function matchesStack(stack: string | undefined, patterns: readonly string[]): boolean {
-  // A pattern may be written fully qualified (org/project/prod); URNs carry only the stack name.
-  return stack !== undefined && patterns.some((pattern) => pattern === stack || pattern.split("/").pop() === stack);
-}
+export { matchesStack } from "../../src/domain/prod-stacks";
 
 export type TokenOwner = { readonly kind: "user" } | { readonly kind: "account"; readonly accountId: string | undefined };
 

@@ -1,3 +1,4 @@
+import { PROD_STACKS } from "../../src/domain/prod-stacks";
 import { IP_FILTER_PROBLEM, ipFilterState, label, matchesStack, stackOf, tokenKind, type ResourceValidationPolicy } from "./common";
 
 export interface IpFilterRequiredConfig {
@@ -5,7 +6,7 @@ export interface IpFilterRequiredConfig {
   readonly requireForStacks?: readonly string[];
 }
 
-export const IP_FILTER_REQUIRED_DEFAULTS = { requireForStacks: ["prod"] } as const;
+export const IP_FILTER_REQUIRED_DEFAULTS = { requireForStacks: PROD_STACKS } as const;
 
 /**
  * Rule 5, mandatory part. CrossGuard fixes a policy's enforcement level per policy, not per

@@ -17,7 +17,10 @@ export interface StackEngine {
   destroy(): Promise<EngineResult>;
   /** Tokens as the last deployment left them (the stack's outputs), without values. */
   outputs(): Promise<DeployedToken[]>;
-  /** A token's value from the stack's secret outputs. Kept in memory; only a registrar may receive it. */
+  /**
+   * A token's value, read from the stack's state: the secret `value` of the ComplianceToken's child
+   * token resource (no stack output carries one). Kept in memory; only a registrar may receive it.
+   */
   tokenValue(logicalName: string): Promise<string | undefined>;
   /** The stack's settings as the program will see them (stack file plus what cfct stored for it). */
   settings(): Promise<Settings>;
@@ -50,19 +53,20 @@ export interface DeployedToken extends Omit<z.infer<typeof tokenOutputSchema>, "
   readonly expiresOn: string | null;
 }
 
-const stackOutputsSchema = z.object({
-  tokens: z.record(z.string(), tokenOutputSchema).default({}),
-  /** One secret map of values by logical name (see src/program/program.ts). */
-  tokenValues: z.record(z.string(), z.string()).default({}),
-});
+/**
+ * The stack output that carried every token value before values were read from the state. A stack
+ * last deployed by such a version still has it until its next `up`, which drops it.
+ */
+export const LEGACY_VALUES_OUTPUT = "tokenValues";
 
-/** Reads the stack's token outputs: the records, and their values apart (values never leave memory). */
-export function readTokenOutputs(outputs: unknown): { tokens: DeployedToken[]; values: Map<string, string> } {
+const stackOutputsSchema = z.object({ tokens: z.record(z.string(), tokenOutputSchema).default({}) });
+
+/** The stack's token records by logical name (its `tokens` output); any other output, `tokenValues` of older stacks included, is not read. */
+export function readTokenOutputs(outputs: unknown): DeployedToken[] {
   const parsed = stackOutputsSchema.parse(outputs ?? {});
-  const tokens = Object.entries(parsed.tokens).map(([logicalName, token]): DeployedToken => ({
+  return Object.entries(parsed.tokens).map(([logicalName, token]): DeployedToken => ({
     ...token,
     logicalName,
     expiresOn: token.expiresOn ?? null,
   }));
-  return { tokens, values: new Map(Object.entries(parsed.tokenValues)) };
 }

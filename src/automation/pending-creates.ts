@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { type TokenOwner } from "../domain/owner";
 import { TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
+import { exportedStackSchema } from "./stack-state";
 
 /** Finds and deletes Cloudflare tokens by name: how tokens created by a killed `pulumi up` are cleaned up. */
 export interface OrphanTokens {
@@ -16,22 +16,9 @@ export interface PendingTokenCreate {
   readonly owner: TokenOwner;
 }
 
-const resourceSchema = z.object({
-  urn: z.string(),
-  type: z.string(),
-  id: z.string().optional(),
-  inputs: z.record(z.string(), z.unknown()).optional(),
-});
-const deploymentSchema = z.object({
-  deployment: z.object({
-    resources: z.array(resourceSchema).nullish(),
-    pending_operations: z.array(z.object({ resource: resourceSchema, type: z.string() })).nullish(),
-  }),
-});
-
 /** The token creates still pending in an exported stack state (`pulumi stack export`). */
 export function pendingTokenCreates(state: unknown): { pending: PendingTokenCreate[]; knownIds: Set<string> } {
-  const { deployment } = deploymentSchema.parse(state);
+  const { deployment } = exportedStackSchema.parse(state);
   const tokenTypes: readonly string[] = Object.values(TOKEN_RESOURCE_TYPES);
   const pending = (deployment.pending_operations ?? [])
     .filter((operation) => operation.type === "creating" && tokenTypes.includes(operation.resource.type))

@@ -121,8 +121,8 @@ async function currentSettings(
 }
 
 /**
- * `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's secret
- * outputs. Registers nothing; it only moves the use baseline of tokens it used (see handOffAll).
+ * `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's state
+ * (its token resource's secret `value`). Registers nothing; it only moves the use baseline of tokens it used (see handOffAll).
  */
 export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
   const { settings } = await currentSettings(ctx);
@@ -223,7 +223,7 @@ function isUsableValue(value: string | undefined): value is string {
  */
 function missingValueProblem(token: DeployedToken, settings: Settings): string {
   return (
-    `${token.logicalName}: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. ` +
+    `${token.logicalName}: the stack's state holds no value for this token (its token resource's value is empty or unknown), so it was neither verified nor registered. ` +
     "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
     "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
     `Fix: cfct rotate --stack ${settings.stack} --force issues a new generation, whose value comes from its own create call.`

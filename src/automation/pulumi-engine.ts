@@ -9,11 +9,19 @@ import {
 import type { Settings } from "../config/schema";
 import { CONFIG_NAMESPACE, parseSettings } from "../config/schema";
 import { offlineUnreadable, projectKeys, readStackFile, stackFilePath, stackName } from "../config/stack-file";
-import { readTokenOutputs, type DeployedToken, type EngineResult, type PreviewResult, type StackEngine } from "./engine";
+import {
+  LEGACY_VALUES_OUTPUT,
+  readTokenOutputs,
+  type DeployedToken,
+  type EngineResult,
+  type PreviewResult,
+  type StackEngine,
+} from "./engine";
 import { deleteOrphans, pendingTokenCreates, type OrphanTokens } from "./pending-creates";
 import { checkPulumiEnvironment, pulumiProcessEnv, secretEnvNamesIn } from "./pulumi-environment";
 import { PulumiNothingChangedError, explainPulumiFailure } from "./pulumi-errors";
 import { StepLog } from "./pulumi-steps";
+import { readStackState, type StackState } from "./stack-state";
 import { type TokenGenerations } from "../domain/generation";
 
 export interface PulumiEngineOptions {
@@ -40,6 +48,12 @@ export interface PulumiEngineOptions {
 
 export const PULUMI_LABEL = "engine: pulumi (Automation API, Pulumi CLI)";
 
+/** One `stack export`: as Pulumi wrote it (pending creates are read from it), and read (outputs, values). */
+interface ExportedState {
+  readonly exported: unknown;
+  readonly state: StackState;
+}
+
 /**
  * Drives the project's Pulumi program through the Automation API (LocalWorkspace on the project
  * directory, so Pulumi.yaml, stackConfigDir and the state backend are the user's own). The provider
@@ -49,8 +63,12 @@ export const PULUMI_LABEL = "engine: pulumi (Automation API, Pulumi CLI)";
 export class PulumiEngine implements StackEngine {
   readonly label = PULUMI_LABEL;
   private stackPromise: Promise<Stack> | undefined;
-  /** `stack output` runs two CLI processes and decrypts the state: once per run, and up's own result after that. */
-  private outputsPromise: Promise<OutputMap> | undefined;
+  /**
+   * `stack export --show-secrets`: one CLI process that decrypts the state into this one's memory,
+   * where the outputs and each token's value are read from it. Once per run, and again only after
+   * an update changed the state.
+   */
+  private exportPromise: Promise<ExportedState> | undefined;
 
   constructor(private readonly options: PulumiEngineOptions) {}
 
@@ -66,31 +84,40 @@ export class PulumiEngine implements StackEngine {
 
   async up(): Promise<EngineResult> {
     const stack = await this.stack();
-    await this.clearPendingCreates(stack);
+    const before = await this.exported();
+    await this.clearPendingCreates(stack, before.exported);
     const steps = new StepLog();
     const result = await this.run("up", steps, true, (onOutput) => stack.up({ ...this.policyOptions(), onOutput, onEvent: steps.onEvent }));
-    this.outputsPromise = Promise.resolve(result.outputs);
-    return { changes: steps.changes(), tokens: readTokenOutputs(plainOutputs(result.outputs)).tokens };
+    // The state changed: values are read again, from the new one.
+    this.exportPromise = undefined;
+    const outputs = plainOutputs(result.outputs);
+    if (LEGACY_VALUES_OUTPUT in before.state.outputs && !(LEGACY_VALUES_OUTPUT in outputs)) {
+      this.progress(
+        `stack ${this.options.stack}: this update removed the stack output \`${LEGACY_VALUES_OUTPUT}\` that earlier cfct versions wrote; ` +
+          "token values are now read from the stack's state only. Anything that copied that output (CI step outputs, StackReferences) held the values: rotate if it may have leaked",
+      );
+    }
+    return { changes: steps.changes(), tokens: readTokenOutputs(outputs) };
   }
 
   async destroy(): Promise<EngineResult> {
     const stack = await this.stack();
-    await this.clearPendingCreates(stack);
+    await this.clearPendingCreates(stack, (await this.exported()).exported);
     const steps = new StepLog();
     await this.run("destroy", steps, true, (onOutput) => stack.destroy({ onOutput, onEvent: steps.onEvent }));
-    this.outputsPromise = Promise.resolve({});
+    this.exportPromise = Promise.resolve({ exported: { deployment: {} }, state: { outputs: {}, values: new Map() } });
     // Nothing is left to rotate: a later up starts with fresh generations.
     await this.run("config rm", new StepLog(), false, () => stack.removeConfig(`${CONFIG_NAMESPACE}:generations`));
     return { changes: steps.changes(), tokens: [] };
   }
 
   async outputs(): Promise<DeployedToken[]> {
-    return readTokenOutputs(plainOutputs(await this.stackOutputs())).tokens;
+    return readTokenOutputs((await this.exported()).state.outputs);
   }
 
   async tokenValue(logicalName: string): Promise<string | undefined> {
-    // `stack output --show-secrets` runs inside this process; the plaintext goes no further than the caller.
-    return readTokenOutputs(plainOutputs(await this.stackOutputs())).values.get(logicalName);
+    // The export's plaintext lives in this process only and goes no further than the caller.
+    return (await this.exported()).state.values.get(logicalName);
   }
 
   /**
@@ -104,7 +131,7 @@ export class PulumiEngine implements StackEngine {
     if (!offlineUnreadable(stackFile))
       return parseSettings(stackFile.projectConfig, { stack: name, source: stackFile.file, also: stackFile.foreign });
     const stack = await this.stack();
-    const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig());
+    const config = await this.run("config", new StepLog(), false, () => stack.getAllConfig(), { stdoutHoldsSecrets: true });
     return parseSettings(projectKeys(configValues(config)), {
       stack: name,
       source: `${stackFile.file} (through pulumi config)`,
@@ -129,9 +156,11 @@ export class PulumiEngine implements StackEngine {
     return { policyPacks: [...(this.options.policyPacks ?? [])], policyPackConfigs: [...(this.options.policyPackConfigs ?? [])] };
   }
 
-  private stackOutputs(): Promise<OutputMap> {
-    this.outputsPromise ??= this.stack().then((stack) => this.run("stack output", new StepLog(), false, () => stack.outputs()));
-    return this.outputsPromise;
+  private exported(): Promise<ExportedState> {
+    this.exportPromise ??= this.stack()
+      .then((stack) => this.run("stack export", new StepLog(), false, () => stack.exportStack(), { stdoutHoldsSecrets: true }))
+      .then((exported) => ({ exported, state: readStackState(exported) }));
+    return this.exportPromise;
   }
 
   /**
@@ -139,15 +168,15 @@ export class PulumiEngine implements StackEngine {
    * them: a token created in Cloudflare in between would be orphaned. Delete those tokens (found by
    * their planned names), then clear the pending creates from the state.
    */
-  private async clearPendingCreates(stack: Stack): Promise<void> {
-    const state = await this.run("stack export", new StepLog(), false, () => stack.exportStack());
-    const { pending, knownIds } = pendingTokenCreates(state);
+  private async clearPendingCreates(stack: Stack, exported: unknown): Promise<void> {
+    const { pending, knownIds } = pendingTokenCreates(exported);
     if (pending.length === 0) return;
     this.progress(`${pending.length} token create(s) left pending by an interrupted run: ${pending.map((p) => p.name).join(", ")}`);
     for (const deleted of await deleteOrphans(pending, knownIds, this.options.orphans)) this.progress(`deleted orphaned token ${deleted}`);
     await this.run("refresh --clear-pending-creates", new StepLog(), true, (onOutput) =>
       stack.refresh({ clearPendingCreates: true, onOutput }),
     );
+    this.exportPromise = undefined;
   }
 
   /** Runs one Pulumi command with whole-line output, and turns its failure into one actionable error. */
@@ -156,6 +185,7 @@ export class PulumiEngine implements StackEngine {
     steps: StepLog,
     mutating: boolean,
     work: (onOutput: (chunk: string) => void) => Promise<T>,
+    { stdoutHoldsSecrets = false } = {},
   ): Promise<T> {
     const lines = lineSplitter((line) => this.progress(line));
     try {
@@ -166,6 +196,7 @@ export class PulumiEngine implements StackEngine {
         stack: this.options.stack,
         changed: mutating && steps.changedAnything(),
         diagnostics: steps.diagnostics(),
+        stdoutHoldsSecrets,
       });
     } finally {
       lines.flush();

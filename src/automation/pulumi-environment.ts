@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
 import { SECRET_ENV_KEYS } from "../config/registration/fields";
+import { stackSecretsProvider, type SecretsProvider } from "./secrets-provider";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,8 +61,9 @@ export function stateBackend(projectDir: string, env: Env): string | PulumiNothi
 /** How the stack keeps its secrets (the token values), or why Pulumi could not open them. */
 export function secretsProvider(projectDir: string, stack: string, backend: string, env: Env): string | PulumiNothingChangedError {
   const hasPassphrase = env["PULUMI_CONFIG_PASSPHRASE"] !== undefined || Boolean(env["PULUMI_CONFIG_PASSPHRASE_FILE"]);
-  const configured = configuredSecretsProvider(projectDir, stack);
-  if (usesPassphrase(configured, backend)) {
+  const file = stackFilePath(projectDir, stack);
+  const provider = stackSecretsProvider(file, readYaml(file), backend);
+  if (provider.kind === "passphrase") {
     if (hasPassphrase)
       return `passphrase (${env["PULUMI_CONFIG_PASSPHRASE"] !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : "PULUMI_CONFIG_PASSPHRASE_FILE"} is set)`;
     return new PulumiNothingChangedError(
@@ -69,9 +71,15 @@ export function secretsProvider(projectDir: string, stack: string, backend: stri
         "Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
     );
   }
-  return typeof configured.secretsprovider === "string"
-    ? `${redactUrl(configured.secretsprovider.split("?")[0]!)} (the stack file's secretsprovider)`
-    : `the service backend's own (${redactUrl(backend)})`;
+  return provider.kind === "service"
+    ? `the service backend's own (${redactUrl(backend)})`
+    : `${redactUrl(provider.name.split("?")[0]!)} (${provider.source})`;
+}
+
+/** The secrets provider Pulumi will use for the stack: from its stack file and the backend (see stackSecretsProvider). */
+export function secretsProviderOf(projectDir: string, stack: string, env: Env): SecretsProvider {
+  const file = stackFilePath(projectDir, stack);
+  return stackSecretsProvider(file, readYaml(file), backendUrl(projectDir, env));
 }
 
 /** The backend Pulumi will use: PULUMI_BACKEND_URL, then Pulumi.yaml's backend.url, then the current `pulumi login`. */
@@ -83,20 +91,6 @@ function backendUrl(projectDir: string, env: Env): string | undefined {
   const home = env["PULUMI_HOME"] || path.join(env["HOME"] || homedir(), ".pulumi");
   const credentials = readJson(path.join(home, "credentials.json")) as { current?: unknown } | undefined;
   return typeof credentials?.current === "string" && credentials.current ? credentials.current : undefined;
-}
-
-function configuredSecretsProvider(projectDir: string, stack: string): { encryptionsalt?: unknown; secretsprovider?: unknown } {
-  return (readYaml(stackFilePath(projectDir, stack)) as { encryptionsalt?: unknown; secretsprovider?: unknown } | undefined) ?? {};
-}
-
-/**
- * A stack keeps secrets with a passphrase when its file says so (encryptionsalt, or secretsprovider:
- * passphrase), or when it names no provider on a DIY backend, where passphrase is Pulumi's default.
- */
-function usesPassphrase(file: { encryptionsalt?: unknown; secretsprovider?: unknown }, backend: string): boolean {
-  if (file.encryptionsalt) return true;
-  if (typeof file.secretsprovider === "string") return file.secretsprovider === "passphrase";
-  return !/^https?:\/\//.test(backend);
 }
 
 /**

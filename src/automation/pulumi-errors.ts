@@ -30,6 +30,8 @@ export interface FailureContext {
   readonly changed: boolean;
   /** Error diagnostics and failed resource steps from the engine's events, when there were events. */
   readonly diagnostics: readonly string[];
+  /** The command prints decrypted secrets (`stack export --show-secrets`, `config --show-secrets`): its stdout is never shown. */
+  readonly stdoutHoldsSecrets?: boolean;
 }
 
 const TAIL_LINES = 12;
@@ -51,7 +53,10 @@ export function explainPulumiFailure(error: unknown, context: FailureContext): E
   const stdout = inner?.stdout ?? call.stdout ?? "";
   const exit = inner?.exitCode !== undefined ? ` (exit ${inner.exitCode})` : "";
   const detail = [...context.diagnostics, ...tail(stderr)];
-  const shown = (detail.length > 0 ? detail : tail(stdout)).map((line) => `  ${line}`).join("\n");
+  const fallback = context.stdoutHoldsSecrets
+    ? ["(no error output; its standard output is not shown, as it holds the stack's decrypted secrets)"]
+    : tail(stdout);
+  const shown = (detail.length > 0 ? detail : fallback).map((line) => `  ${line}`).join("\n");
 
   if (error.name === "ConcurrentUpdateError") {
     return new PulumiNothingChangedError(

@@ -143,7 +143,10 @@ function lateOutput<T>(): { output: pulumi.Output<T>; bind(source: pulumi.Output
 export class ComplianceToken extends pulumi.ComponentResource {
   /** Cloudflare's token ID. */
   readonly tokenId: pulumi.Output<string>;
-  /** The token value, a secret. */
+  /**
+   * The token value, a secret. Not one of the component's registered outputs: the child token
+   * resource holds it in the state, and exporting it would hand it to every reader of outputs.
+   */
   readonly value: pulumi.Output<string>;
   /** RFC 3339. */
   readonly expiresOn: pulumi.Output<string>;
@@ -219,7 +222,6 @@ export class ComplianceToken extends pulumi.ComponentResource {
     this.resources = resolved.apply((t) => t.policies.map((policy) => ({ ...policy.resources })));
     this.registerOutputs({
       tokenId: this.tokenId,
-      value: this.value,
       expiresOn: this.expiresOn,
       permissionGroups: this.permissionGroups,
       resources: this.resources,

@@ -43,8 +43,9 @@ function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
 /**
  * The Pulumi program: stack config -> plan -> one ComplianceToken per token generation. Every name
  * of every token is resolved before the first token is declared, so a missing group or zone stops
- * the run with nothing created. Exports `tokens` (metadata by logical name) and `tokenValues` (one
- * secret map).
+ * the run with nothing created. Exports `tokens` (metadata by logical name) and no token value:
+ * stack outputs reach `pulumi stack output`, StackReferences and CI actions, so values stay in each
+ * token resource's state, from where cfct reads them (src/automation/stack-state.ts).
  */
 export async function complianceTokensProgram(now: Date = new Date()) {
   const stack = pulumi.getStack();
@@ -73,11 +74,6 @@ export async function complianceTokensProgram(now: Date = new Date()) {
           expiresOn: component.expiresOn,
         },
       ]),
-    ),
-    // Values only under one top-level secret: CI actions that turn outputs into step outputs mask
-    // top-level secrets only, and nothing else in the stack's outputs is sensitive.
-    tokenValues: pulumi.secret(
-      pulumi.output(Object.fromEntries(declared.map(({ tokenPlan, component }) => [logicalName(tokenPlan), component.value]))),
     ),
   };
 }

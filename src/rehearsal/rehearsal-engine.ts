@@ -2,14 +2,16 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareClient } from "../cloudflare/client";
 import { readTokenOutputs, type DeployedToken, type EngineResult, type StackEngine } from "../automation/engine";
+import { tokenResourcesOf } from "../automation/stack-state";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
 import { readProjectConfig, readStackFile, stackFilePath } from "../config/stack-file";
 import { stackNameProblem } from "../config/stack-name";
 import { complianceTokensProgram } from "../program/program";
 import { SandboxMocks } from "./sandbox-mocks";
-import { SecretBox } from "./secret-box";
-import { StateStore } from "./state-store";
+import { SecretBox, type SealedSecret } from "./secret-box";
+import { StateStore, type RehearsalState } from "./state-store";
 import { type TokenGenerations } from "../domain/generation";
+import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 
 export interface RehearsalEngineOptions {
   readonly projectDir: string;
@@ -23,6 +25,8 @@ export interface RehearsalEngineOptions {
   /** Where the sealing key comes from (CFCT_REHEARSAL_PASSPHRASE, CFCT_REHEARSAL_KEY_DIR); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
 }
+
+const PROJECT = "cf-compliance-tokens";
 
 export const REHEARSAL_LABEL = "engine: sandbox (rehearsal: the Pulumi program under mocks against the Cloudflare API sandbox; not Pulumi)";
 
@@ -68,12 +72,12 @@ export class RehearsalEngine implements StackEngine {
   }
 
   async outputs(): Promise<DeployedToken[]> {
-    return readTokenOutputs({ tokens: this.store.read().outputs }).tokens;
+    return readTokenOutputs({ tokens: this.store.read().outputs });
   }
 
   async tokenValue(logicalName: string): Promise<string | undefined> {
-    const resource = Object.values(this.store.read().resources).find((r) => r.name === logicalName);
-    return resource ? this.box.open(resource.value) : undefined;
+    const sealed = tokenResourcesOf(stateResources(this.store.read())).get(logicalName)?.sealed;
+    return sealed ? this.box.open(sealed) : undefined;
   }
 
   async settings(): Promise<Settings> {
@@ -103,7 +107,7 @@ export class RehearsalEngine implements StackEngine {
   private async runProgram(dryRun: boolean): Promise<EngineResult> {
     const mocks = this.mocks(dryRun);
     if (!dryRun) await mocks.settlePendingCreates();
-    await pulumi.runtime.setMocks(mocks, "cf-compliance-tokens", this.options.stack, false);
+    await pulumi.runtime.setMocks(mocks, PROJECT, this.options.stack, false);
     pulumi.runtime.setAllConfig(
       Object.fromEntries(
         Object.entries(this.configKeys()).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)]),
@@ -122,8 +126,27 @@ export class RehearsalEngine implements StackEngine {
     await mocks.deleteUntouched();
     // Values stay sealed in the resources; the recorded outputs are the metadata only.
     if (!dryRun) this.store.update((s) => void (s.outputs = plain.tokens));
-    return { changes: mocks.changes, tokens: readTokenOutputs(plain).tokens };
+    return { changes: mocks.changes, tokens: readTokenOutputs(plain) };
   }
+}
+
+/**
+ * The rehearsal's tokens as Pulumi's state lists a stack's resources, values still sealed: each the
+ * child of the ComplianceToken of its name, as the program declares it. Pulumi's mocks never tell a
+ * resource its parent (runtime/mocks.js hands newResource type, name, inputs and provider), so that
+ * link is the program's; the selection of each component's token is the one a Pulumi stack's goes through.
+ */
+function stateResources(state: RehearsalState): { urn: string; type: string; parent?: string; sealed?: SealedSecret }[] {
+  const urn = (typeChain: string, name: string) => `urn:pulumi:${state.stack}::${PROJECT}::${typeChain}::${name}`;
+  return Object.values(state.resources).flatMap((resource) => [
+    { urn: urn(COMPLIANCE_TOKEN_TYPE, resource.name), type: COMPLIANCE_TOKEN_TYPE },
+    {
+      urn: urn(`${COMPLIANCE_TOKEN_TYPE}$${resource.type}`, resource.name),
+      type: resource.type,
+      parent: urn(COMPLIANCE_TOKEN_TYPE, resource.name),
+      sealed: resource.value,
+    },
+  ]);
 }
 
 /**

@@ -244,7 +244,7 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
       if (usable.length > 0) {
         return [
           `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
-          `Copy the current value again (the stack's secret output), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
+          `Copy the current value again (from the registration channel it was handed over through), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
         ];
       }
       const expired = named.find(isExpired);

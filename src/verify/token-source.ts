@@ -2,7 +2,7 @@ import { type TokenPlan } from "../domain/plan";
 
 /**
  * Where `cfct verify --stack` gets each planned token's value. The CLI reads environment variables;
- * the automation step supplies the stack's secret outputs through the same interface.
+ * the automation step supplies the values it reads from the stack's state through the same interface.
  * A value is a secret: implementations must never log or echo it.
  */
 export interface TokenValueSource {

@@ -46,7 +46,7 @@ describe("cfct preview with the Pulumi engine, against the stand-in CLI", () => 
       ...stepEvents("replace", "drata-g1", undefined, true),
       ...stepEvents("delete-replaced", "drata-g1", undefined, true),
     ];
-    standIn = installPulumiStandIn({ answers: [answers.selected, ...answers.outputs({}), { command: ["preview"], events: replacement }] });
+    standIn = installPulumiStandIn({ answers: [answers.selected, answers.state(), { command: ["preview"], events: replacement }] });
     const project = projectCopy();
     const caller = mkdtempSync(path.join(tmpdir(), "cfct-caller-"));
     const run = await cfct(

@@ -205,14 +205,14 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
     ["empty", ""],
     ["unknown", unknownValue],
   ])(
-    "a token whose value output comes back %s is never registered; the message names the provider issue and rotate --force recovers",
+    "a token whose value comes back from the state %s is never registered; the message names the provider issue and rotate --force recovers",
     async (kind, lost) => {
       const project = testProject(`lostvalue-${kind}`);
       project.writeConfig({ connections: [drata()] });
       const pipeline = pipelineFor(sandbox, project);
       const engine = pipeline.context.engine;
       const verified: string[] = [];
-      // What the provider issue leaves behind: the token exists, its value output does not.
+      // What the provider issue leaves behind: the token exists, its value in the state does not.
       const losing = {
         ...pipeline.context,
         engine: Object.assign(Object.create(engine) as typeof engine, {
@@ -231,7 +231,7 @@ describe("cfct up against the sandbox (rehearsal engine)", () => {
         ["drata-g1", "create", false, undefined],
       ]);
       expect(result.problems).toEqual([
-        "drata-g1: the deploy left this token's value output empty or unknown, so it was neither verified nor registered. " +
+        "drata-g1: the stack's state holds no value for this token (its token resource's value is empty or unknown), so it was neither verified nor registered. " +
           "This is a known provider issue: Cloudflare returns a token's value only when it is created, and the Cloudflare provider can lose it from state " +
           "(cloudflare/terraform-provider-cloudflare#5273, #5648, #5967). " +
           `Fix: cfct rotate --stack lostvalue-${kind} --force issues a new generation, whose value comes from its own create call.`,

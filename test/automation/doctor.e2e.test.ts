@@ -111,11 +111,48 @@ describe("cfct doctor with the Pulumi engine: what up needs, in up's order", { t
     ]);
     expect(report.findings.some((f) => f.check.startsWith("registration:"))).toBe(true);
     expect(byCheck(report.findings)["secrets-provider"]!.detail).toBe(
-      "stack dev keeps its secrets with passphrase (PULUMI_CONFIG_PASSPHRASE is set)",
+      "stack dev keeps its secrets with passphrase (PULUMI_CONFIG_PASSPHRASE is set); secrets provider of stack dev: passphrase (Pulumi's default on a DIY backend): " +
+        "anyone who holds the passphrase and can read the state can decrypt every token value, and nothing records it",
     );
-    expect(new Set(standIn.commands())).toEqual(new Set(["version", "whoami", "stack ls", "stack select", "stack output"]));
+    expect(new Set(standIn.commands())).toEqual(new Set(["version", "whoami", "stack ls", "stack select", "stack export"]));
     // The credential's value never reaches doctor's output.
     expect(run.stdout).not.toContain(sandbox.provisionerToken);
+  });
+});
+
+describe("cfct doctor names the stack's secrets provider and who can decrypt the token values", { timeout: 120_000 }, () => {
+  /** Doctor --json on stack prod of a project copy whose prod stack file carries `secrets` (Pulumi's top-level keys) beside one Drata connection. */
+  async function doctorProd(secrets: string) {
+    standIn = installPulumiStandIn({ answers: [WHOAMI, answers.stackList(["prod"]), answers.selected, ...answers.outputs({})] });
+    const project = projectCopy();
+    const config = `config:\n  cf-compliance-tokens:connections:\n    - {platform: drata, accounts: ["${ACME_CORP}"], zones: [acme-corp.com]}\n`;
+    writeFileSync(path.join(project, "stacks", "Pulumi.prod.yaml"), `${secrets}${config}`);
+    const run = await doctor([...pulumiArgs(project).map((arg) => (arg === "dev" ? "prod" : arg)), "--json"], {
+      PATH: process.env["PATH"]!,
+      PULUMI_BACKEND_URL: "file:///tmp/cfct-state",
+      PULUMI_CONFIG_PASSPHRASE: "pw",
+      CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    });
+    return { run, findings: byCheck((JSON.parse(run.stdout) as { findings: Finding[] }).findings) };
+  }
+
+  it("warns on a prod stack sealed with a passphrase, with the KMS fix, and still exits 0 when nothing else is wrong", async () => {
+    const { run, findings } = await doctorProd("encryptionsalt: v1:Zm9vYmFy:v1:abc:def\n");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(findings["secrets-provider"]).toMatchObject({ status: "warn" });
+    expect(findings["secrets-provider"]!.detail).toMatch(
+      /secrets provider of stack prod: passphrase \(.*Pulumi\.prod\.yaml: encryptionsalt\)/,
+    );
+    expect(findings["secrets-provider"]!.fix).toMatch(/^move it to a KMS secrets provider/);
+    expect(findings["provisioner"]!.status).toBe("ok");
+  });
+
+  it("reports a KMS provider on prod without a warning", async () => {
+    const { findings } = await doctorProd("secretsprovider: awskms://alias/cfct?region=us-east-1\nencryptedkey: AQICAHg=\n");
+    expect(findings["secrets-provider"]).toMatchObject({ status: "ok" });
+    expect(findings["secrets-provider"]!.detail).toMatch(
+      /secrets provider of stack prod: awskms:\/\/alias\/cfct\?region=us-east-1 .*audit log records each use/,
+    );
   });
 });
 

@@ -6,7 +6,15 @@ import type { OrphanTokens } from "../../src/automation/pending-creates";
 import { PulumiEngine, lineSplitter, type PulumiEngineOptions } from "../../src/automation/pulumi-engine";
 import { PulumiNothingChangedError, PulumiRunError, explainPulumiFailure } from "../../src/automation/pulumi-errors";
 import { exitCodeFor } from "../../src/cli/errors";
-import { answers, installPulumiStandIn, projectCopy, stepEvents, type CannedAnswer, type PulumiStandIn } from "../helpers/pulumi-standin";
+import {
+  answers,
+  installPulumiStandIn,
+  projectCopy,
+  stepEvents,
+  type CannedAnswer,
+  type PulumiStandIn,
+  type StackStateOptions,
+} from "../helpers/pulumi-standin";
 
 const TOKEN_OUTPUT = {
   id: "tok1",
@@ -20,10 +28,9 @@ const TOKEN_OUTPUT = {
   resources: [{ "com.cloudflare.api.account.zone.abc": "*" }],
   expiresOn: "2026-12-01T00:00:00Z",
 };
-const OUTPUTS = {
-  tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false },
-  tokenValues: { value: { "drata-g1": "the-secret" }, secret: true },
-};
+const OUTPUTS = { tokens: { value: { "drata-g1": TOKEN_OUTPUT }, secret: false } };
+/** The stack those outputs came from: the value lives in the token resource's state only. */
+const STATE: StackStateOptions = { outputs: OUTPUTS, tokens: [{ logicalName: "drata-g1", id: "tok1", value: "the-secret" }] };
 const PULUMI_ENV = { PULUMI_BACKEND_URL: "file:///tmp/cfct-state", PULUMI_CONFIG_PASSPHRASE: "correct horse" };
 const NO_ORPHANS: OrphanTokens = { list: async () => [], remove: async () => undefined };
 
@@ -157,22 +164,20 @@ describe("preview and up through the Automation API", () => {
     ]);
   });
 
-  it("reads the stack's outputs once per run: values and records from one `stack output` pair, then up's own result", async () => {
-    const { engine, cli } = engineWith([
-      answers.selected,
-      ...answers.outputs(OUTPUTS),
-      answers.state(),
-      { command: ["up"] },
-      answers.history,
-    ]);
+  it("reads records and values from one `stack export --show-secrets` per state, never from `stack output`; again after up", async () => {
+    const { engine, cli } = engineWith([answers.selected, ...answers.stack(STATE), { command: ["up"] }, answers.history]);
     expect((await engine.outputs())[0]).toMatchObject({ logicalName: "drata-g1", id: "tok1" });
     expect(JSON.stringify(await engine.outputs())).not.toContain("the-secret");
     expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
+    expect(await engine.tokenValue("drata-g2")).toBeUndefined();
+    expect(cli.commands()).toEqual(["version", "stack select", "stack export"]);
+    expect(cli.calls()[2]!.argv).toContain("--show-secrets");
+    // up reuses that export for its pending creates; the Automation API reads outputs after up (2 processes).
+    await engine.up();
+    expect(cli.commands().slice(3)).toEqual(["up", "stack output", "stack output", "stack history"]);
+    // The update changed the state: the value is read from the new one.
     expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
-    expect(cli.commands().filter((c) => c === "stack output")).toHaveLength(2);
-    await engine.up(); // the Automation API reads outputs after up (2 more processes); cfct reuses them
-    expect(await engine.tokenValue("drata-g1")).toBe("the-secret");
-    expect(cli.commands().filter((c) => c === "stack output")).toHaveLength(4);
+    expect(cli.commands().slice(7)).toEqual(["stack export"]);
   });
 
   it("stores generations with `pulumi config set`, and destroy forgets them", async () => {
@@ -222,7 +227,7 @@ describe("backend and passphrase are checked before any Pulumi command (item 5)"
   });
 
   it("a Pulumi Cloud login needs no passphrase", async () => {
-    const { engine } = engineWith([answers.selected, ...answers.outputs(OUTPUTS)], { env: { PULUMI_ACCESS_TOKEN: "pul-x" } });
+    const { engine } = engineWith([answers.selected, ...answers.stack(STATE)], { env: { PULUMI_ACCESS_TOKEN: "pul-x" } });
     await expect(engine.outputs()).resolves.toHaveLength(1);
   });
 });
@@ -242,7 +247,7 @@ describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and
     });
     const watch = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
     const { engine, cli } = engineWith(
-      [answers.selected, ...answers.outputs(OUTPUTS)],
+      [answers.selected, ...answers.stack(STATE)],
       { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } },
       watch,
     );
@@ -302,6 +307,18 @@ describe("errors a user can act on (item 7)", () => {
     expect(error.message).toContain("error: update failed");
     expect(error.message).not.toContain("code: -2");
     expect(error.message).not.toContain(STDOUT_MARK);
+  });
+
+  it("a failed `stack export` never shows its standard output, which holds the decrypted state", async () => {
+    const { engine } = engineWith([
+      answers.selected,
+      { command: ["stack", "export"], stdout: '{"version":3,"deployment":{"resources":[{"outputs":{"value":"the-secret"', exitCode: 255 },
+    ]);
+    const error = await failure(engine.tokenValue("drata-g1"));
+    expect(error.message).toMatch(
+      /^pulumi stack export --stack prod failed \(exit 255\):\n {2}\(no error output; its standard output is not shown/,
+    );
+    expect(error.message).not.toContain("the-secret");
   });
 
   it("a locked stack (ConcurrentUpdateError) exits 1 and names `pulumi cancel`", async () => {

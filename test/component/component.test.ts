@@ -56,6 +56,20 @@ describe("ComplianceToken", () => {
     });
   });
 
+  it("keeps the value as a secret property for the caller, and out of the outputs it registers", async () => {
+    await start(false);
+    const token = new ComplianceToken("drata", { platform: "drata", accounts: [ACME_CORP], zones: "all" });
+    expect(await pulumi.isSecret(token.value)).toBe(true);
+    expect(await new Promise((resolve) => token.value.apply(resolve))).toBe("SECRET-drata");
+    await settled();
+    type Recorded = { urn: string; state: { toJavaScript(): Record<string, unknown> } };
+    const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, Recorded> };
+    const component = [...monitor.getRegisteredResources().values()].find((r) => r.urn.endsWith("ComplianceToken::drata"))!;
+    const outputs = component.state.toJavaScript();
+    expect(Object.keys(outputs).sort()).toEqual(["expiresOn", "permissionGroups", "resources", "tokenId"]);
+    expect(JSON.stringify(outputs)).not.toContain("SECRET-drata");
+  });
+
   it("honours a providers map for the token and for every invoke", async () => {
     await start(false);
     const other = new cloudflare.Provider("other", {});

@@ -154,7 +154,7 @@ describe("GitHub workflows: what each one runs, with which credentials", () => {
     expect(secretJobs.map((job) => job.environment).sort()).toEqual(["preview", "prod", "prod", "prod"]);
   });
 
-  it("every pulumi/actions step suppresses outputs and has no id, so no step can read tokenValues from it", () => {
+  it("every pulumi/actions step suppresses outputs and has no id, so no later step reads the stack's outputs from it", () => {
     const actionSteps = ALL.flatMap(({ workflow }) => steps(workflow)).filter((s) => s.uses?.startsWith("pulumi/actions"));
     expect(actionSteps).toHaveLength(4);
     for (const step of actionSteps) {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import { secretsProviderCheck } from "../../automation/doctor-secrets";
 import { describePreflight } from "../../automation/preflight";
 import { failure, renderDoctor, runDoctor, type CheckResult, type DoctorCheck } from "../../automation/doctor";
 import { backendIdentity, pulumiCliVersion, stackExists } from "../../automation/pulumi-engine";
@@ -181,7 +182,19 @@ function pulumiChecks(options: DoctorOptions): DoctorCheck[] {
       run: async () => {
         const provider = secretsProvider(projectDir, options.stack, backend(), env);
         if (provider instanceof Error) throw provider;
-        return { status: "ok", detail: `stack ${options.stack} keeps its secrets with ${provider}` };
+        // Usable is not the whole answer: who can decrypt the token values, and a warning for a passphrase on prod.
+        const readers = secretsProviderCheck({
+          projectDir,
+          stack: options.stack,
+          name: options.stack.split("/").pop()!,
+          env,
+          policyPackConfigs: (options.policyPackConfig ?? []).map((file) => path.resolve(file)),
+        });
+        return {
+          status: readers.status,
+          detail: `stack ${options.stack} keeps its secrets with ${provider}; ${readers.detail}`,
+          ...(readers.fix ? { fix: readers.fix } : {}),
+        };
       },
     },
     {

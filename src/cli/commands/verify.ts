@@ -80,7 +80,7 @@ export function registerVerify(program: Command): void {
       .option(...PROBE_ALL_ZONES_FLAG)
       .option(
         "--engine <kind>",
-        "with --stack: take every deployed token and its value from the stack's secret outputs through this engine (pulumi | sandbox), and write evidence",
+        "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine (pulumi | sandbox), and write evidence",
       )
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
@@ -209,7 +209,7 @@ async function verifyStack(
   });
 }
 
-/** Every token the stack has deployed, values from its secret outputs (in this process only); evidence recorded. */
+/** Every token the stack has deployed, values from its state (in this process only); evidence recorded. */
 async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; report: VerifyReport }[]> {
   const engineOptions: EngineOptions = {
     stack: options.stack!,

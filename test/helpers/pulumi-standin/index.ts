@@ -131,9 +131,108 @@ export const answers = {
     command: ["stack", "export"],
     stdout: JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [], ...deployment } }),
   }),
+  /**
+   * One deployed stack, answered consistently as the CLI would: `stack export --show-secrets` prints
+   * its state (stackExport), `stack output` the root stack resource's outputs.
+   */
+  stack: (state: StackStateOptions, times?: number): CannedAnswer[] => [
+    { command: ["stack", "export"], has: ["--show-secrets"], stdout: JSON.stringify(stackExport(state)), ...(times ? { times } : {}) },
+    ...answers.outputs(state.outputs, times),
+  ],
   /** `up` reads the last update's summary from the history afterwards. */
   history: { command: ["stack", "history"], stdout: "[]" } as CannedAnswer,
 };
+
+/** Pulumi's signature key and its value for a secret (sdk/go/common/resource/sig/sig.go). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A secret as `pulumi stack export --show-secrets` writes it: its JSON text as `plaintext` (pkg/resource/stack/deployment.go). */
+export function shownSecret(value: unknown): Record<string, string> {
+  return { [SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(value) };
+}
+
+/** One token of a deployed stack: its ComplianceToken and the cloudflare token resource under it. */
+export interface StateToken {
+  readonly logicalName: string;
+  /** Default cloudflare:index/apiToken:ApiToken. */
+  readonly type?: string;
+  readonly id: string;
+  /** Absent: the provider lost it from state (a known provider issue). */
+  readonly value?: string;
+  readonly inputs?: Record<string, unknown>;
+}
+
+export interface StackStateOptions {
+  readonly stack?: string;
+  /** The stack outputs, as `answers.outputs` takes them; a secret one is stored as a shown secret. */
+  readonly outputs: Record<string, { value: unknown; secret: boolean }>;
+  readonly tokens: readonly StateToken[];
+  /** More resources, as they appear in `deployment.resources`. */
+  readonly extra?: readonly object[];
+}
+
+/**
+ * A stack's state as `pulumi stack export --show-secrets` prints it (apitype.UntypedDeployment with a
+ * DeploymentV3: sdk/go/common/apitype/core.go): the root `pulumi:pulumi:Stack` resource holding the
+ * stack outputs, the default Cloudflare provider, and for each token a ComplianceToken parent with the
+ * provider's token resource as its child, whose `value` output is a secret.
+ */
+export function stackExport({ stack = "prod", outputs, tokens, extra = [] }: StackStateOptions): object {
+  const prefix = `urn:pulumi:${stack}::cf-compliance-tokens::`;
+  const root = `${prefix}pulumi:pulumi:Stack::cf-compliance-tokens-${stack}`;
+  const provider = `${prefix}pulumi:providers:cloudflare::default_6_22_1`;
+  const at = "2026-11-24T09:00:00.000000000Z";
+  const resources: object[] = [
+    {
+      urn: root,
+      custom: false,
+      type: "pulumi:pulumi:Stack",
+      outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? shownSecret(o.value) : o.value])),
+      created: at,
+      modified: at,
+    },
+    {
+      urn: provider,
+      custom: true,
+      id: "5c7f1bd2-0d8e-4b8e-9d44-9d8b2a0c1e11",
+      type: "pulumi:providers:cloudflare",
+      inputs: { __internal: { pluginDownloadURL: "" }, version: "6.22.1" },
+      outputs: { version: "6.22.1" },
+      created: at,
+      modified: at,
+    },
+  ];
+  for (const token of tokens) {
+    const type = token.type ?? "cloudflare:index/apiToken:ApiToken";
+    const component = `${prefix}cf-compliance-tokens:index:ComplianceToken::${token.logicalName}`;
+    const inputs = token.inputs ?? { name: `cfct ${stack} ${token.logicalName}` };
+    resources.push(
+      { urn: component, custom: false, type: "cf-compliance-tokens:index:ComplianceToken", parent: root, created: at, modified: at },
+      {
+        urn: `${prefix}cf-compliance-tokens:index:ComplianceToken$${type}::${token.logicalName}`,
+        custom: true,
+        id: token.id,
+        type,
+        inputs,
+        outputs: { ...inputs, id: token.id, status: "active", ...(token.value !== undefined ? { value: shownSecret(token.value) } : {}) },
+        parent: component,
+        provider: `${provider}::5c7f1bd2-0d8e-4b8e-9d44-9d8b2a0c1e11`,
+        additionalSecretOutputs: ["value"],
+        created: at,
+        modified: at,
+      },
+    );
+  }
+  return {
+    version: 3,
+    deployment: {
+      manifest: { time: at, magic: "7d8f3c3b6c0e4f5a", version: "v3.248.0" },
+      secrets_providers: { type: "passphrase", state: { salt: "v1:e2w7lXq1bCw=:v1:3m3hQx3R3bWQmVxL:Qm6t8bq0aL4m0hYk5w1Vqg==" } },
+      resources: [...resources, ...extra],
+    },
+  };
+}
 
 const URN_PREFIX = "urn:pulumi:prod::cf-compliance-tokens::cf-compliance-tokens:index:ComplianceToken$";
 
