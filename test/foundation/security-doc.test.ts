@@ -39,3 +39,24 @@ describe("SECURITY.md: the threat model, each claim backed by a test that exists
     expect(inProgress.length).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("CODEOWNERS: the stacks and the code that judges them need their owners' review", () => {
+  const owners = (text: string) =>
+    new Map(
+      text
+        .split("\n")
+        .filter((line) => line.startsWith("/"))
+        .map((line) => line.trim().split(/\s+/) as [string, ...string[]])
+        .map(([pattern, ...teams]) => [pattern, teams]),
+    );
+
+  it("the README's example and .github/CODEOWNERS give stacks/, policies/, src/, .github/ and the lockfile an owner", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const example = /```text\n# \.github\/CODEOWNERS[^\n]*\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README's CODEOWNERS example").toBeDefined();
+    for (const file of [owners(example!), owners(readFileSync(".github/CODEOWNERS", "utf8"))]) {
+      for (const path of ["/stacks/", "/policies/", "/src/", "/.github/"]) expect(file.get(path)?.length, path).toBeGreaterThan(0);
+      expect([...file.keys()].some((pattern) => /^\/package(\*|-lock)\.json$/.test(pattern))).toBe(true);
+    }
+  });
+});
