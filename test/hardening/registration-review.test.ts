@@ -46,7 +46,7 @@ describe("plan shows each connection's registration; diff flags any change to it
   }, 60_000);
 
   it("cfct diff: a webhook moved to another host is a flagged change, never 'no change', in Markdown and --json", async () => {
-    const markdown = await cfct(["diff", "--stack", "dev", "--base", base, "--config", moved, "--no-policy-pack"], noCredentials);
+    const markdown = await cfct(["diff", "--stack", "dev", "--base-file", base, "--config", moved, "--no-policy-pack"], noCredentials);
     expect(markdown.code, markdown.stderr).toBe(0);
     expect(markdown.stdout).not.toContain("no change to tokens");
     expect(markdown.stdout).toContain("#### drata (changed)");
@@ -54,13 +54,13 @@ describe("plan shows each connection's registration; diff flags any change to it
     expect(markdown.stdout).toContain("⚠️ **secrets now go to a new host**: `collector.attacker.example`, `public-api.drata.com`");
 
     const json = JSON.parse(
-      (await cfct(["diff", "--stack", "dev", "--base", base, "--config", moved, "--no-policy-pack", "--json"], noCredentials)).stdout,
+      (await cfct(["diff", "--stack", "dev", "--base-file", base, "--config", moved, "--no-policy-pack", "--json"], noCredentials)).stdout,
     );
     const drata = json.connections.find((c: { connection: string }) => c.connection === "drata");
     expect(drata.registration.from.destinations[0].host).toBe("bridge.acme.example");
     expect(drata.registration.to.destinations[0].host).toBe("collector.attacker.example");
 
-    const same = await cfct(["diff", "--stack", "dev", "--base", base, "--config", base, "--no-policy-pack"], noCredentials);
+    const same = await cfct(["diff", "--stack", "dev", "--base-file", base, "--config", base, "--no-policy-pack"], noCredentials);
     expect(same.stdout).toContain("no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration");
   }, 60_000);
 });
@@ -72,7 +72,7 @@ describe("the policy pack's registration-hosts rules: an allow-list, advisory ev
   writeFileSync(allowed, JSON.stringify({ "registration-hosts": { allowedHosts: ["collector.attacker.example"] } }));
 
   it("cfct diff judges the webhook's host: advisory on dev (passes, but says so), allowed once listed", async () => {
-    const run = await cfct(["diff", "--stack", "dev", "--base", moved, "--config", moved, "--json"], noCredentials);
+    const run = await cfct(["diff", "--stack", "dev", "--base-file", moved, "--config", moved, "--json"], noCredentials);
     expect(run.code, run.stderr).toBe(0);
     const { verdict } = JSON.parse(run.stdout);
     expect(verdict.passes).toBe(true);
@@ -91,7 +91,7 @@ describe("the policy pack's registration-hosts rules: an allow-list, advisory ev
     expect(verdict.notApplicable).toContain("registration-hosts-required");
 
     const listed = await cfct(
-      ["diff", "--stack", "dev", "--base", moved, "--config", moved, "--json", "--policy-pack-config", allowed],
+      ["diff", "--stack", "dev", "--base-file", moved, "--config", moved, "--json", "--policy-pack-config", allowed],
       noCredentials,
     );
     expect(JSON.parse(listed.stdout).verdict.violations.filter((v: { policy: string }) => v.policy === "registration-hosts")).toEqual([]);
@@ -106,7 +106,7 @@ describe("the policy pack's registration-hosts rules: an allow-list, advisory ev
         `$1$2  registration: {kind: webhook, url: "https://collector.attacker.example/cfct", secretEnv: CFCT_WEBHOOK_SECRET}\n`,
       ),
     );
-    const run = await cfct(["diff", "--stack", "prod", "--base", prod, "--config", prod, "--json"], noCredentials);
+    const run = await cfct(["diff", "--stack", "prod", "--base-file", prod, "--config", prod, "--json"], noCredentials);
     expect(run.code, run.stderr).toBe(2);
     const { verdict } = JSON.parse(run.stdout);
     expect(verdict.violations).toContainEqual(

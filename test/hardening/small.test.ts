@@ -54,7 +54,10 @@ describe("cfct diff's git children get the scrubbed environment (issue 24 item 8
     commitAll(decoy);
 
     vi.stubEnv("GIT_DIR", path.join(decoy, ".git"));
-    const base = loadBase("HEAD", { projectDir: project, headFile: path.join(project, "stacks", "Pulumi.dev.yaml"), stack: "dev" });
+    const base = loadBase(
+      { ref: "HEAD", flag: "--base-ref" },
+      { projectDir: project, headFile: path.join(project, "stacks", "Pulumi.dev.yaml"), stack: "dev" },
+    );
     expect(base.settings?.connections.length).toBeGreaterThan(0);
   });
 });
