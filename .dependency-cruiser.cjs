@@ -9,6 +9,7 @@
  * - config/registration/ holds the registrars' config schemas, so parsing a stack file loads no
  *   registrar; src/registration/ implements them.
  * - process (allow-listed child-process environments) is a leaf helper beside domain.
+ * - files (the one way a secret-bearing file is written) is a leaf helper above domain.
  */
 const LAYERS = [
   "cli",
@@ -28,6 +29,7 @@ const LAYERS = [
   "config",
   "platforms",
   "cloudflare",
+  "files",
   "process",
   "domain",
 ];

@@ -25,4 +25,4 @@ export type { TokenOwner } from "./domain/owner";
 export type { PolicyResources } from "./domain/resource-keys";
 export { parseSettings, ConfigError, type Settings } from "./config/schema";
 export { PLATFORMS } from "./platforms";
-export { verifyWebhookSignature, type WebhookPayload } from "./registration/webhook";
+export { NO_REPLAY_WINDOW, verifyWebhookSignature, type ReplayWindow, type WebhookPayload } from "./registration/webhook";

@@ -10,6 +10,8 @@ import { noHandRolledTokens } from "./no-hand-rolled-tokens";
 import { notExpired } from "./not-expired";
 import { readAllProfile } from "./read-all-profile";
 import { readOnly } from "./read-only";
+import { registrationHosts } from "./registration-hosts";
+import { registrationHostsRequired } from "./registration-hosts-required";
 import { scopedResources } from "./scoped-resources";
 
 export const policies: Policies = [
@@ -21,4 +23,6 @@ export const policies: Policies = [
   ipFilter,
   ipFilterRequired,
   readAllProfile,
+  registrationHosts,
+  registrationHostsRequired,
 ];

@@ -70,9 +70,9 @@ const CSV_COLUMNS = [
   "date",
 ] as const;
 
-/** RFC 4180: quote every field, double the quotes inside. A leading =,+,-,@ is prefixed so a spreadsheet never runs a name as a formula. */
+/** RFC 4180: quote every field, double the quotes inside. A leading =, +, -, @, tab or carriage return is prefixed so a spreadsheet never runs a name as a formula (OWASP CSV injection). */
 function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return `"${safe.replace(/"/g, '""')}"`;
 }
 

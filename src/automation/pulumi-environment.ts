@@ -4,15 +4,14 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { stackFilePath } from "../config/stack-file";
 import { PulumiNothingChangedError, missingCli } from "./pulumi-errors";
-import { SECRET_ENV_KEYS } from "../config/registration/fields";
+import { secretEnvEntries } from "../config/registration/fields";
 import { stackSecretsProvider, type SecretsProvider } from "./secrets-provider";
+import { childEnv } from "../process/child-env";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The variable Pulumi's Cloudflare provider reads its credential from. */
 export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
-/** cfct's own variables (webhook secrets, token values for verify, hand-off dir): none is Pulumi's business. */
-const CFCT_PREFIX = "CFCT_";
 /** The provider's other credentials: with one of these beside the token, it would not use (only) the provisioner. */
 const OTHER_PROVIDER_CREDENTIALS = ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY"];
 
@@ -94,10 +93,31 @@ function backendUrl(projectDir: string, env: Env): string | undefined {
 }
 
 /**
- * The environment the Pulumi process gets on top of ours: the provisioner credential under the
- * name the provider reads, the provider's other credentials removed, and every variable of cfct's own removed (an undefined value is left out
- * of a child's environment), so webhook secrets and token values never reach Pulumi, its plugins or
- * policy packs.
+ * What Pulumi, its plugins and policy packs may see of cfct's environment, beyond the base set every
+ * child gets (src/process/child-env.ts): Pulumi's own settings and backend credentials, the cloud
+ * credentials a state backend or KMS secrets provider reads, and Node's and TLS's settings.
+ * Everything else (cfct's CFCT_* variables, registrars' secrets, the forge's GITHUB_TOKEN, any other
+ * credential of the shell) is withheld.
+ */
+const PULUMI_ALLOW = {
+  names: [
+    "NODE_OPTIONS",
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+  ],
+  prefixes: ["PULUMI_", "AWS_", "AZURE_", "ARM_", "GOOGLE_", "GCP_", "CLOUDSDK_"],
+} as const;
+
+/**
+ * The environment the Pulumi process gets: an allow-list. The Automation API starts `pulumi` with
+ * our whole environment plus these entries, so every variable outside PULUMI_ALLOW (and every
+ * registrar secret and the provisioner's own variable, whatever their names) is listed as undefined,
+ * which leaves it out of the child's environment; the provisioner credential goes under the name
+ * the provider reads.
  */
 export function pulumiProcessEnv(options: {
   provisionerToken: string;
@@ -105,25 +125,20 @@ export function pulumiProcessEnv(options: {
   secretEnvNames: readonly string[];
   env: Env;
 }): Record<string, string> {
-  const ours = new Set([
-    ...Object.keys(options.env).filter((name) => name.startsWith(CFCT_PREFIX)),
-    ...options.secretEnvNames,
-    ...OTHER_PROVIDER_CREDENTIALS,
-    ...(options.provisionerTokenEnv === PROVIDER_TOKEN_ENV ? [] : [options.provisionerTokenEnv]),
-  ]);
-  ours.delete(PROVIDER_TOKEN_ENV);
-  const removed = Object.fromEntries([...ours].map((name) => [name, undefined]));
+  const allowed = childEnv(PULUMI_ALLOW, { ...process.env, ...options.env });
+  for (const name of [...options.secretEnvNames, options.provisionerTokenEnv]) delete allowed[name];
+  const withheld = [
+    ...new Set([...Object.keys(process.env), ...Object.keys(options.env), ...options.secretEnvNames, ...OTHER_PROVIDER_CREDENTIALS]),
+  ]
+    .filter((name) => !(name in allowed))
+    .map((name) => [name, undefined]);
   // LocalWorkspace types its envVars as strings; an undefined entry is how a variable is withheld.
-  return { ...removed, [PROVIDER_TOKEN_ENV]: options.provisionerToken } as Record<string, string>;
+  return { ...Object.fromEntries(withheld), [PROVIDER_TOKEN_ENV]: options.provisionerToken } as Record<string, string>;
 }
 
 /** Names of the environment variables a stack's config says hold secrets (`secretEnv`, `apiKeyEnv`, `appKeyEnv`). */
 export function secretEnvNamesIn(config: unknown): string[] {
-  if (Array.isArray(config)) return config.flatMap(secretEnvNamesIn);
-  if (config === null || typeof config !== "object") return [];
-  return Object.entries(config).flatMap(([key, value]) =>
-    SECRET_ENV_KEYS.includes(key) && typeof value === "string" ? [value] : secretEnvNamesIn(value),
-  );
+  return secretEnvEntries(config).map(([, name]) => name);
 }
 
 function isExecutable(file: string): boolean {

@@ -4,6 +4,7 @@ import { announcementFile, readAnnouncements, type SandboxAnnouncement } from ".
 import { sandboxControlUrl, type EngineKind } from "./build-pipeline";
 import { readCredential } from "./credential";
 import { UsageError } from "./errors";
+import { ENDPOINT_REMEDY, inspectBaseUrl } from "../verify/endpoint";
 
 /** What every client of one command talks to, and with which credential. */
 export interface ApiTarget {
@@ -41,10 +42,8 @@ export function resolveApiTarget(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ApiTarget {
   if (options.engine !== "sandbox") {
-    return {
-      apiBase: options.apiBase ?? env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API_BASE,
-      provisionerToken: readCredential(env, options.provisionerTokenEnv, "--provisioner-token-env"),
-    };
+    const apiBase = realApiBase(options.apiBase, env, progress);
+    return { apiBase, provisionerToken: readCredential(env, options.provisionerTokenEnv, "--provisioner-token-env") };
   }
   const announced = readAnnouncements();
   if (options.apiBase !== undefined) {
@@ -91,6 +90,43 @@ export function resolveApiTarget(
   throw new UsageError(
     `--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
   );
+}
+
+/**
+ * The API base of a real run, checked as verify checks it (verify/endpoint.ts) before the
+ * provisioner credential goes anywhere: https (http only to this machine), no credentials, query or
+ * account path in it. A base that is not Cloudflare's own host is named in the output, so a
+ * changed CLOUDFLARE_BASE_URL in a CI environment is seen.
+ */
+function realApiBase(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  progress: (line: string) => void,
+): string {
+  const source = flag !== undefined ? "--api-base" : env.CLOUDFLARE_BASE_URL ? "CLOUDFLARE_BASE_URL" : undefined;
+  if (source === undefined) return CLOUDFLARE_API_BASE;
+  const apiBase = flag ?? env.CLOUDFLARE_BASE_URL!;
+  const problem = inspectBaseUrl(apiBase);
+  if (problem) {
+    throw new UsageError(
+      `${source} ${shownUrl(apiBase)}: ${problem.check.detail}, so the provisioner credential is not sent there. Fix: ${problem.check.remedy ?? ENDPOINT_REMEDY}${source === "CLOUDFLARE_BASE_URL" ? " (or unset CLOUDFLARE_BASE_URL)" : ""}`,
+    );
+  }
+  const host = new URL(apiBase).hostname;
+  if (host !== new URL(CLOUDFLARE_API_BASE).hostname) {
+    progress(`API: ${shownUrl(apiBase)} (from ${source}) is not Cloudflare's API host; the provisioner credential is sent to ${host}`);
+  }
+  return apiBase;
+}
+
+/** A URL as messages may show it: no credentials, query or fragment. */
+function shownUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw);
+  }
 }
 
 function fromAnnouncement(sandbox: SandboxAnnouncement, progress: (line: string) => void): ApiTarget {

@@ -193,7 +193,11 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     },
   };
   const env = options.env ?? process.env;
-  const registrarOverrides = { ...(rehearsal ? { rehearsal: true } : {}), ...options.registrarOverrides };
+  const registrarOverrides = {
+    ...(rehearsal ? { rehearsal: true } : {}),
+    provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
+    ...options.registrarOverrides,
+  };
   return {
     context: {
       engine,

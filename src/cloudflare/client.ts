@@ -1,5 +1,5 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
-import { parseRetryAfter, redact } from "./http";
+import { parseRetryAfter, redact, remoteText } from "./http";
 import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
 import { type TokenOwner } from "../domain/owner";
 
@@ -350,9 +350,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       );
     }
     if (error instanceof APIError && typeof error.status === "number") {
-      const errors = envelopeErrors(error.error).map((e) => ({ ...e, message: redact(e.message, secrets) }));
+      // Cloudflare's words (or a proxy's pretending to be Cloudflare) are shown and recorded: made inert and short here.
+      const errors = envelopeErrors(error.error).map((e) => ({ ...e, message: remoteText(e.message, secrets) }));
       const text =
-        errors.length > 0 ? errors.map((e) => `${e.code} ${e.message}`).join("; ") : redact(String(error.message).slice(0, 300), secrets);
+        errors.length > 0
+          ? remoteText(errors.map((e) => `${e.code} ${e.message}`).join("; "), [], 600)
+          : remoteText(String(error.message), secrets, 300);
       return new CloudflareApiError(
         kindForStatus(error.status),
         `HTTP ${error.status}: ${text}`,
@@ -420,7 +423,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
           const location = error.headers?.get("location") ?? undefined;
           return error.error !== undefined
             ? { status: error.status, json: error.error, ...(location ? { location } : {}) }
-            : { status: error.status, text: redact(String(error.message), secrets).slice(0, 2000), ...(location ? { location } : {}) };
+            : { status: error.status, text: remoteText(String(error.message), secrets, 2000), ...(location ? { location } : {}) };
         }
         throw toError(error);
       }

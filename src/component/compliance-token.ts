@@ -52,6 +52,12 @@ export interface ComplianceTokenArgs {
    * takes a new token (rotation).
    */
   readonly issuedAt?: pulumi.Input<string>;
+  /**
+   * Hosts this token's registration sends it (and the registrar's secrets) to, as the stack file
+   * configures them: shown to the policy pack (registration-hosts). The stack program sets it;
+   * absent, the pack's registration-hosts rules are not applicable.
+   */
+  readonly registrationHosts?: pulumi.Input<readonly pulumi.Input<string>[]>;
 }
 
 /** A permission group the token grants, by (name, scope): Cloudflare's names are unique only per scope. */
@@ -241,6 +247,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
         ttlDays: field("ttlDays"),
         allowedIps: field("allowedIps"),
         deniedIps: field("deniedIps"),
+        ...(args.registrationHosts !== undefined ? { registrationHosts: args.registrationHosts } : {}),
       },
       opts,
     );

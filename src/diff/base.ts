@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseSettings, type Settings } from "../config/schema";
+import { gitChildEnv } from "../process/child-env";
 import { loadSettingsFile, offlineUnreadable, parseStackFile, stackFilePath } from "../config/stack-file";
 
 export class BaseError extends Error {
@@ -17,7 +18,14 @@ export interface BaseSide {
 
 function git(cwd: string, args: readonly string[]): string | undefined {
   try {
-    return execFileSync("git", [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 * 1024 * 1024 });
+    return execFileSync("git", [...args], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 16 * 1024 * 1024,
+      // No secret of ours, and no GIT_DIR or GIT_WORK_TREE steering git to another repository.
+      env: gitChildEnv(),
+    });
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from "node:util";
 import { isReadOnlyGroup } from "../cloudflare/permission-groups";
+import { summarizeRegistration, type RegistrationSummary } from "../config/registration/summary";
 import type { ConnectionSettings, Settings } from "../config/schema";
 import { type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
@@ -24,6 +26,8 @@ export interface ConnectionDiff {
   readonly ttlDays?: { readonly from: number; readonly to: number };
   readonly allowedIps: Delta<string>;
   readonly deniedIps: Delta<string>;
+  /** Set when the registration (where the token and the registrar's secrets go) differs, or the connection is added or removed. */
+  readonly registration?: { readonly from?: RegistrationSummary; readonly to?: RegistrationSummary };
 }
 
 /** One side of the comparison: a stack's settings and the planner's tokens for them. */
@@ -51,6 +55,20 @@ function groupsOf(tokens: readonly TokenPlan[]): GroupChange[] {
 const zonesOf = (connection: ConnectionSettings | undefined) =>
   connection === undefined ? [] : connection.zones === "all" ? ["all"] : [...connection.zones];
 
+/** Any difference in the registration config counts (a URL path, a timeout, a secret's variable): it decides where secrets go. */
+function registrationChange(
+  before: ConnectionSettings | undefined,
+  after: ConnectionSettings | undefined,
+): Pick<ConnectionDiff, "registration"> {
+  if (before && after && isDeepStrictEqual(before.registration, after.registration)) return {};
+  return {
+    registration: {
+      ...(before ? { from: summarizeRegistration(before.registration) } : {}),
+      ...(after ? { to: summarizeRegistration(after.registration) } : {}),
+    },
+  };
+}
+
 /**
  * The reviewable change between two plans of one stack, per connection: pure, so a pull request from
  * a fork (no credentials) gets the same answer as a deploy. Empty when nothing a reviewer cares about moved.
@@ -77,10 +95,12 @@ export function diffPlans(base: PlannedSide, head: PlannedSide): ConnectionDiff[
         : {}),
       allowedIps: delta(before?.token.allowedIps ?? [], after?.token.allowedIps ?? []),
       deniedIps: delta(before?.token.deniedIps ?? [], after?.token.deniedIps ?? []),
+      ...registrationChange(before, after),
     };
     const moved =
       [diff.tokens, diff.groups, diff.accounts, diff.zones, diff.allowedIps, diff.deniedIps].some((d) => !isEmpty(d)) ||
-      diff.ttlDays !== undefined;
+      diff.ttlDays !== undefined ||
+      diff.registration !== undefined;
     return moved ? [diff] : [];
   });
 }

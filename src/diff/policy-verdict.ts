@@ -3,7 +3,8 @@ import path from "node:path";
 import { resolveResources, zoneNamesIn } from "../domain/resource-keys";
 import { describeToken, tokenResource } from "../component/compliance-token";
 import type { ResolvedPolicy, ResolvedToken } from "../component/resolve";
-import { logicalName } from "../program/program";
+import { logicalName, registrationHostsOf } from "../program/program";
+import type { Settings } from "../config/schema";
 import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
 import { type TokenPlan } from "../domain/plan";
 
@@ -92,7 +93,7 @@ interface PlannedResource {
 }
 
 /** The component and its child token, as Pulumi registers them (undefined inputs are not sent). */
-export function plannedResources(stack: string, plan: TokenPlan): PlannedResource[] {
+export function plannedResources(stack: string, plan: TokenPlan, registrationHosts?: readonly string[]): PlannedResource[] {
   const name = logicalName(plan);
   const resolved = resolvedOffline(plan);
   const child = tokenResource(resolved);
@@ -106,7 +107,7 @@ export function plannedResources(stack: string, plan: TokenPlan): PlannedResourc
       kind: "ComplianceToken",
       label: `ComplianceToken "${name}"`,
       urn: componentUrn,
-      props: wire(describeToken(resolved)),
+      props: wire({ ...describeToken(resolved), ...(registrationHosts ? { registrationHosts } : {}) }),
     },
     {
       type: child.type,
@@ -147,9 +148,11 @@ export async function policyVerdict(
   stack: string,
   plans: readonly TokenPlan[],
   config: PackConfig = {},
+  /** The stack's settings, so the component carries its registration's hosts as the stack program gives them. */
+  settings?: Settings,
 ): Promise<PolicyVerdict> {
   const resourceRules = rules.filter((r) => r.validateResource !== undefined);
-  const resources = plans.flatMap((plan) => plannedResources(stack, plan));
+  const resources = plans.flatMap((plan) => plannedResources(stack, plan, settings ? registrationHostsOf(settings, plan) : undefined));
   const violations: Violation[] = [];
   const runs: RuleRun[] = [];
   for (const rule of resourceRules) {

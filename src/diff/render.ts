@@ -1,3 +1,4 @@
+import { registrationText, type RegistrationSummary } from "../config/registration/summary";
 import { markdownCode as code, markdownText as text } from "./markdown-safe";
 import type { ConnectionDiff, Delta, GroupChange } from "./plan-diff";
 import type { PolicyVerdict } from "./policy-verdict";
@@ -83,11 +84,24 @@ function verdictLines(verdict: PolicyVerdict | undefined): string[] {
   ];
 }
 
+/** A registration change is flagged: it decides where the token and the registrar's secrets are sent. */
+function registrationLines(change: ConnectionDiff["registration"]): string[] {
+  if (!change) return [];
+  const shown = (summary: RegistrationSummary | undefined) => (summary ? code(registrationText(summary)) : "none");
+  const hosts = (summary: RegistrationSummary | undefined) => new Set(summary?.destinations.flatMap((d) => (d.host ? [d.host] : [])));
+  const before = hosts(change.from);
+  const newHosts = [...hosts(change.to)].filter((h) => !before.has(h));
+  return [
+    `- ⚠️ **registration ${change.from && change.to ? "changed" : change.to ? "added" : "removed"}** (where the token and the registrar's secrets go): ${shown(change.from)} → ${shown(change.to)}`,
+    ...(change.from && newHosts.length > 0 ? [`- ⚠️ **secrets now go to a new host**: ${newHosts.map(code).join(", ")}`] : []),
+  ];
+}
+
 /** Markdown for a pull-request comment; an empty diff is one line. */
 export function renderDiffMarkdown(report: DiffReport): string {
   if (report.connections.length === 0) {
     return [
-      `cfct diff (${text(report.stack)}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${text(report.base)}.${
+      `cfct diff (${text(report.stack)}): no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration against ${text(report.base)}.${
         report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
       }`,
       ...warningLines(report),
@@ -110,6 +124,7 @@ export function renderDiffMarkdown(report: DiffReport): string {
       ...(c.ttlDays ? [`- TTL ${c.ttlDays.from} → ${c.ttlDays.to} days`] : []),
       ...deltaLines("allowed IP", c.allowedIps, code),
       ...deltaLines("denied IP", c.deniedIps, code),
+      ...registrationLines(c.registration),
       "",
     );
   }

@@ -7,6 +7,7 @@ import { platformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { type TokenPlan } from "../domain/plan";
+import { summarizeRegistration } from "../config/registration/summary";
 
 /** Pulumi logical name of one token generation: renaming it would replace (rotate) the token. */
 export function logicalName(token: { key: string; generation: number }): string {
@@ -40,7 +41,14 @@ function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
     deniedIps: [...tokenPlan.deniedIps],
     tokenName: tokenPlan.name,
     issuedAt: tokenPlan.issuedAt,
+    registrationHosts: registrationHostsOf(settings, tokenPlan),
   };
+}
+
+/** The hosts a token's connection registers it with (none for a hand-off), for the policy pack's registration-hosts rules. */
+export function registrationHostsOf(settings: Settings, tokenPlan: TokenPlan): string[] {
+  const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
+  return summarizeRegistration(connection.registration).destinations.flatMap((d) => (d.host ? [d.host] : []));
 }
 
 /**

@@ -1,8 +1,8 @@
 import { DATADOG_HOST_RULE, datadogApiBase, type DatadogConfig } from "../config/registration/datadog";
 import { registrationHostRefusal } from "../config/registration/hosts";
-import { redact } from "../cloudflare/http";
+import { redact, remoteText } from "../cloudflare/http";
 import { createCloudflareAccountsClient, type CloudflareAccounts } from "./datadog-client";
-import { DEFAULT_RETRY, backoffDelay, networkReason, plural, snippet, type RetryPolicy } from "./http";
+import { DEFAULT_RETRY, backoffDelay, networkReason, plural, type RetryPolicy } from "./http";
 import {
   RegistrationConfigError,
   type DeregistrationOutcome,
@@ -79,7 +79,7 @@ export function createDatadogRegistrar(config: DatadogConfig, ctx: RegistrarCont
     secrets: readonly string[],
     request?: Pick<RegistrationRequest, "unlistedZones">,
   ): string {
-    const said = failure.errors.length > 0 ? `: ${snippet(failure.errors.join("; "), secrets)}` : "";
+    const said = failure.errors.length > 0 ? `: ${remoteText(failure.errors.join("; "), secrets)}` : "";
     const status = failure.status;
     if (status === undefined) {
       return `could not reach ${site} to ${doing} (${failure.network}) after ${plural(failure.attempts, "attempt")}. Fix: check registration.site and the network, then run again`;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { displayUrl } from "../config/registration/fields";
-import { DRATA_DEFAULT_BASE_URL, type DrataStatusConfig } from "../config/registration/drata-status";
-import { parseRetryAfter, redact } from "../cloudflare/http";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, snippet, type RetryPolicy } from "./http";
+import { DRATA_DEFAULT_BASE_URL, DRATA_HOST_RULE, type DrataStatusConfig } from "../config/registration/drata-status";
+import { registrationHostRefusal } from "../config/registration/hosts";
+import { parseRetryAfter, redact, remoteText } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, type RetryPolicy } from "./http";
 import { RegistrationConfigError, type PickupCheck, type PickupRequest, type PickupResult, type RegistrarContext } from "./types";
 
 /**
@@ -47,13 +48,15 @@ export function isCloudflareConnection(connection: Pick<DrataConnection, "client
  * rotation also watches the token's own last_used_on.
  */
 export function createDrataStatusCheck(config: DrataStatusConfig, ctx: RegistrarContext & { readonly retry?: RetryPolicy }): PickupCheck {
+  const base = (config.baseUrl ?? DRATA_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const refusal = registrationHostRefusal(base, DRATA_HOST_RULE, ctx);
+  if (refusal) throw new RegistrationConfigError(refusal);
   const apiKey = ctx.env[config.apiKeyEnv];
   if (!apiKey) {
     throw new RegistrationConfigError(
       `the Drata status check needs an API key in the environment variable ${config.apiKeyEnv}, which is not set. Fix: create a key with "Connections: List Connections" in Drata (Settings > API Keys) and export ${config.apiKeyEnv}=<key>, or remove registration.drataStatus`,
     );
   }
-  const base = (config.baseUrl ?? DRATA_DEFAULT_BASE_URL).replace(/\/+$/, "");
   const policy = ctx.retry ?? DRATA_RETRY;
 
   async function fetchPage(page: number): Promise<{ ok: z.infer<typeof pageSchema> } | { error: string }> {
@@ -110,7 +113,7 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
           await ctx.sleep(retryAfter ?? backoffDelay(policy, attempt, ctx.random));
           continue;
         }
-        const text = snippet(result.body, [apiKey]);
+        const text = remoteText(result.body, [apiKey]);
         return { error: `Drata answered HTTP ${status}${text ? `: ${text}` : ""}` };
       }
       if (last)
@@ -137,6 +140,9 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
   };
 }
 
+/** A value from Drata's answer, as a message may show it. */
+const quoted = (value: string) => remoteText(value, [], 80);
+
 /** Pure: Drata's connections -> the pickup verdict for one token generation. */
 export function judge(
   all: readonly DrataConnection[],
@@ -158,7 +164,7 @@ export function judge(
     };
   }
   if (candidates.length > 1) {
-    const aliases = candidates.map((c) => JSON.stringify(c.clientAlias ?? null)).join(", ");
+    const aliases = candidates.map((c) => quoted(JSON.stringify(c.clientAlias ?? null))).join(", ");
     return {
       pickedUp: false,
       state: "ambiguous",
@@ -166,20 +172,20 @@ export function judge(
     };
   }
   const connection = candidates[0]!;
-  const label = `Drata's Cloudflare connection ${connection.id}${connection.clientAlias ? ` ("${connection.clientAlias}")` : ""}`;
-  const state = (connection.state ?? "UNKNOWN").toUpperCase();
+  const label = `Drata's Cloudflare connection ${quoted(String(connection.id))}${connection.clientAlias ? ` ("${quoted(connection.clientAlias)}")` : ""}`;
+  const state = quoted(connection.state ?? "UNKNOWN").toUpperCase();
   if (state === "ACTIVE" && connection.connected !== false) {
     return {
       pickedUp: true,
       state: "connected",
-      detail: `${label} is ACTIVE${connection.connectedAt ? ` (connected at ${connection.connectedAt})` : ""}. Drata does not say which token it holds`,
+      detail: `${label} is ACTIVE${connection.connectedAt ? ` (connected at ${quoted(connection.connectedAt)})` : ""}. Drata does not say which token it holds`,
     };
   }
   if (state === "MISCONFIGURED") {
     return {
       pickedUp: false,
       state: "misconfigured",
-      detail: `${label} is MISCONFIGURED${connection.failedAt ? ` (failed at ${connection.failedAt})` : ""}. Fix: in Drata > Connections, edit the Cloudflare connection and paste ${what} from its hand-off sheet`,
+      detail: `${label} is MISCONFIGURED${connection.failedAt ? ` (failed at ${quoted(connection.failedAt)})` : ""}. Fix: in Drata > Connections, edit the Cloudflare connection and paste ${what} from its hand-off sheet`,
     };
   }
   return {

@@ -1,24 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { HandoffField } from "../platforms";
 import type { HandoffConfig } from "../config/registration/handoff";
 import type { Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
 import { gitChildEnv } from "../process/child-env";
+import { UnsafeDirectoryError, unsafeDirectory, writeSecretFile } from "../files/secret-file";
 
 /**
  * The default registrar, because no compliance platform has an API to set a Cloudflare credential:
@@ -28,7 +15,8 @@ import { gitChildEnv } from "../process/child-env";
 export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarContext): Registrar {
   const refusalFor = (dir: string, file: string): string | undefined => {
     try {
-      return gitRefusal(dir, file);
+      const unsafe = unsafeDirectory(dir);
+      return unsafe ? `the hand-off directory ${unsafe}` : gitRefusal(dir, file);
     } catch (error) {
       return `could not check whether ${dir} is inside a git work tree (${errorCode(error)}). Fix: set registration.dir (or CFCT_HANDOFF_DIR) to a directory you own outside any repository`;
     }
@@ -53,12 +41,13 @@ export function createHandoffRegistrar(config: HandoffConfig, ctx: RegistrarCont
       const refusal = refusalFor(dir, file);
       if (refusal) return outcome("failed", refusal, at(), undefined);
       try {
-        const replaced = writeSecretFile(dir, file, renderSheet(request));
+        const replaced = writeSecretFile(file, renderSheet(request));
         const detail =
           `hand-off sheet for ${request.platform.displayName} written to ${file} (mode 0600${replaced ? ", replacing the earlier sheet of this generation" : ""}): ` +
           `follow it to enter the token in ${request.platform.displayName}, then delete it`;
         return outcome("handed-off", detail, at(), file);
       } catch (error) {
+        if (error instanceof UnsafeDirectoryError) return outcome("failed", `the hand-off directory ${error.message}`, at(), undefined);
         return outcome(
           "failed",
           `could not write the hand-off sheet ${file} (${errorCode(error)}). Fix: make the directory writable by you, or set registration.dir`,
@@ -245,36 +234,4 @@ function insideGitByWalking(dir: string): boolean {
     if (parent === current) return false;
     current = parent;
   }
-}
-
-/**
- * Writes `content` to `file` readable only by its owner: the directory is created 0700, the
- * content goes to a fresh temp file opened O_CREAT|O_EXCL with mode 0600, which is then renamed
- * over the target (atomic). Returns true if an earlier file was replaced.
- */
-export function writeSecretFile(dir: string, file: string, content: string): boolean {
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-  }
-  const replaced = existsSync(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    unlinkSync(temp);
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    if ((statSync(temp).mode & 0o077) !== 0) chmodSync(temp, 0o600);
-    renameSync(temp, file);
-  } catch (error) {
-    if (existsSync(temp)) unlinkSync(temp);
-    throw error;
-  }
-  return replaced;
 }

@@ -1,4 +1,3 @@
-import { redact } from "../cloudflare/http";
 import type { RegistrarContext } from "./types";
 
 /** Bounded exponential backoff with jitter. */
@@ -57,12 +56,6 @@ export function networkReason(error: unknown): string {
   };
   if (code) return `${known[code] ?? "network error"} (${code})`;
   return error instanceof Error ? `network error (${error.message})` : "network error";
-}
-
-/** At most `max` characters of a response body on one line, secrets removed: enough to diagnose, never a dump. */
-export function snippet(body: string, secrets: readonly (string | undefined)[], max = 200): string {
-  const flat = redact(body, secrets).replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
 export function describeExchange(result: Exchange): string {

@@ -1,10 +1,11 @@
 import { homedir } from "node:os";
 import type { RegistrationSettings } from "../config/registration";
+import { secretEnvEntries } from "../config/registration/fields";
 import { createDatadogRegistrar, keptOnDestroy } from "./datadog";
 import { createDrataStatusCheck } from "./drata-status";
 import { createHandoffRegistrar } from "./handoff";
 import type { RetryPolicy } from "./http";
-import type { Env, PickupCheck, Registrar, RegistrarContext } from "./types";
+import { RegistrationConfigError, type Env, type PickupCheck, type Registrar, type RegistrarContext } from "./types";
 import { createWebhookRegistrar } from "./webhook";
 
 export type {
@@ -26,6 +27,7 @@ export { DEFAULT_RETRY, type RetryPolicy } from "./http";
 export { connectorName, handoffDir, renderSheet, sheetFileName } from "./handoff";
 export {
   IDEMPOTENCY_HEADER,
+  NO_REPLAY_WINDOW,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   WEBHOOK_REPLAY_WINDOW_SECONDS,
@@ -73,6 +75,7 @@ export function registrarContext(
  * (before anything is deployed, if called early) when a secret it needs is missing from `env`.
  */
 export function registrarFor(config: RegistrationSettings, env: Env = process.env, overrides: RegistrarOverrides = {}): Registrar {
+  refuseProvisionerVariable(config, overrides.provisionerTokenEnv);
   const factory = REGISTRARS[config.kind] as Factory<Kind>;
   return factory(config as never, registrarContext(env, overrides));
 }
@@ -83,7 +86,23 @@ export function pickupCheckFor(
   env: Env = process.env,
   overrides: RegistrarOverrides = {},
 ): PickupCheck | undefined {
+  refuseProvisionerVariable(config, overrides.provisionerTokenEnv);
   return config.drataStatus ? createDrataStatusCheck(config.drataStatus, registrarContext(env, overrides)) : undefined;
+}
+
+/**
+ * The stack file's schema refuses credential-class names (CREDENTIAL_ENV_PREFIXES); the
+ * provisioner's variable is chosen at run time (`--provisioner-token-env`), so it is refused here,
+ * before any registrar or token exists.
+ */
+function refuseProvisionerVariable(config: RegistrationSettings, provisionerTokenEnv: string | undefined): void {
+  if (provisionerTokenEnv === undefined) return;
+  const named = secretEnvEntries(config).find(([, value]) => value === provisionerTokenEnv);
+  if (!named) return;
+  throw new RegistrationConfigError(
+    `registration.${named[0]} names ${provisionerTokenEnv}, the variable that holds the provisioner credential on this run (--provisioner-token-env), so registering would send that credential to the platform. ` +
+      `Fix: put the registrar's secret in a variable of its own and name that in registration.${named[0]}`,
+  );
 }
 
 /**

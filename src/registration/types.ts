@@ -115,6 +115,8 @@ export interface RegistrarContext {
   readonly rehearsal?: boolean;
   /** Hosts a registrar may send to beyond its vendor's documented ones, given at run time (--allow-registration-host), never by a stack file. */
   readonly allowedHosts?: readonly string[];
+  /** The variable holding the provisioner credential on this run (`--provisioner-token-env`): no registrar may read it. */
+  readonly provisionerTokenEnv?: string;
 }
 
 /** Raised when a registrar cannot even be built (e.g. its secret's environment variable is unset). */

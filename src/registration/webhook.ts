@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { displayUrl } from "../config/registration/fields";
 import { MIN_SECRET_LENGTH, WEBHOOK_TIMEOUT_MS, type WebhookConfig } from "../config/registration/webhook";
-import { parseRetryAfter, redact } from "../cloudflare/http";
-import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, snippet, type Exchange, type RetryPolicy } from "./http";
+import { parseRetryAfter, redact, remoteText } from "../cloudflare/http";
+import { DEFAULT_RETRY, backoffDelay, describeExchange, exchange, plural, type Exchange, type RetryPolicy } from "./http";
 import {
   RegistrationConfigError,
   type Registrar,
@@ -51,17 +51,27 @@ export function signWebhookBody(body: string | Uint8Array, secret: string): stri
  */
 export const WEBHOOK_REPLAY_WINDOW_SECONDS = 15 * 60;
 
-export interface ReplayWindow {
-  /** The receiver's clock. */
-  readonly now: Date;
-  /** Default WEBHOOK_REPLAY_WINDOW_SECONDS. */
-  readonly windowSeconds?: number;
-}
+/**
+ * The replay check a receiver asks for: a window around its clock, or, explicitly, none (for a
+ * receiver that refuses replays some other way, e.g. by storing every idempotencyKey forever).
+ */
+export type ReplayWindow =
+  | {
+      /** The receiver's clock. */
+      readonly now: Date;
+      /** Default WEBHOOK_REPLAY_WINDOW_SECONDS. */
+      readonly windowSeconds?: number;
+    }
+  | typeof NO_REPLAY_WINDOW;
+
+/** Pass as `replay` to check the signature alone; without it a captured delivery verifies forever. */
+export const NO_REPLAY_WINDOW = { replayWindow: "disabled" } as const;
 
 /**
  * For receivers (and the demo's local receiver): true iff `header` is the signature of exactly
- * these body bytes under `secret` and, when `replay` is given, the signed `sentAt` lies within the
- * window around `replay.now` (a captured delivery replayed later is refused). Constant-time
+ * these body bytes under `secret` and the signed `sentAt` lies within the window around
+ * `replay.now` (a captured delivery replayed later is refused), unless `replay` is
+ * NO_REPLAY_WINDOW. Without `replay` (a JavaScript caller) it is false. Constant-time
  * compare; any malformed header or body is simply false. Verify the raw body before parsing it,
  * then store each signed `idempotencyKey` once (see the README's receiver example).
  */
@@ -69,18 +79,19 @@ export function verifyWebhookSignature(
   body: string | Uint8Array,
   header: string | null | undefined,
   secret: string,
-  replay?: ReplayWindow,
+  replay: ReplayWindow,
 ): boolean {
-  if (typeof header !== "string" || !secret) return false;
+  if (typeof header !== "string" || !secret || typeof replay !== "object" || replay === null) return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!match) return false;
   const expected = createHmac("sha256", secret).update(body).digest();
   const given = Buffer.from(match[1]!.toLowerCase(), "hex");
   if (!(given.length === expected.length && timingSafeEqual(given, expected))) return false;
-  return replay === undefined || withinReplayWindow(body, replay);
+  if ("replayWindow" in replay) return replay.replayWindow === NO_REPLAY_WINDOW.replayWindow;
+  return replay.now instanceof Date && withinReplayWindow(body, replay);
 }
 
-function withinReplayWindow(body: string | Uint8Array, replay: ReplayWindow): boolean {
+function withinReplayWindow(body: string | Uint8Array, replay: Exclude<ReplayWindow, typeof NO_REPLAY_WINDOW>): boolean {
   let sentAt: number;
   try {
     const text = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
@@ -127,7 +138,7 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
   }
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new RegistrationConfigError(
-      `the webhook signing secret in ${config.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters. Fix: use a random secret of at least 32 characters (e.g. openssl rand -hex 32)`,
+      `the webhook signing secret in ${config.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters. Fix: use a random secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
     );
   }
   const policy = ctx.retry ?? DEFAULT_RETRY;
@@ -199,7 +210,7 @@ export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarCont
           } else if (status >= 500) {
             waitMs = backoffDelay(policy, attempt, ctx.random);
           } else {
-            const text = snippet(result.body, secrets);
+            const text = remoteText(result.body, secrets);
             return done(
               "failed",
               `webhook ${where} refused ${what} with HTTP ${status}${text ? `: ${text}` : ""}. Fix: ${fixFor(status, config.secretEnv)}`,

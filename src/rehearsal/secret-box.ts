@@ -1,9 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { gitRefusal } from "../registration/handoff";
+import { UnsafeDirectoryError, unsafeDirectory, writeSecretFile } from "../files/secret-file";
 import type { Sealing, StateStore } from "./state-store";
+import { NothingChangedError } from "../domain/run-errors";
 
 export interface SealedSecret {
   readonly iv: string;
@@ -18,8 +20,16 @@ export const KEY_DIR_ENV = "CFCT_REHEARSAL_KEY_DIR";
 
 /** Sealed with every key when it is first used, so a wrong key is told apart from damaged state. */
 const CHECK_PLAINTEXT = "cf-compliance-tokens sealing check";
-/** scrypt's recommended interactive cost (N = 2^15, r = 8, p = 1) needs 32 MiB. */
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+type ScryptCost = { readonly N: number; readonly r: number; readonly p: number };
+/**
+ * scrypt's cost for a new seal: N = 2^17 (OWASP's minimum for scrypt, 2023), r = 8, p = 1, which
+ * needs 128 * N * r = 128 MiB. The state records it, so a later change opens what was sealed before.
+ */
+export const SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+/** What state sealed before the cost was recorded used: it still opens, until it seals nothing and a new seal starts. */
+const SCRYPT_COST_BEFORE: ScryptCost = { N: 2 ** 15, r: 8, p: 1 };
+/** A new passphrase shorter than this is refused; one that sealed state before still opens it. */
+export const MIN_PASSPHRASE_LENGTH = 16;
 
 export function keyFilePath(stack: string, env: NodeJS.ProcessEnv): string {
   return path.join(env[KEY_DIR_ENV] || path.join(homedir(), ".cfct", "keys"), `${encodeURIComponent(stack)}.key`);
@@ -111,10 +121,15 @@ export class SecretBox {
   /** A state that holds nothing sealed (new, or destroyed): the environment chooses the key, and the state records the choice. */
   private start(): Buffer {
     const passphrase = this.env[PASSPHRASE_ENV];
+    if (passphrase && passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new NothingChangedError(
+        `${PASSPHRASE_ENV} is shorter than ${MIN_PASSPHRASE_LENGTH} characters, too short to seal token values with. Fix: export ${PASSPHRASE_ENV}=<a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters> (e.g. openssl rand -hex 16), or unset it to use a key file`,
+      );
+    }
     const salt = randomBytes(16).toString("base64");
-    const key = passphrase ? derive(passphrase, salt) : this.fromKeyFile(true);
+    const key = passphrase ? derive(passphrase, salt, SCRYPT_COST) : this.fromKeyFile(true);
     const record: Sealing = passphrase
-      ? { kind: "passphrase", salt, check: encrypt(key, CHECK_PLAINTEXT) }
+      ? { kind: "passphrase", salt, scrypt: { ...SCRYPT_COST }, check: encrypt(key, CHECK_PLAINTEXT) }
       : { kind: "keyfile", check: encrypt(key, CHECK_PLAINTEXT) };
     this.store.update((s) => void (s.sealing = record));
     return key;
@@ -127,7 +142,7 @@ export class SecretBox {
         `the token values in ${this.store.file} are sealed with a passphrase, and ${PASSPHRASE_ENV} is not set. Fix: export ${PASSPHRASE_ENV}=<the passphrase>, or delete ${this.store.dir} and the sandbox's tokens to start over`,
       );
     }
-    return derive(passphrase, record.salt);
+    return derive(passphrase, record.salt, record.scrypt ?? SCRYPT_COST_BEFORE);
   }
 
   private fromKeyFile(create: boolean): Buffer {
@@ -144,14 +159,15 @@ export class SecretBox {
         fix: `set ${KEY_DIR_ENV} to a directory outside the repository, or ${PASSPHRASE_ENV}`,
       });
       if (refusal) throw new Error(refusal);
-      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
-        const fd = openSync(file, "wx", 0o600);
-        writeSync(fd, randomBytes(32).toString("base64"));
-        closeSync(fd);
+        // Never over a key another run made meanwhile: what it sealed would be lost.
+        writeSecretFile(file, randomBytes(32).toString("base64"), { replace: false });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
+    } else {
+      const unsafe = unsafeDirectory(path.dirname(file));
+      if (unsafe) throw new UnsafeDirectoryError(`the rehearsal key directory ${unsafe}`);
     }
     const mode = statSync(file).mode & 0o777;
     if ((mode & 0o077) !== 0) {
@@ -166,6 +182,7 @@ export class SecretBox {
   }
 }
 
-function derive(passphrase: string, salt: string): Buffer {
-  return scryptSync(passphrase, Buffer.from(salt, "base64"), 32, SCRYPT);
+function derive(passphrase: string, salt: string, cost: ScryptCost): Buffer {
+  // scrypt needs 128 * N * r bytes; Node refuses more than maxmem (default 32 MiB), so allow twice that.
+  return scryptSync(passphrase, Buffer.from(salt, "base64"), 32, { ...cost, maxmem: 2 * 128 * cost.N * cost.r });
 }

@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { gitRefusal } from "../registration/handoff";
 import { isAlive } from "../domain/process-alive";
 import { NothingChangedError } from "../domain/run-errors";
+import { UnsafeDirectoryError, ensurePrivateDirectory, unsafeDirectory, writeSecretFile } from "../files/secret-file";
 
 const sealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
 
@@ -32,7 +33,22 @@ const pendingSchema = z.object({
  * with a key file outside the repository. `check` is a known text sealed with that key.
  */
 const sealingSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("passphrase"), salt: z.string(), check: sealedSchema }),
+  z.object({
+    kind: z.literal("passphrase"),
+    salt: z.string(),
+    /** scrypt's cost as sealed; absent in state sealed before it was recorded, which used N = 2^15, r = 8, p = 1. Bounded, so a crafted state cannot ask for gigabytes. */
+    scrypt: z
+      .object({
+        N: z
+          .int()
+          .min(2)
+          .max(2 ** 20),
+        r: z.int().min(1).max(16),
+        p: z.int().min(1).max(4),
+      })
+      .optional(),
+    check: sealedSchema,
+  }),
   z.object({ kind: z.literal("keyfile"), check: sealedSchema }),
 ]);
 
@@ -99,10 +115,7 @@ export class StateStore {
   write(state: RehearsalState): void {
     if (this.sandbox) state.sandbox = this.sandbox;
     this.checkPlacement();
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.file);
+    writeSecretFile(this.file, `${JSON.stringify(state, null, 2)}\n`);
   }
 
   /** A read-modify-write of the whole state, under the stack lock. */
@@ -134,7 +147,7 @@ export class StateStore {
   private enter(): void {
     if (this.depth === 0) {
       this.checkPlacement();
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      ensurePrivateDirectory(this.dir);
       this.acquire();
     }
     this.depth += 1;
@@ -148,6 +161,8 @@ export class StateStore {
   /** Sealed token values must never be committable: inside a git work tree the directory must be ignored. */
   private checkPlacement(): void {
     if (this.placementChecked) return;
+    const unsafe = unsafeDirectory(this.dir);
+    if (unsafe) throw new UnsafeDirectoryError(`the rehearsal state directory ${unsafe}`);
     const refusal = gitRefusal(this.dir, this.file, {
       what: "rehearsal state",
       fix: "pass --sandbox-state-dir <a directory outside the repository>",

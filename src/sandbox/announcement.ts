@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { isAlive } from "../domain/process-alive";
+import { ensurePrivateDirectory, writeSecretFile } from "../files/secret-file";
 
 /**
  * Where each running `cfct sandbox` says it listens, so `cfct up --engine sandbox` finds it without
@@ -82,10 +83,7 @@ export function withdraw(pid: number, file = announcementFile()): void {
 }
 
 function write(file: string, sandboxes: readonly SandboxAnnouncement[]): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify({ sandboxes })}\n`, { mode: 0o600 });
-  renameSync(temp, file);
+  writeSecretFile(file, `${JSON.stringify({ sandboxes })}\n`);
 }
 
 const LOCK_ATTEMPTS = 100;
@@ -93,7 +91,7 @@ const LOCK_WAIT_MS = 20;
 
 /** Two sandboxes starting or stopping at once must not drop each other's entry: one read-modify-write at a time. */
 function underLock<T>(file: string, work: () => T): T {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(path.dirname(file));
   const lock = `${file}.lock`;
   for (let attempt = 0; ; attempt += 1) {
     try {

@@ -16,7 +16,7 @@ import { useSandbox } from "../helpers/sandbox";
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
 export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";
 export const WEBHOOK_SECRET_ENV = "CFCT_TEST_WEBHOOK_SECRET";
-export const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
+export const WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef";
 
 /** A throwaway project: Pulumi.yaml plus one stack file with the given config, and its own state/hand-off dirs. */
 export interface TestProject {

@@ -233,19 +233,33 @@ describe("backend and passphrase are checked before any Pulumi command (item 5)"
 });
 
 describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and nothing else of ours does (item 6)", () => {
-  it("--provisioner-token-env CF_PROV: the provider's variable carries it; CF_PROV, CFCT_* and named secrets are withheld", async () => {
+  it("--provisioner-token-env CF_PROV: the provider's variable carries it; CF_PROV, CFCT_* and named secrets are withheld, and so is everything outside the allow-list", async () => {
     vi.stubEnv("CF_PROV", "cf-provisioner-value");
     vi.stubEnv("CFCT_WEBHOOK_SECRET", "hook-secret");
     vi.stubEnv("DRATA_KEY", "drata-secret");
     vi.stubEnv("CLOUDFLARE_API_TOKEN", "a-different-token");
     vi.stubEnv("CLOUDFLARE_API_KEY", "a-global-key");
+    // Not ours, but not Pulumi's business either: an allow-list withholds what a deny-list never named.
+    vi.stubEnv("GITHUB_TOKEN", "ghs_forge-token");
+    vi.stubEnv("NPM_TOKEN", "npm-publish-token");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIA-backend");
     const projectDir = projectCopy({
       "stacks/Pulumi.prod.yaml": readFileSync("stacks/Pulumi.prod.yaml", "utf8").replace(
         "      name: drata-prod\n",
         "      name: drata-prod\n      drataStatus: {apiKeyEnv: DRATA_KEY}\n",
       ),
     });
-    const watch = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_PROV", "CFCT_WEBHOOK_SECRET", "DRATA_KEY", "PULUMI_CONFIG_PASSPHRASE"];
+    const watch = [
+      "CLOUDFLARE_API_TOKEN",
+      "CLOUDFLARE_API_KEY",
+      "CF_PROV",
+      "CFCT_WEBHOOK_SECRET",
+      "DRATA_KEY",
+      "PULUMI_CONFIG_PASSPHRASE",
+      "GITHUB_TOKEN",
+      "NPM_TOKEN",
+      "AWS_ACCESS_KEY_ID",
+    ];
     const { engine, cli } = engineWith(
       [answers.selected, ...answers.stack(STATE)],
       { projectDir, provisionerTokenEnv: "CF_PROV", env: { ...process.env, ...PULUMI_ENV } },
@@ -261,6 +275,9 @@ describe("the provisioner credential reaches Pulumi as CLOUDFLARE_API_TOKEN, and
         CFCT_WEBHOOK_SECRET: null,
         DRATA_KEY: null,
         PULUMI_CONFIG_PASSPHRASE: "correct horse",
+        GITHUB_TOKEN: null,
+        NPM_TOKEN: null,
+        AWS_ACCESS_KEY_ID: "AKIA-backend",
       });
       expect(call.argv.join(" ")).not.toContain("cf-provisioner-value");
     }

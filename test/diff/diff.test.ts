@@ -84,7 +84,9 @@ describe("cfct diff: the plan of the base against the plan of the head, offline"
     ]);
     const markdown = renderDiffMarkdown({ stack: "prod", base: "origin/main", head: "stacks/Pulumi.prod.yaml", connections: [], verdict });
     expect(markdown.trim().split("\n")).toHaveLength(1);
-    expect(markdown).toContain("no change to tokens, permission groups, accounts, zones, TTL or IP filters against origin/main");
+    expect(markdown).toContain(
+      "no change to tokens, permission groups, accounts, zones, TTL, IP filters or registration against origin/main",
+    );
   });
 
   it("a removed connection lists its tokens, groups and accounts as removed", () => {
@@ -129,7 +131,7 @@ describe("cfct diff judges what pulumi preview would: each ComplianceToken and t
 
   it("every resource rule of the pack judges at least one resource on prod: none is silently not applicable", async () => {
     expect(resourceRules.length).toBeGreaterThan(0);
-    const verdict = await policyVerdict(policies, "prod", plan(both, PLATFORMS, NOW));
+    const verdict = await policyVerdict(policies, "prod", plan(both, PLATFORMS, NOW), {}, both);
     expect(verdict.notApplicable).toEqual([]);
     expect(verdict.ran).toEqual(resourceRules.map((rule) => rule.name));
     // The provider-token rules judged the children, of both kinds.
@@ -147,8 +149,8 @@ describe("cfct diff judges what pulumi preview would: each ComplianceToken and t
   });
 
   it("a rule that applies to nothing is named with the rule's own reason, not counted as run", async () => {
-    const verdict = await policyVerdict(policies, "dev", plan({ ...both, stack: "dev" }, PLATFORMS, NOW));
-    expect(verdict.notApplicable).toEqual(["ip-filter-required"]);
+    const verdict = await policyVerdict(policies, "dev", plan({ ...both, stack: "dev" }, PLATFORMS, NOW), {}, { ...both, stack: "dev" });
+    expect(verdict.notApplicable).toEqual(["ip-filter-required", "registration-hosts-required"]);
     expect(verdict.ran).not.toContain("ip-filter-required");
     const rule = verdict.rules.find((r) => r.policy === "ip-filter-required")!;
     expect(rule.judged).toEqual([]);

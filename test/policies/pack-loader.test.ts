@@ -127,6 +127,8 @@ describe("the pack under Pulumi's policy-pack loader (run-policy-pack + ts-node,
       "ip-filter:advisory",
       "ip-filter-required:mandatory",
       "read-all-profile:advisory",
+      "registration-hosts:advisory",
+      "registration-hosts-required:mandatory",
     ]);
     expect(stderr).not.toMatch(/TSError|Cannot find module/);
   });

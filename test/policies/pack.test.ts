@@ -40,6 +40,8 @@ describe("the policy pack", () => {
       ["ip-filter", "advisory"],
       ["ip-filter-required", "mandatory"],
       ["read-all-profile", "advisory"],
+      ["registration-hosts", "advisory"],
+      ["registration-hosts-required", "mandatory"],
     ]);
   });
 
@@ -156,6 +158,7 @@ describe("a whole preview through every rule", () => {
       edit(drata, (inputs) => {
         inputs.profile = "read-all";
         inputs.value = `${SECRET_PREFIX}component-input`;
+        inputs.registrationHosts = ["collector.attacker.example"];
         inputs.policies[0].permissionGroups.push({ name: "Account Settings Write", scope: SCOPES.account });
         inputs.policies[0].resources = { "com.cloudflare.api.account.*": "*" };
       }),

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   RegistrationConfigError,
+  NO_REPLAY_WINDOW,
   registrarFor,
   verifyWebhookSignature,
   WEBHOOK_REPLAY_WINDOW_SECONDS,
@@ -89,23 +90,25 @@ describe("webhook registrar", () => {
     // Recomputed independently of the library...
     expect(signature).toBe(`sha256=${createHmac("sha256", WEBHOOK_SECRET).update(Buffer.from(request!.body, "utf8")).digest("hex")}`);
     // ...and verified the way a receiver would.
-    expect(verifyWebhookSignature(request!.body, signature, WEBHOOK_SECRET)).toBe(true);
-    expect(verifyWebhookSignature(Buffer.from(request!.body), signature, WEBHOOK_SECRET)).toBe(true);
+    expect(verifyWebhookSignature(request!.body, signature, WEBHOOK_SECRET, { now: NOW })).toBe(true);
+    expect(verifyWebhookSignature(Buffer.from(request!.body), signature, WEBHOOK_SECRET, { now: NOW })).toBe(true);
     expect(request!.headers["x-cfct-timestamp"]).toBe(String(NOW.getTime() / 1000));
     expect(request!.headers["idempotency-key"]).toBe("dev/ascera-417daa9d/g1/0f1e2d3c4b5a69788796a5b4c3d2e1f0");
   });
 
   it("verifyWebhookSignature rejects a tampered body, the wrong secret and malformed headers", () => {
     const body = JSON.stringify({ value: "x" });
+    const signatureOnly = (b: string, header: string | null | undefined, secret: string) =>
+      verifyWebhookSignature(b, header, secret, NO_REPLAY_WINDOW);
     const good = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-    expect(verifyWebhookSignature(body, good, WEBHOOK_SECRET)).toBe(true);
-    expect(verifyWebhookSignature(body, good.toUpperCase().replace("SHA256=", "sha256="), WEBHOOK_SECRET)).toBe(true);
-    expect(verifyWebhookSignature(`${body} `, good, WEBHOOK_SECRET)).toBe(false);
-    expect(verifyWebhookSignature(body, good, `${WEBHOOK_SECRET}x`)).toBe(false);
+    expect(signatureOnly(body, good, WEBHOOK_SECRET)).toBe(true);
+    expect(signatureOnly(body, good.toUpperCase().replace("SHA256=", "sha256="), WEBHOOK_SECRET)).toBe(true);
+    expect(signatureOnly(`${body} `, good, WEBHOOK_SECRET)).toBe(false);
+    expect(signatureOnly(body, good, `${WEBHOOK_SECRET}x`)).toBe(false);
     for (const header of [undefined, null, "", "sha256=", good.slice(7), `sha1=${good.slice(7)}`, `${good}00`, "sha256=zz"]) {
-      expect(verifyWebhookSignature(body, header, WEBHOOK_SECRET), String(header)).toBe(false);
+      expect(signatureOnly(body, header, WEBHOOK_SECRET), String(header)).toBe(false);
     }
-    expect(verifyWebhookSignature(body, good, "")).toBe(false);
+    expect(signatureOnly(body, good, "")).toBe(false);
   });
 
   it("retries 503 with exponential backoff and jitter, then succeeds; body, signature and key identical on every attempt", async () => {
@@ -148,8 +151,11 @@ describe("webhook registrar", () => {
     expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(WEBHOOK_REPLAY_WINDOW_SECONDS + 1))).toBe(false);
     expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, at(-WEBHOOK_REPLAY_WINDOW_SECONDS - 1))).toBe(false);
     expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, { ...at(120), windowSeconds: 60 })).toBe(false);
-    // Without a window, the signature alone (the earlier contract).
-    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET)).toBe(true);
+    // The signature alone only when the receiver says so; a caller that forgets the window gets false.
+    expect(verifyWebhookSignature(fresh.body, fresh.header, WEBHOOK_SECRET, NO_REPLAY_WINDOW)).toBe(true);
+    const forgetful = verifyWebhookSignature as (...args: unknown[]) => boolean;
+    expect(forgetful(fresh.body, fresh.header, WEBHOOK_SECRET)).toBe(false);
+    expect(forgetful(fresh.body, fresh.header, WEBHOOK_SECRET, {})).toBe(false);
     for (const payload of [{ value: "x" }, { sentAt: "yesterday" }, "not an object"]) {
       const signed = sign(payload);
       expect(verifyWebhookSignature(signed.body, signed.header, WEBHOOK_SECRET, at(0)), JSON.stringify(payload)).toBe(false);
@@ -283,7 +289,11 @@ describe("webhook registrar", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/CFCT_WEBHOOK_SECRET is shorter than 16 characters/);
+    expect(message).toMatch(/CFCT_WEBHOOK_SECRET is shorter than 32 characters/);
     expect(message).not.toContain("short-secret");
+    // 31 characters: long enough for the old floor of 16, short of the 32 the message asks for.
+    const almost = "a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    expect(() => registrarFor(config, { CFCT_WEBHOOK_SECRET: almost })).toThrow(/shorter than 32 characters/);
+    expect(() => registrarFor(config, { CFCT_WEBHOOK_SECRET: `${almost}0` })).not.toThrow();
   });
 });

@@ -58,7 +58,10 @@ describe("the rehearsal sealing key never sits beside the sealed state", () => {
     f.sealResource("v");
     rmSync(f.keyFile);
     f.store.update((s) => void (s.resources = {}));
-    const box = new SecretBox(f.store, STACK, { [KEY_DIR_ENV]: path.dirname(f.keyFile), [PASSPHRASE_ENV]: "new" });
+    const box = new SecretBox(f.store, STACK, {
+      [KEY_DIR_ENV]: path.dirname(f.keyFile),
+      [PASSPHRASE_ENV]: "a new passphrase, long enough",
+    });
     expect(box.open(box.seal("w"))).toBe("w");
     expect(f.store.read().sealing?.kind).toBe("passphrase");
   });

@@ -88,7 +88,7 @@ function baseSource(options: DiffOptions): BaseSource {
 /** The verdict loads the pack and the component (Pulumi's SDK, about a second): only when asked for. */
 function verdictOf(packDir: string, stack: string, head: PlannedSide, config: Record<string, unknown>) {
   const { loadPackRules, policyVerdict } = require("../../diff/policy-verdict") as typeof import("../../diff/policy-verdict");
-  return policyVerdict(loadPackRules(packDir), stack, head.tokens, config);
+  return policyVerdict(loadPackRules(packDir), stack, head.tokens, config, head.settings);
 }
 
 /** The pack config file, read as Pulumi reads it: one JSON object. */

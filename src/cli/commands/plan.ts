@@ -3,6 +3,7 @@ import { plan } from "../../plan/plan";
 import { configWarnings } from "../../config/warnings";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 import { type TokenPlan } from "../../domain/plan";
+import { registrationText, summarizeRegistration, type RegistrationSummary } from "../../config/registration/summary";
 
 export function registerPlan(program: Command): void {
   addStackOptions(
@@ -15,11 +16,18 @@ export function registerPlan(program: Command): void {
     const settings = loadSelectedSettings(selectionFrom(options));
     const tokens = plan(settings, undefined, options.now ? new Date(options.now) : new Date());
     const warnings = configWarnings(settings);
-    process.stdout.write(options.json ? `${JSON.stringify({ tokens, warnings })}\n` : renderPlan(tokens, warnings));
+    const registrations = settings.connections.map((c) => ({ connection: c.name, ...summarizeRegistration(c.registration) }));
+    process.stdout.write(
+      options.json ? `${JSON.stringify({ tokens, registrations, warnings })}\n` : renderPlan(tokens, warnings, registrations),
+    );
   });
 }
 
-export function renderPlan(tokens: readonly TokenPlan[], warnings: readonly string[] = []): string {
+export function renderPlan(
+  tokens: readonly TokenPlan[],
+  warnings: readonly string[] = [],
+  registrations: readonly (RegistrationSummary & { readonly connection: string })[] = [],
+): string {
   const lines: string[] = [];
   for (const token of tokens) {
     const owner = token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user";
@@ -35,6 +43,9 @@ export function renderPlan(tokens: readonly TokenPlan[], warnings: readonly stri
     }
     lines.push("");
   }
+  // Where each connection's registration sends its token and reads its secrets: a reviewer sees a moved host here.
+  for (const r of registrations) lines.push(`registration of ${r.connection}: ${registrationText(r)}`);
+  if (registrations.length > 0) lines.push("");
   lines.push(`${tokens.length} token(s). Zone names and <self> are resolved to IDs at deploy time.`);
   lines.push(...warnings.map((w) => `warning: ${w}`));
   return `${lines.join("\n")}\n`;

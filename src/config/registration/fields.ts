@@ -51,6 +51,15 @@ export function displayUrl(value: string): string {
 /** Config keys whose value names an environment variable holding a secret (never the secret itself). */
 export const SECRET_ENV_KEYS: readonly string[] = ["secretEnv", "apiKeyEnv", "appKeyEnv"];
 
+/** `[key path, variable name]` of every secret-name key (SECRET_ENV_KEYS) anywhere in `config`. */
+export function secretEnvEntries(config: unknown, prefix = ""): [string, string][] {
+  if (Array.isArray(config)) return config.flatMap((item, i) => secretEnvEntries(item, `${prefix}${i}.`));
+  if (config === null || typeof config !== "object") return [];
+  return Object.entries(config).flatMap(([key, value]): [string, string][] =>
+    SECRET_ENV_KEYS.includes(key) && typeof value === "string" ? [[`${prefix}${key}`, value]] : secretEnvEntries(value, `${prefix}${key}.`),
+  );
+}
+
 /**
  * Prefixes of variables that hold credentials of the tools cfct runs with (the provisioner, Pulumi's
  * backend, the CI's cloud and forge): a registrar must never be pointed at one, or a stack-file
