@@ -3,7 +3,7 @@ import { datadog } from "./datadog";
 import { drata } from "./drata";
 import type { PlatformDefinition } from "./types";
 
-export type { PlatformDefinition, PlatformProfile, TokenOwnerKind, HandoffField } from "./types";
+export type { PlatformDefinition, HandoffField } from "./types";
 
 /** The platform catalog: adding a platform is one file plus one line here. */
 export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.freeze({
