@@ -9,7 +9,7 @@ import { stackSecretsProvider, type SecretsProvider } from "./secrets-provider";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The variable Pulumi's Cloudflare provider reads its credential from. */
+/** The variable Pulumi's Cloudflare provider reads its credential from, and cfct's default for the provisioner credential. */
 export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 /** cfct's own variables (webhook secrets, token values for verify, hand-off dir): none is Pulumi's business. */
 const CFCT_PREFIX = "CFCT_";

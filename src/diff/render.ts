@@ -1,3 +1,4 @@
+import { groupLabel } from "../domain/permission-group";
 import type { ConnectionDiff, Delta, GroupChange } from "./plan-diff";
 import type { PolicyVerdict } from "./policy-verdict";
 
@@ -15,11 +16,10 @@ export interface DiffReport {
 
 const warningLines = (report: DiffReport) => (report.warnings ?? []).map((w) => `- ⚠️ warning: ${w}`);
 
-const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 function groupText(group: GroupChange): string {
-  const text = `${group.name} [${scopeLabel(group.scope)}]`;
+  const text = groupLabel(group);
   return group.read ? text : `**${text} (not read-only)**`;
 }
 
