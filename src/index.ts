@@ -7,6 +7,7 @@ export {
   ComplianceToken,
   complianceTokensPerAccount,
   type ComplianceTokenArgs,
+  type ComplianceTokenPlatform,
   type GrantedGroup,
   type PlatformKey,
 } from "./component/compliance-token";

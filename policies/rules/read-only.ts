@@ -1,6 +1,22 @@
 import { findKnownGroup, suggestKnownGroup } from "../../src/cloudflare/permission-groups";
-import { COMPLIANCE_TOKEN_TYPE, KNOWN_SCOPES, readToken, type ResourceValidationPolicy } from "./common";
+import { COMPLIANCE_TOKEN_TYPE, KNOWN_SCOPES, isRecord, readToken, type ResourceValidationPolicy } from "./common";
 import { describeGroup } from "../../src/domain/permission-group";
+
+export interface ReadOnlyConfig {
+  /**
+   * Non-read groups a platform may have anyway, by platform key and the group's API name, e.g.
+   * {"acme-siem": ["Logs Write"]}: for a stack-defined platform whose guide needs to write
+   * (`allowWrite: true` in the stack file gets it through validation; this lets it through the pack).
+   */
+  readonly allowWrite?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The groups `config.allowWrite` lets through for a platform: only exact API names, never a pattern. */
+function allowedWrites(config: unknown, platform: unknown): ReadonlySet<string> {
+  const allowWrite = isRecord(config) ? config["allowWrite"] : undefined;
+  const names = isRecord(allowWrite) && typeof platform === "string" ? allowWrite[platform] : undefined;
+  return new Set(Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : []);
+}
 
 /**
  * Rule 1. A compliance platform reads; every permission group a ComplianceToken grants must be a
@@ -13,10 +29,22 @@ export const readOnly: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
-    "Remove the group from the platform's profile in src/platforms/<platform>.ts; a compliance token never needs to change anything.",
+    "Remove the group from the platform's profile in src/platforms/<platform>.ts (or the stack file's cf-compliance-tokens:platforms); a compliance token never needs to change anything. " +
+    'A platform that must write is let through by name only: {"read-only": {"allowWrite": {"<platform>": ["<group>"]}}} in the pack config.',
+  configSchema: {
+    properties: {
+      allowWrite: {
+        type: "object",
+        additionalProperties: { type: "array", items: { type: "string" } },
+        default: {},
+        description: 'Non-read groups allowed per platform key, by API name, e.g. {"acme-siem": ["Logs Write"]}. Default: none.',
+      },
+    },
+  },
   validateResource: (args, reportViolation) => {
     if (args.type !== COMPLIANCE_TOKEN_TYPE) return args.notApplicable(`only checks ${COMPLIANCE_TOKEN_TYPE}`);
     const token = readToken("component", args.name, args.props);
+    const allowed = allowedWrites(args.getConfig<ReadOnlyConfig>(), args.props["platform"]);
     for (const problem of token.problems) reportViolation(`${token.label} ${problem}: cannot prove it read-only.`);
     for (const policy of token.policies) {
       if (policy.effect === "deny") continue;
@@ -36,10 +64,10 @@ export const readOnly: ResourceValidationPolicy = {
               (suggestKnownGroup(group) ??
                 "Fix: use a Read group from src/cloudflare/permission-group-catalog.json in the platform profile (src/platforms/)."),
           );
-        } else if (known.access !== "read") {
+        } else if (known.access !== "read" && !allowed.has(group.name)) {
           reportViolation(
             `${token.label}: permission group ${describeGroup(group)} is not a Read group (${known.access} access); compliance tokens may only read. ` +
-              "Fix: remove it from the platform profile (src/platforms/).",
+              `Fix: remove it from the platform profile (src/platforms/, or the stack file's platforms), or allow it by name in the pack config: {"read-only": {"allowWrite": {"${String(args.props["platform"])}": ["${group.name}"]}}}.`,
           );
         }
       }

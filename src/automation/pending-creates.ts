@@ -5,7 +5,8 @@ import type { CleanedUpToken } from "./engine";
 
 /** Finds and deletes Cloudflare tokens by name: how tokens created by a killed `pulumi up` are cleaned up. */
 export interface OrphanTokens {
-  list(owner: TokenOwner): Promise<readonly { readonly id: string; readonly name: string }[]>;
+  /** The owner's tokens, narrowed by Cloudflare's name filter where it honours it (callers compare names). */
+  list(owner: TokenOwner, name: string): Promise<readonly { readonly id: string; readonly name: string }[]>;
   remove(owner: TokenOwner, id: string): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function deleteOrphans(
 ): Promise<CleanedUpToken[]> {
   const deleted: CleanedUpToken[] = [];
   for (const create of pending) {
-    for (const token of await tokens.list(create.owner)) {
+    for (const token of await tokens.list(create.owner, create.name)) {
       if (token.name !== create.name || knownIds.has(token.id)) continue;
       await tokens.remove(create.owner, token.id);
       deleted.push({ id: token.id, name: token.name, owner: create.owner });

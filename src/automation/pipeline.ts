@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { unknownValue } from "@pulumi/pulumi/runtime";
-import type { ConnectionSettings, Settings } from "../config/schema";
+import { platformCatalog, type ConnectionSettings, type Settings } from "../config/schema";
 import type { CleanupEvidence, EvidenceClock, EvidenceToken, VerifyEvidence } from "../evidence/record";
 import { plan } from "../plan/plan";
 import { configWarnings } from "../config/warnings";
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
 import type { RateBudgets } from "../cloudflare/pacing";
 import { NothingChangedError } from "../domain/run-errors";
@@ -15,10 +15,20 @@ import { rfc3339 } from "../domain/time";
 import { type TokenPlan } from "../domain/plan";
 import { type TokenGenerations } from "../domain/generation";
 
+/** Verification's evidence, and Cloudflare's last_used_on when verification read it after its last use of the token. */
+export type VerifiedToken = VerifyEvidence & { readonly lastUsedOn?: string | null };
+
 /** Proves a deployed token does what its plan says (src/verify behind it). */
 export interface TokenVerifier {
   /** `withoutUse`: why the token must not be sent (its policies are still checked). */
-  verify(request: { token: DeployedToken; plan: TokenPlan; value: string; withoutUse?: string }): Promise<VerifyEvidence>;
+  verify(request: {
+    token: DeployedToken;
+    plan: TokenPlan;
+    /** The plan's platform: built in, or defined by the stack file. */
+    platform: PlatformDefinition;
+    value: string;
+    withoutUse?: string;
+  }): Promise<VerifiedToken>;
 }
 
 /** Reads what Cloudflare knows about a token that rotation needs: when it was last used, and whether it was found exposed. */
@@ -200,7 +210,8 @@ export async function handOffAll(
     // A token that failed verification may be gone (revoked by hand): there is no use of it to record.
     if (nowRegistered || (registered && !awaitingPickup && step.verify.ok)) {
       if (nowRegistered) generations = withRegistration(generations, token, rfc3339(await ctx.now()));
-      generations = withOwnUse(generations, token, await ctx.inspector.lastUsedOn(token));
+      // Verification read it back after its last use, when it could; else it is read now.
+      generations = withOwnUse(generations, token, step.lastUsedOn !== undefined ? step.lastUsedOn : await ctx.inspector.lastUsedOn(token));
       await ctx.engine.saveGenerations(generations);
     }
   }
@@ -238,6 +249,8 @@ export interface HandOffResult {
   readonly verify: VerifyEvidence;
   readonly registration?: RegistrationOutcome;
   readonly problems: string[];
+  /** Cloudflare's last_used_on, when verification read it after its last use of the token. */
+  readonly lastUsedOn?: string | null;
 }
 
 /** Verify one token generation and, if asked and it passed, register it with its platform. */
@@ -250,12 +263,14 @@ export async function handOff(
 ): Promise<HandOffResult> {
   const value = await ctx.engine.tokenValue(token.logicalName);
   if (!isUsableValue(value)) return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [missingValueProblem(token, settings)] };
-  const verify = await ctx.verifier.verify({
+  const { lastUsedOn, ...verify } = await ctx.verifier.verify({
     token,
     plan: tokenPlan,
+    platform: platformCatalog(settings)[tokenPlan.platform]!,
     value,
     ...(options.withoutUse ? { withoutUse: options.withoutUse } : {}),
   });
+  const used = lastUsedOn !== undefined ? { lastUsedOn } : {};
   const failed = verify.checks.filter((c) => c.status === "fail");
   const warned = verify.checks.filter((c) => c.status === "warn").map((c) => c.id);
   const outcome = verify.ok
@@ -263,11 +278,16 @@ export async function handOff(
     : `FAILED (${failed.map((c) => c.id).join(", ")})`;
   ctx.progress(`${token.logicalName}: verified ${outcome} in ${verify.apiCalls} API calls`);
   if (!verify.ok) {
-    return { verify, problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`) };
+    return {
+      verify,
+      ...used,
+      problems: failed.map((c) => `${token.logicalName}: ${c.id}: ${c.detail}${c.remedy ? ` Fix: ${c.remedy}` : ""}`),
+    };
   }
-  if (!options.register) return { verify, problems: [] };
+  if (!options.register) return { verify, ...used, problems: [] };
   const connection = settings.connections.find((c) => c.name === tokenPlan.connection);
-  if (!connection) return { verify, problems: [`${token.logicalName}: connection ${tokenPlan.connection} is not in the stack config`] };
+  if (!connection)
+    return { verify, ...used, problems: [`${token.logicalName}: connection ${tokenPlan.connection} is not in the stack config`] };
   const registration = await ctx.registrarFor(connection).register({
     stack: settings.stack,
     connection: connection.name,
@@ -280,11 +300,13 @@ export async function handOff(
     owner: token.owner,
     value,
     apiBaseUrl: ctx.apiBaseUrl,
+    accounts: tokenPlan.scope.accounts,
     ...(verify.unlistedZones ? { unlistedZones: verify.unlistedZones } : {}),
   });
   ctx.progress(`${token.logicalName}: ${registration.status} (${registration.registrar}) ${registration.detail}`);
   return {
     verify,
+    ...used,
     registration: { ...registration, at: rfc3339(await ctx.now()) },
     problems: registration.status === "failed" ? [`${token.logicalName}: registration failed: ${registration.detail}`] : [],
   };

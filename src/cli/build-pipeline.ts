@@ -1,10 +1,9 @@
 import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudflareClient, type TokenStatus } from "../cloudflare/client";
-import { PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock } from "../cloudflare/pacing";
-import { PLATFORMS } from "../platforms";
+import { DOCUMENTED_BUDGET, PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock, type RequestBudget } from "../cloudflare/pacing";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock, readInstance } from "../sandbox/control-client";
-import { verifyToken } from "../verify";
+import { VerifyMemo, verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { CleanedUpToken, EngineResult, StackEngine } from "../automation/engine";
 import type { CleanupEvidence } from "../evidence/record";
@@ -13,6 +12,7 @@ import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipe
 import { preflight } from "../automation/preflight";
 import { PulumiEngine } from "../automation/pulumi-engine";
 import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
+import { pacingLine } from "./progress";
 
 export type EngineKind = "pulumi" | "sandbox";
 
@@ -38,6 +38,8 @@ export interface PipelineOptions {
   readonly registrarOverrides?: RegistrarOverrides;
   /** Time for rate-limit pacing; real time when absent (tests and the bench move the sandbox's clock instead). */
   readonly pacingClock?: PacingClock;
+  /** Every principal's budget (`--rate-budget`, the stack's `rateBudget`); Cloudflare's documented 1200 per 300 s when absent. */
+  readonly rateBudget?: RequestBudget;
   /** Verification probes every chosen zone instead of a sample. */
   readonly probeAllZones?: boolean;
   /** How long each Cloudflare request may take before it counts as unanswered; the client's 30 s when absent (tests shorten it against the sandbox's latency fault). */
@@ -74,10 +76,8 @@ export function sandboxControlUrl(apiBase: string): string {
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
-  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, (principal, seconds) =>
-    options.progress(
-      `rate limit: ${principal === PROVISIONER_USER ? "the provisioner's user" : principal} has spent its budget; waiting ${Math.ceil(seconds)} s for the next window`,
-    ),
+  const budgets = new RateBudgets(options.pacingClock ?? REAL_CLOCK, options.rateBudget ?? DOCUMENTED_BUDGET, (event) =>
+    options.progress(pacingLine(event)),
   );
   // A fleet must not stop for a 429: every client of this command waits it out.
   const provisioner = createCloudflareClient({
@@ -126,8 +126,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           provisionerToken: options.provisionerToken,
           provisionerTokenEnv: options.provisionerTokenEnv ?? PROVIDER_TOKEN_ENV,
           orphans: {
-            list: (owner) =>
-              provisioner.listTokens(owner).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
+            list: (owner, name) =>
+              provisioner.listTokens(owner, { name }).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
             remove: async (owner, id) => {
               await (owner.kind === "account"
                 ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId })
@@ -140,11 +140,13 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     () => (changes += 1),
   );
 
+  // Verifications of this command probe the endpoint once and read each owner's group list once.
+  const memo = new VerifyMemo();
   const verifier: TokenVerifier = {
-    async verify({ token, plan, value, withoutUse }) {
+    async verify({ token, plan, platform, value, withoutUse }) {
       const at = await now();
       const report = await verifyToken({
-        platform: PLATFORMS[plan.platform]!,
+        platform,
         profile: plan.profile,
         owner: plan.owner,
         accounts: plan.scope.accounts,
@@ -160,6 +162,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         stack: options.stack,
         now: () => at,
         budgets,
+        memo,
+        deployedGroups: token.groups,
         client: { waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
         ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
@@ -168,6 +172,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         apiCalls: report.apiCalls,
         checks: report.checks.map((c) => ({ ...c })),
         ...(report.unlistedZones ? { unlistedZones: [...report.unlistedZones] } : {}),
+        ...(report.lastUsedOn !== undefined ? { lastUsedOn: report.lastUsedOn } : {}),
       };
     },
   };

@@ -1,6 +1,8 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
+import { DOCUMENTED_BUDGET, parseRequestBudget, type RequestBudget } from "../cloudflare/pacing";
+import { stackRateBudget } from "../config/stack-rate-budget";
 import { ALLOW_REGISTRATION_HOST_FLAG } from "../config/registration/hosts";
 import { resolveApiTarget, type ApiTarget } from "./api-target";
 import { readStackFile, stackFilePath } from "../config/stack-file";
@@ -23,6 +25,8 @@ export interface EngineOptions {
   policyPackConfig?: string[];
   /** Verification probes every chosen zone instead of a sample (`up`, `rotate`, `verify --engine`). */
   probeAllZones?: boolean;
+  /** `--rate-budget <requests>/<seconds>`, over the stack's `rateBudget`. */
+  rateBudget?: RequestBudget;
   /** Hosts a registrar may send to beyond its vendor's documented ones (never settable from a stack file). */
   allowRegistrationHost?: string[];
 }
@@ -35,6 +39,19 @@ export const PROBE_ALL_ZONES_FLAG = [
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
 
+/** `--rate-budget`, for every command that calls Cloudflare. */
+export const RATE_BUDGET_FLAG = [
+  "--rate-budget <requests>/<seconds>",
+  "every principal's Cloudflare API budget cfct paces its requests by (default: the stack's rateBudget, else 1200/300, Cloudflare's documented limit). E.g. 4000/300 for an enterprise limit, 600/300 for each of two jobs that spend the same principal",
+  (text: string) => {
+    try {
+      return parseRequestBudget(text, "--rate-budget");
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  },
+] as const;
+
 export function withEngineOptions(command: Command): Command {
   return command
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
@@ -46,6 +63,7 @@ export function withEngineOptions(command: Command): Command {
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")
     .option("--policy-pack <dir...>", "policy packs to run with the Pulumi engine (e.g. policies)")
     .option("--policy-pack-config <file...>", "a config file per policy pack, in the same order (e.g. policies/config.example.json)")
+    .option(...RATE_BUDGET_FLAG)
     .option(
       `${ALLOW_REGISTRATION_HOST_FLAG} <host...>`,
       "let registration send to this host although its vendor does not document it (e.g. your proxy for Datadog's API); a stack file alone cannot",
@@ -81,6 +99,8 @@ export function pipelineFor(
     ...(options.policyPack ? { policyPacks: options.policyPack.map((dir) => path.resolve(dir)) } : {}),
     ...(options.policyPackConfig ? { policyPackConfigs: options.policyPackConfig.map((file) => path.resolve(file)) } : {}),
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    // The flag, else the stack file's rateBudget, else Cloudflare's documented budget.
+    rateBudget: options.rateBudget ?? stackRateBudget(path.resolve(options.projectDir), options.stack) ?? DOCUMENTED_BUDGET,
     ...(options.allowRegistrationHost ? { registrarOverrides: { allowedHosts: options.allowRegistrationHost } } : {}),
   });
 }

@@ -26,6 +26,7 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
   { names: ["audit"], load: () => (require("./commands/audit") as typeof import("./commands/audit")).registerAudit },
   { names: ["evidence"], load: () => (require("./commands/evidence") as typeof import("./commands/evidence")).registerEvidence },
   { names: ["diff"], load: () => (require("./commands/diff") as typeof import("./commands/diff")).registerDiff },
+  { names: ["platforms"], load: () => (require("./commands/platforms") as typeof import("./commands/platforms")).registerPlatforms },
 ];
 
 export function buildProgram(argv: readonly string[] = []): Command {

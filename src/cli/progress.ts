@@ -1,5 +1,6 @@
 import type { HandOffStatus } from "../automation/pipeline";
-import type { BudgetStatus } from "../cloudflare/pacing";
+import { describeBudget, PROVISIONER_USER, type BudgetStatus, type PacingEvent } from "../cloudflare/pacing";
+import { rfc3339 } from "../domain/time";
 
 /** Where a long run's output goes: log lines, and the hand-off status after each token. */
 export interface ProgressOutput {
@@ -50,4 +51,13 @@ export function progressOutput(stream: NodeJS.WriteStream, budget: () => BudgetS
       shown = finished ? undefined : text;
     },
   };
+}
+
+/** A wait for rate-limit budget, said once per wait with when the run resumes. */
+export function pacingLine(event: PacingEvent): string {
+  const who = event.principal === PROVISIONER_USER ? "the provisioner's user" : event.principal;
+  const resumes = rfc3339(new Date(Math.ceil(event.resumesAt / 1000) * 1000));
+  return event.kind === "blocked"
+    ? `rate limit: Cloudflare refused a request of ${who} (HTTP 429), which blocks it until ${resumes} (${event.retryAfterGiven ? "its retry-after" : "no retry-after: Cloudflare's documented 5-minute block"}); cfct resumes then`
+    : `rate limit: ${who} has sent its budget of ${describeBudget(event.budget)} (counted by cfct); it sends again from ${resumes}, as earlier requests leave the window`;
 }

@@ -13,9 +13,10 @@ import { type TokenOwner } from "../domain/owner";
  *     surfaced as `rate_limited` with its retry-after.
  *  4. Errors are `CloudflareApiError`s classified by HTTP status first (Cloudflare does not document
  *     its error codes), with every secret the client knows scrubbed from their text.
- *  5. Requests are paced by the principal's budget (pacing.ts): a request is sent only when the
- *     `Ratelimit` headers say there is room, so none is refused. With `waitOutRefusals`, a 429 that
- *     still happens is waited out and sent again, however long, instead of surfacing (fleet runs).
+ *  5. Requests are paced by the principal's budget (pacing.ts): a request is sent only when our own
+ *     count, and what Cloudflare's headers say, leave room, so none is refused. A 429 blocks the
+ *     principal until its `retry-after`. With `waitOutRefusals`, a 429 that still happens is waited
+ *     out and sent again instead of surfacing (fleet runs).
  */
 
 export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
@@ -212,8 +213,11 @@ export interface CloudflareClient {
   getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
   /** Every item of a page-numbered list (50 a page, all pages). */
   allPages<T>(path: string, query?: Query): Promise<T[]>;
-  /** Every token of the owner (all pages), expired ones included. */
-  listTokens(owner: TokenOwner): Promise<TokenDetails[]>;
+  /**
+   * Every token of the owner (all pages), expired ones included; with `name`, Cloudflare's name
+   * filter narrows the list where it is honoured. It may match more (or ignore it): callers compare names.
+   */
+  listTokens(owner: TokenOwner, filter?: { readonly name?: string }): Promise<TokenDetails[]>;
   permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
   zonesPage(query: ZoneQuery): Promise<ZonePage>;
   currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
@@ -287,8 +291,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       response = await baseFetch(input, { ...rest, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       return response;
     } finally {
-      // A 429 not waited out is the SDK's bounded retry's (or the caller's) business, not a block on every caller.
-      if (permit) budget!.settle(permit, response?.status === 429 && !waitable(response) ? undefined : response);
+      // A 429 blocks the principal for every caller, waited out here or not (Cloudflare blocks it whoever asks).
+      if (permit) budget!.settle(permit, response);
     }
   };
 
@@ -437,10 +441,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       );
     },
     allPages,
-    listTokens(owner) {
+    listTokens(owner, filter) {
       // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
+      // `name`: "API token search" (changelog 2026-06-25); the SDK has no parameter for it yet.
       return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", {
         include_expired: "true",
+        ...(filter?.name ? { name: filter.name } : {}),
       });
     },
     permissionGroups(owner) {

@@ -31,6 +31,11 @@ export function isReadOnlyGroup(group: PermissionGroupRef): boolean {
   return findKnownGroup(group)?.access === "read";
 }
 
+/** The API's name of a documentation display name at that scope ("Cache Rules Read" → "Cache Settings Read"), if the catalog's table has it. */
+export function apiNameOfDocsName(group: PermissionGroupRef): string | undefined {
+  return DOCS_ALIASES.find((a) => a.docsName === group.name && a.scope === group.scope)?.apiName;
+}
+
 /**
  * For a group not in the catalog: the likely intended group, as a sentence ending in the fix. It
  * knows the documentation's display names ("Cache Rules Read" is the API's "Cache Settings Read"),
@@ -38,9 +43,9 @@ export function isReadOnlyGroup(group: PermissionGroupRef): boolean {
  */
 export function suggestKnownGroup(group: PermissionGroupRef): string | undefined {
   if (findKnownGroup(group)) return undefined;
-  const alias = DOCS_ALIASES.find((a) => a.docsName === group.name && a.scope === group.scope);
-  if (alias) {
-    return `"${group.name}" is the documentation's display name; the API names it "${alias.apiName}". Fix: did you mean "${alias.apiName}"?`;
+  const apiName = apiNameOfDocsName(group);
+  if (apiName) {
+    return `"${group.name}" is the documentation's display name; the API names it "${apiName}". Fix: did you mean "${apiName}"?`;
   }
   const lower = group.name.toLowerCase();
   const sameName = KNOWN_PERMISSION_GROUPS.filter((g) => g.name.toLowerCase() === lower);

@@ -2,10 +2,11 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSettings } from "../config/schema";
 import { ipFilterOverlap, ipFilterWarnings } from "../config/ip-filter";
+import { definedPlatforms, type PlatformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { accountSuffixes } from "../plan/account-suffix";
 import type { PolicyResources } from "../domain/resource-keys";
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { invokeDirectory } from "./directory";
 import { resolveTokens, type ResolvedToken } from "./resolve";
 import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
@@ -13,15 +14,22 @@ import { DAY_MS } from "../domain/time";
 import { type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
 
-/** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account). */
+/** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account), … */
 export type PlatformKey = keyof typeof PLATFORMS & string;
+
+/**
+ * A platform the catalog does not have, defined as a stack file's `cf-compliance-tokens:platforms`
+ * entry is (displayName, owner, source, groups, …), plus its key. Validated exactly as one.
+ */
+export type ComplianceTokenPlatform = PlatformSpec & { readonly key: string };
 
 export interface ComplianceTokenArgs {
   /**
-   * The compliance platform, a catalog key. It decides whether the token is user-owned
-   * (`cloudflare.ApiToken`) or account-owned (`cloudflare.AccountToken`), so it is a plain value.
+   * The compliance platform: a catalog key, or a definition of your own. It decides whether the
+   * token is user-owned (`cloudflare.ApiToken`) or account-owned (`cloudflare.AccountToken`), so it
+   * is a plain value.
    */
-  readonly platform: PlatformKey;
+  readonly platform: PlatformKey | ComplianceTokenPlatform;
   /** Account IDs the token reads. An account-owned platform takes exactly one (see `complianceTokensPerAccount`). */
   readonly accounts: pulumi.Input<readonly pulumi.Input<string>[]>;
   /** Zone names or IDs, or `"all"` for every zone of the accounts; only for profiles that read zones. */
@@ -79,14 +87,60 @@ export function describeToken({ plan: tokenPlan, policies }: ResolvedToken) {
 
 type DescribedToken = ReturnType<typeof describeToken>;
 
-/** Stack-config problems renamed to the component's arguments: `cf-compliance-tokens:connections[0].token.ttlDays` → `args.ttlDays`. */
+/**
+ * Stack-config problems renamed to the component's arguments: `cf-compliance-tokens:connections[0].token.ttlDays`
+ * → `args.ttlDays`, `cf-compliance-tokens:platforms.acme.groups[0]` → `args.platform.groups[0]`.
+ */
 function argumentError(resourceName: string, error: unknown): unknown {
   if (!(error instanceof ConfigError)) return error;
-  const problems = error.problems.map((p) => ({ ...p, path: p.path.replace(/^[^:]+:connections\[0\]\.(token\.)?/, "args.") }));
+  const problems = error.problems.map((p) => ({
+    ...p,
+    path: p.path.replace(/^[^:]+:connections\[0\]\.(token\.)?/, "args.").replace(/^[^:]+:platforms\.[^.[]+/, "args.platform"),
+  }));
   return new ConfigError(`ComplianceToken "${resourceName}"`, problems);
 }
 
-function accountCountError(resourceName: string, platform: PlatformKey, accounts: readonly unknown[]): ConfigError {
+function keyOf(platform: PlatformKey | ComplianceTokenPlatform): string {
+  return typeof platform === "string" ? platform : platform.key;
+}
+
+/** The stack-config keys that describe this platform: none for a catalog key, its definition otherwise. */
+function platformsConfig(platform: PlatformKey | ComplianceTokenPlatform): { platforms?: Record<string, PlatformSpec> } {
+  if (typeof platform === "string") return {};
+  const { key, ...spec } = platform;
+  return { platforms: { [key]: spec } };
+}
+
+/** The platform the argument names or defines, validated as the stack file's would be; refused before anything is registered. */
+export function resolvePlatform(resourceName: string, platform: PlatformKey | ComplianceTokenPlatform): PlatformDefinition {
+  if (typeof platform === "string") {
+    const known = PLATFORMS[platform];
+    if (!known)
+      throw new Error(
+        `ComplianceToken "${resourceName}": args.platform = ${JSON.stringify(platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}, or pass a definition {key, displayName, owner, source, groups}`,
+      );
+    return known;
+  }
+  const config = platformsConfig(platform);
+  const valid = definedPlatforms(config.platforms).platforms[platform.key];
+  if (valid) return valid;
+  // Invalid: the stack file's own messages (shape and rules) say why, renamed to the argument.
+  try {
+    parseSettings({ ...config, connections: [] }, { stack: "component", source: `ComplianceToken "${resourceName}"` });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw argumentError(
+      resourceName,
+      new ConfigError(
+        error.source,
+        error.problems.filter((p) => !p.path.endsWith(":connections")),
+      ),
+    );
+  }
+  throw new Error(`ComplianceToken "${resourceName}": args.platform is not a valid platform definition`);
+}
+
+function accountCountError(resourceName: string, platform: string, accounts: readonly unknown[]): ConfigError {
   return new ConfigError(`ComplianceToken "${resourceName}"`, [
     {
       path: "args.accounts",
@@ -97,8 +151,16 @@ function accountCountError(resourceName: string, platform: PlatformKey, accounts
 }
 
 /** The one token these arguments describe, planned by the same pure planner as the stack program. */
-export function planComponentToken(resourceName: string, platform: PlatformKey, args: PlainArgs, stack: string, now: Date): TokenPlan {
-  if (PLATFORMS[platform]?.tokenPerAccount && args.accounts.length !== 1) throw accountCountError(resourceName, platform, args.accounts);
+export function planComponentToken(
+  resourceName: string,
+  platform: PlatformKey | ComplianceTokenPlatform,
+  args: PlainArgs,
+  stack: string,
+  now: Date,
+): TokenPlan {
+  const key = keyOf(platform);
+  if (resolvePlatform(resourceName, platform).tokenPerAccount && args.accounts.length !== 1)
+    throw accountCountError(resourceName, key, args.accounts);
   let settings;
   try {
     const token = {
@@ -107,13 +169,16 @@ export function planComponentToken(resourceName: string, platform: PlatformKey, 
       ...(args.deniedIps ? { deniedIps: [...args.deniedIps] } : {}),
     };
     const connection = {
-      platform,
+      platform: key,
       accounts: [...args.accounts],
       ...(args.zones !== undefined ? { zones: args.zones === "all" ? "all" : [...args.zones] } : {}),
       ...(args.profile !== undefined ? { profile: args.profile } : {}),
       token,
     };
-    settings = parseSettings({ connections: [connection] }, { stack, source: `ComplianceToken "${resourceName}"` });
+    settings = parseSettings(
+      { ...platformsConfig(platform), connections: [connection] },
+      { stack, source: `ComplianceToken "${resourceName}"` },
+    );
   } catch (error) {
     throw argumentError(resourceName, error);
   }
@@ -156,14 +221,10 @@ export class ComplianceToken extends pulumi.ComponentResource {
   readonly resources: pulumi.Output<PolicyResources[]>;
 
   constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    const platform = PLATFORMS[args.platform];
-    if (!platform)
-      throw new Error(
-        `ComplianceToken "${name}": args.platform = ${JSON.stringify(args.platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}`,
-      );
+    const platform = resolvePlatform(name, args.platform);
     // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
     if (platform.tokenPerAccount && Array.isArray(args.accounts) && args.accounts.length !== 1) {
-      throw accountCountError(name, args.platform, args.accounts as readonly unknown[]);
+      throw accountCountError(name, platform.key, args.accounts as readonly unknown[]);
     }
     const described = lateOutput<DescribedToken>();
     const field = <K extends keyof DescribedToken>(key: K) => described.output.apply((d) => d[key]);
@@ -171,7 +232,7 @@ export class ComplianceToken extends pulumi.ComponentResource {
       COMPLIANCE_TOKEN_TYPE,
       name,
       {
-        platform: args.platform,
+        platform: platform.key,
         profile: field("profile"),
         owner: field("owner"),
         policies: field("policies"),

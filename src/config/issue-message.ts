@@ -39,6 +39,11 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
       const unit = issue.origin === "array" || issue.origin === "set" ? " items" : issue.origin === "string" ? " characters" : "";
       return `is too ${issue.code === "too_small" ? "small" : "big"}. Fix: use ${bound}${unit}`;
     }
+    case "invalid_key": {
+      // A map key that fails its own schema: the key's issue carries the message that says why.
+      const [inner] = issue.issues;
+      return inner ? issueMessage(inner) : `is not an allowed key. Fix: see schema/stack-config.schema.json for this key`;
+    }
     case "invalid_format":
       return `does not have the expected form (${issue.format === "regex" ? `pattern ${issue.pattern ?? "?"}` : issue.format}). Fix: see schema/stack-config.schema.json for this key`;
     default:

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { HEX32 } from "../domain/ids";
 import { issueMessage } from "./issue-message";
 import { ipFilterOverlap } from "./ip-filter";
-import { PLATFORMS, platformKeys, type PlatformDefinition } from "../platforms";
+import { PLATFORMS, platformKeys, type PlatformCatalog, type PlatformDefinition } from "../platforms";
+import { PLATFORM_KEY, definedPlatforms, platformsSchema, unknownPlatformMessage } from "./platforms";
 import {
   DEFAULT_REGISTRATION,
   redactConfigValue,
@@ -13,6 +14,7 @@ import {
 } from "./registration";
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
+import { parseRequestBudget, requestBudgetProblem, type RequestBudget } from "../cloudflare/pacing";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -86,14 +88,19 @@ export type TokenSettings = z.infer<typeof tokenSettingsSchema>;
 
 const DEFAULT_TOKEN_SETTINGS: TokenSettings = { ttlDays: TTL_DAYS.default, allowedIps: [], deniedIps: [] };
 
-const platformKey = z.enum(platformKeys() as [string, ...string[]], {
-  error: (issue) =>
-    `is not a known platform. Fix: use one of ${platformKeys().join(", ")}` + (typeof issue.input === "string" ? "" : " (a string)"),
-});
+// Whether the key names a platform is checked with the stack's own definitions (normalizeConnection).
+const platformKey = z
+  .string({
+    error: `must be a platform key. Fix: write one of ${platformKeys().join(", ")}, or a key defined under cf-compliance-tokens:platforms`,
+  })
+  .regex(PLATFORM_KEY, { error: (issue) => unknownPlatformMessage(issue.input, platformKeys()) })
+  .meta({ examples: platformKeys() });
 
 export const connectionSchema = z
   .object({
-    platform: platformKey.describe("Catalog key of the compliance platform."),
+    platform: platformKey.describe(
+      `Key of the compliance platform: a built-in one (${platformKeys().join(", ")}) or one under cf-compliance-tokens:platforms.`,
+    ),
     name: z
       .string()
       .regex(CONNECTION_NAME, {
@@ -163,6 +170,17 @@ export const stackConfigSchema = z
       .optional()
       .describe("Start of every token's name in Cloudflare (default cfct)."),
     generations: generationsSchema.optional(),
+    platforms: platformsSchema.optional(),
+    rateBudget: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = requestBudgetProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+      })
+      .optional()
+      .describe(
+        "Every principal's Cloudflare API budget, <requests>/<seconds>, that cfct paces its requests by (default 1200/300, Cloudflare's documented limit; e.g. 4000/300 for an enterprise limit, 600/300 for each of two jobs sharing one principal); --rate-budget overrides it.",
+      ),
   })
   .strict();
 
@@ -182,6 +200,15 @@ export interface Settings {
   readonly tokenNamePrefix: string;
   readonly connections: readonly ConnectionSettings[];
   readonly generations: TokenGenerations;
+  /** The platforms this stack defines (cf-compliance-tokens:platforms), by key; the built-in ones are PLATFORMS. */
+  readonly platforms: Readonly<Record<string, PlatformDefinition>>;
+  /** `rateBudget`, when the stack sets one. */
+  readonly rateBudget?: RequestBudget;
+}
+
+/** Every platform a stack's connections may name: the built-in catalog and the stack's own (their keys never clash). */
+export function platformCatalog(settings: Pick<Settings, "platforms">, builtIns: PlatformCatalog = PLATFORMS): PlatformCatalog {
+  return { ...builtIns, ...settings.platforms };
 }
 
 export interface ConfigProblem {
@@ -250,11 +277,22 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
   // are not: a user fixes everything from one run, not structure first and duplicates on the next.
   const top = parsed.success ? parsed.data : undefined;
   const tokenDefaults = tokenSettingsSchema.partial().safeParse(fieldOf(raw, "token"));
-  const defaults = { ...DEFAULT_TOKEN_SETTINGS, ...(tokenDefaults.success ? tokenDefaults.data : {}) };
+  const stackToken = tokenDefaults.success ? tokenDefaults.data : {};
+  const defined = definedPlatforms(fieldOf(raw, "platforms"));
+  problems.push(...defined.problems.map((p) => ({ ...p, path: keyPath(["platforms", ...p.path]) })));
+  const catalog = platformCatalog(defined);
   const rawConnections = fieldOf(raw, "connections");
+  const known = [...new Set([...Object.keys(catalog), ...defined.keys])].sort();
   const connections = (Array.isArray(rawConnections) ? rawConnections : []).flatMap((entry, index) => {
+    // Checked whatever else is wrong with the connection, as the schema checks its other fields; a
+    // platform the file defines with problems of its own is not unknown: its definition says why.
+    const key = fieldOf(entry, "platform");
+    if (typeof key === "string" && PLATFORM_KEY.test(key) && !catalog[key] && !defined.keys.has(key)) {
+      problems.push({ path: keyPath(["connections", index, "platform"]), value: key, message: unknownPlatformMessage(key, known) });
+    }
     const connection = connectionSchema.safeParse(entry);
-    return connection.success ? [normalizeConnection(connection.data, index, defaults, problems)] : [];
+    const platform = connection.success ? catalog[connection.data.platform] : undefined;
+    return connection.success && platform ? [normalizeConnection(connection.data, index, platform, stackToken, problems)] : [];
   });
   problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : []));
   if (problems.length > 0 || !top) throw new ConfigError(options.source, distinctProblems(problems));
@@ -263,6 +301,8 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     tokenNamePrefix: top.tokenNamePrefix ?? "cfct",
     connections,
     generations: top.generations ?? {},
+    platforms: defined.platforms,
+    ...(top.rateBudget !== undefined ? { rateBudget: parseRequestBudget(top.rateBudget, keyPath(["rateBudget"])) } : {}),
   };
 }
 
@@ -292,10 +332,10 @@ function unknownKeyMessage(key: string): string {
 function normalizeConnection(
   connection: z.infer<typeof connectionSchema>,
   index: number,
-  defaults: TokenSettings,
+  platform: PlatformDefinition,
+  stackToken: Partial<TokenSettings>,
   problems: ConfigProblem[],
 ): ConnectionSettings {
-  const platform = PLATFORMS[connection.platform] as PlatformDefinition;
   const at = (...rest: PropertyKey[]) => keyPath(["connections", index, ...rest]);
   const profile = connection.profile ?? platform.defaultProfile;
   const profileDef = platform.profiles[profile];
@@ -332,7 +372,7 @@ function normalizeConnection(
   }
   problems.push(...duplicatesIn(connection.accounts, at("accounts")), ...duplicatesIn(Array.isArray(zones) ? zones : [], at("zones")));
   problems.push(...registrationProblems(platform.key, connection.registration).map((p) => ({ ...p, path: at(...p.path) })));
-  const token = { ...defaults, ...connection.token };
+  const token = tokenSettingsFor(platform, stackToken, connection.token);
   const filterProblem = cancelledFilterProblem(token, (key) =>
     connection.token?.[key] !== undefined ? at("token", key) : keyPath(["token", key]),
   );
@@ -346,6 +386,20 @@ function normalizeConnection(
     token,
     registration: connection.registration,
   };
+}
+
+/**
+ * A connection's token settings: the kit's defaults, then the platform's own rotation advice (its
+ * defaultTtlDays), then the stack file's `token:` defaults, then the connection's `token:`. What the
+ * stack file says always wins over a platform's advice.
+ */
+export function tokenSettingsFor(
+  platform: Pick<PlatformDefinition, "defaultTtlDays">,
+  stackToken: Partial<TokenSettings>,
+  connectionToken: Partial<TokenSettings> = {},
+): TokenSettings {
+  const advice = platform.defaultTtlDays !== undefined ? { ttlDays: platform.defaultTtlDays } : {};
+  return { ...DEFAULT_TOKEN_SETTINGS, ...advice, ...stackToken, ...connectionToken };
 }
 
 /**

@@ -3,6 +3,7 @@ import { APIError } from "cloudflare";
 import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
+import { readRateLimitHeaders } from "../cloudflare/pacing";
 import { tokenShape } from "../cloudflare/token-format";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
@@ -50,18 +51,24 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
   const provisioner = "provisioner" as const;
   const scoped = "zone-scoped token" as const;
   return [
-    { method: "GET", path: "/user/tokens/verify", as: provisioner, purpose: "the provisioner is active; the rate-limit headers' shape" },
+    {
+      method: "GET",
+      path: "/user/tokens/verify",
+      as: provisioner,
+      purpose: "the provisioner is active; rateLimitHeaders: does a verify route carry them?",
+    },
     {
       method: "GET",
       path: "/user/tokens/permission_groups",
       as: provisioner,
-      purpose: "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read",
+      purpose:
+        "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read; rateLimitHeaders: the Ratelimit header",
     },
     {
       method: "GET",
       path: "/memberships?per_page=50",
       as: provisioner,
-      purpose: "the provisioner's roles on the account (reported, not forced)",
+      purpose: "the provisioner's roles on the account (reported, not forced); rateLimitHeaders: did Ratelimit count the last call?",
     },
     {
       method: "GET",
@@ -91,7 +98,18 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
       as: provisioner,
       purpose: "policyReadBackOrder: the order policies and groups come back in",
     },
-    { method: "GET", path: "/zones", as: scoped, purpose: "zoneListing: an unfiltered list by a token holding one zone" },
+    {
+      method: "GET",
+      path: "/user/tokens?per_page=50&name={order name}",
+      as: provisioner,
+      purpose: "tokenListNameFilter: does ?name= narrow the list to the order test token?",
+    },
+    {
+      method: "GET",
+      path: "/zones",
+      as: scoped,
+      purpose: "zoneListing: an unfiltered list by a token holding one zone; the rate-limit item GET /zones carries",
+    },
     { method: "GET", path: "/zones?name={zone name}", as: scoped, purpose: "a ?name= lookup of the zone the token holds" },
     {
       method: "GET",
@@ -137,6 +155,45 @@ interface Answer {
   readonly status: number;
   readonly json?: unknown;
   readonly headers?: Headers;
+}
+
+/** An answer's `Ratelimit` and `Ratelimit-Policy`, as evidence text. */
+function headerText(answer: Answer): string {
+  const [limit, policy] = ["ratelimit", "ratelimit-policy"].map((name) => answer.headers?.get(name) ?? "(absent)");
+  return `Ratelimit ${limit}; Ratelimit-Policy ${policy}`;
+}
+
+/**
+ * rateLimitHeaders, read off ordinary answers (no budget is spent to find out): none on any →
+ * absent; a `"default"` remaining that went down by each call → accurate; one that stayed →
+ * static. Two answers with a remaining are needed to tell the last two apart.
+ */
+function rateLimitHeadersSeen(
+  verify: Answer,
+  ordinary: readonly Answer[],
+  evidence: (request: string, answer: Answer, observed?: string) => Evidence,
+): BehaviourRecord {
+  const remaining = ordinary.flatMap((answer) => {
+    const r = readRateLimitHeaders(answer.headers ?? new Headers()).remaining;
+    return r === undefined ? [] : [r];
+  });
+  const anyHeader = ordinary.some((answer) => answer.headers?.get("ratelimit") || answer.headers?.get("ratelimit-policy"));
+  const countsDown = remaining.length >= 2 && remaining.every((r, i) => i === 0 || r < remaining[i - 1]!);
+  const value = !anyHeader ? "absent" : countsDown ? "accurate" : "static";
+  return {
+    value,
+    measured: !anyHeader || remaining.length >= 2,
+    evidence: [
+      evidence("GET /user/tokens/verify (provisioner)", verify, headerText(verify)),
+      evidence(
+        "GET /user/tokens/permission_groups, GET /memberships, GET /zones/{zone} (provisioner, one after another)",
+        ordinary.at(-1)!,
+        `${ordinary.map(headerText).join(" | ")}; "default" remaining: ${remaining.join(", ") || "none"}`,
+      ),
+    ],
+    sources: [],
+    ...(anyHeader && remaining.length < 2 ? { note: 'the answers carried no "default" item to compare: please report this file' } : {}),
+  };
 }
 
 interface PermissionGroupRef {
@@ -311,8 +368,6 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const verify = await send(provisioner, "GET", "/user/tokens/verify");
     expectOk("GET /user/tokens/verify (provisioner)", verify);
     const verifiedId = (answer: Answer) => result<{ id: string }>(answer).id;
-    observations["ratelimit header"] = verify.headers?.get("ratelimit") ?? "(absent)";
-    observations["ratelimit-policy header"] = verify.headers?.get("ratelimit-policy") ?? "(absent)";
 
     const groupsAnswer = await send(provisioner, "GET", "/user/tokens/permission_groups");
     expectOk("GET /user/tokens/permission_groups", groupsAnswer);
@@ -345,6 +400,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const zoneAnswer = await send(provisioner, "GET", `/zones/${target.zoneId}`);
     expectOk(`GET /zones/${target.zoneId}`, zoneAnswer);
     const zoneName = result<{ name: string }>(zoneAnswer).name;
+    behaviours.rateLimitHeaders = rateLimitHeadersSeen(verify, [groupsAnswer, memberships, zoneAnswer], evidence);
 
     const zoneResource = { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" };
     const hourFromNow = rfc3339(new Date(now().getTime() + 3600_000));
@@ -373,8 +429,9 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       },
     };
     const stamp = rfc3339(now()).replace(/[-:]/g, "");
+    const tokenName = (name: TestToken) => `cfct-parity-${stamp}-${name}`;
     for (const name of TOKEN_NAMES) {
-      const answer = await send(provisioner, "POST", "/user/tokens", { name: `cfct-parity-${stamp}-${name}`, ...(bodies[name] as object) });
+      const answer = await send(provisioner, "POST", "/user/tokens", { name: tokenName(name), ...(bodies[name] as object) });
       expectOk(`POST /user/tokens (${name} test token)`, answer);
       const token = result<{ id: string; value: string; expires_on?: string }>(answer);
       values.push(token.value);
@@ -407,6 +464,22 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       sources: [],
     };
 
+    const searched = await send(provisioner, "GET", `/user/tokens?per_page=50&name=${encodeURIComponent(tokenName("order"))}`);
+    const searchedIds = searched.status < 300 ? (result<{ id: string }[]>(searched) ?? []).map((t) => t.id) : [];
+    const others = TOKEN_NAMES.filter((name) => name !== "order" && searchedIds.includes(tokenId(name)));
+    behaviours.tokenListNameFilter = {
+      value: others.length > 0 ? "ignored" : "supported",
+      measured: searchedIds.includes(tokenId("order")),
+      evidence: [
+        evidence(
+          "GET /user/tokens?name=<the order test token's name>",
+          searched,
+          `${searchedIds.length} token(s) listed; the order test token ${searchedIds.includes(tokenId("order")) ? "among them" : "not among them"}; other test tokens: ${others.join(", ") || "none"}`,
+        ),
+      ],
+      sources: [],
+    };
+
     const scoped = createCloudflareClient({
       apiToken: created.get("zone-scoped")!.value,
       baseUrl: target.baseUrl,
@@ -415,6 +488,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       secrets: values,
     });
     const list = await send(scoped, "GET", "/zones");
+    observations["rate-limit headers of GET /zones"] = headerText(list);
     const byName = await send(scoped, "GET", `/zones?name=${encodeURIComponent(zoneName)}`);
     const listedByName = byName.status < 300 && (result<{ id: string }[]>(byName) ?? []).some((z) => z.id === target.zoneId);
     observations["?name= lookup by a zone-scoped token"] = listedByName ? "lists the zone" : `HTTP ${byName.status}, zone not listed`;

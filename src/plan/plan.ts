@@ -1,4 +1,4 @@
-import type { ConnectionSettings, Settings } from "../config/schema";
+import { platformCatalog, type ConnectionSettings, type Settings } from "../config/schema";
 import type { PlatformCatalog } from "../platforms";
 import { PLATFORMS } from "../platforms";
 import type { TokenOwner } from "../domain/owner";
@@ -17,10 +17,12 @@ const TOKEN_NAME_MAX = 120;
 
 /**
  * Pure: settings + catalog + clock -> the tokens to exist. Same input, byte-identical output.
+ * `catalog` is the built-in one; the platforms the stack defines itself are added to it.
  * `now` only anchors a generation that has no recorded issue time yet (a first deploy).
  */
 export function plan(settings: Settings, catalog: PlatformCatalog = PLATFORMS, now: Date = new Date()): TokenPlan[] {
-  const tokens = settings.connections.flatMap((connection) => planConnection(settings, connection, catalog, now));
+  const platforms = platformCatalog(settings, catalog);
+  const tokens = settings.connections.flatMap((connection) => planConnection(settings, connection, platforms, now));
   const seen = new Set<string>();
   for (const token of tokens) {
     const id = `${token.key}#${token.generation}`;

@@ -1,5 +1,5 @@
-import { KNOWN_PERMISSION_GROUPS } from "../cloudflare/permission-groups";
 import { definePlatform } from "./types";
+import { readAllResources } from "./templates";
 import { SCOPES } from "../domain/permission-group";
 
 /**
@@ -25,13 +25,9 @@ export const ascera = definePlatform({
         { name: "Access: Organizations, Identity Providers, and Groups Read", scope: SCOPES.account },
       ],
     },
-    "read-all": {
-      description:
-        "The guide's \"Read all resources\" template: every read-only group of account and zone scope in Cloudflare's permission-group list (the catalog's readOnlyRule), never a Write group.",
-      groups: KNOWN_PERMISSION_GROUPS.filter((g) => g.access === "read" && (g.scope === SCOPES.account || g.scope === SCOPES.zone)).map(
-        ({ name, scope }) => ({ name, scope }),
-      ),
-    },
+    "read-all": readAllResources(
+      "The guide's \"Read all resources\" template: every read-only group of account and zone scope in Cloudflare's permission-group list (the catalog's readOnlyRule), never a Write group.",
+    ),
   },
   handoff: {
     steps: [

@@ -1,29 +1,5 @@
-import { definePlatform } from "./types";
-import { SCOPES, type PermissionGroupRef, type Scope } from "../domain/permission-group";
-
-/** One row of a vendor's permission list as the vendor writes it, with the API group it means at that scope. */
-export interface VendorPermission {
-  /** The vendor's scope column: Account or Zone. */
-  readonly vendorScope: "Account" | "Zone";
-  /** The vendor's permission name (the dashboard's resource), e.g. "Analytics". */
-  readonly vendorName: string;
-  readonly access: "Read";
-  /** Cloudflare's API name of that group at that scope (src/cloudflare/permission-group-catalog.json). */
-  readonly apiGroup: PermissionGroupRef;
-}
-
-const account = (vendorName: string, apiName: string): VendorPermission => ({
-  vendorScope: "Account",
-  vendorName,
-  access: "Read",
-  apiGroup: { name: apiName, scope: SCOPES.account },
-});
-const zone = (vendorName: string, apiName: string): VendorPermission => ({
-  vendorScope: "Zone",
-  vendorName,
-  access: "Read",
-  apiGroup: { name: apiName, scope: SCOPES.zone },
-});
+import { definePlatform, type DocumentedPermission } from "./types";
+import { SCOPES, type Scope } from "../domain/permission-group";
 
 /**
  * What Datadog's Cloudflare integration documents, quoted. Read 2026-12-07.
@@ -46,33 +22,37 @@ const zone = (vendorName: string, apiName: string): VendorPermission => ({
  *   Configuration: "Go to the Configure tab inside the Datadog Cloudflare integration tile. Enter the
  *   email address and API keys or tokens of the accounts you want to monitor [...] Add a name for the
  *   account. This name is arbitrary, and is used in the account tag on your metrics."
+ * Every name is the API's group "<name> Read" at its scope, so no row needs a mapping.
  *
  * Not shipped: the Spanish translation (integration_version 1.2.2, DataDog/documentation
  * content/es/integrations/cloudflare.md) has an eighth row, Account "Cola de workers" (Workers Queues,
  * the API's "Queues Read"), which no English or Japanese text shows; it is left out until the English
  * page lists it.
- *
- * TTL and IP guidance: the page gives none. Datadog publishes its IP prefixes per site
- * (https://ip-ranges.<site>/) without saying which section its integration crawlers call from, so no
- * IP filter is suggested; the stack's TTL applies, and `registration: {kind: datadog}` keeps Datadog
- * current through its API on every rotation.
  */
-export const DATADOG_SOURCE = {
-  url: "https://docs.datadoghq.com/integrations/cloudflare/",
-  readOn: "2026-12-07",
-  minimum: [zone("Zone", "Zone Read"), zone("Analytics", "Analytics Read")],
-  table: [
-    account("Account Analytics", "Account Analytics Read"),
-    account("Account Settings", "Account Settings Read"),
-    account("Workers Scripts", "Workers Scripts Read"),
-    zone("Zone", "Zone Read"),
-    zone("Analytics", "Analytics Read"),
-    zone("Workers Routes", "Workers Routes Read"),
-    zone("Load Balancers", "Load Balancers Read"),
-  ],
-} as const satisfies { url: string; readOn: string; minimum: readonly VendorPermission[]; table: readonly VendorPermission[] };
+const MINIMUM_ROWS: readonly DocumentedPermission[] = [
+  { quoted: "Zone > Zone > Read", scope: SCOPES.zone, vendorName: "Zone" },
+  { quoted: "Zone > Analytics > Read", scope: SCOPES.zone, vendorName: "Analytics" },
+];
 
-const groups = (rows: readonly VendorPermission[]): { name: string; scope: Scope }[] => rows.map((row) => ({ ...row.apiGroup }));
+const tableRow = (scope: "Account" | "Zone", vendorName: string): DocumentedPermission => ({
+  quoted: `${scope} | ${vendorName} | Read`,
+  scope: scope === "Account" ? SCOPES.account : SCOPES.zone,
+  vendorName,
+});
+
+const TABLE_ROWS: readonly DocumentedPermission[] = [
+  tableRow("Account", "Account Analytics"),
+  tableRow("Account", "Account Settings"),
+  tableRow("Account", "Workers Scripts"),
+  tableRow("Zone", "Zone"),
+  tableRow("Zone", "Analytics"),
+  tableRow("Zone", "Workers Routes"),
+  tableRow("Zone", "Load Balancers"),
+];
+
+/** A row's API group: "<name> Read" at its scope (the source test checks each against the catalog). */
+const groups = (rows: readonly DocumentedPermission[]): { name: string; scope: Scope }[] =>
+  rows.map((row) => ({ name: `${row.vendorName} Read`, scope: row.scope }));
 
 /**
  * Datadog's Cloudflare integration pulls zone analytics (web, DNS, load balancers, Workers) with a
@@ -86,12 +66,12 @@ export const datadog = definePlatform({
   profiles: {
     minimal: {
       description: "The setup section's minimum: Zone Read and (zone) Analytics Read; web and DNS metrics only.",
-      groups: groups(DATADOG_SOURCE.minimum),
+      groups: groups(MINIMUM_ROWS),
     },
     full: {
       description:
         "The integration's whole permission table: account Account Analytics, Account Settings, Workers Scripts; zone Zone, Analytics, Workers Routes, Load Balancers (all Read); adds load-balancer and Workers metrics.",
-      groups: groups(DATADOG_SOURCE.table),
+      groups: groups(TABLE_ROWS),
     },
   },
   handoff: {
@@ -106,5 +86,17 @@ export const datadog = definePlatform({
       { label: "Token expires", source: "expiresOn", hint: "rotate before this date (cfct rotate)" },
     ],
   },
-  source: { url: DATADOG_SOURCE.url },
+  source: {
+    url: "https://docs.datadoghq.com/integrations/cloudflare/",
+    read: "2026-12-07",
+    permissions: [
+      { profile: "minimal", rows: MINIMUM_ROWS },
+      { profile: "full", rows: TABLE_ROWS },
+    ],
+    guidance: [
+      "The page gives no TTL and no IP filter. Datadog publishes its IP prefixes per site (https://ip-ranges.<site>/) without saying which section its integration crawlers call from, so no IP filter is suggested; cfct's default TTL applies, and registration: {kind: datadog} sends each rotation's value through Datadog's API.",
+      '"Add a name for the account. This name is arbitrary, and is used in the account tag on your metrics": keep the name across rotations (the datadog registrar adopts the account of that name).',
+      'The page is generated from the integration\'s README in DataDog/integrations-internal-core, which is not public; it was read through the docs site and its translations (DataDog/documentation content/ja/integrations/cloudflare.md). The Spanish copy lists an eighth row, Account "Cola de workers" (Queues Read), which no English or Japanese text shows: left out.',
+    ],
+  },
 });

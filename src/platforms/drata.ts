@@ -42,5 +42,30 @@ export const drata = definePlatform({
   source: {
     seed: "003_52d658b6ce535021.txt",
     url: "https://help.drata.com/en/articles/5455086-cloudflare-integration-guide-infrastructure-and-uar",
+    permissions: [
+      {
+        profile: "guide",
+        rows: [
+          {
+            quoted: "Account | Access: Organizations, Identity Providers, and Groups | Read |",
+            scope: SCOPES.account,
+            vendorName: "Access: Organizations, Identity Providers, and Groups",
+          },
+          {
+            quoted: "Account | Account Firewall Access Rules | Read |",
+            scope: SCOPES.account,
+            vendorName: "Account Firewall Access Rules",
+          },
+          { quoted: "Account | Account Settings | Read |", scope: SCOPES.account, vendorName: "Account Settings" },
+          { quoted: "Zone | Zone Settings | Read |", scope: SCOPES.zone, vendorName: "Zone Settings" },
+          { quoted: "Zone | Zone | Read |", scope: SCOPES.zone, vendorName: "Zone" },
+          { quoted: "Zone | Firewall Services | Read |", scope: SCOPES.zone, vendorName: "Firewall Services" },
+          { quoted: "Zone | Access: Apps and Policies | Read |", scope: SCOPES.zone, vendorName: "Access: Apps and Policies" },
+          { quoted: "Zone | Zone WAF | Read |", scope: SCOPES.zone, vendorName: "Zone WAF" },
+          { quoted: "Users | Memberships | Read |", scope: SCOPES.user, vendorName: "Memberships" },
+          { quoted: "Users | User Details | Read |", scope: SCOPES.user, vendorName: "User Details" },
+        ],
+      },
+    ],
   },
 });

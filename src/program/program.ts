@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ComplianceToken, type PlatformKey } from "../component/compliance-token";
+import { ComplianceToken } from "../component/compliance-token";
 import { invokeDirectory } from "../component/directory";
 import { resolveTokens } from "../component/resolve";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
+import { platformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { type TokenPlan } from "../domain/plan";
@@ -20,15 +21,17 @@ function rawConfig(): Record<string, unknown> {
     token: config.getObject("token"),
     tokenNamePrefix: config.get("tokenNamePrefix"),
     generations: config.getObject("generations"),
+    platforms: config.getObject("platforms"),
   };
   return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
 }
 
-/** The component arguments that reproduce one planned token generation. */
+/** The component arguments that reproduce one planned token generation; a stack-defined platform goes as its definition. */
 function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
   const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
+  const defined = settings.platforms[tokenPlan.platform];
   return {
-    platform: tokenPlan.platform as PlatformKey,
+    platform: defined ? platformSpec(defined) : tokenPlan.platform,
     accounts: [...tokenPlan.scope.accounts],
     ...(connection.zones === "all" || connection.zones.length > 0 ? { zones: tokenPlan.scope.zones } : {}),
     profile: tokenPlan.profile,

@@ -119,10 +119,17 @@ function fieldValue(field: HandoffField, request: RegistrationRequest): string {
     case "connectorName":
       return connectorName(request);
     case "accountId":
-      return request.owner.kind === "account" ? request.owner.accountId : "(none: this token is user-owned and not tied to one account)";
+      return request.owner.kind === "account" ? request.owner.accountId : userTokenAccounts(request.accounts);
     case "expiresOn":
       return request.expiresOn ?? "never (this token has no expiry)";
   }
+}
+
+/** A user-owned token reads the connection's accounts; a platform that asks for one Account ID takes one connection per account. */
+function userTokenAccounts(accounts: readonly string[] | undefined): string {
+  if (!accounts || accounts.length === 0) return "(none: this token is user-owned and not tied to one account)";
+  if (accounts.length === 1) return accounts[0]!;
+  return `${accounts.join(", ")} (one per connection in the platform, if it takes a single Account ID)`;
 }
 
 function code(text: string): string {

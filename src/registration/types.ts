@@ -19,6 +19,8 @@ export interface RegistrationRequest {
   /** RFC 3339, or null for a token that never expires. */
   readonly expiresOn: string | null;
   readonly owner: TokenOwner;
+  /** The accounts the token reads (its plan's); a user-owned token's platform may ask for the Account ID too. */
+  readonly accounts?: readonly string[];
   /** The secret. */
   readonly value: string;
   /** What the platform should call: https://api.cloudflare.com/client/v4 (the sandbox's URL in a rehearsal). */

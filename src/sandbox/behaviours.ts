@@ -43,6 +43,19 @@ export const BEHAVIOURS = {
     default: "window-from-excess",
     summary: "window-from-excess: refused for a whole window from the first refused request; fixed-window: until the current window ends",
   },
+  /** What the `Ratelimit` / `Ratelimit-Policy` headers say; the budget is enforced whatever they say. */
+  rateLimitHeaders: {
+    values: ["static", "accurate", "absent"],
+    default: "static",
+    summary:
+      'static: "default";r=<quota-1>;t=1 whatever was spent, a "list_zones" item on GET /zones, none on the verify routes; accurate: counted down; absent: none',
+  },
+  /** `GET …/tokens?name=` (Cloudflare's changelog of 2026-06-25). */
+  tokenListNameFilter: {
+    values: ["supported", "ignored"],
+    default: "supported",
+    summary: "supported: token lists keep the tokens whose name contains ?name= (any case); ignored: the whole list",
+  },
   /** Who may create and update an account-owned token (src/cloudflare/account-roles.ts has the one list of roles). */
   accountTokenRoles: {
     values: ["super-admin", "administrator", "any-member"],

@@ -1,44 +1,23 @@
+import { checkRequestBudget, DOCUMENTED_BUDGET, parseRequestBudget, type RequestBudget } from "../cloudflare/pacing";
 import type { Behaviours } from "./behaviours";
 
 /** A principal's budget: `requests` per `windowSeconds`. Cloudflare's default is 1200 per 300 s. */
-export interface RateLimitSettings {
-  readonly requests: number;
-  readonly windowSeconds: number;
-}
+export type RateLimitSettings = RequestBudget;
 
-export const CLOUDFLARE_RATE_LIMIT: RateLimitSettings = { requests: 1200, windowSeconds: 300 };
+export const CLOUDFLARE_RATE_LIMIT: RateLimitSettings = DOCUMENTED_BUDGET;
 
 /** Checks a budget, naming where it came from (`--rate-limit`, a fixture key…) in the error. */
-export function checkRateLimit(settings: RateLimitSettings, source: string): RateLimitSettings {
-  if (
-    !Number.isInteger(settings.requests) ||
-    settings.requests < 1 ||
-    !Number.isFinite(settings.windowSeconds) ||
-    !(settings.windowSeconds > 0)
-  ) {
-    throw new RangeError(
-      `${source} must be at least 1 whole request per a positive number of seconds, got ${settings.requests}/${settings.windowSeconds}. Fix: e.g. 1200/300 (Cloudflare's default) or 30/10`,
-    );
-  }
-  return settings;
-}
+export const checkRateLimit = checkRequestBudget;
 
 /** `<requests>/<seconds>`, as `cfct sandbox --rate-limit 300/30` takes it. */
-export function parseRateLimit(text: string, source: string): RateLimitSettings {
-  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
-  if (!match)
-    throw new RangeError(
-      `${source} ${JSON.stringify(text)} is not <requests>/<seconds>. Fix: e.g. 1200/300 (Cloudflare's default) or 30/10`,
-    );
-  return checkRateLimit({ requests: Number(match[1]), windowSeconds: Number(match[2]) }, source);
-}
+export const parseRateLimit = parseRequestBudget;
 
 export interface RateLimitDecision {
   readonly allowed: boolean;
+  /** Requests left in the principal's window after this one. */
+  readonly remaining: number;
   /** Seconds, rounded up, until requests are accepted again (the `retry-after` value when refused). */
   readonly resetSeconds: number;
-  /** `Ratelimit` and `Ratelimit-Policy`, "always returned" per Cloudflare's limits page. */
-  readonly headers: Readonly<Record<string, string>>;
 }
 
 interface Window {
@@ -53,47 +32,73 @@ interface Window {
  * a fixed window from the principal's first request. What happens after the budget is spent is the
  * `rateLimitRefusal` behaviour: refused for a whole window from the first refused request
  * ("All API calls for the next five minutes are blocked"), or only until the current window ends.
- * Refused requests do not count. Time is the sandbox clock.
+ * Refused requests do not count. Time is the sandbox clock. What the headers say about it is
+ * `rateLimitHeaders` (rateLimitHeaderFields below).
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
 
   constructor(
     private readonly settings: RateLimitSettings,
-    private readonly refusal: Behaviours["rateLimitRefusal"],
+    private readonly behaviours: Pick<Behaviours, "rateLimitRefusal" | "rateLimitHeaders">,
   ) {
     checkRateLimit(settings, "rate limit");
+  }
+
+  /** The rate-limit headers of an answer to `route` after `decided`. */
+  headerFields(decided: RateLimitDecision, route: RateLimitRouteKind): Readonly<Record<string, string>> {
+    return rateLimitHeaderFields(this.behaviours.rateLimitHeaders, this.settings, decided, route);
   }
 
   take(principal: string, now: Date): RateLimitDecision {
     const windowMs = this.settings.windowSeconds * 1000;
     const at = now.getTime();
     let window = this.windows.get(principal);
-    if (window?.blockedUntilMs !== undefined && at < window.blockedUntilMs) return this.decision(false, 0, window.blockedUntilMs - at);
+    if (window?.blockedUntilMs !== undefined && at < window.blockedUntilMs) return decision(false, 0, window.blockedUntilMs - at);
     if (!window || window.blockedUntilMs !== undefined || at - window.startMs >= windowMs) {
       window = { startMs: at, count: 0 };
       this.windows.set(principal, window);
     }
     window.count += 1;
     const remaining = this.settings.requests - window.count;
-    if (remaining >= 0) return this.decision(true, remaining, window.startMs + windowMs - at);
+    if (remaining >= 0) return decision(true, remaining, window.startMs + windowMs - at);
     window.count -= 1;
-    if (this.refusal === "window-from-excess") {
+    if (this.behaviours.rateLimitRefusal === "window-from-excess") {
       window.blockedUntilMs = at + windowMs;
-      return this.decision(false, 0, windowMs);
+      return decision(false, 0, windowMs);
     }
-    return this.decision(false, 0, window.startMs + windowMs - at);
+    return decision(false, 0, window.startMs + windowMs - at);
   }
+}
 
-  private decision(allowed: boolean, remaining: number, resetMs: number): RateLimitDecision {
-    const resetSeconds = Math.max(1, Math.ceil(resetMs / 1000));
-    return {
-      allowed,
-      resetSeconds,
-      headers: {
-        ratelimit: `"default";r=${remaining};t=${resetSeconds}`,
-        "ratelimit-policy": `"default";q=${this.settings.requests};w=${this.settings.windowSeconds}`,
-      },
-    };
-  }
+function decision(allowed: boolean, remaining: number, resetMs: number): RateLimitDecision {
+  return { allowed, remaining, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) };
+}
+
+/** Which answers carry which rate-limit item under `rateLimitHeaders: static`. */
+export type RateLimitRouteKind = "verify" | "list_zones" | "other";
+
+/**
+ * `Ratelimit` and `Ratelimit-Policy` as the `rateLimitHeaders` behaviour has them:
+ *  - accurate: `"default";r=<left>;t=<reset>` on every authenticated answer (the docs' description);
+ *  - static: as measured live in 2026 — `"default";r=<quota-1>;t=1` whatever was spent, GET /zones
+ *    with its own `"list_zones"` item (`r=<quota>`, policy `q=<quota+1>`), nothing on the verify
+ *    routes; the budget is still enforced;
+ *  - absent: no rate-limit headers at all (the API before 2025-09-03).
+ * A refusal's `retry-after` is not among these: it is sent whatever this behaviour says.
+ */
+export function rateLimitHeaderFields(
+  behaviour: Behaviours["rateLimitHeaders"],
+  settings: RateLimitSettings,
+  decided: RateLimitDecision,
+  route: RateLimitRouteKind,
+): Readonly<Record<string, string>> {
+  const { requests, windowSeconds } = settings;
+  if (behaviour === "absent" || (behaviour === "static" && route === "verify")) return {};
+  if (behaviour === "static" && route === "list_zones")
+    return { ratelimit: `"list_zones";r=${requests};t=1`, "ratelimit-policy": `"list_zones";q=${requests + 1};w=${windowSeconds}` };
+  return {
+    ratelimit: behaviour === "static" ? `"default";r=${requests - 1};t=1` : `"default";r=${decided.remaining};t=${decided.resetSeconds}`,
+    "ratelimit-policy": `"default";q=${requests};w=${windowSeconds}`,
+  };
 }

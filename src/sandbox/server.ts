@@ -123,10 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use("*", localHostOnly(refusal));
   app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal, instance }));
-  app.route(
-    "/",
-    createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours.rateLimitRefusal), faults, stats, log }),
-  );
+  app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours), faults, stats, log }));
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 
   const server = await listen(app, options.port ?? 0);

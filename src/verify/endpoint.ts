@@ -1,6 +1,7 @@
 import { CLOUDFLARE_API_BASE, CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
 import { isLoopbackHost } from "../cloudflare/http";
 import { HEX32 } from "../domain/ids";
+import type { VerifyMemo } from "./memo";
 import type { Check } from "./types";
 
 /**
@@ -97,10 +98,27 @@ function saysNoRoute(json: { errors: unknown[] }): boolean {
 /**
  * Static inspection, then `GET <base>/user/tokens/verify` with no credential: Cloudflare answers
  * that with its JSON envelope (`success:false`, HTTP 400/401/403). Anything else is not the API.
+ * With a memo, the request is made once per command and base URL; the static inspection, which
+ * costs nothing, still runs for every token.
  */
-export async function checkEndpoint(baseUrl: string, anonymous: CloudflareClient, accounts: readonly string[]): Promise<EndpointResult> {
+export async function checkEndpoint(
+  baseUrl: string,
+  anonymous: CloudflareClient,
+  accounts: readonly string[],
+  memo?: VerifyMemo,
+): Promise<EndpointResult> {
   const staticProblem = inspectBaseUrl(baseUrl, accounts);
   if (staticProblem) return staticProblem;
+  if (!memo) return probeEndpoint(anonymous);
+  const { answer, reused } = await memo.once(
+    `endpoint ${anonymous.baseUrl}`,
+    () => probeEndpoint(anonymous),
+    (result) => result.usable,
+  );
+  return reused ? { ...answer, check: { ...answer.check, detail: `${answer.check.detail} (probed once for this command)` } } : answer;
+}
+
+async function probeEndpoint(anonymous: CloudflareClient): Promise<EndpointResult> {
   const shown = anonymous.baseUrl;
   let response;
   try {

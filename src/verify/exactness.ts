@@ -2,7 +2,8 @@ import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import { CloudflareApiError, type CloudflareClient, type LivePermissionGroup, type TokenDetails } from "../cloudflare/client";
 import { ALL_ZONES_KEY, RESOURCE_PREFIX, type PolicyResources } from "../domain/resource-keys";
 import { deployCommand, diagnoseTransport, rotateCommand } from "./diagnose";
-import type { Check } from "./types";
+import type { VerifyMemo } from "./memo";
+import type { Check, DeployedGroup } from "./types";
 import { type TokenOwner } from "../domain/owner";
 import { DAY_MS } from "../domain/time";
 import { SCOPES, compareGroups, describeGroup, groupKey, type PermissionGroupRef, type Scope } from "../domain/permission-group";
@@ -10,8 +11,9 @@ import { type TokenPlan } from "../domain/plan";
 
 /**
  * Check 3: the token as Cloudflare stores it (read by id with the provisioner credential) against
- * the plan: groups by (name, scope), resources, expiry, client-IP filter. Two calls: the token and
- * the owner's permission-group list (to map group IDs to names and scopes).
+ * the plan: groups by (name, scope), resources, expiry, client-IP filter. One call reads the token;
+ * its group IDs are named by the IDs the deploy resolved from Cloudflare's list when it holds no
+ * other, else by the owner's permission-group list (one more call, once per owner and command).
  */
 
 export interface ExactnessExpectation {
@@ -32,22 +34,33 @@ export interface ExactnessContext extends ExactnessExpectation {
   readonly provisioner: CloudflareClient;
   readonly owner: TokenOwner;
   readonly tokenId: string;
+  /** The token's groups as the deploy resolved them (the stack's outputs), when it was deployed by cfct. */
+  readonly deployedGroups?: readonly DeployedGroup[];
+  readonly memo?: VerifyMemo;
 }
 
-/** The token as Cloudflare stores it, with the owner's group list to name its group IDs. */
+/** The token as Cloudflare stores it, with the groups that name its group IDs and where they came from. */
 export interface ReadBack {
   readonly token: TokenDetails;
   readonly groups: readonly LivePermissionGroup[];
+  readonly groupsFrom: "deploy" | "list";
 }
 
-/** Reads the token back (two calls), or says why it could not be compared. */
-async function readBackToken(ctx: Pick<ExactnessContext, "provisioner" | "owner" | "tokenId">): Promise<ReadBack | Check> {
+/** Reads the token back (one call, two when its groups need Cloudflare's list), or says why it could not be compared. */
+async function readBackToken(
+  ctx: Pick<ExactnessContext, "provisioner" | "owner" | "tokenId" | "deployedGroups" | "memo">,
+): Promise<ReadBack | Check> {
   try {
-    const [token, groups] = await Promise.all([
-      ctx.provisioner.getToken(ctx.owner, ctx.tokenId),
-      ctx.provisioner.permissionGroups(ctx.owner),
-    ]);
-    return { token, groups };
+    const token = await ctx.provisioner.getToken(ctx.owner, ctx.tokenId);
+    const deployed = new Map((ctx.deployedGroups ?? []).map((g) => [g.id, g]));
+    const held = (token.policies ?? []).flatMap((p) => (p.permission_groups ?? []).map((g) => g.id));
+    if (deployed.size > 0 && held.every((id) => deployed.has(id))) {
+      return { token, groups: [...deployed.values()].map((g) => ({ id: g.id, name: g.name, scopes: [g.scope] })), groupsFrom: "deploy" };
+    }
+    const read = () => ctx.provisioner.permissionGroups(ctx.owner);
+    const list = ctx.owner.kind === "account" ? `account ${ctx.owner.accountId}` : "user";
+    const groups = ctx.memo ? (await ctx.memo.once(`permission groups of ${list}`, read)).answer : await read();
+    return { token, groups, groupsFrom: "list" };
   } catch (error) {
     const needs =
       ctx.owner.kind === "account" ? '"Account API Tokens Read" (or Write) on the owning account' : '"API Tokens Read" (or Write)';
@@ -74,7 +87,12 @@ async function readBackToken(ctx: Pick<ExactnessContext, "provisioner" | "owner"
 export async function checkExactness(ctx: ExactnessContext): Promise<{ readonly checks: Check[]; readonly readBack?: ReadBack }> {
   const readBack = await readBackToken(ctx);
   if (!("token" in readBack)) return { checks: [readBack] };
-  return { checks: compareTokenWithPlan(readBack.token, readBack.groups, ctx), readBack };
+  const checks = compareTokenWithPlan(readBack.token, readBack.groups, ctx).map((check) =>
+    check.id === "exactness:groups" && check.status === "pass" && readBack.groupsFrom === "deploy"
+      ? { ...check, detail: `${check.detail}, by the IDs the deploy resolved from Cloudflare's list` }
+      : check,
+  );
+  return { checks, readBack };
 }
 
 // ---------------------------------------------------------------------------------------------

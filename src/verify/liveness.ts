@@ -222,7 +222,8 @@ async function explainRefusal(ctx: LivenessContext, route: string, error: Cloudf
 
   if (ctx.provisioner && ctx.tokenName) {
     try {
-      const tokens = await ctx.provisioner.listTokens(ctx.owner);
+      // Cloudflare's name filter narrows the list; it may match more, or be ignored: names are compared here.
+      const tokens = await ctx.provisioner.listTokens(ctx.owner, { name: ctx.tokenName });
       const named = tokens.filter((t) => t.name === ctx.tokenName);
       const now = ctx.now.getTime();
       if (named.length === 0) return [`${said}: no token named "${ctx.tokenName}" exists any more: it was deleted (revoked)`, rotate];

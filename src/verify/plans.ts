@@ -1,4 +1,5 @@
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformCatalog } from "../platforms";
+import { VerifyMemo } from "./memo";
 import { VerifyInputError, verifyToken } from "./verify-token";
 import type { TokenValueSource } from "./token-source";
 import type { VerifyInput, VerifyReport } from "./types";
@@ -18,12 +19,14 @@ export interface PlanVerification {
 export async function verifyPlans(
   plans: readonly TokenPlan[],
   source: TokenValueSource,
-  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones"> & {
+  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones" | "budgets"> & {
     readonly stack: string;
     readonly recorded?: (plan: TokenPlan) => boolean;
     /** A registered successor waiting for its platform: verified by its policies only, never sent. */
     readonly awaitingPickup?: (plan: TokenPlan) => boolean;
     readonly secrets?: string[];
+    /** Where the plans' platforms are defined: the built-in catalog and the stack's own (default: built-in only). */
+    readonly platforms?: PlatformCatalog;
   },
 ): Promise<PlanVerification[]> {
   const values = await Promise.all(plans.map(async (plan) => ({ plan, value: await source.valueFor(plan) })));
@@ -35,13 +38,15 @@ export async function verifyPlans(
   }
   const seen = new Set<string>();
   const results: PlanVerification[] = [];
+  // One endpoint probe and one group list per owner for all of them.
+  const memo = new VerifyMemo();
   for (const { plan, value } of values) {
     if (!value) continue;
     options.secrets?.push(value);
     const id = `${plan.key}\u0000${value}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const platform = PLATFORMS[plan.platform]!;
+    const platform = (options.platforms ?? PLATFORMS)[plan.platform]!;
     const report = await verifyToken({
       platform,
       plan,
@@ -60,6 +65,8 @@ export async function verifyPlans(
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
       ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
       ...(options.probeAllZones ? { probeAllZones: true } : {}),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      memo,
     });
     const owner = plan.owner.kind === "account" ? `owned by account ${plan.owner.accountId}` : "user-owned";
     results.push({ title: `${plan.key} (${plan.platform}/${plan.profile}, ${owner}, generation ${plan.generation})`, report });

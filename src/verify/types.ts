@@ -1,7 +1,14 @@
 import type { RateBudgets } from "../cloudflare/pacing";
+import type { VerifyMemo } from "./memo";
 import type { PlatformDefinition } from "../platforms";
 import { type TokenOwner } from "../domain/owner";
 import { type TokenPlan } from "../domain/plan";
+import type { PermissionGroupRef } from "../domain/permission-group";
+
+/** A group as the deploy resolved it: its planned (name, scope) and the ID Cloudflare's list gave it. */
+export interface DeployedGroup extends PermissionGroupRef {
+  readonly id: string;
+}
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -30,6 +37,11 @@ export interface VerifyReport {
    * (GET /zones answers 403), so the platform must be given them (the hand-off sheet lists them).
    */
   readonly unlistedZones?: readonly string[];
+  /**
+   * Cloudflare's last_used_on (null: never used) as read back after verification's last use of the
+   * token: the baseline rotation tells the platform's own use from. Absent when no read followed it.
+   */
+  readonly lastUsedOn?: string | null;
 }
 
 /** `all`, or zone IDs / names. Absent = not specified (coverage then reports counts only). */
@@ -85,6 +97,10 @@ export interface VerifyInput {
   };
   /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
   readonly budgets?: RateBudgets;
+  /** What the command's verifications share (the endpoint probe, permission-group lists), each asked once per command. */
+  readonly memo?: VerifyMemo;
+  /** The token's groups as the deploy resolved them (the stack's outputs): they name its group IDs without another call. */
+  readonly deployedGroups?: readonly DeployedGroup[];
   /** Clock; default `new Date()`. */
   readonly now?: () => Date;
 }

@@ -48,6 +48,8 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   let tokenId: string | undefined;
   // Set by the coverage step; finish() may report before it runs.
   let unlistedZones: readonly string[] | undefined = undefined;
+  // Set when the token was read back after its last use here.
+  let lastUsedOn: string | null | undefined = undefined;
 
   const finish = (): VerifyReport => {
     const scrubbed = checks.map((c) => ({
@@ -64,6 +66,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       apiCalls: counter.total,
       checks: scrubbed,
       ...(unlistedZones ? { unlistedZones } : {}),
+      ...(lastUsedOn !== undefined ? { lastUsedOn } : {}),
     };
   };
   const skipRest = (reason: string, from: "liveness" | "after-liveness") => {
@@ -77,7 +80,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
 
   // 1. Endpoint, without any credential: the token goes nowhere that does not answer like the API.
   const anonymous = createCloudflareClient({ ...clientOptions, apiToken: null, maxRetries: 1 });
-  const endpoint = await checkEndpoint(input.apiBase ?? CLOUDFLARE_API_BASE, anonymous, plan.scope.accounts);
+  const endpoint = await checkEndpoint(input.apiBase ?? CLOUDFLARE_API_BASE, anonymous, plan.scope.accounts, input.memo);
   checks.push(endpoint.check);
   if (!endpoint.usable) {
     skipRest("the endpoint check failed, so the token was not sent", "liveness");
@@ -92,7 +95,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       ? userBudget
       : input.tokenId
         ? budgets.for(accountTokenPrincipal(input.tokenId))
-        : new RateBudget("the account token under verify", budgets.clock);
+        : new RateBudget("the account token under verify", budgets.clock, budgets.budget);
   // The 401/403s each credential gets: after one, no check's verdict stands until that credential's liveness is re-checked.
   const refused = { token: 0, provisioner: 0 };
   const send = input.client?.fetch ?? fetch;
@@ -129,13 +132,17 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       plannedExpiryKnown,
       extraRead: input.extraReadGroups ?? "warn",
       ...(input.stack ? { stack: input.stack } : {}),
+      ...(input.deployedGroups ? { deployedGroups: input.deployedGroups } : {}),
+      ...(input.memo ? { memo: input.memo } : {}),
     });
     return { resolved, ...found };
   };
   /** When the token must not (or cannot) be used from here, its policies are all that can be proven. */
   const policiesOnly = async (reason: string): Promise<VerifyReport> => {
     if (provisioner && tokenId) {
-      checks.push(...(await exactness(provisioner, tokenId)).checks);
+      const found = await exactness(provisioner, tokenId);
+      checks.push(...found.checks);
+      lastUsedOn = lastUseIn(found.readBack);
     } else {
       checks.push({
         id: "exactness",
@@ -179,54 +186,66 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
     return finish();
   }
 
-  // 3. Exactness (before coverage: a token scoped to specific zones cannot list them, so its coverage
-  // is proven from the policies read back here).
+  // 3. Exactness. A token whose profile reads zones is read back before coverage: a token scoped to
+  // specific zones cannot list them, so its coverage is proven from the policies read back. One that
+  // reads no zones is read back last, after every use: the same read then tells coverage that it holds
+  // no zone, and gives Cloudflare's last_used_on after cfct's own use (rotation's baseline).
   let resolved: ResolvedZones | undefined;
   let readBack: ReadBack | undefined;
-  if (!provisioner) {
-    checks.push({
-      id: "exactness",
-      status: "skip",
-      detail: "not checked: no provisioner credential to read the token's policies",
-      remedy:
-        "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
-    });
-  } else if (!tokenId) {
-    checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
-  } else {
-    const found = await exactness(provisioner, tokenId);
-    resolved = found.resolved;
-    readBack = found.readBack;
-    checks.push(...found.checks);
-  }
+  const readBackFirst = zoneMode.kind !== "none";
+  const exactnessStep = async () => {
+    if (!provisioner) {
+      checks.push({
+        id: "exactness",
+        status: "skip",
+        detail: "not checked: no provisioner credential to read the token's policies",
+        remedy:
+          "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
+      });
+    } else if (!tokenId) {
+      checks.push({ id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" });
+    } else {
+      const found = await exactness(provisioner, tokenId);
+      resolved = found.resolved;
+      readBack = found.readBack;
+      checks.push(...found.checks);
+    }
+  };
+  if (readBackFirst) await exactnessStep();
 
   // 5 (before the probes, which run on the zones it samples). Coverage.
-  const coverage = await checkCoverage({
-    client,
-    ...(provisioner ? { provisioner } : {}),
-    accounts: plan.scope.accounts,
-    mode: zoneMode,
-    profileText: `${plan.platform}/${plan.profile}`,
-    ...(input.stack ? { stack: input.stack } : {}),
-    ...(readBack ? { readBack } : {}),
-    ...(resolved ? { resolved } : {}),
-    ...(input.probeAllZones ? { probeAllZones: true } : {}),
-  });
-  unlistedZones = coverage.unlistedZones;
-
-  // 4. Probes.
-  const groups: PermissionGroupRef[] = plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups);
-  checks.push(
-    ...(await runProbes({
+  const coverageStep = () =>
+    checkCoverage({
       client,
-      groups,
+      ...(provisioner ? { provisioner } : {}),
       accounts: plan.scope.accounts,
-      zones: coverage.sample,
-      zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
+      mode: zoneMode,
+      profileText: `${plan.platform}/${plan.profile}`,
       ...(input.stack ? { stack: input.stack } : {}),
-    })),
-  );
+      ...(readBack ? { readBack } : {}),
+      ...(resolved ? { resolved } : {}),
+      ...(input.probeAllZones ? { probeAllZones: true } : {}),
+    });
+  const sampled = readBackFirst ? await coverageStep() : undefined;
 
+  // 4. Probes (reported after exactness, whichever ran first).
+  const groups: PermissionGroupRef[] = plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups);
+  const probes = await runProbes({
+    client,
+    groups,
+    accounts: plan.scope.accounts,
+    zones: sampled?.sample ?? [],
+    zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
+    ...(input.stack ? { stack: input.stack } : {}),
+  });
+
+  if (!readBackFirst) {
+    await exactnessStep();
+    lastUsedOn = lastUseIn(readBack);
+  }
+  checks.push(...probes);
+  const coverage = sampled ?? (await coverageStep());
+  unlistedZones = coverage.unlistedZones;
   checks.push(coverage.check);
   if (coverage.listing) checks.push(coverage.listing);
   if (refused.token + refused.provisioner > 0)
@@ -238,6 +257,11 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       platformName,
     });
   return finish();
+}
+
+/** Cloudflare's last_used_on of a token read back (null: never used), when it was read. */
+function lastUseIn(readBack: ReadBack | undefined): string | null | undefined {
+  return readBack ? (readBack.token.last_used_on ?? null) : undefined;
 }
 
 /**

@@ -9,7 +9,16 @@ import { exitCodeFor } from "../../src/cli/errors";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
 import { clearFaults as clearSandboxFaults, freezeClock, injectFault } from "../../src/sandbox/control-client";
-import { ACME_CORP, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+import {
+  ACME_CORP,
+  WEBHOOK_SECRET_ENV,
+  issuedTokens,
+  pipelineFor,
+  sandboxAndReceiver,
+  testProject,
+  works,
+  type TestProject,
+} from "./harness";
 import { type Pipeline } from "../../src/automation/pipeline";
 
 /**
@@ -131,9 +140,13 @@ async function deployed(stack: string, options: { timeoutMs?: number } = {}) {
 
 const live = async (stack: string) => (await issuedTokens(sandbox)).filter((t) => t.name.startsWith(`cfct ${stack} `)).map((t) => t.name);
 
-/** The rerun finishes, and a destroy leaves no token nobody holds. */
-async function finishesAndLeavesNothing(pipeline: Pipeline, stack: string): Promise<void> {
+/**
+ * The rerun finishes, and a destroy leaves no token nobody holds. A rerun is a new command with
+ * budgets of its own: in the run that got it, a 429 blocks the principal for its whole retry-after.
+ */
+async function finishesAndLeavesNothing(project: TestProject, stack: string): Promise<void> {
   await clearFaults();
+  const pipeline = pipelineFor(sandbox, project);
   const rerun = await runRotate(pipeline.context, { ifDueWithinDays: 14, graceHours: 0, keys: [KEY] });
   expect(rerun.ok, rerun.problems.join("\n")).toBe(true);
   expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g2`]);
@@ -152,7 +165,7 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
     async ({ step, fault }) => {
       const stack = `${step}-${fault.replace(/\W+/g, "")}`;
       await clearFaults();
-      const { pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
+      const { project, pipeline } = await deployed(stack, CLIENT_OPTIONS[fault]);
       const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
       const platformHeld = hook.latestValue(KEY)!;
       const injected = await injectOn(ROUTES[step], FAULTS[fault], 20);
@@ -176,7 +189,7 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
       expect(await works(sandbox, hook.latestValue(KEY)!, OWNER)).toBe(true);
       if (step !== "revoke") expect(hook.latestValue(KEY)).toBe(platformHeld);
 
-      await finishesAndLeavesNothing(pipeline, stack);
+      await finishesAndLeavesNothing(project, stack);
     },
     60_000,
   );
@@ -202,9 +215,10 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
       expect(message).toMatch(/POST \/accounts\/[0-9a-f]{32}\/tokens failed: .*Fix: /);
       expect(evidenceOf(evidenceDir, stack)).toMatchObject({ ok: false, problems: [`stopped: ${message}`] });
       await clearFaults();
-      expect((await runUp(pipeline.context)).ok).toBe(true);
+      const rerun = pipelineFor(sandbox, project, [], CLIENT_OPTIONS[fault]);
+      expect((await runUp(rerun.context)).ok).toBe(true);
       expect(await live(stack)).toEqual([`cfct ${stack} ${KEY} g1`]);
-      await pipeline.context.engine.destroy();
+      await rerun.context.engine.destroy();
       expect(await live(stack)).toEqual([]);
     },
     60_000,
@@ -235,7 +249,7 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
         { platform: "ascera", accounts: [ACME_CORP], registration: { kind: "webhook", url: hook.url, secretEnv: WEBHOOK_SECRET_ENV } },
       ],
     });
-    await finishesAndLeavesNothing(pipeline, stack);
+    await finishesAndLeavesNothing(project, stack);
   }, 60_000);
 
   it("the old token revoked by hand mid-rotation: the rotation still finishes, exit 0", async () => {
@@ -311,7 +325,7 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   it("permission group renamed at rotate's create: exit 1, no new generation, the platform keeps generation 1", async () => {
     const stack = "rotate-renamed";
     await clearFaults();
-    const { pipeline } = await deployed(stack);
+    const { project, pipeline } = await deployed(stack);
     const evidenceDir = mkdtempSync(path.join(tmpdir(), "cfct-fault-evidence-"));
     const platformHeld = hook.latestValue(KEY)!;
 
@@ -323,7 +337,7 @@ describe("fault matrix: Cloudflare changed between plan and deploy", () => {
     expect(hook.latestValue(KEY)).toBe(platformHeld);
     expect(await works(sandbox, platformHeld, OWNER)).toBe(true);
 
-    await finishesAndLeavesNothing(pipeline, stack);
+    await finishesAndLeavesNothing(project, stack);
   }, 60_000);
 
   async function zoneId(name: string): Promise<string> {

@@ -80,7 +80,9 @@ export function pipelineFor(
   sandbox: RunningSandbox,
   project: TestProject,
   lines: string[] = [],
-  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken">> & { extraEnv?: Record<string, string> } = {},
+  options: Partial<Pick<PipelineOptions, "timeoutMs" | "pacingClock" | "provisionerToken" | "rateBudget">> & {
+    extraEnv?: Record<string, string>;
+  } = {},
 ): Pipeline {
   const { extraEnv, ...rest } = options;
   return buildPipeline({

@@ -15,6 +15,7 @@ import { matrixRows } from "./matrix";
 import { SCOPES } from "../../src/domain/permission-group";
 import { describe, expect, it } from "vitest";
 import { startSandbox } from "../../src/sandbox";
+import { RateBudgets } from "../../src/cloudflare/pacing";
 import { useSandbox } from "../helpers/sandbox";
 
 // The core of the verify suites (healthy tokens, a missing group, the wrong owner kind both ways, an
@@ -85,16 +86,21 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
     );
   });
 
-  it("a spent rate-limit budget: verify reports the wait instead of sending past it", async () => {
+  it("a budget spent for longer than verify waits (--rate-budget 3/300): the request is not sent, and the check says how long to wait", async () => {
+    // Cloudflare's limit (the sandbox's) is 4; the budget cfct is given is 3, so its own count stops it first.
+    const budget = { requests: 3, windowSeconds: 300 };
     const small = await startSandbox({ behaviours, rateLimit: { requests: 4, windowSeconds: 300 } });
     try {
       const { value } = await issueToken(small, specFromPlan(small, ascera!));
-      const report = await verifyPlanned(small, ascera!, value);
+      const report = await verifyPlanned(small, ascera!, value, { budgets: new RateBudgets(undefined, budget) });
       expect(report.ok).toBe(false);
-      // Pacing reads the Ratelimit headers, so the request that would be refused is not sent.
-      const limited = report.checks.filter((c) => /not sent: .*rate-limit budget is spent for the next \d+ s/.test(c.detail));
+      // cfct counts its own requests, so the one that would be refused is not sent, whatever the headers say.
+      const limited = report.checks.filter((c) =>
+        /not sent: .*rate-limit budget is spent for the next \d+ s \(counted by cfct: 3 requests per 300 s\)/.test(c.detail),
+      );
       expect(limited.length).toBeGreaterThan(0);
       expect(limited[0]!.remedy).toMatch(/^Wait \d+ seconds/);
+      expect((await control(small, "/stats")).refusedByPrincipal).toEqual({});
     } finally {
       await small.close();
     }

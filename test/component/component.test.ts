@@ -5,13 +5,10 @@ import { COMPLIANCE_TOKEN_INVOKES, ComplianceToken, complianceTokenMocks, compli
 import { planComponentToken } from "../../src/component/compliance-token";
 import { plannedResources } from "../../src/diff/policy-verdict";
 import { ACME_CORP } from "../helpers/settings";
+import { componentMocks } from "./mocks";
 
 /** The component on its own, under mocks: what the package test cannot see from outside. */
-const registered: pulumi.runtime.MockResourceArgs[] = [];
-const invokes: pulumi.runtime.MockCallArgs[] = [];
-
-// The mocks the package offers library users: the four provider invokes the component needs.
-const mocks = complianceTokenMocks({ onResource: (args) => registered.push(args), onInvoke: (args) => invokes.push(args) });
+const { mocks, registered, invokes } = componentMocks();
 
 async function start(preview: boolean) {
   registered.length = 0;

@@ -76,6 +76,20 @@ describe("every config problem names key path, value and fix (no bare zod defaul
       message: /Fix: 1\.\.20 letters/,
     },
     {
+      what: "a rateBudget that is not <requests>/<seconds>",
+      raw: { connections: [drata()], rateBudget: "fast" },
+      at: "rateBudget",
+      value: "fast",
+      message: /^is not <requests>\/<seconds>\. Fix: e\.g\. 1200\/300/,
+    },
+    {
+      what: "a rateBudget of no requests",
+      raw: { connections: [drata()], rateBudget: "0/300" },
+      at: "rateBudget",
+      value: "0/300",
+      message: /^must be at least 1 whole request per a positive number of seconds, got 0\/300\. Fix:/,
+    },
+    {
       what: "an empty accounts list",
       raw: { connections: [drata({ accounts: [] })] },
       at: "connections[0].accounts",

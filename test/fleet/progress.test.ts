@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatHandOffStatus, progressOutput } from "../../src/cli/progress";
+import { formatHandOffStatus, pacingLine, progressOutput } from "../../src/cli/progress";
 
 const budget = { principal: "user:provisioner", remaining: 812, quota: 1200, resetsInSeconds: 123, windows: 1, refused: 0, sent: 388 };
 
@@ -49,5 +49,26 @@ describe("fleet progress", () => {
     output.status({ done: 1, total: 2, step: "verify", token: "a" });
     output.line("a: verified ok");
     expect(written).toEqual(["1/2 tokens · verify · 812 of 1200 requests left, next window in 2 min 3 s · ETA 0 s\n", "a: verified ok\n"]);
+  });
+});
+
+describe("what a run says when it waits for rate-limit budget", () => {
+  const at = Date.parse("2026-12-07T10:05:00Z");
+
+  it("a 429: who is blocked, until when, and why that long", () => {
+    expect(pacingLine({ kind: "blocked", principal: "user:provisioner", resumesAt: at, retryAfterGiven: true })).toBe(
+      "rate limit: Cloudflare refused a request of the provisioner's user (HTTP 429), which blocks it until 2026-12-07T10:05:00Z (its retry-after); cfct resumes then",
+    );
+    expect(pacingLine({ kind: "blocked", principal: "account-token:abc", resumesAt: at - 400, retryAfterGiven: false })).toBe(
+      "rate limit: Cloudflare refused a request of account-token:abc (HTTP 429), which blocks it until 2026-12-07T10:05:00Z (no retry-after: Cloudflare's documented 5-minute block); cfct resumes then",
+    );
+  });
+
+  it("its own count: the budget and when it sends again", () => {
+    expect(
+      pacingLine({ kind: "budget-spent", principal: "user:provisioner", budget: { requests: 1200, windowSeconds: 300 }, resumesAt: at }),
+    ).toBe(
+      "rate limit: the provisioner's user has sent its budget of 1200 requests per 300 s (counted by cfct); it sends again from 2026-12-07T10:05:00Z, as earlier requests leave the window",
+    );
   });
 });

@@ -83,7 +83,7 @@ describe("cfct plan", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(
-      'cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, datadog, drata',
+      'cf-compliance-tokens:connections[0].platform = "vanta": is not a known platform. Fix: use one of ascera, conductorone, conductorone-zero-trust, datadog, drata',
     );
     expect(stderr).toContain('cf-compliance-tokens:connections[0].accounts[0] = "abc"');
   });

@@ -22,7 +22,7 @@ describe("stack config rejections name the key, the value and the fix", () => {
       raw: { connections: [{ platform: "vanta", accounts: [ACME_CORP] }] },
       path: "cf-compliance-tokens:connections[0].platform",
       value: "vanta",
-      fix: /one of ascera, datadog, drata/,
+      fix: /is not a known platform\. Fix: use one of ascera, .*drata.*, or define it under cf-compliance-tokens:platforms/,
     },
     {
       what: "zone name that is not a hostname",

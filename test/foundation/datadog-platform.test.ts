@@ -1,57 +1,54 @@
 import { describe, expect, it } from "vitest";
-import { findKnownGroup, isReadOnlyGroup } from "../../src/cloudflare/permission-groups";
+import { isReadOnlyGroup } from "../../src/cloudflare/permission-groups";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS } from "../../src/platforms";
-import { DATADOG_SOURCE, type VendorPermission } from "../../src/platforms/datadog";
-import { SCOPES } from "../../src/domain/permission-group";
+import { documentedPermissions } from "../../src/platforms/documented";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 
 const NOW = new Date("2026-12-07T10:00:00.000Z");
+const entry = PLATFORMS.datadog!;
 
-/** The page's wording as a reader types it into Cloudflare's dashboard: "<Scope> > <Permission> > Read". */
-const asQuoted = (row: VendorPermission) => `${row.vendorScope} > ${row.vendorName} > ${row.access}`;
 const planned = (profile?: string) =>
   plan(
     settingsFrom({ connections: [{ platform: "datadog", accounts: [ACME_CORP], zones: "all", ...(profile ? { profile } : {}) }] }),
     undefined,
     NOW,
   );
+const quotes = (profile: string) => documentedPermissions(entry, profile).map((m) => m.row.quoted);
+const apiGroups = (profile: string) => documentedPermissions(entry, profile).map((m) => `${m.group!.scope} ${m.group!.name}`);
 
 describe("datadog platform: the entry is its quoted source", () => {
   it("the quote is Datadog's: the setup section's minimum and the seven-row permission table", () => {
-    expect(DATADOG_SOURCE.minimum.map(asQuoted)).toEqual(["Zone > Zone > Read", "Zone > Analytics > Read"]);
-    expect(DATADOG_SOURCE.table.map(asQuoted)).toEqual([
-      "Account > Account Analytics > Read",
-      "Account > Account Settings > Read",
-      "Account > Workers Scripts > Read",
-      "Zone > Zone > Read",
-      "Zone > Analytics > Read",
-      "Zone > Workers Routes > Read",
-      "Zone > Load Balancers > Read",
+    expect(quotes("minimal")).toEqual(["Zone > Zone > Read", "Zone > Analytics > Read"]);
+    expect(quotes("full")).toEqual([
+      "Account | Account Analytics | Read",
+      "Account | Account Settings | Read",
+      "Account | Workers Scripts | Read",
+      "Zone | Zone | Read",
+      "Zone | Analytics | Read",
+      "Zone | Workers Routes | Read",
+      "Zone | Load Balancers | Read",
     ]);
-    expect(DATADOG_SOURCE.url).toBe("https://docs.datadoghq.com/integrations/cloudflare/");
-    expect(DATADOG_SOURCE.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(entry.source.url).toBe("https://docs.datadoghq.com/integrations/cloudflare/");
+    expect(entry.source.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
-  it("every vendor row maps to the API group of that name and scope, and it is read-only", () => {
-    for (const row of [...DATADOG_SOURCE.minimum, ...DATADOG_SOURCE.table]) {
-      // Datadog's names are the dashboard's resource names; the API's group is "<resource> Read" at the same scope.
-      expect(row.apiGroup).toEqual({
-        name: `${row.vendorName} ${row.access}`,
-        scope: row.vendorScope === "Account" ? SCOPES.account : SCOPES.zone,
-      });
-      expect(findKnownGroup(row.apiGroup), asQuoted(row)).toBeDefined();
-      expect(isReadOnlyGroup(row.apiGroup), asQuoted(row)).toBe(true);
+  it("every vendor row is the API group of that name and scope, needing no mapping, and it is read-only", () => {
+    for (const profile of ["minimal", "full"]) {
+      for (const { row, group, basis } of documentedPermissions(entry, profile)) {
+        // Datadog's names are the dashboard's resource names; the API's group is "<resource> Read" at the same scope.
+        expect([group, basis], row.quoted).toEqual([{ name: `${row.vendorName} Read`, scope: row.scope }, "api-name"]);
+        expect(isReadOnlyGroup(group!), row.quoted).toBe(true);
+      }
     }
   });
 
   it("the minimum is a subset of the table", () => {
-    const table = DATADOG_SOURCE.table.map((row) => JSON.stringify(row.apiGroup));
-    for (const row of DATADOG_SOURCE.minimum) expect(table).toContain(JSON.stringify(row.apiGroup));
+    const table = apiGroups("full");
+    for (const group of apiGroups("minimal")) expect(table).toContain(group);
   });
 
   it("is user-owned, least privilege by default, and hands off the account name and the token", () => {
-    const entry = PLATFORMS.datadog!;
     expect([entry.owner, entry.tokenPerAccount, entry.verifyRoute, entry.defaultProfile]).toEqual([
       "user",
       false,
@@ -59,21 +56,19 @@ describe("datadog platform: the entry is its quoted source", () => {
       "minimal",
     ]);
     expect(entry.handoff.fields.map((f) => f.source)).toEqual(["connectorName", "token", "expiresOn"]);
-    expect(entry.source.url).toBe(DATADOG_SOURCE.url);
   });
 
   it("cfct plan gives exactly the documented groups: minimal by default, the whole table with profile full", () => {
     const groupsOf = (tokens: ReturnType<typeof planned>) =>
       tokens.flatMap((t) => t.policies.flatMap((p) => p.permissionGroups.map((g) => `${g.scope} ${g.name}`))).sort();
-    const expected = (rows: readonly VendorPermission[]) => rows.map((r) => `${r.apiGroup.scope} ${r.apiGroup.name}`).sort();
 
     const minimal = planned();
     expect(minimal).toHaveLength(1);
     expect(minimal[0]!.owner).toEqual({ kind: "user" });
-    expect(groupsOf(minimal)).toEqual(expected(DATADOG_SOURCE.minimum));
+    expect(groupsOf(minimal)).toEqual(apiGroups("minimal").sort());
 
     const full = planned("full");
-    expect(groupsOf(full)).toEqual(expected(DATADOG_SOURCE.table));
+    expect(groupsOf(full)).toEqual(apiGroups("full").sort());
     expect(full[0]!.policies.map((p) => p.permissionGroups.length)).toEqual([3, 4]);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN_TYPE, COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
 import { readAllProfile } from "../../policies/rules/read-all-profile";
-import { ACME_LABS } from "../helpers/settings";
+import { ACME_CORP, ACME_LABS } from "../helpers/settings";
 import { byName, compliantProdConfig, deploy, type FakeResource } from "./fixtures";
 import { runResource } from "./harness";
 
@@ -33,6 +33,23 @@ describe("read-all-profile (advisory)", () => {
       `ComplianceToken "ascera-fca1dc08-g1" uses the read-all profile (${groups} Read groups): read-only but not least privilege. ` +
         "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (README: \"Why ASCERA's default is not the guide's 'Read all resources'\").",
     ]);
+  });
+
+  it("for a platform whose vendor recommends the template, points at its page's narrower list, or at a platform of your own", async () => {
+    const resources = await deploy("dev", {
+      connections: [
+        { platform: "scytale", accounts: [ACME_CORP], zones: "all" },
+        { platform: "iru", accounts: [ACME_CORP], zones: "all" },
+      ],
+    });
+    const fixOf = async (name: string) =>
+      (await runResource(readAllProfile, byName(resources, COMPLIANCE_TOKEN_TYPE, name))).messages[0]!.replace(/^.* Fix: /, "");
+    expect(await fixOf("scytale-g1")).toBe(
+      "set `profile: custom` on the connection, the narrower list Scytale's page gives (`cfct platforms show scytale --profile custom`).",
+    );
+    expect(await fixOf("iru-417daa9d-g1")).toBe(
+      'Iru\'s page names no narrower set; define a platform of your own in the stack file with the groups it needs (README: "Platforms defined in the stack file").',
+    );
   });
 
   it("checks only the component (the provider token does not know its profile)", async () => {

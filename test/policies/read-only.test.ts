@@ -43,7 +43,8 @@ describe("read-only (mandatory)", () => {
     const bad = edit(drata(), (inputs) => inputs.policies[1].permissionGroups.push({ name: "Zone Write", scope: SCOPES.zone }));
     const { messages } = await runResource(readOnly, bad);
     expect(messages).toEqual([
-      'ComplianceToken "drata-prod-g1": permission group "Zone Write" (com.cloudflare.api.account.zone) is not a Read group (write access); compliance tokens may only read. Fix: remove it from the platform profile (src/platforms/).',
+      'ComplianceToken "drata-prod-g1": permission group "Zone Write" (com.cloudflare.api.account.zone) is not a Read group (write access); compliance tokens may only read. ' +
+        'Fix: remove it from the platform profile (src/platforms/, or the stack file\'s platforms), or allow it by name in the pack config: {"read-only": {"allowWrite": {"drata": ["Zone Write"]}}}.',
     ]);
   });
 

@@ -55,10 +55,22 @@ function probePath(probe: EndpointPermission, where: Where): string {
 const groups = catalogGroups().filter((g) => probesFor(g).length > 0);
 
 describe("authorization matrix: each catalog group × its best probe × in-scope / out-of-scope", () => {
-  it("every group of every platform's default profile has a probe", () => {
+  it("every group a platform's default profile lists by name has a probe, but for the two no endpoint of the reference names", () => {
+    // Neither group is in the x-api-token-group of any endpoint in the reference OpenAPI subset or
+    // probe-endpoints.md: verify reports them under probe:unprobed and the exactness check proves them.
+    const withoutEvidence = new Set(["Zero Trust Read", "Zone DNS Settings Read"]);
+    const unprobed: string[] = [];
     for (const platform of Object.values(PLATFORMS)) {
-      for (const g of platform.profiles[platform.defaultProfile]!.groups) expect(probesFor(g), describeGroup(g)).not.toHaveLength(0);
+      const profile = platform.profiles[platform.defaultProfile]!;
+      // A vendor-recommended template (Scytale's, Iru's "Read all resources") is every Read group: most have no probe.
+      if (profile.template) continue;
+      for (const g of profile.groups) if (probesFor(g).length === 0) unprobed.push(`${platform.key}: ${describeGroup(g)}`);
     }
+    expect(unprobed.filter((u) => ![...withoutEvidence].some((name) => u.includes(`"${name}"`)))).toEqual([]);
+    expect(unprobed.sort()).toEqual([
+      'oneleet: "Zone DNS Settings Read" (com.cloudflare.api.account.zone)',
+      'trelica: "Zero Trust Read" (com.cloudflare.api.account)',
+    ]);
   });
 
   it.each(groups.map((g) => [describeGroup(g), g] as const))("%s", async (_label, group) => {

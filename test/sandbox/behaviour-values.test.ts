@@ -100,6 +100,25 @@ describe("expiredTokensInLists", () => {
   });
 });
 
+describe("tokenListNameFilter", () => {
+  it("?name= keeps the tokens whose name contains it, any case (default), or is ignored", async () => {
+    for (const [client, narrowed] of [
+      [sandboxes.defaults, true],
+      [sandboxes.others, false],
+    ] as const) {
+      const [g1, g10] = [
+        await client.createToken({ ...zoneReadOnly, name: "cfct prod drata g1" }),
+        await client.createToken({ ...zoneReadOnly, name: "cfct prod drata g10" }),
+      ];
+      const other = await client.createToken({ ...zoneReadOnly, name: "cfct prod ascera g1" });
+      const ids = ((await client.get("/user/tokens?name=CFCT%20PROD%20DRATA%20G1")).body.result as { id: string }[]).map((t) => t.id);
+      // A search, not an exact match: "g1" finds "g10" too, so clients compare names themselves.
+      expect(ids).toEqual(expect.arrayContaining([g1.id, g10.id]));
+      expect(ids.includes(other.id)).toBe(!narrowed);
+    }
+  });
+});
+
 describe("policyReadBackOrder", () => {
   it("read back: policies in another order and groups sorted by ID (default), or as written", async () => {
     const groups = [zoneGroup("Zone Read"), zoneGroup("DNS Read"), zoneGroup("Zone Settings Read")];

@@ -15,11 +15,11 @@ afterEach(async () => {
 });
 
 async function spendBudgetThenExceedLate(refusal: "window-from-excess" | "fixed-window") {
-  sandbox = await startSandbox({ rateLimit: BUDGET, behaviours: { rateLimitRefusal: refusal } });
+  sandbox = await startSandbox({ rateLimit: BUDGET, behaviours: { rateLimitRefusal: refusal, rateLimitHeaders: "accurate" } });
   const client = new SandboxClient(sandbox);
-  for (let i = 0; i < BUDGET.requests; i += 1) expect((await client.get("/user/tokens/verify")).status).toBe(200);
+  for (let i = 0; i < BUDGET.requests; i += 1) expect((await client.get("/user")).status).toBe(200);
   await client.advanceClock(8);
-  const excess = await client.get("/user/tokens/verify");
+  const excess = await client.get("/user");
   expect(excess.status).toBe(429);
   return { client, excess };
 }
@@ -31,9 +31,9 @@ describe("rateLimitRefusal", () => {
     expect(excess.headers.get("ratelimit")).toBe('"default";r=0;t=10');
     await client.advanceClock(3);
     // The first window has ended, but the block runs from the moment of excess.
-    expect((await client.get("/user/tokens/verify")).status).toBe(429);
+    expect((await client.get("/user")).status).toBe(429);
     await client.advanceClock(8);
-    const after = await client.get("/user/tokens/verify");
+    const after = await client.get("/user");
     expect(after.status).toBe(200);
     expect(after.headers.get("ratelimit")).toBe(`"default";r=${BUDGET.requests - 1};t=10`);
   });
@@ -42,7 +42,7 @@ describe("rateLimitRefusal", () => {
     const { client, excess } = await spendBudgetThenExceedLate("fixed-window");
     expect(excess.headers.get("retry-after")).toBe("2");
     await client.advanceClock(3);
-    expect((await client.get("/user/tokens/verify")).status).toBe(200);
+    expect((await client.get("/user")).status).toBe(200);
   });
 
   it("counts refused requests per principal in /__sandbox/stats; refused requests do not spend budget", async () => {
@@ -66,7 +66,7 @@ describe("rateLimitRefusal", () => {
   it("takes the budget from the fixture's rate_limit, and startSandbox's rateLimit over it", async () => {
     sandbox = await startSandbox({ fixture: { ...defaultFixture(), rate_limit: "2/60" } });
     expect(sandbox.rateLimit).toEqual({ requests: 2, windowSeconds: 60 });
-    expect((await new SandboxClient(sandbox).get("/user/tokens/verify")).headers.get("ratelimit-policy")).toBe('"default";q=2;w=60');
+    expect((await new SandboxClient(sandbox).get("/user")).headers.get("ratelimit-policy")).toBe('"default";q=2;w=60');
     await sandbox.close();
     sandbox = await startSandbox({ fixture: { ...defaultFixture(), rate_limit: "2/60" }, rateLimit: { requests: 30, windowSeconds: 10 } });
     expect(sandbox.rateLimit).toEqual({ requests: 30, windowSeconds: 10 });
@@ -81,6 +81,56 @@ describe("rateLimitRefusal", () => {
     await expect(startSandbox({ fixture: { ...defaultFixture(), rate_limit: "fast" } })).rejects.toThrow(
       /rate_limit: rate_limit "fast" is not <requests>\/<seconds>/,
     );
+  });
+});
+
+describe("rateLimitHeaders", () => {
+  const spend = async (client: SandboxClient, n: number) => {
+    for (let i = 0; i < n; i += 1) await client.get("/user");
+  };
+
+  it("static (default, as measured live in 2026): the same figures whatever was spent, a list_zones item on GET /zones, none on the verify routes; the budget still holds", async () => {
+    sandbox = await startSandbox({ rateLimit: BUDGET });
+    const client = new SandboxClient(sandbox);
+    for (let i = 0; i < BUDGET.requests; i += 1) {
+      const answer = await client.get("/user");
+      expect(answer.headers.get("ratelimit")).toBe('"default";r=2;t=1');
+      expect(answer.headers.get("ratelimit-policy")).toBe('"default";q=3;w=10');
+    }
+    await client.advanceClock(10);
+    const zones = await client.get("/zones?per_page=5");
+    expect([zones.headers.get("ratelimit"), zones.headers.get("ratelimit-policy")]).toEqual([
+      '"list_zones";r=3;t=1',
+      '"list_zones";q=4;w=10',
+    ]);
+    const verify = await client.get("/user/tokens/verify");
+    expect([verify.headers.get("ratelimit"), verify.headers.get("ratelimit-policy")]).toEqual([null, null]);
+    await spend(client, 1);
+    const refused = await client.get("/user");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("10");
+    expect(refused.headers.get("ratelimit")).toBe('"default";r=2;t=1');
+  });
+
+  it("accurate: counted down on every answer, the verify routes and GET /zones included", async () => {
+    sandbox = await startSandbox({ rateLimit: BUDGET, behaviours: { rateLimitHeaders: "accurate" } });
+    const client = new SandboxClient(sandbox);
+    expect((await client.get("/user/tokens/verify")).headers.get("ratelimit")).toBe('"default";r=2;t=10');
+    expect((await client.get("/zones?per_page=5")).headers.get("ratelimit")).toBe('"default";r=1;t=10');
+    expect((await client.get("/user")).headers.get("ratelimit-policy")).toBe('"default";q=3;w=10');
+  });
+
+  it("absent: no rate-limit headers at all, and a refusal still carries retry-after", async () => {
+    sandbox = await startSandbox({ rateLimit: BUDGET, behaviours: { rateLimitHeaders: "absent" } });
+    const client = new SandboxClient(sandbox);
+    const answers = [await client.get("/user"), await client.get("/zones?per_page=5"), await client.get("/user/tokens/verify")];
+    expect(answers.map((a) => [a.status, a.headers.get("ratelimit"), a.headers.get("ratelimit-policy")])).toEqual([
+      [200, null, null],
+      [200, null, null],
+      [200, null, null],
+    ]);
+    const refused = await client.get("/user");
+    expect([refused.status, refused.headers.get("retry-after"), refused.headers.get("ratelimit")]).toEqual([429, "10", null]);
   });
 });
 

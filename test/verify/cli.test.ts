@@ -123,8 +123,8 @@ describe("cfct verify", { timeout: 120_000 }, () => {
     expectNoLeak(result);
     expect(result.code).toBe(2);
     const lines = result.stdout.split("\n");
-    // 8 calls, + 1: a probe was refused, so the token's liveness is re-checked before the group is blamed.
-    expect(lines[0]).toMatch(/^ascera \(account-owned\) \[token [0-9a-f]{32}\]: FAIL \(2 failed\), 9 API call\(s\)$/);
+    // 7 calls, + 1: a probe was refused, so the token's liveness is re-checked before the group is blamed.
+    expect(lines[0]).toMatch(/^ascera \(account-owned\) \[token [0-9a-f]{32}\]: FAIL \(2 failed\), 8 API call\(s\)$/);
     expect(lines[2]).toMatch(/^ {2}FAIL {4}exactness:groups +missing "Access: Audit Logs Read"/);
     expect(lines[3]).toMatch(/^ +fix: Add "Access: Audit Logs Read"/);
     expect(lines[4]).toMatch(/^ {2}FAIL {4}probe:Access: Audit Logs Read +GET \/accounts\/\{account_id\}\/access\/users answered HTTP 403/);

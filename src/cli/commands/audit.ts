@@ -6,6 +6,7 @@ import { renderReviewHtml } from "../../audit/render-html";
 import { reachesThreshold } from "../../audit/report";
 import { reviewAccess } from "../../audit/review";
 import { createCloudflareClient } from "../../cloudflare/client";
+import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { currentCommit, writeEvidence } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
@@ -39,7 +40,11 @@ export function registerAudit(program: Command): void {
       const target = apiTargetFor(options, progress);
       const pipeline = pipelineFor(options, progress, { target });
       const { engine } = pipeline.context;
-      const provisioner = createCloudflareClient({ apiToken: target.provisionerToken, baseUrl: target.apiBase });
+      const provisioner = createCloudflareClient({
+        apiToken: target.provisionerToken,
+        baseUrl: target.apiBase,
+        budget: pipeline.budgets.for(PROVISIONER_USER),
+      });
       const startedAt = await pipeline.context.now();
       const review = await reviewAccess({
         provisioner,

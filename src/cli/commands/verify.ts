@@ -3,6 +3,7 @@ import { redact } from "../../cloudflare/http";
 import { looksLikeCredential } from "../../cloudflare/token-format";
 import { plan as planTokens } from "../../plan/plan";
 import { PLATFORMS, platformKeys } from "../../platforms";
+import { platformCatalog } from "../../config/schema";
 import {
   DEFAULT_TOKEN_ENV_PREFIX,
   VerifyInputError,
@@ -21,8 +22,9 @@ import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
 import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { recordRun } from "../../automation/record-run";
-import { PROBE_ALL_ZONES_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
+import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
 import { credentialProblem } from "../credential";
+import { DOCUMENTED_BUDGET, RateBudgets, REAL_CLOCK, type RequestBudget } from "../../cloudflare/pacing";
 import { EXIT, UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
@@ -45,6 +47,7 @@ interface VerifyOptions {
   sandboxStateDir?: string;
   evidenceDir?: string;
   probeAllZones?: boolean;
+  rateBudget?: RequestBudget;
 }
 
 export function registerVerify(program: Command): void {
@@ -80,6 +83,7 @@ export function registerVerify(program: Command): void {
       )
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
       .option(...PROBE_ALL_ZONES_FLAG)
+      .option(...RATE_BUDGET_FLAG)
       .option(
         "--engine <kind>",
         "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine (pulumi | sandbox), and write evidence",
@@ -153,7 +157,10 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
   return value;
 }
 
-function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "probeAllZones"> {
+function common(
+  options: VerifyOptions,
+  stackBudget?: RequestBudget,
+): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "probeAllZones" | "budgets"> {
   const days = Number(options.expiryWarnDays ?? "14");
   if (!Number.isInteger(days) || days < 0)
     throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
@@ -162,6 +169,7 @@ function common(options: VerifyOptions): Pick<VerifyInput, "apiBase" | "extraRea
     extraReadGroups: options.extraRead ?? "warn",
     expiryWarnDays: days,
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    budgets: new RateBudgets(REAL_CLOCK, options.rateBudget ?? stackBudget ?? DOCUMENTED_BUDGET),
   };
 }
 
@@ -208,13 +216,14 @@ async function verifyStack(
   const provisionerToken = provisionerEnv ? readSecret(provisionerEnv, "--provisioner-token-env", secrets) : undefined;
   return verifyPlans(plans, source, {
     stack: settings.stack,
+    platforms: platformCatalog(settings),
     recorded: (plan) => settings.generations[plan.key] !== undefined,
     awaitingPickup: (plan) => {
       const successor = settings.generations[plan.key]?.successor;
       return successor?.generation === plan.generation && successor.registeredAt !== undefined;
     },
     ...(provisionerToken ? { provisionerToken } : {}),
-    ...common(options),
+    ...common(options, settings.rateBudget),
     secrets,
   });
 }
@@ -230,6 +239,7 @@ async function verifyDeployed(options: VerifyOptions): Promise<{ title: string; 
     projectDir: options.projectDir ?? process.cwd(),
     ...(options.sandboxStateDir ? { sandboxStateDir: options.sandboxStateDir } : {}),
     ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    ...(options.rateBudget ? { rateBudget: options.rateBudget } : {}),
   };
   // Progress goes to stderr so that --json keeps stdout to exactly one object.
   const pipeline = pipelineFor(engineOptions, (line) => process.stderr.write(`${line}\n`));

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { ipPermitted } from "../authz/request-ip";
 import { unusableBecause } from "../authz/token-validity";
 import type { Fault, FaultQueue } from "../faults";
-import type { RateLimiter } from "../rate-limit";
+import type { RateLimiter, RateLimitRouteKind } from "../rate-limit";
 import type { SandboxState } from "../state";
 import type { RequestStats } from "../stats";
 import type { SandboxToken } from "../tokens/token";
@@ -35,6 +35,12 @@ function jsonResponse(status: number, body: unknown, headers: Readonly<Record<st
 /** `/zones/{zone_id}` → `/zones/:zone_id`, Hono's syntax. */
 function honoPath(template: string): string {
   return template.replace(/\{([a-z_]+)\}/g, ":$1");
+}
+
+/** Which rate-limit item an answer carries (the `rateLimitHeaders` behaviour). */
+function rateLimitRouteKind(route: Route): RateLimitRouteKind {
+  if (route.verifies) return "verify";
+  return route.endpoint.method === "GET" && route.endpoint.path === "/zones" ? "list_zones" : "other";
 }
 
 /** Rate-limit budgets are per user for user tokens and per token for account-owned tokens. */
@@ -80,10 +86,10 @@ export function createApiApp(deps: ApiAppDependencies): Hono<{ Bindings: HttpBin
       const now = state.clock.now();
       const principal = principalOf(token);
       const decision = deps.limiter.take(principal, now);
-      rateHeaders = decision.headers;
+      rateHeaders = deps.limiter.headerFields(decision, rateLimitRouteKind(route));
       if (!decision.allowed) {
         deps.stats.refused(principal);
-        throw refuse.rateLimited(decision.resetSeconds, decision.headers);
+        throw refuse.rateLimited(decision.resetSeconds, rateHeaders);
       }
 
       const clientAddress = c.env.incoming.socket.remoteAddress ?? "";

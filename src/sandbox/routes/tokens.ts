@@ -81,6 +81,11 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
     state.behaviours.expiredTokensInLists === "listed" ||
     context.query.get("include_expired") === "true" ||
     effectiveStatus(token, context.now) !== "expired";
+  // "API token search" (changelog 2026-06-25): how exact the match is, is not documented; a search matches parts, any case.
+  const named = (token: SandboxToken, context: RouteContext) => {
+    const name = context.query.get("name");
+    return state.behaviours.tokenListNameFilter === "ignored" || !name || token.name.toLowerCase().includes(name.toLowerCase());
+  };
 
   return [
     // Static segments first: the router tries routes in this order, and "verify" is not a token ID.
@@ -107,7 +112,7 @@ export function tokenRoutes(state: SandboxState, routes: RouteBuilders, family: 
         paginate(
           state.tokens
             .ownedBy(ownerOf(context))
-            .filter((t) => listed(t, context) && visible(t, context))
+            .filter((t) => listed(t, context) && visible(t, context) && named(t, context))
             .map((t) => view(t, context)),
           context.query,
         ),
