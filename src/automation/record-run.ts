@@ -1,4 +1,5 @@
 import { ChangedThenStoppedError, classifyStop } from "../domain/run-errors";
+import { chainHeadLine } from "../evidence/anchor";
 import type { EvidenceContent, EvidenceRecord } from "../evidence/record";
 import { checkEvidenceDir, evidenceFallbackDir, fallbackMessage, writeEvidenceOrFallback } from "../evidence/safe-write";
 import { currentCommit, type WrittenEvidence } from "../evidence/write";
@@ -67,6 +68,9 @@ export async function recordRun<T extends RunSummary & Partial<Pick<RotateSummar
         { afterChange },
       );
       if (written.refused) pipeline.context.progress(fallbackMessage({ ...written, refused: written.refused }, options.stack));
+      // The stopped run's record moved the chain head too: print it as a finished run does.
+      pipeline.context.progress(`evidence: ${written.written.markdown}`);
+      pipeline.context.progress(chainHeadLine(written.written.head));
     } catch (writeError) {
       pipeline.context.progress(writeError instanceof Error ? writeError.message : String(writeError));
     }

@@ -31,23 +31,37 @@ export interface BaseContext {
 }
 
 /**
- * Reads the base: `base` is a file when one exists at that path, else a git ref of the project's
- * repository. The file read at that ref is the head's file when it is in that repository, else the
- * project's own stack file for the stack (a --config file from elsewhere is compared with what the
- * project had). Only the file's text at that ref is read: no checkout, nothing written.
+ * Where the base comes from: a git ref (`--base-ref`, or `--base`) or a stack file (`--base-file`).
+ * Two flags, never a guess: a file in the pull request named like the ref must not replace the ref.
  */
-export function loadBase(base: string, { projectDir, headFile, stack }: BaseContext): BaseSide {
-  if (existsSync(base) && statSync(base).isFile()) return { settings: loadSettingsFile(path.resolve(base), stack), label: base };
+export type BaseSource = { readonly ref: string; readonly flag: "--base" | "--base-ref" } | { readonly file: string };
+
+/**
+ * Reads the base: a stack file, or a git ref of the project's repository. The file read at that ref
+ * is the head's file when it is in that repository, else the project's own stack file for the stack
+ * (a --config file from elsewhere is compared with what the project had). Only the file's text at
+ * that ref is read: no checkout, nothing written.
+ */
+export function loadBase(source: BaseSource, { projectDir, headFile, stack }: BaseContext): BaseSide {
+  if ("file" in source) {
+    if (!existsSync(source.file) || !statSync(source.file).isFile())
+      throw new BaseError(`--base-file ${source.file} is not a file. Fix: name the base's stack file, or pass a git ref with --base-ref`);
+    return { settings: loadSettingsFile(path.resolve(source.file), stack), label: source.file };
+  }
+  const { ref: base, flag } = source;
   const dir = path.resolve(projectDir);
   // A ref never starts with "-": refuse what git would read as an option.
   if (base.startsWith("-") || git(dir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]) === undefined) {
+    const file = existsSync(base) ? ` (${base} is a file: a stack file goes in --base-file)` : "";
     throw new BaseError(
-      `--base ${base} is neither a file nor a git commit or branch of the repository at ${dir}. Fix: pass a stack file, or a ref such as origin/main (fetch it first in CI)`,
+      `${flag} ${base} is not a git commit or branch of the repository at ${dir}${file}. Fix: pass a ref such as origin/main (fetch it first in CI), or a stack file with --base-file`,
     );
   }
   const top = git(dir, ["rev-parse", "--show-toplevel"])?.trim();
   if (!top)
-    throw new BaseError(`${dir} is not in a git work tree, so --base ${base} cannot be read. Fix: pass the base stack file instead`);
+    throw new BaseError(
+      `${dir} is not in a git work tree, so ${flag} ${base} cannot be read. Fix: pass the base stack file with --base-file`,
+    );
   const inRepository = (file: string) => !path.relative(realpath(top), realpath(file)).startsWith("..");
   const file = inRepository(headFile) ? headFile : stackFilePath(dir, stack);
   const relative = path.relative(realpath(top), realpath(file)).split(path.sep).join("/");

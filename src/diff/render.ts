@@ -1,4 +1,5 @@
-import { groupLabel } from "../domain/permission-group";
+import { scopeLabel } from "../domain/permission-group";
+import { markdownCode as code, markdownText as text } from "./markdown-safe";
 import type { ConnectionDiff, Delta, GroupChange } from "./plan-diff";
 import type { PolicyVerdict } from "./policy-verdict";
 
@@ -14,13 +15,13 @@ export interface DiffReport {
   readonly warnings?: readonly string[];
 }
 
-const warningLines = (report: DiffReport) => (report.warnings ?? []).map((w) => `- ⚠️ warning: ${w}`);
+const warningLines = (report: DiffReport) => (report.warnings ?? []).map((w) => `- ⚠️ warning: ${text(w)}`);
 
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
-
+// Every string shown comes from the stack file, the pack config or a rule: each goes through
+// `text` or `code` (./markdown-safe), so the comment's only markup is the markup written here.
 function groupText(group: GroupChange): string {
-  const text = groupLabel(group);
-  return group.read ? text : `**${text} (not read-only)**`;
+  const shown = `${text(group.name)} [${text(scopeLabel(group.scope))}]`;
+  return group.read ? shown : `**${shown} (not read-only)**`;
 }
 
 function deltaLines<T>(label: string, change: Delta<T>, show: (item: T) => string): string[] {
@@ -51,16 +52,16 @@ function resourceList(labels: readonly string[]): string {
     const [kind, ...name] = label.split(" ");
     byKind.set(kind!, [...(byKind.get(kind!) ?? []), name.join(" ")]);
   }
-  return [...byKind].map(([kind, names]) => `${kind} ${names.join(", ")}`).join("; ");
+  return [...byKind].map(([kind, names]) => `${text(kind)} ${names.map(text).join(", ")}`).join("; ");
 }
 
 /** What each resource rule ran on, and why it declined the rest: a reviewer sees which rules judged the change. */
 function ruleLines(verdict: PolicyVerdict): string[] {
   return verdict.rules.map((rule) => {
-    const reasons = [...new Set(rule.notApplicable.map((n) => n.reason))].join("; ");
+    const reasons = [...new Set(rule.notApplicable.map((n) => text(n.reason)))].join("; ");
     return rule.judged.length > 0
-      ? `- ${code(rule.policy)} (${rule.level}) judged ${resourceList(rule.judged)}`
-      : `- ${code(rule.policy)} (${rule.level}) judged nothing: not applicable (${reasons})`;
+      ? `- ${code(rule.policy)} (${text(rule.level)}) judged ${resourceList(rule.judged)}`
+      : `- ${code(rule.policy)} (${text(rule.level)}) judged nothing: not applicable (${reasons})`;
   });
 }
 
@@ -70,8 +71,8 @@ function verdictLines(verdict: PolicyVerdict | undefined): string[] {
     ? `Policy pack: **passes** (${verdict.ran.length} rule(s) judged the new plan${verdict.violations.length ? `, ${verdict.violations.length} advisory` : ""})`
     : `Policy pack: **FAILS** (${verdict.violations.filter((v) => v.level === "mandatory").length} mandatory violation(s))`;
   return [
-    `${head}; ${verdict.previewOnly.length > 0 ? `${verdict.previewOnly.join(", ")} run in \`pulumi preview\` only.` : ""}`.trim(),
-    ...verdict.violations.map((v) => `- ${v.level} ${code(v.policy)} on ${v.resource} ${code(v.token)}: ${v.message}`),
+    `${head}; ${verdict.previewOnly.length > 0 ? `${verdict.previewOnly.map(text).join(", ")} run in \`pulumi preview\` only.` : ""}`.trim(),
+    ...verdict.violations.map((v) => `- ${text(v.level)} ${code(v.policy)} on ${text(v.resource)} ${code(v.token)}: ${text(v.message)}`),
     "",
     "<details><summary>What each rule ran on</summary>",
     "",
@@ -85,7 +86,7 @@ function verdictLines(verdict: PolicyVerdict | undefined): string[] {
 export function renderDiffMarkdown(report: DiffReport): string {
   if (report.connections.length === 0) {
     return [
-      `cfct diff (${report.stack}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${report.base}.${
+      `cfct diff (${text(report.stack)}): no change to tokens, permission groups, accounts, zones, TTL or IP filters against ${text(report.base)}.${
         report.verdict && !report.verdict.passes ? " Policy pack: FAILS." : ""
       }`,
       ...warningLines(report),
@@ -93,13 +94,13 @@ export function renderDiffMarkdown(report: DiffReport): string {
     ].join("\n");
   }
   const lines = [
-    `### cfct diff — stack ${report.stack}`,
+    `### cfct diff — stack ${text(report.stack)}`,
     "",
     `Base ${code(report.base)} → ${code(report.head)}. Offline: the planner on both sides, no credentials.`,
     "",
   ];
   for (const c of report.connections) {
-    lines.push(`#### ${c.connection} (${c.change})`, "");
+    lines.push(`#### ${text(c.connection)} (${text(c.change)})`, "");
     lines.push(
       ...deltaLines("token", c.tokens, code),
       ...groupLines(c.groups),

@@ -59,15 +59,19 @@ export function recordFileName(record: EvidenceRecord): string {
   return `${record.finishedAt.replace(/[:.]/g, "-")}${sequence}-${record.command}.json`;
 }
 
-/** The newest chained record's link, to append after. A record that does not parse is skipped here; verify names it. */
+/** Every chained record's link, in sequence order. A record that does not parse is skipped here; verify names it. */
+export function chainLinks(folder: string): ChainLink[] {
+  return recordFiles(folder)
+    .flatMap((file) => {
+      const parsed = evidenceRecordSchema.safeParse(readJson(file));
+      return parsed.success && parsed.data.chain ? [parsed.data.chain] : [];
+    })
+    .sort((a, b) => a.sequence - b.sequence);
+}
+
+/** The newest chained record's link, to append after. */
 export function chainHead(folder: string): ChainLink | undefined {
-  let head: ChainLink | undefined;
-  for (const file of recordFiles(folder)) {
-    const parsed = evidenceRecordSchema.safeParse(readJson(file));
-    const link = parsed.success ? parsed.data.chain : undefined;
-    if (link && (!head || link.sequence > head.sequence)) head = link;
-  }
-  return head;
+  return chainLinks(folder).at(-1);
 }
 
 function readJson(file: string): unknown {

@@ -5,11 +5,13 @@ import { groupLabel } from "../domain/permission-group";
 import { gitChildEnv } from "../process/child-env";
 import { chainHead, recordFileName, seal } from "./chain";
 import { describeControls } from "./controls";
-import { evidenceRecordSchema, type EvidenceContent, type EvidenceRecord } from "./record";
+import { evidenceRecordSchema, type ChainLink, type EvidenceContent, type EvidenceRecord } from "./record";
 
 export interface WrittenEvidence {
   readonly json: string;
   readonly markdown: string;
+  /** The record's link: the stack's chain head now, which the command prints for anchoring elsewhere. */
+  readonly head: ChainLink;
 }
 
 /** The project's commit, when it is a git work tree: evidence says which code made the tokens. */
@@ -43,7 +45,7 @@ export function writeEvidence(dir: string, content: EvidenceContent, chainFrom?:
   const base = path.join(folder, recordFileName(valid).replace(/\.json$/, ""));
   writeFileSync(`${base}.json`, `${JSON.stringify(valid, null, 2)}\n`);
   writeFileSync(`${base}.md`, renderEvidenceMarkdown(valid));
-  return { json: `${base}.json`, markdown: `${base}.md` };
+  return { json: `${base}.json`, markdown: `${base}.md`, head: valid.chain! };
 }
 
 export function renderEvidenceMarkdown(record: EvidenceRecord): string {

@@ -240,6 +240,31 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     );
   });
 
+  it("each audit ends with the chain head its record made, in --json as chainHead, and the chain holds it", async () => {
+    const folder = path.join(evidenceDir(), "dev");
+    const text = await run(["audit", ...stackArgs(), "--fail-on", "none"]);
+    const printed = /evidence chain head: #(\d+) sha256 ([0-9a-f]{64})\n$/.exec(text.stdout);
+    expect(printed, text.stdout).not.toBeNull();
+    const json = await run(["audit", ...stackArgs(), "--fail-on", "none", "--json"]);
+    const { chainHead } = JSON.parse(json.stdout) as { chainHead: { sequence: number; hash: string } };
+    expect(chainHead.sequence).toBe(Number(printed![1]) + 1);
+    const newest = JSON.parse(
+      readFileSync(
+        path.join(
+          folder,
+          readdirSync(folder)
+            .filter((f) => f.endsWith(".json"))
+            .sort()
+            .at(-1)!,
+        ),
+        "utf8",
+      ),
+    );
+    expect(newest.chain).toMatchObject(chainHead);
+    const anchored = await run(["evidence", "verify", "--dir", folder, "--anchor", printed![2]!]);
+    expect(anchored.code, anchored.stdout).toBe(0);
+  });
+
   it("the audits are evidence: chained after the up, and a hand-edited record is named by cfct evidence verify", async () => {
     const folder = path.join(evidenceDir(), "dev");
     const ok = await run(["evidence", "verify", "--dir", folder]);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
@@ -72,6 +73,11 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
     for (const run of [preview, up, verify, rotate, destroy]) {
       expect(run.stdout + run.stderr).not.toContain(CANARY);
     }
+    // up, rotate and destroy each end with the head of the stack's evidence chain (verify's record is #2).
+    const heads = [up, rotate, destroy].map((run) => /evidence chain head: #(\d+) sha256 ([0-9a-f]{64})\n$/.exec(run.stdout));
+    expect(heads.map((head) => Number(head?.[1]))).toEqual([1, 3, 4]);
+    const anchored = await cfct(["evidence", "verify", "--dir", path.join(project.dir, "evidence", "cli"), "--anchor", heads[2]![2]!]);
+    expect(anchored.code, anchored.stdout).toBe(0);
   }, 120_000); // five CLI processes, each loading Pulumi: on a loaded 2-core machine this can exceed the 30 s default
 
   it("without the provisioner credential: exit 1, naming the variable and the fix", async () => {

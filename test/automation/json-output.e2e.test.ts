@@ -58,7 +58,7 @@ describe("every command with --json prints its error as JSON on stdout too", () 
     {
       command: "diff",
       args: ["diff", "--stack", "prod", "--base", "no-such-ref"],
-      says: /--base no-such-ref is neither a file nor a git commit/,
+      says: /--base no-such-ref is not a git commit or branch/,
     },
     {
       command: "sandbox-parity",

@@ -46,6 +46,11 @@ describe("evidence of a run", () => {
         },
       ],
     });
+    // A stopped run moved the chain head too, and says so as a finished run does.
+    expect(printed.slice(-2)).toEqual([
+      `evidence: ${path.join(dir, "prod", file!.replace(/\.json$/, ".md"))}`,
+      `evidence chain head: #1 sha256 ${record.chain.hash}`,
+    ]);
   });
 
   it.each([

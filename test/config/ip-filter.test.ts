@@ -134,10 +134,12 @@ describe("where the warning shows", () => {
   });
 
   it("cfct diff prints it (Markdown and --json)", () => {
-    const markdown = cfct("diff", "--config", file, "--base", file, "--no-policy-pack");
+    const markdown = cfct("diff", "--config", file, "--base-file", file, "--no-policy-pack");
     expect(markdown.status).toBe(0);
     expect(markdown.stdout).toContain("⚠️ warning: connection drata: deniedIps 10.1.0.0/16 takes part of allowedIps 10.0.0.0/8");
-    const json = JSON.parse(cfct("diff", "--config", file, "--base", file, "--no-policy-pack", "--json").stdout) as { warnings: string[] };
+    const json = JSON.parse(cfct("diff", "--config", file, "--base-file", file, "--no-policy-pack", "--json").stdout) as {
+      warnings: string[];
+    };
     expect(json.warnings[0]).toContain("10.1.0.0/16");
   });
 });

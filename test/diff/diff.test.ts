@@ -209,7 +209,7 @@ describe("cfct diff judges what pulumi preview would: each ComplianceToken and t
 describe("cfct diff from the CLI (no credentials in the environment)", { timeout: 180_000 }, () => {
   const noCredentials = { CLOUDFLARE_API_TOKEN: undefined };
 
-  it("--base a file, --config the new side, --json", async () => {
+  it("--base-file a file, --config the new side, --json", async () => {
     const run = await cfct(
       [
         "diff",
@@ -217,7 +217,7 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
         "prod",
         "--config",
         path.join(FIXTURES, "Pulumi.head.yaml"),
-        "--base",
+        "--base-file",
         path.join(FIXTURES, "Pulumi.base.yaml"),
         "--json",
       ],
@@ -237,7 +237,7 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     const edited = path.join(dir, "Pulumi.prod.yaml");
     writeFileSync(edited, violatingProd());
     const run = await cfct(
-      ["diff", "--stack", "prod", "--base", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited, "--json"],
+      ["diff", "--stack", "prod", "--base-file", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited, "--json"],
       noCredentials,
     );
     expect(run.code, run.stderr).toBe(2);
@@ -247,7 +247,7 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     expect(verdict.rules.find((r: { policy: string }) => r.policy === "expiry").judged).toContain('cloudflare.ApiToken "drata-prod-g1"');
 
     const markdown = await cfct(
-      ["diff", "--stack", "prod", "--base", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited],
+      ["diff", "--stack", "prod", "--base-file", path.resolve("stacks/Pulumi.prod.yaml"), "--config", edited],
       noCredentials,
     );
     expect(markdown.code).toBe(2);
@@ -285,10 +285,28 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
 
     const unknown = await cfct(["diff", "--stack", "prod", "--base", "no-such-branch", "--no-policy-pack"], noCredentials, repo);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("--base no-such-branch is neither a file nor a git commit or branch");
+    expect(unknown.stderr).toContain("--base no-such-branch is not a git commit or branch");
 
     const option = await cfct(["diff", "--stack", "prod", "--base=--output=/tmp/x", "--no-policy-pack"], noCredentials, repo);
     expect(option.code).toBe(1);
+
+    // A file named like the ref (a pull request can add one) never stands in for it: --base is a ref only.
+    copyFileSync(path.join(FIXTURES, "Pulumi.head.yaml"), path.join(repo, "HEAD"));
+    const shadowed = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
+    expect(shadowed.stdout).toContain("Base `HEAD:stacks/Pulumi.prod.yaml`");
+    expect(shadowed.stdout).toContain("- ➕ zone `acme-payments.com`");
+    const asRef = await cfct(["diff", "--stack", "prod", "--base-ref", "HEAD", "--no-policy-pack"], noCredentials, repo);
+    expect(asRef.stdout).toBe(shadowed.stdout);
+    const asFile = await cfct(["diff", "--stack", "prod", "--base-file", "HEAD", "--no-policy-pack"], noCredentials, repo);
+    expect(asFile.stdout).toMatch(/no change to tokens.*against HEAD\./);
+    const both = await cfct(["diff", "--stack", "prod", "--base-ref", "HEAD", "--base-file", "HEAD"], noCredentials, repo);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain(
+      "more than one base given. Fix: pass exactly one of --base-ref <ref> (e.g. origin/main) or --base-file <stack file>",
+    );
+    const fileAsRef = await cfct(["diff", "--stack", "prod", "--base", "stacks/Pulumi.staging.yaml"], noCredentials, repo);
+    expect(fileAsRef.code).toBe(1);
+    expect(fileAsRef.stderr).toContain("(stacks/Pulumi.staging.yaml is a file: a stack file goes in --base-file)");
 
     writeFileSync(path.join(repo, "stacks", "Pulumi.prod.yaml"), "config: {}\n");
     const broken = await cfct(["diff", "--stack", "prod", "--base", "HEAD", "--no-policy-pack"], noCredentials, repo);
@@ -314,5 +332,18 @@ describe("cfct diff from the CLI (no credentials in the environment)", { timeout
     expect(fromOutside.code, fromOutside.stderr).toBe(0);
     expect(fromOutside.stdout).toContain(`Base \`HEAD:stacks/Pulumi.prod.yaml\` → \`${outside}\``);
     expect(fromOutside.stdout).toContain("- ➕ zone `acme-payments.com`");
+  });
+
+  it("--policy-pack-config: a level Pulumi would refuse is refused, not read as advisory (the pull request's own config is data)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-diff-config-"));
+    const config = path.join(dir, "config.prod.json");
+    writeFileSync(config, JSON.stringify({ all: "Mandatory <img src=x>" }));
+    const base = ["--base-file", path.join(FIXTURES, "Pulumi.base.yaml"), "--config", path.join(FIXTURES, "Pulumi.head.yaml")];
+    const run = await cfct(["diff", "--stack", "prod", ...base, "--policy-pack-config", config], noCredentials);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'all sets enforcement level "Mandatory <img src=x>". Fix: use one of advisory, mandatory, remediate, disabled',
+    );
+    expect(run.stdout).toBe("");
   });
 });

@@ -60,7 +60,7 @@ describe("cfct diff with a platform the stack file defines", () => {
   it("from the CLI: --policy-pack-config is the pack config pulumi preview would get", { timeout: 120_000 }, async () => {
     const config = path.join(dir, "pack.json");
     writeFileSync(config, JSON.stringify({ "read-only": { allowWrite: { "acme-siem": ["Logs Write"] } } }));
-    const args = ["diff", "--stack", "prod", "--config", HEAD, "--base", BASE, "--json"];
+    const args = ["diff", "--stack", "prod", "--config", HEAD, "--base-file", BASE, "--json"];
     const strict = await cfct(args, { CLOUDFLARE_API_TOKEN: undefined });
     expect(strict.code).toBe(2);
     expect(JSON.parse(strict.stdout).verdict.passes).toBe(false);

@@ -32,11 +32,12 @@ function repos() {
   execFileSync("mkdir", ["-p", bin]);
   writeFileSync(path.join(bin, "gh"), `#!/bin/sh\necho "$@" > '${path.join(root, "gh-call")}'\n`);
   chmodSync(path.join(bin, "gh"), 0o755);
-  const run = () =>
+  const run = (env: Record<string, string> = {}) =>
     execFileSync(SCRIPT, ["cfct up: token generations"], {
       cwd: job,
-      env: { ...process.env, PATH: `${bin}:${process.env["PATH"]}`, GITHUB_RUN_ID: "42" },
+      env: { ...process.env, PATH: `${bin}:${process.env["PATH"]}`, GITHUB_RUN_ID: "42", ...env },
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
     });
   return { root, origin, job, other, run };
 }
@@ -68,6 +69,37 @@ describe("commit-generations.sh: the generations record survives a concurrent pu
     expect(readFileSync(path.join(root, "gh-call"), "utf8")).toMatch(
       /^pr create --base main --head cfct\/generations-42 --title cfct up: token generations/,
     );
+  });
+
+  it("HEAD is not on main (a run dispatched from another branch): refused before any commit, nothing pushed anywhere", () => {
+    const { root, job, origin, run } = repos();
+    writeFileSync(path.join(job, "README.md"), "an unreviewed change\n");
+    git(job, "add", "README.md");
+    git(job, "commit", "-m", "unreviewed");
+    writeFileSync(path.join(job, "stacks/Pulumi.prod.yaml"), "config:\n  a: 1\n  cf-compliance-tokens:generations: '{\"drata\":1}'\n");
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      run();
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr).toContain("refusing to commit the generations record: HEAD");
+    expect(failure?.stderr).toContain("has commits that are not on origin/main");
+    expect(git(origin, "log", "--format=%s", "main")).toBe("seed\n");
+    expect(git(origin, "for-each-ref", "--format=%(refname)")).toBe("refs/heads/main\n");
+    expect(git(job, "log", "--format=%s", "-1")).toBe("unreviewed\n");
+    expect(() => readFileSync(path.join(root, "gh-call"), "utf8")).toThrow();
+  });
+
+  it("the push token reaches git through the script's environment only: nothing of it is written to .git/config", () => {
+    const { job, origin, run } = repos();
+    writeFileSync(path.join(job, "stacks/Pulumi.prod.yaml"), "config:\n  a: 1\n  cf-compliance-tokens:generations: '{\"drata\":1}'\n");
+    run({ GH_TOKEN: "ghs_CANARY_push_token" });
+    expect(git(origin, "log", "--format=%s", "main")).toBe("cfct up: token generations\nseed\n");
+    const config = readFileSync(path.join(job, ".git/config"), "utf8");
+    expect(config).not.toContain("CANARY");
+    expect(config).not.toContain(Buffer.from("x-access-token:ghs_CANARY_push_token").toString("base64"));
   });
 
   it("nothing changed under stacks/: no commit, no push", () => {

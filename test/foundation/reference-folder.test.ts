@@ -38,7 +38,7 @@ describe("reference/: the repository tests on its own", () => {
 
   it("nothing outside reference/ refers to the shared folder beside the checkout", () => {
     const outside = new RegExp(["\\.\\./shared", "shared/(reference|seeds)"].join("|"));
-    const files = ["src", "test", "scripts", "policies", "docs", "bench", ".ci", "stacks", "schema"]
+    const files = ["src", "test", "scripts", "policies", "docs", "bench", ".ci", ".github", "stacks", "schema"]
       .flatMap((dir) => {
         try {
           return filesUnder(path.join(ROOT, dir)).map((file) => path.join(dir, file));

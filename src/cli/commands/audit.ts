@@ -8,6 +8,7 @@ import { reviewAccess } from "../../audit/review";
 import { createCloudflareClient } from "../../cloudflare/client";
 import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
+import { chainHeadLine } from "../../evidence/anchor";
 import { currentCommit, writeEvidence } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
 import { apiTargetFor, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
@@ -27,7 +28,7 @@ export function registerAudit(program: Command): void {
       .command("audit")
       .description("Access review: every API token the provisioner can see, classed (managed/orphaned/unmanaged/provisioner) and judged"),
   )
-    .option("--json", "print exactly one JSON object {stack, generatedAt, tokens, summary}")
+    .option("--json", "print exactly one JSON object {stack, generatedAt, tokens, summary, chainHead}")
     .option("--out <dir>", "also write the review as Markdown and HTML (each with a reviewer sign-off table) and CSV into this directory")
     .option("--fail-on <severity>", `exit 2 when a finding reaches this severity: ${FAIL_ON.join(", ")}`, "high")
     .action(async (options: AuditOptions) => {
@@ -74,11 +75,12 @@ export function registerAudit(program: Command): void {
         process.stderr.write(
           `cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`,
         );
-      if (options.json) process.stdout.write(`${JSON.stringify(review)}\n`);
+      const chainHead = { sequence: evidence.head.sequence, hash: evidence.head.hash };
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...review, chainHead })}\n`);
       else {
         process.stdout.write(renderReviewText(review));
         for (const file of written) process.stdout.write(`review: ${file}\n`);
-        process.stdout.write(`evidence: ${evidence.markdown}\n`);
+        process.stdout.write(`evidence: ${evidence.markdown}\n${chainHeadLine(chainHead)}\n`);
       }
       process.exitCode = reachesThreshold(review, failOn) ? EXIT.failed : EXIT.ok;
     });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { stackFilePath } from "../../config/stack-file";
-import { loadBase } from "../../diff/base";
+import { loadBase, type BaseSource } from "../../diff/base";
 import { diffPlans, type PlannedSide } from "../../diff/plan-diff";
 import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
 import { plan } from "../../plan/plan";
@@ -14,7 +14,9 @@ interface DiffOptions {
   stack?: string;
   config?: string;
   projectDir: string;
-  base: string;
+  base?: string;
+  baseRef?: string;
+  baseFile?: string;
   json?: boolean;
   policyPack: string | false;
   policyPackConfig?: string;
@@ -28,7 +30,9 @@ export function registerDiff(program: Command): void {
     )
     .option("-s, --stack <env>", "stack name: compares stacks/Pulumi.<env>.yaml")
     .option("-c, --config <file>", "the new side's stack config file (default stacks/Pulumi.<env>.yaml)")
-    .requiredOption("--base <ref|file>", "the base: a git ref (e.g. origin/main) or a stack config file")
+    .option("--base-ref <ref>", "the base: the stack file as this git ref (e.g. origin/main) has it")
+    .option("--base-file <file>", "the base: this stack config file")
+    .option("--base <ref>", "the same as --base-ref")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--json", "print exactly one JSON object {stack, base, head, connections, verdict}")
     .option("--policy-pack <dir>", "CrossGuard pack whose resource rules judge the new plan", "policies")
@@ -41,7 +45,7 @@ export function registerDiff(program: Command): void {
       const selection = selectionFrom(options);
       const head = loadSelectedSettings(selection);
       const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
-      const base = loadBase(options.base, { projectDir: selection.projectDir, headFile, stack: head.stack });
+      const base = loadBase(baseSource(options), { projectDir: selection.projectDir, headFile, stack: head.stack });
       // One clock for both sides: a first generation's expiry then moves with neither.
       const now = new Date();
       const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
@@ -67,6 +71,20 @@ export function registerDiff(program: Command): void {
     });
 }
 
+/** Exactly one of --base-ref, --base-file, --base (a ref). */
+function baseSource(options: DiffOptions): BaseSource {
+  const given = [
+    ...(options.baseRef !== undefined ? [{ ref: options.baseRef, flag: "--base-ref" as const }] : []),
+    ...(options.base !== undefined ? [{ ref: options.base, flag: "--base" as const }] : []),
+    ...(options.baseFile !== undefined ? [{ file: options.baseFile }] : []),
+  ];
+  if (given.length !== 1)
+    throw new UsageError(
+      `${given.length === 0 ? "no base given" : "more than one base given"}. Fix: pass exactly one of --base-ref <ref> (e.g. origin/main) or --base-file <stack file>`,
+    );
+  return given[0]!;
+}
+
 /** The verdict loads the pack and the component (Pulumi's SDK, about a second): only when asked for. */
 function verdictOf(packDir: string, stack: string, head: PlannedSide, config: Record<string, unknown>) {
   const { loadPackRules, policyVerdict } = require("../../diff/policy-verdict") as typeof import("../../diff/policy-verdict");
@@ -86,5 +104,16 @@ function packConfig(file: string | undefined): Record<string, unknown> {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
     throw new UsageError(`--policy-pack-config ${file}: not a JSON object of rule settings. Fix: see policies/config.example.json`);
+  for (const [rule, entry] of Object.entries(parsed)) {
+    const level = entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)["enforcementLevel"] : entry;
+    // Pulumi refuses any other level; a verdict must not quietly pass a rule whose level it cannot read.
+    if (level !== undefined && !(ENFORCEMENT_LEVELS as readonly unknown[]).includes(level))
+      throw new UsageError(
+        `--policy-pack-config ${file}: ${rule} sets enforcement level ${JSON.stringify(level)}. Fix: use one of ${ENFORCEMENT_LEVELS.join(", ")}`,
+      );
+  }
   return parsed as Record<string, unknown>;
 }
+
+/** CrossGuard's enforcement levels, as `pulumi preview --policy-pack-config` accepts them. */
+const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;

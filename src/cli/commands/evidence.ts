@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { recordFiles, verifyChain } from "../../evidence/chain";
+import { AnchorFormatError, anchorFromHash, anchorProblem, headText, parseAnchorLines, type Anchor } from "../../evidence/anchor";
+import { chainLinks, recordFiles, verifyChain } from "../../evidence/chain";
 import { renderPeriodHtml } from "../../evidence/html/period-report";
 import { renderPeriodMarkdown, reportOfFolder } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
@@ -17,19 +18,29 @@ export function registerEvidence(program: Command): void {
       "Check every record of one stack's evidence and their hash chain; name the first edited, removed or reordered record (exit 2)",
     )
     .requiredOption("--dir <dir>", "one stack's evidence folder, e.g. evidence/prod")
-    .option("--json", "print exactly one JSON object {ok, folder, verified, unchained, head, problem}")
-    .action((options: { dir: string; json?: boolean }) => {
+    .option(
+      "--anchor <hash|file>",
+      "fail (exit 2) unless the chain holds this head at its sequence: a SHA-256 a run printed, or a file of heads (#14 sha256 <hash>, one per line)",
+    )
+    .option("--json", "print exactly one JSON object {ok, folder, verified, unchained, head, problem, anchors, unanchored}")
+    .action((options: { dir: string; anchor?: string; json?: boolean }) => {
+      const anchors = options.anchor === undefined ? [] : readAnchors(options.anchor);
       const folder = stackFolder(options.dir, "--dir");
       const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
-      process.exitCode = report.problem ? EXIT.failed : EXIT.ok;
+      // Anchors are judged only on a chain that holds together: a broken chain already fails.
+      const unanchored = report.problem ? [] : anchors.flatMap((anchor) => anchorProblem(chainLinks(folder), anchor) ?? []);
+      const ok = !report.problem && unanchored.length === 0;
+      process.exitCode = ok ? EXIT.ok : EXIT.failed;
       if (options.json) {
         printJson({
-          ok: !report.problem,
+          ok,
           folder: report.folder,
           verified: report.verified,
           unchained: report.unchained,
           head: report.head ?? null,
           problem: report.problem ?? null,
+          anchors: anchors.length,
+          unanchored,
         });
         return;
       }
@@ -40,9 +51,17 @@ export function registerEvidence(program: Command): void {
         process.stdout.write(`${report.verified} record(s) verified before it.\n`);
         return;
       }
+      if (unanchored.length > 0) {
+        process.stdout.write(`BROKEN: the chain does not hold ${unanchored.length} of ${anchors.length} anchored head(s)\n`);
+        for (const problem of unanchored) process.stdout.write(`  ${problem}\n`);
+        return;
+      }
       process.stdout.write(
         report.head
-          ? `ok: ${report.verified} record(s) chained; newest #${report.head.sequence} sha256 ${report.head.hash}\n  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n`
+          ? `ok: ${report.verified} record(s) chained; newest ${headText(report.head)}\n` +
+              (anchors.length > 0
+                ? `  holds every anchored head (${anchors.length}), so no record up to the newest anchor was rewritten or removed.\n`
+                : "  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n")
           : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
       );
     });
@@ -135,6 +154,22 @@ function stackFolder(dir: string, flag: string): string {
     );
   }
   return folder;
+}
+
+/** `--anchor`: a hash, else a file of heads. */
+function readAnchors(value: string): Anchor[] {
+  const hash = anchorFromHash(value);
+  if (hash) return [hash];
+  if (!existsSync(value) || !statSync(value).isFile())
+    throw new UsageError(
+      `--anchor ${value} is neither a SHA-256 (64 hex) nor a file. Fix: give the head a run printed (evidence chain head: #14 sha256 <hash>) or a file of them`,
+    );
+  try {
+    return parseAnchorLines(readFileSync(value, "utf8"), value);
+  } catch (error) {
+    if (error instanceof AnchorFormatError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function parseDate(text: string, flag: string): Date {

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { runUp, type RunSummary } from "../../automation/pipeline";
 import { runRotate, type RotateSummary } from "../../automation/rotate";
+import { chainHeadLine } from "../../evidence/anchor";
 import { runDestroy } from "../../automation/destroy";
 import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
@@ -76,9 +77,10 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
   const added = extra(summary);
   if (options.json) {
     const record = evidenceRecordSchema.parse(JSON.parse(readFileSync(evidence.json, "utf8")));
-    printJson({ ...record, ...added.json, evidence });
+    printJson({ ...record, ...added.json, evidence, chainHead: evidence.head });
   } else {
     print(`evidence: ${evidence.markdown}`);
+    print(chainHeadLine(evidence.head));
     for (const line of added.lines) print(line);
   }
   process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
