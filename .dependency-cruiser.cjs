@@ -1,5 +1,5 @@
 /**
- * The layers of src/, top to bottom (../shared/DESIGN.md, "Layout and layers"). A module may import
+ * The layers of src/, top to bottom (the design notes, "Layout and layers"). A module may import
  * its own layer and the layers below it, never one above: the list is the rule, written once.
  * Where this differs from DESIGN's list, the code's direction was simpler:
  * - audit, diff and parity are the engines of cli commands, above everything they read.

@@ -22,6 +22,22 @@ const DEFINED_ONCE = [
     selector: "FunctionDeclaration[id.name=/^(redact|parseRetryAfter|isLoopbackHost)$/], Literal[regex.pattern=/localhost\\|127/]",
     message: "redact, parseRetryAfter and isLoopbackHost are defined once: import them from src/cloudflare/http.ts.",
   },
+  {
+    definedIn: "src/domain/permission-group.ts",
+    selector:
+      "Literal[value='com.cloudflare.api.'], :matches(FunctionDeclaration, VariableDeclarator)[id.name=/^(scopeLabel|groupLabel)$/]",
+    message: "Scope labels are defined once: import scopeLabel or groupLabel from src/domain/permission-group.ts.",
+  },
+  {
+    definedIn: "src/automation/pulumi-environment.ts",
+    selector: "Literal[value='CLOUDFLARE_API_TOKEN'], VariableDeclarator[id.name='PROVIDER_TOKEN_ENV']",
+    message: "The provider's token variable is defined once: import PROVIDER_TOKEN_ENV from src/automation/pulumi-environment.ts.",
+  },
+  {
+    definedIn: "src/cloudflare/client.ts",
+    selector: "Literal[value=/api\\.cloudflare\\.com/], TemplateElement[value.raw=/api\\.cloudflare\\.com/]",
+    message: "Cloudflare's API base is defined once: import CLOUDFLARE_API_BASE from src/cloudflare/client.ts.",
+  },
 ];
 
 const restrictedExcept = (file) => [

@@ -17,7 +17,6 @@ import { type PermissionGroupRef, SCOPES } from "../../src/domain/permission-gro
 export type {
   Policies,
   PolicyResource,
-  ReportViolation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,

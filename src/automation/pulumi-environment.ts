@@ -10,7 +10,7 @@ import { childEnv } from "../process/child-env";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The variable Pulumi's Cloudflare provider reads its credential from. */
+/** The variable Pulumi's Cloudflare provider reads its credential from, and cfct's default for the provisioner credential. */
 export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 /** The provider's other credentials: with one of these beside the token, it would not use (only) the provisioner. */
 const OTHER_PROVIDER_CREDENTIALS = ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY"];

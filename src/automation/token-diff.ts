@@ -1,3 +1,4 @@
+import { groupLabel } from "../domain/permission-group";
 import type { DeployedToken } from "./engine";
 
 /** What a reviewer of a pull request needs to see per token: groups, accounts and zones, expiry. */
@@ -7,8 +8,7 @@ export interface TokenChange {
   readonly lines: readonly string[];
 }
 
-const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
-const groupsOf = (token: DeployedToken) => new Set(token.groups.map((g) => `${g.name} [${scopeLabel(g.scope)}]`));
+const groupsOf = (token: DeployedToken) => new Set(token.groups.map(groupLabel));
 
 /** Resource keys, nested ones flattened as `account > zone.*`, so "all zones of X" reads as such. */
 function resourcesOf(token: DeployedToken): Set<string> {

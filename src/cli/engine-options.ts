@@ -9,6 +9,7 @@ import { readStackFile, stackFilePath } from "../config/stack-file";
 import { UsageError } from "./errors";
 import { parseStackName } from "./stack-name";
 import { type Pipeline } from "../automation/pipeline";
+import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
 
 /** The options of every command that works on a deployed stack through an engine (up, rotate, verify --engine …). */
 export interface EngineOptions {
@@ -56,7 +57,7 @@ export function withEngineOptions(command: Command): Command {
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
     .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
     .option("--api-base <url>", "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`)")
-    .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", "CLOUDFLARE_API_TOKEN")
+    .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", PROVIDER_TOKEN_ENV)
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")

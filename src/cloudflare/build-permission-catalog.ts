@@ -73,7 +73,7 @@ export function accessOf(name: string): GroupAccess {
 /**
  * The documentation tables' API-tab names that the API list does not have at that scope, matched by
  * hand to the API group that its description shows to be the same product (docs rows from
- * shared/reference/cloudflare-permission-groups.json; API rows and descriptions from
+ * reference/cloudflare-permission-groups.json; API rows and descriptions from
  * cloudflare-permission-groups-api.json, whose `authority` note quotes the first four pairs).
  * A docs name with no counterpart in the API list ("Zero Trust PII Write") is left out.
  * The Drata guide's ten names are all API names already, so none needs an entry here.

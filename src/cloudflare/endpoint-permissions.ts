@@ -6,7 +6,7 @@ import { SCOPES, groupKey, type PermissionGroupRef, type Scope } from "../domain
  * it and the verifier picks its probes from it, so both agree by construction.
  *
  * Group lists are copied exactly (duplicates and odd names included) from
- * shared/reference/probe-endpoints.md, which quotes the OpenAPI field `x-api-token-group` (OA,
+ * reference/probe-endpoints.md, which quotes the OpenAPI field `x-api-token-group` (OA,
  * cloudflare/api-schemas@c92b9b0) or the API reference's "Accepted Permissions" box (DOC). Rows
  * marked `assumption` have no such list in the reference; the note says what we chose and why.
  */

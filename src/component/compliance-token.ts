@@ -14,8 +14,6 @@ import { DAY_MS } from "../domain/time";
 import { type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
 
-export { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
-
 /** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account), … */
 export type PlatformKey = keyof typeof PLATFORMS & string;
 

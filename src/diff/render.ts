@@ -1,4 +1,5 @@
 import { registrationText, type RegistrationSummary } from "../config/registration/summary";
+import { scopeLabel } from "../domain/permission-group";
 import { markdownCode as code, markdownText as text } from "./markdown-safe";
 import type { ConnectionDiff, Delta, GroupChange } from "./plan-diff";
 import type { PolicyVerdict } from "./policy-verdict";
@@ -16,8 +17,6 @@ export interface DiffReport {
 }
 
 const warningLines = (report: DiffReport) => (report.warnings ?? []).map((w) => `- ⚠️ warning: ${text(w)}`);
-
-const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
 
 // Every string shown comes from the stack file, the pack config or a rule: each goes through
 // `text` or `code` (./markdown-safe), so the comment's only markup is the markup written here.

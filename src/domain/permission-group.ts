@@ -21,6 +21,16 @@ export function groupKey(group: PermissionGroupRef): string {
   return `${group.scope}::${group.name}`;
 }
 
+/** A scope as people read it: `account`, `account.zone`, `user`. */
+export function scopeLabel(scope: string): string {
+  return scope.replace("com.cloudflare.api.", "");
+}
+
+/** A group as the reports, diffs and evidence print it: `Zone Read [account.zone]`. */
+export function groupLabel(group: { readonly name: string; readonly scope: string }): string {
+  return `${group.name} [${scopeLabel(group.scope)}]`;
+}
+
 export function describeGroup(group: PermissionGroupRef): string {
   return `"${group.name}" (${group.scope})`;
 }

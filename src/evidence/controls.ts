@@ -5,9 +5,6 @@ import type { EvidenceContent, EvidenceToken, RotationEvent } from "./record";
 
 export { CONTROLS, type ControlClaim, type ControlId } from "./control-catalog";
 
-/** The evidence kinds cfct writes: a run of `up`, `rotate`, `destroy`, `verify`, or an access review. */
-export type EvidenceKind = "up" | "rotate" | "destroy" | "verify" | "audit";
-
 type Claims = ControlClaim[];
 const claim = (control: ControlId, proves: string): ControlClaim => ({ control, proves });
 

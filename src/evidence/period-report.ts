@@ -1,4 +1,5 @@
 import path from "node:path";
+import { groupLabel } from "../domain/permission-group";
 import type { AccessReview } from "./access-review";
 import type { ChainLink } from "./record";
 import { recordFiles, verifyChain, type ChainProblem, type ChainReport } from "./chain";
@@ -192,7 +193,6 @@ function controlsOf(records: readonly LoadedRecord[]): ControlEvidence[] {
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
-const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");
 export const ownerText = (owner: EvidenceToken["owner"]) => (owner.kind === "account" ? `account ${owner.accountId}` : "user");
 
 export function resourcesText(token: EvidenceToken): string {
@@ -202,7 +202,7 @@ export function resourcesText(token: EvidenceToken): string {
   return [...new Set(keys)].join(", ");
 }
 
-export const groupsText = (token: EvidenceToken) => token.groups.map((g) => `${g.name} [${scopeLabel(g.scope)}]`).join("; ");
+export const groupsText = (token: EvidenceToken) => token.groups.map(groupLabel).join("; ");
 
 /** "records #3, #5" */
 const refsText = (refs: readonly RecordRef[]) => `record${refs.length > 1 ? "s" : ""} ${refs.map((r) => r.label).join(", ")}`;

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { groupLabel } from "../domain/permission-group";
 import { gitChildEnv } from "../process/child-env";
 import { chainHead, recordFileName, seal } from "./chain";
 import { describeControls } from "./controls";
@@ -68,7 +69,7 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
       "",
       `- token ID \`${token.id}\` (${owner}-owned), platform ${token.platform}, generation ${token.generation}, ${token.change}`,
       `- expires ${token.expiresOn ?? "never"}; IP filter: ${token.ipFilter.allowed.length > 0 ? `only ${token.ipFilter.allowed.join(", ")}` : "none"}${token.ipFilter.denied.length > 0 ? `, never ${token.ipFilter.denied.join(", ")}` : ""}`,
-      `- permission groups (${token.groups.length}): ${token.groups.map((g) => `${g.name} [${g.scope.replace("com.cloudflare.api.", "")}]`).join("; ")}`,
+      `- permission groups (${token.groups.length}): ${token.groups.map(groupLabel).join("; ")}`,
       `- resources: ${token.resources.map((r) => Object.keys(r).join(", ")).join(" | ")}`,
     );
     if (token.verify) {

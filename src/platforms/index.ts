@@ -14,15 +14,7 @@ import { trelica } from "./trelica";
 import type { PlatformDefinition } from "./types";
 
 export { TOKEN_EXPIRES_FIELD, definePlatform, platformProblems } from "./types";
-export type {
-  DocumentedPermission,
-  PlatformDefinition,
-  PlatformInput,
-  PlatformProfile,
-  PlatformSource,
-  TokenOwnerKind,
-  HandoffField,
-} from "./types";
+export type { PlatformDefinition, PlatformInput, HandoffField } from "./types";
 
 /** The platform catalog: adding a platform is one file plus one line here. */
 export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.freeze({

@@ -60,7 +60,7 @@ export interface DocumentedList {
 
 export interface PlatformSource {
   readonly url: string;
-  /** A copy of the page in shared/seeds, where one exists. */
+  /** A copy of the page in reference/seeds/, where one exists. */
   readonly seed?: string;
   /** The day the page was read for this entry (YYYY-MM-DD). */
   readonly read?: string;

@@ -10,7 +10,7 @@ import { RegistrationConfigError, type PickupCheck, type PickupRequest, type Pic
  * The documented v1 connection object, loosely: only what is read here, and unknown fields pass.
  * `clientType` of a Cloudflare connection is not documented; CLOUDFLARE is in the enum of
  * `GET /user-identities/infrastructure`, so it is matched here (UNCERTAIN but likely; see
- * shared/reference/compliance-platforms.md).
+ * reference/compliance-platforms.md).
  */
 const connectionSchema = z.looseObject({
   id: z.union([z.number(), z.string()]),

@@ -8,36 +8,19 @@ import type { RetryPolicy } from "./http";
 import { RegistrationConfigError, type Env, type PickupCheck, type Registrar, type RegistrarContext } from "./types";
 import { createWebhookRegistrar } from "./webhook";
 
-export type {
-  Env,
-  PickupCheck,
-  PickupRequest,
-  PickupResult,
-  DeregistrationOutcome,
-  DeregistrationRequest,
-  Registrar,
-  RegistrarContext,
-  RegistrationOutcome,
-  RegistrationRequest,
-  RegistrationStatus,
-} from "./types";
+export type { Env, PickupCheck, PickupResult, Registrar, RegistrarContext, RegistrationOutcome, RegistrationRequest } from "./types";
 export { RegistrationConfigError } from "./types";
-export { DEFAULT_REGISTRATION, registrationSchema, type RegistrationSettings } from "../config/registration";
-export { DEFAULT_RETRY, type RetryPolicy } from "./http";
-export { connectorName, handoffDir, renderSheet, sheetFileName } from "./handoff";
+export { type RegistrationSettings } from "../config/registration";
+export { type RetryPolicy } from "./http";
+export { renderSheet } from "./handoff";
 export {
-  IDEMPOTENCY_HEADER,
   NO_REPLAY_WINDOW,
   SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
   WEBHOOK_REPLAY_WINDOW_SECONDS,
-  idempotencyKey,
   signWebhookBody,
   verifyWebhookSignature,
-  type ReplayWindow,
   type WebhookPayload,
 } from "./webhook";
-export { DRATA_DEFAULT_BASE_URL } from "../config/registration/drata-status";
 
 type Kind = RegistrationSettings["kind"];
 type Factory<K extends Kind> = (

@@ -36,7 +36,7 @@ export interface WebhookPayload {
 
 export const SIGNATURE_HEADER = "X-Cfct-Signature";
 /** A copy of the signed `sentAt` in Unix seconds, the same on every retry; trust the signed body, not this header. */
-export const TIMESTAMP_HEADER = "X-Cfct-Timestamp";
+const TIMESTAMP_HEADER = "X-Cfct-Timestamp";
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 
 /** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */

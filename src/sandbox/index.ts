@@ -5,9 +5,9 @@
  */
 export { PortInUseError, startSandbox, type RunningSandbox, type SandboxOptions } from "./server";
 export { defaultFixture } from "./fixture/default-fixture";
-export { FixtureError, loadFixtureFile, parseFixture } from "./fixture/load-fixture";
-export type { Fixture, FixtureInput } from "./fixture/schema";
-export { CLOUDFLARE_RATE_LIMIT, parseRateLimit, type RateLimitSettings } from "./rate-limit";
+export { FixtureError, parseFixture } from "./fixture/load-fixture";
+export type { Fixture } from "./fixture/schema";
+export { parseRateLimit, type RateLimitSettings } from "./rate-limit";
 export {
   BEHAVIOURS,
   DEFAULT_BEHAVIOURS,
@@ -17,6 +17,4 @@ export {
   type BehaviourOverrides,
   type Behaviours,
 } from "./behaviours";
-export type { StatsSnapshot } from "./stats";
-export type { FaultSpec } from "./faults";
 export { sandboxGroupId } from "./permission-catalog";

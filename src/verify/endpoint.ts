@@ -11,7 +11,7 @@ import type { Check } from "./types";
  */
 
 const ID = "endpoint";
-const CLOUDFLARE_HOST = "api.cloudflare.com";
+const CLOUDFLARE_HOST = new URL(CLOUDFLARE_API_BASE).hostname;
 
 export const ENDPOINT_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL (the platform's Base Endpoint URL field, and --api-base).`;
 const ACCOUNT_ID_REMEDY = `Use exactly ${CLOUDFLARE_API_BASE} as the base URL: the Account ID goes into the lookup list's Accounts field, not the base URL (ASCERA: Lists > Lookup Lists > Configure > Input Configuration).`;

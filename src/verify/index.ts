@@ -3,8 +3,8 @@
  * The automation step reuses `verifyToken` / `verifyPlans` with its own `TokenValueSource`.
  */
 export { verifyToken, VerifyInputError } from "./verify-token";
-export { verifyPlans, type PlanVerification } from "./plans";
+export { verifyPlans } from "./plans";
 export { VerifyMemo } from "./memo";
-export type { Check, CheckStatus, VerifyInput, VerifyReport, ZoneSelection } from "./types";
+export type { Check, VerifyInput, VerifyReport } from "./types";
 export { renderReport, renderReports, reportJson } from "./render";
 export { DEFAULT_TOKEN_ENV_PREFIX, envTokenSource, envVarFor, type TokenValueSource } from "./token-source";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/domain/permission-group";
-import { sharedFile } from "../helpers/shared-reference";
+import { readReference } from "../helpers/reference";
 
 /** Runs the built CLI exactly as a user would after `npm ci` (npm test builds first). */
 function cfct(...args: string[]) {
@@ -50,34 +50,30 @@ describe("cfct plan", () => {
     expect(stdout).toContain("    - Zone WAF Read");
   });
 
-  const API_LIST = sharedFile("reference/cloudflare-permission-groups-api.json");
-  it.skipIf(API_LIST.skip)(
-    `an ASCERA read-all connection names only read groups of Cloudflare's API list, at their scopes${API_LIST.skipReason}`,
-    () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
-      const file = path.join(dir, "Pulumi.readall.yaml");
-      writeFileSync(
-        file,
-        "config:\n  cf-compliance-tokens:connections:\n    - platform: ascera\n      accounts: [417daa9dc1293f3af874e997f8bdce54]\n      profile: read-all\n      zones: all\n",
-      );
-      const { code, stdout } = cfct("plan", "--config", file, "--json", "--now", "2026-11-25T00:00:00Z");
-      expect(code).toBe(0);
-      const api = JSON.parse(API_LIST.read()) as {
-        groups: { name: string; scopes: string[]; description: string }[];
-      };
-      const inApiList = new Set(api.groups.map((g) => `${g.scopes[0]} ${g.name}`));
-      const planned = (JSON.parse(stdout).tokens[0].policies as { permissionGroups: { name: string; scope: string }[] }[]).flatMap(
-        (p) => p.permissionGroups,
-      );
-      expect(planned).toHaveLength(145);
-      expect(planned.filter((g) => !inApiList.has(`${g.scope} ${g.name}`))).toEqual([]);
-      expect(planned.filter((g) => g.scope !== SCOPES.account && g.scope !== SCOPES.zone)).toEqual([]);
-      expect(planned.map((g) => g.name)).toEqual(
-        expect.arrayContaining(["Cache Settings Read", "Turnstile Sites Read", "Zone Transform Rules Read", "Domain Page Shield Read"]),
-      );
-      expect(planned.map((g) => g.name)).not.toContain("Cache Rules Read");
-    },
-  );
+  it("an ASCERA read-all connection names only read groups of Cloudflare's API list, at their scopes", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));
+    const file = path.join(dir, "Pulumi.readall.yaml");
+    writeFileSync(
+      file,
+      "config:\n  cf-compliance-tokens:connections:\n    - platform: ascera\n      accounts: [417daa9dc1293f3af874e997f8bdce54]\n      profile: read-all\n      zones: all\n",
+    );
+    const { code, stdout } = cfct("plan", "--config", file, "--json", "--now", "2026-11-25T00:00:00Z");
+    expect(code).toBe(0);
+    const api = JSON.parse(readReference("cloudflare-permission-groups-api.json")) as {
+      groups: { name: string; scopes: string[]; description: string }[];
+    };
+    const inApiList = new Set(api.groups.map((g) => `${g.scopes[0]} ${g.name}`));
+    const planned = (JSON.parse(stdout).tokens[0].policies as { permissionGroups: { name: string; scope: string }[] }[]).flatMap(
+      (p) => p.permissionGroups,
+    );
+    expect(planned).toHaveLength(145);
+    expect(planned.filter((g) => !inApiList.has(`${g.scope} ${g.name}`))).toEqual([]);
+    expect(planned.filter((g) => g.scope !== SCOPES.account && g.scope !== SCOPES.zone)).toEqual([]);
+    expect(planned.map((g) => g.name)).toEqual(
+      expect.arrayContaining(["Cache Settings Read", "Turnstile Sites Read", "Zone Transform Rules Read", "Domain Page Shield Read"]),
+    );
+    expect(planned.map((g) => g.name)).not.toContain("Cache Rules Read");
+  });
 
   it("exits 1 with an actionable message on bad config, printing nothing on stdout", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cfct-plan-"));

@@ -10,13 +10,19 @@ async function lint(code: string, file: string): Promise<string[]> {
 }
 
 describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", () => {
-  it("a copy of the ID pattern, the day constant, rfc3339 or redact outside its home is refused, naming the module to import", async () => {
+  it("a copy of the ID pattern, the day constant, rfc3339, redact, a scope label, the provider's token variable or the API base outside its home is refused, naming the module to import", async () => {
     const copies = [
       ["const ID = /^[0-9a-f]{32}$/;", "src/domain/ids.ts"],
       ["const TTL = 90 * 86_400_000;", "src/domain/time.ts"],
       ['export function rfc3339(d: Date) { return d.toISOString().replace(/\\.\\d{3}Z$/, "Z"); }', "src/domain/time.ts"],
       ["export function redact(text: string) { return text; }", "src/cloudflare/http.ts"],
       ["export const local = /^localhost|127\\./;", "src/cloudflare/http.ts"],
+      ['const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");', "src/domain/permission-group.ts"],
+      ["export function groupLabel(g: { name: string }) { return g.name; }", "src/domain/permission-group.ts"],
+      ['const PROVIDER_TOKEN_ENV = "TOKEN";', "src/automation/pulumi-environment.ts"],
+      ['const variable = process.env["CLOUDFLARE_API_TOKEN"];', "src/automation/pulumi-environment.ts"],
+      ['const BASE = "https://api.cloudflare.com/client/v4";', "src/cloudflare/client.ts"],
+      ["const host = `api.cloudflare.com`;", "src/cloudflare/client.ts"],
     ] as const;
     for (const [code, home] of copies) {
       for (const file of ["src/verify/copy.ts", "policies/rules/copy.ts", "bench/copy.ts"]) {
@@ -32,5 +38,15 @@ describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", ()
   it("the home module itself may define it", async () => {
     expect(await lint("export const DAY_MS = 86_400_000;", "src/domain/time.ts")).toEqual([]);
     expect(await lint('export const HEX32_PATTERN = "[0-9a-f]{32}";', "src/domain/ids.ts")).toEqual([]);
+    expect(
+      await lint(
+        'export const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");',
+        "src/domain/permission-group.ts",
+      ),
+    ).toEqual([]);
+    expect(await lint('export const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";', "src/automation/pulumi-environment.ts")).toEqual([]);
+    expect(await lint('export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";', "src/cloudflare/client.ts")).toEqual(
+      [],
+    );
   });
 });

@@ -17,17 +17,13 @@ import { resolveTokens } from "../../src/component/resolve";
 import { PermissionCatalog } from "../../src/sandbox/permission-catalog";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 import { SCOPES, describeGroup, groupKey } from "../../src/domain/permission-group";
-import { sharedFile } from "../helpers/shared-reference";
+import { readReference } from "../helpers/reference";
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
-const API_FILE = sharedFile("reference/cloudflare-permission-groups-api.json");
-const DOCS_FILE = sharedFile("reference/cloudflare-permission-groups.json");
-/** The suites that compare with Cloudflare's lists; outside CI they are skipped, with this reason, when ../shared is absent. */
-const withLists = { skip: API_FILE.skip || DOCS_FILE.skip, reason: API_FILE.skipReason || DOCS_FILE.skipReason };
-const API_LIST: { groups: { name: string; scopes: string[]; description: string }[] } = withLists.skip
-  ? { groups: [] }
-  : JSON.parse(API_FILE.read());
-const DOCS_LIST: { groups: { name: string; scope: string }[] } = withLists.skip ? { groups: [] } : JSON.parse(DOCS_FILE.read());
+const API_LIST: { groups: { name: string; scopes: string[]; description: string }[] } = JSON.parse(
+  readReference("cloudflare-permission-groups-api.json"),
+);
+const DOCS_LIST: { groups: { name: string; scope: string }[] } = JSON.parse(readReference("cloudflare-permission-groups.json"));
 const SHIPPED = readJson("src/cloudflare/permission-group-catalog.json");
 
 /** Cloudflare's list as (name, scope) keys: the API list plus the docs' user-scope groups, which it cannot hold. */
@@ -36,7 +32,7 @@ const cloudflareKeys = new Set([
   ...DOCS_LIST.groups.filter((g) => g.scope === SCOPES.user).map((g) => `${g.scope}::${g.name}`),
 ]);
 
-describe.skipIf(withLists.skip)(`the permission-group catalog${withLists.reason}`, () => {
+describe("the permission-group catalog", () => {
   it("is exactly what `npm run catalog` generates from the reference lists (run it if this fails)", () => {
     expect(SHIPPED).toEqual(buildPermissionCatalog(API_LIST, DOCS_LIST));
   });
@@ -59,7 +55,7 @@ describe.skipIf(withLists.skip)(`the permission-group catalog${withLists.reason}
   });
 });
 
-describe.skipIf(withLists.skip)(`the read-only rule${withLists.reason}`, () => {
+describe("the read-only rule", () => {
   const descriptionOf = new Map(API_LIST.groups.map((g) => [`${g.scopes[0]}::${g.name}`, g.description]));
 
   it("no group classed read has an API description that grants more than reading, and the rule's one exclusion does", () => {
@@ -98,7 +94,7 @@ describe.skipIf(withLists.skip)(`the read-only rule${withLists.reason}`, () => {
   });
 });
 
-describe.skipIf(withLists.skip)(`names in the rest of the code are Cloudflare's${withLists.reason}`, () => {
+describe("names in the rest of the code are Cloudflare's", () => {
   it("every platform profile names only groups in Cloudflare's list, at that scope", () => {
     const unknown = Object.values(PLATFORMS).flatMap((platform) =>
       Object.entries(platform.profiles).flatMap(([profile, def]) =>
@@ -123,7 +119,7 @@ describe.skipIf(withLists.skip)(`names in the rest of the code are Cloudflare's$
   });
 });
 
-describe.skipIf(withLists.skip)(`documentation display names${withLists.reason}`, () => {
+describe("documentation display names", () => {
   it("the issue's examples map to the API's names", () => {
     const cases: [string, string, string][] = [
       ["Cache Rules Read", SCOPES.zone, "Cache Settings Read"],

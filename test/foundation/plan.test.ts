@@ -3,15 +3,14 @@ import { findKnownGroup } from "../../src/cloudflare/permission-groups";
 import { plan } from "../../src/plan/plan";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, settingsFrom } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
-import { sharedFile } from "../helpers/shared-reference";
+import { readReference } from "../helpers/reference";
 
 const NOW = new Date("2026-11-25T10:00:00.000Z");
-const DRATA_GUIDE = sharedFile("seeds/003_52d658b6ce535021.txt");
 
-/** The guide's permission table, parsed from the seed text when it is present. */
+/** The guide's permission table, parsed from its text (reference/seeds/). */
 function drataGuideRows(): { name: string; scope: string }[] {
   const typeToScope: Record<string, string> = { Account: SCOPES.account, Zone: SCOPES.zone, Users: SCOPES.user };
-  return DRATA_GUIDE.read()
+  return readReference("seeds/003_52d658b6ce535021.txt")
     .split("\n")
     .map((line) => /^(Account|Zone|Users) \| (.+) \| Read \|$/.exec(line.trim()))
     .flatMap((m) => (m ? [{ name: m[2] === "Zone" ? "Zone Read" : `${m[2]} Read`, scope: typeToScope[m[1]!]! }] : []));
@@ -20,7 +19,7 @@ function drataGuideRows(): { name: string; scope: string }[] {
 const drataConnection = { platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] };
 
 describe("plan", () => {
-  it.skipIf(DRATA_GUIDE.skip)(`Drata gets exactly the ten groups of the guide, with their scopes${DRATA_GUIDE.skipReason}`, () => {
+  it("Drata gets exactly the ten groups of the guide, with their scopes", () => {
     const [token, ...rest] = plan(settingsFrom({ connections: [drataConnection] }), undefined, NOW);
     expect(rest).toEqual([]);
     const planned = token!.policies

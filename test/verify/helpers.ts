@@ -12,8 +12,6 @@ import { groupKey, type PermissionGroupRef } from "../../src/domain/permission-g
 import { type TokenPlan } from "../../src/domain/plan";
 
 export { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
-export const ACME_CORP_COM = "576e2aa970f9f4e230116c7c1d498a24";
-export const ACME_PAYMENTS_COM = "156fadb21a81b1411e24714df1c901eb";
 
 export interface PolicySpec {
   readonly effect?: "allow" | "deny";

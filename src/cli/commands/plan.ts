@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { plan } from "../../plan/plan";
 import { configWarnings } from "../../config/warnings";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
+import { scopeLabel } from "../../domain/permission-group";
 import { type TokenPlan } from "../../domain/plan";
 import { registrationText, summarizeRegistration, type RegistrationSummary } from "../../config/registration/summary";
 
@@ -37,7 +38,7 @@ export function renderPlan(
     if (token.allowedIps.length > 0) lines.push(`  allow IPs ${token.allowedIps.join(", ")}`);
     if (token.deniedIps.length > 0) lines.push(`  deny IPs  ${token.deniedIps.join(", ")}`);
     for (const policy of token.policies) {
-      const scope = policy.permissionGroups[0]?.scope.replace("com.cloudflare.api.", "") ?? "";
+      const scope = scopeLabel(policy.permissionGroups[0]?.scope ?? "");
       lines.push(`  ${policy.effect} ${scope}: ${policy.permissionGroups.length} group(s) on ${Object.keys(policy.resources).join(", ")}`);
       for (const group of policy.permissionGroups) lines.push(`    - ${group.name}`);
     }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
 import { HEX32 } from "../../domain/ids";
 import { behaviourFileSchema, diffBehaviourFiles, parseBehaviourFile, type BehaviourFile } from "../../parity/behaviour-file";
@@ -19,8 +20,6 @@ interface ParityOptions {
   dryRun?: boolean;
   json?: boolean;
 }
-
-const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 
 function requireId(flag: string, value: string | undefined): string {
   if (!value)

@@ -20,6 +20,7 @@ import {
 import path from "node:path";
 import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
+import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { recordRun } from "../../automation/record-run";
 import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
 import { credentialProblem } from "../credential";
@@ -48,9 +49,6 @@ interface VerifyOptions {
   probeAllZones?: boolean;
   rateBudget?: RequestBudget;
 }
-
-/** The provider's credential by convention (stacks/*.yaml); the default provisioner for --stack. */
-const PROVIDER_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 
 export function registerVerify(program: Command): void {
   addStackOptions(

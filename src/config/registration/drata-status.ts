@@ -7,7 +7,7 @@ export const DRATA_DEFAULT_BASE_URL = "https://public-api.drata.com";
 /**
  * Drata's public API hosts: the US one its v1 reference and DataGrail's guide name, and the EU and
  * APAC `servers` of its v2 OpenAPI (developers.drata.com/openapi/reference/v2/overview/, read
- * 2026-12-07; shared/reference/compliance-platforms.md).
+ * 2026-12-07; reference/compliance-platforms.md).
  */
 export const DRATA_HOST_RULE: RegistrationHostRule = {
   key: "registration.drataStatus.baseUrl",
