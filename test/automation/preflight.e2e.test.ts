@@ -6,8 +6,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
 import { defaultFixture, startSandbox } from "../../src/sandbox";
 import { parseSettings, type Settings } from "../../src/config/schema";
-import { buildPipeline } from "../../src/cli/build-pipeline";
-import { ACME_CORP, ACME_LABS, issuedTokens, testProject } from "./harness";
+import { ACME_CORP, ACME_LABS, issuedTokens, pipelineFor, testProject } from "./harness";
 import { useSandbox } from "../helpers/sandbox";
 import { setMemberRoles } from "../../src/sandbox/control-client";
 
@@ -228,17 +227,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
       const project = testProject("limits");
       project.writeConfig({ connections: [ascera([ACME_LABS])] });
       const lines: string[] = [];
-      const pipeline = buildPipeline({
-        projectDir: project.dir,
-        stack: project.stack,
-        engine: "sandbox",
-        apiBase: sandbox.baseUrl,
-        controlUrl: sandbox.controlUrl,
-        provisionerToken: sandbox.provisionerToken,
-        sandboxStateDir: project.stateDir,
-        progress: (line) => lines.push(line),
-        env: { CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir },
-      });
+      const pipeline = pipelineFor(sandbox, project, lines);
       const up = await runUp(pipeline.context);
       expect(up.problems).toEqual([]);
       const rotation = await runRotate(pipeline.context, { ifDueWithinDays: 0, graceHours: 0 });
@@ -265,17 +254,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     const project = testProject("pre");
     project.writeConfig({ connections: [drata] });
     const token = await limitedProvisioner(["API Tokens Write", "Memberships Read"]);
-    const pipeline = buildPipeline({
-      projectDir: project.dir,
-      stack: project.stack,
-      engine: "sandbox",
-      apiBase: sandbox.baseUrl,
-      controlUrl: sandbox.controlUrl,
-      provisionerToken: token,
-      sandboxStateDir: project.stateDir,
-      progress: () => undefined,
-      env: { CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir },
-    });
+    const pipeline = pipelineFor(sandbox, project, [], { provisionerToken: token });
     const before = (await issuedTokens(sandbox)).length;
     const stop = await runUp(pipeline.context).catch((error: unknown) => error);
     expect((stop as Error).message).toMatch(
