@@ -54,7 +54,9 @@ function problemOf(dir: string): string | undefined {
   try {
     stats = statSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // Absent (it will be made 0700), or under a file (the write fails with ENOTDIR, which callers explain).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw error;
   }
   // Not a directory: writing into it fails with the file system's own error (ENOTDIR), which callers explain.
