@@ -97,7 +97,7 @@ describe("the documentation's relative links", () => {
     ["Registration (`registration:` on each connection)", "registration-registration-on-each-connection"],
     ["Datadog: registration by Datadog's API", "datadog-registration-by-datadogs-api"],
     ["Before a run: `cfct doctor --stack <env>`", "before-a-run-cfct-doctor---stack-env"],
-    ['Why ASCERA\'s default is not the guide\'s "Read all resources"', "why-asceras-default-is-not-the-guides-read-all-resources"],
+    ["Why ASCERA's default is not the guide's \"Read all resources\"", "why-asceras-default-is-not-the-guides-read-all-resources"],
     ["The sandbox: [`cfct sandbox`](x.md) and its_fidelity", "the-sandbox-cfct-sandbox-and-its_fidelity"],
   ])("anchors a heading as GitHub does: %s", (heading, anchor) => {
     expect(slug(heading)).toBe(anchor);
