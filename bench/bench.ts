@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every case against the sandbox, ours next to a naive baseline (bench/naive.ts)
- * and the lower bound, written to bench/results/latest.json and latest.md (the README's
- * Performance section is that table). A script that prints figures; tests never time anything.
+ * and the lower bound, written to bench/results/latest.json and latest.md (docs/performance.md
+ * says how to read it). A script that prints figures; tests never time anything.
  *
  * Rate-limit waits are simulated honestly: the sandbox enforces the budget on its own clock, and
  * whoever waits (our pacer, the naive loop) moves that clock forward instead of sleeping. A fleet's
@@ -267,7 +267,7 @@ function fleetRows(command: string, size: string, tokens: number, ours: FleetFig
   });
 }
 
-/** Where one fleet up's calls went, per token: the breakdown the README pastes. */
+/** Where one fleet up's calls went, per token: the breakdown latest.md shows route by route. */
 const breakdowns: { title: string; tokens: number; byRoute: Record<string, number> }[] = [];
 
 /**

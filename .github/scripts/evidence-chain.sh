@@ -36,7 +36,7 @@ newest_anchor() {
 
 case "$command" in
 restore)
-  [ -d "$checkout/.git" ] || fail "$checkout is not a checkout of the $branch branch. Fix: check it out first (see the README, Evidence)"
+  [ -d "$checkout/.git" ] || fail "$checkout is not a checkout of the $branch branch. Fix: check it out first (see docs/evidence-and-audit.md)"
   if [ -n "$(find "$checkout/evidence" "$checkout/anchors" ! -type f ! -type d 2>/dev/null)" ]; then
     fail "the $branch branch holds something other than plain files under evidence/ or anchors/: refused"
   fi

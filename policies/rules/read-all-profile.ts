@@ -34,10 +34,10 @@ export const readAllProfile: ResourceValidationPolicy = {
 function narrowerFix(key: unknown): string {
   const platform = typeof key === "string" ? PLATFORMS[key] : undefined;
   if (!platform || platform.defaultProfile !== READ_ALL_PROFILE) {
-    return "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (README: \"Why ASCERA's default is not the guide's 'Read all resources'\").";
+    return "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (docs/platforms.md: \"Why ASCERA's default is not the guide's 'Read all resources'\").";
   }
   const narrower = Object.entries(platform.profiles).find(([, profile]) => !profile.template)?.[0];
   return narrower
     ? `Fix: set \`profile: ${narrower}\` on the connection, the narrower list ${platform.displayName}'s page gives (\`cfct platforms show ${platform.key} --profile ${narrower}\`).`
-    : `Fix: ${platform.displayName}'s page names no narrower set; define a platform of your own in the stack file with the groups it needs (README: "Platforms defined in the stack file").`;
+    : `Fix: ${platform.displayName}'s page names no narrower set; define a platform of your own in the stack file with the groups it needs (docs/platforms.md: "Platforms defined in the stack file").`;
 }

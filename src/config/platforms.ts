@@ -97,7 +97,7 @@ export const platformsSchema = z
     }),
     platformSpecSchema,
   )
-  .describe("Platforms this stack defines, by key: validated like the built-in ones (README, Platforms).");
+  .describe("Platforms this stack defines, by key: validated like the built-in ones (docs/platforms.md).");
 
 /** A problem relative to `cf-compliance-tokens:platforms`. */
 export interface PlatformSpecProblem {
@@ -226,7 +226,7 @@ export function unknownPlatformMessage(key: unknown, known: readonly string[]): 
   const typo = nearest !== undefined && distance(String(key), nearest) <= Math.max(1, Math.floor(String(key).length / 3));
   return (
     `is not a known platform. Fix: ${typo ? `did you mean ${nearest}? Otherwise ` : ""}use one of ${known.join(", ")}, ` +
-    "or define it under cf-compliance-tokens:platforms (README, Platforms)"
+    "or define it under cf-compliance-tokens:platforms (see docs/platforms.md, Platforms defined in the stack file)"
   );
 }
 

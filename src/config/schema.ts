@@ -160,7 +160,7 @@ export const stackConfigSchema = z
   .object({
     connections: z
       .array(connectionSchema)
-      .min(1, { error: "needs at least one connection. Fix: add one - platform: … entry (see README, Stack config)" }),
+      .min(1, { error: "needs at least one connection. Fix: add one - platform: … entry (see docs/stack-config.md)" }),
     token: tokenSettingsSchema.partial().optional().describe("Token defaults for every connection."),
     tokenNamePrefix: z
       .string()

@@ -90,7 +90,7 @@ function unreadableStackFile(file: string, error: NodeJS.ErrnoException): string
   switch (error.code) {
     case "ENOENT": {
       const stacks = stacksIn(path.dirname(file));
-      if (stacks.length === 0) return `does not exist, and ${dir} holds no stack file. Fix: create it (see README, Stack config)`;
+      if (stacks.length === 0) return `does not exist, and ${dir} holds no stack file. Fix: create it (see docs/stack-config.md)`;
       const wanted = stackNameFromFile(file);
       const nearest = Math.min(...stacks.map((name) => distance(name, wanted)));
       const closest = stacks.filter((name) => distance(name, wanted) === nearest);

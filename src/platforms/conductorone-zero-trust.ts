@@ -10,7 +10,7 @@ import { SCOPES } from "../domain/permission-group";
  *   Account -> Access: Organizations, Identity Providers, and Groups -> Read
  *   Account -> Access: Apps and Policies -> Read
  *   Account -> Access: Audit Logs -> Read"
- * Only that read set is built in: the provisioning variant writes (README, Platforms).
+ * Only that read set is built in: the provisioning variant writes (docs/platforms.md, Not built in).
  */
 export const conductoroneZeroTrust = definePlatform({
   key: "conductorone-zero-trust",

@@ -8,7 +8,7 @@ import { SCOPES } from "../domain/permission-group";
  *      Account -> Account Settings -> Edit; Account -> Access: Organizations, Identity Providers, and Groups -> Read"
  *   "To only run access reviews on your Cloudflare users:
  *      Account -> Account Settings -> Read; Account -> Access: Organizations, Identity Providers, and Groups -> Read"
- * Only the access-review set is built in: provisioning needs Account Settings Edit (README, Platforms).
+ * Only the access-review set is built in: provisioning needs Account Settings Edit (docs/platforms.md, Not built in).
  */
 export const conductorone = definePlatform({
   key: "conductorone",

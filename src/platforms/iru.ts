@@ -8,7 +8,7 @@ import { readAllResources } from "./templates";
  *   "Prefer a Read template such as Read all resources unless your security team publishes a tighter custom policy."
  *   "If you use a custom token, grant read (or equivalent) on Account, Zone, and User objects Iru needs for your frameworks."
  * The page names no group list, so the template is the only profile: account-owned, as it prefers.
- * A tighter policy of your own is a stack-defined platform (README, Platforms).
+ * A tighter policy of your own is a stack-defined platform (docs/platforms.md).
  */
 export const iru = definePlatform({
   key: "iru",

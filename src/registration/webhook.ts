@@ -73,7 +73,7 @@ export const NO_REPLAY_WINDOW = { replayWindow: "disabled" } as const;
  * `replay.now` (a captured delivery replayed later is refused), unless `replay` is
  * NO_REPLAY_WINDOW. Without `replay` (a JavaScript caller) it is false. Constant-time
  * compare; any malformed header or body is simply false. Verify the raw body before parsing it,
- * then store each signed `idempotencyKey` once (see the README's receiver example).
+ * then store each signed `idempotencyKey` once (see the receiver example in docs/registration.md).
  */
 export function verifyWebhookSignature(
   body: string | Uint8Array,

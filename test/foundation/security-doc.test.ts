@@ -51,10 +51,10 @@ describe("CODEOWNERS: the stacks and the code that judges them need their owners
         .map(([pattern, ...teams]) => [pattern, teams]),
     );
 
-  it("the README's example and .github/CODEOWNERS give stacks/, policies/, src/, .github/ and the lockfile an owner", () => {
-    const readme = readFileSync("README.md", "utf8");
-    const example = /```text\n# \.github\/CODEOWNERS[^\n]*\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(example, "README's CODEOWNERS example").toBeDefined();
+  it("docs/gitops.md's example and .github/CODEOWNERS give stacks/, policies/, src/, .github/ and the lockfile an owner", () => {
+    const gitops = readFileSync("docs/gitops.md", "utf8");
+    const example = /```text\n# \.github\/CODEOWNERS[^\n]*\n([\s\S]*?)```/.exec(gitops)?.[1];
+    expect(example, "docs/gitops.md's CODEOWNERS example").toBeDefined();
     for (const file of [owners(example!), owners(readFileSync(".github/CODEOWNERS", "utf8"))]) {
       for (const path of ["/stacks/", "/policies/", "/src/", "/.github/"]) expect(file.get(path)?.length, path).toBeGreaterThan(0);
       expect([...file.keys()].some((pattern) => /^\/package(\*|-lock)\.json$/.test(pattern))).toBe(true);

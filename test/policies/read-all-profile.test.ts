@@ -31,7 +31,7 @@ describe("read-all-profile (advisory)", () => {
     const { messages } = await runResource(readAllProfile, component);
     expect(messages).toEqual([
       `ComplianceToken "ascera-fca1dc08-g1" uses the read-all profile (${groups} Read groups): read-only but not least privilege. ` +
-        "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (README: \"Why ASCERA's default is not the guide's 'Read all resources'\").",
+        "Fix: drop `profile: read-all` from the connection to use the platform's least-privilege default (docs/platforms.md: \"Why ASCERA's default is not the guide's 'Read all resources'\").",
     ]);
   });
 
@@ -48,7 +48,7 @@ describe("read-all-profile (advisory)", () => {
       "set `profile: custom` on the connection, the narrower list Scytale's page gives (`cfct platforms show scytale --profile custom`).",
     );
     expect(await fixOf("iru-417daa9d-g1")).toBe(
-      'Iru\'s page names no narrower set; define a platform of your own in the stack file with the groups it needs (README: "Platforms defined in the stack file").',
+      'Iru\'s page names no narrower set; define a platform of your own in the stack file with the groups it needs (docs/platforms.md: "Platforms defined in the stack file").',
     );
   });
 

@@ -6,20 +6,20 @@ import { runUp } from "../../src/automation/pipeline";
 import { startSandbox } from "../../src/sandbox";
 import { pipelineFor, testProject } from "../automation/harness";
 
-/** The README's sandbox documentation, run as written: the fixture example and the fault-injection body. */
-const README = readFileSync("README.md", "utf8");
+/** docs/sandbox.md, run as written: the fixture example and the fault-injection body. */
+const SANDBOX_DOC = readFileSync("docs/sandbox.md", "utf8");
 
 function blockAfter(heading: string, language: string): string {
-  const section = README.slice(README.indexOf(heading));
+  const section = SANDBOX_DOC.slice(SANDBOX_DOC.indexOf(heading));
   const match = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(section);
-  if (!match) throw new Error(`README has no ${language} block under ${heading}`);
+  if (!match) throw new Error(`docs/sandbox.md has no ${language} block under ${heading}`);
   return match[1]!;
 }
 
-describe("the README's sandbox documentation", () => {
+describe("the sandbox documentation (docs/sandbox.md)", () => {
   it("the fixture example loads, and the dev stack's Drata token deploys, verifies and is handed off in it", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "cfct-fixture-")), "fixture.yaml");
-    writeFileSync(file, blockAfter("### The fixture format", "yaml"));
+    writeFileSync(file, blockAfter("## The fixture format", "yaml"));
     const sandbox = await startSandbox({ port: 0, fixture: file });
     try {
       expect(sandbox.fixture.zones.map((z) => z.name)).toEqual(["example.com"]);
@@ -37,7 +37,7 @@ describe("the README's sandbox documentation", () => {
   });
 
   it("the fault-injection body is accepted as documented, and the next two token creates get 503", async () => {
-    const example = blockAfter("### Injecting faults", "sh");
+    const example = blockAfter("## Injecting faults", "sh");
     const body = /-d '([^']+)'/.exec(example)![1]!;
     const documentedAnswer = JSON.parse(/^# (\{.*\})$/m.exec(example)![1]!) as unknown;
     const sandbox = await startSandbox({ port: 0 });

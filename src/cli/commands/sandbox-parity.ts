@@ -52,7 +52,7 @@ function render(file: BehaviourFile, defaults: BehaviourFile): string {
   lines.push(
     differences.length === 0
       ? "Same as the sandbox's defaults (src/sandbox/default-behaviours.json)."
-      : `Differs from the sandbox's defaults in ${differences.length}: ${differences.map((d) => `${d.name} (sandbox ${d.ours}, this account ${d.theirs})`).join("; ")}. Please send the file to the maintainers (see README, "Settling a sandbox assumption").`,
+      : `Differs from the sandbox's defaults in ${differences.length}: ${differences.map((d) => `${d.name} (sandbox ${d.ours}, this account ${d.theirs})`).join("; ")}. Please send the file to the maintainers (see docs/sandbox.md, "Settling a sandbox assumption").`,
   );
   lines.push(`API calls: ${file.calls.length} — ${file.calls.map((c) => `${c.method} ${c.path} ${c.status ?? "no answer"}`).join(", ")}`);
   return lines.join("\n");
