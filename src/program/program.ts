@@ -3,7 +3,6 @@ import { ComplianceToken } from "../component/compliance-token";
 import { invokeDirectory } from "../component/directory";
 import { resolveTokens } from "../component/resolve";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
-import { platformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { type TokenPlan } from "../domain/plan";
@@ -27,24 +26,6 @@ function rawConfig(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
 }
 
-/** The component arguments that reproduce one planned token generation; a stack-defined platform goes as its definition. */
-function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
-  const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
-  const defined = settings.platforms[tokenPlan.platform];
-  return {
-    platform: defined ? platformSpec(defined) : tokenPlan.platform,
-    accounts: [...tokenPlan.scope.accounts],
-    ...(connection.zones === "all" || connection.zones.length > 0 ? { zones: tokenPlan.scope.zones } : {}),
-    profile: tokenPlan.profile,
-    ttlDays: connection.token.ttlDays,
-    allowedIps: [...tokenPlan.allowedIps],
-    deniedIps: [...tokenPlan.deniedIps],
-    tokenName: tokenPlan.name,
-    issuedAt: tokenPlan.issuedAt,
-    registrationHosts: registrationHostsOf(settings, tokenPlan),
-  };
-}
-
 /** The hosts a token's connection registers it with (none for a hand-off), for the policy pack's registration-hosts rules. */
 export function registrationHostsOf(settings: Settings, tokenPlan: TokenPlan): string[] {
   const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
@@ -66,7 +47,10 @@ export async function complianceTokensProgram(now: Date = new Date()) {
   const declared = resolved.map(({ plan: tokenPlan, policies }) => ({
     tokenPlan,
     policies,
-    component: new ComplianceToken(logicalName(tokenPlan), componentArgs(settings, tokenPlan)),
+    component: new ComplianceToken(logicalName(tokenPlan), {
+      resolved: { plan: tokenPlan, policies },
+      registrationHosts: registrationHostsOf(settings, tokenPlan),
+    }),
   }));
   return {
     tokens: Object.fromEntries(

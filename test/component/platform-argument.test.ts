@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src/index";
-import { planComponentToken } from "../../src/component/compliance-token";
+import { planComponentToken } from "../../src/component/arguments";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 import { ACME_LEDGER } from "../helpers/platforms";
