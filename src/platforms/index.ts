@@ -41,11 +41,6 @@ export type PlatformCatalog = Readonly<Record<string, PlatformDefinition>>;
 /** The platform catalog: the built-in platforms, looked up by any key (a stack file's `platform: …`). */
 export const PLATFORMS: PlatformCatalog = Object.freeze(BUILT_IN);
 
-/** Whether `key` names a built-in platform (a stack-defined one does not). */
-export function isPlatformKey(key: string): key is PlatformKey {
-  return Object.hasOwn(BUILT_IN, key);
-}
-
 export function platformKeys(catalog: PlatformCatalog = PLATFORMS): string[] {
   return Object.keys(catalog).sort();
 }

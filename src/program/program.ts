@@ -35,9 +35,10 @@ export function registrationHostsOf(settings: Settings, tokenPlan: TokenPlan): s
 /**
  * The Pulumi program: stack config -> plan -> one ComplianceToken per token generation. Every name
  * of every token is resolved before the first token is declared, so a missing group or zone stops
- * the run with nothing created. Exports `tokens` (metadata by logical name) and no token value:
- * stack outputs reach `pulumi stack output`, StackReferences and CI actions, so values stay in each
- * token resource's state, from where cfct reads them (src/automation/stack-state.ts).
+ * the run with nothing created; each component is handed its resolved token, not planned again.
+ * Exports `tokens` (metadata by logical name, the contract in src/domain/token-output.ts) and no
+ * token value: stack outputs reach `pulumi stack output`, StackReferences and CI actions, so values
+ * stay in each token resource's state, from where cfct reads them (src/automation/stack-state.ts).
  */
 export async function complianceTokensProgram(now: Date = new Date()) {
   const stack = pulumi.getStack();
