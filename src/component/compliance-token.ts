@@ -143,8 +143,8 @@ export class ComplianceToken extends pulumi.ComponentResource {
       opts,
     );
     declaration.start(this);
-    const resolved = declaration.resolved;
 
+    const resolved = declaration.resolved;
     const child = resolved.apply(tokenResource);
     const input = <K extends keyof TokenResourceInputs>(key: K) => child.apply((c) => c.inputs[key]);
     const inputs = { name: input("name"), policies: input("policies"), expiresOn: input("expiresOn"), condition: input("condition") };
@@ -178,15 +178,17 @@ function warnAboutIpFilter(name: string, tokenPlan: TokenPlan, component: Compli
     void pulumi.log.warn(`ComplianceToken "${name}": ${warning}`, component);
 }
 
+/** The program's token: planned from the stack config it was checked against, and resolved already. */
 function plannedDeclaration(name: string, { resolved }: PlannedTokenArgs): Declaration {
   return {
     platformKey: resolved.plan.platform,
     owner: resolved.plan.owner.kind,
-    resolved: pulumi.output(resolved) as pulumi.Output<ResolvedToken>,
+    resolved: pulumi.output(resolved),
     start: (component) => warnAboutIpFilter(name, resolved.plan, component),
   };
 }
 
+/** A caller's token: the platform checked now, the rest planned and resolved once the Inputs are known. */
 function declarationFromArgs(name: string, args: ComplianceTokenArgs): Declaration {
   const platform = resolvePlatform(name, args.platform);
   // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
