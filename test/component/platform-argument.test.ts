@@ -52,6 +52,13 @@ describe("ComplianceToken's platform argument: a key of the catalog, or a defini
     );
   });
 
+  it("a key outside the catalog is a type error (PlatformKey lists the built-in keys), and refused at run time with them", () => {
+    // @ts-expect-error "acme-audit" is not a built-in key: a platform of your own goes as its definition.
+    expect(() => new ComplianceToken("acme", { platform: "acme-audit", accounts: [ACME_CORP] })).toThrow(
+      /args\.platform = "acme-audit" is not a known platform\. Fix: use one of ascera, .*drata.*, or pass a definition/,
+    );
+  });
+
   it("plans the same token for a definition as the stack file's platforms: key gives the program", () => {
     const token = planComponentToken("acme", ACME_AUDIT, { accounts: [ACME_CORP] }, "dev", new Date("2026-12-07T00:00:00Z"));
     expect(token).toMatchObject({
