@@ -23,7 +23,7 @@ export type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
-/** The ComplianceToken type token, from src/component/outputs.ts, which loads no Pulumi (kept apart so the pack does not load @pulumi/pulumi twice; a test pins it). */
+/** The ComplianceToken type token, from src/domain/resource-types.ts, which loads no Pulumi (so the pack does not load @pulumi/pulumi twice; a test pins it). */
 export { COMPLIANCE_TOKEN_TYPE };
 export const API_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.user;
 export const ACCOUNT_TOKEN_TYPE = TOKEN_RESOURCE_TYPES.account;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tokenOutputSchema } from "../component/outputs";
+import { tokenOutputSchema } from "../domain/token-output";
 import type { Settings } from "../config/schema";
 import type { TokenOwner } from "../domain/owner";
 import { type TokenGenerations } from "../domain/generation";

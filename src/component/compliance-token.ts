@@ -1,33 +1,26 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseSettings } from "../config/schema";
 import { ipFilterOverlap, ipFilterWarnings } from "../config/ip-filter";
-import { definedPlatforms, type PlatformSpec } from "../config/platforms";
-import { plan } from "../plan/plan";
 import { accountSuffixes } from "../plan/account-suffix";
 import type { PolicyResources } from "../domain/resource-keys";
-import { PLATFORMS, type PlatformDefinition } from "../platforms";
-import { invokeDirectory } from "./directory";
-import { resolveTokens, type ResolvedToken } from "./resolve";
-import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
-import { DAY_MS } from "../domain/time";
+import type { PlatformKey } from "../platforms";
+import { COMPLIANCE_TOKEN_TYPE } from "../domain/resource-types";
 import { type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
+import { accountCountError, planComponentToken, resolvePlatform, type ComplianceTokenPlatform, type PlainArgs } from "./arguments";
+import { invokeDirectory } from "./directory";
+import { resolveTokens, type ResolvedToken } from "./resolve";
+import { describeToken, tokenResource, type TokenResourceInputs } from "./token-resource";
 
-/** A platform of the catalog: `drata` (one user-owned token), `ascera` (one account-owned token per account), … */
-export type PlatformKey = keyof typeof PLATFORMS & string;
+export type { PlatformKey } from "../platforms";
+export type { ComplianceTokenPlatform } from "./arguments";
 
-/**
- * A platform the catalog does not have, defined as a stack file's `cf-compliance-tokens:platforms`
- * entry is (displayName, owner, source, groups, …), plus its key. Validated exactly as one.
- */
-export type ComplianceTokenPlatform = PlatformSpec & { readonly key: string };
-
+/** The arguments of a ComplianceToken: which platform, which accounts and zones, and the token's limits. */
 export interface ComplianceTokenArgs {
   /**
-   * The compliance platform: a catalog key, or a definition of your own. It decides whether the
-   * token is user-owned (`cloudflare.ApiToken`) or account-owned (`cloudflare.AccountToken`), so it
-   * is a plain value.
+   * The compliance platform: a built-in key (`"drata"`, `"ascera"`, … — your editor lists them), or
+   * a definition of your own. It decides whether the token is user-owned (`cloudflare.ApiToken`) or
+   * account-owned (`cloudflare.AccountToken`), so it is a plain value.
    */
   readonly platform: PlatformKey | ComplianceTokenPlatform;
   /** Account IDs the token reads. An account-owned platform takes exactly one (see `complianceTokensPerAccount`). */
@@ -58,140 +51,17 @@ export interface ComplianceTokenArgs {
   readonly registrationHosts?: pulumi.Input<readonly pulumi.Input<string>[]>;
 }
 
+/**
+ * @internal A token the stack program (src/program/program.ts) planned and resolved together with
+ * every other token of the stack: the component declares it as it is, without planning it again.
+ */
+export interface PlannedTokenArgs {
+  readonly resolved: ResolvedToken;
+  readonly registrationHosts: readonly string[];
+}
+
 /** A permission group the token grants, by (name, scope): Cloudflare's names are unique only per scope. */
 export type GrantedGroup = PermissionGroupRef;
-
-interface PlainArgs {
-  readonly accounts: readonly string[];
-  readonly zones?: "all" | readonly string[];
-  readonly profile?: string;
-  readonly ttlDays?: number;
-  readonly allowedIps?: readonly string[];
-  readonly deniedIps?: readonly string[];
-  readonly tokenName?: string;
-  readonly issuedAt?: string;
-}
-
-/** The token in readable terms, as the component's own inputs: what the policy pack and previews check. */
-export function describeToken({ plan: tokenPlan, policies }: ResolvedToken) {
-  return {
-    platform: tokenPlan.platform,
-    profile: tokenPlan.profile,
-    owner: tokenPlan.owner,
-    policies: policies.map((policy) => ({
-      effect: policy.effect,
-      permissionGroups: policy.permissionGroups.map(({ name, scope }) => ({ name, scope })),
-      resources: policy.resources,
-    })),
-    // The TTL, not the expiry date: an unpinned first generation's date moves with the clock, and
-    // component inputs would show that as a diff in every preview.
-    ttlDays: Math.round((Date.parse(tokenPlan.expiresOn) - Date.parse(tokenPlan.issuedAt)) / DAY_MS),
-    allowedIps: [...tokenPlan.allowedIps],
-    deniedIps: [...tokenPlan.deniedIps],
-  };
-}
-
-type DescribedToken = ReturnType<typeof describeToken>;
-
-/**
- * Stack-config problems renamed to the component's arguments: `cf-compliance-tokens:connections[0].token.ttlDays`
- * → `args.ttlDays`, `cf-compliance-tokens:platforms.acme.groups[0]` → `args.platform.groups[0]`.
- */
-function argumentError(resourceName: string, error: unknown): unknown {
-  if (!(error instanceof ConfigError)) return error;
-  const problems = error.problems.map((p) => ({
-    ...p,
-    path: p.path.replace(/^[^:]+:connections\[0\]\.(token\.)?/, "args.").replace(/^[^:]+:platforms\.[^.[]+/, "args.platform"),
-  }));
-  return new ConfigError(`ComplianceToken "${resourceName}"`, problems);
-}
-
-function keyOf(platform: PlatformKey | ComplianceTokenPlatform): string {
-  return typeof platform === "string" ? platform : platform.key;
-}
-
-/** The stack-config keys that describe this platform: none for a catalog key, its definition otherwise. */
-function platformsConfig(platform: PlatformKey | ComplianceTokenPlatform): { platforms?: Record<string, PlatformSpec> } {
-  if (typeof platform === "string") return {};
-  const { key, ...spec } = platform;
-  return { platforms: { [key]: spec } };
-}
-
-/** The platform the argument names or defines, validated as the stack file's would be; refused before anything is registered. */
-export function resolvePlatform(resourceName: string, platform: PlatformKey | ComplianceTokenPlatform): PlatformDefinition {
-  if (typeof platform === "string") {
-    const known = PLATFORMS[platform];
-    if (!known)
-      throw new Error(
-        `ComplianceToken "${resourceName}": args.platform = ${JSON.stringify(platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}, or pass a definition {key, displayName, owner, source, groups}`,
-      );
-    return known;
-  }
-  const config = platformsConfig(platform);
-  const valid = definedPlatforms(config.platforms).platforms[platform.key];
-  if (valid) return valid;
-  // Invalid: the stack file's own messages (shape and rules) say why, renamed to the argument.
-  try {
-    parseSettings({ ...config, connections: [] }, { stack: "component", source: `ComplianceToken "${resourceName}"` });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw argumentError(
-      resourceName,
-      new ConfigError(
-        error.source,
-        error.problems.filter((p) => !p.path.endsWith(":connections")),
-      ),
-    );
-  }
-  throw new Error(`ComplianceToken "${resourceName}": args.platform is not a valid platform definition`);
-}
-
-function accountCountError(resourceName: string, platform: string, accounts: readonly unknown[]): ConfigError {
-  return new ConfigError(`ComplianceToken "${resourceName}"`, [
-    {
-      path: "args.accounts",
-      value: [...accounts],
-      message: `${platform} tokens are account-owned and belong to exactly one account. Fix: one ComplianceToken per account (complianceTokensPerAccount does that)`,
-    },
-  ]);
-}
-
-/** The one token these arguments describe, planned by the same pure planner as the stack program. */
-export function planComponentToken(
-  resourceName: string,
-  platform: PlatformKey | ComplianceTokenPlatform,
-  args: PlainArgs,
-  stack: string,
-  now: Date,
-): TokenPlan {
-  const key = keyOf(platform);
-  if (resolvePlatform(resourceName, platform).tokenPerAccount && args.accounts.length !== 1)
-    throw accountCountError(resourceName, key, args.accounts);
-  let settings;
-  try {
-    const token = {
-      ...(args.ttlDays !== undefined ? { ttlDays: args.ttlDays } : {}),
-      ...(args.allowedIps ? { allowedIps: [...args.allowedIps] } : {}),
-      ...(args.deniedIps ? { deniedIps: [...args.deniedIps] } : {}),
-    };
-    const connection = {
-      platform: key,
-      accounts: [...args.accounts],
-      ...(args.zones !== undefined ? { zones: args.zones === "all" ? "all" : [...args.zones] } : {}),
-      ...(args.profile !== undefined ? { profile: args.profile } : {}),
-      token,
-    };
-    settings = parseSettings(
-      { ...platformsConfig(platform), connections: [connection] },
-      { stack, source: `ComplianceToken "${resourceName}"` },
-    );
-  } catch (error) {
-    throw argumentError(resourceName, error);
-  }
-  const [planned] = plan(settings, PLATFORMS, args.issuedAt ? new Date(args.issuedAt) : now);
-  if (!planned) throw new Error(`ComplianceToken "${resourceName}": the planner returned no token`);
-  return { ...planned, name: args.tokenName ?? `cfct ${stack} ${resourceName}` };
-}
 
 /**
  * An Output whose source is bound after `super()`: a component's inputs are given to its
@@ -204,41 +74,64 @@ function lateOutput<T>(): { output: pulumi.Output<T>; bind(source: pulumi.Output
   return { output: pulumi.output(source).apply((inner) => inner as unknown as T), bind };
 }
 
+/** What the component's constructor knows before `super()`: enough to name the platform and pick the token's resource type. */
+interface Declaration {
+  readonly platformKey: string;
+  readonly owner: "user" | "account";
+  readonly resolved: pulumi.Output<ResolvedToken>;
+  /** What needs the component itself (its invokes and warnings are parented to it): run right after `super()`. */
+  readonly start: (component: ComplianceToken) => void;
+}
+
 /**
  * One least-privilege Cloudflare API token for a compliance platform: the platform's permission
  * groups, scoped to the given accounts and zones, with an expiry and an optional client-IP filter.
  * Group and zone names are resolved to IDs with the Cloudflare provider's invokes, parented to this
  * component (so the caller's `provider`/`providers` apply), and the token is created as its child:
- * a user-owned `cloudflare.ApiToken` or an account-owned `cloudflare.AccountToken`.
+ * a user-owned `cloudflare.ApiToken` or an account-owned `cloudflare.AccountToken` (`token`).
+ *
+ * Constructed with `opts.urn` (Pulumi rehydrating a component that exists, e.g. a resource reference
+ * read back), it plans and declares nothing, and its properties are unset: its child exists already.
  */
 export class ComplianceToken extends pulumi.ComponentResource {
+  /** The child token resource, for `dependsOn` and for reading its other outputs. */
+  readonly token!: cloudflare.ApiToken | cloudflare.AccountToken;
   /** Cloudflare's token ID. */
-  readonly tokenId: pulumi.Output<string>;
+  readonly tokenId!: pulumi.Output<string>;
   /**
    * The token value, a secret. Not one of the component's registered outputs: the child token
    * resource holds it in the state, and exporting it would hand it to every reader of outputs.
    */
-  readonly value: pulumi.Output<string>;
+  readonly value!: pulumi.Output<string>;
   /** RFC 3339. */
-  readonly expiresOn: pulumi.Output<string>;
+  readonly expiresOn!: pulumi.Output<string>;
   /** The permission groups granted, by (name, scope). */
-  readonly permissionGroups: pulumi.Output<GrantedGroup[]>;
+  readonly permissionGroups!: pulumi.Output<GrantedGroup[]>;
   /** Each policy's resources, zone and user names resolved to IDs. */
-  readonly resources: pulumi.Output<PolicyResources[]>;
+  readonly resources!: pulumi.Output<PolicyResources[]>;
 
-  constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions) {
-    const platform = resolvePlatform(name, args.platform);
-    // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
-    if (platform.tokenPerAccount && Array.isArray(args.accounts) && args.accounts.length !== 1) {
-      throw accountCountError(name, platform.key, args.accounts as readonly unknown[]);
+  /**
+   * @param name The component's logical name; its child token gets the same name.
+   * @param args The platform, accounts, zones and limits of the token.
+   * @param opts Pulumi options: `provider`/`providers` reach the child token and every invoke.
+   */
+  constructor(name: string, args: ComplianceTokenArgs, opts?: pulumi.ComponentResourceOptions);
+  /** @internal The stack program's path: a token it planned and resolved already. */
+  constructor(name: string, args: PlannedTokenArgs, opts?: pulumi.ComponentResourceOptions);
+  constructor(name: string, args: ComplianceTokenArgs | PlannedTokenArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Rehydrating (opts.urn): the engine holds this component and its child, and `args` may be absent.
+    if (opts.urn) {
+      super(COMPLIANCE_TOKEN_TYPE, name, {}, opts);
+      return;
     }
-    const described = lateOutput<DescribedToken>();
-    const field = <K extends keyof DescribedToken>(key: K) => described.output.apply((d) => d[key]);
+    const declaration = "resolved" in args ? plannedDeclaration(name, args) : declarationFromArgs(name, args);
+    const described = declaration.resolved.apply(describeToken);
+    const field = <K extends keyof ReturnType<typeof describeToken>>(key: K) => described.apply((d) => d[key]);
     super(
       COMPLIANCE_TOKEN_TYPE,
       name,
       {
-        platform: platform.key,
+        platform: declaration.platformKey,
         profile: field("profile"),
         owner: field("owner"),
         policies: field("policies"),
@@ -249,40 +142,20 @@ export class ComplianceToken extends pulumi.ComponentResource {
       },
       opts,
     );
+    declaration.start(this);
 
-    const directory = invokeDirectory({ parent: this });
-    const stack = pulumi.getStack();
-    const now = new Date();
-    const resolved = pulumi
-      .output({
-        accounts: args.accounts,
-        zones: args.zones,
-        profile: args.profile,
-        ttlDays: args.ttlDays,
-        allowedIps: args.allowedIps,
-        deniedIps: args.deniedIps,
-        tokenName: args.tokenName,
-        issuedAt: args.issuedAt,
-      })
-      .apply(async (plain) => {
-        const tokenPlan = planComponentToken(name, args.platform, plain as PlainArgs, stack, now);
-        for (const warning of ipFilterWarnings(ipFilterOverlap(tokenPlan.allowedIps, tokenPlan.deniedIps)))
-          void pulumi.log.warn(`ComplianceToken "${name}": ${warning}`, this);
-        const [token] = await resolveTokens([tokenPlan], directory);
-        return token!;
-      });
-    described.bind(resolved.apply(describeToken));
-
+    const resolved = declaration.resolved;
     const child = resolved.apply(tokenResource);
     const input = <K extends keyof TokenResourceInputs>(key: K) => child.apply((c) => c.inputs[key]);
     const inputs = { name: input("name"), policies: input("policies"), expiresOn: input("expiresOn"), condition: input("condition") };
     // Expiry is fixed when a token is created; only a new token (rotation) moves it.
     const childOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: ["expiresOn"], additionalSecretOutputs: ["value"] };
     const token =
-      platform.owner === "account"
+      declaration.owner === "account"
         ? new cloudflare.AccountToken(name, { ...inputs, accountId: child.apply((c) => c.inputs.accountId!) }, childOpts)
         : new cloudflare.ApiToken(name, inputs, childOpts);
 
+    this.token = token;
     this.tokenId = token.id;
     // The provider marks `value` secret, but mocks and some engines do not: wrap it ourselves.
     this.value = pulumi.secret(token.value);
@@ -300,44 +173,55 @@ export class ComplianceToken extends pulumi.ComponentResource {
   }
 }
 
-function requestCondition(tokenPlan: TokenPlan) {
-  if (tokenPlan.allowedIps.length === 0 && tokenPlan.deniedIps.length === 0) return undefined;
+function warnAboutIpFilter(name: string, tokenPlan: TokenPlan, component: ComplianceToken): void {
+  for (const warning of ipFilterWarnings(ipFilterOverlap(tokenPlan.allowedIps, tokenPlan.deniedIps)))
+    void pulumi.log.warn(`ComplianceToken "${name}": ${warning}`, component);
+}
+
+/** The program's token: planned from the stack config it was checked against, and resolved already. */
+function plannedDeclaration(name: string, { resolved }: PlannedTokenArgs): Declaration {
   return {
-    requestIp: {
-      ...(tokenPlan.allowedIps.length > 0 ? { ins: [...tokenPlan.allowedIps] } : {}),
-      ...(tokenPlan.deniedIps.length > 0 ? { notIns: [...tokenPlan.deniedIps] } : {}),
-    },
+    platformKey: resolved.plan.platform,
+    owner: resolved.plan.owner.kind,
+    resolved: pulumi.output(resolved),
+    start: (component) => warnAboutIpFilter(name, resolved.plan, component),
   };
 }
 
-export interface TokenResourceInputs {
-  readonly name: string;
-  readonly policies: { effect: "allow" | "deny"; permissionGroups: { id: string }[]; resources: string }[];
-  readonly expiresOn: string;
-  readonly condition: ReturnType<typeof requestCondition>;
-  /** AccountToken only. */
-  readonly accountId?: string;
-}
-
-/**
- * The provider resource a ComplianceToken declares for a resolved token: its type and its inputs,
- * exactly as the component passes them (and `pulumi preview` hands them to the policy pack).
- * `cfct diff` judges the same declaration offline.
- */
-export function tokenResource(token: ResolvedToken): { type: string; inputs: TokenResourceInputs } {
-  const owner = token.plan.owner;
+/** A caller's token: the platform checked now, the rest planned and resolved once the Inputs are known. */
+function declarationFromArgs(name: string, args: ComplianceTokenArgs): Declaration {
+  const platform = resolvePlatform(name, args.platform);
+  // Known now (a plain list): refuse before anything is registered; an Output list is checked once it resolves.
+  if (platform.tokenPerAccount && Array.isArray(args.accounts) && args.accounts.length !== 1) {
+    throw accountCountError(name, platform.key, args.accounts as readonly unknown[]);
+  }
+  const resolved = lateOutput<ResolvedToken>();
+  const stack = pulumi.getStack();
+  const now = new Date();
   return {
-    type: TOKEN_RESOURCE_TYPES[owner.kind],
-    inputs: {
-      name: token.plan.name,
-      policies: token.policies.map((policy) => ({
-        effect: policy.effect,
-        permissionGroups: policy.permissionGroups.map((group) => ({ id: group.id })),
-        resources: policy.resourcesJson,
-      })),
-      expiresOn: token.plan.expiresOn,
-      condition: requestCondition(token.plan),
-      ...(owner.kind === "account" ? { accountId: owner.accountId } : {}),
+    platformKey: platform.key,
+    owner: platform.owner,
+    resolved: resolved.output,
+    start: (component) => {
+      const directory = invokeDirectory({ parent: component });
+      const plain = pulumi.output({
+        accounts: args.accounts,
+        zones: args.zones,
+        profile: args.profile,
+        ttlDays: args.ttlDays,
+        allowedIps: args.allowedIps,
+        deniedIps: args.deniedIps,
+        tokenName: args.tokenName,
+        issuedAt: args.issuedAt,
+      });
+      resolved.bind(
+        plain.apply(async (values) => {
+          const tokenPlan = planComponentToken(name, args.platform, values as PlainArgs, stack, now);
+          warnAboutIpFilter(name, tokenPlan, component);
+          const [token] = await resolveTokens([tokenPlan], directory);
+          return token!;
+        }),
+      );
     },
   };
 }
@@ -345,7 +229,7 @@ export function tokenResource(token: ResolvedToken): { type: string; inputs: Tok
 /**
  * One connection over many accounts, for account-owned platforms: one ComplianceToken per account,
  * named `<name>-<first 8 of the account ID>` (longer for an account listed after another that
- * shares those 8 digits, as the stack program's token keys).
+ * shares those 8 digits, as the stack program's token keys). Keyed by account ID.
  */
 export function complianceTokensPerAccount(
   name: string,

@@ -8,6 +8,7 @@ export interface LiveGroup {
   readonly scopes: readonly string[];
 }
 
+/** A zone as Cloudflare's zone list returns it: zone names are unique per account only. */
 export interface LiveZone {
   readonly id: string;
   readonly name: string;

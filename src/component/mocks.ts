@@ -13,11 +13,13 @@ export const COMPLIANCE_TOKEN_INVOKES = {
 
 /** A zone the mocked `getZones` knows. */
 export interface MockZone {
+  /** The zone's ID (32 hex characters) that `getZones` answers for its name. */
   readonly id: string;
   /** The account the zone belongs to: a ComplianceToken only takes a zone of its own accounts. */
   readonly accountId: string;
 }
 
+/** What `complianceTokenMocks` answers and reports; every option has a default. */
 export interface ComplianceTokenMockOptions {
   /**
    * The zones `getZones` finds, by name: a map, or a function (undefined: no such zone, as

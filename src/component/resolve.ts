@@ -5,6 +5,7 @@ import type { CloudflareDirectory, LiveGroup } from "./directory";
 import { describeGroup, type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
 
+/** One policy of a token with its permission groups' IDs, and its resources with zone and user IDs. */
 export interface ResolvedPolicy {
   readonly effect: "allow" | "deny";
   readonly permissionGroups: readonly (PermissionGroupRef & { readonly id: string })[];
@@ -13,8 +14,11 @@ export interface ResolvedPolicy {
   readonly resources: PolicyResources;
 }
 
+/** A planned token whose every name has a Cloudflare ID: what a ComplianceToken declares. */
 export interface ResolvedToken {
+  /** The token as planned, by names. */
   readonly plan: TokenPlan;
+  /** The plan's policies, in its order, by IDs. */
   readonly policies: readonly ResolvedPolicy[];
 }
 

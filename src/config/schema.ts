@@ -265,21 +265,32 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** How a problem names where it is, from its path in the settings (`["connections", 0, "zones"]`). */
+type ProblemPathNamer = (path: readonly PropertyKey[]) => string;
+
 /**
  * Validates the `cf-compliance-tokens:*` keys of one stack (namespace already stripped) and
- * returns settings with every default applied. Throws ConfigError listing every problem at once.
+ * returns settings with every default applied. Throws ConfigError listing every problem at once,
+ * each named by `pathOf` (default: the stack file's key, `cf-compliance-tokens:connections[0].zones`).
  */
-export function parseSettings(raw: unknown, options: { stack: string; source: string; also?: readonly ConfigProblem[] }): Settings {
+export function parseSettings(
+  raw: unknown,
+  options: { stack: string; source: string; also?: readonly ConfigProblem[]; pathOf?: ProblemPathNamer },
+): Settings {
+  const pathOf = options.pathOf ?? keyPath;
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   // `also`: problems found outside these keys (the stack file's other keys), reported in the same pass.
-  const problems: ConfigProblem[] = [...(options.also ?? []), ...(parsed.success ? [] : parsed.error.issues.flatMap(problemsOfIssue))];
+  const problems: ConfigProblem[] = [
+    ...(options.also ?? []),
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOfIssue(issue, pathOf))),
+  ];
   // The cross-field rules run on every connection that is well-formed on its own, even when others
   // are not: a user fixes everything from one run, not structure first and duplicates on the next.
   const top = parsed.success ? parsed.data : undefined;
   const tokenDefaults = tokenSettingsSchema.partial().safeParse(fieldOf(raw, "token"));
   const stackToken = tokenDefaults.success ? tokenDefaults.data : {};
   const defined = definedPlatforms(fieldOf(raw, "platforms"));
-  problems.push(...defined.problems.map((p) => ({ ...p, path: keyPath(["platforms", ...p.path]) })));
+  problems.push(...defined.problems.map((p) => ({ ...p, path: pathOf(["platforms", ...p.path]) })));
   const catalog = platformCatalog(defined);
   const rawConnections = fieldOf(raw, "connections");
   const known = [...new Set([...Object.keys(catalog), ...defined.keys])].sort();
@@ -288,13 +299,13 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     // platform the file defines with problems of its own is not unknown: its definition says why.
     const key = fieldOf(entry, "platform");
     if (typeof key === "string" && PLATFORM_KEY.test(key) && !catalog[key] && !defined.keys.has(key)) {
-      problems.push({ path: keyPath(["connections", index, "platform"]), value: key, message: unknownPlatformMessage(key, known) });
+      problems.push({ path: pathOf(["connections", index, "platform"]), value: key, message: unknownPlatformMessage(key, known) });
     }
     const connection = connectionSchema.safeParse(entry);
     const platform = connection.success ? catalog[connection.data.platform] : undefined;
-    return connection.success && platform ? [normalizeConnection(connection.data, index, platform, stackToken, problems)] : [];
+    return connection.success && platform ? [normalizeConnection(connection.data, index, platform, stackToken, problems, pathOf)] : [];
   });
-  problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : []));
+  problems.push(...duplicateNames(Array.isArray(rawConnections) ? rawConnections.map(connectionName) : [], pathOf));
   if (problems.length > 0 || !top) throw new ConfigError(options.source, distinctProblems(problems));
   return {
     stack: options.stack,
@@ -302,17 +313,17 @@ export function parseSettings(raw: unknown, options: { stack: string; source: st
     connections,
     generations: top.generations ?? {},
     platforms: defined.platforms,
-    ...(top.rateBudget !== undefined ? { rateBudget: parseRequestBudget(top.rateBudget, keyPath(["rateBudget"])) } : {}),
+    ...(top.rateBudget !== undefined ? { rateBudget: parseRequestBudget(top.rateBudget, pathOf(["rateBudget"])) } : {}),
   };
 }
 
-function problemsOfIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+function problemsOfIssue(issue: z.core.$ZodIssue, pathOf: ProblemPathNamer): ConfigProblem[] {
   // zod reports unknown keys once, on the parent object: one problem per key, at the key itself,
   // without its value (the parent would print every sibling, and the unknown key may hold a secret).
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ path: keyPath([...issue.path, key]), value: NOT_SHOWN, message: unknownKeyMessage(key) }));
+    return issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), value: NOT_SHOWN, message: unknownKeyMessage(key) }));
   }
-  return [{ path: keyPath(issue.path), value: redactConfigValue(issue.path, issue.input), message: issueMessage(issue) }];
+  return [{ path: pathOf(issue.path), value: redactConfigValue(issue.path, issue.input), message: issueMessage(issue) }];
 }
 
 function fieldOf(raw: unknown, key: string): unknown {
@@ -335,8 +346,9 @@ function normalizeConnection(
   platform: PlatformDefinition,
   stackToken: Partial<TokenSettings>,
   problems: ConfigProblem[],
+  pathOf: ProblemPathNamer,
 ): ConnectionSettings {
-  const at = (...rest: PropertyKey[]) => keyPath(["connections", index, ...rest]);
+  const at = (...rest: PropertyKey[]) => pathOf(["connections", index, ...rest]);
   const profile = connection.profile ?? platform.defaultProfile;
   const profileDef = platform.profiles[profile];
   if (!profileDef) {
@@ -374,7 +386,7 @@ function normalizeConnection(
   problems.push(...registrationProblems(platform.key, connection.registration).map((p) => ({ ...p, path: at(...p.path) })));
   const token = tokenSettingsFor(platform, stackToken, connection.token);
   const filterProblem = cancelledFilterProblem(token, (key) =>
-    connection.token?.[key] !== undefined ? at("token", key) : keyPath(["token", key]),
+    connection.token?.[key] !== undefined ? at("token", key) : pathOf(["token", key]),
   );
   if (filterProblem) problems.push(filterProblem);
   return {
@@ -440,7 +452,7 @@ function duplicatesIn(values: readonly string[], path: string): ConfigProblem[] 
   return problems;
 }
 
-function duplicateNames(names: readonly (string | undefined)[]): ConfigProblem[] {
+function duplicateNames(names: readonly (string | undefined)[], pathOf: ProblemPathNamer): ConfigProblem[] {
   const first = new Map<string, number>();
   const problems: ConfigProblem[] = [];
   names.forEach((name, i) => {
@@ -449,7 +461,7 @@ function duplicateNames(names: readonly (string | undefined)[]): ConfigProblem[]
     if (earlier === undefined) first.set(name, i);
     else
       problems.push({
-        path: keyPath(["connections", i, "name"]),
+        path: pathOf(["connections", i, "name"]),
         value: name,
         message: `duplicates the name of connections[${earlier}]. Fix: give each connection a distinct name: (names default to the platform key)`,
       });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { resolveResources, zoneNamesIn } from "../domain/resource-keys";
-import { describeToken, tokenResource } from "../component/compliance-token";
+import { describeToken, tokenResource } from "../component/token-resource";
 import type { ResolvedPolicy, ResolvedToken } from "../component/resolve";
 import { logicalName, registrationHostsOf } from "../program/program";
 import type { Settings } from "../config/schema";

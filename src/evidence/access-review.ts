@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tokenOwnerSchema } from "../component/outputs";
+import { tokenOwnerSchema } from "../domain/token-output";
 
 // The access review's data: what `cfct audit` prints as JSON and keeps in its evidence record.
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { scopeSchema, tokenOutputSchema, tokenOwnerSchema } from "../component/outputs";
+import { scopeSchema, tokenOutputSchema, tokenOwnerSchema } from "../domain/token-output";
 import { accessReviewSchema } from "./access-review";
 import { CONTROLS, type ControlId } from "./control-catalog";
 

@@ -16,8 +16,8 @@ import type { PlatformDefinition } from "./types";
 export { TOKEN_EXPIRES_FIELD, definePlatform, platformProblems } from "./types";
 export type { PlatformDefinition, PlatformInput, HandoffField } from "./types";
 
-/** The platform catalog: adding a platform is one file plus one line here. */
-export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.freeze({
+/** The built-in platforms by key: adding a platform is one file plus one line here. */
+const BUILT_IN = {
   [ascera.key]: ascera,
   [conductorone.key]: conductorone,
   [conductoroneZeroTrust.key]: conductoroneZeroTrust,
@@ -31,9 +31,15 @@ export const PLATFORMS: Readonly<Record<string, PlatformDefinition>> = Object.fr
   [splunkCloudflareAudit.key]: splunkCloudflareAudit,
   [surecloud.key]: surecloud,
   [trelica.key]: trelica,
-});
+} as const satisfies PlatformCatalog;
+
+/** The key of a built-in platform (`"drata"`, `"ascera"`, …): what editors offer for a ComplianceToken's `platform`. */
+export type PlatformKey = keyof typeof BUILT_IN;
 
 export type PlatformCatalog = Readonly<Record<string, PlatformDefinition>>;
+
+/** The platform catalog: the built-in platforms, looked up by any key (a stack file's `platform: …`). */
+export const PLATFORMS: PlatformCatalog = Object.freeze(BUILT_IN);
 
 export function platformKeys(catalog: PlatformCatalog = PLATFORMS): string[] {
   return Object.keys(catalog).sort();

@@ -167,7 +167,9 @@ function unknownGroupFix(group: PermissionGroupRef): string {
  * Derives what follows from the owner kind, so an entry cannot contradict itself, and refuses an
  * entry platformProblems finds fault with (a wrong name would fail at deploy on real Cloudflare).
  */
-export function definePlatform(input: PlatformInput): PlatformDefinition {
+export function definePlatform<const Key extends string>(
+  input: PlatformInput & { readonly key: Key },
+): PlatformDefinition & { readonly key: Key } {
   const problems = platformProblems(input);
   if (problems.length > 0) {
     throw new Error(problems.map((p) => describeProblem(input.key, p)).join("\n"));

@@ -1,4 +1,4 @@
-// Pulumi entry point (Pulumi.yaml `main`): the exported async function's result becomes the stack outputs.
 import { complianceTokensProgram } from "./program";
 
+/** The Pulumi entry point (Pulumi.yaml `main`): the stack program, whose result becomes the stack outputs. */
 export = () => complianceTokensProgram();

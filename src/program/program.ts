@@ -3,7 +3,6 @@ import { ComplianceToken } from "../component/compliance-token";
 import { invokeDirectory } from "../component/directory";
 import { resolveTokens } from "../component/resolve";
 import { CONFIG_NAMESPACE, parseSettings, type Settings } from "../config/schema";
-import { platformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import { type TokenPlan } from "../domain/plan";
@@ -27,24 +26,6 @@ function rawConfig(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
 }
 
-/** The component arguments that reproduce one planned token generation; a stack-defined platform goes as its definition. */
-function componentArgs(settings: Settings, tokenPlan: TokenPlan) {
-  const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
-  const defined = settings.platforms[tokenPlan.platform];
-  return {
-    platform: defined ? platformSpec(defined) : tokenPlan.platform,
-    accounts: [...tokenPlan.scope.accounts],
-    ...(connection.zones === "all" || connection.zones.length > 0 ? { zones: tokenPlan.scope.zones } : {}),
-    profile: tokenPlan.profile,
-    ttlDays: connection.token.ttlDays,
-    allowedIps: [...tokenPlan.allowedIps],
-    deniedIps: [...tokenPlan.deniedIps],
-    tokenName: tokenPlan.name,
-    issuedAt: tokenPlan.issuedAt,
-    registrationHosts: registrationHostsOf(settings, tokenPlan),
-  };
-}
-
 /** The hosts a token's connection registers it with (none for a hand-off), for the policy pack's registration-hosts rules. */
 export function registrationHostsOf(settings: Settings, tokenPlan: TokenPlan): string[] {
   const connection = settings.connections.find((c) => c.name === tokenPlan.connection)!;
@@ -54,9 +35,10 @@ export function registrationHostsOf(settings: Settings, tokenPlan: TokenPlan): s
 /**
  * The Pulumi program: stack config -> plan -> one ComplianceToken per token generation. Every name
  * of every token is resolved before the first token is declared, so a missing group or zone stops
- * the run with nothing created. Exports `tokens` (metadata by logical name) and no token value:
- * stack outputs reach `pulumi stack output`, StackReferences and CI actions, so values stay in each
- * token resource's state, from where cfct reads them (src/automation/stack-state.ts).
+ * the run with nothing created; each component is handed its resolved token, not planned again.
+ * Exports `tokens` (metadata by logical name, the contract in src/domain/token-output.ts) and no
+ * token value: stack outputs reach `pulumi stack output`, StackReferences and CI actions, so values
+ * stay in each token resource's state, from where cfct reads them (src/automation/stack-state.ts).
  */
 export async function complianceTokensProgram(now: Date = new Date()) {
   const stack = pulumi.getStack();
@@ -66,7 +48,10 @@ export async function complianceTokensProgram(now: Date = new Date()) {
   const declared = resolved.map(({ plan: tokenPlan, policies }) => ({
     tokenPlan,
     policies,
-    component: new ComplianceToken(logicalName(tokenPlan), componentArgs(settings, tokenPlan)),
+    component: new ComplianceToken(logicalName(tokenPlan), {
+      resolved: { plan: tokenPlan, policies },
+      registrationHosts: registrationHostsOf(settings, tokenPlan),
+    }),
   }));
   return {
     tokens: Object.fromEntries(

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src/index";
-import { planComponentToken } from "../../src/component/compliance-token";
+import { planComponentToken } from "../../src/component/arguments";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 import { ACME_LEDGER } from "../helpers/platforms";
@@ -49,6 +49,13 @@ describe("ComplianceToken's platform argument: a key of the catalog, or a defini
     expect(problems[1]!.message).toMatch(/is not read-only/);
     expect(() => new ComplianceToken("x", { platform: { ...ACME_AUDIT, key: "drata" }, accounts: [ACME_CORP] })).toThrow(
       /built-in platform Drata/,
+    );
+  });
+
+  it("a key outside the catalog is a type error (PlatformKey lists the built-in keys), and refused at run time with them", () => {
+    // @ts-expect-error "acme-audit" is not a built-in key: a platform of your own goes as its definition.
+    expect(() => new ComplianceToken("acme", { platform: "acme-audit", accounts: [ACME_CORP] })).toThrow(
+      /args\.platform = "acme-audit" is not a known platform\. Fix: use one of ascera, .*drata.*, or pass a definition/,
     );
   });
 

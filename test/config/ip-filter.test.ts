@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { ConfigError } from "../../src/config/schema";
 import { ipFilterOverlap } from "../../src/config/ip-filter";
 import { configWarnings } from "../../src/config/warnings";
-import { planComponentToken } from "../../src/component/compliance-token";
+import { planComponentToken } from "../../src/component/arguments";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 import { useSandbox } from "../helpers/sandbox";
 import { runUp } from "../../src/automation/pipeline";

@@ -1,15 +1,22 @@
 import { z } from "zod";
-import { SCOPES } from "../domain/permission-group";
+import { SCOPES } from "./permission-group";
 
-/** The contract of the program's `tokens` stack output, shared by the engines and the evidence. */
+/*
+ * The contract of the stack program's `tokens` output (src/program/program.ts writes it): the
+ * engines read deployments back through it (src/automation/engine.ts) and evidence records embed
+ * it (src/evidence/record.ts). It lives in domain so those readers need no layer above their own.
+ */
+
+/** A permission group's scope, as the stack output and evidence spell it. */
 export const scopeSchema = z.enum([SCOPES.user, SCOPES.account, SCOPES.zone]);
 
+/** Who owns a token: the provisioner's user, or one account. */
 export const tokenOwnerSchema = z.union([
   z.object({ kind: z.literal("user") }),
   z.object({ kind: z.literal("account"), accountId: z.string() }),
 ]);
 
-/** One token generation as ComplianceToken.toOutput exports it, minus its value. */
+/** One token generation as the stack program exports it under `tokens.<logical name>`; never its value. */
 export const tokenOutputSchema = z.object({
   id: z.string(),
   name: z.string(),
