@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { withoutCredentials } from "../cloudflare/token-format";
-import { EXIT, describeError, exitCodeFor } from "./errors";
+import { EXIT, describeError, errorParts, exitCodeFor } from "./errors";
+import { exitCodeOf } from "./exit-code";
 import { jsonError, printJson, wantsJson } from "./json-output";
 
 type Register = (program: Command) => void;
@@ -63,20 +64,28 @@ export function withoutTypedValues(message: string): string {
   return withoutCredentials(hidden);
 }
 
+/** What to do about any usage error commander reports (it prints the usage on stderr beside it). */
+const USAGE_FIX = "run cfct --help, or cfct <command> --help, for the commands and their flags";
+
+/** Runs one cfct command and returns its exit code; the entry point below (and bin/cfct.js) alone sets the process's. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram(argv).parseAsync([...argv], { from: "user" });
-    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    const program = buildProgram(argv);
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCodeOf(program);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed the usage error on stderr; with --json, stdout says it too.
-      if (error.exitCode !== 0 && wantsJson(argv)) printJson(jsonError(withoutTypedValues(error.message), EXIT.nothingChanged));
+      if (error.exitCode !== 0 && wantsJson(argv)) {
+        const message = withoutTypedValues(error.message);
+        printJson(jsonError(message, EXIT.nothingChanged, { summary: message, fix: USAGE_FIX }));
+      }
       return error.exitCode === 0 ? EXIT.ok : EXIT.nothingChanged;
     }
     // A flag's value echoed in an error (an ID, a name) may be a token pasted in the wrong place.
     const message = withoutCredentials(describeError(error));
     process.stderr.write(`cfct: ${message}\n`);
-    if (wantsJson(argv)) printJson(jsonError(message, exitCodeFor(error)));
+    if (wantsJson(argv)) printJson(jsonError(message, exitCodeFor(error), errorParts(error, withoutCredentials)));
     return exitCodeFor(error);
   }
 }

@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { EXIT } from "./errors";
+
+/** Each parsed program's exit code, as its command's action returned it. */
+const exitCodes = new WeakMap<Command, number>();
+
+/**
+ * A command's action that returns its exit code. Commander drops what an action returns, so this
+ * keeps it for main (exitCodeOf), which alone sets the process's exit code.
+ */
+export function returnsExitCode<Args extends unknown[]>(run: (...args: Args) => number | Promise<number>) {
+  return async function (this: Command, ...args: Args): Promise<void> {
+    let root: Command = this;
+    while (root.parent) root = root.parent;
+    exitCodes.set(root, await run(...args));
+  };
+}
+
+/** The exit code the action `program` ran returned; 0 when it ran none that returns one (help, version). */
+export function exitCodeOf(program: Command): number {
+  return exitCodes.get(program) ?? EXIT.ok;
+}
