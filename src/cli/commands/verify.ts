@@ -26,6 +26,7 @@ import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, pipelineFor, type EngineOptions
 import { credentialProblem } from "../credential";
 import { DOCUMENTED_BUDGET, RateBudgets, REAL_CLOCK, type RequestBudget } from "../../cloudflare/pacing";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
 interface VerifyOptions {
@@ -91,24 +92,26 @@ export function registerVerify(program: Command): void {
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
       .option("--json", "print exactly one JSON object"),
-  ).action(async (options: VerifyOptions) => {
-    const secrets: string[] = [];
-    try {
-      const stackMode = Boolean(options.stack || options.config);
-      if (options.engine && !options.stack) throw new UsageError("--engine reads a deployed stack's outputs: name it with --stack <env>");
-      const results = options.engine
-        ? await verifyDeployed(options)
-        : stackMode
-          ? await verifyStack(options, secrets)
-          : [await verifyFlags(options, secrets)];
-      write(options, results);
-      if (results.some((r) => !r.report.ok)) process.exitCode = EXIT.failed;
-    } catch (error) {
-      if (error instanceof VerifyInputError) throw new UsageError(redact(error.message, secrets));
-      if (error instanceof Error) error.message = redact(error.message, secrets);
-      throw error;
-    }
-  });
+  ).action(
+    returnsExitCode(async (options: VerifyOptions) => {
+      const secrets: string[] = [];
+      try {
+        const stackMode = Boolean(options.stack || options.config);
+        if (options.engine && !options.stack) throw new UsageError("--engine reads a deployed stack's outputs: name it with --stack <env>");
+        const results = options.engine
+          ? await verifyDeployed(options)
+          : stackMode
+            ? await verifyStack(options, secrets)
+            : [await verifyFlags(options, secrets)];
+        write(options, results);
+        return results.some((r) => !r.report.ok) ? EXIT.failed : EXIT.ok;
+      } catch (error) {
+        if (error instanceof VerifyInputError) throw new UsageError(redact(error.message, secrets));
+        if (error instanceof Error) error.message = redact(error.message, secrets);
+        throw error;
+      }
+    }),
+  );
 }
 
 function write(options: VerifyOptions, results: readonly { title: string; report: VerifyReport }[]): void {
