@@ -41,13 +41,14 @@ export function buildProgram(argv: readonly string[] = []): Command {
   return program;
 }
 
-/** A mistyped command name as commander echoes it: short, lower case; anything else may be a pasted value. */
-const COMMAND_LIKE = /^[a-z][a-z0-9-]{0,23}$/;
+/** A mistyped command name or choice (--engine, --format ...) as commander echoes it: short, lower case; anything else may be a pasted value. */
+const WORD_LIKE = /^[a-z][a-z0-9-]{0,23}$/;
 
 /**
  * Commander's usage errors echo what was typed, and a mistyped flag can carry a token
  * (`--token=cfsbx_…`, `-tcfsbx_…`, `--extra-read=<pasted secret>`, a token pasted where a command
- * goes). Keep the option's or command's name so the error still says what to fix; never a value.
+ * goes). Keep the option's or command's name so the error still says what to fix, and a refused
+ * choice when it is a short lower-case word (`--engine pulumni`); never any other value.
  * Commander prints an unknown option alone, not the argument after it. Quotes match greedily:
  * a value may itself contain a quote. Anything left that is shaped like a token (any of the three
  * shapes: cfut_/cfat_/cfk_, older unprefixed, cfsbx_) is hidden too, e.g. in a "did you mean" line.
@@ -56,10 +57,12 @@ export function withoutTypedValues(message: string): string {
   const hidden = message
     .replace(/(unknown option '--[^'=]+=)[\s\S]*'/, "$1(not shown)'")
     .replace(/(unknown option '-[^-'])[\s\S]+'/, "$1(not shown)'")
-    .replace(/( argument )'[\s\S]*'( is invalid)/, "$1(not shown)$2")
+    .replace(/( argument )'([\s\S]*)'( is invalid)/, (whole, prefix: string, value: string, rest: string) =>
+      WORD_LIKE.test(value) ? whole : `${prefix}(not shown)${rest}`,
+    )
     .replace(/( value )'[\s\S]*'( is invalid for argument)/, "$1(not shown)$2")
     .replace(/(unknown command )'([\s\S]*)'/, (whole, prefix: string, name: string) =>
-      COMMAND_LIKE.test(name) ? whole : `${prefix}(not shown)`,
+      WORD_LIKE.test(name) ? whole : `${prefix}(not shown)`,
     );
   return withoutCredentials(hidden);
 }

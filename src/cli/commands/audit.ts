@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { renderReviewCsv, renderReviewMarkdown } from "../../audit/render";
 import { renderReviewHtml } from "../../audit/render-html";
 import { reachesThreshold } from "../../audit/report";
@@ -10,7 +10,7 @@ import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { chainHeadLine } from "../../evidence/anchor";
 import { currentCommit, writeEvidence } from "../../evidence/write";
-import { EXIT, UsageError } from "../errors";
+import { EXIT } from "../errors";
 import { returnsExitCode } from "../exit-code";
 import { apiTargetFor, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
@@ -20,7 +20,7 @@ const FAIL_ON: readonly FailOn[] = [...SEVERITIES, "none"];
 interface AuditOptions extends EngineOptions {
   json?: boolean;
   out?: string;
-  failOn: string;
+  failOn: FailOn;
 }
 
 export function registerAudit(program: Command): void {
@@ -31,12 +31,10 @@ export function registerAudit(program: Command): void {
   )
     .option("--json", "print exactly one JSON object {stack, generatedAt, tokens, summary, chainHead}")
     .option("--out <dir>", "also write the review as Markdown and HTML (each with a reviewer sign-off table) and CSV into this directory")
-    .option("--fail-on <severity>", `exit 2 when a finding reaches this severity: ${FAIL_ON.join(", ")}`, "high")
+    .addOption(new Option("--fail-on <severity>", "exit 2 when a finding reaches this severity").choices(FAIL_ON).default("high"))
     .action(
       returnsExitCode(async (options: AuditOptions) => {
-        const failOn = options.failOn as FailOn;
-        if (!FAIL_ON.includes(failOn))
-          throw new UsageError(`--fail-on ${options.failOn} is not a severity. Fix: use one of ${FAIL_ON.join(", ")}`);
+        const { failOn } = options;
         // Progress goes to stderr: with --json, stdout carries the JSON object alone.
         const progress = (line: string) => process.stderr.write(`${line}\n`);
         // The review's own client talks to what the engine talks to, with the same credential (a rehearsal: the sandbox's).

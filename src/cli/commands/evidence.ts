@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { AnchorFormatError, anchorFromHash, anchorProblem, headText, parseAnchorLines, type Anchor } from "../../evidence/anchor";
 import { chainLinks, recordFiles, verifyChain } from "../../evidence/chain";
 import { renderPeriodHtml } from "../../evidence/html/period-report";
@@ -78,7 +78,7 @@ export function registerEvidence(program: Command): void {
     .requiredOption("-s, --stack <env>", "stack name")
     .option("--since <date>", "start of the audit period (RFC 3339 or YYYY-MM-DD; default: the first record)")
     .option("--until <date>", "end of the audit period (default: now; on a rehearsal's sandbox clock, its newest record)")
-    .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default md); html is one self-contained file`)
+    .addOption(new Option("--format <format>", "the report's format (default md); html is one self-contained file").choices(REPORT_FORMATS))
     .option("--json", "the same as --format json")
     .option("--out <file>", "write the report to this file instead of stdout")
     .option("--evidence-dir <dir>", "where cfct wrote evidence", "evidence")
@@ -92,7 +92,7 @@ interface ReportOptions {
   stack: string;
   since?: string;
   until?: string;
-  format?: string;
+  format?: ReportFormat;
   json?: boolean;
   out?: string;
   evidenceDir: string;
@@ -100,11 +100,9 @@ interface ReportOptions {
 
 function reportFormat(options: ReportOptions): ReportFormat {
   const format = options.format ?? (options.json ? "json" : "md");
-  if (!(REPORT_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format ${format} is not a report format. Fix: use one of ${REPORT_FORMATS.join(", ")}`);
   if (options.json && format !== "json")
     throw new UsageError(`--json asks for JSON, --format ${format} for ${format}. Fix: give one of them`);
-  return format as ReportFormat;
+  return format;
 }
 
 function writeReport(options: ReportOptions, format: ReportFormat): number {

@@ -22,7 +22,7 @@ import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
 import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { recordRun } from "../../automation/record-run";
-import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
+import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, engineOption, pipelineFor, type EngineOptions } from "../engine-options";
 import { credentialProblem } from "../credential";
 import { DOCUMENTED_BUDGET, RateBudgets, REAL_CLOCK, type RequestBudget } from "../../cloudflare/pacing";
 import { EXIT, UsageError } from "../errors";
@@ -59,7 +59,7 @@ export function registerVerify(program: Command): void {
         "Prove a token does exactly what its platform needs: endpoint, liveness, exact groups and resources, one probe per group, zone coverage. " +
           "Token values come only from environment variables and are never printed. Exit 0 ok, 2 a check failed, 1 usage error.",
       )
-      .option("--platform <key>", `platform of the token: ${platformKeys().join(", ")}`)
+      .addOption(new Option("--platform <key>", "platform of the token").choices(platformKeys()))
       .option("--token-env <VAR>", "environment variable holding the token to verify")
       .option(
         "--provisioner-token-env <VAR>",
@@ -85,9 +85,10 @@ export function registerVerify(program: Command): void {
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
       .option(...PROBE_ALL_ZONES_FLAG)
       .option(...RATE_BUDGET_FLAG)
-      .option(
-        "--engine <kind>",
-        "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine (pulumi | sandbox), and write evidence",
+      .addOption(
+        engineOption(
+          "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine, and write evidence",
+        ),
       )
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
@@ -178,9 +179,8 @@ function common(
 
 async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{ title: string; report: VerifyReport }> {
   if (!options.platform) throw new UsageError("name the platform with --platform <key>, or verify a whole stack with --stack <env>");
-  const platform = PLATFORMS[options.platform];
-  if (!platform)
-    throw new UsageError(`--platform "${options.platform}" is not a known platform. Fix: use one of ${platformKeys().join(", ")}`);
+  // Commander let through only a built-in platform's key (--platform's choices).
+  const platform = PLATFORMS[options.platform]!;
   if (!options.tokenEnv)
     throw new UsageError("name the environment variable holding the token with --token-env <VAR> (a token is never passed as a flag)");
   if (!options.accounts) throw new UsageError("name the account(s) the token reads with --accounts <id>[,<id>]");
