@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { buildPipeline, type EngineKind } from "./build-pipeline";
 import { DOCUMENTED_BUDGET, parseRequestBudget, type RequestBudget } from "../cloudflare/pacing";
 import { stackRateBudget } from "../config/stack-rate-budget";
@@ -39,6 +39,11 @@ export const PROBE_ALL_ZONES_FLAG = [
 
 const ENGINES: readonly EngineKind[] = ["pulumi", "sandbox"];
 
+/** `--engine`: commander refuses any other value, naming the choices. */
+export function engineOption(description: string): Option {
+  return new Option("--engine <kind>", description).choices(ENGINES);
+}
+
 /** `--rate-budget`, for every command that calls Cloudflare. */
 export const RATE_BUDGET_FLAG = [
   "--rate-budget <requests>/<seconds>",
@@ -55,7 +60,7 @@ export const RATE_BUDGET_FLAG = [
 export function withEngineOptions(command: Command): Command {
   return command
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
-    .option("--engine <kind>", "pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)", "pulumi")
+    .addOption(engineOption("pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)").default("pulumi"))
     .option("--api-base <url>", "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`)")
     .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", PROVIDER_TOKEN_ENV)
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
@@ -114,7 +119,6 @@ export function apiTargetFor(
   progress: (line: string) => void,
   { stackFileOptional = false }: { stackFileOptional?: boolean } = {},
 ): ApiTarget {
-  if (!ENGINES.includes(options.engine)) throw new UsageError(`--engine ${options.engine} is not one of ${ENGINES.join(", ")}`);
   // A mistyped --stack stops here, with "did you mean", before any evidence folder or state exists.
   // Only destroy works without the stack file (its tokens may outlive a deleted file).
   if (!stackFileOptional) readStackFile(stackFilePath(path.resolve(options.projectDir), options.stack));

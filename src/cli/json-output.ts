@@ -3,6 +3,7 @@
  * error. Every command with --json goes through here (main.ts prints errors), so a script reads
  * stdout whatever happened; the human-readable message still goes to stderr.
  */
+import type { ErrorParts } from "../domain/cfct-error";
 
 /** Was JSON asked for (--json, or `evidence report`'s --format json)? Read from argv, so that errors commander raises before any action are covered too. */
 export function wantsJson(argv: readonly string[]): boolean {
@@ -13,13 +14,14 @@ export function wantsJson(argv: readonly string[]): boolean {
   );
 }
 
+/** An error as `--json` prints it: the whole message, and its parts apart, so that a script can show the fix on its own. */
 export interface JsonError {
   readonly ok: false;
-  readonly error: { readonly message: string; readonly exitCode: number };
+  readonly error: ErrorParts & { readonly message: string; readonly exitCode: number };
 }
 
-export function jsonError(message: string, exitCode: number): JsonError {
-  return { ok: false, error: { message, exitCode } };
+export function jsonError(message: string, exitCode: number, parts: ErrorParts): JsonError {
+  return { ok: false, error: { message, exitCode, ...parts } };
 }
 
 export function printJson(value: unknown): void {

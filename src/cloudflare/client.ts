@@ -2,6 +2,7 @@ import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } f
 import { parseRetryAfter, redact, remoteText } from "./http";
 import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
 import { type TokenOwner } from "../domain/owner";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
@@ -56,7 +57,7 @@ export interface ApiErrorDetail {
 /** Cloudflare's documentation host: a documentation_url elsewhere is not shown (a wrong API base must not put links in cfct's output). */
 const DOCUMENTATION_HOST = "developers.cloudflare.com";
 
-export class CloudflareApiError extends Error {
+export class CloudflareApiError extends CfctError {
   override name = "CloudflareApiError";
   constructor(
     readonly kind: CloudflareErrorKind,
@@ -79,7 +80,7 @@ export class CloudflareApiError extends Error {
   }
 
   /** The first `documentation_url` of the answer that is an https link into Cloudflare's documentation. */
-  get documentationUrl(): string | undefined {
+  override get docs(): string | undefined {
     for (const { documentation_url: link } of this.errors) {
       if (!link) continue;
       try {
@@ -95,7 +96,7 @@ export class CloudflareApiError extends Error {
 
 /** " (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: <url>)" when the answer named one. */
 export function documentationHint(error: unknown): string {
-  const link = error instanceof CloudflareApiError ? error.documentationUrl : undefined;
+  const link = error instanceof CloudflareApiError ? error.docs : undefined;
   return link ? ` (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: ${link})` : "";
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseRetryAfter } from "./http";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * Pacing by our own count. Cloudflare limits each principal — a user (all its user-owned tokens)
@@ -133,7 +134,7 @@ export type PacingEvent =
   | { readonly kind: "blocked"; readonly principal: string; readonly resumesAt: number; readonly retryAfterGiven: boolean };
 
 /** The budget has no room for longer than the caller will wait: the request was not sent. */
-export class BudgetSpentError extends Error {
+export class BudgetSpentError extends CfctError {
   override name = "BudgetSpentError";
   constructor(
     readonly principal: string,

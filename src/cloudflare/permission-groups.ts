@@ -1,6 +1,6 @@
 // The data file has its own name: a .json next to permission-groups.ts would shadow it under ts-node (Pulumi's loader).
 import catalog from "./permission-group-catalog.json";
-import { describeGroup, groupKey, type PermissionGroupRef, type Scope } from "../domain/permission-group";
+import { describeGroupIn, groupKey, type PermissionGroupRef, type Scope, type ScopeName } from "../domain/permission-group";
 
 export type GroupAccess = "read" | "write" | "other";
 
@@ -41,7 +41,7 @@ export function apiNameOfDocsName(group: PermissionGroupRef): string | undefined
  * knows the documentation's display names ("Cache Rules Read" is the API's "Cache Settings Read"),
  * names that exist at another scope, and names that differ only in case; otherwise undefined.
  */
-export function suggestKnownGroup(group: PermissionGroupRef): string | undefined {
+export function suggestKnownGroup(group: PermissionGroupRef, scopeName: ScopeName = (scope) => scope): string | undefined {
   if (findKnownGroup(group)) return undefined;
   const apiName = apiNameOfDocsName(group);
   if (apiName) {
@@ -52,16 +52,16 @@ export function suggestKnownGroup(group: PermissionGroupRef): string | undefined
   const atScope = sameName.find((g) => g.scope === group.scope);
   if (atScope) return `Cloudflare spells it "${atScope.name}". Fix: did you mean "${atScope.name}"?`;
   if (sameName.length > 0) {
-    return `Cloudflare has "${sameName[0]!.name}" only at scope ${sameName.map((g) => g.scope).join(", ")}. Fix: use that scope, or pick a group of scope ${group.scope}.`;
+    return `Cloudflare has "${sameName[0]!.name}" only at scope ${sameName.map((g) => scopeName(g.scope)).join(", ")}. Fix: use that scope, or pick a group of scope ${scopeName(group.scope)}.`;
   }
   return undefined;
 }
 
 /** Why a group is unusable, with the fix: for errors wherever a user can name a group. */
-export function unknownGroupMessage(group: PermissionGroupRef): string {
+export function unknownGroupMessage(group: PermissionGroupRef, scopeName: ScopeName = (scope) => scope): string {
   return (
-    `permission group ${describeGroup(group)} is not in Cloudflare's permission-group list. ` +
-    (suggestKnownGroup(group) ??
+    `permission group ${describeGroupIn(group, scopeName)} is not in Cloudflare's permission-group list. ` +
+    (suggestKnownGroup(group, scopeName) ??
       "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json (GET /accounts/{account_id}/tokens/permission_groups).")
   );
 }

@@ -137,10 +137,9 @@ export function definedPlatforms(raw: unknown, builtIns: PlatformCatalog = PLATF
     if (!PLATFORM_KEY.test(key) || !spec.success) continue;
     const input = platformInput(key, spec.data, problems);
     if (!input) continue;
-    const found = platformProblems(input).map((p) => ({
+    const found = platformProblems(input, (scope) => WORD_OF_SCOPE[scope]).map((p) => ({
       ...p,
       path: [key, ...specPath(spec.data, p.path)],
-      message: inStackWords(p.message),
     }));
     problems.push(...found);
     if (found.length === 0) platforms[key] = definePlatform(input);
@@ -213,11 +212,6 @@ function platformInput(key: string, spec: z.output<typeof platformSpecSchema>, p
 function specPath(spec: z.output<typeof platformSpecSchema>, path: readonly PropertyKey[]): PropertyKey[] {
   if (path[0] === "profiles" && path[1] === GROUPS_PROFILE && spec.groups) return ["groups", ...path.slice(3)];
   return [...path];
-}
-
-/** Cloudflare's scope names as the stack file's words (account, zone, user), in a message meant for its author. */
-function inStackWords(message: string): string {
-  return message.replace(/com\.cloudflare\.api\.(?:account\.zone|account|user)\b/g, (scope) => WORD_OF_SCOPE[scope as Scope]);
 }
 
 /** Why a connection's `platform:` names nothing, with the key it was probably meant to be (a typo away) and the ones there are. */

@@ -15,6 +15,7 @@ import {
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
 import { parseRequestBudget, requestBudgetProblem, type RequestBudget } from "../cloudflare/pacing";
+import { CfctError } from "../domain/cfct-error";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -219,7 +220,7 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends CfctError {
   constructor(
     readonly source: string,
     readonly problems: readonly ConfigProblem[],

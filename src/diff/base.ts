@@ -4,8 +4,9 @@ import path from "node:path";
 import { parseSettings, type Settings } from "../config/schema";
 import { gitChildEnv } from "../process/child-env";
 import { loadSettingsFile, offlineUnreadable, parseStackFile, stackFilePath } from "../config/stack-file";
+import { CfctError } from "../domain/cfct-error";
 
-export class BaseError extends Error {
+export class BaseError extends CfctError {
   override name = "BaseError";
 }
 

@@ -32,7 +32,15 @@ export function groupLabel(group: { readonly name: string; readonly scope: strin
 }
 
 export function describeGroup(group: PermissionGroupRef): string {
-  return `"${group.name}" (${group.scope})`;
+  return describeGroupIn(group, (scope) => scope);
+}
+
+/** How a message names a scope: Cloudflare's ID, or a stack file's word for it (account, zone, user). */
+export type ScopeName = (scope: Scope) => string;
+
+/** describeGroup with the scope named as its reader names it. */
+export function describeGroupIn(group: PermissionGroupRef, scopeName: ScopeName): string {
+  return `"${group.name}" (${scopeName(group.scope)})`;
 }
 
 export function compareGroups(a: PermissionGroupRef, b: PermissionGroupRef): number {

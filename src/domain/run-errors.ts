@@ -1,16 +1,18 @@
 /**
- * How a run stopped, in the terms of cfct's exit-code contract (src/cli/errors.ts maps them; the
- * README's exit-code table documents them). A leaf module, so every layer can throw them.
+ * How a run stopped, in the terms of cfct's exit-code contract (EXIT, beside their base; the
+ * README's exit-code table documents it). A leaf module, so every layer can throw them.
  */
+import { CfctError, EXIT } from "./cfct-error";
 
 /** The run stopped before it created, changed, deleted or handed over anything: exit 1, safe to fix and rerun. */
-export class NothingChangedError extends Error {
+export class NothingChangedError extends CfctError {
   override name = "NothingChangedError";
 }
 
 /** The run stopped after it changed something (a token created, updated, deleted or handed over): exit 2. */
-export class ChangedThenStoppedError extends Error {
+export class ChangedThenStoppedError extends CfctError {
   override name = "ChangedThenStoppedError";
+  override readonly exit = EXIT.failed;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ChainLink } from "./record";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * Anchors: chain heads kept apart from the evidence folder (a CI log, an attested record, a file in
@@ -24,7 +25,7 @@ const HASH = /^[0-9a-f]{64}$/i;
 /** `#14 sha256 <hash>` anywhere in a line (as cfct prints it, so a log line can be kept as is), or a bare hash. */
 const HEAD_IN_LINE = /(?:#(\d+)\s+sha256\s+)?\b([0-9a-f]{64})\b/i;
 
-export class AnchorFormatError extends Error {
+export class AnchorFormatError extends CfctError {
   override name = "AnchorFormatError";
 }
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { BEHAVIOURS, RENAMED_BEHAVIOURS, type BehaviourName, type BehaviourOverrides } from "../sandbox/behaviours";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * A behaviour file: how one Cloudflare (an account, on a date, at an API host) behaved where the
@@ -69,7 +70,7 @@ export const behaviourFileSchema = z
 export type BehaviourFile = z.infer<typeof behaviourFileSchema>;
 
 /** A behaviour file that cannot be used; the message names the file, the key and the fix. */
-export class BehaviourFileError extends Error {
+export class BehaviourFileError extends CfctError {
   override name = "BehaviourFileError";
 }
 

@@ -8,6 +8,7 @@ import { tokenShape } from "../cloudflare/token-format";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
 import { rfc3339 } from "../domain/time";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * `cfct sandbox-parity`: reads, on a real Cloudflare account, each sandbox behaviour that can be read
@@ -202,7 +203,7 @@ interface PermissionGroupRef {
 }
 
 /** A failure of the recording itself (not a behaviour): the message says which request and why. */
-export class ParityError extends Error {
+export class ParityError extends CfctError {
   override name = "ParityError";
 }
 

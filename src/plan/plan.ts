@@ -8,8 +8,9 @@ import { SCOPE_ORDER, SCOPES, compareGroups, describeGroup, type Scope } from ".
 import type { PolicyPlan, TokenPlan } from "../domain/plan";
 import { type Generation } from "../domain/generation";
 import { accountSuffixes } from "./account-suffix";
+import { CfctError } from "../domain/cfct-error";
 
-export class PlanError extends Error {
+export class PlanError extends CfctError {
   override name = "PlanError";
 }
 

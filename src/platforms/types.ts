@@ -1,6 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import { KNOWN_PERMISSION_GROUPS, findKnownGroup, suggestKnownGroup, unknownGroupMessage } from "../cloudflare/permission-groups";
-import { SCOPES, describeGroup, type PermissionGroupRef, type Scope } from "../domain/permission-group";
+import { SCOPES, describeGroupIn, type PermissionGroupRef, type Scope, type ScopeName } from "../domain/permission-group";
 
 /** Who owns the token Cloudflare issues: a user (My Profile > API Tokens) or one account (Manage Account > Account API Tokens). */
 export type TokenOwnerKind = "user" | "account";
@@ -107,8 +107,9 @@ const SCOPE_WORD: Record<Scope, string> = { [SCOPES.account]: "account", [SCOPES
  * platforms share. A group must be in Cloudflare's list at its scope (with the API's name for a
  * documentation name, the scope it does exist at, or the nearest name), read-only unless the
  * definition allows writing, and an account-owned platform can carry no user-scope group.
+ * `scopeName`: how the messages name a scope (a stack file's author reads its own words).
  */
-export function platformProblems(input: PlatformInput): PlatformProblem[] {
+export function platformProblems(input: PlatformInput, scopeName: ScopeName = (scope) => scope): PlatformProblem[] {
   const problems: PlatformProblem[] = [];
   if (!(input.defaultProfile in input.profiles)) {
     problems.push({
@@ -122,20 +123,20 @@ export function platformProblems(input: PlatformInput): PlatformProblem[] {
       const at = ["profiles", profile, "groups", index];
       const known = findKnownGroup(group);
       if (!known) {
-        problems.push({ path: at, value: group.name, message: unknownGroupFix(group) });
+        problems.push({ path: at, value: group.name, message: unknownGroupFix(group, scopeName) });
       } else if (known.access !== "read" && !input.allowWrite) {
         problems.push({
           path: at,
           value: group.name,
           message:
-            `${describeGroup(group)} is not read-only (${known.access} access); a compliance platform reads. ` +
+            `${describeGroupIn(group, scopeName)} is not read-only (${known.access} access); a compliance platform reads. ` +
             "Fix: use its Read group, or set allowWrite: true on the platform if its guide really needs to write (the policy pack's read-only rule still fails it unless the pack's config allows it)",
         });
       } else if (group.scope === SCOPES.user && input.owner === "account") {
         problems.push({
           path: at,
           value: group.name,
-          message: `${describeGroup(group)} is a user-scope group, which an account-owned token cannot carry. Fix: set owner: user, or remove the group`,
+          message: `${describeGroupIn(group, scopeName)} is a user-scope group, which an account-owned token cannot carry. Fix: set owner: user, or remove the group`,
         });
       }
     });
@@ -151,8 +152,8 @@ export function platformProblems(input: PlatformInput): PlatformProblem[] {
 }
 
 /** Why a group is not in Cloudflare's list, ending in the fix: the catalog's suggestion, else the nearest name at that scope. */
-function unknownGroupFix(group: PermissionGroupRef): string {
-  if (suggestKnownGroup(group)) return unknownGroupMessage(group);
+function unknownGroupFix(group: PermissionGroupRef, scopeName: ScopeName): string {
+  if (suggestKnownGroup(group)) return unknownGroupMessage(group, scopeName);
   const atScope = KNOWN_PERMISSION_GROUPS.filter((g) => g.scope === group.scope).map((g) => g.name);
   const nearest = atScope.length > 0 ? closest(group.name, atScope) : undefined;
   return (

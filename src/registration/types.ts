@@ -1,5 +1,6 @@
 import type { PlatformDefinition } from "../platforms";
 import { type TokenOwner } from "../domain/owner";
+import { CfctError } from "../domain/cfct-error";
 
 /**
  * One token generation to hand to its compliance platform. Everything except `value` is safe to
@@ -120,6 +121,6 @@ export interface RegistrarContext {
 }
 
 /** Raised when a registrar cannot even be built (e.g. its secret's environment variable is unset). */
-export class RegistrationConfigError extends Error {
+export class RegistrationConfigError extends CfctError {
   override name = "RegistrationConfigError";
 }

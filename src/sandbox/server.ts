@@ -24,6 +24,7 @@ import type { SandboxState } from "./state";
 import { RequestStats } from "./stats";
 import { checkTokenPrefix, DEFAULT_TOKEN_PREFIX } from "./tokens/token-values";
 import { TokenStore } from "./tokens/token-store";
+import { CfctError } from "../domain/cfct-error";
 
 export interface SandboxOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -73,7 +74,7 @@ function resolveFixture(options: SandboxOptions): Fixture {
 }
 
 /** The requested port is taken; the message names the fix. */
-export class PortInUseError extends Error {
+export class PortInUseError extends CfctError {
   override name = "PortInUseError";
 }
 

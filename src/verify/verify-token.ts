@@ -24,9 +24,10 @@ import { type TokenOwner } from "../domain/owner";
 import { rotateCommand } from "./diagnose";
 import { SCOPES, type PermissionGroupRef } from "../domain/permission-group";
 import { type TokenPlan } from "../domain/plan";
+import { CfctError } from "../domain/cfct-error";
 
 /** The input names something that cannot be verified (unknown profile, bad account ID…): a usage error. */
-export class VerifyInputError extends Error {
+export class VerifyInputError extends CfctError {
   override name = "VerifyInputError";
 }
 

@@ -151,7 +151,9 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
     expect((await audit("--fail-on", "none")).run.code).toBe(0);
     const bad = await run(["audit", ...stackArgs(), "--fail-on", "critical"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("--fail-on critical is not a severity. Fix: use one of low, medium, high, none");
+    expect(bad.stderr).toContain(
+      "option '--fail-on <severity>' argument 'critical' is invalid. Allowed choices are low, medium, high, none.",
+    );
   });
 
   it("--out writes a Markdown review ending in the sign-off table and naming the controls, the same as HTML, and a CSV", async () => {

@@ -83,7 +83,7 @@ const ROWS: readonly Row[] = [
     command: "up",
     situation: "a flag value cfct does not know",
     exit: 1,
-    says: /--engine nope is not one of pulumi, sandbox/,
+    says: /option '--engine <kind>' argument 'nope' is invalid\. Allowed choices are pulumi, sandbox\./,
     run: () => cfct(["up", "--stack", "dev", "--engine", "nope"]),
   },
   {

@@ -53,7 +53,11 @@ describe("every command with --json prints its error as JSON on stdout too", () 
     { command: "up", args: ["up", ...noSandbox], says: /no `cfct sandbox` is running/ },
     { command: "rotate", args: ["rotate", ...noSandbox], says: /no `cfct sandbox` is running/ },
     { command: "destroy", args: ["destroy", ...noSandbox], says: /no `cfct sandbox` is running/ },
-    { command: "verify", args: ["verify", "--platform", "nope"], says: /--platform "nope" is not a known platform/ },
+    {
+      command: "verify",
+      args: ["verify", "--platform", "nope"],
+      says: /option '--platform <key>' argument 'nope' is invalid\. Allowed choices are ascera, /,
+    },
     { command: "audit", args: ["audit", ...noSandbox], says: /no `cfct sandbox` is running/ },
     {
       command: "diff",
@@ -73,7 +77,13 @@ describe("every command with --json prints its error as JSON on stdout too", () 
       const run = await cfct([...args, "--json"], { HOME: home, CLOUDFLARE_API_TOKEN: undefined });
       expect(run.code).toBe(1);
       const body = onlyObject(run);
-      expect(body).toEqual({ ok: false, error: { message: expect.stringMatching(says), exitCode: 1 } });
+      expect(body).toEqual({ ok: false, error: expect.any(Object) });
+      // The whole message, and its parts apart: what went wrong, and (when the message has one) the fix.
+      const { message, exitCode, summary, ...parts } = body.error;
+      expect(message).toMatch(says);
+      expect(exitCode).toBe(1);
+      expect(message).toContain(summary);
+      expect(Object.keys(parts).filter((key) => key !== "fix" && key !== "docs")).toEqual([]);
       expect(run.stderr).toMatch(says);
     },
     60_000,

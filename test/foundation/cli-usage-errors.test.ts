@@ -38,6 +38,12 @@ describe("usage errors never echo a value typed with a mistyped flag", () => {
     expect(stdout).not.toContain("SECRETCANARY");
   });
 
+  it("names a refused choice when it is a short lower-case word, with the choices", () => {
+    const { code, stderr } = cfct("verify", "--platform", "drat");
+    expect(code).toBe(1);
+    expect(stderr).toContain("error: option '--platform <key>' argument 'drat' is invalid. Allowed choices are ascera, ");
+  });
+
   it("still names a mistyped option or command and suggests the right one", () => {
     expect(cfct("verify", "--tokn-env=X").stderr).toContain("error: unknown option '--tokn-env=(not shown)'\n(Did you mean --token-env?)");
     expect(cfct("verfy").stderr).toContain("error: unknown command 'verfy'\n(Did you mean verify?)");

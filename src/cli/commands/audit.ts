@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { renderReviewCsv, renderReviewMarkdown } from "../../audit/render";
 import { renderReviewHtml } from "../../audit/render-html";
 import { reachesThreshold } from "../../audit/report";
@@ -10,7 +10,8 @@ import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { chainHeadLine } from "../../evidence/anchor";
 import { currentCommit, writeEvidence } from "../../evidence/write";
-import { EXIT, UsageError } from "../errors";
+import { EXIT } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { apiTargetFor, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
 type FailOn = Severity | "none";
@@ -19,7 +20,7 @@ const FAIL_ON: readonly FailOn[] = [...SEVERITIES, "none"];
 interface AuditOptions extends EngineOptions {
   json?: boolean;
   out?: string;
-  failOn: string;
+  failOn: FailOn;
 }
 
 export function registerAudit(program: Command): void {
@@ -30,60 +31,60 @@ export function registerAudit(program: Command): void {
   )
     .option("--json", "print exactly one JSON object {stack, generatedAt, tokens, summary, chainHead}")
     .option("--out <dir>", "also write the review as Markdown and HTML (each with a reviewer sign-off table) and CSV into this directory")
-    .option("--fail-on <severity>", `exit 2 when a finding reaches this severity: ${FAIL_ON.join(", ")}`, "high")
-    .action(async (options: AuditOptions) => {
-      const failOn = options.failOn as FailOn;
-      if (!FAIL_ON.includes(failOn))
-        throw new UsageError(`--fail-on ${options.failOn} is not a severity. Fix: use one of ${FAIL_ON.join(", ")}`);
-      // Progress goes to stderr: with --json, stdout carries the JSON object alone.
-      const progress = (line: string) => process.stderr.write(`${line}\n`);
-      // The review's own client talks to what the engine talks to, with the same credential (a rehearsal: the sandbox's).
-      const target = apiTargetFor(options, progress);
-      const pipeline = pipelineFor(options, progress, { target });
-      const { engine } = pipeline.context;
-      const provisioner = createCloudflareClient({
-        apiToken: target.provisionerToken,
-        baseUrl: target.apiBase,
-        budget: pipeline.budgets.for(PROVISIONER_USER),
-      });
-      const startedAt = await pipeline.context.now();
-      const review = await reviewAccess({
-        provisioner,
-        settings: await engine.settings(),
-        deployed: await engine.outputs(),
-        now: startedAt,
-      });
+    .addOption(new Option("--fail-on <severity>", "exit 2 when a finding reaches this severity").choices(FAIL_ON).default("high"))
+    .action(
+      returnsExitCode(async (options: AuditOptions) => {
+        const { failOn } = options;
+        // Progress goes to stderr: with --json, stdout carries the JSON object alone.
+        const progress = (line: string) => process.stderr.write(`${line}\n`);
+        // The review's own client talks to what the engine talks to, with the same credential (a rehearsal: the sandbox's).
+        const target = apiTargetFor(options, progress);
+        const pipeline = pipelineFor(options, progress, { target });
+        const { engine } = pipeline.context;
+        const provisioner = createCloudflareClient({
+          apiToken: target.provisionerToken,
+          baseUrl: target.apiBase,
+          budget: pipeline.budgets.for(PROVISIONER_USER),
+        });
+        const startedAt = await pipeline.context.now();
+        const review = await reviewAccess({
+          provisioner,
+          settings: await engine.settings(),
+          deployed: await engine.outputs(),
+          now: startedAt,
+        });
 
-      const written = options.out ? writeReviewFiles(path.resolve(options.out), review) : [];
-      const evidence = writeEvidence(path.resolve(options.evidenceDir), {
-        schemaVersion: 1,
-        command: "audit",
-        stack: options.stack,
-        engine: engine.label,
-        commit: currentCommit(path.resolve(options.projectDir)),
-        clock: await pipeline.clock(),
-        startedAt: startedAt.toISOString(),
-        finishedAt: (await pipeline.context.now()).toISOString(),
-        ok: !reachesThreshold(review, failOn),
-        apiCalls: provisioner.apiCalls() + pipeline.apiCalls(),
-        tokens: [],
-        rotation: [],
-        problems: [],
-        review,
-      });
-      for (const gap of review.notReviewed)
-        process.stderr.write(
-          `cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`,
-        );
-      const chainHead = { sequence: evidence.head.sequence, hash: evidence.head.hash };
-      if (options.json) process.stdout.write(`${JSON.stringify({ ...review, chainHead })}\n`);
-      else {
-        process.stdout.write(renderReviewText(review));
-        for (const file of written) process.stdout.write(`review: ${file}\n`);
-        process.stdout.write(`evidence: ${evidence.markdown}\n${chainHeadLine(chainHead)}\n`);
-      }
-      process.exitCode = reachesThreshold(review, failOn) ? EXIT.failed : EXIT.ok;
-    });
+        const written = options.out ? writeReviewFiles(path.resolve(options.out), review) : [];
+        const evidence = writeEvidence(path.resolve(options.evidenceDir), {
+          schemaVersion: 1,
+          command: "audit",
+          stack: options.stack,
+          engine: engine.label,
+          commit: currentCommit(path.resolve(options.projectDir)),
+          clock: await pipeline.clock(),
+          startedAt: startedAt.toISOString(),
+          finishedAt: (await pipeline.context.now()).toISOString(),
+          ok: !reachesThreshold(review, failOn),
+          apiCalls: provisioner.apiCalls() + pipeline.apiCalls(),
+          tokens: [],
+          rotation: [],
+          problems: [],
+          review,
+        });
+        for (const gap of review.notReviewed)
+          process.stderr.write(
+            `cfct: not reviewed: ${gap.owner.kind === "account" ? `account ${gap.owner.accountId}` : "user"} tokens: ${gap.detail}\n`,
+          );
+        const chainHead = { sequence: evidence.head.sequence, hash: evidence.head.hash };
+        if (options.json) process.stdout.write(`${JSON.stringify({ ...review, chainHead })}\n`);
+        else {
+          process.stdout.write(renderReviewText(review));
+          for (const file of written) process.stdout.write(`review: ${file}\n`);
+          process.stdout.write(`evidence: ${evidence.markdown}\n${chainHeadLine(chainHead)}\n`);
+        }
+        return reachesThreshold(review, failOn) ? EXIT.failed : EXIT.ok;
+      }),
+    );
 }
 
 function writeReviewFiles(dir: string, review: AccessReview): string[] {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runDemo } from "../../demo/demo";
 import { buildPipeline } from "../build-pipeline";
 import { EXIT } from "../errors";
+import { returnsExitCode } from "../exit-code";
 
 export function registerDemo(program: Command): void {
   program
@@ -11,15 +12,17 @@ export function registerDemo(program: Command): void {
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml and stacks/", process.cwd())
     .option("--work-dir <dir>", "rehearsal state and hand-off sheets (emptied first; default <project>/.cfct/demo)")
-    .action(async (options: { evidenceDir: string; projectDir: string; workDir?: string }) => {
-      const projectDir = path.resolve(options.projectDir);
-      const result = await runDemo({
-        projectDir,
-        evidenceDir: path.resolve(options.evidenceDir),
-        ...(options.workDir ? { workDir: path.resolve(options.workDir) } : {}),
-        print: (line) => process.stdout.write(`${line}\n`),
-        rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
-      });
-      process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
-    });
+    .action(
+      returnsExitCode(async (options: { evidenceDir: string; projectDir: string; workDir?: string }) => {
+        const projectDir = path.resolve(options.projectDir);
+        const result = await runDemo({
+          projectDir,
+          evidenceDir: path.resolve(options.evidenceDir),
+          ...(options.workDir ? { workDir: path.resolve(options.workDir) } : {}),
+          print: (line) => process.stdout.write(`${line}\n`),
+          rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
+        });
+        return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
 }

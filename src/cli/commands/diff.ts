@@ -8,6 +8,7 @@ import { renderDiffMarkdown, type DiffReport } from "../../diff/render";
 import { plan } from "../../plan/plan";
 import { configWarnings } from "../../config/warnings";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { loadSelectedSettings, selectionFrom } from "../settings-options";
 
 interface DiffOptions {
@@ -41,34 +42,36 @@ export function registerDiff(program: Command): void {
       "the pack's config file, as given to `pulumi preview --policy-pack-config` (levels and rule settings)",
     )
     .option("--no-policy-pack", "skip the policy pack's verdict")
-    .action(async (options: DiffOptions) => {
-      const selection = selectionFrom(options);
-      const head = loadSelectedSettings(selection);
-      const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
-      const base = loadBase(baseSource(options), { projectDir: selection.projectDir, headFile, stack: head.stack });
-      // One clock for both sides: a first generation's expiry then moves with neither.
-      const now = new Date();
-      const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
-      const baseSide: PlannedSide = base.settings
-        ? { settings: base.settings, tokens: plan(base.settings, undefined, now) }
-        : { settings: { ...head, connections: [] }, tokens: [] };
-      const packDir = options.policyPack === false ? undefined : path.resolve(selection.projectDir, options.policyPack);
-      if (packDir !== undefined && !existsSync(path.join(packDir, "rules"))) {
-        throw new UsageError(
-          `--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`,
-        );
-      }
-      const report: DiffReport = {
-        stack: head.stack,
-        base: base.label,
-        head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
-        connections: diffPlans(baseSide, headSide),
-        ...(configWarnings(head).length > 0 ? { warnings: configWarnings(head) } : {}),
-        ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide, packConfig(options.policyPackConfig)) } : {}),
-      };
-      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
-      process.exitCode = report.verdict && !report.verdict.passes ? EXIT.failed : EXIT.ok;
-    });
+    .action(
+      returnsExitCode(async (options: DiffOptions) => {
+        const selection = selectionFrom(options);
+        const head = loadSelectedSettings(selection);
+        const headFile = options.config ? path.resolve(options.config) : stackFilePath(selection.projectDir, head.stack);
+        const base = loadBase(baseSource(options), { projectDir: selection.projectDir, headFile, stack: head.stack });
+        // One clock for both sides: a first generation's expiry then moves with neither.
+        const now = new Date();
+        const headSide: PlannedSide = { settings: head, tokens: plan(head, undefined, now) };
+        const baseSide: PlannedSide = base.settings
+          ? { settings: base.settings, tokens: plan(base.settings, undefined, now) }
+          : { settings: { ...head, connections: [] }, tokens: [] };
+        const packDir = options.policyPack === false ? undefined : path.resolve(selection.projectDir, options.policyPack);
+        if (packDir !== undefined && !existsSync(path.join(packDir, "rules"))) {
+          throw new UsageError(
+            `--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`,
+          );
+        }
+        const report: DiffReport = {
+          stack: head.stack,
+          base: base.label,
+          head: path.relative(selection.projectDir, headFile).startsWith("..") ? headFile : path.relative(selection.projectDir, headFile),
+          connections: diffPlans(baseSide, headSide),
+          ...(configWarnings(head).length > 0 ? { warnings: configWarnings(head) } : {}),
+          ...(packDir ? { verdict: await verdictOf(packDir, head.stack, headSide, packConfig(options.policyPackConfig)) } : {}),
+        };
+        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderDiffMarkdown(report));
+        return report.verdict && !report.verdict.passes ? EXIT.failed : EXIT.ok;
+      }),
+    );
 }
 
 /** Exactly one of --base-ref, --base-file, --base (a ref). */

@@ -14,6 +14,7 @@ import { checkEvidenceDir, writeProbe } from "../../evidence/safe-write";
 import { registrarContext } from "../../registration";
 import { handoffDir } from "../../registration/handoff";
 import { EXIT } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
 type DoctorOptions = EngineOptions & { json?: boolean };
@@ -32,19 +33,21 @@ export function registerDoctor(program: Command): void {
       ),
   )
     .option("--json", "print exactly one JSON object {stack, engine, ok, findings: [{check, status, detail, fix}]}")
-    .action(async (options: DoctorOptions) => {
-      // A mistyped --stack is a usage error with "did you mean", not a list of checks that could not run.
-      const stackFile = stackFilePath(path.resolve(options.projectDir), options.stack);
-      if (!existsSync(stackFile)) readStackFile(stackFile);
-      const report = await runDoctor(options.engine === "sandbox" ? rehearsalChecks(options) : pulumiChecks(options));
-      const command = `cfct up --stack ${options.stack}${options.engine === "sandbox" ? " --engine sandbox" : ""}`;
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify({ stack: options.stack, engine: options.engine, ok: report.ok, findings: report.findings })}\n`
-          : renderDoctor(report, options.stack, command),
-      );
-      process.exitCode = report.ok ? EXIT.ok : EXIT.nothingChanged;
-    });
+    .action(
+      returnsExitCode(async (options: DoctorOptions) => {
+        // A mistyped --stack is a usage error with "did you mean", not a list of checks that could not run.
+        const stackFile = stackFilePath(path.resolve(options.projectDir), options.stack);
+        if (!existsSync(stackFile)) readStackFile(stackFile);
+        const report = await runDoctor(options.engine === "sandbox" ? rehearsalChecks(options) : pulumiChecks(options));
+        const command = `cfct up --stack ${options.stack}${options.engine === "sandbox" ? " --engine sandbox" : ""}`;
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify({ stack: options.stack, engine: options.engine, ok: report.ok, findings: report.findings })}\n`
+            : renderDoctor(report, options.stack, command),
+        );
+        return report.ok ? EXIT.ok : EXIT.nothingChanged;
+      }),
+    );
 }
 
 /** The checks both engines share, from the provisioner on; `pipeline` is built once, quietly (doctor prints only findings). */

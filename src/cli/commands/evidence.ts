@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { AnchorFormatError, anchorFromHash, anchorProblem, headText, parseAnchorLines, type Anchor } from "../../evidence/anchor";
 import { chainLinks, recordFiles, verifyChain } from "../../evidence/chain";
 import { renderPeriodHtml } from "../../evidence/html/period-report";
 import { renderPeriodMarkdown, reportOfFolder } from "../../evidence/period-report";
 import { renderEvidenceMarkdown } from "../../evidence/write";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { printJson } from "../json-output";
 
 export function registerEvidence(program: Command): void {
@@ -23,48 +24,51 @@ export function registerEvidence(program: Command): void {
       "fail (exit 2) unless the chain holds this head at its sequence: a SHA-256 a run printed, or a file of heads (#14 sha256 <hash>, one per line)",
     )
     .option("--json", "print exactly one JSON object {ok, folder, verified, unchained, head, problem, anchors, unanchored}")
-    .action((options: { dir: string; anchor?: string; json?: boolean }) => {
-      const anchors = options.anchor === undefined ? [] : readAnchors(options.anchor);
-      const folder = stackFolder(options.dir, "--dir");
-      const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
-      // Anchors are judged only on a chain that holds together: a broken chain already fails.
-      const unanchored = report.problem ? [] : anchors.flatMap((anchor) => anchorProblem(chainLinks(folder), anchor) ?? []);
-      const ok = !report.problem && unanchored.length === 0;
-      process.exitCode = ok ? EXIT.ok : EXIT.failed;
-      if (options.json) {
-        printJson({
-          ok,
-          folder: report.folder,
-          verified: report.verified,
-          unchained: report.unchained,
-          head: report.head ?? null,
-          problem: report.problem ?? null,
-          anchors: anchors.length,
-          unanchored,
-        });
-        return;
-      }
-      for (const file of report.unchained)
-        process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
-      if (report.problem) {
-        process.stdout.write(`BROKEN: ${report.problem.kind} ${report.problem.file}\n  ${report.problem.detail}\n`);
-        process.stdout.write(`${report.verified} record(s) verified before it.\n`);
-        return;
-      }
-      if (unanchored.length > 0) {
-        process.stdout.write(`BROKEN: the chain does not hold ${unanchored.length} of ${anchors.length} anchored head(s)\n`);
-        for (const problem of unanchored) process.stdout.write(`  ${problem}\n`);
-        return;
-      }
-      process.stdout.write(
-        report.head
-          ? `ok: ${report.verified} record(s) chained; newest ${headText(report.head)}\n` +
-              (anchors.length > 0
-                ? `  holds every anchored head (${anchors.length}), so no record up to the newest anchor was rewritten or removed.\n`
-                : "  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n")
-          : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
-      );
-    });
+    .action(
+      returnsExitCode((options: { dir: string; anchor?: string; json?: boolean }) => {
+        const anchors = options.anchor === undefined ? [] : readAnchors(options.anchor);
+        const folder = stackFolder(options.dir, "--dir");
+        const report = readable(folder, () => verifyChain(folder, renderEvidenceMarkdown));
+        // Anchors are judged only on a chain that holds together: a broken chain already fails.
+        const unanchored = report.problem ? [] : anchors.flatMap((anchor) => anchorProblem(chainLinks(folder), anchor) ?? []);
+        const ok = !report.problem && unanchored.length === 0;
+        const exit = ok ? EXIT.ok : EXIT.failed;
+        if (options.json) {
+          printJson({
+            ok,
+            folder: report.folder,
+            verified: report.verified,
+            unchained: report.unchained,
+            head: report.head ?? null,
+            problem: report.problem ?? null,
+            anchors: anchors.length,
+            unanchored,
+          });
+          return exit;
+        }
+        for (const file of report.unchained)
+          process.stdout.write(`unchained: ${path.basename(file)} was written before the hash chain; it cannot be verified\n`);
+        if (report.problem) {
+          process.stdout.write(`BROKEN: ${report.problem.kind} ${report.problem.file}\n  ${report.problem.detail}\n`);
+          process.stdout.write(`${report.verified} record(s) verified before it.\n`);
+          return exit;
+        }
+        if (unanchored.length > 0) {
+          process.stdout.write(`BROKEN: the chain does not hold ${unanchored.length} of ${anchors.length} anchored head(s)\n`);
+          for (const problem of unanchored) process.stdout.write(`  ${problem}\n`);
+          return exit;
+        }
+        process.stdout.write(
+          report.head
+            ? `ok: ${report.verified} record(s) chained; newest ${headText(report.head)}\n` +
+                (anchors.length > 0
+                  ? `  holds every anchored head (${anchors.length}), so no record up to the newest anchor was rewritten or removed.\n`
+                  : "  Keep this hash apart from the folder: a later run that no longer finds it shows the newest records were removed.\n")
+            : "no chained records yet: the next cfct up, rotate, destroy or audit starts the chain\n",
+        );
+        return exit;
+      }),
+    );
 
   evidence
     .command("report")
@@ -74,13 +78,11 @@ export function registerEvidence(program: Command): void {
     .requiredOption("-s, --stack <env>", "stack name")
     .option("--since <date>", "start of the audit period (RFC 3339 or YYYY-MM-DD; default: the first record)")
     .option("--until <date>", "end of the audit period (default: now; on a rehearsal's sandbox clock, its newest record)")
-    .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default md); html is one self-contained file`)
+    .addOption(new Option("--format <format>", "the report's format (default md); html is one self-contained file").choices(REPORT_FORMATS))
     .option("--json", "the same as --format json")
     .option("--out <file>", "write the report to this file instead of stdout")
     .option("--evidence-dir <dir>", "where cfct wrote evidence", "evidence")
-    .action((options: ReportOptions) => {
-      writeReport(options, reportFormat(options));
-    });
+    .action(returnsExitCode((options: ReportOptions) => writeReport(options, reportFormat(options))));
 }
 
 const REPORT_FORMATS = ["md", "html", "json"] as const;
@@ -90,7 +92,7 @@ interface ReportOptions {
   stack: string;
   since?: string;
   until?: string;
-  format?: string;
+  format?: ReportFormat;
   json?: boolean;
   out?: string;
   evidenceDir: string;
@@ -98,14 +100,12 @@ interface ReportOptions {
 
 function reportFormat(options: ReportOptions): ReportFormat {
   const format = options.format ?? (options.json ? "json" : "md");
-  if (!(REPORT_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format ${format} is not a report format. Fix: use one of ${REPORT_FORMATS.join(", ")}`);
   if (options.json && format !== "json")
     throw new UsageError(`--json asks for JSON, --format ${format} for ${format}. Fix: give one of them`);
-  return format as ReportFormat;
+  return format;
 }
 
-function writeReport(options: ReportOptions, format: ReportFormat): void {
+function writeReport(options: ReportOptions, format: ReportFormat): number {
   const since = options.since ? parseDate(options.since, "--since") : undefined;
   const until = options.until ? parseDate(options.until, "--until") : undefined;
   if (since && until && until < since) throw new UsageError(`--until ${options.until} is before --since ${options.since}. Fix: swap them`);
@@ -127,7 +127,7 @@ function writeReport(options: ReportOptions, format: ReportFormat): void {
     process.stdout.write(format === "json" ? `${JSON.stringify({ out })}\n` : `report: ${out}\n`);
   } else process.stdout.write(text);
   // The report is still written when the chain is broken (it says so first); the exit code says it too.
-  process.exitCode = chain.problem ? EXIT.failed : EXIT.ok;
+  return chain.problem ? EXIT.failed : EXIT.ok;
 }
 
 /** Reads evidence with `work`; a folder or file this user may not read is named with the fix, not as a raw EACCES. */

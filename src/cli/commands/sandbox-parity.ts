@@ -9,6 +9,7 @@ import { parityPlan, recordBehaviours, type ParityCall } from "../../parity/meas
 import { inspectBaseUrl } from "../../verify/endpoint";
 import { readCredential } from "../credential";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import shippedDefaults from "../../sandbox/default-behaviours.json";
 
 interface ParityOptions {
@@ -72,36 +73,39 @@ export function registerSandboxParity(program: Command): void {
     .option("--out <file>", "where to write the behaviour file (JSON)")
     .option("--dry-run", "list every call it would make, and make none")
     .option("--json", "print the behaviour file instead of the summary")
-    .action(async (options: ParityOptions) => {
-      const accountId = requireId("--account", options.account);
-      const zoneId = requireId("--zone", options.zone);
-      const urlProblem = inspectBaseUrl(options.apiBase);
-      if (urlProblem) throw new UsageError(`--api-base: ${urlProblem.check.detail}. Fix: ${urlProblem.check.remedy}`);
-      if (options.dryRun) {
-        process.stdout.write(
-          `cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${options.apiBase}:\n`,
-        );
-        for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
-        return;
-      }
-      const apiToken = readCredential(process.env, options.tokenEnv, "--token-env");
-      const out = options.out && path.resolve(options.out);
-      if (out && !fs.existsSync(path.dirname(out)))
-        throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
+    .action(
+      returnsExitCode(async (options: ParityOptions) => {
+        const accountId = requireId("--account", options.account);
+        const zoneId = requireId("--zone", options.zone);
+        const urlProblem = inspectBaseUrl(options.apiBase);
+        if (urlProblem) throw new UsageError(`--api-base: ${urlProblem.check.detail}. Fix: ${urlProblem.check.remedy}`);
+        if (options.dryRun) {
+          process.stdout.write(
+            `cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${options.apiBase}:\n`,
+          );
+          for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
+          return EXIT.ok;
+        }
+        const apiToken = readCredential(process.env, options.tokenEnv, "--token-env");
+        const out = options.out && path.resolve(options.out);
+        if (out && !fs.existsSync(path.dirname(out)))
+          throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
 
-      const { file, leftBehind } = await recordBehaviours({ baseUrl: options.apiBase, apiToken, accountId, zoneId });
-      behaviourFileSchema.parse(file);
-      if (out) fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify(file, null, 2)}\n`
-          : `${render(file, parseBehaviourFile(shippedDefaults, "src/sandbox/default-behaviours.json"))}\n${out ? `Written to ${out}\n` : ""}`,
-      );
-      if (leftBehind.length > 0) {
-        process.stderr.write(
-          `cfct: could not delete test token(s) ${leftBehind.join(", ")}. Fix: delete them in the dashboard (My Profile → API Tokens); they expire within the hour\n`,
+        const { file, leftBehind } = await recordBehaviours({ baseUrl: options.apiBase, apiToken, accountId, zoneId });
+        behaviourFileSchema.parse(file);
+        if (out) fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(file, null, 2)}\n`
+            : `${render(file, parseBehaviourFile(shippedDefaults, "src/sandbox/default-behaviours.json"))}\n${out ? `Written to ${out}\n` : ""}`,
         );
-        process.exitCode = EXIT.failed;
-      }
-    });
+        if (leftBehind.length > 0) {
+          process.stderr.write(
+            `cfct: could not delete test token(s) ${leftBehind.join(", ")}. Fix: delete them in the dashboard (My Profile → API Tokens); they expire within the hour\n`,
+          );
+          return EXIT.failed;
+        }
+        return EXIT.ok;
+      }),
+    );
 }

@@ -8,6 +8,7 @@ import { runDestroy } from "../../automation/destroy";
 import { recordRun } from "../../automation/record-run";
 import { diffTokens } from "../../automation/token-diff";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { printJson } from "../json-output";
 import { evidenceRecordSchema } from "../../evidence/record";
 import { PROBE_ALL_ZONES_FLAG, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
@@ -55,7 +56,7 @@ function progressingPipeline(options: EngineOptions, engineChoice: { createStack
 }
 
 /**
- * Runs the command's work with its evidence recorded, reports problems, and sets the exit code.
+ * Runs the command's work with its evidence recorded, reports problems, and returns the exit code.
  * `extra`: what the command adds to its report (in JSON as fields, in text as lines).
  */
 async function recorded<T extends RunSummary & { events?: RotateSummary["events"] }>(
@@ -64,7 +65,7 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
   command: "up" | "rotate" | "destroy",
   work: () => Promise<T>,
   extra: (summary: T) => { json: Record<string, unknown>; lines: string[] } = () => ({ json: {}, lines: [] }),
-): Promise<T> {
+): Promise<number> {
   const interruptible = sayWhatWasInterrupted((signal) =>
     interruptionMessage(signal, { command, stack: options.stack, ...(lastStep ? { lastStep } : {}) }, pipeline.context.engine),
   );
@@ -83,13 +84,12 @@ async function recorded<T extends RunSummary & { events?: RotateSummary["events"
     print(chainHeadLine(evidence.head));
     for (const line of added.lines) print(line);
   }
-  process.exitCode = summary.ok ? EXIT.ok : EXIT.failed;
-  return summary;
+  return summary.ok ? EXIT.ok : EXIT.failed;
 }
 
 export function registerStackOperations(program: Command): void {
   withEngineOptions(program.command("preview").description("Show which tokens, groups, accounts and zones a deploy would change")).action(
-    async (options: EngineOptions) => {
+    returnsExitCode(async (options: EngineOptions) => {
       const pipeline = pipelineFor(options, print);
       const { engine } = pipeline.context;
       print(engine.label);
@@ -102,28 +102,33 @@ export function registerStackOperations(program: Command): void {
         for (const line of token.lines) print(`    ${line}`);
       }
       print(`${changes.filter((c) => c.op !== "same").length} change(s)`);
-    },
+      return EXIT.ok;
+    }),
   );
 
   withEngineOptions(program.command("up").description("Deploy the stack, then verify and register every new or changed token"))
     .option(...PROBE_ALL_ZONES_FLAG)
     .option(...JSON_FLAG)
-    .action(async (options: RunOptions) => {
-      reportingTo(options);
-      const pipeline = progressingPipeline(options, { createStack: true });
-      await recorded(options, pipeline, "up", () => runUp(pipeline.context));
-    });
+    .action(
+      returnsExitCode(async (options: RunOptions) => {
+        reportingTo(options);
+        const pipeline = progressingPipeline(options, { createStack: true });
+        return recorded(options, pipeline, "up", () => runUp(pipeline.context));
+      }),
+    );
 
   withEngineOptions(
     program.command("destroy").description("Revoke and delete every token of the stack (and registrations marked deleteOnDestroy)"),
   )
     .option(...JSON_FLAG)
-    .action(async (options: RunOptions) => {
-      reportingTo(options);
-      const pipeline = pipelineFor(options, print, { stackFileOptional: true });
-      print(pipeline.context.engine.label);
-      await recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
-    });
+    .action(
+      returnsExitCode(async (options: RunOptions) => {
+        reportingTo(options);
+        const pipeline = pipelineFor(options, print, { stackFileOptional: true });
+        print(pipeline.context.engine.label);
+        return recorded(options, pipeline, "destroy", () => runDestroy(pipeline.context));
+      }),
+    );
 
   withEngineOptions(program.command("rotate").description("Rotate due tokens with no gap in the platforms' access"))
     .option("--if-due-within <duration>", "rotate tokens expiring within this window, e.g. 14d or 36h", "14d")
@@ -132,30 +137,32 @@ export function registerStackOperations(program: Command): void {
     .option("--token <key...>", "only these token keys")
     .option(...PROBE_ALL_ZONES_FLAG)
     .option(...JSON_FLAG)
-    .action(async (options: RunOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
-      reportingTo(options);
-      const pipeline = progressingPipeline(options, { createStack: true });
-      await recorded(
-        options,
-        pipeline,
-        "rotate",
-        () =>
-          runRotate(pipeline.context, {
-            ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
-            graceHours: durationHours(options.grace, "--grace"),
-            ...(options.force ? { force: true } : {}),
-            ...(options.token ? { keys: options.token } : {}),
-            pickupCheckFor: pipeline.pickupCheckFor,
+    .action(
+      returnsExitCode(async (options: RunOptions & { ifDueWithin: string; grace: string; force?: boolean; token?: string[] }) => {
+        reportingTo(options);
+        const pipeline = progressingPipeline(options, { createStack: true });
+        return recorded(
+          options,
+          pipeline,
+          "rotate",
+          () =>
+            runRotate(pipeline.context, {
+              ifDueWithinDays: durationHours(options.ifDueWithin, "--if-due-within") / 24,
+              graceHours: durationHours(options.grace, "--grace"),
+              ...(options.force ? { force: true } : {}),
+              ...(options.token ? { keys: options.token } : {}),
+              pickupCheckFor: pipeline.pickupCheckFor,
+            }),
+          (summary) => ({
+            json: { waiting: summary.waiting },
+            lines:
+              summary.waiting.length > 0
+                ? [`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`]
+                : [],
           }),
-        (summary) => ({
-          json: { waiting: summary.waiting },
-          lines:
-            summary.waiting.length > 0
-              ? [`waiting for pickup: ${summary.waiting.join(", ")} (run cfct rotate again later; the schedule does)`]
-              : [],
-        }),
-      );
-    });
+        );
+      }),
+    );
 }
 
 /** `14d`, `36h` or a bare number of days, in hours. */

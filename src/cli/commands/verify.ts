@@ -22,10 +22,11 @@ import type { EngineKind } from "../build-pipeline";
 import { runVerify } from "../../automation/pipeline";
 import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { recordRun } from "../../automation/record-run";
-import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, pipelineFor, type EngineOptions } from "../engine-options";
+import { PROBE_ALL_ZONES_FLAG, RATE_BUDGET_FLAG, engineOption, pipelineFor, type EngineOptions } from "../engine-options";
 import { credentialProblem } from "../credential";
 import { DOCUMENTED_BUDGET, RateBudgets, REAL_CLOCK, type RequestBudget } from "../../cloudflare/pacing";
 import { EXIT, UsageError } from "../errors";
+import { returnsExitCode } from "../exit-code";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
 
 interface VerifyOptions {
@@ -58,7 +59,7 @@ export function registerVerify(program: Command): void {
         "Prove a token does exactly what its platform needs: endpoint, liveness, exact groups and resources, one probe per group, zone coverage. " +
           "Token values come only from environment variables and are never printed. Exit 0 ok, 2 a check failed, 1 usage error.",
       )
-      .option("--platform <key>", `platform of the token: ${platformKeys().join(", ")}`)
+      .addOption(new Option("--platform <key>", "platform of the token").choices(platformKeys()))
       .option("--token-env <VAR>", "environment variable holding the token to verify")
       .option(
         "--provisioner-token-env <VAR>",
@@ -84,31 +85,34 @@ export function registerVerify(program: Command): void {
       .option("--expiry-warn-days <n>", "warn when the token expires within this many days", "14")
       .option(...PROBE_ALL_ZONES_FLAG)
       .option(...RATE_BUDGET_FLAG)
-      .option(
-        "--engine <kind>",
-        "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine (pulumi | sandbox), and write evidence",
+      .addOption(
+        engineOption(
+          "with --stack: take every deployed token from the stack's outputs and its value from the stack's state through this engine, and write evidence",
+        ),
       )
       .option("--sandbox-state-dir <dir>", "with --engine sandbox: the rehearsal state (default <project>/.cfct/sandbox/<stack>)")
       .option("--evidence-dir <dir>", "with --engine: where evidence goes", "evidence")
       .option("--json", "print exactly one JSON object"),
-  ).action(async (options: VerifyOptions) => {
-    const secrets: string[] = [];
-    try {
-      const stackMode = Boolean(options.stack || options.config);
-      if (options.engine && !options.stack) throw new UsageError("--engine reads a deployed stack's outputs: name it with --stack <env>");
-      const results = options.engine
-        ? await verifyDeployed(options)
-        : stackMode
-          ? await verifyStack(options, secrets)
-          : [await verifyFlags(options, secrets)];
-      write(options, results);
-      if (results.some((r) => !r.report.ok)) process.exitCode = EXIT.failed;
-    } catch (error) {
-      if (error instanceof VerifyInputError) throw new UsageError(redact(error.message, secrets));
-      if (error instanceof Error) error.message = redact(error.message, secrets);
-      throw error;
-    }
-  });
+  ).action(
+    returnsExitCode(async (options: VerifyOptions) => {
+      const secrets: string[] = [];
+      try {
+        const stackMode = Boolean(options.stack || options.config);
+        if (options.engine && !options.stack) throw new UsageError("--engine reads a deployed stack's outputs: name it with --stack <env>");
+        const results = options.engine
+          ? await verifyDeployed(options)
+          : stackMode
+            ? await verifyStack(options, secrets)
+            : [await verifyFlags(options, secrets)];
+        write(options, results);
+        return results.some((r) => !r.report.ok) ? EXIT.failed : EXIT.ok;
+      } catch (error) {
+        if (error instanceof VerifyInputError) throw new UsageError(redact(error.message, secrets));
+        if (error instanceof Error) error.message = redact(error.message, secrets);
+        throw error;
+      }
+    }),
+  );
 }
 
 function write(options: VerifyOptions, results: readonly { title: string; report: VerifyReport }[]): void {
@@ -175,9 +179,8 @@ function common(
 
 async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{ title: string; report: VerifyReport }> {
   if (!options.platform) throw new UsageError("name the platform with --platform <key>, or verify a whole stack with --stack <env>");
-  const platform = PLATFORMS[options.platform];
-  if (!platform)
-    throw new UsageError(`--platform "${options.platform}" is not a known platform. Fix: use one of ${platformKeys().join(", ")}`);
+  // Commander let through only a built-in platform's key (--platform's choices).
+  const platform = PLATFORMS[options.platform]!;
   if (!options.tokenEnv)
     throw new UsageError("name the environment variable holding the token with --token-env <VAR> (a token is never passed as a flag)");
   if (!options.accounts) throw new UsageError("name the account(s) the token reads with --accounts <id>[,<id>]");

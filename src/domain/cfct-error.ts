@@ -1,0 +1,72 @@
+/**
+ * The one base of cfct's errors, in a leaf module so that every layer can throw it: what went wrong,
+ * what to do about it, and the exit code it stops the command with. `--json` prints the parts
+ * separately (src/cli/json-output.ts); `message` is the text a person reads.
+ */
+
+/**
+ * The exit-code contract; the README's "Exit codes" table is the same table (a test compares them).
+ *   0 done;
+ *   1 nothing was changed: bad config or flags, missing Pulumi CLI, locked stack, unreachable API
+ *     before any change, corrupt local state, a provisioner that lacks a permission;
+ *   2 a token failed verification or registration, or a run stopped after it changed something;
+ *   128 + the signal (130 for Ctrl-C) when up, rotate or destroy was interrupted (src/cli/interruption.ts).
+ */
+export const EXIT = { ok: 0, nothingChanged: 1, failed: 2 } as const;
+
+/** The exit code of a command an error stopped. */
+export type StopCode = typeof EXIT.nothingChanged | typeof EXIT.failed;
+
+export interface ErrorParts {
+  /** What went wrong, naming the config key or flag and the value. */
+  readonly summary: string;
+  /** What to do about it. */
+  readonly fix?: string;
+  /** A link or a doc path that explains more. */
+  readonly docs?: string;
+}
+
+/** How a message reads when its parts are given: "<summary>. Fix: <fix>", the wording cfct's messages have always had. */
+const FIX_SEPARATOR = ". Fix: ";
+
+/**
+ * An error a user can act on. Built from its parts, or from a finished message. The message is the
+ * one text of it (hiding a secret in it hides it from the parts too): `summary` and `fix` are read
+ * from it, split at its "Fix:" when it has exactly one, so older throw sites still give `--json`
+ * a separate fix. Its exit code is 1 (nothing changed) unless a subclass says otherwise; a run that
+ * had changed something retypes it as ChangedThenStoppedError (classifyStop, src/domain/run-errors.ts).
+ */
+export class CfctError extends Error {
+  override name = "CfctError";
+  readonly exit: StopCode = EXIT.nothingChanged;
+  readonly #docs: string | undefined;
+
+  constructor(what: string | ErrorParts, options?: ErrorOptions) {
+    super(typeof what === "string" ? what : messageOf(what), options);
+    this.#docs = typeof what === "string" ? undefined : what.docs;
+  }
+
+  get summary(): string {
+    return partsOf(this.message).summary;
+  }
+
+  get fix(): string | undefined {
+    return partsOf(this.message).fix;
+  }
+
+  get docs(): string | undefined {
+    return this.#docs;
+  }
+}
+
+function messageOf(parts: ErrorParts): string {
+  return parts.fix === undefined ? parts.summary : `${parts.summary}${FIX_SEPARATOR}${parts.fix}`;
+}
+
+/** A message with several fixes (a list of problems) stays whole: splitting it at the first would misname the rest. */
+function partsOf(message: string): { summary: string; fix?: string } {
+  const fixes = message.split(/\s*\bFix: /);
+  if (fixes.length !== 2) return { summary: message };
+  const [summary, fix] = fixes as [string, string];
+  return { summary: summary.replace(/\.$/, ""), fix };
+}
