@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from "hono";
 export const CONTROL_TOKEN_HEADER = "x-cfct-sandbox-control";
 
 /** Where a user finds the token of a `cfct sandbox`: messages name it, never the value. */
-export const CONTROL_TOKEN_SOURCE = "the controlToken of this sandbox's entry in ~/.cfct/sandbox.json (0600)";
+const CONTROL_TOKEN_SOURCE = "the controlToken of this sandbox's entry in ~/.cfct/sandbox.json (0600)";
 
 /** A fresh control token for one sandbox run: 32 random bytes, base64url. */
 export function newControlToken(): string {
@@ -45,7 +45,7 @@ export function requireControlToken(
       return refuse(
         c.req.path,
         403,
-        `the ${CONTROL_TOKEN_HEADER} header does not hold this sandbox's control token (a Cloudflare or provisioner token is never one). Fix: send ${CONTROL_TOKEN_SOURCE} of the sandbox at this port`,
+        `the ${CONTROL_TOKEN_HEADER} header does not hold this sandbox's control token (a Cloudflare or provisioner token is never one). Fix: send ${CONTROL_TOKEN_SOURCE}; a restarted sandbox has a new one`,
       );
     }
     await next();
