@@ -22,7 +22,7 @@ import { parseSettings } from "../src/config/schema";
 import { plan } from "../src/plan/plan";
 import { PLATFORMS } from "../src/platforms";
 import { defaultFixture, startSandbox, type RateLimitSettings, type RunningSandbox } from "../src/sandbox";
-import { advanceClock, sandboxPacingClock } from "../src/sandbox/control-client";
+import { advanceClock, sandboxPacingClock, controlFetch } from "../src/sandbox/control-client";
 import { verifyToken } from "../src/verify";
 import { issueToken, specFromPlan } from "../test/verify/helpers";
 import { naiveFleet, naiveVerifyCalls, verifyLowerBound, type NaiveFleetResult } from "./naive";
@@ -164,7 +164,7 @@ interface SandboxStats {
 }
 
 async function stats(sandbox: RunningSandbox): Promise<SandboxStats> {
-  return (await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as SandboxStats;
+  return (await (await controlFetch(sandbox.control, "/stats")).json()) as SandboxStats;
 }
 
 /** One command of ours (a fresh process's worth: its own budgets) with figures from the sandbox and the pacer. */
@@ -174,14 +174,14 @@ async function oursCommand(
   run: (pipeline: Pipeline) => Promise<{ ok: boolean; problems: string[] }>,
   rateBudget?: RateLimitSettings,
 ): Promise<FleetFigures & { byRoute: Record<string, number> }> {
-  await fetch(`${sandbox.controlUrl}/stats/reset`, { method: "POST" });
-  const clock = sandboxPacingClock(sandbox.controlUrl);
+  await controlFetch(sandbox.control, "/stats/reset", { method: "POST" });
+  const clock = sandboxPacingClock(sandbox.control);
   const pipeline = buildPipeline({
     projectDir: project.dir,
     stack: project.stack,
     engine: "sandbox",
     apiBase: sandbox.baseUrl,
-    controlUrl: sandbox.controlUrl,
+    sandboxControl: sandbox.control,
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: path.join(project.dir, "state"),
     progress: () => undefined,
@@ -299,7 +299,7 @@ async function fleetCase(): Promise<void> {
         // Rotation under Cloudflare's limit with the default headers only, to keep the bench short.
         if (rateLimitHeaders !== "static" || !documented) continue;
         // It runs later (it is scheduled), after the up's window has passed.
-        for (const sandbox of [ours, naive]) await advanceClock(sandbox.controlUrl, limit.windowSeconds);
+        for (const sandbox of [ours, naive]) await advanceClock(sandbox.control, limit.windowSeconds);
         const rotate = await oursCommand(ours, project, (pipeline) =>
           runRotate(pipeline.context, { ifDueWithinDays: 14, force: true, graceHours: 0, pickupCheckFor: pipeline.pickupCheckFor }),
         );

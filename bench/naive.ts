@@ -76,7 +76,7 @@ export async function naiveFleet(
       refused += 1;
       const wait = Number(response.headers.get("retry-after") ?? "1");
       if (token === sandbox.provisionerToken) windows += 1;
-      await advanceClock(sandbox.controlUrl, wait);
+      await advanceClock(sandbox.control, wait);
       waitedSeconds += wait;
     }
   };

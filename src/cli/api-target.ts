@@ -1,7 +1,8 @@
 import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
 import { isLoopbackHost } from "../cloudflare/http";
-import { announcementFile, readAnnouncements, type SandboxAnnouncement } from "../sandbox/announcement";
-import { sandboxControlUrl, type EngineKind } from "./build-pipeline";
+import { announcementFile, readAnnouncements, type Announcements, type SandboxAnnouncement } from "../sandbox/announcement";
+import type { SandboxControl } from "../sandbox/control-client";
+import type { EngineKind } from "./build-pipeline";
 import { readCredential } from "./credential";
 import { UsageError } from "./errors";
 import { ENDPOINT_REMEDY, inspectBaseUrl } from "../verify/endpoint";
@@ -10,8 +11,8 @@ import { ENDPOINT_REMEDY, inspectBaseUrl } from "../verify/endpoint";
 export interface ApiTarget {
   readonly apiBase: string;
   readonly provisionerToken: string;
-  /** The sandbox's control plane (clock, instance): a rehearsal's only. */
-  readonly controlUrl?: string;
+  /** The sandbox's control plane (clock, instance) and its token: a rehearsal's only. */
+  readonly sandboxControl?: SandboxControl;
 }
 
 export interface ApiTargetOptions {
@@ -31,10 +32,10 @@ const sameBase = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/
  * The one way every command finds its API and credential (up, preview, destroy, rotate, verify,
  * audit, doctor; every client each builds). A rehearsal (`--engine sandbox`) talks to a sandbox on
  * this machine only: the one at --api-base, or the running `cfct sandbox` (~/.cfct/sandbox.json),
- * with that sandbox's own provisioner credential, so a real credential in the environment is never
- * sent anywhere; CLOUDFLARE_BASE_URL is ignored. Only a sandbox started some other way (in-process,
- * not announced) takes its credential from the environment variable. Every credential read from the
- * environment passes the one rule of readCredential.
+ * with that sandbox's own provisioner credential and control token, both from its entry there. A
+ * rehearsal reads no credential from the environment (--provisioner-token-env may name a variable
+ * holding a real Cloudflare credential) and ignores CLOUDFLARE_BASE_URL. Every credential a real run
+ * reads from the environment passes the one rule of readCredential.
  */
 export function resolveApiTarget(
   options: ApiTargetOptions,
@@ -60,17 +61,9 @@ export function resolveApiTarget(
     }
     const sandbox = announced.running.find((s) => sameBase(s.baseUrl, options.apiBase!));
     if (sandbox) return fromAnnouncement(sandbox, progress);
-    progress(`sandbox: ${options.apiBase}, with the credential in ${options.provisionerTokenEnv} (it is not a running \`cfct sandbox\`)`);
-    return {
-      apiBase: options.apiBase,
-      provisionerToken: readCredential(
-        env,
-        options.provisionerTokenEnv,
-        "--provisioner-token-env",
-        "the provisioner credential of that sandbox (the provisionerToken it printed)",
-      ),
-      controlUrl: sandboxControlUrl(options.apiBase),
-    };
+    throw new UsageError(
+      `--engine sandbox takes the credential of the sandbox at --api-base ${options.apiBase} from its entry in ${announcementFile()}, and ${whyUnusable(announced, options.apiBase)}; a rehearsal never reads ${options.provisionerTokenEnv}, which may hold a real Cloudflare credential. Fix: start the sandbox with \`cfct sandbox\` and pass the baseUrl it printed`,
+    );
   }
   const [only, ...more] = announced.running;
   if (only && more.length === 0) return fromAnnouncement(only, progress);
@@ -81,15 +74,24 @@ export function resolveApiTarget(
         .join("; ")}) and will not guess. Fix: pass the one to use as --api-base <baseUrl>`,
     );
   }
-  const why =
-    announced.invalid !== undefined
-      ? `${announcementFile()} is unreadable (${announced.invalid})`
-      : announced.stale.length > 0
-        ? `${announcementFile()} names a sandbox (pid ${announced.stale.map((s) => s.pid).join(", ")}) that is no longer running`
-        : "no `cfct sandbox` is running";
   throw new UsageError(
-    `--engine sandbox needs a running sandbox, and ${why}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
+    `--engine sandbox needs a running sandbox, and ${whyUnusable(announced)}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
   );
+}
+
+/** Why no usable entry (for `baseUrl`, when given) is in the announcement file. */
+function whyUnusable(announced: Announcements, baseUrl?: string): string {
+  const file = announcementFile();
+  const matching = <T extends { baseUrl: string }>(entries: readonly T[]) =>
+    baseUrl === undefined ? entries : entries.filter((s) => sameBase(s.baseUrl, baseUrl));
+  const pids = (entries: readonly { pid: number }[]) => entries.map((s) => s.pid).join(", ");
+  if (announced.invalid !== undefined) return `${file} is unreadable (${announced.invalid})`;
+  const outdated = matching(announced.outdated);
+  if (outdated.length > 0)
+    return `${file} names a sandbox (pid ${pids(outdated)}) started by an older cfct, without the controlToken its control plane now demands (restart it)`;
+  const stale = matching(announced.stale);
+  if (stale.length > 0) return `${file} names a sandbox (pid ${pids(stale)}) that is no longer running`;
+  return baseUrl === undefined ? "no `cfct sandbox` is running" : "no running `cfct sandbox` is recorded there for it";
 }
 
 /**
@@ -131,5 +133,9 @@ function shownUrl(raw: string): string {
 
 function fromAnnouncement(sandbox: SandboxAnnouncement, progress: (line: string) => void): ApiTarget {
   progress(`sandbox: ${sandbox.baseUrl} (from ${announcementFile()}), with its provisioner credential`);
-  return { apiBase: sandbox.baseUrl, provisionerToken: sandbox.provisionerToken, controlUrl: sandbox.controlUrl };
+  return {
+    apiBase: sandbox.baseUrl,
+    provisionerToken: sandbox.provisionerToken,
+    sandboxControl: { url: sandbox.controlUrl, token: sandbox.controlToken },
+  };
 }

@@ -2,7 +2,7 @@ import { ApiCallCounter, CLOUDFLARE_API_BASE, CloudflareApiError, createCloudfla
 import { DOCUMENTED_BUDGET, PROVISIONER_USER, RateBudgets, REAL_CLOCK, type PacingClock, type RequestBudget } from "../cloudflare/pacing";
 import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from "../registration";
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
-import { readClock, readInstance } from "../sandbox/control-client";
+import { readClock, readInstance, type SandboxControl } from "../sandbox/control-client";
 import { VerifyMemo, verifyToken } from "../verify";
 import { NothingChangedError } from "../domain/run-errors";
 import type { CleanedUpToken, EngineResult, StackEngine } from "../automation/engine";
@@ -29,8 +29,8 @@ export interface PipelineOptions {
   /** `up` and `rotate` may create the Pulumi stack; every other command only selects it. */
   readonly createStack?: boolean;
   readonly progress: (line: string) => void;
-  /** The sandbox's control URL, whose clock the rehearsal engine follows. Derived from apiBase when absent. */
-  readonly controlUrl?: string;
+  /** The sandbox's control plane and its token, whose clock the rehearsal engine follows: required by the rehearsal engine. */
+  readonly sandboxControl?: SandboxControl;
   readonly sandboxStateDir?: string;
   readonly policyPacks?: readonly string[];
   readonly policyPackConfigs?: readonly string[];
@@ -68,11 +68,6 @@ function noticingChanges(engine: StackEngine, changed: () => void): StackEngine 
   return watched;
 }
 
-/** The sandbox's control plane sits beside its API: http://host:port/__sandbox next to /client/v4. */
-export function sandboxControlUrl(apiBase: string): string {
-  return apiBase.replace(/\/client\/v4\/?$/, "/__sandbox");
-}
-
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
 export function buildPipeline(options: PipelineOptions): Pipeline {
   const counter = new ApiCallCounter();
@@ -89,8 +84,11 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   const rehearsal = options.engine === "sandbox";
-  const controlUrl = options.controlUrl ?? sandboxControlUrl(options.apiBase);
-  const now = rehearsal ? () => readClock(controlUrl) : async () => new Date();
+  const control = (): SandboxControl => {
+    if (!options.sandboxControl) throw new Error("buildPipeline: the rehearsal engine needs sandboxControl (resolveApiTarget gives it)");
+    return options.sandboxControl;
+  };
+  const now = rehearsal ? () => readClock(control()) : async () => new Date();
   let changes = 0;
   const cleanups: CleanupEvidence[] = [];
   // A deleted leftover is a change (exit 2 if the run stops later), and the evidence names it.
@@ -112,7 +110,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           client: provisioner,
           now,
           env: options.env ?? process.env,
-          sandbox: async () => ({ ...(await readInstance(controlUrl)), baseUrl: options.apiBase }),
+          sandbox: async () => ({ ...(await readInstance(control())), baseUrl: options.apiBase }),
           progress: options.progress,
           onCleanup,
         })
@@ -225,7 +223,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     apiCalls: () => counter.total,
     changes: () => changes,
     budgets,
-    clock: async () => (rehearsal ? { source: "sandbox", sandbox: (await readInstance(controlUrl)).instance } : { source: "real" }),
+    clock: async () => (rehearsal ? { source: "sandbox", sandbox: (await readInstance(control())).instance } : { source: "real" }),
     cleanups: () => cleanups,
   };
 }

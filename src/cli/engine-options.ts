@@ -95,7 +95,7 @@ export function pipelineFor(
     engine: options.engine,
     apiBase: resolved.apiBase,
     provisionerToken: resolved.provisionerToken,
-    ...(resolved.controlUrl ? { controlUrl: resolved.controlUrl } : {}),
+    ...(resolved.sandboxControl ? { sandboxControl: resolved.sandboxControl } : {}),
     provisionerTokenEnv: options.provisionerTokenEnv,
     createStack,
     progress,

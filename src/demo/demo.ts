@@ -11,7 +11,7 @@ import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
 import { PLATFORMS } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
-import { advanceClock } from "../sandbox/control-client";
+import { advanceClock, type SandboxControl } from "../sandbox/control-client";
 import { verifyToken } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 import { startDatadogStandIn } from "./datadog-standin";
@@ -30,7 +30,7 @@ export interface DemoOptions {
 export interface RehearsalPipelineOptions {
   readonly stack: string;
   readonly apiBase: string;
-  readonly controlUrl: string;
+  readonly sandboxControl: SandboxControl;
   readonly provisionerToken: string;
   readonly sandboxStateDir: string;
   readonly progress: (line: string) => void;
@@ -77,7 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const pipeline = options.rehearsalPipeline({
       stack: STACK,
       apiBase: sandbox.baseUrl,
-      controlUrl: sandbox.controlUrl,
+      sandboxControl: sandbox.control,
       provisionerToken: sandbox.provisionerToken,
       sandboxStateDir: path.join(work, "state"),
       // Every run announces its engine; the story says it once.
@@ -126,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }));
-    await advanceClock(sandbox.controlUrl, 3600);
+    await advanceClock(sandbox.control, 3600);
     await simulateAsceraSync(sandbox, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
     print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
     const asceraDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }));
@@ -136,14 +136,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `5. Rotate ${datadogKey} (Datadog's API): the successor replaces the key of the same Datadog account; the old token stays until Datadog collects with the new one.`,
     );
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [datadogKey] }));
-    await advanceClock(sandbox.controlUrl, 3600);
+    await advanceClock(sandbox.control, 3600);
     await datadog.poll();
     print("   Datadog's next collection runs with the key it now holds; the next rotate run sees the new token in use.");
     const datadogDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [datadogKey] }));
 
     print("6. Rotate drata (hand-off sheet): nobody reports the paste, so the old token lives out the 24h grace window.");
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: ["drata"] }));
-    await advanceClock(sandbox.controlUrl, 25 * 3600);
+    await advanceClock(sandbox.control, 25 * 3600);
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("7. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");

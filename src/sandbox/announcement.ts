@@ -7,25 +7,28 @@ import { ensurePrivateDirectory, writeSecretFile } from "../files/secret-file";
 
 /**
  * Where each running `cfct sandbox` says it listens, so `cfct up --engine sandbox` finds it without
- * flags. The file holds each sandbox's provisioner credential: a credential of that sandbox only,
- * which it also prints on stdout; the file is 0600 under the user's home (never in a repository).
- * Several sandboxes may run at once: each adds its own entry and removes only that entry when it
- * stops. An entry left by a killed sandbox is recognised by its pid.
+ * flags. The file holds each sandbox's provisioner credential (a credential of that sandbox only,
+ * which it also prints on stdout) and its control token (which it prints nowhere); the file is 0600
+ * under the user's home (never in a repository). Several sandboxes may run at once: each adds its
+ * own entry and removes only that entry when it stops. An entry left by a killed sandbox is
+ * recognised by its pid.
  */
 const announcementSchema = z.object({
   baseUrl: z.string().url(),
   controlUrl: z.string().url(),
+  controlToken: z.string().min(1),
   provisionerToken: z.string().min(1),
   pid: z.int().positive(),
 });
 
 export type SandboxAnnouncement = z.infer<typeof announcementSchema>;
 
+/** An entry as a `cfct sandbox` from before control tokens wrote it: readable, but its control plane cannot be reached. */
+const entrySchema = announcementSchema.extend({ controlToken: announcementSchema.shape.controlToken.optional() });
+type Entry = z.infer<typeof entrySchema>;
+
 /** `{sandboxes: [...]}`; a file from before several sandboxes were kept holds one entry as the whole object. */
-const fileSchema = z.union([
-  z.object({ sandboxes: z.array(announcementSchema) }),
-  announcementSchema.transform((one) => ({ sandboxes: [one] })),
-]);
+const fileSchema = z.union([z.object({ sandboxes: z.array(entrySchema) }), entrySchema.transform((one) => ({ sandboxes: [one] }))]);
 
 /** ~/.cfct/sandbox.json; `home` is replaceable for tests. */
 export function announcementFile(home: string = homedir()): string {
@@ -36,7 +39,9 @@ export interface Announcements {
   /** Sandboxes whose process still runs, oldest first. */
   readonly running: readonly SandboxAnnouncement[];
   /** Entries of sandboxes that were killed before they could remove them. */
-  readonly stale: readonly SandboxAnnouncement[];
+  readonly stale: readonly Pick<SandboxAnnouncement, "baseUrl" | "pid">[];
+  /** Running sandboxes of an older cfct, whose entry has no controlToken: unusable until restarted. */
+  readonly outdated: readonly Pick<SandboxAnnouncement, "baseUrl" | "pid">[];
   /** Why the file could not be read, when it could not. */
   readonly invalid?: string;
 }
@@ -46,19 +51,32 @@ export function readAnnouncements(file = announcementFile()): Announcements {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { running: [], stale: [] };
-    return { running: [], stale: [], invalid: (error as Error).message };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { running: [], stale: [], outdated: [] };
+    return { running: [], stale: [], outdated: [], invalid: (error as Error).message };
   }
   let parsed;
   try {
     parsed = fileSchema.safeParse(JSON.parse(text));
   } catch (error) {
-    return { running: [], stale: [], invalid: (error as Error).message };
+    return { running: [], stale: [], outdated: [], invalid: (error as Error).message };
   }
   if (!parsed.success)
-    return { running: [], stale: [], invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-  const { sandboxes } = parsed.data;
-  return { running: sandboxes.filter((s) => isAlive(s.pid)), stale: sandboxes.filter((s) => !isAlive(s.pid)) };
+    return {
+      running: [],
+      stale: [],
+      outdated: [],
+      invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    };
+  const alive = parsed.data.sandboxes.filter((s) => isAlive(s.pid));
+  return {
+    running: alive.filter(hasControlToken),
+    stale: parsed.data.sandboxes.filter((s) => !isAlive(s.pid)),
+    outdated: alive.filter((s) => !hasControlToken(s)),
+  };
+}
+
+function hasControlToken(entry: Entry): entry is SandboxAnnouncement {
+  return entry.controlToken !== undefined;
 }
 
 /**

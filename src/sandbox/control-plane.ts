@@ -4,6 +4,7 @@ import { SCOPES } from "../domain/permission-group";
 import type { Behaviours } from "./behaviours";
 import { type SandboxClock } from "./clock";
 import { faultSchema, type FaultQueue } from "./faults";
+import { requireControlToken } from "./http/control-token";
 import { sameMachineJsonOnly } from "./http/local-only";
 import type { Inventory } from "./inventory";
 import type { PermissionCatalog } from "./permission-catalog";
@@ -23,7 +24,9 @@ export interface ControlPlaneDependencies {
   readonly inventory: Inventory;
   readonly behaviours: Behaviours;
   /** How a request the control plane will not serve is answered. */
-  readonly refusal: (path: string, status: 403 | 415, message: string) => Response;
+  readonly refusal: (path: string, status: 401 | 403 | 415, message: string) => Response;
+  /** The secret every control request must present (http/control-token.ts). */
+  readonly controlToken: string;
   /** Which run of the sandbox this is: a rehearsal's state records it, to notice a restart. */
   readonly instance: { readonly instance: string; readonly startedAt: string };
 }
@@ -71,12 +74,13 @@ async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: tru
 }
 
 /**
- * /__sandbox: test and demo controls, outside /client/v4 and without a Cloudflare token. It never
- * returns a token value: GET /tokens shows metadata only.
+ * /__sandbox: test and demo controls, outside /client/v4, for holders of the sandbox's control token
+ * only (never a Cloudflare token). It never returns a token value: GET /tokens shows metadata only.
  */
 export function createControlPlane(deps: ControlPlaneDependencies): Hono {
   const app = new Hono().basePath(CONTROL_PREFIX);
   app.use("*", sameMachineJsonOnly(deps.refusal));
+  app.use("*", requireControlToken(deps.controlToken, deps.refusal));
 
   app.get("/stats", (c) => c.json(deps.stats.snapshot()));
   app.get("/instance", (c) => c.json(deps.instance));

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { Authorizer } from "./authz/authorizer";
 import { resolveBehaviours, type BehaviourOverrides, type Behaviours } from "./behaviours";
 import { SandboxClock } from "./clock";
+import type { SandboxControl } from "./control-client";
 import { CONTROL_PREFIX, createControlPlane } from "./control-plane";
 import { defaultFixture } from "./fixture/default-fixture";
 import { withGeneratedAccounts } from "./fixture/generate-accounts";
@@ -13,6 +14,7 @@ import { loadFixtureFile, parseFixture } from "./fixture/load-fixture";
 import type { Fixture } from "./fixture/schema";
 import { FaultQueue } from "./faults";
 import { API_PREFIX, createApiApp } from "./http/api-app";
+import { newControlToken } from "./http/control-token";
 import { failureEnvelope } from "./http/envelope";
 import { localHostOnly } from "./http/local-only";
 import { Inventory } from "./inventory";
@@ -43,13 +45,15 @@ export interface SandboxOptions {
   readonly tokenPrefix?: string;
   /** Receives one line per request (method, route, status, time) and sandbox errors; never a token. */
   readonly log?: (line: string) => void;
+  /** The control plane's token; a fresh random one when absent (tests may choose theirs). */
+  readonly controlToken?: string;
 }
 
 export interface RunningSandbox {
   /** http://127.0.0.1:<port>/client/v4 — Cloudflare's API. */
   readonly baseUrl: string;
-  /** http://127.0.0.1:<port>/__sandbox — stats, faults, clock, token metadata. */
-  readonly controlUrl: string;
+  /** http://127.0.0.1:<port>/__sandbox — stats, faults, clock, token metadata — and the token it demands (a secret). */
+  readonly control: SandboxControl;
   /** The fixture's provisioner token value: a sandbox credential, shown here once. */
   readonly provisionerToken: string;
   readonly fixture: Fixture;
@@ -93,7 +97,7 @@ function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Se
 }
 
 /** A refusal of the Hono middleware: Cloudflare's envelope under the API (an SDK shows its message), the control plane's shape elsewhere. */
-function refusal(path: string, status: 403 | 415, message: string): Response {
+function refusal(path: string, status: 401 | 403 | 415, message: string): Response {
   const body = path.startsWith(API_PREFIX) ? failureEnvelope([{ code: status, message }]) : { error: message };
   return Response.json(body, { status });
 }
@@ -119,11 +123,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const provisioner = issueProvisionerToken(fixture, catalog, inventory, tokens, clock.now());
 
   const instance = { instance: clock.instance, startedAt: clock.now().toISOString() };
+  const controlToken = options.controlToken ?? newControlToken();
   const stats = new RequestStats();
   const faults = new FaultQueue();
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use("*", localHostOnly(refusal));
-  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal, instance }));
+  app.route("/", createControlPlane({ stats, faults, clock, tokens, catalog, inventory, behaviours, refusal, instance, controlToken }));
   app.route("/", createApiApp({ state, routes: allRoutes(state), limiter: new RateLimiter(rateLimit, behaviours), faults, stats, log }));
   app.notFound((c) => c.json({ error: `nothing here. The API is under ${API_PREFIX}, the controls under ${CONTROL_PREFIX}` }, 404));
 
@@ -131,7 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl: origin + API_PREFIX,
-    controlUrl: origin + CONTROL_PREFIX,
+    control: { url: origin + CONTROL_PREFIX, token: controlToken },
     provisionerToken: provisioner.value,
     fixture,
     behaviours,

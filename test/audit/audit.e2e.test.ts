@@ -27,8 +27,9 @@ beforeAll(async () => {
 const evidenceDir = () => path.join(project.dir, "evidence");
 const stackArgs = () => rehearsalArgs(sandbox, project);
 
-async function run(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const result = await cfct(args, { ...rehearsalEnv(sandbox, project), ...env });
+/** `provisionerToken`: a lesser credential of the sandbox to run with. */
+async function run(args: readonly string[], { provisionerToken }: { provisionerToken?: string } = {}): Promise<CliRun> {
+  const result = await cfct(args, rehearsalEnv(sandbox, project, provisionerToken ? { provisionerToken } : {}));
   runs.push(result);
   return result;
 }
@@ -201,7 +202,7 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
         },
       ],
     });
-    const result = await run(["audit", ...stackArgs(), "--json", "--fail-on", "none"], { CLOUDFLARE_API_TOKEN: accountOnly.value });
+    const result = await run(["audit", ...stackArgs(), "--json", "--fail-on", "none"], { provisionerToken: accountOnly.value });
     expect(result.code, result.stderr).toBe(0);
     const review = accessReviewSchema.parse(JSON.parse(result.stdout));
     expect(review.notReviewed).toEqual([
@@ -213,7 +214,7 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
   });
 
   it('an "API Token Provisioning" provisioner: the account\'s tokens other members created are listed under notReviewed, not taken as absent', async () => {
-    await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["API Token Provisioning", "Administrator Read Only"]);
+    await setMemberRoles(sandbox.control, ACME_CORP, ["API Token Provisioning", "Administrator Read Only"]);
     try {
       const { run: result, review } = await audit("--fail-on", "none");
       expect(result.code, result.stderr).toBe(0);
@@ -229,7 +230,7 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
       expect(review.tokens.map((t) => t.name)).toContain("cfct dev ascera-417daa9d g1");
       expect(result.stderr).toContain(`cfct: not reviewed: account ${ACME_CORP} tokens: tokens other members created`);
     } finally {
-      await setMemberRoles(sandbox.controlUrl, ACME_CORP, ["Super Administrator - All Privileges"]);
+      await setMemberRoles(sandbox.control, ACME_CORP, ["Super Administrator - All Privileges"]);
     }
   });
 

@@ -81,13 +81,17 @@ describe("cfct up / verify / rotate / destroy from the CLI against the sandbox",
   }, 120_000); // five CLI processes, each loading Pulumi: on a loaded 2-core machine this can exceed the 30 s default
 
   it("without the provisioner credential: exit 1, naming the variable and the fix", async () => {
-    const run = await cfct(["up", ...stackArgs()], { CLOUDFLARE_API_TOKEN: undefined });
+    // A real run's: a rehearsal takes the sandbox's own credential from its announcement, never this variable.
+    const run = await cfct(["up", "--stack", "cli", "--project-dir", project.dir], { CLOUDFLARE_API_TOKEN: undefined });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/CLOUDFLARE_API_TOKEN is not set\. Fix: export the provisioner credential/);
   });
 
   it("with the Pulumi engine and no Pulumi CLI: says how to install it, or to rehearse", async () => {
-    const run = await cfct(["up", "--stack", "cli", "--project-dir", project.dir], { PATH: "/nonexistent" });
+    const run = await cfct(["up", "--stack", "cli", "--project-dir", project.dir], {
+      PATH: "/nonexistent",
+      CLOUDFLARE_API_TOKEN: "unused",
+    });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/Pulumi CLI is not installed or not on PATH\. Fix: install it/);
     expect(run.stderr).toContain("run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`");

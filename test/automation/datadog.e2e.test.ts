@@ -18,7 +18,7 @@ let datadog: DatadogStandIn;
 beforeAll(async () => {
   // Datadog checks every key it is given against Cloudflare: here, the sandbox.
   datadog = await startDatadogStandIn({ apiKey: DD.DD_API_KEY, appKey: DD.DD_APP_KEY, cloudflareApiBase: sandbox.baseUrl });
-  await freezeClock(sandbox.controlUrl);
+  await freezeClock(sandbox.control);
 });
 afterAll(() => datadog.close());
 

@@ -8,7 +8,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { injectFault } from "../../src/sandbox/control-client";
 import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
-import { useSandbox } from "../helpers/sandbox";
+import { announceSandbox, useSandbox } from "../helpers/sandbox";
 
 const sandbox = useSandbox({ port: 0 });
 
@@ -39,12 +39,21 @@ function project(name: string, config: Record<string, unknown> = { connections: 
   return created;
 }
 
-/** A rehearsal of the project's stack against the test's sandbox. */
-function rehearse(command: string, p: TestProject, env: Record<string, string | undefined> = {}, extra: string[] = []): Promise<Run> {
-  return cfct([command, ...rehearsalArgs(sandbox, p), ...extra], { ...rehearsalEnv(sandbox, p), ...env });
+/** A rehearsal of the project's stack against the test's sandbox (with a lesser `provisionerToken` of it, when given). */
+function rehearse(
+  command: string,
+  p: TestProject,
+  env: Record<string, string | undefined> = {},
+  extra: string[] = [],
+  provisionerToken?: string,
+): Promise<Run> {
+  return cfct([command, ...rehearsalArgs(sandbox, p), ...extra], {
+    ...rehearsalEnv(sandbox, p, provisionerToken ? { provisionerToken } : {}),
+    ...env,
+  });
 }
 
-const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.controlUrl, fault);
+const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.control, fault);
 
 /** A provisioner with API Tokens Write only: it cannot read the zones the stack names. */
 async function withoutZoneRead(): Promise<string> {
@@ -115,23 +124,22 @@ const ROWS: readonly Row[] = [
     says: /no Cloudflare API sandbox answers at http:\/\/127\.0\.0\.1:\d+\/__sandbox \(ECONNREFUSED\)\. Fix: start one with `cfct sandbox`/,
     run: async () => {
       const p = project("unreachable");
-      return cfct(
-        [
-          "up",
-          "--stack",
-          p.stack,
-          "--engine",
-          "sandbox",
-          "--api-base",
-          `http://127.0.0.1:${await closedPort()}/client/v4`,
-          "--project-dir",
-          p.dir,
-          "--sandbox-state-dir",
-          p.stateDir,
-        ],
+      const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
+      const apiBase = `http://127.0.0.1:${await closedPort()}/client/v4`;
+      // A sandbox recorded as running (this process is its pid) that no longer listens.
+      announce(
         {
-          CLOUDFLARE_API_TOKEN: "unused",
+          baseUrl: apiBase,
+          controlUrl: apiBase.replace("/client/v4", "/__sandbox"),
+          controlToken: "unused",
+          provisionerToken: "unused",
+          pid: process.pid,
         },
+        announcementFile(home),
+      );
+      return cfct(
+        ["up", "--stack", p.stack, "--engine", "sandbox", "--api-base", apiBase, "--project-dir", p.dir, "--sandbox-state-dir", p.stateDir],
+        { HOME: home },
       );
     },
   },
@@ -165,7 +173,7 @@ const ROWS: readonly Row[] = [
     situation: "the provisioner lacks a permission",
     exit: 1,
     says: /the provisioner credential cannot deploy stack lacking:\n {2}- it cannot read its user's account memberships[\s\S]*Fix: give the provisioner token /,
-    run: async () => rehearse("up", project("lacking"), { CLOUDFLARE_API_TOKEN: await withoutZoneRead() }),
+    run: async () => rehearse("up", project("lacking"), {}, [], await withoutZoneRead()),
   },
   {
     command: "up",
@@ -187,10 +195,7 @@ const ROWS: readonly Row[] = [
       const p = project("found");
       const home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
       // This process is alive, and its sandbox is the one announced.
-      announce(
-        { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken, pid: process.pid },
-        announcementFile(home),
-      );
+      announceSandbox(sandbox, home);
       return cfct(
         [
           "up",
@@ -282,7 +287,7 @@ const ROWS: readonly Row[] = [
     exit: 1,
     // Drata's tokens are user-owned: the provisioner is made from the "Create Additional Tokens" template.
     says: /cannot deploy stack doctorbad:[\s\S]*zone acme-corp\.com[\s\S]*make it at https:\/\/dash\.cloudflare\.com\/profile\/api-tokens: Create Token > "Create Additional Tokens"/,
-    run: async () => rehearse("doctor", project("doctorbad"), { CLOUDFLARE_API_TOKEN: await withoutZoneRead() }),
+    run: async () => rehearse("doctor", project("doctorbad"), {}, [], await withoutZoneRead()),
   },
 ];
 

@@ -8,7 +8,7 @@ import { runRotate } from "../../src/automation/rotate";
 import { exitCodeFor } from "../../src/cli/errors";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 import type { RunningSandbox } from "../../src/sandbox";
-import { clearFaults as clearSandboxFaults, freezeClock, injectFault } from "../../src/sandbox/control-client";
+import { clearFaults as clearSandboxFaults, freezeClock, injectFault, controlFetch } from "../../src/sandbox/control-client";
 import {
   ACME_CORP,
   WEBHOOK_SECRET_ENV,
@@ -32,7 +32,7 @@ let sandbox: RunningSandbox;
 let hook: WebhookReceiver;
 beforeAll(async () => {
   ({ sandbox, hook } = running);
-  await freezeClock(sandbox.controlUrl);
+  await freezeClock(sandbox.control);
 });
 
 const KEY = "ascera-417daa9d";
@@ -67,11 +67,11 @@ function expectedExit(step: Step, fault: keyof typeof FAULTS): number {
   return 2;
 }
 
-const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.controlUrl, fault);
-const clearFaults = () => clearSandboxFaults(sandbox.controlUrl);
+const inject = (fault: Parameters<typeof injectFault>[1]) => injectFault(sandbox.control, fault);
+const clearFaults = () => clearSandboxFaults(sandbox.control);
 
 const answered = async (route: { method: string; path: string }): Promise<number> =>
-  ((await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute[
+  ((await (await controlFetch(sandbox.control, "/stats")).json()) as { byRoute: Record<string, number> }).byRoute[
     `${route.method} ${route.path}`
   ] ?? 0;
 
@@ -89,7 +89,7 @@ async function injectOn(
   await inject({ ...fault, count, match: route });
   return {
     async landed() {
-      const { pending } = (await (await fetch(`${sandbox.controlUrl}/faults`)).json()) as { pending: { remaining: number }[] };
+      const { pending } = (await (await controlFetch(sandbox.control, "/faults")).json()) as { pending: { remaining: number }[] };
       const caught = count - (pending[0]?.remaining ?? 0);
       while ((await answered(route)) < before + caught) await new Promise((resolve) => setTimeout(resolve, 50));
     },
@@ -277,7 +277,7 @@ describe("fault matrix: a rotation's steps × the sandbox's faults", () => {
  */
 describe("fault matrix: Cloudflare changed between plan and deploy", () => {
   const control = (method: string, route: string, body?: unknown) =>
-    fetch(`${sandbox.controlUrl}${route}`, {
+    controlFetch(sandbox.control, `${route}`, {
       method,
       headers: { "content-type": "application/json" },
       ...(body ? { body: JSON.stringify(body) } : {}),

@@ -8,10 +8,10 @@ import { buildPipeline, type PipelineOptions } from "../../src/cli/build-pipelin
 import type { PipelineContext } from "../../src/automation/pipeline";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import type { BehaviourOverrides, RunningSandbox } from "../../src/sandbox";
-import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
+import { advanceClock as advanceSandboxClock, controlFetch } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 import { type Pipeline } from "../../src/automation/pipeline";
-import { useSandbox } from "../helpers/sandbox";
+import { announceSandbox, useSandbox } from "../helpers/sandbox";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
 export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";
@@ -26,6 +26,8 @@ export interface TestProject {
   readonly stateDir: string;
   /** Where the rehearsal engine keeps the sealing key (CFCT_REHEARSAL_KEY_DIR): not beside the state. */
   readonly keyDir: string;
+  /** The HOME of this project's CLI runs: its ~/.cfct/sandbox.json announces the sandbox they rehearse against. */
+  readonly home: string;
   writeConfig(config: Record<string, unknown>): void;
 }
 
@@ -39,6 +41,7 @@ export function testProject(stack = "test"): TestProject {
     handoffDir: path.join(dir, "handoff"),
     stateDir: path.join(dir, "state"),
     keyDir: path.join(dir, "keys"),
+    home: path.join(dir, "home"),
     writeConfig(config) {
       const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`cf-compliance-tokens:${k}`, v]));
       writeFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
@@ -67,10 +70,20 @@ export function rehearsalArgs(sandbox: RunningSandbox, project: TestProject, { f
   ];
 }
 
-/** The environment of a CLI rehearsal: the sandbox's provisioner, and hand-off sheets and sealing keys kept in the project. */
-export function rehearsalEnv(sandbox: RunningSandbox, project: TestProject): Record<string, string> {
+/**
+ * The environment of a CLI rehearsal: a HOME whose ~/.cfct/sandbox.json announces `sandbox` (a
+ * rehearsal takes its credentials from there only, as from a running `cfct sandbox`; announced here,
+ * before the run), and hand-off sheets and sealing keys kept in the project. `provisionerToken`: a
+ * lesser credential of the sandbox to rehearse with.
+ */
+export function rehearsalEnv(
+  sandbox: RunningSandbox,
+  project: TestProject,
+  { provisionerToken }: { provisionerToken?: string } = {},
+): Record<string, string> {
+  announceSandbox(sandbox, project.home, provisionerToken);
   return {
-    CLOUDFLARE_API_TOKEN: sandbox.provisionerToken,
+    HOME: project.home,
     CFCT_REHEARSAL_HANDOFF_DIR: project.handoffDir,
     CFCT_REHEARSAL_KEY_DIR: project.keyDir,
   };
@@ -90,7 +103,7 @@ export function pipelineFor(
     stack: project.stack,
     engine: "sandbox",
     apiBase: sandbox.baseUrl,
-    controlUrl: sandbox.controlUrl,
+    sandboxControl: sandbox.control,
     provisionerToken: sandbox.provisionerToken,
     sandboxStateDir: project.stateDir,
     progress: (line) => lines.push(line),
@@ -133,7 +146,7 @@ export interface SandboxTokenView {
 }
 
 export async function sandboxTokens(sandbox: RunningSandbox): Promise<SandboxTokenView[]> {
-  const body = (await (await fetch(`${sandbox.controlUrl}/tokens`)).json()) as { tokens: SandboxTokenView[] };
+  const body = (await (await controlFetch(sandbox.control, "/tokens")).json()) as { tokens: SandboxTokenView[] };
   return body.tokens;
 }
 
@@ -143,7 +156,7 @@ export async function issuedTokens(sandbox: RunningSandbox): Promise<SandboxToke
 }
 
 export async function advanceClock(sandbox: RunningSandbox, seconds: number): Promise<void> {
-  await advanceSandboxClock(sandbox.controlUrl, seconds);
+  await advanceSandboxClock(sandbox.control, seconds);
 }
 
 /** Does this value still authenticate (the platform's view: is my token working)? */

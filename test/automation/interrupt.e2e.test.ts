@@ -12,7 +12,7 @@ describe("Ctrl-C during cfct up", () => {
     const project = testProject("interrupted");
     project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
     // The create reaches the sandbox, which takes its time to answer: the run is interrupted meanwhile.
-    await injectFault(sandbox.controlUrl, { kind: "latency", ms: 15_000, match: { method: "POST", path: "/user/tokens" } });
+    await injectFault(sandbox.control, { kind: "latency", ms: 15_000, match: { method: "POST", path: "/user/tokens" } });
     const interrupted = await interruptedUp(sandbox, project);
     expect(interrupted.code, interrupted.output).toBe(130);
     expect(interrupted.output).toMatch(
@@ -25,7 +25,7 @@ describe("Ctrl-C during cfct up", () => {
       orphan = (await sandboxTokens(sandbox)).find((t) => t.name === "cfct interrupted drata g1");
       if (!orphan) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await clearFaults(sandbox.controlUrl);
+    await clearFaults(sandbox.control);
 
     const next = await cfct(["up", ...rehearsalArgs(sandbox, project)], rehearsalEnv(sandbox, project));
     expect(next.code, next.stdout + next.stderr).toBe(0);

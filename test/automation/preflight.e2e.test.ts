@@ -107,7 +107,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
   });
 
   it('an "Administrator"-only provisioner is an error under the Super-Administrator rule, naming the role, the docs change and sandbox-parity', async () => {
-    await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Administrator"]);
+    await setMemberRoles(sandbox.control, ACME_LABS, ["Administrator"]);
     try {
       const report = await preflight(client(sandbox.provisionerToken), settingsOf([ascera([ACME_LABS])]), NOW);
       expect(report.findings.map((f) => f.problem)).toEqual([
@@ -116,12 +116,12 @@ describe("preflight: can this provisioner deploy the stack?", () => {
         ),
       ]);
     } finally {
-      await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Analyst"]);
+      await setMemberRoles(sandbox.control, ACME_LABS, ["Analyst"]);
     }
   });
 
   it('an "API Token Provisioning" provisioner: groups its user does not hold are named before anything is created', async () => {
-    await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["API Token Provisioning"]);
+    await setMemberRoles(sandbox.control, ACME_LABS, ["API Token Provisioning"]);
     try {
       const before = (await issuedTokens(sandbox)).length;
       const report = await preflight(client(sandbox.provisionerToken), settingsOf([ascera([ACME_LABS])]), NOW);
@@ -132,12 +132,12 @@ describe("preflight: can this provisioner deploy the stack?", () => {
       ]);
       expect((await issuedTokens(sandbox)).length).toBe(before);
     } finally {
-      await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Analyst"]);
+      await setMemberRoles(sandbox.control, ACME_LABS, ["Analyst"]);
     }
   });
 
   it('an "API Token Provisioning" provisioner that holds the groups passes, with its limits said: create, not update; other members\' tokens invisible', async () => {
-    await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["API Token Provisioning", "Administrator Read Only"]);
+    await setMemberRoles(sandbox.control, ACME_LABS, ["API Token Provisioning", "Administrator Read Only"]);
     try {
       const settings = settingsOf([ascera([ACME_LABS])]);
       const first = await preflight(client(sandbox.provisionerToken), settings, NOW);
@@ -167,7 +167,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
         /this stack already has 1 token\(s\) there, so a change to their groups, resources or IP filter, which is an update, will be refused: issue a new generation instead \(`cfct rotate --stack pre --force`\)/,
       );
     } finally {
-      await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Analyst"]);
+      await setMemberRoles(sandbox.control, ACME_LABS, ["Analyst"]);
     }
   });
 
@@ -222,7 +222,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
   });
 
   it('cfct up and cfct rotate say an "API Token Provisioning" provisioner\'s limits once, before anything is created', async () => {
-    await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["API Token Provisioning", "Administrator Read Only"]);
+    await setMemberRoles(sandbox.control, ACME_LABS, ["API Token Provisioning", "Administrator Read Only"]);
     try {
       const project = testProject("limits");
       project.writeConfig({ connections: [ascera([ACME_LABS])] });
@@ -242,7 +242,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
       expect(lines.some((l) => /^note: .*this stack already has 1 token\(s\) there/.test(l))).toBe(true);
       await pipeline.context.engine.destroy();
     } finally {
-      await setMemberRoles(sandbox.controlUrl, ACME_LABS, ["Analyst"]);
+      await setMemberRoles(sandbox.control, ACME_LABS, ["Analyst"]);
     }
   });
 

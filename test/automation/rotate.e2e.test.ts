@@ -28,7 +28,7 @@ beforeAll(async () => {
   ({ sandbox, hook } = running);
   // Cloudflare's last_used_on has second precision; a frozen clock moves only when a test says so,
   // so whether two uses share a second never depends on how fast the machine is.
-  await freezeClock(sandbox.controlUrl);
+  await freezeClock(sandbox.control);
 });
 
 const KEY = "ascera-417daa9d";
@@ -172,14 +172,14 @@ describe("cfct rotate: zero-gap rotation against the sandbox", () => {
     await advanceClock(sandbox, 25 * 3600);
     // The second old generation cannot be deleted: the revoke deletes one, then stops.
     const stuck = (await ctx.engine.outputs()).find((t) => t.logicalName === "ascera-fca1dc08-g1")!;
-    await injectFault(sandbox.controlUrl, {
+    await injectFault(sandbox.control, {
       kind: "status",
       status: 503,
       count: 20,
       match: { method: "DELETE", path: `/accounts/${ACME_LABS}/tokens/${stuck.id}` },
     });
     await expect(runRotate(ctx, { ifDueWithinDays: 14, graceHours: 24, keys })).rejects.toThrow();
-    await clearFaults(sandbox.controlUrl);
+    await clearFaults(sandbox.control);
     expect((await ctx.engine.outputs()).map((t) => t.logicalName).sort()).toEqual([
       "ascera-417daa9d-g2",
       "ascera-fca1dc08-g1",

@@ -13,6 +13,7 @@ import {
   works,
 } from "../automation/harness";
 import { matrixRows } from "./matrix";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 // The core of the rotation suite (a due token is replaced with no gap; an exposed one is due at once)
 // under each row of the behaviour matrix, one sandbox per row.
@@ -42,7 +43,7 @@ describe.each(matrixRows())("cfct rotate under $label", ({ behaviours }) => {
   it("a token Cloudflare found exposed is due now: its successor is created and registered at once", async () => {
     const ctx = await deployed("exposed");
     const [active] = await ctx.engine.outputs();
-    await fetch(`${running.sandbox.controlUrl}/tokens/${active!.id}/expose`, { method: "POST" });
+    await controlFetch(running.sandbox.control, `/tokens/${active!.id}/expose`, { method: "POST" });
     const result = await rotate(ctx);
     expect(result.events.map((e) => e.event)).toEqual(["successor-created", "waiting-for-pickup"]);
     expect(result.events[0]!.detail).toMatch(/g1: its value was found exposed/);

@@ -28,11 +28,12 @@ describe("~/.cfct/sandbox.json written before several sandboxes were kept", () =
     const entry = {
       baseUrl: "http://127.0.0.1:9/client/v4",
       controlUrl: "http://127.0.0.1:9/__sandbox",
+      controlToken: "c",
       provisionerToken: "t",
       pid: process.pid,
     };
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(entry));
-    expect(readAnnouncements(file)).toEqual({ running: [entry], stale: [] });
+    expect(readAnnouncements(file)).toEqual({ running: [entry], stale: [], outdated: [] });
   });
 });

@@ -7,22 +7,26 @@ import { ACME_CORP, testProject } from "../automation/harness";
 
 // Every principal's budget for a command: --rate-budget, else the stack's rateBudget, else Cloudflare's documented 1200/300.
 
-const TOKEN_ENV = "CFCT_TEST_RATE_BUDGET_TOKEN";
-
 function budgetOf(config: Record<string, unknown>, flag?: EngineOptions["rateBudget"]) {
   const project = testProject("budget");
   project.writeConfig({ connections: [{ platform: "ascera", accounts: [ACME_CORP] }], ...config });
-  process.env[TOKEN_ENV] = "provisioner-of-this-test-0123456789abcdef";
+  const apiBase = "http://127.0.0.1:9/client/v4";
   const options: EngineOptions = {
     stack: project.stack,
     engine: "sandbox",
-    apiBase: "http://127.0.0.1:9/client/v4",
-    provisionerTokenEnv: TOKEN_ENV,
+    apiBase,
+    provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
     evidenceDir: path.join(project.dir, "evidence"),
     projectDir: project.dir,
     ...(flag ? { rateBudget: flag } : {}),
   };
-  return pipelineFor(options, () => undefined).budgets.budget;
+  // The sandbox's credentials as resolveApiTarget finds them in its announcement (no sandbox listens: nothing is called).
+  const target = {
+    apiBase,
+    provisionerToken: "provisioner-of-this-test-0123456789abcdef",
+    sandboxControl: { url: "http://127.0.0.1:9/__sandbox", token: "control-of-this-test" },
+  };
+  return pipelineFor(options, () => undefined, { target }).budgets.budget;
 }
 
 describe("the rate budget a command paces by", () => {

@@ -3,7 +3,7 @@ import { runUp, type HandOffStatus, type PipelineContext } from "../../src/autom
 import { PROVISIONER_USER, type RequestBudget } from "../../src/cloudflare/pacing";
 import type { RunningSandbox } from "../../src/sandbox";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
-import { advanceClock, sandboxPacingClock } from "../../src/sandbox/control-client";
+import { advanceClock, sandboxPacingClock, controlFetch } from "../../src/sandbox/control-client";
 import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, pipelineFor, testProject, type TestProject } from "../automation/harness";
 import { useSandbox } from "../helpers/sandbox";
 
@@ -45,14 +45,15 @@ function fleetPipeline(
   { running = sandbox, rateBudget }: { running?: RunningSandbox; rateBudget?: RequestBudget } = {},
 ) {
   const pipeline = pipelineFor(running, project, lines, {
-    pacingClock: sandboxPacingClock(running.controlUrl),
+    pacingClock: sandboxPacingClock(running.control),
     ...(rateBudget ? { rateBudget } : {}),
   });
   return { pipeline, context: { ...pipeline.context, status: (s: HandOffStatus) => statuses.push(s) } satisfies PipelineContext };
 }
 
 async function refused(running = sandbox): Promise<Record<string, number>> {
-  return ((await (await fetch(`${running.controlUrl}/stats`)).json()) as { refusedByPrincipal: Record<string, number> }).refusedByPrincipal;
+  return ((await (await controlFetch(running.control, "/stats")).json()) as { refusedByPrincipal: Record<string, number> })
+    .refusedByPrincipal;
 }
 
 /** A registrar that kills the run before its (n+1)-th registration, as a kill -9 between tokens would. */
@@ -103,8 +104,8 @@ describe("a fleet under a tight rate limit", () => {
     const deliveredBefore = new Set(hook.deliveries.filter((d) => d.tokenKey.startsWith("ascera")).map((d) => d.tokenId));
     // The operator re-runs a while later. (Straight away, a new process cannot know the killed one spent
     // the window until its first answer; that one 429 would be waited out, as the pacing test shows.)
-    await advanceClock(sandbox.controlUrl, BUDGET.windowSeconds);
-    await fetch(`${sandbox.controlUrl}/stats/reset`, { method: "POST" });
+    await advanceClock(sandbox.control, BUDGET.windowSeconds);
+    await controlFetch(sandbox.control, "/stats/reset", { method: "POST" });
 
     const lines: string[] = [];
     const second = fleetPipeline(project, lines);
@@ -164,7 +165,7 @@ describe("calls per token across a fleet", () => {
     });
     const summary = await runUp(pipelineFor(running, project).context);
     expect(summary.problems).toEqual([]);
-    const { total, byRoute } = (await (await fetch(`${running.controlUrl}/stats`)).json()) as {
+    const { total, byRoute } = (await (await controlFetch(running.control, "/stats")).json()) as {
       total: number;
       byRoute: Record<string, number>;
     };

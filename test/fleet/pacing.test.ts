@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { RateBudgets, PROVISIONER_USER, type PacingEvent, type RequestBudget } from "../../src/cloudflare/pacing";
 import { startSandbox, type BehaviourOverrides, type RunningSandbox } from "../../src/sandbox";
-import { injectFault, sandboxPacingClock } from "../../src/sandbox/control-client";
+import { injectFault, sandboxPacingClock, controlFetch } from "../../src/sandbox/control-client";
 
 // A tight budget; waiting moves the sandbox's clock, so nothing here waits for real or is timed.
 const BUDGET = { requests: 30, windowSeconds: 10 };
@@ -14,12 +14,12 @@ afterEach(async () => {
 });
 
 const stats = async (sb: RunningSandbox) =>
-  (await (await fetch(`${sb.controlUrl}/stats`)).json()) as { total: number; refusedByPrincipal: Record<string, number> };
+  (await (await controlFetch(sb.control, "/stats")).json()) as { total: number; refusedByPrincipal: Record<string, number> };
 
 /** Budgets on the sandbox's clock, recording what the run would say. */
 function budgetsFor(sb: RunningSandbox, budget?: RequestBudget) {
   const events: PacingEvent[] = [];
-  const budgets = new RateBudgets(sandboxPacingClock(sb.controlUrl), budget, (e) => events.push(e));
+  const budgets = new RateBudgets(sandboxPacingClock(sb.control), budget, (e) => events.push(e));
   return { budgets, events };
 }
 
@@ -35,7 +35,7 @@ function waitingClient(sb: RunningSandbox, budgets: RateBudgets) {
 }
 
 const injectRateLimit = (sb: RunningSandbox, fault: { retryAfterSeconds: number; count: number }) =>
-  injectFault(sb.controlUrl, { kind: "rate_limit", ...fault });
+  injectFault(sb.control, { kind: "rate_limit", ...fault });
 
 const HEADER_BEHAVIOURS = ["static", "accurate", "absent"] as const;
 

@@ -22,7 +22,7 @@ describe("useSandbox outside a test", () => {
   const sandbox = useSandbox();
   const readTooEarly = (() => {
     try {
-      return sandbox.controlUrl;
+      return sandbox.control;
     } catch (error) {
       return (error as Error).message;
     }

@@ -67,7 +67,13 @@ describe("every secret-bearing file is written one way (issue 24 item 7)", () =>
     const home = scratch();
     const file = announcementFile(home);
     announce(
-      { baseUrl: "http://127.0.0.1:1/client/v4", controlUrl: "http://127.0.0.1:1/__sandbox", provisionerToken: "p", pid: process.pid },
+      {
+        baseUrl: "http://127.0.0.1:1/client/v4",
+        controlUrl: "http://127.0.0.1:1/__sandbox",
+        controlToken: "c",
+        provisionerToken: "p",
+        pid: process.pid,
+      },
       file,
     );
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -75,7 +81,13 @@ describe("every secret-bearing file is written one way (issue 24 item 7)", () =>
     chmodSync(path.dirname(file), 0o775);
     expect(() =>
       announce(
-        { baseUrl: "http://127.0.0.1:2/client/v4", controlUrl: "http://127.0.0.1:2/__sandbox", provisionerToken: "p", pid: process.pid },
+        {
+          baseUrl: "http://127.0.0.1:2/client/v4",
+          controlUrl: "http://127.0.0.1:2/__sandbox",
+          controlToken: "c",
+          provisionerToken: "p",
+          pid: process.pid,
+        },
         file,
       ),
     ).toThrow(/Fix: chmod go-w/);

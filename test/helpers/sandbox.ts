@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../src/sandbox";
+import { announce, announcementFile, type SandboxAnnouncement } from "../../src/sandbox/announcement";
 
 /**
  * One sandbox for the enclosing describe (or file): started in beforeAll, closed in afterAll. The
@@ -24,8 +25,8 @@ export function useSandbox(options: SandboxOptions = {}): RunningSandbox {
     get baseUrl() {
       return started().baseUrl;
     },
-    get controlUrl() {
-      return started().controlUrl;
+    get control() {
+      return started().control;
     },
     get provisionerToken() {
       return started().provisionerToken;
@@ -44,4 +45,25 @@ export function useSandbox(options: SandboxOptions = {}): RunningSandbox {
     },
     close: () => started().close(),
   };
+}
+
+/**
+ * Records an in-process sandbox in `home`'s ~/.cfct/sandbox.json as `cfct sandbox` records itself
+ * (this test process, alive, is its pid), so a CLI run with that HOME finds it and its credentials.
+ * `provisionerToken`: a lesser credential of that sandbox to rehearse with instead of the fixture's.
+ */
+export function announceSandbox(
+  sandbox: RunningSandbox,
+  home: string,
+  provisionerToken: string = sandbox.provisionerToken,
+): SandboxAnnouncement {
+  const entry = {
+    baseUrl: sandbox.baseUrl,
+    controlUrl: sandbox.control.url,
+    controlToken: sandbox.control.token,
+    provisionerToken,
+    pid: process.pid,
+  };
+  announce(entry, announcementFile(home));
+  return entry;
 }

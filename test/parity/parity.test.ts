@@ -13,6 +13,7 @@ import {
 import shipped from "../../src/sandbox/default-behaviours.json";
 import { defaultFixture } from "../../src/sandbox";
 import { IDS } from "../sandbox/sandbox-client";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 const CANARY = "PARITYCANARY_";
 const target = (sandbox: RunningSandbox) => ({
@@ -33,7 +34,7 @@ async function sandboxWith(behaviours: BehaviourOverrides = {}): Promise<Running
 }
 
 async function tokenIds(sandbox: RunningSandbox): Promise<string[]> {
-  const answer = (await (await fetch(`${sandbox.controlUrl}/tokens`)).json()) as { id: string }[] | { tokens: { id: string }[] };
+  const answer = (await (await controlFetch(sandbox.control, "/tokens")).json()) as { id: string }[] | { tokens: { id: string }[] };
   return (Array.isArray(answer) ? answer : answer.tokens).map((t) => t.id).sort();
 }
 
@@ -84,7 +85,7 @@ describe("cfct sandbox-parity", () => {
     const plan = parityPlan({ accountId: IDS.acmeCorp, zoneId: IDS.acmeCorpCom });
     expect(out).toContain(`would make these ${plan.length} calls`);
     for (const call of plan) expect(out).toContain(`${call.method.padEnd(6)} ${call.path}`);
-    const stats = (await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { total: number };
+    const stats = (await (await controlFetch(sandbox.control, "/stats")).json()) as { total: number };
     expect(stats.total).toBe(0);
   });
 

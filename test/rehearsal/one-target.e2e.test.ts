@@ -8,7 +8,8 @@ import { resolveApiTarget } from "../../src/cli/api-target";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { cfct, type CliRun } from "../audit/cli-run";
 import { ACME_CORP, rehearsalArgs, testProject, type TestProject } from "../automation/harness";
-import { useSandbox } from "../helpers/sandbox";
+import { announceSandbox, useSandbox } from "../helpers/sandbox";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 /**
  * Every command with --engine sandbox finds the sandbox and its credential one way (src/cli/api-target.ts),
@@ -40,10 +41,7 @@ beforeAll(async () => {
   trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}/client/v4`;
   home = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
   // The sandbox as `cfct sandbox` announces it; this test process is its (living) pid.
-  announce(
-    { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken, pid: process.pid },
-    announcementFile(home),
-  );
+  announceSandbox(sandbox, home);
   project = testProject("onetarget");
   project.writeConfig({ connections: [{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com"] }] });
 });
@@ -53,7 +51,7 @@ afterAll(async () => {
 });
 
 async function stats(): Promise<{ total: number; unknownCredentials: number }> {
-  return (await (await fetch(`${sandbox.controlUrl}/stats`)).json()) as { total: number; unknownCredentials: number };
+  return (await (await controlFetch(sandbox.control, "/stats")).json()) as { total: number; unknownCredentials: number };
 }
 
 /** One command as a user types it: no --api-base, a canary credential and a trap in the environment. */
@@ -122,7 +120,7 @@ describe("resolveApiTarget: the one rule", () => {
           CLOUDFLARE_API_TOKEN: CANARY,
         },
       );
-      expect(target).toEqual({ apiBase: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken });
+      expect(target).toEqual({ apiBase: sandbox.baseUrl, sandboxControl: sandbox.control, provisionerToken: sandbox.provisionerToken });
     } finally {
       process.env.HOME = previous;
     }
@@ -132,10 +130,8 @@ describe("resolveApiTarget: the one rule", () => {
     const previous = process.env.HOME;
     process.env.HOME = mkdtempSync(path.join(tmpdir(), "cfct-home-"));
     try {
-      const file = announcementFile(process.env.HOME);
-      const entry = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
-      announce({ ...entry, pid: process.pid }, file);
-      announce({ ...entry, baseUrl: "http://127.0.0.1:1/client/v4", pid: process.ppid }, file);
+      const entry = announceSandbox(sandbox, process.env.HOME);
+      announce({ ...entry, baseUrl: "http://127.0.0.1:1/client/v4", pid: process.ppid }, announcementFile(process.env.HOME));
       expect(() =>
         resolveApiTarget({ engine: "sandbox", provisionerTokenEnv: "CLOUDFLARE_API_TOKEN" }, progress, { CLOUDFLARE_BASE_URL: trapUrl }),
       ).toThrow(/found 2 running sandboxes .* and will not guess\. Fix: pass the one to use as --api-base <baseUrl>/);

@@ -8,7 +8,7 @@ import {
   type Fixture,
   type RunningSandbox,
 } from "../../src/sandbox";
-import { setMemberRoles } from "../../src/sandbox/control-client";
+import { setMemberRoles, controlFetch } from "../../src/sandbox/control-client";
 import { tokenShape } from "../../src/cloudflare/token-format";
 import { IDS, SandboxClient, accountGroup, accountKey, secondsFromNow, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 
@@ -152,7 +152,7 @@ describe("accountTokenRoles", () => {
   const labsTokens = `/accounts/${IDS.acmeLabs}/tokens`;
   const asProvisioner = (client: SandboxClient, method: string, path: string, payload?: unknown) =>
     client.call(method, path, client.sandbox.provisionerToken, payload);
-  const roles = (client: SandboxClient, list: readonly string[]) => setMemberRoles(client.sandbox.controlUrl, IDS.acmeLabs, list);
+  const roles = (client: SandboxClient, list: readonly string[]) => setMemberRoles(client.sandbox.control, IDS.acmeLabs, list);
 
   it('super-admin (default): "Administrator" can neither create nor update; the 403 names the roles held and needed', async () => {
     const client = sandboxes.defaults;
@@ -216,7 +216,7 @@ describe("accountTokenRoles", () => {
     expect(listed).not.toContain(byOther.body.result.id);
     expect((await client.get(`${labsTokens}/${byOther.body.result.id}`)).status).toBe(404);
     // Creator metadata: the control plane shows it (the API's field for it is not documented).
-    const meta = (await (await fetch(`${client.sandbox.controlUrl}/tokens`)).json()) as {
+    const meta = (await (await controlFetch(client.sandbox.control, "/tokens")).json()) as {
       tokens: { id: string; created_by: string | null }[];
     };
     expect(meta.tokens.find((t) => t.id === own.body.result.id)?.created_by).toBe(IDS.user);
@@ -296,7 +296,7 @@ describe("a token Cloudflare deactivated because it was found exposed", () => {
   it("verify reports it compromised, other routes refuse it with the fix, and a roll makes it work again", async () => {
     const client = sandboxes.defaults;
     const token = await client.createToken(zoneReadOnly);
-    const exposed = await fetch(`${client.sandbox.controlUrl}/tokens/${token.id}/expose`, { method: "POST" });
+    const exposed = await controlFetch(client.sandbox.control, `/tokens/${token.id}/expose`, { method: "POST" });
     expect([exposed.status, await exposed.json()]).toEqual([200, { id: token.id, status: "compromised" }]);
 
     const verify = await client.get("/user/tokens/verify", token.value);

@@ -10,6 +10,7 @@ import {
 import { defaultFixture } from "../../src/sandbox";
 import path from "node:path";
 import { behaviourOverrides, parseBehaviourFile, readBehaviourFile } from "../../src/parity/behaviour-file";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 const started: RunningSandbox[] = [];
 afterAll(() => Promise.all(started.map((s) => s.close())));
@@ -24,7 +25,7 @@ describe("named sandbox behaviours", () => {
   it("defaults to each behaviour's best-evidenced value and reports it on the control plane", async () => {
     const sandbox = await start({});
     expect(sandbox.behaviours).toEqual(DEFAULT_BEHAVIOURS);
-    const answer = await fetch(`${sandbox.controlUrl}/behaviours`);
+    const answer = await controlFetch(sandbox.control, "/behaviours");
     expect(await answer.json()).toEqual(DEFAULT_BEHAVIOURS);
   });
 

@@ -85,7 +85,11 @@ describe("cfct sandbox", () => {
     const other = await startCli();
     const file = announcementFile(other.home);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readAnnouncements(file)).toEqual({ running: [{ ...other.ready, pid: other.child.pid }], stale: [] });
+    expect(readAnnouncements(file)).toEqual({
+      running: [{ ...other.ready, controlToken: expect.any(String), pid: other.child.pid }],
+      stale: [],
+      outdated: [],
+    });
     other.child.kill("SIGTERM");
     expect(await other.exit()).toBe(0);
     expect(existsSync(file)).toBe(false);
@@ -110,7 +114,11 @@ describe("cfct sandbox", () => {
       expect(second.stderr()).toContain(note);
       second.child.kill("SIGTERM");
       expect(await second.exit()).toBe(0);
-      expect(readAnnouncements(file)).toEqual({ running: [{ ...first.ready, pid: first.child.pid }], stale: [] });
+      expect(readAnnouncements(file)).toEqual({
+        running: [{ ...first.ready, controlToken: expect.any(String), pid: first.child.pid }],
+        stale: [],
+        outdated: [],
+      });
       expect(statSync(file).mode & 0o777).toBe(0o600);
     } finally {
       first.child.kill("SIGTERM");

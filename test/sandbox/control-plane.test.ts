@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
 import { startSandbox } from "../../src/sandbox";
-import { readInstance } from "../../src/sandbox/control-client";
+import { readInstance, controlFetch } from "../../src/sandbox/control-client";
 
 // Every token value of this sandbox starts with the canary, so a leak anywhere is a substring search.
 const CANARY = "LEAKCANARY_";
@@ -51,13 +51,13 @@ describe("control plane", () => {
   });
 
   it("names its clock: one instance for this sandbox (the run ID /instance reports too), another for the next one", async () => {
-    const first = (await readInstance(sandbox.controlUrl)).instance;
+    const first = (await readInstance(sandbox.control)).instance;
     await client.advanceClock(60);
-    expect(await readInstance(sandbox.controlUrl)).toMatchObject({ instance: first });
+    expect(await readInstance(sandbox.control)).toMatchObject({ instance: first });
     expect((await client.control("GET", "/clock")).instance).toBe(first);
     const other = await startSandbox({ port: 0 });
     try {
-      expect((await readInstance(other.controlUrl)).instance).not.toBe(first);
+      expect((await readInstance(other.control)).instance).not.toBe(first);
     } finally {
       await other.close();
     }
@@ -129,7 +129,7 @@ describe("control plane", () => {
     await client.get("/zones", value);
     expect(Date.parse((await listed()).last_used_on) - Date.parse(firstUse)).toBeGreaterThanOrEqual(60_000);
 
-    const raw = await (await fetch(`${sandbox.controlUrl}/tokens`)).text();
+    const raw = await (await controlFetch(sandbox.control, "/tokens")).text();
     expect(raw).not.toContain(CANARY);
     expect(raw).not.toContain(value);
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { startSandbox } from "../../src/sandbox";
 import { pipelineFor, testProject } from "../automation/harness";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 /** docs/sandbox.md, run as written: the fixture example and the fault-injection body. */
 const SANDBOX_DOC = readFileSync("docs/sandbox.md", "utf8");
@@ -42,7 +43,11 @@ describe("the sandbox documentation (docs/sandbox.md)", () => {
     const documentedAnswer = JSON.parse(/^# (\{.*\})$/m.exec(example)![1]!) as unknown;
     const sandbox = await startSandbox({ port: 0 });
     try {
-      const answer = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const answer = await controlFetch(sandbox.control, "/faults", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
       expect(answer.status).toBe(201);
       expect(await answer.json()).toEqual(documentedAnswer);
       const create = () =>

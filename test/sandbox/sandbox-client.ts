@@ -1,5 +1,6 @@
 import { sandboxGroupId, type RunningSandbox } from "../../src/sandbox";
 import { SCOPES, type PermissionGroupRef } from "../../src/domain/permission-group";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 /** Fixture IDs the tests refer to (default fixture). */
 export const IDS = {
@@ -76,7 +77,7 @@ export class SandboxClient {
   }
 
   async control(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<any> {
-    const response = await fetch(this.sandbox.controlUrl + path, {
+    const response = await controlFetch(this.sandbox.control, path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),

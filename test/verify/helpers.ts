@@ -10,6 +10,7 @@ import { settingsFrom } from "../helpers/settings";
 import { type TokenOwner } from "../../src/domain/owner";
 import { groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
 import { type TokenPlan } from "../../src/domain/plan";
+import { controlFetch } from "../../src/sandbox/control-client";
 
 export { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
 
@@ -126,7 +127,7 @@ export function statuses(report: VerifyReport): Record<string, string> {
 }
 
 export async function control(sb: RunningSandbox, path: string, body?: unknown, method?: string): Promise<any> {
-  const response = await fetch(`${sb.controlUrl}${path}`, {
+  const response = await controlFetch(sb.control, path, {
     method: method ?? (body === undefined ? "GET" : "POST"),
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   });

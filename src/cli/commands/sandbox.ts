@@ -63,7 +63,7 @@ export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
     .description(
-      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it in ~/.cfct/sandbox.json (0600, beside any other running sandbox) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
+      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it with the control plane's token (controlToken, printed nowhere) in ~/.cfct/sandbox.json (0600, beside any other running sandbox) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")
@@ -116,11 +116,12 @@ export function registerSandbox(program: Command): void {
         // Listen before announcing readiness: whoever reads the ready line may signal at once.
         const stopped = stopSignal();
         // The one place a token value is printed, by design: it is a sandbox credential, and the line is for machines.
-        const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.controlUrl, provisionerToken: sandbox.provisionerToken };
-        const others = announce({ ...ready, pid: process.pid });
+        // The control token is not: whoever holds it moves the clock and injects faults, so it stays in the 0600 file.
+        const ready = { baseUrl: sandbox.baseUrl, controlUrl: sandbox.control.url, provisionerToken: sandbox.provisionerToken };
+        const others = announce({ ...ready, controlToken: sandbox.control.token, pid: process.pid });
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         log(
-          `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl} (recorded in ${announcementFile()})`,
+          `cfct sandbox: ${sandbox.fixture.accounts.length} account(s), ${sandbox.fixture.zones.length} zone(s), ${sandbox.rateLimit.requests} requests per ${sandbox.rateLimit.windowSeconds} s per principal at ${sandbox.baseUrl} (recorded in ${announcementFile()}, with the control plane's token as controlToken)`,
         );
         if (others.length > 0)
           log(
