@@ -25,8 +25,8 @@ const DEFINED_ONCE = [
   {
     definedIn: "src/domain/permission-group.ts",
     selector:
-      "Literal[value='com.cloudflare.api.'], :matches(FunctionDeclaration, VariableDeclarator)[id.name=/^(scopeLabel|groupLabel)$/]",
-    message: "Scope labels are defined once: import scopeLabel or groupLabel from src/domain/permission-group.ts.",
+      "Literal[value='com.cloudflare.api.'], :matches(FunctionDeclaration, VariableDeclarator)[id.name=/^(scopeLabel|groupLabel|scopeWord|SCOPE_OF_WORD|SCOPE_WORD|WORD_OF_SCOPE)$/]",
+    message: "Scope labels and a stack file's scope words are defined once: import scopeLabel, groupLabel or scopeWord from src/domain/permission-group.ts.",
   },
   {
     definedIn: "src/automation/pulumi-environment.ts",

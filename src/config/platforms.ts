@@ -9,12 +9,7 @@ import {
   type PlatformDefinition,
   type PlatformInput,
 } from "../platforms";
-import { SCOPES, type Scope } from "../domain/permission-group";
-
-/** The words a stack file uses for scopes, and Cloudflare's names for them. */
-const SCOPE_OF_WORD = { account: SCOPES.account, zone: SCOPES.zone, user: SCOPES.user } as const satisfies Record<string, Scope>;
-type ScopeWord = keyof typeof SCOPE_OF_WORD;
-const WORD_OF_SCOPE = Object.fromEntries(Object.entries(SCOPE_OF_WORD).map(([word, scope]) => [scope, word])) as Record<Scope, ScopeWord>;
+import { SCOPE_OF_WORD, scopeWord, type ScopeWord } from "../domain/permission-group";
 
 /** Same grammar as connection names: a platform key becomes part of token names. */
 export const PLATFORM_KEY = /^[a-z][a-z0-9-]{0,62}$/;
@@ -137,7 +132,7 @@ export function definedPlatforms(raw: unknown, builtIns: PlatformCatalog = PLATF
     if (!PLATFORM_KEY.test(key) || !spec.success) continue;
     const input = platformInput(key, spec.data, problems);
     if (!input) continue;
-    const found = platformProblems(input, (scope) => WORD_OF_SCOPE[scope]).map((p) => ({
+    const found = platformProblems(input, scopeWord).map((p) => ({
       ...p,
       path: [key, ...specPath(spec.data, p.path)],
     }));
@@ -236,7 +231,7 @@ export function platformSpec(platform: PlatformDefinition): PlatformSpec & { rea
         name,
         {
           description: profile.description,
-          groups: profile.groups.map(({ name: group, scope }) => ({ name: group, scope: WORD_OF_SCOPE[scope] })),
+          groups: profile.groups.map(({ name: group, scope }) => ({ name: group, scope: scopeWord(scope) })),
         },
       ]),
     ),

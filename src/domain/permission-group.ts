@@ -8,6 +8,20 @@ export const SCOPES = {
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
+/** The words a stack file and `cfct platforms` use for scopes, and Cloudflare's names for them. */
+export const SCOPE_OF_WORD = { account: SCOPES.account, zone: SCOPES.zone, user: SCOPES.user } as const satisfies Record<string, Scope>;
+
+export type ScopeWord = keyof typeof SCOPE_OF_WORD;
+
+const WORD_OF_SCOPE = Object.fromEntries(Object.entries(SCOPE_OF_WORD).map(([word, scope]) => [scope, word])) as Record<Scope, ScopeWord>;
+
+/** A scope in a stack file's words (account, zone, user); a string that is no scope stays as it is. */
+export function scopeWord(scope: Scope): ScopeWord;
+export function scopeWord(scope: string): string;
+export function scopeWord(scope: string): string {
+  return WORD_OF_SCOPE[scope as Scope] ?? scope;
+}
+
 /** Scopes in the order policies are emitted, so plans are deterministic. */
 export const SCOPE_ORDER: readonly Scope[] = [SCOPES.account, SCOPES.zone, SCOPES.user];
 

@@ -1,6 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import { KNOWN_PERMISSION_GROUPS, findKnownGroup, suggestKnownGroup, unknownGroupMessage } from "../cloudflare/permission-groups";
-import { SCOPES, describeGroupIn, type PermissionGroupRef, type Scope, type ScopeName } from "../domain/permission-group";
+import { SCOPES, describeGroupIn, scopeWord, type PermissionGroupRef, type Scope, type ScopeName } from "../domain/permission-group";
 
 /** Who owns the token Cloudflare issues: a user (My Profile > API Tokens) or one account (Manage Account > Account API Tokens). */
 export type TokenOwnerKind = "user" | "account";
@@ -100,8 +100,6 @@ export interface PlatformProblem {
   readonly message: string;
 }
 
-const SCOPE_WORD: Record<Scope, string> = { [SCOPES.account]: "account", [SCOPES.zone]: "zone", [SCOPES.user]: "user" };
-
 /**
  * Every problem of a platform definition, in one pass: the rules built-in entries and stack-defined
  * platforms share. A group must be in Cloudflare's list at its scope (with the API's name for a
@@ -157,7 +155,7 @@ function unknownGroupFix(group: PermissionGroupRef, scopeName: ScopeName): strin
   const atScope = KNOWN_PERMISSION_GROUPS.filter((g) => g.scope === group.scope).map((g) => g.name);
   const nearest = atScope.length > 0 ? closest(group.name, atScope) : undefined;
   return (
-    `permission group "${group.name}" is not in Cloudflare's permission-group list at scope ${SCOPE_WORD[group.scope] ?? group.scope}. ` +
+    `permission group "${group.name}" is not in Cloudflare's permission-group list at scope ${scopeWord(group.scope)}. ` +
     (nearest
       ? `Fix: did you mean "${nearest}"? (names: src/cloudflare/permission-group-catalog.json)`
       : "Fix: use a name and scope from src/cloudflare/permission-group-catalog.json")

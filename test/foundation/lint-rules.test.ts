@@ -10,7 +10,7 @@ async function lint(code: string, file: string): Promise<string[]> {
 }
 
 describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", () => {
-  it("a copy of the ID pattern, the day constant, rfc3339, redact, a scope label, the provider's token variable or the API base outside its home is refused, naming the module to import", async () => {
+  it("a copy of the ID pattern, the day constant, rfc3339, redact, a scope label or word, the provider's token variable or the API base outside its home is refused, naming the module to import", async () => {
     const copies = [
       ["const ID = /^[0-9a-f]{32}$/;", "src/domain/ids.ts"],
       ["const TTL = 90 * 86_400_000;", "src/domain/time.ts"],
@@ -19,6 +19,8 @@ describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", ()
       ["export const local = /^localhost|127\\./;", "src/cloudflare/http.ts"],
       ['const scopeLabel = (scope: string) => scope.replace("com.cloudflare.api.", "");', "src/domain/permission-group.ts"],
       ["export function groupLabel(g: { name: string }) { return g.name; }", "src/domain/permission-group.ts"],
+      ['const SCOPE_WORD = { "com.cloudflare.api.account": "account" };', "src/domain/permission-group.ts"],
+      ["export function scopeWord(scope: string) { return scope; }", "src/domain/permission-group.ts"],
       ['const PROVIDER_TOKEN_ENV = "TOKEN";', "src/automation/pulumi-environment.ts"],
       ['const variable = process.env["CLOUDFLARE_API_TOKEN"];', "src/automation/pulumi-environment.ts"],
       ['const BASE = "https://api.cloudflare.com/client/v4";', "src/cloudflare/client.ts"],

@@ -5,7 +5,7 @@ import { plan } from "../../plan/plan";
 import { PLATFORMS, type PlatformCatalog, type PlatformDefinition } from "../../platforms";
 import { documentedPermissions, type MappedPermission } from "../../platforms/documented";
 import { HEX32 } from "../../domain/ids";
-import { SCOPES, compareGroups, groupKey, type PermissionGroupRef } from "../../domain/permission-group";
+import { SCOPES, compareGroups, groupKey, scopeWord, type PermissionGroupRef } from "../../domain/permission-group";
 import type { TokenPlan } from "../../domain/plan";
 import { UsageError } from "../errors";
 import { addStackOptions, loadSelectedSettings, selectionFrom } from "../settings-options";
@@ -25,7 +25,6 @@ interface ShowOptions extends ListOptions {
 
 /** Stands in for "one account" when none is given: obviously not a real one. */
 const EXAMPLE_ACCOUNT = "0123456789abcdef0123456789abcdef";
-const SCOPE_WORD: Record<string, string> = { [SCOPES.account]: "account", [SCOPES.zone]: "zone", [SCOPES.user]: "user" };
 
 export function registerPlatforms(program: Command): void {
   const platforms = addStackOptions(
@@ -165,7 +164,7 @@ function groupSources(platform: PlatformDefinition, profile: string, defined: bo
   const rowOf = new Map(rows.filter((m) => m.group).map((m) => [groupKey(m.group!), m]));
   return [...def.groups].sort(compareGroups).map((group: PermissionGroupRef): GroupSource => {
     const row = rowOf.get(groupKey(group));
-    const base = { name: group.name, scope: SCOPE_WORD[group.scope] ?? group.scope };
+    const base = { name: group.name, scope: scopeWord(group.scope) };
     if (row) {
       const mapping = row.basis === "entry" ? `the page's wording; ${row.row.why ?? ""}` : BASIS_TEXT[row.basis!];
       return { ...base, source: `"${row.row.quoted}"`, ...(mapping ? { mapping } : {}) };
