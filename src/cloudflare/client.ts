@@ -2,6 +2,9 @@ import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } f
 import { parseRetryAfter, redact, remoteText } from "./http";
 import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
 import { type TokenOwner } from "../domain/owner";
+import { tokenOperations, type TokenOperations } from "./token-operations";
+
+export type { CreatedToken, LivePermissionGroup, TokenBody, TokenDetails } from "./token-operations";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
@@ -116,6 +119,14 @@ export interface ApiEnvelope<T> {
   readonly result_info?: ResultInfo;
 }
 
+/** An answer whose HTTP status is data (sandbox-parity records refusals as observations). */
+export interface RawAnswer {
+  readonly status: number;
+  /** The parsed body. */
+  readonly json?: unknown;
+  readonly headers?: Headers;
+}
+
 /** What an unauthenticated request saw, for telling an API from something else. Never throws on HTTP status. */
 export interface RawResponse {
   readonly status: number;
@@ -137,14 +148,6 @@ export interface TokenVerifyResult {
   readonly status: TokenStatus;
   readonly expires_on?: string;
   readonly not_before?: string;
-}
-
-export type TokenDetails = Cloudflare.Token;
-
-export interface LivePermissionGroup {
-  readonly id: string;
-  readonly name: string;
-  readonly scopes: readonly string[];
 }
 
 export interface ZoneSummary {
@@ -196,32 +199,35 @@ export interface CloudflareClientOptions {
   readonly maxRefusalWaitSeconds?: number;
 }
 
-export interface CloudflareClient {
+export interface CloudflareClient extends TokenOperations {
   /** Normalised (no trailing slash). */
   readonly baseUrl: string;
-  /** The SDK instance, for calls this wrapper has no helper for. Requests through it are counted too. */
-  readonly sdk: Cloudflare;
   /** HTTP requests sent through the counter (all clients sharing it). */
   apiCalls(): number;
-  /** An error from a call through `sdk`, classified and scrubbed as this client's own errors are. */
+  /** Any error as this client's own: classified and scrubbed (a CloudflareApiError of this client passes through). */
   explain(error: unknown): CloudflareApiError;
+  /** The text with every secret this client knows (its credential, `secrets`) scrubbed: for answers a caller records as they came. */
+  scrub(text: string): string;
   /** GET a path relative to the base URL; the whole envelope. */
   get<T = unknown>(path: string, query?: Query): Promise<ApiEnvelope<T>>;
   /** One GET whose HTTP status is data, not an error (connection failures still throw). */
   rawGet(path: string): Promise<RawResponse>;
+  /**
+   * One request whose HTTP status is data, with the client's retries (connection failures still
+   * throw, classified): for recording how an API answers, refusals included.
+   */
+  request(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<RawAnswer>;
   verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
-  getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
   /** Every item of a page-numbered list (50 a page, all pages). */
   allPages<T>(path: string, query?: Query): Promise<T[]>;
-  /**
-   * Every token of the owner (all pages), expired ones included; with `name`, Cloudflare's name
-   * filter narrows the list where it is honoured. It may match more (or ignore it): callers compare names.
-   */
-  listTokens(owner: TokenOwner, filter?: { readonly name?: string }): Promise<TokenDetails[]>;
-  permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
   zonesPage(query: ZoneQuery): Promise<ZonePage>;
+  /** Every zone of that name the credential can see. */
+  zonesNamed(name: string): Promise<ZoneSummary[]>;
   currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
 }
+
+/** A client for a credential a run learns as it goes (a token it created), built where every client is (src/cli). */
+export type CloudflareClientFactory = (apiToken: string) => CloudflareClient;
 
 export function normalizeBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, "");
@@ -408,10 +414,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   });
 
   return {
+    ...tokenOperations({ sdk, call, allPages }),
     baseUrl,
-    sdk,
     apiCalls: () => counter.total,
     explain: toError,
+    scrub: (text) => redact(text, secrets),
     get,
     async rawGet(path) {
       assertRelative(path);
@@ -428,6 +435,25 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         throw toError(error);
       }
     },
+    async request(method, path, body) {
+      assertRelative(path);
+      try {
+        const sent =
+          method === "GET"
+            ? sdk.get(path)
+            : method === "POST"
+              ? sdk.post(path, { body })
+              : method === "PUT"
+                ? sdk.put(path, { body })
+                : sdk.delete(path);
+        const { data, response } = await sent.withResponse();
+        return { status: response.status, json: data, headers: response.headers };
+      } catch (error) {
+        if (error instanceof APIError && typeof error.status === "number")
+          return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
+        throw toError(error);
+      }
+    },
     verifyToken(owner) {
       return call(async () => {
         const result =
@@ -438,31 +464,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         return result as TokenVerifyResult;
       });
     },
-    getToken(owner, tokenId) {
-      return call(() =>
-        owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId),
-      );
-    },
     allPages,
-    listTokens(owner, filter) {
-      // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
-      // `name`: "API token search" (changelog 2026-06-25); the SDK has no parameter for it yet.
-      return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", {
-        include_expired: "true",
-        ...(filter?.name ? { name: filter.name } : {}),
-      });
-    },
-    permissionGroups(owner) {
-      return call(async () => {
-        const page =
-          owner.kind === "account"
-            ? await sdk.accounts.tokens.permissionGroups.list({ account_id: owner.accountId })
-            : await sdk.user.tokens.permissionGroups.list();
-        return page
-          .getPaginatedItems()
-          .map((g) => ({ id: String(g.id), name: String(g.name), scopes: [...((g as { scopes?: string[] }).scopes ?? [])] }));
-      });
-    },
     zonesPage(query) {
       const perPage = query.perPage ?? 50;
       const page = query.page ?? 1;
@@ -480,6 +482,14 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
           ...(info.total_count !== undefined ? { totalCount: info.total_count } : {}),
           ...(info.total_pages !== undefined ? { totalPages: info.total_pages } : {}),
         };
+      });
+    },
+    zonesNamed(name) {
+      return call(async () => {
+        // The SDK's auto-pagination, as the rehearsal engine has always read names: a request count its faults and tests follow.
+        const zones: ZoneSummary[] = [];
+        for await (const zone of sdk.zones.list({ name, per_page: 50 })) zones.push(zoneSummary(zone));
+        return zones;
       });
     },
     currentUser() {

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { APIError } from "cloudflare";
-import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
+import { type CloudflareClient, type CloudflareClientFactory, type RawAnswer } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
 import { readRateLimitHeaders } from "../cloudflare/pacing";
@@ -17,9 +16,10 @@ import { rfc3339 } from "../domain/time";
  */
 
 export interface ParityTarget {
-  readonly baseUrl: string;
-  /** The provisioner credential: can create user tokens with Zone and Account Settings read groups. */
-  readonly apiToken: string;
+  /** The provisioner's client: its credential can create user tokens with Zone and Account Settings read groups. */
+  readonly provisioner: CloudflareClient;
+  /** A client at the same API for a test token the recording creates. */
+  readonly clientFor: CloudflareClientFactory;
   readonly accountId: string;
   readonly zoneId: string;
 }
@@ -151,11 +151,7 @@ export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): 
   ];
 }
 
-interface Answer {
-  readonly status: number;
-  readonly json?: unknown;
-  readonly headers?: Headers;
-}
+type Answer = RawAnswer;
 
 /** An answer's `Ratelimit` and `Ratelimit-Policy`, as evidence text. */
 function headerText(answer: Answer): string {
@@ -246,35 +242,23 @@ export interface ParityRecording {
 export async function recordBehaviours(target: ParityTarget, options: ParityOptions = {}): Promise<ParityRecording> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const counter = new ApiCallCounter();
-  const values: string[] = [target.apiToken];
+  // The test tokens' values; the provisioner's client knows its own credential.
+  const values: string[] = [];
   const calls: BehaviourFile["calls"] = [];
-  const provisioner = createCloudflareClient({
-    apiToken: target.apiToken,
-    baseUrl: target.baseUrl,
-    counter,
-    maxRetries: 2,
-    secrets: values,
-  });
-  const scrub = (text: string | undefined) => (text === undefined ? undefined : redact(text, values));
+  const { provisioner } = target;
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : provisioner.scrub(redact(text, values)));
 
   /** One request whose HTTP status is data; the call is recorded whatever happens. */
   async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<Answer> {
     const call = { method, path, status: null as number | null };
     calls.push(call);
     try {
-      const request =
-        method === "GET" ? client.sdk.get(path) : method === "POST" ? client.sdk.post(path, { body }) : client.sdk.delete(path);
-      const { data, response } = await request.withResponse();
-      call.status = response.status;
-      return { status: response.status, json: data, headers: response.headers };
+      const answer = await client.request(method, path, body);
+      call.status = answer.status;
+      return answer;
     } catch (error) {
-      if (error instanceof APIError && typeof error.status === "number") {
-        call.status = error.status;
-        return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
-      }
       throw new ParityError(
-        `${method} ${path} got no answer from ${target.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
+        `${method} ${path} got no answer from ${client.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
       );
     }
   }
@@ -480,13 +464,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       sources: [],
     };
 
-    const scoped = createCloudflareClient({
-      apiToken: created.get("zone-scoped")!.value,
-      baseUrl: target.baseUrl,
-      counter,
-      maxRetries: 2,
-      secrets: values,
-    });
+    const scoped = target.clientFor(created.get("zone-scoped")!.value);
     const list = await send(scoped, "GET", "/zones");
     observations["rate-limit headers of GET /zones"] = headerText(list);
     const byName = await send(scoped, "GET", `/zones?name=${encodeURIComponent(zoneName)}`);
@@ -587,7 +565,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       kind: "cfct-behaviour-file",
       version: 1,
       recordedAt: now().toISOString(),
-      apiHost: new URL(target.baseUrl).host,
+      apiHost: new URL(provisioner.baseUrl).host,
       behaviours: ordered,
       observations,
       calls,
