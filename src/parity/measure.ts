@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from "node:util";
 import { type CloudflareClient, type CloudflareClientFactory, type RawAnswer } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
-import { readRateLimitHeaders } from "../cloudflare/pacing";
-import { tokenShape } from "../cloudflare/token-format";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
+import { TOKEN_NAMES, type ParityCall, type TestToken } from "./plan";
+import { documentationUrlOf, firstError, headerText, rateLimitHeadersSeen, valueFormatOf } from "./readings";
 import { rfc3339 } from "../domain/time";
 
 /**
@@ -31,167 +31,6 @@ export interface ParityOptions {
   readonly shortLivedSeconds?: number;
 }
 
-/** One request of the recording, as `--dry-run` lists it and the file's `calls` record it. */
-export interface ParityCall {
-  readonly method: "GET" | "POST" | "DELETE";
-  /** With `{zone-scoped}`-style placeholders in a plan; with IDs in a recording. */
-  readonly path: string;
-  readonly as: "provisioner" | "zone-scoped token";
-  readonly purpose: string;
-  /** Made only in this case (the recording decides from earlier answers). */
-  readonly when?: string;
-}
-
-const TOKEN_NAMES = ["zone-scoped", "order", "short-lived"] as const;
-type TestToken = (typeof TOKEN_NAMES)[number];
-
-/** Every request a recording makes, in order; the recording itself follows this list. */
-export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): ParityCall[] {
-  const { accountId, zoneId } = target;
-  const provisioner = "provisioner" as const;
-  const scoped = "zone-scoped token" as const;
-  return [
-    {
-      method: "GET",
-      path: "/user/tokens/verify",
-      as: provisioner,
-      purpose: "the provisioner is active; rateLimitHeaders: does a verify route carry them?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens/permission_groups",
-      as: provisioner,
-      purpose:
-        "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read; rateLimitHeaders: the Ratelimit header",
-    },
-    {
-      method: "GET",
-      path: "/memberships?per_page=50",
-      as: provisioner,
-      purpose: "the provisioner's roles on the account (reported, not forced); rateLimitHeaders: did Ratelimit count the last call?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens/{provisioner}",
-      as: provisioner,
-      purpose: "accountTokenRoles: does the provisioner hold Account API Tokens Write on the account?",
-      when: 'its user is "Administrator" there, not Super Administrator',
-    },
-    {
-      method: "POST",
-      path: `/accounts/${accountId}/tokens`,
-      as: provisioner,
-      purpose:
-        "accountTokenRoles: a create with a 121-character name, which Cloudflare must refuse (400, nothing created) unless it refuses the role first (403)",
-      when: 'its user is "Administrator" there, not Super Administrator, and the provisioner holds Account API Tokens Write there',
-    },
-    { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
-    ...TOKEN_NAMES.map((name): ParityCall => ({
-      method: "POST",
-      path: "/user/tokens",
-      as: provisioner,
-      purpose: `create the ${name} test token (read-only, one zone, expires within the hour)`,
-    })),
-    {
-      method: "GET",
-      path: "/user/tokens/{order}",
-      as: provisioner,
-      purpose: "policyReadBackOrder: the order policies and groups come back in",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50&name={order name}",
-      as: provisioner,
-      purpose: "tokenListNameFilter: does ?name= narrow the list to the order test token?",
-    },
-    {
-      method: "GET",
-      path: "/zones",
-      as: scoped,
-      purpose: "zoneListing: an unfiltered list by a token holding one zone; the rate-limit item GET /zones carries",
-    },
-    { method: "GET", path: "/zones?name={zone name}", as: scoped, purpose: "a ?name= lookup of the zone the token holds" },
-    {
-      method: "GET",
-      path: `/zones/${zoneId}/settings`,
-      as: scoped,
-      purpose: "missingPermissionCode: a route whose group (Zone Settings Read) the token lacks",
-    },
-    {
-      method: "GET",
-      path: `/accounts/${accountId}/tokens/verify`,
-      as: scoped,
-      purpose: "wrongOwnerVerifyStatus: a user token at the account verify route",
-    },
-    { method: "DELETE", path: "/user/tokens/{zone-scoped}", as: provisioner, purpose: "delete the zone-scoped test token, to use it dead" },
-    {
-      method: "GET",
-      path: `/zones/${zoneId}`,
-      as: scoped,
-      purpose: "deadTokenAnswer: the deleted token outside the verify routes (401, or 403 9109 'Invalid access token')",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50",
-      as: provisioner,
-      purpose: "expiredTokensInLists: is the expired short-lived token listed without include_expired?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50&include_expired=true",
-      as: provisioner,
-      purpose: "expiredTokensInLists: and with it?",
-    },
-    ...TOKEN_NAMES.filter((name) => name !== "zone-scoped").map((name): ParityCall => ({
-      method: "DELETE",
-      path: `/user/tokens/{${name}}`,
-      as: provisioner,
-      purpose: `delete the ${name} test token (in a finally)`,
-    })),
-  ];
-}
-
-type Answer = RawAnswer;
-
-/** An answer's `Ratelimit` and `Ratelimit-Policy`, as evidence text. */
-function headerText(answer: Answer): string {
-  const [limit, policy] = ["ratelimit", "ratelimit-policy"].map((name) => answer.headers?.get(name) ?? "(absent)");
-  return `Ratelimit ${limit}; Ratelimit-Policy ${policy}`;
-}
-
-/**
- * rateLimitHeaders, read off ordinary answers (no budget is spent to find out): none on any →
- * absent; a `"default"` remaining that went down by each call → accurate; one that stayed →
- * static. Two answers with a remaining are needed to tell the last two apart.
- */
-function rateLimitHeadersSeen(
-  verify: Answer,
-  ordinary: readonly Answer[],
-  evidence: (request: string, answer: Answer, observed?: string) => Evidence,
-): BehaviourRecord {
-  const remaining = ordinary.flatMap((answer) => {
-    const r = readRateLimitHeaders(answer.headers ?? new Headers()).remaining;
-    return r === undefined ? [] : [r];
-  });
-  const anyHeader = ordinary.some((answer) => answer.headers?.get("ratelimit") || answer.headers?.get("ratelimit-policy"));
-  const countsDown = remaining.length >= 2 && remaining.every((r, i) => i === 0 || r < remaining[i - 1]!);
-  const value = !anyHeader ? "absent" : countsDown ? "accurate" : "static";
-  return {
-    value,
-    measured: !anyHeader || remaining.length >= 2,
-    evidence: [
-      evidence("GET /user/tokens/verify (provisioner)", verify, headerText(verify)),
-      evidence(
-        "GET /user/tokens/permission_groups, GET /memberships, GET /zones/{zone} (provisioner, one after another)",
-        ordinary.at(-1)!,
-        `${ordinary.map(headerText).join(" | ")}; "default" remaining: ${remaining.join(", ") || "none"}`,
-      ),
-    ],
-    sources: [],
-    ...(anyHeader && remaining.length < 2 ? { note: 'the answers carried no "default" item to compare: please report this file' } : {}),
-  };
-}
-
 interface PermissionGroupRef {
   readonly id: string;
   readonly name: string;
@@ -200,37 +39,6 @@ interface PermissionGroupRef {
 /** A failure of the recording itself (not a behaviour): the message says which request and why. */
 export class ParityError extends Error {
   override name = "ParityError";
-}
-
-function firstError(json: unknown): { code?: number; message?: string } {
-  const error = (json as { errors?: { code?: unknown; message?: unknown }[] } | undefined)?.errors?.[0];
-  return error
-    ? {
-        ...(typeof error.code === "number" ? { code: error.code } : {}),
-        ...(typeof error.message === "string" ? { message: error.message } : {}),
-      }
-    : {};
-}
-
-/** The `documentation_url` of an error answer (changelog 2026-08-20), recorded as an observation. */
-function documentationUrlOf(json: unknown): string | undefined {
-  const link = (json as { errors?: { documentation_url?: unknown }[] } | undefined)?.errors?.[0]?.documentation_url;
-  return typeof link === "string" ? link : undefined;
-}
-
-/** tokenValueFormat from a new test token's value: its shape only, never the value. */
-function valueFormatOf(value: string): BehaviourRecord {
-  const shape = tokenShape(value).kind;
-  const measured = shape === "user-token" || shape === "sandbox";
-  return {
-    value: shape === "user-token" ? "cloudflare" : shape === "sandbox" ? "sandbox" : BEHAVIOURS.tokenValueFormat.default,
-    measured,
-    evidence: [{ request: "POST /user/tokens", status: 200, observed: `the new value's shape: ${shape}` }],
-    sources: [],
-    ...(measured
-      ? {}
-      : { note: "a new user token's value has neither Cloudflare's cfut_ shape nor the sandbox's: please report this file" }),
-  };
 }
 
 export interface ParityRecording {
@@ -249,7 +57,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   const scrub = (text: string | undefined) => (text === undefined ? undefined : provisioner.scrub(redact(text, values)));
 
   /** One request whose HTTP status is data; the call is recorded whatever happens. */
-  async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<Answer> {
+  async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<RawAnswer> {
     const call = { method, path, status: null as number | null };
     calls.push(call);
     try {
@@ -263,7 +71,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     }
   }
 
-  const evidence = (request: string, answer: Answer, observed?: string): Evidence => {
+  const evidence = (request: string, answer: RawAnswer, observed?: string): Evidence => {
     const { code, message } = firstError(answer.json);
     return {
       request,
@@ -273,8 +81,8 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       ...(observed ? { observed } : {}),
     };
   };
-  const result = <T>(answer: Answer): T => (answer.json as { result: T }).result;
-  const expectOk = (request: string, answer: Answer): void => {
+  const result = <T>(answer: RawAnswer): T => (answer.json as { result: T }).result;
+  const expectOk = (request: string, answer: RawAnswer): void => {
     if (answer.status >= 300) {
       const { code, message } = firstError(answer.json);
       throw new ParityError(
@@ -351,7 +159,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   try {
     const verify = await send(provisioner, "GET", "/user/tokens/verify");
     expectOk("GET /user/tokens/verify (provisioner)", verify);
-    const verifiedId = (answer: Answer) => result<{ id: string }>(answer).id;
+    const verifiedId = (answer: RawAnswer) => result<{ id: string }>(answer).id;
 
     const groupsAnswer = await send(provisioner, "GET", "/user/tokens/permission_groups");
     expectOk("GET /user/tokens/permission_groups", groupsAnswer);
@@ -522,7 +330,8 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const waitMs = shortLivedExpiry.getTime() + 1000 - now().getTime();
     if (waitMs > 0) await sleep(waitMs);
     const shortLivedId = tokenId("short-lived");
-    const listed = (answer: Answer) => answer.status < 300 && (result<{ id: string }[]>(answer) ?? []).some((t) => t.id === shortLivedId);
+    const listed = (answer: RawAnswer) =>
+      answer.status < 300 && (result<{ id: string }[]>(answer) ?? []).some((t) => t.id === shortLivedId);
     const plain = await send(provisioner, "GET", "/user/tokens?per_page=50");
     const withExpired = await send(provisioner, "GET", "/user/tokens?per_page=50&include_expired=true");
     behaviours.expiredTokensInLists = {

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { behaviourOverrides, diffBehaviourFiles, parseBehaviourFile } from "../../src/parity/behaviour-file";
-import { parityPlan, recordBehaviours } from "../../src/parity/measure";
+import { recordBehaviours } from "../../src/parity/measure";
+import { parityPlan } from "../../src/parity/plan";
 import { parityTarget } from "../../src/cli/clients";
 import {
   DEFAULT_BEHAVIOURS,
