@@ -8,8 +8,8 @@ export function clientsAt(apiBase: string): CloudflareClientFactory {
 
 /**
  * `cfct sandbox-parity`'s clients: the provisioner's, and one for each test token it creates. Two
- * retries each, so a flaky answer is retried but a refusal is recorded, and every error scrubbed of
- * the provisioner credential too.
+ * retries each (the recording is short: a flaky answer should not end it), and every error scrubbed
+ * of the provisioner credential, whichever client it came from.
  */
 export function parityTarget(access: {
   readonly apiBase: string;

@@ -4,8 +4,8 @@ import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing"
 import { CloudflareApiError, classifyError, retryAfterSeconds, type ApiErrorDetail } from "./api-error";
 import { tokenOperations, type TokenOperations } from "./token-operations";
 
-export { CloudflareApiError, documentationHint, type ApiErrorDetail, type CloudflareErrorKind } from "./api-error";
-export type { CreatedToken, LivePermissionGroup, TokenBody, TokenDetails, TokenStatus, TokenVerifyResult } from "./token-operations";
+export { CloudflareApiError, documentationHint, type ApiErrorDetail } from "./api-error";
+export type { LivePermissionGroup, TokenBody, TokenDetails, TokenStatus, TokenVerifyResult } from "./token-operations";
 
 /**
  * The runtime Cloudflare client: the official `cloudflare` SDK with five guarantees added, and the
