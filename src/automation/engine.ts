@@ -32,8 +32,9 @@ export interface StackEngine {
   /**
    * The names of token creates sent and not yet recorded, when the engine can tell (the rehearsal's
    * state can; Pulumi records its own as pending operations): what an interruption now would leave.
+   * Undefined, or absent, when it cannot tell.
    */
-  inFlight?(): readonly string[];
+  inFlight?(): readonly string[] | undefined;
 }
 
 /**

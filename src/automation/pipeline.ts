@@ -6,6 +6,7 @@ import { plan } from "../plan/plan";
 import { configWarnings } from "../config/warnings";
 import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { RegistrationConfigError, type PickupCheck, type Registrar, type RegistrationOutcome } from "../registration";
+import type { CloudflareClient } from "../cloudflare/client";
 import type { RateBudgets } from "../cloudflare/pacing";
 import { NothingChangedError } from "../domain/run-errors";
 import type { ChangeOp, DeployedToken, StackEngine } from "./engine";
@@ -58,6 +59,8 @@ export interface PipelineContext {
 export interface Pipeline {
   readonly context: PipelineContext;
   readonly pickupCheckFor: (connection: ConnectionSettings) => PickupCheck | undefined;
+  /** The provisioner's client the engine and rotation's reads use: its requests count in `apiCalls` and spend its budget. */
+  readonly provisioner: CloudflareClient;
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
   /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */

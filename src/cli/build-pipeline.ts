@@ -4,8 +4,7 @@ import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from 
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock, readInstance, type SandboxControl } from "../sandbox/control-client";
 import { VerifyMemo, verifyToken } from "../verify";
-import { NothingChangedError } from "../domain/run-errors";
-import type { CleanedUpToken, EngineResult, StackEngine } from "../automation/engine";
+import type { CleanedUpToken } from "../automation/engine";
 import type { CleanupEvidence } from "../evidence/record";
 import { rfc3339 } from "../domain/time";
 import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipeline";
@@ -13,6 +12,7 @@ import { preflight } from "../automation/preflight";
 import { PulumiEngine } from "../automation/pulumi-engine";
 import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
 import { pacingLine } from "./progress";
+import { ChangeNoticingEngine } from "./change-noticing-engine";
 
 export type EngineKind = "pulumi" | "sandbox";
 
@@ -44,28 +44,6 @@ export interface PipelineOptions {
   readonly probeAllZones?: boolean;
   /** How long each Cloudflare request may take before it counts as unanswered; the client's 30 s when absent (tests shorten it against the sandbox's latency fault). */
   readonly timeoutMs?: number;
-}
-
-/**
- * The engine, noting when it changes something: a deploy that reported a change, or one that
- * failed without saying it changed nothing (NothingChangedError), which may have. It inherits
- * from the engine, so whatever else an engine has still works on it.
- */
-function noticingChanges(engine: StackEngine, changed: () => void): StackEngine {
-  const watch = async (run: () => Promise<EngineResult>): Promise<EngineResult> => {
-    try {
-      const result = await run();
-      if (result.changes.some((c) => c.op !== "same")) changed();
-      return result;
-    } catch (error) {
-      if (!(error instanceof NothingChangedError)) changed();
-      throw error;
-    }
-  };
-  const watched = Object.create(engine) as StackEngine;
-  watched.up = () => watch(() => engine.up());
-  watched.destroy = () => watch(() => engine.destroy());
-  return watched;
 }
 
 /** Wires one command's pipeline: engine, verifier, registrars, rotation's token reads. */
@@ -101,7 +79,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         "created by an interrupted earlier run (its create was in flight and never recorded, so nobody could hold its value); deleted by this run",
     });
   };
-  const engine = noticingChanges(
+  const engine = new ChangeNoticingEngine(
     rehearsal
       ? new RehearsalEngine({
           projectDir: options.projectDir,
@@ -126,16 +104,14 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           orphans: {
             list: (owner, name) =>
               provisioner.listTokens(owner, { name }).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
-            remove: async (owner, id) => {
-              await (owner.kind === "account"
-                ? provisioner.sdk.accounts.tokens.delete(id, { account_id: owner.accountId })
-                : provisioner.sdk.user.tokens.delete(id));
-            },
+            remove: (owner, id) => provisioner.deleteToken(owner, id),
           },
           onCleanup,
           ...(options.env ? { env: options.env } : {}),
         }),
-    () => (changes += 1),
+    () => {
+      changes += 1;
+    },
   );
 
   // Verifications of this command probe the endpoint once and read each owner's group list once.
@@ -206,11 +182,21 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         return {
           kind: registrar.kind,
           // A hand-over that began may have reached the platform, whatever it reports.
-          register: (request) => ((changes += 1), registrar.register(request)),
+          register: (request) => {
+            changes += 1;
+            return registrar.register(request);
+          },
           ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
           ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
           // Removing a registration changes the platform, as a hand-over does.
-          ...(registrar.deregister ? { deregister: (request) => ((changes += 1), registrar.deregister!(request)) } : {}),
+          ...(registrar.deregister
+            ? {
+                deregister: (request) => {
+                  changes += 1;
+                  return registrar.deregister!(request);
+                },
+              }
+            : {}),
         };
       },
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
@@ -220,6 +206,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         preflight(provisioner, settings, await now(), { credential: options.provisionerToken, ...(deployed ? { deployed } : {}) }),
     },
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
+    provisioner,
     apiCalls: () => counter.total,
     changes: () => changes,
     budgets,

@@ -75,20 +75,13 @@ export function withEngineOptions(command: Command): Command {
     );
 }
 
-/**
- * `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. `target`: the
- * API and credential when the command resolved them itself (it builds a client of its own too).
- */
+/** `createStack`: only up and rotate may create a Pulumi stack that does not exist yet. */
 export function pipelineFor(
   options: EngineOptions,
   progress: (line: string) => void,
-  {
-    createStack = false,
-    target,
-    stackFileOptional = false,
-  }: { createStack?: boolean; target?: ApiTarget; stackFileOptional?: boolean } = {},
+  { createStack = false, stackFileOptional = false }: { createStack?: boolean; stackFileOptional?: boolean } = {},
 ): Pipeline {
-  const resolved = target ?? apiTargetFor(options, progress, { stackFileOptional });
+  const resolved = apiTargetFor(options, progress, { stackFileOptional });
   return buildPipeline({
     projectDir: path.resolve(options.projectDir),
     stack: options.stack,
@@ -114,7 +107,7 @@ export function pipelineFor(
  * The API and credential of a command's engine options (src/cli/api-target.ts: the one rule for
  * every command), after the first checks of every engine command.
  */
-export function apiTargetFor(
+function apiTargetFor(
   options: EngineOptions,
   progress: (line: string) => void,
   { stackFileOptional = false }: { stackFileOptional?: boolean } = {},

@@ -1,11 +1,15 @@
-import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from "cloudflare";
-import { parseRetryAfter, redact, remoteText } from "./http";
+import Cloudflare, { APIError } from "cloudflare";
+import { redact, remoteText } from "./http";
 import { BudgetSpentError, RateBudget, REAL_CLOCK, type Permit } from "./pacing";
-import { type TokenOwner } from "../domain/owner";
-import { CfctError } from "../domain/cfct-error";
+import { CloudflareApiError, classifyError, retryAfterSeconds, type ApiErrorDetail } from "./api-error";
+import { tokenOperations, type TokenOperations } from "./token-operations";
+
+export { CloudflareApiError, documentationHint, type ApiErrorDetail } from "./api-error";
+export type { LivePermissionGroup, TokenBody, TokenDetails, TokenStatus, TokenVerifyResult } from "./token-operations";
 
 /**
- * The runtime Cloudflare client: the official `cloudflare` SDK with four guarantees added.
+ * The runtime Cloudflare client: the official `cloudflare` SDK with five guarantees added, and the
+ * only module that reaches the SDK (token routes in token-operations.ts, errors in api-error.ts).
  *  1. Every HTTP request actually sent is counted (retries included), so callers can report cost.
  *  2. A credential only ever travels to the configured base URL: relative paths only, no redirects
  *     followed, and no credential picked up from CLOUDFLARE_API_KEY/EMAIL or the like.
@@ -13,7 +17,7 @@ import { CfctError } from "../domain/cfct-error";
  *     `retry-after`; a 429 asking for a longer wait than `maxRetryAfterSeconds` is not waited on but
  *     surfaced as `rate_limited` with its retry-after.
  *  4. Errors are `CloudflareApiError`s classified by HTTP status first (Cloudflare does not document
- *     its error codes), with every secret the client knows scrubbed from their text.
+ *     its error codes), with every secret the client knows scrubbed from their text (api-error.ts).
  *  5. Requests are paced by the principal's budget (pacing.ts): a request is sent only when our own
  *     count, and what Cloudflare's headers say, leave room, so none is refused. A 429 blocks the
  *     principal until its `retry-after`. With `waitOutRefusals`, a 429 that still happens is waited
@@ -36,70 +40,6 @@ export class ApiCallCounter {
   }
 }
 
-export type CloudflareErrorKind =
-  | "unauthorized" // 401
-  | "forbidden" // 403
-  | "not_found" // 404
-  | "rate_limited" // 429 after the bounded retries
-  | "server" // 5xx after the bounded retries
-  | "client" // any other 4xx
-  | "redirect" // 3xx: the API never redirects, and we never follow one with a credential
-  | "unreachable" // DNS, refused, TLS …
-  | "timeout";
-
-export interface ApiErrorDetail {
-  readonly code: number;
-  readonly message: string;
-  /** On a 403: the denied endpoint's API documentation, which lists the roles and groups it accepts (changelog 2026-08-20). */
-  readonly documentation_url?: string;
-}
-
-/** Cloudflare's documentation host: a documentation_url elsewhere is not shown (a wrong API base must not put links in cfct's output). */
-const DOCUMENTATION_HOST = "developers.cloudflare.com";
-
-export class CloudflareApiError extends CfctError {
-  override name = "CloudflareApiError";
-  constructor(
-    readonly kind: CloudflareErrorKind,
-    message: string,
-    readonly status: number | undefined,
-    /** `errors[]` of Cloudflare's envelope, when the response had one. */
-    readonly errors: readonly ApiErrorDetail[],
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-
-  /**
-   * True when some `errors[].message`, or the error's own message, matches. There is deliberately no
-   * way to ask for a code: Cloudflare's codes are undocumented and differ between reports (a missing
-   * permission is 9109 or 10000), so callers decide on `kind` (the HTTP status) and the message.
-   */
-  mentions(pattern: RegExp): boolean {
-    return this.errors.some((e) => pattern.test(e.message)) || pattern.test(this.message);
-  }
-
-  /** The first `documentation_url` of the answer that is an https link into Cloudflare's documentation. */
-  override get docs(): string | undefined {
-    for (const { documentation_url: link } of this.errors) {
-      if (!link) continue;
-      try {
-        const url = new URL(link);
-        if (url.protocol === "https:" && url.hostname === DOCUMENTATION_HOST) return url.href;
-      } catch {
-        // Not a URL: nothing to show.
-      }
-    }
-    return undefined;
-  }
-}
-
-/** " (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: <url>)" when the answer named one. */
-export function documentationHint(error: unknown): string {
-  const link = error instanceof CloudflareApiError ? error.docs : undefined;
-  return link ? ` (Cloudflare's documentation of this endpoint, with the roles and groups it accepts: ${link})` : "";
-}
-
 export interface ResultInfo {
   readonly page?: number;
   readonly per_page?: number;
@@ -117,6 +57,14 @@ export interface ApiEnvelope<T> {
   readonly result_info?: ResultInfo;
 }
 
+/** An answer whose HTTP status is data (sandbox-parity records refusals as observations). */
+export interface RawAnswer {
+  readonly status: number;
+  /** The parsed body. */
+  readonly json?: unknown;
+  readonly headers?: Headers;
+}
+
 /** What an unauthenticated request saw, for telling an API from something else. Never throws on HTTP status. */
 export interface RawResponse {
   readonly status: number;
@@ -125,27 +73,6 @@ export interface RawResponse {
   /** The body when it was not JSON (first 2 000 characters). */
   readonly text?: string;
   readonly location?: string;
-}
-
-/**
- * "compromised": a token Cloudflare deactivated because its value was found exposed. The dashboard
- * shows "Compromised" (cloudflare-docs#29724); the API's value is undocumented, so it is our assumption.
- */
-export type TokenStatus = "active" | "disabled" | "expired" | "compromised";
-
-export interface TokenVerifyResult {
-  readonly id: string;
-  readonly status: TokenStatus;
-  readonly expires_on?: string;
-  readonly not_before?: string;
-}
-
-export type TokenDetails = Cloudflare.Token;
-
-export interface LivePermissionGroup {
-  readonly id: string;
-  readonly name: string;
-  readonly scopes: readonly string[];
 }
 
 export interface ZoneSummary {
@@ -197,69 +124,37 @@ export interface CloudflareClientOptions {
   readonly maxRefusalWaitSeconds?: number;
 }
 
-export interface CloudflareClient {
+export interface CloudflareClient extends TokenOperations {
   /** Normalised (no trailing slash). */
   readonly baseUrl: string;
-  /** The SDK instance, for calls this wrapper has no helper for. Requests through it are counted too. */
-  readonly sdk: Cloudflare;
   /** HTTP requests sent through the counter (all clients sharing it). */
   apiCalls(): number;
-  /** An error from a call through `sdk`, classified and scrubbed as this client's own errors are. */
+  /** Any error as this client's own: classified and scrubbed (a CloudflareApiError of this client passes through). */
   explain(error: unknown): CloudflareApiError;
+  /** The text with every secret this client knows (its credential, `secrets`) scrubbed: for answers a caller records as they came. */
+  scrub(text: string): string;
   /** GET a path relative to the base URL; the whole envelope. */
   get<T = unknown>(path: string, query?: Query): Promise<ApiEnvelope<T>>;
   /** One GET whose HTTP status is data, not an error (connection failures still throw). */
   rawGet(path: string): Promise<RawResponse>;
-  verifyToken(owner: TokenOwner): Promise<TokenVerifyResult>;
-  getToken(owner: TokenOwner, tokenId: string): Promise<TokenDetails>;
+  /**
+   * One request whose HTTP status is data, with the client's retries (connection failures still
+   * throw, classified): for recording how an API answers, refusals included.
+   */
+  request(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<RawAnswer>;
   /** Every item of a page-numbered list (50 a page, all pages). */
   allPages<T>(path: string, query?: Query): Promise<T[]>;
-  /**
-   * Every token of the owner (all pages), expired ones included; with `name`, Cloudflare's name
-   * filter narrows the list where it is honoured. It may match more (or ignore it): callers compare names.
-   */
-  listTokens(owner: TokenOwner, filter?: { readonly name?: string }): Promise<TokenDetails[]>;
-  permissionGroups(owner: TokenOwner): Promise<LivePermissionGroup[]>;
   zonesPage(query: ZoneQuery): Promise<ZonePage>;
+  /** Every zone of that name the credential can see. */
+  zonesNamed(name: string): Promise<ZoneSummary[]>;
   currentUser(): Promise<{ readonly id: string; readonly email?: string }>;
 }
 
+/** A client for a credential a run learns as it goes (a token it created), built where every client is (src/cli). */
+export type CloudflareClientFactory = (apiToken: string) => CloudflareClient;
+
 export function normalizeBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, "");
-}
-
-/** The SDK's retry-after-ms if given, else Retry-After; in seconds. */
-function retryAfterSeconds(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get("retry-after-ms");
-  if (ms && !Number.isNaN(Number(ms))) return Number(ms) / 1000;
-  const wait = parseRetryAfter(headers?.get("retry-after"), new Date());
-  return wait === undefined ? undefined : wait / 1000;
-}
-
-function kindForStatus(status: number): CloudflareErrorKind {
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
-  if (status === 404) return "not_found";
-  if (status === 429) return "rate_limited";
-  if (status >= 500) return "server";
-  if (status >= 300 && status < 400) return "redirect";
-  return "client";
-}
-
-function envelopeErrors(body: unknown): ApiErrorDetail[] {
-  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  return errors.flatMap((e) => {
-    if (!e || typeof e !== "object") return [];
-    const link = (e as { documentation_url?: unknown }).documentation_url;
-    return [
-      {
-        code: Number((e as { code?: unknown }).code ?? 0),
-        message: String((e as { message?: unknown }).message ?? ""),
-        ...(typeof link === "string" ? { documentation_url: link } : {}),
-      },
-    ];
-  });
 }
 
 export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
@@ -334,40 +229,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     ...(options.apiToken === null ? { defaultHeaders: { Authorization: null } } : {}),
   });
 
-  const toError = (error: unknown): CloudflareApiError => {
-    if (error instanceof CloudflareApiError) return error;
-    // Raised in our fetch (a spent budget), wrapped by the SDK as a connection error.
-    if (error instanceof APIConnectionError && error.cause instanceof CloudflareApiError) return error.cause;
-    if (error instanceof APIConnectionTimeoutError)
-      return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
-    if (error instanceof APIConnectionError) {
-      const cause = (error as { cause?: { cause?: { code?: string; message?: string }; message?: string } }).cause;
-      const reason = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? error.message;
-      return new CloudflareApiError(
-        "unreachable",
-        redact(`cannot connect to ${baseUrl} (${unreachableBecause(reason, baseUrl)})`, secrets),
-        undefined,
-        [],
-      );
-    }
-    if (error instanceof APIError && typeof error.status === "number") {
-      // Cloudflare's words (or a proxy's pretending to be Cloudflare) are shown and recorded: made inert and short here.
-      const errors = envelopeErrors(error.error).map((e) => ({ ...e, message: remoteText(e.message, secrets) }));
-      const text =
-        errors.length > 0
-          ? remoteText(errors.map((e) => `${e.code} ${e.message}`).join("; "), [], 600)
-          : remoteText(String(error.message), secrets, 300);
-      return new CloudflareApiError(
-        kindForStatus(error.status),
-        `HTTP ${error.status}: ${text}`,
-        error.status,
-        errors,
-        retryAfterSeconds(error.headers),
-      );
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new CloudflareApiError("client", redact(message, secrets), undefined, []);
-  };
+  const toError = (error: unknown): CloudflareApiError => classifyError(error, baseUrl, secrets);
 
   const call = async <T>(run: () => PromiseLike<T>): Promise<T> => {
     try {
@@ -409,10 +271,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   });
 
   return {
+    ...tokenOperations({ sdk, call, allPages }),
     baseUrl,
-    sdk,
     apiCalls: () => counter.total,
     explain: toError,
+    scrub: (text) => redact(text, secrets),
     get,
     async rawGet(path) {
       assertRelative(path);
@@ -429,41 +292,26 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         throw toError(error);
       }
     },
-    verifyToken(owner) {
-      return call(async () => {
-        const result =
-          owner.kind === "account" ? await sdk.accounts.tokens.verify({ account_id: owner.accountId }) : await sdk.user.tokens.verify();
-        if (!result || typeof result !== "object" || typeof (result as { status?: unknown }).status !== "string") {
-          throw new CloudflareApiError("client", "the token verify route did not answer with a token status", 200, []);
-        }
-        return result as TokenVerifyResult;
-      });
-    },
-    getToken(owner, tokenId) {
-      return call(() =>
-        owner.kind === "account" ? sdk.accounts.tokens.get(tokenId, { account_id: owner.accountId }) : sdk.user.tokens.get(tokenId),
-      );
+    async request(method, path, body) {
+      assertRelative(path);
+      try {
+        const sent =
+          method === "GET"
+            ? sdk.get(path)
+            : method === "POST"
+              ? sdk.post(path, { body })
+              : method === "PUT"
+                ? sdk.put(path, { body })
+                : sdk.delete(path);
+        const { data, response } = await sent.withResponse();
+        return { status: response.status, json: data, headers: response.headers };
+      } catch (error) {
+        if (error instanceof APIError && typeof error.status === "number")
+          return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
+        throw toError(error);
+      }
     },
     allPages,
-    listTokens(owner, filter) {
-      // Without include_expired Cloudflare leaves expired tokens out (OpenAPI; the SDK's TokenListParams).
-      // `name`: "API token search" (changelog 2026-06-25); the SDK has no parameter for it yet.
-      return allPages<TokenDetails>(owner.kind === "account" ? `/accounts/${owner.accountId}/tokens` : "/user/tokens", {
-        include_expired: "true",
-        ...(filter?.name ? { name: filter.name } : {}),
-      });
-    },
-    permissionGroups(owner) {
-      return call(async () => {
-        const page =
-          owner.kind === "account"
-            ? await sdk.accounts.tokens.permissionGroups.list({ account_id: owner.accountId })
-            : await sdk.user.tokens.permissionGroups.list();
-        return page
-          .getPaginatedItems()
-          .map((g) => ({ id: String(g.id), name: String(g.name), scopes: [...((g as { scopes?: string[] }).scopes ?? [])] }));
-      });
-    },
     zonesPage(query) {
       const perPage = query.perPage ?? 50;
       const page = query.page ?? 1;
@@ -483,6 +331,14 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         };
       });
     },
+    zonesNamed(name) {
+      return call(async () => {
+        // The SDK's auto-pagination, as the rehearsal engine has always read names: a request count its faults and tests follow.
+        const zones: ZoneSummary[] = [];
+        for await (const zone of sdk.zones.list({ name, per_page: 50 })) zones.push(zoneSummary(zone));
+        return zones;
+      });
+    },
     currentUser() {
       return call(async () => {
         const user = (await sdk.user.get()) as { id?: string; email?: string };
@@ -498,31 +354,4 @@ export function hasMorePages(info: ResultInfo | undefined, page: number, itemsOn
   if (info?.total_pages !== undefined) return page < info.total_pages;
   if (info?.total_count !== undefined) return page * perPage < info.total_count;
   return itemsOnPage >= perPage;
-}
-
-/**
- * What a connection failure's code means, and what to check: every message that says "cannot
- * connect" names the cause and the fix, whichever command it reaches.
- */
-function unreachableBecause(reason: string, baseUrl: string): string {
-  let host = baseUrl;
-  try {
-    host = new URL(baseUrl).host;
-  } catch {
-    // Not a URL: the base itself is named.
-  }
-  switch (reason) {
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `${reason}: the host name ${host} does not resolve; check the API base URL (--api-base, CLOUDFLARE_BASE_URL) and this machine's DNS and network access`;
-    case "ECONNREFUSED":
-      return `${reason}: nothing listens at ${host}; check the API base URL, or start the service (a sandbox: \`cfct sandbox\`)`;
-    case "ECONNRESET":
-    case "ETIMEDOUT":
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return `${reason}: the network path to ${host} failed; check proxy, firewall and network, then retry`;
-    default:
-      return reason;
-  }
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { runUp, type RunSummary } from "../automation/pipeline";
 import { recordRun } from "../automation/record-run";
 import { runRotate, type RotateSummary } from "../automation/rotate";
-import { createCloudflareClient } from "../cloudflare/client";
+import type { CloudflareClient, CloudflareClientFactory } from "../cloudflare/client";
 import { renderPeriodHtml } from "../evidence/html/period-report";
 import { reportOfFolder } from "../evidence/period-report";
 import type { EvidenceClock } from "../evidence/record";
@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly print: (line: string) => void;
   /** The composition root's wiring for the demo's stack on the rehearsal engine (src/cli/commands/demo.ts). */
   readonly rehearsalPipeline: (options: RehearsalPipelineOptions) => Pipeline;
+  /** Clients at the demo's sandbox, once it runs: the platform's side and the hand-made token (src/cli/clients.ts). */
+  readonly clientsAt: (apiBase: string) => CloudflareClientFactory;
 }
 
 export interface RehearsalPipelineOptions {
@@ -127,7 +129,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const rotateOptions = { ifDueWithinDays: 14, graceHours: 24, force: true, pickupCheckFor: pipeline.pickupCheckFor };
     await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, keys: [asceraKey] }));
     await advanceClock(sandbox.control, 3600);
-    await simulateAsceraSync(sandbox, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
+    const clientFor = options.clientsAt(sandbox.baseUrl);
+    await simulateAsceraSync(clientFor, receiver, asceraKey, up.tokens.find((t) => t.key === asceraKey)!.owner);
     print("   An hour later ASCERA synchronises with the token the receiver got; the next rotate run sees it in use.");
     const asceraDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: [asceraKey] }));
 
@@ -147,7 +150,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("7. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
-    const diagnosis = await diagnoseBrokenToken(sandbox);
+    const diagnosis = await diagnoseBrokenToken(sandbox, clientFor(sandbox.provisionerToken));
     for (const line of diagnosis) print(`   ${line}`);
 
     const rotated = [...(asceraDone.events ?? []), ...(datadogDone.events ?? []), ...(drataDone.events ?? [])].filter(
@@ -204,25 +207,23 @@ async function routeRegistrations(
 
 /** The platform's side: read Zero Trust users with whatever token the secret-store bridge holds now. */
 async function simulateAsceraSync(
-  sandbox: RunningSandbox,
+  clientFor: CloudflareClientFactory,
   receiver: WebhookReceiver,
   tokenKey: string,
   owner: { kind: string; accountId?: string },
 ) {
   const value = receiver.latestValue(tokenKey);
   if (!value || owner.kind !== "account") throw new Error(`the receiver holds no token for ${tokenKey}`);
-  const platform = createCloudflareClient({ apiToken: value, baseUrl: sandbox.baseUrl });
-  await platform.get(`/accounts/${owner.accountId}/access/users`);
+  await clientFor(value).get(`/accounts/${owner.accountId}/access/users`);
 }
 
 /** Creates an under-privileged ASCERA token by hand, verifies it, and returns the failing checks' lines. */
-async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
+async function diagnoseBrokenToken(sandbox: RunningSandbox, provisioner: CloudflareClient): Promise<string[]> {
   const accountId = "417daa9dc1293f3af874e997f8bdce54";
-  const provisioner = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
-  const groups = await provisioner.permissionGroups({ kind: "account", accountId });
+  const owner = { kind: "account", accountId } as const;
+  const groups = await provisioner.permissionGroups(owner);
   const settingsRead = groups.find((g) => g.name === "Account Settings Read" && g.scopes.includes("com.cloudflare.api.account"))!;
-  const created = await provisioner.sdk.accounts.tokens.create({
-    account_id: accountId,
+  const created = await provisioner.createToken(owner, {
     name: "ascera (made by hand)",
     policies: [
       { effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [`com.cloudflare.api.account.${accountId}`]: "*" } },
@@ -239,6 +240,6 @@ async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
     });
     return report.checks.filter((c) => c.status === "fail").map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
   } finally {
-    await provisioner.sdk.accounts.tokens.delete(created.id!, { account_id: accountId });
+    await provisioner.deleteToken(owner, created.id!);
   }
 }

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
-import { APIError } from "cloudflare";
-import { ApiCallCounter, createCloudflareClient, type CloudflareClient } from "../cloudflare/client";
+import { type CloudflareClient, type CloudflareClientFactory, type RawAnswer } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
-import { readRateLimitHeaders } from "../cloudflare/pacing";
-import { tokenShape } from "../cloudflare/token-format";
 import { BEHAVIOURS } from "../sandbox/behaviours";
 import type { BehaviourFile, BehaviourRecord, Evidence } from "./behaviour-file";
+import { TOKEN_NAMES, type ParityCall, type TestToken } from "./plan";
+import { documentationUrlOf, firstError, headerText, rateLimitHeadersSeen, valueFormatOf } from "./readings";
 import { rfc3339 } from "../domain/time";
 import { CfctError } from "../domain/cfct-error";
 
@@ -18,9 +17,10 @@ import { CfctError } from "../domain/cfct-error";
  */
 
 export interface ParityTarget {
-  readonly baseUrl: string;
-  /** The provisioner credential: can create user tokens with Zone and Account Settings read groups. */
-  readonly apiToken: string;
+  /** The provisioner's client: its credential can create user tokens with Zone and Account Settings read groups. */
+  readonly provisioner: CloudflareClient;
+  /** A client at the same API for a test token the recording creates. */
+  readonly clientFor: CloudflareClientFactory;
   readonly accountId: string;
   readonly zoneId: string;
 }
@@ -30,171 +30,6 @@ export interface ParityOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Lifetime of the token that must expire during the run, to see whether lists hide it. Default 5 s. */
   readonly shortLivedSeconds?: number;
-}
-
-/** One request of the recording, as `--dry-run` lists it and the file's `calls` record it. */
-export interface ParityCall {
-  readonly method: "GET" | "POST" | "DELETE";
-  /** With `{zone-scoped}`-style placeholders in a plan; with IDs in a recording. */
-  readonly path: string;
-  readonly as: "provisioner" | "zone-scoped token";
-  readonly purpose: string;
-  /** Made only in this case (the recording decides from earlier answers). */
-  readonly when?: string;
-}
-
-const TOKEN_NAMES = ["zone-scoped", "order", "short-lived"] as const;
-type TestToken = (typeof TOKEN_NAMES)[number];
-
-/** Every request a recording makes, in order; the recording itself follows this list. */
-export function parityPlan(target: Pick<ParityTarget, "accountId" | "zoneId">): ParityCall[] {
-  const { accountId, zoneId } = target;
-  const provisioner = "provisioner" as const;
-  const scoped = "zone-scoped token" as const;
-  return [
-    {
-      method: "GET",
-      path: "/user/tokens/verify",
-      as: provisioner,
-      purpose: "the provisioner is active; rateLimitHeaders: does a verify route carry them?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens/permission_groups",
-      as: provisioner,
-      purpose:
-        "IDs of Zone Read, Zone Settings Read, Firewall Services Read, Account Settings Read; rateLimitHeaders: the Ratelimit header",
-    },
-    {
-      method: "GET",
-      path: "/memberships?per_page=50",
-      as: provisioner,
-      purpose: "the provisioner's roles on the account (reported, not forced); rateLimitHeaders: did Ratelimit count the last call?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens/{provisioner}",
-      as: provisioner,
-      purpose: "accountTokenRoles: does the provisioner hold Account API Tokens Write on the account?",
-      when: 'its user is "Administrator" there, not Super Administrator',
-    },
-    {
-      method: "POST",
-      path: `/accounts/${accountId}/tokens`,
-      as: provisioner,
-      purpose:
-        "accountTokenRoles: a create with a 121-character name, which Cloudflare must refuse (400, nothing created) unless it refuses the role first (403)",
-      when: 'its user is "Administrator" there, not Super Administrator, and the provisioner holds Account API Tokens Write there',
-    },
-    { method: "GET", path: `/zones/${zoneId}`, as: provisioner, purpose: "the zone's name, for the ?name= lookup" },
-    ...TOKEN_NAMES.map((name): ParityCall => ({
-      method: "POST",
-      path: "/user/tokens",
-      as: provisioner,
-      purpose: `create the ${name} test token (read-only, one zone, expires within the hour)`,
-    })),
-    {
-      method: "GET",
-      path: "/user/tokens/{order}",
-      as: provisioner,
-      purpose: "policyReadBackOrder: the order policies and groups come back in",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50&name={order name}",
-      as: provisioner,
-      purpose: "tokenListNameFilter: does ?name= narrow the list to the order test token?",
-    },
-    {
-      method: "GET",
-      path: "/zones",
-      as: scoped,
-      purpose: "zoneListing: an unfiltered list by a token holding one zone; the rate-limit item GET /zones carries",
-    },
-    { method: "GET", path: "/zones?name={zone name}", as: scoped, purpose: "a ?name= lookup of the zone the token holds" },
-    {
-      method: "GET",
-      path: `/zones/${zoneId}/settings`,
-      as: scoped,
-      purpose: "missingPermissionCode: a route whose group (Zone Settings Read) the token lacks",
-    },
-    {
-      method: "GET",
-      path: `/accounts/${accountId}/tokens/verify`,
-      as: scoped,
-      purpose: "wrongOwnerVerifyStatus: a user token at the account verify route",
-    },
-    { method: "DELETE", path: "/user/tokens/{zone-scoped}", as: provisioner, purpose: "delete the zone-scoped test token, to use it dead" },
-    {
-      method: "GET",
-      path: `/zones/${zoneId}`,
-      as: scoped,
-      purpose: "deadTokenAnswer: the deleted token outside the verify routes (401, or 403 9109 'Invalid access token')",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50",
-      as: provisioner,
-      purpose: "expiredTokensInLists: is the expired short-lived token listed without include_expired?",
-    },
-    {
-      method: "GET",
-      path: "/user/tokens?per_page=50&include_expired=true",
-      as: provisioner,
-      purpose: "expiredTokensInLists: and with it?",
-    },
-    ...TOKEN_NAMES.filter((name) => name !== "zone-scoped").map((name): ParityCall => ({
-      method: "DELETE",
-      path: `/user/tokens/{${name}}`,
-      as: provisioner,
-      purpose: `delete the ${name} test token (in a finally)`,
-    })),
-  ];
-}
-
-interface Answer {
-  readonly status: number;
-  readonly json?: unknown;
-  readonly headers?: Headers;
-}
-
-/** An answer's `Ratelimit` and `Ratelimit-Policy`, as evidence text. */
-function headerText(answer: Answer): string {
-  const [limit, policy] = ["ratelimit", "ratelimit-policy"].map((name) => answer.headers?.get(name) ?? "(absent)");
-  return `Ratelimit ${limit}; Ratelimit-Policy ${policy}`;
-}
-
-/**
- * rateLimitHeaders, read off ordinary answers (no budget is spent to find out): none on any →
- * absent; a `"default"` remaining that went down by each call → accurate; one that stayed →
- * static. Two answers with a remaining are needed to tell the last two apart.
- */
-function rateLimitHeadersSeen(
-  verify: Answer,
-  ordinary: readonly Answer[],
-  evidence: (request: string, answer: Answer, observed?: string) => Evidence,
-): BehaviourRecord {
-  const remaining = ordinary.flatMap((answer) => {
-    const r = readRateLimitHeaders(answer.headers ?? new Headers()).remaining;
-    return r === undefined ? [] : [r];
-  });
-  const anyHeader = ordinary.some((answer) => answer.headers?.get("ratelimit") || answer.headers?.get("ratelimit-policy"));
-  const countsDown = remaining.length >= 2 && remaining.every((r, i) => i === 0 || r < remaining[i - 1]!);
-  const value = !anyHeader ? "absent" : countsDown ? "accurate" : "static";
-  return {
-    value,
-    measured: !anyHeader || remaining.length >= 2,
-    evidence: [
-      evidence("GET /user/tokens/verify (provisioner)", verify, headerText(verify)),
-      evidence(
-        "GET /user/tokens/permission_groups, GET /memberships, GET /zones/{zone} (provisioner, one after another)",
-        ordinary.at(-1)!,
-        `${ordinary.map(headerText).join(" | ")}; "default" remaining: ${remaining.join(", ") || "none"}`,
-      ),
-    ],
-    sources: [],
-    ...(anyHeader && remaining.length < 2 ? { note: 'the answers carried no "default" item to compare: please report this file' } : {}),
-  };
 }
 
 interface PermissionGroupRef {
@@ -207,37 +42,6 @@ export class ParityError extends CfctError {
   override name = "ParityError";
 }
 
-function firstError(json: unknown): { code?: number; message?: string } {
-  const error = (json as { errors?: { code?: unknown; message?: unknown }[] } | undefined)?.errors?.[0];
-  return error
-    ? {
-        ...(typeof error.code === "number" ? { code: error.code } : {}),
-        ...(typeof error.message === "string" ? { message: error.message } : {}),
-      }
-    : {};
-}
-
-/** The `documentation_url` of an error answer (changelog 2026-08-20), recorded as an observation. */
-function documentationUrlOf(json: unknown): string | undefined {
-  const link = (json as { errors?: { documentation_url?: unknown }[] } | undefined)?.errors?.[0]?.documentation_url;
-  return typeof link === "string" ? link : undefined;
-}
-
-/** tokenValueFormat from a new test token's value: its shape only, never the value. */
-function valueFormatOf(value: string): BehaviourRecord {
-  const shape = tokenShape(value).kind;
-  const measured = shape === "user-token" || shape === "sandbox";
-  return {
-    value: shape === "user-token" ? "cloudflare" : shape === "sandbox" ? "sandbox" : BEHAVIOURS.tokenValueFormat.default,
-    measured,
-    evidence: [{ request: "POST /user/tokens", status: 200, observed: `the new value's shape: ${shape}` }],
-    sources: [],
-    ...(measured
-      ? {}
-      : { note: "a new user token's value has neither Cloudflare's cfut_ shape nor the sandbox's: please report this file" }),
-  };
-}
-
 export interface ParityRecording {
   readonly file: BehaviourFile;
   /** IDs of test tokens a `finally` could not delete: the command names them and exits non-zero. */
@@ -247,40 +51,28 @@ export interface ParityRecording {
 export async function recordBehaviours(target: ParityTarget, options: ParityOptions = {}): Promise<ParityRecording> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const counter = new ApiCallCounter();
-  const values: string[] = [target.apiToken];
+  // The test tokens' values; the provisioner's client knows its own credential.
+  const values: string[] = [];
   const calls: BehaviourFile["calls"] = [];
-  const provisioner = createCloudflareClient({
-    apiToken: target.apiToken,
-    baseUrl: target.baseUrl,
-    counter,
-    maxRetries: 2,
-    secrets: values,
-  });
-  const scrub = (text: string | undefined) => (text === undefined ? undefined : redact(text, values));
+  const { provisioner } = target;
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : provisioner.scrub(redact(text, values)));
 
   /** One request whose HTTP status is data; the call is recorded whatever happens. */
-  async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<Answer> {
+  async function send(client: CloudflareClient, method: ParityCall["method"], path: string, body?: unknown): Promise<RawAnswer> {
     const call = { method, path, status: null as number | null };
     calls.push(call);
     try {
-      const request =
-        method === "GET" ? client.sdk.get(path) : method === "POST" ? client.sdk.post(path, { body }) : client.sdk.delete(path);
-      const { data, response } = await request.withResponse();
-      call.status = response.status;
-      return { status: response.status, json: data, headers: response.headers };
+      const answer = await client.request(method, path, body);
+      call.status = answer.status;
+      return answer;
     } catch (error) {
-      if (error instanceof APIError && typeof error.status === "number") {
-        call.status = error.status;
-        return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
-      }
       throw new ParityError(
-        `${method} ${path} got no answer from ${target.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
+        `${method} ${path} got no answer from ${client.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
       );
     }
   }
 
-  const evidence = (request: string, answer: Answer, observed?: string): Evidence => {
+  const evidence = (request: string, answer: RawAnswer, observed?: string): Evidence => {
     const { code, message } = firstError(answer.json);
     return {
       request,
@@ -290,8 +82,8 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       ...(observed ? { observed } : {}),
     };
   };
-  const result = <T>(answer: Answer): T => (answer.json as { result: T }).result;
-  const expectOk = (request: string, answer: Answer): void => {
+  const result = <T>(answer: RawAnswer): T => (answer.json as { result: T }).result;
+  const expectOk = (request: string, answer: RawAnswer): void => {
     if (answer.status >= 300) {
       const { code, message } = firstError(answer.json);
       throw new ParityError(
@@ -368,7 +160,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   try {
     const verify = await send(provisioner, "GET", "/user/tokens/verify");
     expectOk("GET /user/tokens/verify (provisioner)", verify);
-    const verifiedId = (answer: Answer) => result<{ id: string }>(answer).id;
+    const verifiedId = (answer: RawAnswer) => result<{ id: string }>(answer).id;
 
     const groupsAnswer = await send(provisioner, "GET", "/user/tokens/permission_groups");
     expectOk("GET /user/tokens/permission_groups", groupsAnswer);
@@ -481,13 +273,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       sources: [],
     };
 
-    const scoped = createCloudflareClient({
-      apiToken: created.get("zone-scoped")!.value,
-      baseUrl: target.baseUrl,
-      counter,
-      maxRetries: 2,
-      secrets: values,
-    });
+    const scoped = target.clientFor(created.get("zone-scoped")!.value);
     const list = await send(scoped, "GET", "/zones");
     observations["rate-limit headers of GET /zones"] = headerText(list);
     const byName = await send(scoped, "GET", `/zones?name=${encodeURIComponent(zoneName)}`);
@@ -545,7 +331,8 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const waitMs = shortLivedExpiry.getTime() + 1000 - now().getTime();
     if (waitMs > 0) await sleep(waitMs);
     const shortLivedId = tokenId("short-lived");
-    const listed = (answer: Answer) => answer.status < 300 && (result<{ id: string }[]>(answer) ?? []).some((t) => t.id === shortLivedId);
+    const listed = (answer: RawAnswer) =>
+      answer.status < 300 && (result<{ id: string }[]>(answer) ?? []).some((t) => t.id === shortLivedId);
     const plain = await send(provisioner, "GET", "/user/tokens?per_page=50");
     const withExpired = await send(provisioner, "GET", "/user/tokens?per_page=50&include_expired=true");
     behaviours.expiredTokensInLists = {
@@ -588,7 +375,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       kind: "cfct-behaviour-file",
       version: 1,
       recordedAt: now().toISOString(),
-      apiHost: new URL(target.baseUrl).host,
+      apiHost: new URL(provisioner.baseUrl).host,
       behaviours: ordered,
       observations,
       calls,

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChangeOp, CleanedUpToken, ResourceChange } from "../automation/engine";
-import { documentationHint, type CloudflareApiError, type CloudflareClient } from "../cloudflare/client";
+import { documentationHint, type CloudflareApiError, type CloudflareClient, type TokenBody } from "../cloudflare/client";
+import type { TokenOwner } from "../domain/owner";
 import { stoppedWorking } from "../verify/liveness";
 import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
 import { COMPLIANCE_TOKEN_INVOKES } from "../component/mocks";
@@ -16,8 +17,13 @@ interface TokenInputs {
   condition?: { requestIp?: { ins?: string[]; notIns?: string[] } };
 }
 
+/** The token's owner, as the provider's inputs name it: an account, or the provisioner's user. */
+function ownerOf(accountId: string | undefined): TokenOwner {
+  return accountId ? { kind: "account", accountId } : { kind: "user" };
+}
+
 /** The Cloudflare API body for a token, from the provider's inputs. */
-function tokenBody(inputs: TokenInputs) {
+function tokenBody(inputs: TokenInputs): TokenBody {
   const requestIp = inputs.condition?.requestIp;
   return {
     name: inputs.name,
@@ -109,28 +115,27 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
   ) {}
 
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>> {
-    const sdk = this.client.sdk;
     switch (args.token) {
       case COMPLIANCE_TOKEN_INVOKES.userPermissionGroups:
         return {
-          results: await this.request("GET /user/tokens/permission_groups", () => this.collect(sdk.user.tokens.permissionGroups.list())),
+          results: await this.request("GET /user/tokens/permission_groups", () => this.client.permissionGroups({ kind: "user" })),
         };
       case COMPLIANCE_TOKEN_INVOKES.accountPermissionGroups: {
         const accountId = String(args.inputs.accountId);
         return {
           results: await this.request(`GET /accounts/${accountId}/tokens/permission_groups`, () =>
-            this.collect(sdk.accounts.tokens.permissionGroups.list({ account_id: accountId })),
+            this.client.permissionGroups({ kind: "account", accountId }),
           ),
         };
       }
       case COMPLIANCE_TOKEN_INVOKES.zones: {
         const zones = await this.request(`GET /zones?name=${String(args.inputs.name)}`, () =>
-          this.collect(sdk.zones.list({ name: args.inputs.name, per_page: 50 })),
+          this.client.zonesNamed(String(args.inputs.name)),
         );
-        return { results: zones.map((z) => ({ id: z.id, name: z.name, account: { id: z.account.id, name: z.account.name } })) };
+        return { results: zones.map((z) => ({ id: z.id, name: z.name, account: { id: z.accountId } })) };
       }
       case COMPLIANCE_TOKEN_INVOKES.user:
-        return { id: (await this.request("GET /user", async () => (await sdk.user.get()) as { id: string })).id };
+        return { id: (await this.request("GET /user", () => this.client.currentUser())).id };
       default:
         throw this.stop(new NothingChangedError(`the rehearsal engine does not implement invoke ${args.token}`));
     }
@@ -213,28 +218,22 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
     for (const create of pending) {
       // Expired ones included (one that expired since it was sent is still one nobody holds); Cloudflare's
       // name filter narrows the list where honoured, and the names are compared here either way.
-      const owner = create.accountId ? { kind: "account" as const, accountId: create.accountId } : { kind: "user" as const };
+      const owner = ownerOf(create.accountId);
       const tokens = await this.request(`GET ${create.accountId ? `/accounts/${create.accountId}` : "/user"}/tokens?name=…`, () =>
         this.client.listTokens(owner, { name: create.tokenName }),
       );
       for (const token of tokens.filter((t) => t.name === create.tokenName && t.id && !known.has(t.id))) {
         await this.deleteToken(token.id!, create.accountId);
-        await this.onCleanup({
-          id: token.id!,
-          name: create.tokenName,
-          owner: create.accountId ? { kind: "account", accountId: create.accountId } : { kind: "user" },
-        });
+        await this.onCleanup({ id: token.id!, name: create.tokenName, owner });
       }
     }
     if (pending.length > 0) this.store.update((s) => void (s.pending = []));
   }
 
   async deleteToken(id: string, accountId: string | undefined): Promise<void> {
-    const sdk = this.client.sdk;
     await this.request(`DELETE ${accountId ? `/accounts/${accountId}` : "/user"}/tokens/${id}`, async () => {
       try {
-        if (accountId) await sdk.accounts.tokens.delete(id, { account_id: accountId });
-        else await sdk.user.tokens.delete(id);
+        await this.client.deleteToken(ownerOf(accountId), id);
       } catch (error) {
         // Already gone (revoked by hand, or by a run that died before recording it): what deleting wanted.
         if ((error as { status?: number }).status !== 404) throw error;
@@ -259,13 +258,9 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       at: new Date().toISOString(),
     };
     this.store.update((s: RehearsalState) => void s.pending.push(pending));
-    const sdk = this.client.sdk;
     const created = await this.request(
       `POST ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens`,
-      () =>
-        inputs.accountId
-          ? sdk.accounts.tokens.create({ account_id: inputs.accountId, ...tokenBody(inputs) })
-          : sdk.user.tokens.create(tokenBody(inputs)),
+      () => this.client.createToken(ownerOf(inputs.accountId), tokenBody(inputs)),
       name,
     );
     if (!created.id || !created.value)
@@ -289,24 +284,14 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
   }
 
   private async update(key: string, id: string, inputs: TokenInputs): Promise<void> {
-    const sdk = this.client.sdk;
     await this.request(
       `PUT ${inputs.accountId ? `/accounts/${inputs.accountId}` : "/user"}/tokens/${id}`,
-      () =>
-        inputs.accountId
-          ? sdk.accounts.tokens.update(id, { account_id: inputs.accountId, ...tokenBody(inputs) })
-          : sdk.user.tokens.update(id, tokenBody(inputs)),
+      () => this.client.updateToken(ownerOf(inputs.accountId), id, tokenBody(inputs)),
       key.split("::").pop(),
     );
     this.store.update((s) => {
       const resource = s.resources[key];
       if (resource) resource.inputs = inputs as unknown as Record<string, unknown>;
     });
-  }
-
-  private async collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
-    const items: T[] = [];
-    for await (const item of pages) items.push(item);
-    return items;
   }
 }

@@ -135,7 +135,7 @@ describe("cfct audit against the sandbox", { timeout: 180_000 }, () => {
       resources: p.resources as Record<string, string>,
       permission_groups: [...p.permission_groups!.map((g) => ({ id: g.id })).reverse(), ...(i === 0 ? [{ id: dnsWrite.id }] : [])],
     }));
-    await provisioner.sdk.user.tokens.update(drata.id!, {
+    await provisioner.updateToken({ kind: "user" }, drata.id!, {
       name: drata.name!,
       policies,
       ...(drata.expires_on ? { expires_on: drata.expires_on } : {}),

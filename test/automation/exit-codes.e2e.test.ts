@@ -60,10 +60,13 @@ async function withoutZoneRead(): Promise<string> {
   const admin = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
   const group = (await admin.permissionGroups({ kind: "user" })).find((g) => g.name === "API Tokens Write")!;
   const user = await admin.currentUser();
-  const created = await admin.sdk.user.tokens.create({
-    name: "no zone read",
-    policies: [{ effect: "allow", permission_groups: [{ id: group.id }], resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
-  });
+  const created = await admin.createToken(
+    { kind: "user" },
+    {
+      name: "no zone read",
+      policies: [{ effect: "allow", permission_groups: [{ id: group.id }], resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
+    },
+  );
   return created.value!;
 }
 
@@ -257,7 +260,7 @@ const ROWS: readonly Row[] = [
       expect((await rehearse("up", p)).code).toBe(0);
       const admin = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
       const deployed = (await admin.listTokens({ kind: "user" })).find((t) => t.name === "cfct verifyfails drata g1")!;
-      await admin.sdk.user.tokens.delete(deployed.id!);
+      await admin.deleteToken({ kind: "user" }, deployed.id!);
       return rehearse("verify", p);
     },
   },

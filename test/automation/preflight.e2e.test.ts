@@ -26,10 +26,13 @@ async function limitedProvisioner(groups: string[]): Promise<string> {
   const available = await admin.permissionGroups({ kind: "user" });
   const ids = groups.map((name) => ({ id: available.find((g) => g.name === name && g.scopes[0] === "com.cloudflare.api.user")!.id }));
   const user = await admin.currentUser();
-  const created = await admin.sdk.user.tokens.create({
-    name: `limited ${groups.join(",")}`,
-    policies: [{ effect: "allow", permission_groups: ids, resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
-  });
+  const created = await admin.createToken(
+    { kind: "user" },
+    {
+      name: `limited ${groups.join(",")}`,
+      policies: [{ effect: "allow", permission_groups: ids, resources: { [`com.cloudflare.api.user.${user.id}`]: "*" } }],
+    },
+  );
   return created.value!;
 }
 
@@ -174,17 +177,19 @@ describe("preflight: can this provisioner deploy the stack?", () => {
   it("an account-owned provisioner is named as such, not as lacking Memberships Read: by its cfat_ shape before any call, or by Cloudflare's answer", async () => {
     const admin = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
     const groups = await admin.permissionGroups({ kind: "account", accountId: ACME_CORP });
-    const accountToken = await admin.sdk.accounts.tokens.create({
-      account_id: ACME_CORP,
-      name: "an account-owned provisioner",
-      policies: [
-        {
-          effect: "allow",
-          permission_groups: [{ id: groups.find((g) => g.name === "Account API Tokens Write")!.id }],
-          resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
-        },
-      ],
-    });
+    const accountToken = await admin.createToken(
+      { kind: "account", accountId: ACME_CORP },
+      {
+        name: "an account-owned provisioner",
+        policies: [
+          {
+            effect: "allow",
+            permission_groups: [{ id: groups.find((g) => g.name === "Account API Tokens Write")!.id }],
+            resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" },
+          },
+        ],
+      },
+    );
     const answered = await preflight(client(accountToken.value!), settingsOf([ascera([ACME_CORP])]), NOW);
     expect(answered.findings.map((f) => f.problem)).toEqual([
       expect.stringMatching(
@@ -208,7 +213,7 @@ describe("preflight: can this provisioner deploy the stack?", () => {
     // Deleted right after the first answer (its verify), as an administrator revoking it mid-run would.
     const revokingFetch: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if ((calls += 1) === 1) await admin.sdk.user.tokens.delete(id);
+      if ((calls += 1) === 1) await admin.deleteToken({ kind: "user" }, id);
       return response;
     };
     const revoked = createCloudflareClient({ apiToken: token, baseUrl: sandbox.baseUrl, maxRetries: 0, fetch: revokingFetch });

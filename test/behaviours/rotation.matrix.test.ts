@@ -93,7 +93,7 @@ describe("cfct rotate's exposure check", () => {
     await createCloudflareClient({
       apiToken: running.sandbox.provisionerToken,
       baseUrl: running.sandbox.baseUrl,
-    }).sdk.accounts.tokens.delete(active!.id, { account_id: ACME_CORP });
+    }).deleteToken({ kind: "account", accountId: ACME_CORP }, active!.id);
     const result = await runRotate(context, { ifDueWithinDays: 14, graceHours: 24, keys: [KEY] });
     expect(result.events.map((e) => e.event)).toEqual(["not-due"]);
     await context.engine.destroy();

@@ -115,7 +115,7 @@ describe.each(matrixRows())("verify under $label", ({ behaviours }) => {
       expiresOn: rfc3339(new Date(now.getTime() + 86_400_000)),
     });
     // The platform still holds the value from before a roll; then the token expires.
-    await provisionerClient(sb).sdk.accounts.tokens.value.update(id, { account_id: ACME_CORP });
+    await provisionerClient(sb).request("PUT", `/accounts/${ACME_CORP}/tokens/${id}/value`, {});
     await control(sb, "/clock", { advanceSeconds: 2 * 86_400 });
     const liveness = checksById(await verifyPlanned(sb, expiring!, value, { stack: "expiring" })).liveness!;
     expect(liveness).toMatchObject({

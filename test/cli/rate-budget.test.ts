@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DOCUMENTED_BUDGET } from "../../src/cloudflare/pacing";
 import { pipelineFor, type EngineOptions } from "../../src/cli/engine-options";
+import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { ACME_CORP, testProject } from "../automation/harness";
 
 // Every principal's budget for a command: --rate-budget, else the stack's rateBudget, else Cloudflare's documented 1200/300.
@@ -20,14 +21,24 @@ function budgetOf(config: Record<string, unknown>, flag?: EngineOptions["rateBud
     projectDir: project.dir,
     ...(flag ? { rateBudget: flag } : {}),
   };
-  // The sandbox's credentials as resolveApiTarget finds them in its announcement (no sandbox listens: nothing is called).
-  const target = {
-    apiBase,
-    provisionerToken: "provisioner-of-this-test-0123456789abcdef",
-    sandboxControl: { url: "http://127.0.0.1:9/__sandbox", token: "control-of-this-test" },
-  };
-  return pipelineFor(options, () => undefined, { target }).budgets.budget;
+  // The sandbox as resolveApiTarget finds it: announced in this project's HOME (no sandbox listens: nothing is called).
+  announce(
+    {
+      baseUrl: apiBase,
+      controlUrl: "http://127.0.0.1:9/__sandbox",
+      controlToken: "control-of-this-test",
+      provisionerToken: "provisioner-of-this-test-0123456789abcdef",
+      pid: process.pid,
+    },
+    announcementFile(project.home),
+  );
+  vi.stubEnv("HOME", project.home);
+  return pipelineFor(options, () => undefined).budgets.budget;
 }
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe("the rate budget a command paces by", () => {
   it("is Cloudflare's documented budget unless told otherwise", () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BEHAVIOURS, type BehaviourName } from "../../src/sandbox";
 import { recordBehaviours } from "../../src/parity/measure";
+import { parityTarget } from "../../src/cli/clients";
 import type { BehaviourRecord } from "../../src/parity/behaviour-file";
 import { liveSkipReason, openTarget, type ContractTarget } from "./target";
 
@@ -104,7 +105,12 @@ describe.skipIf(skip !== null)("Cloudflare API contract", () => {
 
   it("behaves as the sandbox's defaults say, naming any behaviour that differs with both answers", async () => {
     const { file, leftBehind } = await recordBehaviours(
-      { baseUrl: target.baseUrl, apiToken: target.provisionerToken, accountId: target.accountId, zoneId: target.zoneId },
+      parityTarget({
+        apiBase: target.baseUrl,
+        provisionerToken: target.provisionerToken,
+        accountId: target.accountId,
+        zoneId: target.zoneId,
+      }),
       { shortLivedSeconds: target.name === "sandbox" ? 1 : 5 },
     );
     expect(leftBehind).toEqual([]);

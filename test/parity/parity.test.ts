@@ -2,7 +2,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { behaviourOverrides, diffBehaviourFiles, parseBehaviourFile } from "../../src/parity/behaviour-file";
-import { parityPlan, recordBehaviours } from "../../src/parity/measure";
+import { recordBehaviours } from "../../src/parity/measure";
+import { parityPlan } from "../../src/parity/plan";
+import { parityTarget } from "../../src/cli/clients";
 import {
   DEFAULT_BEHAVIOURS,
   nonDefaultBehaviourCases,
@@ -16,12 +18,13 @@ import { IDS } from "../sandbox/sandbox-client";
 import { controlFetch } from "../../src/sandbox/control-client";
 
 const CANARY = "PARITYCANARY_";
-const target = (sandbox: RunningSandbox) => ({
-  baseUrl: sandbox.baseUrl,
-  apiToken: sandbox.provisionerToken,
-  accountId: IDS.acmeCorp,
-  zoneId: IDS.acmeCorpCom,
-});
+const target = (sandbox: RunningSandbox) =>
+  parityTarget({
+    apiBase: sandbox.baseUrl,
+    provisionerToken: sandbox.provisionerToken,
+    accountId: IDS.acmeCorp,
+    zoneId: IDS.acmeCorpCom,
+  });
 // The short-lived token expires on the sandbox's clock; a frozen-free, 1 s lifetime keeps the run short.
 const quick = { shortLivedSeconds: 1 };
 

@@ -47,7 +47,7 @@ export async function sandboxNow(sb: RunningSandbox): Promise<Date> {
   return new Date((await control(sb, "/clock")).now);
 }
 
-/** Creates a token with the provisioner through the SDK, resolving group names to the sandbox's IDs. */
+/** Creates a token with the provisioner's client, resolving group names to the sandbox's IDs. */
 export async function issueToken(sb: RunningSandbox, spec: TokenSpec): Promise<{ id: string; value: string }> {
   const client = provisionerClient(sb);
   const groups = await client.permissionGroups(spec.owner);
@@ -69,11 +69,7 @@ export async function issueToken(sb: RunningSandbox, spec: TokenSpec): Promise<{
     ...(spec.allowedIps ? { condition: { request_ip: { in: [...spec.allowedIps] } } } : {}),
     ...(spec.status ? { status: spec.status } : {}),
   };
-  const created = (
-    spec.owner.kind === "account"
-      ? await client.sdk.accounts.tokens.create({ account_id: spec.owner.accountId, ...body })
-      : await client.sdk.user.tokens.create(body)
-  ) as { id?: string; value?: string };
+  const created = await client.createToken(spec.owner, body);
   if (!created.id || !created.value) throw new Error("token create returned no id/value");
   return { id: created.id, value: created.value };
 }

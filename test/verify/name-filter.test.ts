@@ -15,7 +15,7 @@ describe.each(["supported", "ignored"] as const)("a token found by name, tokenLi
     const { id, value } = await issueToken(sb, spec);
     await issueToken(sb, { ...spec, name: `${plan!.name}0` });
     for (let i = 0; i < 50; i += 1) await issueToken(sb, { ...spec, name: `another tool's token ${i}` });
-    await provisionerClient(sb).sdk.accounts.tokens.delete(id, { account_id: ACME_CORP });
+    await provisionerClient(sb).deleteToken({ kind: "account", accountId: ACME_CORP }, id);
     await control(sb, "/stats/reset", {});
 
     const liveness = checksById(await verifyPlanned(sb, plan!, value)).liveness!;

@@ -30,7 +30,7 @@ const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["ac
 describe('"401 Unauthorized: verify the token was copied correctly and has not expired or been revoked"', () => {
   it("a deleted (revoked) token: liveness fails, names the token and says to rotate; nothing else runs", async () => {
     const created = await issueToken(sb, specFromPlan(sb, ascera!));
-    await provisionerClient(sb).sdk.accounts.tokens.delete(created.id, { account_id: ACME_CORP });
+    await provisionerClient(sb).deleteToken({ kind: "account", accountId: ACME_CORP }, created.id);
     const report = await verifyPlanned(sb, ascera!, created.value);
     const liveness = checksById(report).liveness!;
     expect(report.ok).toBe(false);
@@ -55,9 +55,9 @@ describe('"401 Unauthorized: verify the token was copied correctly and has not e
     expect(liveness.status).toBe("fail");
     expect(liveness.detail).toContain("exists and is active, so this value is not its current secret");
     expect(liveness.remedy).toContain("Copy the current value again");
-    await provisionerClient(sb).sdk.accounts.tokens.delete(
+    await provisionerClient(sb).deleteToken(
+      ascera!.owner,
       (await provisionerClient(sb).listTokens(ascera!.owner)).find((t) => t.name === ascera!.name)!.id!,
-      { account_id: ACME_CORP },
     );
   });
 
@@ -258,7 +258,7 @@ describe("a token that dies mid-run, and a value whose shape names the wrong own
       const response = await fetch(request, init);
       const bearer = new Headers(init?.headers).get("authorization");
       if (bearer === `Bearer ${value}` && (answered += 1) === 1)
-        await provisionerClient(sb).sdk.accounts.tokens.delete(id, { account_id: ACME_CORP });
+        await provisionerClient(sb).deleteToken({ kind: "account", accountId: ACME_CORP }, id);
       return response;
     };
     const report = await verifyPlanned(sb, ascera!, value, { client: { maxRetries: 0, fetch: revoking } });

@@ -5,14 +5,12 @@ import { renderReviewCsv, renderReviewMarkdown } from "../../audit/render";
 import { renderReviewHtml } from "../../audit/render-html";
 import { reachesThreshold } from "../../audit/report";
 import { reviewAccess } from "../../audit/review";
-import { createCloudflareClient } from "../../cloudflare/client";
-import { PROVISIONER_USER } from "../../cloudflare/pacing";
 import { SEVERITIES, type AccessReview, type Severity } from "../../evidence/access-review";
 import { chainHeadLine } from "../../evidence/anchor";
 import { currentCommit, writeEvidence } from "../../evidence/write";
 import { EXIT } from "../errors";
 import { returnsExitCode } from "../exit-code";
-import { apiTargetFor, pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
+import { pipelineFor, withEngineOptions, type EngineOptions } from "../engine-options";
 
 type FailOn = Severity | "none";
 const FAIL_ON: readonly FailOn[] = [...SEVERITIES, "none"];
@@ -37,18 +35,12 @@ export function registerAudit(program: Command): void {
         const { failOn } = options;
         // Progress goes to stderr: with --json, stdout carries the JSON object alone.
         const progress = (line: string) => process.stderr.write(`${line}\n`);
-        // The review's own client talks to what the engine talks to, with the same credential (a rehearsal: the sandbox's).
-        const target = apiTargetFor(options, progress);
-        const pipeline = pipelineFor(options, progress, { target });
+        // The review reads what the engine deploys to, with the pipeline's provisioner client (a rehearsal: the sandbox's).
+        const pipeline = pipelineFor(options, progress);
         const { engine } = pipeline.context;
-        const provisioner = createCloudflareClient({
-          apiToken: target.provisionerToken,
-          baseUrl: target.apiBase,
-          budget: pipeline.budgets.for(PROVISIONER_USER),
-        });
         const startedAt = await pipeline.context.now();
         const review = await reviewAccess({
-          provisioner,
+          provisioner: pipeline.provisioner,
           settings: await engine.settings(),
           deployed: await engine.outputs(),
           now: startedAt,
@@ -65,7 +57,7 @@ export function registerAudit(program: Command): void {
           startedAt: startedAt.toISOString(),
           finishedAt: (await pipeline.context.now()).toISOString(),
           ok: !reachesThreshold(review, failOn),
-          apiCalls: provisioner.apiCalls() + pipeline.apiCalls(),
+          apiCalls: pipeline.apiCalls(),
           tokens: [],
           rotation: [],
           problems: [],

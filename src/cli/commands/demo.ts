@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { runDemo } from "../../demo/demo";
 import { buildPipeline } from "../build-pipeline";
+import { clientsAt } from "../clients";
 import { EXIT } from "../errors";
 import { returnsExitCode } from "../exit-code";
 
@@ -21,6 +22,7 @@ export function registerDemo(program: Command): void {
           ...(options.workDir ? { workDir: path.resolve(options.workDir) } : {}),
           print: (line) => process.stdout.write(`${line}\n`),
           rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
+          clientsAt,
         });
         return result.ok ? EXIT.ok : EXIT.failed;
       }),

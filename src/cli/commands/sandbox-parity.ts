@@ -5,8 +5,10 @@ import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
 import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
 import { HEX32 } from "../../domain/ids";
 import { behaviourFileSchema, diffBehaviourFiles, parseBehaviourFile, type BehaviourFile } from "../../parity/behaviour-file";
-import { parityPlan, recordBehaviours, type ParityCall } from "../../parity/measure";
+import { recordBehaviours } from "../../parity/measure";
+import { parityPlan, type ParityCall } from "../../parity/plan";
 import { inspectBaseUrl } from "../../verify/endpoint";
+import { parityTarget } from "../clients";
 import { readCredential } from "../credential";
 import { EXIT, UsageError } from "../errors";
 import { returnsExitCode } from "../exit-code";
@@ -86,12 +88,14 @@ export function registerSandboxParity(program: Command): void {
           for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
           return EXIT.ok;
         }
-        const apiToken = readCredential(process.env, options.tokenEnv, "--token-env");
+        const provisionerToken = readCredential(process.env, options.tokenEnv, "--token-env");
         const out = options.out && path.resolve(options.out);
         if (out && !fs.existsSync(path.dirname(out)))
           throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
 
-        const { file, leftBehind } = await recordBehaviours({ baseUrl: options.apiBase, apiToken, accountId, zoneId });
+        const { file, leftBehind } = await recordBehaviours(
+          parityTarget({ apiBase: options.apiBase, provisionerToken, accountId, zoneId }),
+        );
         behaviourFileSchema.parse(file);
         if (out) fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
         process.stdout.write(
