@@ -9,8 +9,8 @@ import {
   sandboxAndReceiver,
   testProject,
   works,
-} from "../automation/harness";
-import { matrixRows } from "./matrix";
+} from "../helpers/pipeline";
+import { matrixRows } from "../helpers/behaviour-matrix";
 
 // The core of the deploy suite (deploy, verify, register; a re-run changes nothing; destroy revokes)
 // under each row of the behaviour matrix, one sandbox per row.

@@ -4,7 +4,7 @@ import { PROVISIONER_USER, type RequestBudget } from "../../src/cloudflare/pacin
 import type { RunningSandbox } from "../../src/sandbox";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 import { advanceClock, sandboxPacingClock } from "../../src/sandbox/control-client";
-import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, pipelineFor, testProject, type TestProject } from "../automation/harness";
+import { Crash, WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, pipelineFor, testProject, type TestProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 
 /**

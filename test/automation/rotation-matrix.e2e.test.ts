@@ -11,8 +11,8 @@ import {
   sandboxAndReceiver,
   testProject,
   works,
-} from "../automation/harness";
-import { matrixRows } from "./matrix";
+} from "../helpers/pipeline";
+import { matrixRows } from "../helpers/behaviour-matrix";
 
 // The core of the rotation suite (a due token is replaced with no gap; an exposed one is due at once)
 // under each row of the behaviour matrix, one sandbox per row.

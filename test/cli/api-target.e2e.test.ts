@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveApiTarget } from "../../src/cli/api-target";
-import { cfct } from "../audit/cli-run";
+import { cfct } from "../helpers/cli-run";
 
 const CREDENTIAL = "canary0123456789abcdefghijklmnopqrstuvwxyzCANARY";
 const real = (apiBase?: string) => ({

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DOCUMENTED_BUDGET } from "../../src/cloudflare/pacing";
 import { pipelineFor, type EngineOptions } from "../../src/cli/engine-options";
-import { ACME_CORP, testProject } from "../automation/harness";
+import { ACME_CORP, testProject } from "../helpers/pipeline";
 
 // Every principal's budget for a command: --rate-budget, else the stack's rateBudget, else Cloudflare's documented 1200/300.
 

@@ -6,7 +6,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { REMOTE_TEXT_MAX, remoteText } from "../../src/cloudflare/http";
 import { pickupCheckFor, registrarFor } from "../../src/registration";
 import { renderEvidenceMarkdown } from "../../src/evidence/write";
-import { DRATA_KEY, TOKEN_VALUE, WEBHOOK_SECRET, drataRequest } from "../registration/fixtures";
+import { DRATA_KEY, TOKEN_VALUE, WEBHOOK_SECRET, drataRequest } from "../helpers/registration";
 
 /** What a compromised endpoint answers: HTML, Markdown claiming success, terminal escapes, a bidi override, and a lot of it. */
 const HOSTILE =

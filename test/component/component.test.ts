@@ -1,7 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { COMPLIANCE_TOKEN_INVOKES, ComplianceToken, complianceTokenMocks, complianceTokensPerAccount } from "../../src/index";
+import { COMPLIANCE_TOKEN_INVOKES, ComplianceToken, complianceTokenMocks, complianceTokensPerAccount } from "../../src";
 import { planComponentToken } from "../../src/component/compliance-token";
 import { plannedResources } from "../../src/diff/policy-verdict";
 import { ACME_CORP } from "../helpers/settings";

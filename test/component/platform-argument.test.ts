@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src/index";
+import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src";
 import { planComponentToken } from "../../src/component/compliance-token";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";

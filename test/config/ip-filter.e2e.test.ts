@@ -11,7 +11,7 @@ import { planComponentToken } from "../../src/component/compliance-token";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 import { useSandbox } from "../helpers/sandbox";
 import { runUp } from "../../src/automation/pipeline";
-import { pipelineFor, testProject } from "../automation/harness";
+import { pipelineFor, testProject } from "../helpers/pipeline";
 
 const drata = (token?: Record<string, unknown>) => ({
   platform: "drata",

@@ -11,7 +11,7 @@ import { settingsFrom, ACME_CORP } from "../helpers/settings";
 import { renderDiffMarkdown } from "../../src/diff/render";
 import { plan } from "../../src/plan/plan";
 import { PLATFORMS, type PlatformCatalog } from "../../src/platforms";
-import { cfct } from "../audit/cli-run";
+import { cfct } from "../helpers/cli-run";
 import { SCOPES } from "../../src/domain/permission-group";
 
 const FIXTURES = path.resolve(__dirname, "fixtures");

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cfct } from "../audit/cli-run";
+import { cfct } from "../helpers/cli-run";
 
 /** The dev stack with drata registered by webhook to `url`, its pickup checked at `drataBase`. */
 function stackFile(dir: string, name: string, url: string, drataBase?: string): string {

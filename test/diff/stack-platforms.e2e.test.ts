@@ -9,7 +9,7 @@ import { diffPlans, type PlannedSide } from "../../src/diff/plan-diff";
 import { policyVerdict } from "../../src/diff/policy-verdict";
 import { plan } from "../../src/plan/plan";
 import { SCOPES } from "../../src/domain/permission-group";
-import { cfct } from "../audit/cli-run";
+import { cfct } from "../helpers/cli-run";
 import { ACME_CORP } from "../helpers/settings";
 import { ACME_SIEM } from "../helpers/platforms";
 

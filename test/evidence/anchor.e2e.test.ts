@@ -6,8 +6,8 @@ import { anchorProblem, headText, parseAnchorLines } from "../../src/evidence/an
 import { chainLinks, recordFiles, recordHash } from "../../src/evidence/chain";
 import type { EvidenceRecord } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
-import { cfct } from "../audit/cli-run";
-import { evidenceContent } from "./histories";
+import { cfct } from "../helpers/cli-run";
+import { evidenceContent } from "../helpers/histories";
 
 /** A chain of three records; returns the folder and the head each write printed. */
 function chain() {

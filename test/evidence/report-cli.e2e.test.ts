@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeEvidence } from "../../src/evidence/write";
-import { cfct } from "../audit/cli-run";
-import { at, gapHistory } from "./histories";
+import { cfct } from "../helpers/cli-run";
+import { at, gapHistory } from "../helpers/histories";
 
 const report = (dir: string, ...flags: string[]) => cfct(["evidence", "report", "--stack", "prod", "--evidence-dir", dir, ...flags]);
 

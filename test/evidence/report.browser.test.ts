@@ -9,7 +9,7 @@ import { renderReviewHtml } from "../../src/audit/render-html";
 import type { AccessReview } from "../../src/evidence/access-review";
 import { evidenceRecordSchema, type EvidenceRecord } from "../../src/evidence/record";
 import { browserSkip, browserSkipReason, openFile, pdfPageCount, type OpenedPage } from "../helpers/browser";
-import { HOSTILE_DETAIL, HOSTILE_NAME, at, gapHistory } from "../evidence/histories";
+import { HOSTILE_DETAIL, HOSTILE_NAME, at, gapHistory } from "../helpers/histories";
 
 /** A bar of the timeline as the browser has it. */
 interface DrawnBar {

@@ -6,7 +6,7 @@ import { UnsafeDirectoryError, writeSecretFile } from "../../src/files/secret-fi
 import { registrarFor } from "../../src/registration";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { StateStore } from "../../src/rehearsal/state-store";
-import { drataRequest, TOKEN_VALUE } from "../registration/fixtures";
+import { drataRequest, TOKEN_VALUE } from "../helpers/registration";
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), "cfct-secret-file-"));
 

@@ -1,10 +1,10 @@
 import { defaultFixture, startSandbox, type RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, ACME_LABS, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { ACME_CORP, ACME_LABS, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./verify";
 import { SCOPES } from "../../src/domain/permission-group";
 
 /**
  * What `verify` costs for a Drata token (10 groups, 2 accounts) in an estate of N zones, measured
- * at the sandbox (/__sandbox/stats). Shared by test/verify/cost.test.ts and bench/verify-calls.ts.
+ * at the sandbox (/__sandbox/stats). Shared by test/verify/cost-*.test.ts and bench/verify-calls.ts.
  */
 
 export const DRATA_GROUPS = 10;

@@ -11,7 +11,7 @@ import type { BehaviourOverrides, RunningSandbox } from "../../src/sandbox";
 import { advanceClock as advanceSandboxClock } from "../../src/sandbox/control-client";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
 import { type Pipeline } from "../../src/automation/pipeline";
-import { useSandbox } from "../helpers/sandbox";
+import { useSandbox } from "./sandbox";
 
 export const ACME_CORP = "417daa9dc1293f3af874e997f8bdce54";
 export const ACME_LABS = "fca1dc0809e072ce2cf9eb2831e0e03b";

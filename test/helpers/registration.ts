@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
 import { PLATFORMS } from "../../src/platforms";
 import type { RegistrationRequest } from "../../src/registration";
-import { ACME_CORP } from "../helpers/settings";
+import { ACME_CORP } from "./settings";
 
 /** Looks like the sandbox's canary tokens, so a leak is easy to grep for. */
 export const TOKEN_VALUE = "CANARY_tok_4f9a1c2e7b3d5f60a8e2c4b6d8f0a1b3";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useSandbox } from "../helpers/sandbox";
+import { useSandbox } from "./sandbox";
 
 describe("useSandbox", () => {
   const sandbox = useSandbox({ tokenPrefix: "HELPERCANARY_" });

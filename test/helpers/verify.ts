@@ -6,12 +6,12 @@ import { resolveResources, type PolicyResources } from "../../src/domain/resourc
 import { PLATFORMS } from "../../src/platforms";
 import type { RunningSandbox } from "../../src/sandbox";
 import { verifyToken, type Check, type VerifyInput, type VerifyReport } from "../../src/verify";
-import { settingsFrom } from "../helpers/settings";
+import { settingsFrom } from "./settings";
 import { type TokenOwner } from "../../src/domain/owner";
 import { groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
 import { type TokenPlan } from "../../src/domain/plan";
 
-export { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
+export { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "./settings";
 
 export interface PolicySpec {
   readonly effect?: "allow" | "deny";

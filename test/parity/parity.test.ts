@@ -12,7 +12,7 @@ import {
 } from "../../src/sandbox";
 import shipped from "../../src/sandbox/default-behaviours.json";
 import { defaultFixture } from "../../src/sandbox";
-import { IDS } from "../sandbox/sandbox-client";
+import { IDS } from "../helpers/sandbox-client";
 
 const CANARY = "PARITYCANARY_";
 const target = (sandbox: RunningSandbox) => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/schema";
 import { CREDENTIAL_ENV_PREFIXES } from "../../src/config/registration/fields";
 import { RegistrationConfigError, pickupCheckFor, registrarFor } from "../../src/registration";
-import { DRATA_KEY, WEBHOOK_SECRET } from "../registration/fixtures";
+import { DRATA_KEY, WEBHOOK_SECRET } from "../helpers/registration";
 import { ACME_CORP, settingsFrom } from "../helpers/settings";
 
 const drata = (registration: Record<string, unknown>) => ({

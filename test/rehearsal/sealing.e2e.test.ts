@@ -7,7 +7,7 @@ import { runUp } from "../../src/automation/pipeline";
 import { KEY_DIR_ENV, PASSPHRASE_ENV, SecretBox, keyFilePath } from "../../src/rehearsal/secret-box";
 import { StateStore } from "../../src/rehearsal/state-store";
 import type { RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, pipelineFor, sandboxAndReceiver, testProject } from "../automation/harness";
+import { ACME_CORP, pipelineFor, sandboxAndReceiver, testProject } from "../helpers/pipeline";
 
 const STACK = "seal";
 

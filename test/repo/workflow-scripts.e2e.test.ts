@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { recordFiles, recordHash } from "../../src/evidence/chain";
 import type { ChainLink, EvidenceRecord } from "../../src/evidence/record";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
-import { evidenceContent } from "../evidence/histories";
+import { evidenceContent } from "../helpers/histories";
 
 const SCRIPTS = path.resolve(".github/scripts");
 const CFCT = `${process.execPath} ${path.resolve("bin/cfct.js")}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import { IDS, SandboxClient, userGroup, userKey, zoneGroup, zoneKey } from "../helpers/sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
 import { startSandbox } from "../../src/sandbox";
 import { readInstance } from "../../src/sandbox/control-client";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { startSandbox } from "../../src/sandbox";
-import { pipelineFor, testProject } from "../automation/harness";
+import { pipelineFor, testProject } from "../helpers/pipeline";
 
 /** The README's sandbox documentation, run as written: the fixture example and the fault-injection body. */
 const README = readFileSync("README.md", "utf8");

@@ -1,5 +1,15 @@
 import Cloudflare from "cloudflare";
-import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import {
+  IDS,
+  SandboxClient,
+  accountGroup,
+  accountKey,
+  allZonesOf,
+  userGroup,
+  userKey,
+  zoneGroup,
+  zoneKey,
+} from "../helpers/sandbox-client";
 import { SCOPES } from "../../src/domain/permission-group";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sandboxGroupId } from "../../src/sandbox";

@@ -10,8 +10,8 @@ import {
   sandboxNow,
   specFromPlan,
   verifyPlanned,
-} from "../verify/helpers";
-import { matrixRows } from "./matrix";
+} from "../helpers/verify";
+import { matrixRows } from "../helpers/behaviour-matrix";
 import { SCOPES } from "../../src/domain/permission-group";
 import { describe, expect, it } from "vitest";
 import { startSandbox } from "../../src/sandbox";

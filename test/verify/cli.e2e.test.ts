@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useSandbox } from "../helpers/sandbox";
-import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, issueToken, planFor, specFromPlan } from "./helpers";
+import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, issueToken, planFor, specFromPlan } from "../helpers/verify";
 
 /**
  * `cfct verify` end to end: the built CLI (bin/cfct.js, npm test builds first) against an in-process

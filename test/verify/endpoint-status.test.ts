@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { checkEndpoint } from "../../src/verify/endpoint";
-import { fakeHost } from "../verify/helpers";
+import { fakeHost } from "../helpers/verify";
 
 // missingPermissionCode and its kin: Cloudflare's codes are undocumented and reported differently,
 // so clients decide on the HTTP status and the message, never on a code alone.

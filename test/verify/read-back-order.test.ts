@@ -4,7 +4,7 @@ import { diffTokens } from "../../src/automation/token-diff";
 import type { LivePermissionGroup, TokenDetails } from "../../src/cloudflare/client";
 import { sameTokenInputs } from "../../src/rehearsal/sandbox-mocks";
 import { compareTokenWithPlan, type ExactnessExpectation } from "../../src/verify/exactness";
-import { ACME_CORP, planFor } from "../verify/helpers";
+import { ACME_CORP, planFor } from "../helpers/verify";
 
 // policyReadBackOrder: Cloudflare hands a token's policies back in another order and each policy's
 // groups sorted by ID (terraform-provider-cloudflare#7094). Everything that compares tokens compares sets.
