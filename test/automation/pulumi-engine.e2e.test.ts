@@ -38,7 +38,6 @@ let standIn: PulumiStandIn | undefined;
 afterEach(() => {
   standIn?.restore();
   standIn = undefined;
-  vi.unstubAllEnvs();
 });
 
 function engineWith(cli: readonly CannedAnswer[], options: Partial<PulumiEngineOptions> = {}, watchEnv: string[] = []) {

@@ -2,12 +2,10 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadBase } from "../../src/diff/base";
 
 describe("cfct diff's git children get the scrubbed environment (issue 24 item 8)", () => {
-  afterEach(() => vi.unstubAllEnvs());
-
   it("GIT_DIR in cfct's environment does not steer --base to another repository", () => {
     const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, stdio: "ignore", env: { PATH: process.env.PATH } });
     const commitAll = (cwd: string) => {
