@@ -1,11 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runCfct } from "../helpers/cli-in-process";
 
-/** Runs the built CLI exactly as a user would after `npm ci` (npm test builds first). */
-function cfct(...args: string[]) {
-  const result = spawnSync(process.execPath, ["bin/cfct.js", ...args], { encoding: "utf8" });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cfct = (...args: string[]) => runCfct(args);
 
 const SECRET = "cfsbx_SECRETCANARY0123456789abcdef0123";
 
@@ -30,16 +26,18 @@ describe("usage errors never echo a value typed with a mistyped flag", () => {
       shown: "error: option '--extra-read <mode>' argument (not shown) is invalid. Allowed choices are warn, fail.",
     },
     { what: "a value pasted where the command goes", args: [SECRET, "--platform", "drata"], shown: "error: unknown command (not shown)" },
-  ])("$what: exit 1, the option named, the value not shown", ({ args, shown }) => {
-    const { code, stdout, stderr } = cfct(...args);
+  ])("$what: exit 1, the option named, the value not shown", async ({ args, shown }) => {
+    const { code, stdout, stderr } = await cfct(...args);
     expect(code).toBe(1);
     expect(stderr).toContain(shown);
     expect(stderr).not.toContain("SECRETCANARY");
     expect(stdout).not.toContain("SECRETCANARY");
   });
 
-  it("still names a mistyped option or command and suggests the right one", () => {
-    expect(cfct("verify", "--tokn-env=X").stderr).toContain("error: unknown option '--tokn-env=(not shown)'\n(Did you mean --token-env?)");
-    expect(cfct("verfy").stderr).toContain("error: unknown command 'verfy'\n(Did you mean verify?)");
+  it("still names a mistyped option or command and suggests the right one", async () => {
+    expect((await cfct("verify", "--tokn-env=X")).stderr).toContain(
+      "error: unknown option '--tokn-env=(not shown)'\n(Did you mean --token-env?)",
+    );
+    expect((await cfct("verfy")).stderr).toContain("error: unknown command 'verfy'\n(Did you mean verify?)");
   });
 });

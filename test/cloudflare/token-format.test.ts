@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { looksLikeCredential, tokenShape, withoutCredentials } from "../../src/cloudflare/token-format";
 import { withoutTypedValues } from "../../src/cli/main";
+import { runCfct } from "../helpers/cli-in-process";
 
 // Cloudflare's "API token formats": cfut_ / cfat_ / cfk_ + 40 characters + a checksum; older values unprefixed.
 const BODY = "Q7wErTy0UiOp1AsDfGh2JkLz3XcVbN4mQwE5rTy6";
@@ -45,14 +45,14 @@ describe("token value shapes", () => {
     );
   });
 
-  it("the CLI never echoes a token pasted into a flag that echoes its value (an ID, a variable name)", () => {
+  it("the CLI never echoes a token pasted into a flag that echoes its value (an ID, a variable name)", async () => {
     for (const args of [
       ["sandbox-parity", "--account", VALUES.user, "--zone", "576e2aa970f9f4e230116c7c1d498a24", "--dry-run"],
       ["sandbox-parity", "--account", VALUES.unprefixed, "--zone", "576e2aa970f9f4e230116c7c1d498a24", "--dry-run"],
       ["verify", "--platform", "drata", "--token-env", BODY.toUpperCase()],
     ]) {
-      const result = spawnSync(process.execPath, ["bin/cfct.js", ...args], { encoding: "utf8" });
-      expect(result.status).toBe(1);
+      const result = await runCfct(args);
+      expect(result.code).toBe(1);
       expect(result.stderr).not.toContain(BODY.slice(0, 20));
       expect(result.stderr.toUpperCase()).not.toContain(BODY.toUpperCase().slice(0, 20));
     }
