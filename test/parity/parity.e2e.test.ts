@@ -12,6 +12,7 @@ import {
 } from "../../src/sandbox";
 import shipped from "../../src/sandbox/default-behaviours.json";
 import { defaultFixture } from "../../src/sandbox";
+import { sandboxPacingClock } from "../../src/sandbox/control-client";
 import { IDS } from "../helpers/sandbox-client";
 
 const CANARY = "PARITYCANARY_";
@@ -21,8 +22,14 @@ const target = (sandbox: RunningSandbox) => ({
   accountId: IDS.acmeCorp,
   zoneId: IDS.acmeCorpCom,
 });
-// The short-lived token expires on the sandbox's clock; a frozen-free, 1 s lifetime keeps the run short.
-const quick = { shortLivedSeconds: 1 };
+/**
+ * The recording on the sandbox's clock: waiting for the short-lived token to expire moves that clock
+ * forward through the control plane instead of sleeping, so no case waits real seconds.
+ */
+function onClockOf(sandbox: RunningSandbox) {
+  const clock = sandboxPacingClock(sandbox.controlUrl);
+  return { now: () => new Date(clock.now()), sleep: (ms: number) => clock.sleepUntil(clock.now() + ms) };
+}
 
 const started: RunningSandbox[] = [];
 afterAll(() => Promise.all(started.map((s) => s.close())));
@@ -91,7 +98,7 @@ describe("cfct sandbox-parity", () => {
   it("records the sandbox's own defaults against a default sandbox, makes exactly the planned calls and leaves no token behind", async () => {
     const sandbox = await sandboxWith();
     const before = await tokenIds(sandbox);
-    const { file, leftBehind } = await recordBehaviours(target(sandbox), quick);
+    const { file, leftBehind } = await recordBehaviours(target(sandbox), onClockOf(sandbox));
     expect(leftBehind).toEqual([]);
     expect(await tokenIds(sandbox)).toEqual(before);
     expect(diffBehaviourFiles(parseBehaviourFile(shipped, "shipped"), file)).toEqual([]);
@@ -114,7 +121,7 @@ describe("cfct sandbox-parity", () => {
     "reads $name=$value off a sandbox set to behave that way",
     async ({ name, value, overrides }) => {
       const sandbox = await sandboxWith(overrides);
-      const { file } = await recordBehaviours(target(sandbox), quick);
+      const { file } = await recordBehaviours(target(sandbox), onClockOf(sandbox));
       expect(file.behaviours[name]).toMatchObject({ value, measured: true });
       expect(diffBehaviourFiles(parseBehaviourFile(shipped, "shipped"), file).map((d) => d.name)).toEqual([name]);
     },
@@ -133,7 +140,7 @@ describe("cfct sandbox-parity", () => {
       const sandbox = await startSandbox({ fixture, behaviours, tokenPrefix: CANARY });
       started.push(sandbox);
       const before = await tokenIds(sandbox);
-      const { file, leftBehind } = await recordBehaviours(target(sandbox), quick);
+      const { file, leftBehind } = await recordBehaviours(target(sandbox), onClockOf(sandbox));
       expect(file.behaviours.accountTokenRoles).toMatchObject(expected);
       expect(file.calls.map((c) => `${c.method} ${c.path.split("/").slice(0, 3).join("/")}`)).toContain(`POST /accounts/${IDS.acmeCorp}`);
       expect([leftBehind, await tokenIds(sandbox)]).toEqual([[], before]);
