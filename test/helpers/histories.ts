@@ -38,7 +38,11 @@ function token(key: string, generation: number, issuedDay: number, overrides: Pa
 }
 
 /** A run's evidence as a command hands it to writeEvidence: an ok run on real time, with what `extra` says. */
-export function evidenceContent(command: EvidenceContent["command"], finishedAt: string, extra: Partial<EvidenceContent> = {}): EvidenceContent {
+export function evidenceContent(
+  command: EvidenceContent["command"],
+  finishedAt: string,
+  extra: Partial<EvidenceContent> = {},
+): EvidenceContent {
   return {
     schemaVersion: 1,
     command,
@@ -67,7 +71,11 @@ export function gapHistory(): { dir: string; folder: string; gap: { key: string;
     dir,
     evidenceContent("up", at(0), {
       tokens: [
-        token("drata", 1, 0, { name: HOSTILE_NAME, expiresOn: at(2), registration: { registrar: "handoff", status: "handed-off", detail: HOSTILE_DETAIL, attempts: 1, at: at(0) } }),
+        token("drata", 1, 0, {
+          name: HOSTILE_NAME,
+          expiresOn: at(2),
+          registration: { registrar: "handoff", status: "handed-off", detail: HOSTILE_DETAIL, attempts: 1, at: at(0) },
+        }),
         token("ascera", 1, 0),
       ],
     }),
