@@ -24,7 +24,7 @@ import { PLATFORMS } from "../src/platforms";
 import { defaultFixture, startSandbox, type RateLimitSettings, type RunningSandbox } from "../src/sandbox";
 import { advanceClock, sandboxPacingClock, controlFetch } from "../src/sandbox/control-client";
 import { verifyToken } from "../src/verify";
-import { issueToken, specFromPlan } from "../test/verify/helpers";
+import { issueToken, specFromPlan } from "../test/helpers/verify";
 import { naiveFleet, naiveVerifyCalls, verifyLowerBound, type NaiveFleetResult } from "./naive";
 import { type Pipeline } from "../src/automation/pipeline";
 

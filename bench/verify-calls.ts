@@ -6,7 +6,7 @@
  *
  *   npx ts-node --transpile-only bench/verify-calls.ts [zones …]
  */
-import { DRATA_GROUPS, expectedCalls, measure, sandboxWithZones, type Measurement, type Scenario } from "../test/verify/cost-scenarios";
+import { DRATA_GROUPS, expectedCalls, measure, sandboxWithZones, type Measurement, type Scenario } from "../test/helpers/cost-scenarios";
 
 const SCENARIOS: readonly [Scenario, string][] = [
   ["all-zones", "zones: all, token has all zones (healthy)"],

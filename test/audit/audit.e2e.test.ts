@@ -3,9 +3,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { accessReviewSchema, type AccessReview, type ReviewedToken } from "../../src/evidence/access-review";
-import { ACME_CORP, advanceClock, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../automation/harness";
-import { issueToken, rfc3339, sandboxNow } from "../verify/helpers";
-import { cfct, type CliRun } from "./cli-run";
+import { ACME_CORP, advanceClock, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../helpers/pipeline";
+import { issueToken, rfc3339, sandboxNow } from "../helpers/verify";
+import { cfct, type CliRun } from "../helpers/cli-run";
 import { useSandbox } from "../helpers/sandbox";
 import { setMemberRoles } from "../../src/sandbox/control-client";
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
+import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 
 const CANARY = "CLICANARY_";

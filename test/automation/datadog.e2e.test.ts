@@ -8,8 +8,18 @@ import { startDatadogStandIn, type DatadogStandIn } from "../../src/demo/datadog
 import { RegistrationConfigError } from "../../src/registration";
 import { freezeClock } from "../../src/sandbox/control-client";
 import { useSandbox } from "../helpers/sandbox";
-import { cfct } from "../audit/cli-run";
-import { ACME_CORP, ACME_LABS, advanceClock, issuedTokens, pipelineFor, rehearsalArgs, rehearsalEnv, testProject, works } from "./harness";
+import { cfct } from "../helpers/cli-run";
+import {
+  ACME_CORP,
+  ACME_LABS,
+  advanceClock,
+  issuedTokens,
+  pipelineFor,
+  rehearsalArgs,
+  rehearsalEnv,
+  testProject,
+  works,
+} from "../helpers/pipeline";
 
 const DD = { DD_API_KEY: "ddapi_CANARY_e2e_0123456789", DD_APP_KEY: "ddapp_CANARY_e2e_9876543210" };
 const CANARY = "DDCANARY_";

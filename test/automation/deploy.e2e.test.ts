@@ -9,7 +9,16 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { evidenceRecordSchema } from "../../src/evidence/record";
 import { writeEvidence } from "../../src/evidence/write";
 import type { RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, ACME_LABS, WEBHOOK_SECRET_ENV, issuedTokens, pipelineFor, sandboxAndReceiver, testProject, works } from "./harness";
+import {
+  ACME_CORP,
+  ACME_LABS,
+  WEBHOOK_SECRET_ENV,
+  issuedTokens,
+  pipelineFor,
+  sandboxAndReceiver,
+  testProject,
+  works,
+} from "../helpers/pipeline";
 import type { WebhookReceiver } from "../../src/demo/webhook-receiver";
 
 const running = sandboxAndReceiver();

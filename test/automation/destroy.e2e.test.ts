@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runDestroy } from "../../src/automation/destroy";
 import { runUp } from "../../src/automation/pipeline";
 import { runRotate } from "../../src/automation/rotate";
-import { ACME_CORP, issuedTokens, pipelineFor, sandboxAndReceiver, testProject } from "./harness";
+import { ACME_CORP, issuedTokens, pipelineFor, sandboxAndReceiver, testProject } from "../helpers/pipeline";
 
 const { sandbox } = sandboxAndReceiver();
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { answers, installPulumiStandIn, projectCopy, type PulumiStandIn } from "../helpers/pulumi-standin";
 import { useSandbox } from "../helpers/sandbox";
-import { rehearsalArgs, rehearsalEnv, testProject, ACME_CORP } from "./harness";
+import { rehearsalArgs, rehearsalEnv, testProject, ACME_CORP } from "../helpers/pipeline";
 
 const sandbox = useSandbox({ port: 0 });
 const BIN = path.resolve("bin/cfct.js");

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createCloudflareClient } from "../../src/cloudflare/client";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
 import { injectFault } from "../../src/sandbox/control-client";
-import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
+import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../helpers/pipeline";
 import { announceSandbox, useSandbox } from "../helpers/sandbox";
 
 const sandbox = useSandbox({ port: 0 });

@@ -18,7 +18,7 @@ import {
   testProject,
   works,
   type TestProject,
-} from "./harness";
+} from "../helpers/pipeline";
 import { type Pipeline } from "../../src/automation/pipeline";
 
 /**

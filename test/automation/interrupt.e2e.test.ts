@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { clearFaults, injectFault } from "../../src/sandbox/control-client";
-import { cfct } from "../audit/cli-run";
-import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, sandboxTokens, testProject } from "./harness";
+import { cfct } from "../helpers/cli-run";
+import { ACME_CORP, interruptedUp, rehearsalArgs, rehearsalEnv, sandboxTokens, testProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 
 const sandbox = useSandbox({ port: 0 });

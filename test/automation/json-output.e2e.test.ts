@@ -2,8 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cfct, type CliRun } from "../audit/cli-run";
-import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject } from "./harness";
+import { cfct, type CliRun } from "../helpers/cli-run";
+import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 
 const CANARY = "JSONCANARY_";

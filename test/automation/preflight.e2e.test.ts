@@ -6,7 +6,7 @@ import { createCloudflareClient } from "../../src/cloudflare/client";
 import { exitCodeFor } from "../../src/cli/errors";
 import { defaultFixture, startSandbox } from "../../src/sandbox";
 import { parseSettings, type Settings } from "../../src/config/schema";
-import { ACME_CORP, ACME_LABS, issuedTokens, pipelineFor, testProject } from "./harness";
+import { ACME_CORP, ACME_LABS, issuedTokens, pipelineFor, testProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 import { setMemberRoles } from "../../src/sandbox/control-client";
 

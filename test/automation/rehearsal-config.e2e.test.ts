@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { pulumiConfigString } from "../../src/rehearsal/rehearsal-engine";
 import type { RunningSandbox } from "../../src/sandbox";
-import { ACME_CORP, pipelineFor, sandboxAndReceiver, sandboxTokens, testProject } from "./harness";
+import { ACME_CORP, pipelineFor, sandboxAndReceiver, sandboxTokens, testProject } from "../helpers/pipeline";
 
 const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;

@@ -19,7 +19,7 @@ import {
   sandboxAndReceiver,
   testProject,
   works,
-} from "./harness";
+} from "../helpers/pipeline";
 
 const running = sandboxAndReceiver();
 let sandbox: RunningSandbox;

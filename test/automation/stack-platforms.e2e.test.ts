@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessReviewSchema } from "../../src/evidence/access-review";
-import { cfct, type CliRun } from "../audit/cli-run";
-import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "./harness";
+import { cfct, type CliRun } from "../helpers/cli-run";
+import { ACME_CORP, rehearsalArgs, rehearsalEnv, testProject, type TestProject } from "../helpers/pipeline";
 import { useSandbox } from "../helpers/sandbox";
 import { ACME_GRC, ACME_LEDGER } from "../helpers/platforms";
 

@@ -20,7 +20,7 @@ import {
   type StackStateOptions,
 } from "../helpers/pulumi-standin";
 import { useSandbox } from "../helpers/sandbox";
-import { ACME_CORP, pipelineFor, testProject } from "./harness";
+import { ACME_CORP, pipelineFor, testProject } from "../helpers/pipeline";
 
 const PULUMI_ENV = { PULUMI_BACKEND_URL: "file:///tmp/cfct-state", PULUMI_CONFIG_PASSPHRASE: "correct horse" };
 const NO_ORPHANS: OrphanTokens = { list: async () => [], remove: async () => undefined };

@@ -1,13 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { credentialProblem } from "../../src/cli/credential";
+import { runCfct } from "../helpers/cli-in-process";
 
 /** A credential with a line break at its end: one rule in every command that reads one (refuse, say so, never send it). */
 const SECRET = "ZZsecretvalue0123456789abcdefghijklmnopqr";
 
-function cfct(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ["bin/cfct.js", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
-  return { code: result.status, out: result.stdout + result.stderr };
+async function cfct(args: string[], env: Record<string, string>) {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const result = await runCfct(args);
+  return { code: result.code, out: result.stdout + result.stderr };
 }
 
 describe("a trailing newline in a credential", () => {
@@ -28,8 +29,8 @@ describe("a trailing newline in a credential", () => {
     },
   ])(
     "is refused by cfct $command, naming the variable and the fix, before any request",
-    ({ args, variable }) => {
-      const run = cfct(args, { [variable]: `${SECRET}\n`, CLOUDFLARE_BASE_URL: "http://127.0.0.1:1/client/v4" });
+    async ({ args, variable }) => {
+      const run = await cfct(args, { [variable]: `${SECRET}\n`, CLOUDFLARE_BASE_URL: "http://127.0.0.1:1/client/v4" });
       expect(run.code).toBe(1);
       expect(run.out).toContain(`${variable} ends with a line break, which no Cloudflare token has, so cfct does not send it`);
       expect(run.out).toContain("Fix: export it again without it");

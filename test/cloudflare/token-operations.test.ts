@@ -4,7 +4,7 @@ import { RateBudget, type PacingClock } from "../../src/cloudflare/pacing";
 import type { TokenOwner } from "../../src/domain/owner";
 import { controlFetch } from "../../src/sandbox/control-client";
 import { useSandbox } from "../helpers/sandbox";
-import { accountKey, IDS } from "../sandbox/sandbox-client";
+import { accountKey, IDS } from "../helpers/sandbox-client";
 
 const sandbox = useSandbox();
 const USER: TokenOwner = { kind: "user" };

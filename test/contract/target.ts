@@ -2,7 +2,7 @@ import { CLOUDFLARE_API_BASE } from "../../src/cloudflare/client";
 import { behaviourOverrides, parseBehaviourFile } from "../../src/parity/behaviour-file";
 import { startSandbox, type Behaviours } from "../../src/sandbox";
 import shipped from "../../src/sandbox/default-behaviours.json";
-import { IDS } from "../sandbox/sandbox-client";
+import { IDS } from "../helpers/sandbox-client";
 
 /**
  * Where the contract suite runs: the sandbox (default, in `npm test`), or real Cloudflare under

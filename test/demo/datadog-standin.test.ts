@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDatadogStandIn, type DatadogStandIn } from "../../src/demo/datadog-standin";
-import { scriptedServer, status } from "../registration/fixtures";
+import { scriptedServer, status } from "../helpers/registration";
 
 const KEYS = { apiKey: "api-key", appKey: "app-key" };
 const HEADERS = { "DD-API-KEY": KEYS.apiKey, "DD-APPLICATION-KEY": KEYS.appKey, "Content-Type": "application/json" };

@@ -6,7 +6,7 @@ import { recordFiles, verifyChain } from "../../src/evidence/chain";
 import { loadRecords } from "../../src/evidence/period";
 import { buildPeriodReport, renderPeriodMarkdown } from "../../src/evidence/period-report";
 import { renderEvidenceMarkdown, writeEvidence } from "../../src/evidence/write";
-import { evidenceContent as content } from "./histories";
+import { evidenceContent as content } from "../helpers/histories";
 
 const DRATA_TOKEN = {
   key: "drata",

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderPeriodHtml } from "../../src/evidence/html/period-report";
 import { renderPeriodMarkdown, reportOfFolder, type PeriodReport } from "../../src/evidence/period-report";
-import { HOSTILE_DETAIL, HOSTILE_NAME, at, gapHistory } from "./histories";
+import { HOSTILE_DETAIL, HOSTILE_NAME, at, gapHistory } from "../helpers/histories";
 
 const report = (): { report: PeriodReport } => {
   const { folder } = gapHistory();

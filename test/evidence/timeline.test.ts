@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LoadedRecord } from "../../src/evidence/period";
 import type { EvidenceRecord, EvidenceToken, RotationEvent } from "../../src/evidence/record";
 import { buildTimeline } from "../../src/evidence/timeline";
-import { evidenceContent } from "./histories";
+import { evidenceContent } from "../helpers/histories";
 
 /** Times are hours after 2026-01-01T00:00:00Z, so the tables stay readable. */
 const H = (hours: number) => new Date(Date.UTC(2026, 0, 1) + hours * 3_600_000).toISOString();

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -69,10 +70,28 @@ describe("the policy pack", () => {
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["typescript", "ts-node"]));
   });
 
-  it("uses the type tokens of the component and the provider resources", () => {
+  it("uses the type tokens of the component and the provider resources", async () => {
     expect(PACK_COMPONENT_TYPE).toBe(COMPLIANCE_TOKEN_TYPE);
-    expect(API_TOKEN_TYPE).toBe((cloudflare.ApiToken as unknown as { __pulumiType: string }).__pulumiType);
-    expect(ACCOUNT_TOKEN_TYPE).toBe((cloudflare.AccountToken as unknown as { __pulumiType: string }).__pulumiType);
+    // The provider's tokens as its resources register them, seen through Pulumi's mocks.
+    const registered = new Map<string, string>();
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.set(args.name, args.type);
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+      },
+      "pack",
+      "dev",
+      false,
+    );
+    const tokens = [
+      new cloudflare.ApiToken("user-owned", { name: "user-owned", policies: [] }),
+      new cloudflare.AccountToken("account-owned", { accountId: ACME_CORP, name: "account-owned", policies: [] }),
+    ];
+    await Promise.all(tokens.map((token) => new Promise((resolve) => token.id.apply(resolve))));
+    expect(Object.fromEntries(registered)).toEqual({ "user-owned": API_TOKEN_TYPE, "account-owned": ACCOUNT_TOKEN_TYPE });
   });
 
   it("declares config schemas the CLI accepts, whose defaults validate", () => {

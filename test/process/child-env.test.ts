@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { currentCommit } from "../../src/evidence/write";
 import { childEnv, gitChildEnv } from "../../src/process/child-env";
 import { gitRefusal } from "../../src/registration/handoff";
@@ -29,18 +29,13 @@ describe("child environments are allow-lists", () => {
 });
 
 describe("every git child cfct spawns gets that environment", () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
   it("the hand-off git check and the evidence commit lookup", () => {
     // A `git` first on PATH that records the environment it was given.
     const bin = mkdtempSync(path.join(tmpdir(), "cfct-fakegit-"));
     const dump = path.join(bin, "env.txt");
     writeFileSync(path.join(bin, "git"), `#!/bin/sh\nenv >> "${dump}"\necho deadbeef\nexit 0\n`);
     chmodSync(path.join(bin, "git"), 0o755);
-    Object.assign(process.env, OURS, { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+    for (const [name, value] of Object.entries({ ...OURS, PATH: `${bin}${path.delimiter}${process.env.PATH}` })) vi.stubEnv(name, value);
 
     const dir = mkdtempSync(path.join(tmpdir(), "cfct-childenv-"));
     gitRefusal(dir, path.join(dir, "sheet.md"));

@@ -3,7 +3,7 @@ import { startDatadogStandIn, type DatadogStandIn, type DatadogStandInOptions } 
 import { PLATFORMS } from "../../src/platforms";
 import { RegistrationConfigError, registrarFor, type RegistrarOverrides, type RegistrationRequest } from "../../src/registration";
 import type { DatadogConfig } from "../../src/config/registration/datadog";
-import { TOKEN_VALUE, closedPortUrl, drataRequest, expectNoSecrets, fakeSleep, scriptedServer, status } from "./fixtures";
+import { TOKEN_VALUE, closedPortUrl, drataRequest, expectNoSecrets, fakeSleep, scriptedServer, status } from "../helpers/registration";
 
 const DD_API_KEY = "ddapi_CANARY_0123456789abcdef0123";
 const DD_APP_KEY = "ddapp_CANARY_fedcba9876543210fedcba98";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RegistrationConfigError, pickupCheckFor, type PickupCheck, type RegistrationSettings } from "../../src/registration";
-import { DRATA_KEY, drataRequest, expectNoSecrets, fakeSleep, json, scriptedServer, status } from "./fixtures";
+import { DRATA_KEY, drataRequest, expectNoSecrets, fakeSleep, json, scriptedServer, status } from "../helpers/registration";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { registrarFor, renderSheet, type Registrar } from "../../src/registration";
 import { ACME_CORP } from "../helpers/settings";
-import { TOKEN_VALUE, asceraRequest, drataRequest, expectNoSecrets } from "./fixtures";
+import { TOKEN_VALUE, asceraRequest, drataRequest, expectNoSecrets } from "../helpers/registration";
 
 const temps: string[] = [];
 function tempDir(): string {

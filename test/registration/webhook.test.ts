@@ -21,7 +21,7 @@ import {
   json,
   scriptedServer,
   status,
-} from "./fixtures";
+} from "../helpers/registration";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -6,8 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveApiTarget } from "../../src/cli/api-target";
 import { announce, announcementFile } from "../../src/sandbox/announcement";
-import { cfct, type CliRun } from "../audit/cli-run";
-import { ACME_CORP, rehearsalArgs, testProject, type TestProject } from "../automation/harness";
+import { cfct, type CliRun } from "../helpers/cli-run";
+import { ACME_CORP, rehearsalArgs, testProject, type TestProject } from "../helpers/pipeline";
 import { announceSandbox, useSandbox } from "../helpers/sandbox";
 import { controlFetch } from "../../src/sandbox/control-client";
 

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
-import { ACME_CORP, issuedTokens, pipelineFor, sandboxAndReceiver, testProject } from "../automation/harness";
+import { ACME_CORP, issuedTokens, pipelineFor, sandboxAndReceiver, testProject } from "../helpers/pipeline";
 
 const { sandbox } = sandboxAndReceiver();
 

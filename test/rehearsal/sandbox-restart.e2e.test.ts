@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runUp } from "../../src/automation/pipeline";
 import { startSandbox } from "../../src/sandbox";
-import { ACME_CORP, issuedTokens, pipelineFor, testProject } from "../automation/harness";
+import { ACME_CORP, issuedTokens, pipelineFor, testProject } from "../helpers/pipeline";
 
 describe("a rehearsal after its sandbox was restarted", () => {
   it("says the world changed and deploys again, instead of calling tokens that no longer exist unchanged", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { probesFor, type EndpointPermission } from "../../src/cloudflare/endpoint-permissions";
 import { PLATFORMS } from "../../src/platforms";
-import { IDS, SandboxClient, accountKey, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import { IDS, SandboxClient, accountKey, userGroup, userKey, zoneGroup, zoneKey } from "../helpers/sandbox-client";
 import { SCOPES, describeGroup, groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
 import { useSandbox } from "../helpers/sandbox";
 

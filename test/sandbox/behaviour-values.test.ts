@@ -10,7 +10,17 @@ import {
 } from "../../src/sandbox";
 import { setMemberRoles, controlFetch } from "../../src/sandbox/control-client";
 import { tokenShape } from "../../src/cloudflare/token-format";
-import { IDS, SandboxClient, accountGroup, accountKey, secondsFromNow, userGroup, userKey, zoneGroup, zoneKey } from "./sandbox-client";
+import {
+  IDS,
+  SandboxClient,
+  accountGroup,
+  accountKey,
+  secondsFromNow,
+  userGroup,
+  userKey,
+  zoneGroup,
+  zoneKey,
+} from "../helpers/sandbox-client";
 
 // Every behaviour's default and its other value, each asserted on the wire (plain fetch, exact bodies).
 

@@ -71,7 +71,7 @@ describe("named sandbox behaviours", () => {
     const measured = parseBehaviourFile(file({ value: "any-member", measured: true }), "old.json");
     expect(behaviourOverrides(measured)).toEqual({ accountTokenRoles: "any-member" });
     // The repository's example recording predates the rename and is still a row of the behaviour matrix.
-    expect(readBehaviourFile(path.join(__dirname, "../behaviours/recorded.behaviours.json")).behaviours.accountTokenRoles?.value).toBe(
+    expect(readBehaviourFile(path.join(__dirname, "../helpers/recorded.behaviours.json")).behaviours.accountTokenRoles?.value).toBe(
       "super-admin",
     );
   });

@@ -16,7 +16,7 @@ import {
   zoneGroup,
   zoneKey,
   type ApiResponse,
-} from "./sandbox-client";
+} from "../helpers/sandbox-client";
 
 /**
  * Every implemented route whose operation is in the OpenAPI subset: its 2xx and 4xx bodies must

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_PERMISSIONS, endpointPermission, probesFor } from "../../src/cloudflare/endpoint-permissions";
-import { accountGroup, userGroup, zoneGroup } from "./sandbox-client";
+import { accountGroup, userGroup, zoneGroup } from "../helpers/sandbox-client";
 import { SCOPES, groupKey } from "../../src/domain/permission-group";
 
 describe("the endpoint → permission-groups table", () => {

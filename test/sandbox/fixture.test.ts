@@ -5,7 +5,7 @@ import YAML from "yaml";
 import { describe, expect, it } from "vitest";
 import { FixtureError, defaultFixture, parseFixture, startSandbox } from "../../src/sandbox";
 import { withGeneratedZones } from "../../src/sandbox/fixture/generate-zones";
-import { IDS, SandboxClient } from "./sandbox-client";
+import { IDS, SandboxClient } from "../helpers/sandbox-client";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cfct-fixture-"));
 const write = (name: string, text: string) => {

@@ -1,6 +1,6 @@
 import Cloudflare from "cloudflare";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { IDS, SandboxClient, accountGroup, accountKey } from "./sandbox-client";
+import { IDS, SandboxClient, accountGroup, accountKey } from "../helpers/sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
 
 // A small budget so the limit is reachable in a test; the window is short so the SDK's (real) wait on retry-after is too.

@@ -3,7 +3,7 @@ import { parseRateLimit } from "../../src/sandbox";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox";
 import { withGeneratedAccounts } from "../../src/sandbox/fixture/generate-accounts";
 import { defaultFixture } from "../../src/sandbox/fixture/default-fixture";
-import { SandboxClient, accountGroup, accountKey } from "./sandbox-client";
+import { SandboxClient, accountGroup, accountKey } from "../helpers/sandbox-client";
 
 // Time here is the sandbox clock, moved by the control plane: nothing waits and nothing is timed.
 const BUDGET = { requests: 3, windowSeconds: 10 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, zoneGroup, zoneKey, type PolicySpec } from "./sandbox-client";
+import { IDS, SandboxClient, accountGroup, accountKey, allZonesOf, zoneGroup, zoneKey, type PolicySpec } from "../helpers/sandbox-client";
 import { useSandbox } from "../helpers/sandbox";
 
 /**

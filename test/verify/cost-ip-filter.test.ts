@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSandbox } from "../../src/sandbox";
-import { ACCOUNTS, FIXED_CALLS, pagesFor, sandboxWithZones } from "./cost-scenarios";
-import { checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { ACCOUNTS, FIXED_CALLS, pagesFor, sandboxWithZones } from "../helpers/cost-scenarios";
+import { checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "../helpers/verify";
 import { SCOPES } from "../../src/domain/permission-group";
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSandbox } from "../../src/sandbox";
-import { DRATA_GROUPS, expectedCalls, measure, pagesFor, sandboxWithZones, type Scenario } from "./cost-scenarios";
+import { DRATA_GROUPS, expectedCalls, measure, pagesFor, sandboxWithZones, type Scenario } from "../helpers/cost-scenarios";
 
 /**
  * The cost test body, run by cost-10.test.ts and cost-1000.test.ts (one sandbox per file): the same

@@ -12,7 +12,7 @@ import {
   specFromPlan,
   statuses,
   verifyPlanned,
-} from "./helpers";
+} from "../helpers/verify";
 import { useSandbox } from "../helpers/sandbox";
 
 /** Healthy tokens: every check passes, and the report proves it cheaply. */

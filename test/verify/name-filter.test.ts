@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "../helpers/sandbox";
-import { ACME_CORP, checksById, control, issueToken, planFor, provisionerClient, specFromPlan, verifyPlanned } from "./helpers";
+import { ACME_CORP, checksById, control, issueToken, planFor, provisionerClient, specFromPlan, verifyPlanned } from "../helpers/verify";
 
 // tokenListNameFilter: where verify looks a token up by name (is a refused value's token deleted,
 // expired or rolled?), it asks Cloudflare's list for that name instead of paging the owner's whole

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RateBudgets } from "../../src/cloudflare/pacing";
-import { ACME_CORP, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { ACME_CORP, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "../helpers/verify";
 import { useSandbox } from "../helpers/sandbox";
 
 /** 429 and transient failures: retried within bounds, honouring retry-after, never hammering. */

@@ -14,7 +14,7 @@ import {
   statuses,
   verifyPlanned,
   type TokenSpec,
-} from "./helpers";
+} from "../helpers/verify";
 import { useSandbox } from "../helpers/sandbox";
 
 /** Tokens that are alive but wrong: too little, too much, too wide, or usable only from elsewhere or later. */

@@ -3,7 +3,7 @@ import { sandboxGroupId } from "../../src/sandbox";
 import { VerifyMemo } from "../../src/verify";
 import { SCOPES } from "../../src/domain/permission-group";
 import { useSandbox } from "../helpers/sandbox";
-import { ACME_CORP, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "./helpers";
+import { ACME_CORP, checksById, control, issueToken, planFor, specFromPlan, verifyPlanned } from "../helpers/verify";
 
 // What verification asks of Cloudflare once per command instead of once per token (issue 18, item 2),
 // and what one read of the token tells it besides exactness.

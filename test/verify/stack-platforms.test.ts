@@ -5,7 +5,7 @@ import { verifyPlans } from "../../src/verify";
 import { ACME_GRC, ACME_LEDGER } from "../helpers/platforms";
 import { useSandbox } from "../helpers/sandbox";
 import { settingsFrom } from "../helpers/settings";
-import { ACME_CORP, issueToken, specFromPlan } from "./helpers";
+import { ACME_CORP, issueToken, specFromPlan } from "../helpers/verify";
 
 const sb = useSandbox();
 

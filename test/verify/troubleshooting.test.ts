@@ -14,7 +14,7 @@ import {
   specFromPlan,
   statuses,
   verifyPlanned,
-} from "./helpers";
+} from "../helpers/verify";
 import { useSandbox } from "../helpers/sandbox";
 
 /**

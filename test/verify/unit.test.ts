@@ -5,7 +5,7 @@ import { inspectBaseUrl } from "../../src/verify/endpoint";
 import { compareTokenWithPlan, resourceAtoms, type ExactnessExpectation } from "../../src/verify/exactness";
 import { PLATFORMS } from "../../src/platforms";
 import { VerifyInputError, envTokenSource, envVarFor, renderReport, reportJson, verifyToken, type VerifyReport } from "../../src/verify";
-import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, planFor } from "./helpers";
+import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, planFor } from "../helpers/verify";
 import { SCOPES } from "../../src/domain/permission-group";
 
 /** Pure parts of the verifier: no sandbox, no network. */

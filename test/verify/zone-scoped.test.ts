@@ -8,7 +8,7 @@ import {
   specFromPlan,
   verifyPlanned,
   type TokenSpec,
-} from "./helpers";
+} from "../helpers/verify";
 import { SCOPES } from "../../src/domain/permission-group";
 import { describe, expect, it } from "vitest";
 import { defaultFixture } from "../../src/sandbox";
