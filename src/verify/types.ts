@@ -10,6 +10,23 @@ export interface DeployedGroup extends PermissionGroupRef {
   readonly id: string;
 }
 
+/** What exactness compares a token with: its plan, and what the run learnt about the plan's zones. */
+export interface ExactnessExpectation {
+  readonly plan: TokenPlan;
+  /** Zone names of the plan resolved to IDs (in the chosen accounts). */
+  readonly zoneIdsByName: ReadonlyMap<string, string>;
+  /** For messages: zone ID -> name. */
+  readonly zoneNamesById: ReadonlyMap<string, string>;
+  /** No zones were specified: any zones of the chosen accounts are acceptable. */
+  readonly zonesUnspecified: boolean;
+  /** The plan's expiry is anchored on a recorded generation (not on "now"), so it is worth comparing. */
+  readonly plannedExpiryKnown: boolean;
+  readonly extraRead: "warn" | "fail";
+  readonly stack?: string;
+  /** Where the names of the token's group IDs came from: the deploy's own resolution, or Cloudflare's list. */
+  readonly groupsFrom?: "deploy" | "list";
+}
+
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
 /** One verification result. `id` is stable (`endpoint`, `liveness`, `exactness:groups`, `probe:Zone WAF Read`, `coverage`…). */

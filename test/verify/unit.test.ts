@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { LivePermissionGroup, TokenDetails } from "../../src/cloudflare/client";
 import { redact } from "../../src/cloudflare/http";
 import { inspectBaseUrl } from "../../src/verify/endpoint";
-import { compareTokenWithPlan, resourceAtoms, type ExactnessExpectation } from "../../src/verify/exactness";
+import { resourceAtoms } from "../../src/verify/atoms";
+import { compareTokenWithPlan } from "../../src/verify/exactness";
+import type { ExactnessExpectation } from "../../src/verify/types";
 import { PLATFORMS } from "../../src/platforms";
 import { VerifyInputError, envTokenSource, envVarFor, renderReport, reportJson, verifyToken, type VerifyReport } from "../../src/verify";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, planFor } from "./helpers";
@@ -53,12 +55,12 @@ describe("resource atoms", () => {
         "com.cloudflare.api.account.zone.<example.com>": "*",
       }),
     ).toEqual([
-      `account-zones:${ACME_CORP}`,
-      `zone:${ACME_STATUS_ZONE}`,
-      "all-zones",
-      "all-accounts",
-      "user:self",
-      "zone-name:example.com",
+      { kind: "account-zones", account: ACME_CORP },
+      { kind: "zone", id: ACME_STATUS_ZONE },
+      { kind: "all-zones" },
+      { kind: "all-accounts" },
+      { kind: "user" },
+      { kind: "zone-name", name: "example.com" },
     ]);
   });
 });
