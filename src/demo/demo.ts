@@ -9,10 +9,10 @@ import { renderPeriodHtml } from "../evidence/html/period-report";
 import { reportOfFolder } from "../evidence/period-report";
 import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { advanceClock } from "../sandbox/control-client";
-import { verifyToken } from "../verify";
+import type { VerifyReport } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 import { startDatadogStandIn } from "./datadog-standin";
 import { type Pipeline } from "../automation/pipeline";
@@ -25,6 +25,12 @@ export interface DemoOptions {
   readonly print: (line: string) => void;
   /** The composition root's wiring for the demo's stack on the rehearsal engine (src/cli/commands/demo.ts). */
   readonly rehearsalPipeline: (options: RehearsalPipelineOptions) => Pipeline;
+  /** The composition root's `cfct verify --platform` (src/cli/verify-flags.ts): how a hand-made token is diagnosed. */
+  readonly verifyByPlatform: (
+    selection: { readonly platform: PlatformDefinition; readonly accounts: readonly string[] },
+    credentials: { readonly token: string; readonly provisionerToken: string },
+    options: { readonly stack: string; readonly clients: { readonly apiBase: string } },
+  ) => Promise<VerifyReport>;
 }
 
 export interface RehearsalPipelineOptions {
@@ -147,7 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("7. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
-    const diagnosis = await diagnoseBrokenToken(sandbox);
+    const diagnosis = await diagnoseBrokenToken(sandbox, options.verifyByPlatform);
     for (const line of diagnosis) print(`   ${line}`);
 
     const rotated = [...(asceraDone.events ?? []), ...(datadogDone.events ?? []), ...(drataDone.events ?? [])].filter(
@@ -216,7 +222,7 @@ async function simulateAsceraSync(
 }
 
 /** Creates an under-privileged ASCERA token by hand, verifies it, and returns the failing checks' lines. */
-async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
+async function diagnoseBrokenToken(sandbox: RunningSandbox, verifyByPlatform: DemoOptions["verifyByPlatform"]): Promise<string[]> {
   const accountId = "417daa9dc1293f3af874e997f8bdce54";
   const provisioner = createCloudflareClient({ apiToken: sandbox.provisionerToken, baseUrl: sandbox.baseUrl });
   const groups = await provisioner.permissionGroups({ kind: "account", accountId });
@@ -229,14 +235,11 @@ async function diagnoseBrokenToken(sandbox: RunningSandbox): Promise<string[]> {
     ],
   });
   try {
-    const report = await verifyToken({
-      platform: PLATFORMS.ascera!,
-      accounts: [accountId],
-      token: created.value!,
-      provisionerToken: sandbox.provisionerToken,
-      apiBase: sandbox.baseUrl,
-      stack: STACK,
-    });
+    const report = await verifyByPlatform(
+      { platform: PLATFORMS.ascera!, accounts: [accountId] },
+      { token: created.value!, provisionerToken: sandbox.provisionerToken },
+      { stack: STACK, clients: { apiBase: sandbox.baseUrl } },
+    );
     return report.checks.filter((c) => c.status === "fail").map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
   } finally {
     await provisioner.sdk.accounts.tokens.delete(created.id!, { account_id: accountId });

@@ -1,7 +1,8 @@
-import type { RateBudgets } from "../cloudflare/pacing";
+import type { CloudflareClient } from "../cloudflare/client";
+import type { RefusalCount } from "./refusals";
+import { type TokenOwner } from "../domain/owner";
 import type { VerifyMemo } from "./memo";
 import type { PlatformDefinition } from "../platforms";
-import { type TokenOwner } from "../domain/owner";
 import { type TokenPlan } from "../domain/plan";
 import type { PermissionGroupRef } from "../domain/permission-group";
 
@@ -61,19 +62,53 @@ export interface VerifyReport {
   readonly lastUsedOn?: string | null;
 }
 
-/** `all`, or zone IDs / names. Absent = not specified (coverage then reports counts only). */
-export type ZoneSelection = "all" | readonly string[];
+/**
+ * The clients verification sends through, built by the caller (the composition root) on one shared
+ * call counter, so the report's `apiCalls` totals all three.
+ */
+export interface VerifyClients {
+  /** The API base as the user gave it: the endpoint check inspects it before anything is sent. */
+  readonly apiBase: string;
+  /** Sends no credential: the endpoint check's probe. */
+  readonly anonymous: CloudflareClient;
+  /** Sends the token under verify. */
+  readonly token: CloudflareClient;
+  /** Reads tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */
+  readonly provisioner?: CloudflareClient;
+  /** The 401/403s each credential's client got: after one, failed checks wait for a liveness re-check. */
+  readonly refusals: { readonly token: RefusalCount; readonly provisioner: RefusalCount };
+  /** The credentials these clients send, scrubbed from every message. */
+  readonly secrets: readonly string[];
+}
 
-export interface VerifyInput {
+/** Builds one token's clients; the composition root binds the API base, the provisioner, the budgets and the retry bounds. */
+export type ClientsFor = (token: { readonly value: string; readonly owner: TokenOwner; readonly id?: string }) => VerifyClients;
+
+interface VerifyOptions {
   readonly platform: PlatformDefinition;
-  /** Default: the platform's default profile. */
-  readonly profile?: string;
-  /** Default: the user for user-owned platforms; the only account in `accounts` for account-owned ones. */
-  readonly owner?: TokenOwner;
-  readonly accounts: readonly string[];
-  readonly zones?: ZoneSelection;
-  /** The expected token; when absent it is planned from platform, profile, accounts and zones. */
-  readonly plan?: TokenPlan;
+  /** The token value. Held in memory only; never printed, scrubbed from every message. */
+  readonly token: string;
+  readonly clients: VerifyClients;
+  /** Warn when the token expires within this many days. Default 14. */
+  readonly expiryWarnDays?: number;
+  /** An extra Read group the plan does not have: warn (default) or fail. Extra Write groups always fail. */
+  readonly extraReadGroups?: "warn" | "fail";
+  /** Stack name, so remedies can say `cfct rotate --stack <env>`. */
+  readonly stack?: string;
+  /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
+  readonly probeAllZones?: boolean;
+  /** What the command's verifications share (the endpoint probe, permission-group lists), each asked once per command. */
+  readonly memo?: VerifyMemo;
+  /** Clock; default `new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** A token the stack plans (and may have deployed): its plan is the expected token. */
+export interface VerifyPlannedToken extends VerifyOptions {
+  readonly by: "plan";
+  readonly plan: TokenPlan;
+  /** The plan's expiresOn is anchored on a recorded generation, so the token's expiry must match it (±1 day). */
+  readonly plannedExpiryKnown?: boolean;
   /**
    * The token's ID when it is already known (the stack's outputs). A token whose planned IP filter
    * keeps this machine out cannot tell its ID itself; with this, exactness is still checked.
@@ -84,40 +119,16 @@ export interface VerifyInput {
    * use it: any use by cfct would look like the platform's). Only its policies are checked.
    */
   readonly withoutUse?: string;
-  /** The token value. Held in memory only; never printed, scrubbed from every message. */
-  readonly token: string;
-  /** A credential that can read tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */
-  readonly provisionerToken?: string;
-  /** Default https://api.cloudflare.com/client/v4. */
-  readonly apiBase?: string;
-  /** Warn when the token expires within this many days. Default 14. */
-  readonly expiryWarnDays?: number;
-  /** An extra Read group the plan does not have: warn (default) or fail. Extra Write groups always fail. */
-  readonly extraReadGroups?: "warn" | "fail";
-  /** Stack name, so remedies can say `cfct rotate --stack <env>`. */
-  readonly stack?: string;
-  /** The plan's expiresOn is anchored on a recorded generation, so the token's expiry must match it (±1 day). */
-  readonly plannedExpiryKnown?: boolean;
-  /** Client-IP filter to expect when no plan is given. */
-  readonly allowedIps?: readonly string[];
-  readonly deniedIps?: readonly string[];
-  /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
-  readonly probeAllZones?: boolean;
-  /** Retry and timeout bounds of the Cloudflare client; `waitOutRefusals` waits out every 429 (fleet runs). */
-  readonly client?: {
-    readonly maxRetries?: number;
-    readonly maxRetryAfterSeconds?: number;
-    readonly timeoutMs?: number;
-    readonly waitOutRefusals?: boolean;
-    /** What sends the requests (default: the global fetch); a test stands something in the way here. */
-    readonly fetch?: typeof globalThis.fetch;
-  };
-  /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
-  readonly budgets?: RateBudgets;
-  /** What the command's verifications share (the endpoint probe, permission-group lists), each asked once per command. */
-  readonly memo?: VerifyMemo;
   /** The token's groups as the deploy resolved them (the stack's outputs): they name its group IDs without another call. */
   readonly deployedGroups?: readonly DeployedGroup[];
-  /** Clock; default `new Date()`. */
-  readonly now?: () => Date;
 }
+
+/** A token named by platform, profile, accounts and zones (cfct verify's flags), planned for the comparison. */
+export interface VerifyPlatformToken extends VerifyOptions {
+  readonly by: "platform";
+  readonly plan: TokenPlan;
+  /** The profile reads zones and none were named: any zones of the chosen accounts are acceptable, and coverage counts them. */
+  readonly zonesUnspecified: boolean;
+}
+
+export type VerifyInput = VerifyPlannedToken | VerifyPlatformToken;

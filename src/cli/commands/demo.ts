@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runDemo } from "../../demo/demo";
 import { buildPipeline } from "../build-pipeline";
 import { EXIT } from "../errors";
+import { verifyByFlags } from "../verify-flags";
 
 export function registerDemo(program: Command): void {
   program
@@ -19,6 +20,7 @@ export function registerDemo(program: Command): void {
         ...(options.workDir ? { workDir: path.resolve(options.workDir) } : {}),
         print: (line) => process.stdout.write(`${line}\n`),
         rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
+        verifyByPlatform: verifyByFlags,
       });
       process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
     });
