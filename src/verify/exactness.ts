@@ -7,7 +7,7 @@ import { checkIpFilter } from "./exactness-ip-filter";
 import { checkResources } from "./exactness-resources";
 import { plannedGrants, tokenGrants } from "./grants";
 import type { VerifyMemo } from "./memo";
-import type { Check, DeployedGroup, ExactnessExpectation } from "./types";
+import type { Check, DeployedGroup, ExactnessExpectation, ReadBack } from "./types";
 
 /**
  * Check 3: the token as Cloudflare stores it (read by id with the provisioner credential) against
@@ -23,13 +23,6 @@ export interface ExactnessContext extends ExactnessExpectation {
   /** The token's groups as the deploy resolved them (the stack's outputs), when it was deployed by cfct. */
   readonly deployedGroups?: readonly DeployedGroup[];
   readonly memo?: VerifyMemo;
-}
-
-/** The token as Cloudflare stores it, with the groups that name its group IDs and where they came from. */
-export interface ReadBack {
-  readonly token: TokenDetails;
-  readonly groups: readonly LivePermissionGroup[];
-  readonly groupsFrom: "deploy" | "list";
 }
 
 /** Reads the token back (one call, two when its groups need Cloudflare's list), or says why it could not be compared. */

@@ -2,7 +2,7 @@ import type { CloudflareClient, ZoneSummary } from "../cloudflare/client";
 import { HEX32 } from "../domain/ids";
 import { type TokenPlan } from "../domain/plan";
 import { zoneNamesIn } from "../domain/resource-keys";
-import type { ResolvedZones } from "./coverage";
+import type { ResolvedZones } from "./types";
 import { CONCURRENCY, mapLimit } from "./limit";
 import { ZONES_PER_PAGE, completeView, listAccountZones, zoneCount, type ZoneView } from "./zones";
 

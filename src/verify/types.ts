@@ -1,4 +1,4 @@
-import type { CloudflareClient } from "../cloudflare/client";
+import type { CloudflareClient, LivePermissionGroup, TokenDetails, ZoneSummary } from "../cloudflare/client";
 import type { RefusalCount } from "./refusals";
 import { type TokenOwner } from "../domain/owner";
 import type { VerifyMemo } from "./memo";
@@ -26,6 +26,51 @@ export interface ExactnessExpectation {
   readonly stack?: string;
   /** Where the names of the token's group IDs came from: the deploy's own resolution, or Cloudflare's list. */
   readonly groupsFrom?: "deploy" | "list";
+}
+
+/** The token as Cloudflare stores it, with the groups that name its group IDs and where they came from. */
+export interface ReadBack {
+  readonly token: TokenDetails;
+  readonly groups: readonly LivePermissionGroup[];
+  readonly groupsFrom: "deploy" | "list";
+}
+
+/** Which zones coverage holds the token to. */
+export type ZoneMode =
+  | { readonly kind: "none" }
+  | { readonly kind: "explicit"; readonly zones: readonly string[] }
+  | { readonly kind: "all" }
+  | { readonly kind: "unspecified" };
+
+/** Chosen zone names resolved through the provisioner (resolve-zones.ts). */
+export interface ResolvedZones {
+  readonly byName: ReadonlyMap<string, string>;
+  readonly byId: ReadonlyMap<string, string>;
+  readonly accountById: ReadonlyMap<string, string>;
+}
+
+export interface CoverageContext {
+  readonly client: CloudflareClient;
+  readonly provisioner?: CloudflareClient;
+  readonly accounts: readonly string[];
+  readonly mode: ZoneMode;
+  readonly profileText: string;
+  readonly stack?: string;
+  /** The token's policies as Cloudflare stores them (exactness read them with the provisioner). */
+  readonly readBack?: ReadBack;
+  readonly resolved?: ResolvedZones;
+  /** Probe every chosen zone instead of a sample of ZONE_SAMPLE_SIZE. */
+  readonly probeAllZones?: boolean;
+}
+
+export interface CoverageResult {
+  readonly check: Check;
+  /** Chosen zones to run the zone probes on (a bounded sample, or every one with probeAllZones). */
+  readonly sample: readonly ZoneSummary[];
+  /** The warning that the token cannot list zones, when it holds specific zones. */
+  readonly listing?: Check;
+  /** Zones the platform must be given by name because the token cannot list them. */
+  readonly unlistedZones?: readonly string[];
 }
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";

@@ -1,13 +1,13 @@
 import { redact } from "../cloudflare/http";
 import { SCOPES } from "../domain/permission-group";
-import { checkCoverage, type CoverageResult, type ResolvedZones, type ZoneMode } from "./coverage";
+import { checkCoverage } from "./coverage";
 import { checkEndpoint } from "./endpoint";
-import { checkExactness, type ReadBack } from "./exactness";
+import { checkExactness } from "./exactness";
 import { checkLiveness } from "./liveness";
 import { runProbes } from "./probes";
 import { recheckAfterRefusals } from "./recheck";
 import { resolveZones } from "./resolve-zones";
-import type { Check, VerifyInput, VerifyReport } from "./types";
+import type { Check, CoverageResult, ReadBack, ResolvedZones, VerifyInput, VerifyReport, ZoneMode } from "./types";
 
 /** The input names something that cannot be verified (e.g. a stack token without a value): a usage error. */
 export class VerifyInputError extends Error {

@@ -1,6 +1,6 @@
 import { CloudflareApiError } from "../cloudflare/client";
 import { resourceAtoms } from "./atoms";
-import type { ReadBack } from "./exactness";
+import type { ReadBack } from "./types";
 import { SCOPES } from "../domain/permission-group";
 
 /**
