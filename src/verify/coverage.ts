@@ -169,7 +169,6 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
   if (broken) return { check: listFailure(broken, ctx), sample: [] };
 
   const lines: string[] = [];
-  const missingAll: string[] = [];
   let status: Check["status"] = "pass";
   let remedy: string | undefined;
   for (const [i, view] of tokenViews.entries()) {
@@ -193,7 +192,6 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
     // Counts differ: read the remaining pages of both to name what is missing (only on this failure path).
     const [tokenAll, accountAll] = await Promise.all([completeView(ctx.client, view), completeView(ctx.provisioner!, account)]);
     const missing = accountAll.zones.filter((z) => !tokenAll.zones.some((t) => t.id === z.id));
-    missingAll.push(...missing.map((z) => z.name));
     lines.push(`account ${view.accountId}: the token sees ${sees} of ${has} zone(s); missing ${describeZones(missing)}`);
     status = worse(status, explicitAll ? "fail" : "warn");
     remedy = explicitAll
