@@ -73,6 +73,24 @@ export interface CoverageResult {
   readonly unlistedZones?: readonly string[];
 }
 
+/** What the liveness check (liveness.ts) knows of the token and who may explain a refusal. */
+export interface LivenessContext {
+  readonly client: CloudflareClient;
+  readonly provisioner?: CloudflareClient;
+  readonly owner: TokenOwner;
+  /** The chosen accounts: where an account-owned token given for a user-owned plan may belong. */
+  readonly accounts: readonly string[];
+  readonly token: string;
+  readonly platformName: string;
+  /** The token's name in Cloudflare, when known (a stack plan); lets the provisioner tell expired from deleted. */
+  readonly tokenName?: string;
+  readonly stack?: string;
+  readonly expiryWarnDays: number;
+  readonly now: Date;
+  readonly allowedIps: readonly string[];
+  readonly deniedIps: readonly string[];
+}
+
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
 /** One verification result. `id` is stable (`endpoint`, `liveness`, `exactness:groups`, `probe:Zone WAF Read`, `coverage`…). */
