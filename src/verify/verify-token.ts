@@ -26,6 +26,7 @@ type Step = "endpoint" | "liveness" | "exactness" | "probes" | "coverage";
  */
 export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
   const { plan, clients } = input;
+  const now = (input.now ?? (() => new Date()))();
   const owner = plan.owner;
   const zoneMode = zoneModeOf(input);
   const stack = input.stack !== undefined ? { stack: input.stack } : {};
@@ -63,7 +64,7 @@ export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
       ...(input.by === "plan" ? { tokenName: plan.name } : {}),
       ...stack,
       expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
-      now: (input.now ?? (() => new Date()))(),
+      now,
       allowedIps: plan.allowedIps,
       deniedIps: plan.deniedIps,
     });
