@@ -107,7 +107,46 @@ export function listFailure(view: ZoneView, ctx: Wording): Check {
   return { id: ID, status: "fail", detail: d.detail, remedy: d.remedy };
 }
 
+/** One chosen account: the zones the token sees against those the account holds (the provisioner's count). */
+export interface AccountCount {
+  readonly accountId: string;
+  readonly sees: number;
+  /** Absent when no provisioner counted them. */
+  readonly has?: number;
+  /** Why the provisioner could not count them. */
+  readonly uncounted?: string;
+  /** The zones the token misses, named from complete listings (read only when the counts differ). */
+  readonly missing?: readonly ZoneSummary[];
+}
+
+/** `all` or unspecified zones: per account, whether the token sees every zone. Missing zones fail when all were chosen. */
+export function renderCounts(counts: readonly AccountCount[], explicitAll: boolean, ctx: Wording): Check {
+  const lines: string[] = [];
+  let status: Check["status"] = "pass";
+  let remedy: string | undefined;
+  for (const { accountId, sees, has, uncounted, missing } of counts) {
+    if (has === undefined) {
+      lines.push(
+        `account ${accountId}: the token sees ${sees} zone(s)${uncounted ? ` (the provisioner could not count them: ${uncounted})` : ""}`,
+      );
+      if (sees === 0) {
+        status = worse(status, "warn");
+        remedy ??= `Add the zones the platform should read to the token's zone resources (${deployCommand(ctx.stack)}).`;
+      }
+    } else if (!missing) lines.push(`account ${accountId}: the token sees all ${has} zone(s)`);
+    else {
+      lines.push(`account ${accountId}: the token sees ${sees} of ${has} zone(s); missing ${describeZones(missing)}`);
+      status = worse(status, explicitAll ? "fail" : "warn");
+      remedy = explicitAll
+        ? `The connection chose all zones: give the token all zones of the account (nested com.cloudflare.api.account.zone.* under the account) or add ${describeZones(missing, 3)} (${deployCommand(ctx.stack)}).`
+        : `If the platform should read ${describeZones(missing, 3)}, add them to the token's zone resources; pass --zones to check an exact list.`;
+    }
+  }
+  const note = explicitAll ? "" : " (no zones were specified; pass --zones to compare with an exact list)";
+  return { id: ID, status, detail: `${lines.join("; ")}${note}`, ...(status !== "pass" && remedy ? { remedy } : {}) };
+}
+
 const RANK = { pass: 0, skip: 1, warn: 2, fail: 3 } as const;
-export function worse(a: Check["status"], b: Check["status"]): Check["status"] {
+function worse(a: Check["status"], b: Check["status"]): Check["status"] {
   return RANK[a] >= RANK[b] ? a : b;
 }

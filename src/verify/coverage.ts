@@ -2,9 +2,9 @@ import type { ZoneSummary } from "../cloudflare/client";
 import { HEX32 } from "../domain/ids";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import { allZonesText, byName, decideHeld, decideListed, knownChosen } from "./coverage-decide";
-import { ID, listFailure, renderChosen, renderNoZones, unlistedZonesCheck, worse } from "./coverage-render";
+import { ID, listFailure, renderChosen, renderCounts, renderNoZones, unlistedZonesCheck, type AccountCount } from "./coverage-render";
 import { CONCURRENCY, mapLimit } from "./limit";
-import type { Check, CoverageContext, CoverageResult } from "./types";
+import type { CoverageContext, CoverageResult } from "./types";
 import { ZONE_SAMPLE_SIZE, isZoneListRefusal, listsZonesOf, spreadSample, zoneGrants } from "./zone-scope";
 import { completeView, describeZones, listAccountZones, zoneCount } from "./zones";
 
@@ -168,43 +168,27 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
   const broken = tokenViews.find((v) => v.error);
   if (broken) return { check: listFailure(broken, ctx), sample: [] };
 
-  const lines: string[] = [];
-  let status: Check["status"] = "pass";
-  let remedy: string | undefined;
+  const counts: AccountCount[] = [];
   for (const [i, view] of tokenViews.entries()) {
     const account = accountViews?.[i];
     const sees = zoneCount(view);
     if (!account || account.error) {
-      lines.push(
-        `account ${view.accountId}: the token sees ${sees} zone(s)${account?.error ? ` (the provisioner could not count them: ${account.error.message})` : ""}`,
-      );
-      if (sees === 0) {
-        status = worse(status, "warn");
-        remedy ??= `Add the zones the platform should read to the token's zone resources (${deployCommand(ctx.stack)}).`;
-      }
+      counts.push({ accountId: view.accountId, sees, ...(account?.error ? { uncounted: account.error.message } : {}) });
       continue;
     }
     const has = zoneCount(account);
     if (sees >= has) {
-      lines.push(`account ${view.accountId}: the token sees all ${has} zone(s)`);
+      counts.push({ accountId: view.accountId, sees, has });
       continue;
     }
     // Counts differ: read the remaining pages of both to name what is missing (only on this failure path).
     const [tokenAll, accountAll] = await Promise.all([completeView(ctx.client, view), completeView(ctx.provisioner!, account)]);
     const missing = accountAll.zones.filter((z) => !tokenAll.zones.some((t) => t.id === z.id));
-    lines.push(`account ${view.accountId}: the token sees ${sees} of ${has} zone(s); missing ${describeZones(missing)}`);
-    status = worse(status, explicitAll ? "fail" : "warn");
-    remedy = explicitAll
-      ? `The connection chose all zones: give the token all zones of the account (nested com.cloudflare.api.account.zone.* under the account) or add ${describeZones(missing, 3)} (${deployCommand(ctx.stack)}).`
-      : `If the platform should read ${describeZones(missing, 3)}, add them to the token's zone resources; pass --zones to check an exact list.`;
+    counts.push({ accountId: view.accountId, sees, has, missing });
   }
   // Listing proves every zone is visible; the zone groups are probed on one of them.
   const sample = [...tokenViews.flatMap((v) => v.zones)].sort(byName).slice(0, 1);
-  const note = explicitAll ? "" : " (no zones were specified; pass --zones to compare with an exact list)";
-  return {
-    check: { id: ID, status, detail: `${lines.join("; ")}${note}`, ...(status !== "pass" && remedy ? { remedy } : {}) },
-    sample,
-  };
+  return { check: renderCounts(counts, explicitAll, ctx), sample };
 }
 
 /** No zones were specified and the token cannot list zones: it holds specific ones, which cannot be counted from here. */
