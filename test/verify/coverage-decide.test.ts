@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideHeld, decideListed, type ChosenZonesDecision } from "../../src/verify/coverage-decide";
+import { renderCounts, type AccountCount } from "../../src/verify/coverage-render";
 import type { ResolvedZones } from "../../src/verify/types";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "./helpers";
 
@@ -74,5 +75,37 @@ const rows: Row[] = [
 describe("coverage decisions", () => {
   it.each(rows)("$name", ({ decide, expected }) => {
     expect(names(decide())).toMatchObject(expected);
+  });
+});
+
+describe("coverage of all (or unspecified) zones, from per-account counts", () => {
+  const missing = [zone(CORP_COM, "acme-corp.com")];
+  it.each<{ name: string; counts: AccountCount[]; all: boolean; status: string }>([
+    { name: "every zone seen passes", counts: [{ accountId: ACME_CORP, sees: 2, has: 2 }], all: true, status: "pass" },
+    {
+      name: "a missing zone fails when all were chosen",
+      counts: [{ accountId: ACME_CORP, sees: 1, has: 2, missing }],
+      all: true,
+      status: "fail",
+    },
+    {
+      name: "a missing zone warns when none were named",
+      counts: [{ accountId: ACME_CORP, sees: 1, has: 2, missing }],
+      all: false,
+      status: "warn",
+    },
+    {
+      name: "nothing seen and nothing counted warns",
+      counts: [{ accountId: ACME_CORP, sees: 0, uncounted: "403" }],
+      all: true,
+      status: "warn",
+    },
+  ])("$name", ({ counts, all, status }) => {
+    const check = renderCounts(counts, all, { accounts: [ACME_CORP], stack: "dev" });
+    expect(check.status).toBe(status);
+    if (status === "pass") expect(check.detail).toBe(`account ${ACME_CORP}: the token sees all 2 zone(s)`);
+    else expect(check.remedy).toMatch(/\S/);
+    if (counts[0]!.missing) expect(check.detail).toContain("the token sees 1 of 2 zone(s); missing acme-corp.com");
+    if (!all) expect(check.detail).toMatch(/\(no zones were specified; pass --zones to compare with an exact list\)$/);
   });
 });
