@@ -26,7 +26,8 @@ const DEFINED_ONCE = [
     definedIn: "src/domain/permission-group.ts",
     selector:
       "Literal[value='com.cloudflare.api.'], :matches(FunctionDeclaration, VariableDeclarator)[id.name=/^(scopeLabel|groupLabel|scopeWord|SCOPE_OF_WORD|SCOPE_WORD|WORD_OF_SCOPE)$/]",
-    message: "Scope labels and a stack file's scope words are defined once: import scopeLabel, groupLabel or scopeWord from src/domain/permission-group.ts.",
+    message:
+      "Scope labels and a stack file's scope words are defined once: import scopeLabel, groupLabel or scopeWord from src/domain/permission-group.ts.",
   },
   {
     definedIn: "src/automation/pulumi-environment.ts",
@@ -64,6 +65,26 @@ export default tseslint.config(
     // Tests and benchmarks read API response bodies of every shape; typing each would restate the OpenAPI.
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // One composition root: clients are built in src/cli/ and passed down (src/cloudflare/ defines them).
+    files: ["src/**/*.ts", "policies/**/*.ts"],
+    ignores: ["src/cli/**", "src/cloudflare/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/cloudflare/client"],
+              importNames: ["createCloudflareClient"],
+              message:
+                "Clients are built in src/cli/ (build-pipeline.ts, clients.ts, verify-clients.ts) and passed down: take a CloudflareClient or a CloudflareClientFactory as a parameter.",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Loaded on demand with require(): command modules (so `cfct plan` loads no Pulumi), the policy

@@ -24,6 +24,7 @@ import { PLATFORMS } from "../src/platforms";
 import { defaultFixture, startSandbox, type RateLimitSettings, type RunningSandbox } from "../src/sandbox";
 import { advanceClock, sandboxPacingClock, controlFetch } from "../src/sandbox/control-client";
 import { verifyToken } from "../src/verify";
+import { verifyClients } from "../src/cli/verify-clients";
 import { issueToken, specFromPlan } from "../test/helpers/verify";
 import { naiveFleet, naiveVerifyCalls, verifyLowerBound, type NaiveFleetResult } from "./naive";
 import { type Pipeline } from "../src/automation/pipeline";
@@ -110,12 +111,16 @@ async function verifyCase(): Promise<void> {
         );
         const { value } = await issueToken(sandbox, specFromPlan(sandbox, tokenPlan!));
         const report = await verifyToken({
+          by: "plan",
           platform: DRATA,
           plan: tokenPlan!,
-          accounts: tokenPlan!.scope.accounts,
           token: value,
-          provisionerToken: sandbox.provisionerToken,
-          apiBase: sandbox.baseUrl,
+          clients: verifyClients({
+            token: value,
+            owner: tokenPlan!.owner,
+            provisionerToken: sandbox.provisionerToken,
+            apiBase: sandbox.baseUrl,
+          }),
           stack: "bench",
         });
         if (!report.ok)

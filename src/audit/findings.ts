@@ -1,6 +1,6 @@
 import type { LivePermissionGroup, TokenDetails } from "../cloudflare/client";
 import { isReadOnlyGroup } from "../cloudflare/permission-groups";
-import { resourceAtoms } from "../verify/exactness";
+import { resourceAtoms } from "../verify/atoms";
 import type { Check } from "../verify/types";
 import type { Finding, TokenClass } from "../evidence/access-review";
 import { DAY_MS } from "../domain/time";
@@ -56,7 +56,9 @@ export function findingsFor(input: FindingInput): Finding[] {
     });
   }
   const atoms = new Set(
-    (token.policies ?? []).filter((p) => p.effect !== "deny").flatMap((p) => resourceAtoms(p.resources as Record<string, unknown>)),
+    (token.policies ?? [])
+      .filter((p) => p.effect !== "deny")
+      .flatMap((p) => resourceAtoms(p.resources as Record<string, unknown>).map((a) => a.kind)),
   );
   if (atoms.has("all-accounts") || atoms.has("everything")) {
     findings.push({ id: "all-accounts", severity: "high", detail: "reaches every account the owner can (com.cloudflare.api.account.*)" });

@@ -4,6 +4,7 @@ import { pickupCheckFor, registrarFor, type Env, type RegistrarOverrides } from 
 import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock, readInstance, type SandboxControl } from "../sandbox/control-client";
 import { VerifyMemo, verifyToken } from "../verify";
+import { verifyClients } from "./verify-clients";
 import type { CleanedUpToken } from "../automation/engine";
 import type { CleanupEvidence } from "../evidence/record";
 import { rfc3339 } from "../domain/time";
@@ -120,25 +121,27 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     async verify({ token, plan, platform, value, withoutUse }) {
       const at = await now();
       const report = await verifyToken({
+        by: "plan",
         platform,
-        profile: plan.profile,
-        owner: plan.owner,
-        accounts: plan.scope.accounts,
-        zones: plan.scope.zones,
         plan,
         token: value,
+        clients: verifyClients({
+          token: value,
+          owner: plan.owner,
+          tokenId: token.id,
+          provisionerToken: options.provisionerToken,
+          apiBase: options.apiBase,
+          budgets,
+          client: { waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
+        }),
         tokenId: token.id,
         ...(withoutUse ? { withoutUse } : {}),
         // Generations are pinned before deploying, so the planned expiry is the deployed one.
         plannedExpiryKnown: true,
-        provisionerToken: options.provisionerToken,
-        apiBase: options.apiBase,
         stack: options.stack,
         now: () => at,
-        budgets,
         memo,
         deployedGroups: token.groups,
-        client: { waitOutRefusals: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
         ...(options.probeAllZones ? { probeAllZones: true } : {}),
       });
       return {

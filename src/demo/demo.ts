@@ -9,10 +9,10 @@ import { renderPeriodHtml } from "../evidence/html/period-report";
 import { reportOfFolder } from "../evidence/period-report";
 import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
-import { PLATFORMS } from "../platforms";
+import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { advanceClock, type SandboxControl } from "../sandbox/control-client";
-import { verifyToken } from "../verify";
+import type { VerifyReport } from "../verify";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 import { startDatadogStandIn } from "./datadog-standin";
 import { type Pipeline } from "../automation/pipeline";
@@ -27,6 +27,12 @@ export interface DemoOptions {
   readonly rehearsalPipeline: (options: RehearsalPipelineOptions) => Pipeline;
   /** Clients at the demo's sandbox, once it runs: the platform's side and the hand-made token (src/cli/clients.ts). */
   readonly clientsAt: (apiBase: string) => CloudflareClientFactory;
+  /** The composition root's `cfct verify --platform` (src/cli/verify-flags.ts): how a hand-made token is diagnosed. */
+  readonly verifyByPlatform: (
+    selection: { readonly platform: PlatformDefinition; readonly accounts: readonly string[] },
+    credentials: { readonly token: string; readonly provisionerToken: string },
+    options: { readonly stack: string; readonly clients: { readonly apiBase: string } },
+  ) => Promise<VerifyReport>;
 }
 
 export interface RehearsalPipelineOptions {
@@ -150,7 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const drataDone = await record("rotate", () => runRotate(pipeline.context, { ...rotateOptions, force: false, keys: ["drata"] }));
 
     print("7. A broken token, diagnosed: an ASCERA token someone made by hand with one group.");
-    const diagnosis = await diagnoseBrokenToken(sandbox, clientFor(sandbox.provisionerToken));
+    const diagnosis = await diagnoseBrokenToken(sandbox, clientFor(sandbox.provisionerToken), options.verifyByPlatform);
     for (const line of diagnosis) print(`   ${line}`);
 
     const rotated = [...(asceraDone.events ?? []), ...(datadogDone.events ?? []), ...(drataDone.events ?? [])].filter(
@@ -218,7 +224,11 @@ async function simulateAsceraSync(
 }
 
 /** Creates an under-privileged ASCERA token by hand, verifies it, and returns the failing checks' lines. */
-async function diagnoseBrokenToken(sandbox: RunningSandbox, provisioner: CloudflareClient): Promise<string[]> {
+async function diagnoseBrokenToken(
+  sandbox: RunningSandbox,
+  provisioner: CloudflareClient,
+  verifyByPlatform: DemoOptions["verifyByPlatform"],
+): Promise<string[]> {
   const accountId = "417daa9dc1293f3af874e997f8bdce54";
   const owner = { kind: "account", accountId } as const;
   const groups = await provisioner.permissionGroups(owner);
@@ -230,14 +240,11 @@ async function diagnoseBrokenToken(sandbox: RunningSandbox, provisioner: Cloudfl
     ],
   });
   try {
-    const report = await verifyToken({
-      platform: PLATFORMS.ascera!,
-      accounts: [accountId],
-      token: created.value!,
-      provisionerToken: sandbox.provisionerToken,
-      apiBase: sandbox.baseUrl,
-      stack: STACK,
-    });
+    const report = await verifyByPlatform(
+      { platform: PLATFORMS.ascera!, accounts: [accountId] },
+      { token: created.value!, provisionerToken: sandbox.provisionerToken },
+      { stack: STACK, clients: { apiBase: sandbox.baseUrl } },
+    );
     return report.checks.filter((c) => c.status === "fail").map((c) => `FAIL ${c.id}: ${c.detail}${c.remedy ? ` -> ${c.remedy}` : ""}`);
   } finally {
     await provisioner.deleteToken(owner, created.id!);

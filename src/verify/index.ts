@@ -5,6 +5,6 @@
 export { verifyToken, VerifyInputError } from "./verify-token";
 export { verifyPlans } from "./plans";
 export { VerifyMemo } from "./memo";
-export type { Check, VerifyInput, VerifyReport } from "./types";
+export type { Check, VerifyClients, VerifyReport } from "./types";
 export { renderReport, renderReports, reportJson } from "./render";
 export { DEFAULT_TOKEN_ENV_PREFIX, envTokenSource, envVarFor, type TokenValueSource } from "./token-source";

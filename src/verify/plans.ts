@@ -2,7 +2,7 @@ import { PLATFORMS, type PlatformCatalog } from "../platforms";
 import { VerifyMemo } from "./memo";
 import { VerifyInputError, verifyToken } from "./verify-token";
 import type { TokenValueSource } from "./token-source";
-import type { VerifyInput, VerifyReport } from "./types";
+import type { ClientsFor, VerifyPlannedToken, VerifyReport } from "./types";
 import { type TokenPlan } from "../domain/plan";
 
 export interface PlanVerification {
@@ -19,8 +19,9 @@ export interface PlanVerification {
 export async function verifyPlans(
   plans: readonly TokenPlan[],
   source: TokenValueSource,
-  options: Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "provisionerToken" | "probeAllZones" | "budgets"> & {
+  options: Pick<VerifyPlannedToken, "extraReadGroups" | "expiryWarnDays" | "probeAllZones"> & {
     readonly stack: string;
+    readonly clientsFor: ClientsFor;
     readonly recorded?: (plan: TokenPlan) => boolean;
     /** A registered successor waiting for its platform: verified by its policies only, never sent. */
     readonly awaitingPickup?: (plan: TokenPlan) => boolean;
@@ -48,24 +49,19 @@ export async function verifyPlans(
     seen.add(id);
     const platform = (options.platforms ?? PLATFORMS)[plan.platform]!;
     const report = await verifyToken({
+      by: "plan",
       platform,
       plan,
-      profile: plan.profile,
-      owner: plan.owner,
-      accounts: plan.scope.accounts,
-      zones: plan.scope.zones,
       token: value,
+      clients: options.clientsFor({ value, owner: plan.owner }),
       stack: options.stack,
       plannedExpiryKnown: options.recorded?.(plan) ?? false,
       ...(options.awaitingPickup?.(plan)
         ? { withoutUse: "this generation waits for its platform to use it (cfct rotate is in progress)" }
         : {}),
-      ...(options.provisionerToken ? { provisionerToken: options.provisionerToken } : {}),
-      ...(options.apiBase ? { apiBase: options.apiBase } : {}),
       ...(options.extraReadGroups ? { extraReadGroups: options.extraReadGroups } : {}),
       ...(options.expiryWarnDays !== undefined ? { expiryWarnDays: options.expiryWarnDays } : {}),
       ...(options.probeAllZones ? { probeAllZones: true } : {}),
-      ...(options.budgets ? { budgets: options.budgets } : {}),
       memo,
     });
     const owner = plan.owner.kind === "account" ? `owned by account ${plan.owner.accountId}` : "user-owned";

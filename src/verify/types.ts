@@ -1,13 +1,94 @@
-import type { RateBudgets } from "../cloudflare/pacing";
+import type { CloudflareClient, LivePermissionGroup, TokenDetails, ZoneSummary } from "../cloudflare/client";
+import type { RefusalCount } from "./refusals";
+import { type TokenOwner } from "../domain/owner";
 import type { VerifyMemo } from "./memo";
 import type { PlatformDefinition } from "../platforms";
-import { type TokenOwner } from "../domain/owner";
 import { type TokenPlan } from "../domain/plan";
 import type { PermissionGroupRef } from "../domain/permission-group";
 
 /** A group as the deploy resolved it: its planned (name, scope) and the ID Cloudflare's list gave it. */
 export interface DeployedGroup extends PermissionGroupRef {
   readonly id: string;
+}
+
+/** What exactness compares a token with: its plan, and what the run learnt about the plan's zones. */
+export interface ExactnessExpectation {
+  readonly plan: TokenPlan;
+  /** Zone names of the plan resolved to IDs (in the chosen accounts). */
+  readonly zoneIdsByName: ReadonlyMap<string, string>;
+  /** For messages: zone ID -> name. */
+  readonly zoneNamesById: ReadonlyMap<string, string>;
+  /** No zones were specified: any zones of the chosen accounts are acceptable. */
+  readonly zonesUnspecified: boolean;
+  /** The plan's expiry is anchored on a recorded generation (not on "now"), so it is worth comparing. */
+  readonly plannedExpiryKnown: boolean;
+  readonly extraRead: "warn" | "fail";
+  readonly stack?: string;
+  /** Where the names of the token's group IDs came from: the deploy's own resolution, or Cloudflare's list. */
+  readonly groupsFrom?: "deploy" | "list";
+}
+
+/** The token as Cloudflare stores it, with the groups that name its group IDs and where they came from. */
+export interface ReadBack {
+  readonly token: TokenDetails;
+  readonly groups: readonly LivePermissionGroup[];
+  readonly groupsFrom: "deploy" | "list";
+}
+
+/** Which zones coverage holds the token to. */
+export type ZoneMode =
+  | { readonly kind: "none" }
+  | { readonly kind: "explicit"; readonly zones: readonly string[] }
+  | { readonly kind: "all" }
+  | { readonly kind: "unspecified" };
+
+/** Chosen zone names resolved through the provisioner (resolve-zones.ts). */
+export interface ResolvedZones {
+  readonly byName: ReadonlyMap<string, string>;
+  readonly byId: ReadonlyMap<string, string>;
+  readonly accountById: ReadonlyMap<string, string>;
+}
+
+export interface CoverageContext {
+  readonly client: CloudflareClient;
+  readonly provisioner?: CloudflareClient;
+  readonly accounts: readonly string[];
+  readonly mode: ZoneMode;
+  readonly profileText: string;
+  readonly stack?: string;
+  /** The token's policies as Cloudflare stores them (exactness read them with the provisioner). */
+  readonly readBack?: ReadBack;
+  readonly resolved?: ResolvedZones;
+  /** Probe every chosen zone instead of a sample of ZONE_SAMPLE_SIZE. */
+  readonly probeAllZones?: boolean;
+}
+
+export interface CoverageResult {
+  readonly check: Check;
+  /** Chosen zones to run the zone probes on (a bounded sample, or every one with probeAllZones). */
+  readonly sample: readonly ZoneSummary[];
+  /** The warning that the token cannot list zones, when it holds specific zones. */
+  readonly listing?: Check;
+  /** Zones the platform must be given by name because the token cannot list them. */
+  readonly unlistedZones?: readonly string[];
+}
+
+/** What the liveness check (liveness.ts) knows of the token and who may explain a refusal. */
+export interface LivenessContext {
+  readonly client: CloudflareClient;
+  readonly provisioner?: CloudflareClient;
+  readonly owner: TokenOwner;
+  /** The chosen accounts: where an account-owned token given for a user-owned plan may belong. */
+  readonly accounts: readonly string[];
+  readonly token: string;
+  readonly platformName: string;
+  /** The token's name in Cloudflare, when known (a stack plan); lets the provisioner tell expired from deleted. */
+  readonly tokenName?: string;
+  readonly stack?: string;
+  readonly expiryWarnDays: number;
+  readonly now: Date;
+  readonly allowedIps: readonly string[];
+  readonly deniedIps: readonly string[];
 }
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
@@ -44,19 +125,53 @@ export interface VerifyReport {
   readonly lastUsedOn?: string | null;
 }
 
-/** `all`, or zone IDs / names. Absent = not specified (coverage then reports counts only). */
-export type ZoneSelection = "all" | readonly string[];
+/**
+ * The clients verification sends through, built by the caller (the composition root) on one shared
+ * call counter, so the report's `apiCalls` totals all three.
+ */
+export interface VerifyClients {
+  /** The API base as the user gave it: the endpoint check inspects it before anything is sent. */
+  readonly apiBase: string;
+  /** Sends no credential: the endpoint check's probe. */
+  readonly anonymous: CloudflareClient;
+  /** Sends the token under verify. */
+  readonly token: CloudflareClient;
+  /** Reads tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */
+  readonly provisioner?: CloudflareClient;
+  /** The 401/403s each credential's client got: after one, failed checks wait for a liveness re-check. */
+  readonly refusals: { readonly token: RefusalCount; readonly provisioner: RefusalCount };
+  /** The credentials these clients send, scrubbed from every message. */
+  readonly secrets: readonly string[];
+}
 
-export interface VerifyInput {
+/** Builds one token's clients; the composition root binds the API base, the provisioner, the budgets and the retry bounds. */
+export type ClientsFor = (token: { readonly value: string; readonly owner: TokenOwner; readonly id?: string }) => VerifyClients;
+
+interface VerifyOptions {
   readonly platform: PlatformDefinition;
-  /** Default: the platform's default profile. */
-  readonly profile?: string;
-  /** Default: the user for user-owned platforms; the only account in `accounts` for account-owned ones. */
-  readonly owner?: TokenOwner;
-  readonly accounts: readonly string[];
-  readonly zones?: ZoneSelection;
-  /** The expected token; when absent it is planned from platform, profile, accounts and zones. */
-  readonly plan?: TokenPlan;
+  /** The token value. Held in memory only; never printed, scrubbed from every message. */
+  readonly token: string;
+  readonly clients: VerifyClients;
+  /** Warn when the token expires within this many days. Default 14. */
+  readonly expiryWarnDays?: number;
+  /** An extra Read group the plan does not have: warn (default) or fail. Extra Write groups always fail. */
+  readonly extraReadGroups?: "warn" | "fail";
+  /** Stack name, so remedies can say `cfct rotate --stack <env>`. */
+  readonly stack?: string;
+  /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
+  readonly probeAllZones?: boolean;
+  /** What the command's verifications share (the endpoint probe, permission-group lists), each asked once per command. */
+  readonly memo?: VerifyMemo;
+  /** Clock; default `new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** A token the stack plans (and may have deployed): its plan is the expected token. */
+export interface VerifyPlannedToken extends VerifyOptions {
+  readonly by: "plan";
+  readonly plan: TokenPlan;
+  /** The plan's expiresOn is anchored on a recorded generation, so the token's expiry must match it (±1 day). */
+  readonly plannedExpiryKnown?: boolean;
   /**
    * The token's ID when it is already known (the stack's outputs). A token whose planned IP filter
    * keeps this machine out cannot tell its ID itself; with this, exactness is still checked.
@@ -67,40 +182,16 @@ export interface VerifyInput {
    * use it: any use by cfct would look like the platform's). Only its policies are checked.
    */
   readonly withoutUse?: string;
-  /** The token value. Held in memory only; never printed, scrubbed from every message. */
-  readonly token: string;
-  /** A credential that can read tokens (API Tokens Read/Write, or Account API Tokens Read/Write); enables exactness. */
-  readonly provisionerToken?: string;
-  /** Default https://api.cloudflare.com/client/v4. */
-  readonly apiBase?: string;
-  /** Warn when the token expires within this many days. Default 14. */
-  readonly expiryWarnDays?: number;
-  /** An extra Read group the plan does not have: warn (default) or fail. Extra Write groups always fail. */
-  readonly extraReadGroups?: "warn" | "fail";
-  /** Stack name, so remedies can say `cfct rotate --stack <env>`. */
-  readonly stack?: string;
-  /** The plan's expiresOn is anchored on a recorded generation, so the token's expiry must match it (±1 day). */
-  readonly plannedExpiryKnown?: boolean;
-  /** Client-IP filter to expect when no plan is given. */
-  readonly allowedIps?: readonly string[];
-  readonly deniedIps?: readonly string[];
-  /** Probe every chosen zone functionally (one call each) instead of a bounded sample. */
-  readonly probeAllZones?: boolean;
-  /** Retry and timeout bounds of the Cloudflare client; `waitOutRefusals` waits out every 429 (fleet runs). */
-  readonly client?: {
-    readonly maxRetries?: number;
-    readonly maxRetryAfterSeconds?: number;
-    readonly timeoutMs?: number;
-    readonly waitOutRefusals?: boolean;
-    /** What sends the requests (default: the global fetch); a test stands something in the way here. */
-    readonly fetch?: typeof globalThis.fetch;
-  };
-  /** The command's rate-limit budgets, so verify spends the same provisioner's budget as everything else; its own when absent. */
-  readonly budgets?: RateBudgets;
-  /** What the command's verifications share (the endpoint probe, permission-group lists), each asked once per command. */
-  readonly memo?: VerifyMemo;
   /** The token's groups as the deploy resolved them (the stack's outputs): they name its group IDs without another call. */
   readonly deployedGroups?: readonly DeployedGroup[];
-  /** Clock; default `new Date()`. */
-  readonly now?: () => Date;
 }
+
+/** A token named by platform, profile, accounts and zones (cfct verify's flags), planned for the comparison. */
+export interface VerifyPlatformToken extends VerifyOptions {
+  readonly by: "platform";
+  readonly plan: TokenPlan;
+  /** The profile reads zones and none were named: any zones of the chosen accounts are acceptable, and coverage counts them. */
+  readonly zonesUnspecified: boolean;
+}
+
+export type VerifyInput = VerifyPlannedToken | VerifyPlatformToken;

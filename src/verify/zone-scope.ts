@@ -1,5 +1,6 @@
 import { CloudflareApiError } from "../cloudflare/client";
-import { resourceAtoms, type ReadBack } from "./exactness";
+import { resourceAtoms } from "./atoms";
+import type { ReadBack } from "./types";
 import { SCOPES } from "../domain/permission-group";
 
 /**
@@ -24,12 +25,11 @@ export function zoneGrants(readBack: ReadBack): ZoneGrants {
   for (const policy of readBack.token.policies ?? []) {
     if (!(policy.permission_groups ?? []).some((g) => zoneGroupIds.has(g.id))) continue;
     for (const atom of resourceAtoms(policy.resources as Record<string, unknown>)) {
-      const [kind, id = ""] = atom.split(/:(.*)/s);
       if (policy.effect === "deny") {
-        if (kind === "zone") denied.add(id);
-      } else if (kind === "zone") zones.add(id);
-      else if (kind === "account-zones") allZonesOf.add(id);
-      else if (kind === "all-zones" || kind === "everything") allZonesOf.add("*");
+        if (atom.kind === "zone") denied.add(atom.id);
+      } else if (atom.kind === "zone") zones.add(atom.id);
+      else if (atom.kind === "account-zones") allZonesOf.add(atom.account);
+      else if (atom.kind === "all-zones" || atom.kind === "everything") allZonesOf.add("*");
     }
   }
   for (const id of denied) zones.delete(id);

@@ -5,7 +5,9 @@ import { plan as planTokens } from "../../src/plan/plan";
 import { resolveResources, type PolicyResources } from "../../src/domain/resource-keys";
 import { PLATFORMS } from "../../src/platforms";
 import type { RunningSandbox } from "../../src/sandbox";
-import { verifyToken, type Check, type VerifyInput, type VerifyReport } from "../../src/verify";
+import { verifyToken, type Check, type VerifyReport } from "../../src/verify";
+import type { VerifyPlannedToken } from "../../src/verify/types";
+import { verifyClients, type VerifyClientOptions } from "../../src/cli/verify-clients";
 import { settingsFrom } from "./settings";
 import { type TokenOwner } from "../../src/domain/owner";
 import { groupKey, type PermissionGroupRef } from "../../src/domain/permission-group";
@@ -94,23 +96,30 @@ export function specFromPlan(sb: RunningSandbox, plan: TokenPlan): TokenSpec {
   };
 }
 
+/** What a test may change: the clients' options, and the planned token's own. */
+export type VerifyOverrides = Partial<Omit<VerifyPlannedToken, "by" | "plan" | "platform" | "token" | "clients">> &
+  Partial<Pick<VerifyClientOptions, "apiBase" | "budgets" | "client">> & { readonly provisionerToken?: string | undefined };
+
 /** Verifies a planned token against the sandbox with the provisioner credential (override anything). */
-export function verifyPlanned(
-  sb: RunningSandbox,
-  plan: TokenPlan,
-  token: string,
-  overrides: Partial<VerifyInput> = {},
-): Promise<VerifyReport> {
+export function verifyPlanned(sb: RunningSandbox, plan: TokenPlan, token: string, overrides: VerifyOverrides = {}): Promise<VerifyReport> {
+  const { apiBase = sb.baseUrl, budgets, client = { maxRetries: 3 }, provisionerToken, ...planned } = overrides;
+  const provisioner = "provisionerToken" in overrides ? provisionerToken : sb.provisionerToken;
   return verifyToken({
+    by: "plan",
     platform: PLATFORMS[plan.platform]!,
     plan,
-    accounts: plan.scope.accounts,
     token,
-    provisionerToken: sb.provisionerToken,
-    apiBase: sb.baseUrl,
+    clients: verifyClients({
+      token,
+      owner: plan.owner,
+      ...(planned.tokenId ? { tokenId: planned.tokenId } : {}),
+      ...(provisioner ? { provisionerToken: provisioner } : {}),
+      apiBase,
+      ...(budgets ? { budgets } : {}),
+      client,
+    }),
     stack: "test",
-    client: { maxRetries: 3 },
-    ...overrides,
+    ...planned,
   });
 }
 

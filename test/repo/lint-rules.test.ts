@@ -52,3 +52,26 @@ describe("one definition, enforced by lint (eslint.config.mjs DEFINED_ONCE)", ()
     );
   });
 });
+
+describe("one composition root, enforced by lint (no-restricted-imports)", () => {
+  const building =
+    'import { createCloudflareClient } from "../cloudflare/client";\nexport const client = createCloudflareClient({ apiToken: null, baseUrl: "" });\n';
+
+  it.each(["src/verify/copy.ts", "src/demo/copy.ts", "src/parity/copy.ts", "src/rehearsal/copy.ts", "src/audit/copy.ts"])(
+    "%s may not build a Cloudflare client: it names where clients are built",
+    async (file) => {
+      const messages = await lint(building, file);
+      expect(messages.some((m) => m.startsWith("no-restricted-imports:") && m.includes("src/cli/"))).toBe(true);
+    },
+  );
+
+  it("src/cli/ builds them, and a lower layer may still take the client's type", async () => {
+    expect(await lint(building, "src/cli/copy.ts")).toEqual([]);
+    expect(
+      await lint(
+        'import type { CloudflareClient } from "../cloudflare/client";\nexport type Client = CloudflareClient;\n',
+        "src/verify/copy.ts",
+      ),
+    ).toEqual([]);
+  });
+});

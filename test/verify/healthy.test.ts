@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PLATFORMS } from "../../src/platforms";
-import { verifyToken, type VerifyReport } from "../../src/verify";
+import { verifyByFlags } from "../../src/cli/verify-flags";
+import type { VerifyReport } from "../../src/verify";
 import {
   ACME_CORP,
   ACME_LABS,
@@ -106,25 +107,20 @@ describe("healthy tokens", () => {
   it("without a plan: --platform picks the catalog entry and the flags give accounts and zones", async () => {
     const [drata] = planFor([{ platform: "drata", accounts: [ACME_CORP], zones: ["acme-corp.com", ACME_STATUS_ZONE] }]);
     const { value } = await issueToken(sb, specFromPlan(sb, drata!));
-    const report = await verifyToken({
-      platform: PLATFORMS.drata!,
-      accounts: [ACME_CORP],
-      zones: [ACME_STATUS_ZONE, "acme-corp.com"],
-      token: value,
-      provisionerToken: sb.provisionerToken,
-      apiBase: sb.baseUrl,
-    });
+    const report = await verifyByFlags(
+      { platform: PLATFORMS.drata!, accounts: [ACME_CORP], zones: [ACME_STATUS_ZONE, "acme-corp.com"] },
+      { token: value, provisionerToken: sb.provisionerToken },
+      { clients: { apiBase: sb.baseUrl } },
+    );
     expect(failures(report).map((c) => c.id)).toEqual(["zone-listing"]);
     expect(report.tokenKey).toBeUndefined();
 
     // Without zones, a token scoped to specific zones cannot be counted by listing: coverage says which zones its policies hold.
-    const counts = await verifyToken({
-      platform: PLATFORMS.drata!,
-      accounts: [ACME_CORP],
-      token: value,
-      provisionerToken: sb.provisionerToken,
-      apiBase: sb.baseUrl,
-    });
+    const counts = await verifyByFlags(
+      { platform: PLATFORMS.drata!, accounts: [ACME_CORP] },
+      { token: value, provisionerToken: sb.provisionerToken },
+      { clients: { apiBase: sb.baseUrl } },
+    );
     expect(checksById(counts).coverage).toMatchObject({
       status: "warn",
       remedy: "Pass --zones <names or IDs> to compare them with an exact list.",

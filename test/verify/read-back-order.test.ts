@@ -3,7 +3,8 @@ import type { DeployedToken } from "../../src/automation/engine";
 import { diffTokens } from "../../src/automation/token-diff";
 import type { LivePermissionGroup, TokenDetails } from "../../src/cloudflare/client";
 import { sameTokenInputs } from "../../src/rehearsal/sandbox-mocks";
-import { compareTokenWithPlan, type ExactnessExpectation } from "../../src/verify/exactness";
+import { compareTokenWithPlan } from "../../src/verify/exactness";
+import type { ExactnessExpectation } from "../../src/verify/types";
 import { ACME_CORP, planFor } from "../helpers/verify";
 
 // policyReadBackOrder: Cloudflare hands a token's policies back in another order and each policy's

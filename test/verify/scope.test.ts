@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/domain/permission-group";
 import { PLATFORMS } from "../../src/platforms";
-import { verifyToken } from "../../src/verify";
+import { verifyByFlags } from "../../src/cli/verify-flags";
 import {
   ACME_CORP,
   ACME_STATUS_ZONE,
@@ -191,7 +191,11 @@ describe("when and where the token works", () => {
       owner: { kind: "user" },
       policies: [{ groups: ascera!.policies[0]!.permissionGroups, resources: { [`com.cloudflare.api.account.${ACME_CORP}`]: "*" } }],
     });
-    const report = await verifyToken({ platform: PLATFORMS.ascera!, accounts: [ACME_CORP], token: value, apiBase: sb.baseUrl });
+    const report = await verifyByFlags(
+      { platform: PLATFORMS.ascera!, accounts: [ACME_CORP] },
+      { token: value },
+      { clients: { apiBase: sb.baseUrl } },
+    );
     expect(checksById(report).liveness!.detail).toContain(
       `but /user/tokens/verify accepts it: this is a user-owned token, and ASCERA needs one owned by account ${ACME_CORP}`,
     );
@@ -199,12 +203,11 @@ describe("when and where the token works", () => {
   });
 
   it("a value with a line break in it is refused before anything is sent", async () => {
-    const report = await verifyToken({
-      platform: PLATFORMS.ascera!,
-      accounts: [ACME_CORP],
-      token: "cfsbx_abcdefghijklmnopqrstuvwxyz0123456789ABCD\n",
-      apiBase: sb.baseUrl,
-    });
+    const report = await verifyByFlags(
+      { platform: PLATFORMS.ascera!, accounts: [ACME_CORP] },
+      { token: "cfsbx_abcdefghijklmnopqrstuvwxyz0123456789ABCD\n" },
+      { clients: { apiBase: sb.baseUrl } },
+    );
     expect(checksById(report).liveness!.detail).toBe(
       "the token value contains whitespace or a line break: it was not copied cleanly (nothing was sent)",
     );

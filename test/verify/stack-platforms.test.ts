@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { platformCatalog } from "../../src/config/schema";
 import { plan as planTokens } from "../../src/plan/plan";
 import { verifyPlans } from "../../src/verify";
+import { verifyClients } from "../../src/cli/verify-clients";
 import { ACME_GRC, ACME_LEDGER } from "../helpers/platforms";
 import { useSandbox } from "../helpers/sandbox";
 import { settingsFrom } from "../helpers/settings";
@@ -24,7 +25,12 @@ describe("verifyPlans (cfct verify --stack) on platforms the stack file defines"
     const results = await verifyPlans(
       plans,
       { valueFor: (plan) => values.get(plan.key), describe: (plan) => `the test's value of ${plan.key}` },
-      { stack: "test", platforms: platformCatalog(settings), apiBase: sb.baseUrl, provisionerToken: sb.provisionerToken },
+      {
+        stack: "test",
+        platforms: platformCatalog(settings),
+        clientsFor: ({ value, owner }) =>
+          verifyClients({ token: value, owner, apiBase: sb.baseUrl, provisionerToken: sb.provisionerToken }),
+      },
     );
     expect(results.map((r) => [r.title, r.report.platform, r.report.ok])).toEqual([
       ["acme-grc (acme-grc/default, user-owned, generation 1)", "acme-grc", true],

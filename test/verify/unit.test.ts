@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { LivePermissionGroup, TokenDetails } from "../../src/cloudflare/client";
 import { redact } from "../../src/cloudflare/http";
 import { inspectBaseUrl } from "../../src/verify/endpoint";
-import { compareTokenWithPlan, resourceAtoms, type ExactnessExpectation } from "../../src/verify/exactness";
+import { resourceAtoms } from "../../src/verify/atoms";
+import { compareTokenWithPlan } from "../../src/verify/exactness";
+import type { ExactnessExpectation } from "../../src/verify/types";
 import { PLATFORMS } from "../../src/platforms";
-import { VerifyInputError, envTokenSource, envVarFor, renderReport, reportJson, verifyToken, type VerifyReport } from "../../src/verify";
+import { envTokenSource, envVarFor, renderReport, reportJson, type VerifyReport } from "../../src/verify";
+import { UsageError } from "../../src/cli/errors";
+import { verifyByFlags } from "../../src/cli/verify-flags";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE, planFor } from "../helpers/verify";
 import { SCOPES } from "../../src/domain/permission-group";
 
@@ -53,12 +57,12 @@ describe("resource atoms", () => {
         "com.cloudflare.api.account.zone.<example.com>": "*",
       }),
     ).toEqual([
-      `account-zones:${ACME_CORP}`,
-      `zone:${ACME_STATUS_ZONE}`,
-      "all-zones",
-      "all-accounts",
-      "user:self",
-      "zone-name:example.com",
+      { kind: "account-zones", account: ACME_CORP },
+      { kind: "zone", id: ACME_STATUS_ZONE },
+      { kind: "all-zones" },
+      { kind: "all-accounts" },
+      { kind: "user" },
+      { kind: "zone-name", name: "example.com" },
     ]);
   });
 });
@@ -205,7 +209,8 @@ describe("secrets and output shape", () => {
 });
 
 describe("inputs that cannot be verified are refused before any request", () => {
-  const base = { token: "x".repeat(40), apiBase: "http://127.0.0.1:9/client/v4" };
+  const credentials = { token: "x".repeat(40) };
+  const options = { clients: { apiBase: "http://127.0.0.1:9/client/v4" } };
   it.each([
     [
       { platform: PLATFORMS.ascera!, accounts: [ACME_CORP], zones: ["acme-corp.com"] },
@@ -221,7 +226,7 @@ describe("inputs that cannot be verified are refused before any request", () => 
       /drata has no profile "everything"\. Fix: use one of guide/,
     ],
   ])("%#", async (input, message) => {
-    await expect(verifyToken({ ...base, ...input })).rejects.toThrow(VerifyInputError);
-    await expect(verifyToken({ ...base, ...input })).rejects.toThrow(message);
+    await expect(verifyByFlags(input, credentials, options)).rejects.toThrow(UsageError);
+    await expect(verifyByFlags(input, credentials, options)).rejects.toThrow(message);
   });
 });

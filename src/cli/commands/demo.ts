@@ -5,6 +5,7 @@ import { buildPipeline } from "../build-pipeline";
 import { clientsAt } from "../clients";
 import { EXIT } from "../errors";
 import { returnsExitCode } from "../exit-code";
+import { verifyByFlags } from "../verify-flags";
 
 export function registerDemo(program: Command): void {
   program
@@ -23,6 +24,7 @@ export function registerDemo(program: Command): void {
           print: (line) => process.stdout.write(`${line}\n`),
           rehearsalPipeline: (wiring) => buildPipeline({ ...wiring, projectDir, engine: "sandbox" }),
           clientsAt,
+          verifyByPlatform: verifyByFlags,
         });
         return result.ok ? EXIT.ok : EXIT.failed;
       }),

@@ -11,11 +11,11 @@ import {
   renderReports,
   reportJson,
   verifyPlans,
-  verifyToken,
   type TokenValueSource,
-  type VerifyInput,
   type VerifyReport,
 } from "../../verify";
+import { verifyClients } from "../verify-clients";
+import { verifyByFlags } from "../verify-flags";
 
 import path from "node:path";
 import type { EngineKind } from "../build-pipeline";
@@ -161,19 +161,21 @@ function readSecret(variable: string, what: string, secrets: string[]): string {
   return value;
 }
 
-function common(
-  options: VerifyOptions,
-  stackBudget?: RequestBudget,
-): Pick<VerifyInput, "apiBase" | "extraReadGroups" | "expiryWarnDays" | "probeAllZones" | "budgets"> {
+/** The settings every verification of the command shares; the clients' API base and budgets. */
+function common(options: VerifyOptions, stackBudget?: RequestBudget) {
   const days = Number(options.expiryWarnDays ?? "14");
   if (!Number.isInteger(days) || days < 0)
     throw new UsageError(`--expiry-warn-days "${options.expiryWarnDays}" is not a whole number of days`);
   return {
-    ...(options.apiBase ? { apiBase: options.apiBase } : {}),
-    extraReadGroups: options.extraRead ?? "warn",
-    expiryWarnDays: days,
-    ...(options.probeAllZones ? { probeAllZones: true } : {}),
-    budgets: new RateBudgets(REAL_CLOCK, options.rateBudget ?? stackBudget ?? DOCUMENTED_BUDGET),
+    tuning: {
+      extraReadGroups: options.extraRead ?? "warn",
+      expiryWarnDays: days,
+      ...(options.probeAllZones ? { probeAllZones: true } : {}),
+    },
+    clients: {
+      ...(options.apiBase ? { apiBase: options.apiBase } : {}),
+      budgets: new RateBudgets(REAL_CLOCK, options.rateBudget ?? stackBudget ?? DOCUMENTED_BUDGET),
+    },
   };
 }
 
@@ -188,17 +190,18 @@ async function verifyFlags(options: VerifyOptions, secrets: string[]): Promise<{
   const provisionerToken = options.provisionerTokenEnv
     ? readSecret(options.provisionerTokenEnv, "--provisioner-token-env", secrets)
     : undefined;
-  const accounts = splitList(options.accounts);
   const zones = options.zones === undefined ? undefined : options.zones.trim() === "all" ? ("all" as const) : splitList(options.zones);
-  const report = await verifyToken({
-    platform,
-    accounts,
-    ...(zones !== undefined ? { zones } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    token,
-    ...(provisionerToken ? { provisionerToken } : {}),
-    ...common(options),
-  });
+  const shared = common(options);
+  const report = await verifyByFlags(
+    {
+      platform,
+      accounts: splitList(options.accounts),
+      ...(zones !== undefined ? { zones } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+    },
+    { token, provisionerToken },
+    { ...shared.tuning, clients: shared.clients },
+  );
   return { title: `${platform.key} (${platform.owner}-owned)`, report };
 }
 
@@ -217,6 +220,7 @@ async function verifyStack(
   const plans = planTokens(settings);
   const provisionerEnv = options.provisionerTokenEnv ?? (process.env[PROVIDER_TOKEN_ENV] ? PROVIDER_TOKEN_ENV : undefined);
   const provisionerToken = provisionerEnv ? readSecret(provisionerEnv, "--provisioner-token-env", secrets) : undefined;
+  const shared = common(options, settings.rateBudget);
   return verifyPlans(plans, source, {
     stack: settings.stack,
     platforms: platformCatalog(settings),
@@ -225,8 +229,9 @@ async function verifyStack(
       const successor = settings.generations[plan.key]?.successor;
       return successor?.generation === plan.generation && successor.registeredAt !== undefined;
     },
-    ...(provisionerToken ? { provisionerToken } : {}),
-    ...common(options, settings.rateBudget),
+    clientsFor: ({ value, owner }) =>
+      verifyClients({ token: value, owner, ...(provisionerToken ? { provisionerToken } : {}), ...shared.clients }),
+    ...shared.tuning,
     secrets,
   });
 }
