@@ -52,7 +52,7 @@ export interface PipelineContext {
   /** Can the provisioner deploy these settings (given what is deployed)? Run before anything is created (src/automation/preflight.ts). */
   readonly preflight: (settings: Settings, deployed?: readonly DeployedToken[]) => Promise<PreflightReport>;
   /** Where a long hand-off stands, after each token; a TTY shows it as one line rewritten in place. */
-  readonly status?: (status: HandOffStatus) => void;
+  readonly status?: (status: ProgressStatus) => void;
 }
 
 /** One command's wiring (src/cli/build-pipeline.ts builds it): the context a run gets, and what it counts. */
@@ -73,7 +73,7 @@ export interface Pipeline {
   readonly cleanups: () => readonly CleanupEvidence[];
 }
 
-export interface HandOffStatus {
+export interface ProgressStatus {
   /** Tokens handled so far, of `total`. */
   readonly done: number;
   readonly total: number;
@@ -100,7 +100,7 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
   const result = await ctx.engine.up();
   const changeOf = (logicalName: string): ChangeOp => result.changes.find((c) => c.logicalName === logicalName)?.op ?? "same";
   for (const change of result.changes.filter((c) => c.op !== "same")) ctx.progress(`${change.logicalName}: ${change.op}d`);
-  const { generations: _recorded, ...summary } = await handOffAll(ctx, { ...settings, generations }, result.tokens, changeOf);
+  const { generations: _recorded, ...summary } = await verifyAndRegisterAll(ctx, { ...settings, generations }, result.tokens, changeOf);
   return summary;
 }
 
@@ -139,11 +139,11 @@ async function currentSettings(
 
 /**
  * `cfct verify --stack <env> --engine …`: every deployed token, its value from the stack's state
- * (its token resource's secret `value`). Registers nothing; it only moves the use baseline of tokens it used (see handOffAll).
+ * (its token resource's secret `value`). Registers nothing; it only moves the use baseline of tokens it used (see verifyAndRegisterAll).
  */
 export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
   const { settings } = await currentSettings(ctx);
-  const { generations: _recorded, ...summary } = await handOffAll(ctx, settings, await ctx.engine.outputs(), () => "same", {
+  const { generations: _recorded, ...summary } = await verifyAndRegisterAll(ctx, settings, await ctx.engine.outputs(), () => "same", {
     verifyOnly: true,
   });
   return summary;
@@ -154,7 +154,7 @@ export async function runVerify(ctx: PipelineContext): Promise<RunSummary> {
  * registers none); records registrations with the stack as they happen. A registered token that cfct
  * itself just used gets a new use baseline, so rotation never mistakes cfct's use for the platform's.
  */
-export async function handOffAll(
+export async function verifyAndRegisterAll(
   ctx: PipelineContext,
   settings: Settings,
   tokens: readonly DeployedToken[],
@@ -179,14 +179,14 @@ export async function handOffAll(
   const stepName = options.verifyOnly ? "verify" : "verify and register";
   for (const [index, token] of tokens.entries()) {
     try {
-      await handOffOne(token);
+      await verifyAndRegisterOne(token);
     } finally {
       ctx.status?.({ done: index + 1, total: tokens.length, step: stepName, token: token.logicalName });
     }
   }
   return { ok: problems.length === 0, tokens: evidence, problems, generations, pickedUp };
 
-  async function handOffOne(token: DeployedToken): Promise<void> {
+  async function verifyAndRegisterOne(token: DeployedToken): Promise<void> {
     const tokenPlan = planFor(plans, token);
     const change = changeOf(token.logicalName);
     const registered = isRegistered(generations, token);
@@ -201,7 +201,7 @@ export async function handOffAll(
     }
     // A registered successor waits for its platform to use it: cfct must not use it, or its use would count as the platform's.
     const awaitingPickup = registered && generations[token.key]?.successor?.generation === token.generation;
-    const step = await handOff(ctx, settings, token, tokenPlan, {
+    const step = await verifyAndRegister(ctx, settings, token, tokenPlan, {
       register: !registered && !options.verifyOnly && !supersededByRegistered(generations, token),
       ...(awaitingPickup
         ? { withoutUse: "this generation waits for its platform to use it, and cfct's own use would look like the platform's" }
@@ -248,7 +248,7 @@ function missingValueProblem(token: DeployedToken, settings: Settings): string {
   );
 }
 
-export interface HandOffResult {
+export interface VerifyAndRegisterResult {
   readonly verify: VerifyEvidence;
   readonly registration?: RegistrationOutcome;
   readonly problems: string[];
@@ -257,13 +257,13 @@ export interface HandOffResult {
 }
 
 /** Verify one token generation and, if asked and it passed, register it with its platform. */
-export async function handOff(
+export async function verifyAndRegister(
   ctx: PipelineContext,
   settings: Settings,
   token: DeployedToken,
   tokenPlan: TokenPlan,
   options: { register: boolean; withoutUse?: string },
-): Promise<HandOffResult> {
+): Promise<VerifyAndRegisterResult> {
   const value = await ctx.engine.tokenValue(token.logicalName);
   if (!isUsableValue(value)) return { verify: { ok: false, apiCalls: 0, checks: [] }, problems: [missingValueProblem(token, settings)] };
   const { lastUsedOn, ...verify } = await ctx.verifier.verify({

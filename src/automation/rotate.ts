@@ -4,7 +4,7 @@ import { PlanError, plan } from "../plan/plan";
 import { PLATFORMS } from "../platforms";
 import type { PickupCheck } from "../registration";
 import type { DeployedToken, EngineResult } from "./engine";
-import { handOffAll, pinnedSettings, type PipelineContext, type RunSummary } from "./pipeline";
+import { verifyAndRegisterAll, pinnedSettings, type PipelineContext, type RunSummary } from "./pipeline";
 import { rfc3339 } from "../domain/time";
 import { type TokenGenerations } from "../domain/generation";
 import { decide, NO_OBSERVATIONS, type Observations, type RotationAction } from "./rotation-decide";
@@ -73,28 +73,28 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
       await ctx.engine.saveGenerations(generations);
       continue;
     }
-    const handOffs = of("hand-off");
-    if (handOffs.length > 0) {
+    const toRegister = of("register");
+    if (toRegister.length > 0) {
       settings = { ...settings, generations };
       const created = await ctx.engine.up();
       deployed = [...created.tokens];
-      for (const { key, generation } of handOffs) {
+      for (const { key, generation } of toRegister) {
         const token = created.tokens.find((t) => t.key === key && t.generation === generation);
         const why = observations.exposed.get(key) ? ` (Cloudflare deactivated g${generation - 1}: its value was found exposed)` : "";
         if (token && changeOf(created, token.logicalName) === "create")
           await event(key, "successor-created", `new token ${token.logicalName}${why}`, generation);
       }
-      const successors = created.tokens.filter((t) => handOffs.some((h) => h.key === t.key && h.generation === t.generation));
+      const successors = created.tokens.filter((t) => toRegister.some((h) => h.key === t.key && h.generation === t.generation));
       // The same deploy applied any other config change: those tokens are verified too.
       const changed = created.tokens.filter((t) => !successors.includes(t) && changeOf(created, t.logicalName) !== "same");
-      handed = await handOffAll(ctx, settings, [...successors, ...changed], (name) => changeOf(created, name));
+      handed = await verifyAndRegisterAll(ctx, settings, [...successors, ...changed], (name) => changeOf(created, name));
       generations = handed.generations;
-      const outcomes = new Map(observations.handOff);
-      for (const { key, generation } of handOffs) {
+      const outcomes = new Map(observations.registration);
+      for (const { key, generation } of toRegister) {
         const token = successors.find((t) => t.key === key && t.generation === generation);
         outcomes.set(key, token && handedOver(handed.tokens.find((e) => e.logicalName === token.logicalName)) ? "done" : "failed");
       }
-      observations = { ...observations, handOff: outcomes };
+      observations = { ...observations, registration: outcomes };
       continue;
     }
 

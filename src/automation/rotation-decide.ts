@@ -28,10 +28,15 @@ export interface Observations {
   /** What the platform's own status API says (null: the connection has none). */
   readonly platform: ReadonlyMap<string, (PickupResult & { readonly kind: string }) | null>;
   /** The outcome of this run's deploy, verify and register for the key's successor. */
-  readonly handOff: ReadonlyMap<string, "done" | "failed">;
+  readonly registration: ReadonlyMap<string, "done" | "failed">;
 }
 
-export const NO_OBSERVATIONS: Observations = { exposed: new Map(), successorLastUsed: new Map(), platform: new Map(), handOff: new Map() };
+export const NO_OBSERVATIONS: Observations = {
+  exposed: new Map(),
+  successorLastUsed: new Map(),
+  platform: new Map(),
+  registration: new Map(),
+};
 
 type Promotion = Extract<RotationEvent["event"], "picked-up" | "old-expired" | "grace-ended">;
 
@@ -42,7 +47,7 @@ export type RotationAction =
   /** Record a successor generation with the stack; the next deploy creates it. */
   | { readonly kind: "declare-successor"; readonly key: string; readonly successor: Generation }
   /** Deploy what is declared, then verify and register the successor. */
-  | { readonly kind: "hand-off"; readonly key: string; readonly generation: number }
+  | { readonly kind: "register"; readonly key: string; readonly generation: number }
   /** The successor replaces the active generation; the next deploy revokes the old one. */
   | { readonly kind: "promote"; readonly key: string; readonly generation: number; readonly event: Promotion; readonly detail: string }
   /** Nothing to do for this key in this run. */
@@ -76,8 +81,8 @@ export function decide(
     const { successor } = entry;
     if (!successor) return startOrRest(key, entry.active, active, observations, now, policy);
 
-    const handOff = observations.handOff.get(key);
-    if (handOff === undefined) return { kind: "hand-off", key, generation: successor.generation };
+    const registration = observations.registration.get(key);
+    if (registration === undefined) return { kind: "register", key, generation: successor.generation };
     const rest = (event: "failed" | "waiting-for-pickup", detail: string): RotationAction => ({
       kind: "rest",
       key,
@@ -92,7 +97,7 @@ export function decide(
       event,
       detail,
     });
-    if (handOff === "failed") return rest("failed", "successor not verified or not registered; the old generation stays in place");
+    if (registration === "failed") return rest("failed", "successor not verified or not registered; the old generation stays in place");
     const deployedSuccessor = live(successor.generation);
     if (!successor.registeredAt || !deployedSuccessor) return rest("waiting-for-pickup", "not registered yet");
 

@@ -1,11 +1,11 @@
-import type { HandOffStatus } from "../automation/pipeline";
+import type { ProgressStatus } from "../automation/pipeline";
 import { describeBudget, PROVISIONER_USER, type BudgetStatus, type PacingEvent } from "../cloudflare/pacing";
 import { rfc3339 } from "../domain/time";
 
 /** Where a long run's output goes: log lines, and the hand-off status after each token. */
 export interface ProgressOutput {
   line(text: string): void;
-  status(status: HandOffStatus): void;
+  status(status: ProgressStatus): void;
 }
 
 function duration(seconds: number): string {
@@ -16,7 +16,7 @@ function duration(seconds: number): string {
 }
 
 /** `12/401 tokens · verify and register · 812 of 1200 requests left, next window in 2 min 3 s · ETA 4 min 10 s` */
-export function formatHandOffStatus(status: HandOffStatus, budget: BudgetStatus, elapsedSeconds: number): string {
+export function formatProgressStatus(status: ProgressStatus, budget: BudgetStatus, elapsedSeconds: number): string {
   const parts = [`${status.done}/${status.total} tokens`, status.step];
   if (budget.remaining !== undefined) {
     const left = `${budget.remaining}${budget.quota !== undefined ? ` of ${budget.quota}` : ""} requests left`;
@@ -41,7 +41,7 @@ export function progressOutput(stream: NodeJS.WriteStream, budget: () => BudgetS
       else stream.write(`${text}\n`);
     },
     status(status) {
-      const text = formatHandOffStatus(status, budget(), (clock() - started) / 1000);
+      const text = formatProgressStatus(status, budget(), (clock() - started) / 1000);
       if (!stream.isTTY) {
         stream.write(`${text}\n`);
         return;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runUp, type HandOffStatus, type PipelineContext } from "../../src/automation/pipeline";
+import { runUp, type ProgressStatus, type PipelineContext } from "../../src/automation/pipeline";
 import { PROVISIONER_USER, type RequestBudget } from "../../src/cloudflare/pacing";
 import type { RunningSandbox } from "../../src/sandbox";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/demo/webhook-receiver";
@@ -41,14 +41,14 @@ function fleetProject(stack: string, running = sandbox): TestProject {
 function fleetPipeline(
   project: TestProject,
   lines: string[],
-  statuses: HandOffStatus[] = [],
+  statuses: ProgressStatus[] = [],
   { running = sandbox, rateBudget }: { running?: RunningSandbox; rateBudget?: RequestBudget } = {},
 ) {
   const pipeline = pipelineFor(running, project, lines, {
     pacingClock: sandboxPacingClock(running.control),
     ...(rateBudget ? { rateBudget } : {}),
   });
-  return { pipeline, context: { ...pipeline.context, status: (s: HandOffStatus) => statuses.push(s) } satisfies PipelineContext };
+  return { pipeline, context: { ...pipeline.context, status: (s: ProgressStatus) => statuses.push(s) } satisfies PipelineContext };
 }
 
 async function refused(running = sandbox): Promise<Record<string, number>> {
@@ -79,7 +79,7 @@ describe("a fleet under a tight rate limit", () => {
   it("one cfct up deploys, verifies and registers every token, paced so that no request is refused", async () => {
     const project = fleetProject("fleet");
     const lines: string[] = [];
-    const statuses: HandOffStatus[] = [];
+    const statuses: ProgressStatus[] = [];
     const { pipeline, context } = fleetPipeline(project, lines, statuses);
     const summary = await runUp(context);
 

@@ -34,9 +34,9 @@ const observed = (
   exposed: new Map(Object.entries(o.exposed ?? {})),
   successorLastUsed: new Map(Object.entries(o.successorLastUsed ?? {})),
   platform: new Map(Object.entries(o.platform ?? {})),
-  handOff: new Map(Object.entries(o.handOff ?? {})),
+  registration: new Map(Object.entries(o.registration ?? {})),
 });
-const handedOver = { handOff: { drata: "done" as const } };
+const handedOver = { registration: { drata: "done" as const } };
 
 interface Row {
   readonly name: string;
@@ -95,13 +95,13 @@ const rows: Row[] = [
     name: "successor declared: deploy, verify and register it",
     generations: { drata: { active: g1, successor: g2() } },
     deployed: [token("drata", 1, soon)],
-    expected: { kind: "hand-off", key: "drata", generation: 2 },
+    expected: { kind: "register", key: "drata", generation: 2 },
   },
   {
     name: "failed verify or registration: rests as failed, the old generation stays",
     generations: { drata: { active: g1, successor: g2() } },
     deployed: bothLive,
-    observations: observed({ handOff: { drata: "failed" } }),
+    observations: observed({ registration: { drata: "failed" } }),
     expected: { kind: "rest", event: "failed", generation: 2 },
   },
   {
@@ -222,7 +222,7 @@ describe("decide: every rotation transition, without I/O", () => {
     const actions = decide(generations, deployed, observed({ exposed: { drata: false } }), NOW, POLICY);
     expect(actions).toEqual([
       { kind: "rest", key: "drata", generation: 1, event: "not-due", detail: `expires ${farOff}, in 36 days` },
-      { kind: "hand-off", key: "drata-gold", generation: 2 },
+      { kind: "register", key: "drata-gold", generation: 2 },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatHandOffStatus, pacingLine, progressOutput } from "../../src/cli/progress";
+import { formatProgressStatus, pacingLine, progressOutput } from "../../src/cli/progress";
 
 const budget = { principal: "user:provisioner", remaining: 812, quota: 1200, resetsInSeconds: 123, windows: 1, refused: 0, sent: 388 };
 
@@ -10,12 +10,12 @@ function stream(isTTY: boolean) {
 
 describe("fleet progress", () => {
   it("says tokens done of total, the step, requests left, time to the next window and the ETA", () => {
-    expect(formatHandOffStatus({ done: 12, total: 401, step: "verify and register", token: "ascera-1-g1" }, budget, 60)).toBe(
+    expect(formatProgressStatus({ done: 12, total: 401, step: "verify and register", token: "ascera-1-g1" }, budget, 60)).toBe(
       "12/401 tokens · verify and register · 812 of 1200 requests left, next window in 2 min 3 s · ETA 32 min 25 s",
     );
     // Before the first answer nothing is known about the budget, and a finished run has no ETA.
     expect(
-      formatHandOffStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0, sent: 0 }, 5),
+      formatProgressStatus({ done: 3, total: 3, step: "verify", token: "x" }, { principal: "p", windows: 0, refused: 0, sent: 0 }, 5),
     ).toBe("3/3 tokens · verify");
   });
 
