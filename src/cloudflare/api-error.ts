@@ -108,8 +108,6 @@ function envelopeErrors(body: unknown): ApiErrorDetail[] {
 /** Any error of a request to `baseUrl` as a CloudflareApiError, its text scrubbed of `secrets`. */
 export function classifyError(error: unknown, baseUrl: string, secrets: readonly (string | null)[]): CloudflareApiError {
   if (error instanceof CloudflareApiError) return error;
-  // Raised in our fetch (a spent budget), wrapped by the SDK as a connection error.
-  if (error instanceof APIConnectionError && error.cause instanceof CloudflareApiError) return error.cause;
   if (error instanceof APIConnectionTimeoutError)
     return new CloudflareApiError("timeout", `no answer from ${baseUrl} in time`, undefined, []);
   if (error instanceof APIConnectionError) {

@@ -28,6 +28,8 @@ export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
 
 /** waitOutRefusals gives up on a request Cloudflare refuses this often in a row: something else is spending the budget. */
 const MAX_REFUSALS_IN_A_ROW = 5;
+/** Marks the answer that stands for our own budget's refusal (never sent: it only ever comes from pacedFetch). */
+const BUDGET_SPENT_HEADER = "x-cfct-budget-spent";
 
 /** Counts HTTP requests; share one between clients to total a whole operation. */
 export class ApiCallCounter {
@@ -171,13 +173,26 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   // Longer waits are reported, not slept through: a 429 asking for an hour is not a rate-limit window.
   const maxWaitSeconds = options.waitOutRefusals ? (options.maxRefusalWaitSeconds ?? 600) : maxRetryAfter;
   const waitable = (response: Response) => options.waitOutRefusals === true && (retryAfterSeconds(response.headers) ?? 0) <= maxWaitSeconds;
+  // A spent budget is answered, not thrown: the SDK retries an error thrown by fetch (sleeping its
+  // backoff each time), but never an answer marked x-should-retry: false. The answer carries the
+  // key of the refusal it stands for, which the caller gets back instead of an HTTP 429.
+  const spentBudget = new Map<string, CloudflareApiError>();
+  let refusals = 0;
+  const ownRefusal = (error: unknown): CloudflareApiError | undefined => {
+    const key = error instanceof APIError ? error.headers?.get(BUDGET_SPENT_HEADER) : undefined;
+    const refusal = key ? spentBudget.get(key) : undefined;
+    if (key) spentBudget.delete(key);
+    return refusal;
+  };
   const pacedFetch = async (input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Response> => {
     let permit: Permit | undefined;
     try {
       permit = await budget?.acquire(maxWaitSeconds * 1000);
     } catch (error) {
       if (!(error instanceof BudgetSpentError)) throw error;
-      throw new CloudflareApiError("rate_limited", error.message, undefined, [], error.waitSeconds);
+      const key = String((refusals += 1));
+      spentBudget.set(key, new CloudflareApiError("rate_limited", error.message, undefined, [], error.waitSeconds));
+      return new Response(null, { status: 429, headers: { "x-should-retry": "false", [BUDGET_SPENT_HEADER]: key } });
     }
     counter.record();
     // The SDK's timeout started before the wait for budget; this one counts from the send.
@@ -199,7 +214,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       throw new Error(`refusing to send a request outside the configured base URL ${baseUrl}`);
     }
     let response = await pacedFetch(input, init ?? {});
-    for (let refusals = 1; response.status === 429 && budget && waitable(response) && refusals <= MAX_REFUSALS_IN_A_ROW; refusals += 1) {
+    const cloudflareRefused = (answer: Response) => answer.status === 429 && !answer.headers.has(BUDGET_SPENT_HEADER);
+    for (let refused = 1; cloudflareRefused(response) && budget && waitable(response) && refused <= MAX_REFUSALS_IN_A_ROW; refused += 1) {
       // The budget now waits until Cloudflare said; the same request goes again then.
       await response.arrayBuffer().catch(() => undefined);
       response = await pacedFetch(input, init ?? {});
@@ -229,7 +245,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     ...(options.apiToken === null ? { defaultHeaders: { Authorization: null } } : {}),
   });
 
-  const toError = (error: unknown): CloudflareApiError => classifyError(error, baseUrl, secrets);
+  const toError = (error: unknown): CloudflareApiError => ownRefusal(error) ?? classifyError(error, baseUrl, secrets);
 
   const call = async <T>(run: () => PromiseLike<T>): Promise<T> => {
     try {
@@ -283,6 +299,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         const { data, response } = await sdk.get<unknown>(path, { maxRetries: 1 }).withResponse();
         return typeof data === "string" ? { status: response.status, text: data.slice(0, 2000) } : { status: response.status, json: data };
       } catch (error) {
+        const refusal = ownRefusal(error);
+        if (refusal) throw refusal;
         if (error instanceof APIError && typeof error.status === "number") {
           const location = error.headers?.get("location") ?? undefined;
           return error.error !== undefined
@@ -306,6 +324,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         const { data, response } = await sent.withResponse();
         return { status: response.status, json: data, headers: response.headers };
       } catch (error) {
+        const refusal = ownRefusal(error);
+        if (refusal) throw refusal;
         if (error instanceof APIError && typeof error.status === "number")
           return { status: error.status, json: error.error, ...(error.headers ? { headers: error.headers } : {}) };
         throw toError(error);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { createCloudflareClient, type TokenBody } from "../../src/cloudflare/client";
+import { describe, expect, it, vi } from "vitest";
+import { createCloudflareClient, type CloudflareClient, type TokenBody } from "../../src/cloudflare/client";
 import { RateBudget, type PacingClock } from "../../src/cloudflare/pacing";
 import type { TokenOwner } from "../../src/domain/owner";
 import { controlFetch } from "../../src/sandbox/control-client";
@@ -88,6 +88,31 @@ describe("CloudflareClient's token operations, against the sandbox", () => {
     });
     expect(await client.listTokens(USER)).toEqual(expect.any(Array));
     await expect(client.deleteToken(USER, "0".repeat(32))).rejects.toMatchObject({ name: "CloudflareApiError", kind: "rate_limited" });
+    expect(client.apiCalls()).toBe(1);
+  });
+
+  it.each([
+    ["a token operation", (client: CloudflareClient) => client.deleteToken(USER, "0".repeat(32))],
+    ["a raw request", (client: CloudflareClient) => client.request("GET", "/user/tokens")],
+    ["a raw GET", (client: CloudflareClient) => client.rawGet("/user/tokens")],
+  ])("%s refused by its own spent budget is not retried by the SDK: the budget is asked once, and the refusal is ours", async (_, run) => {
+    const frozen: PacingClock = { now: () => 0, sleepUntil: async () => undefined };
+    const budget = new RateBudget("provisioner", frozen, { requests: 1, windowSeconds: 300 });
+    const client = createCloudflareClient({
+      apiToken: sandbox.provisionerToken,
+      baseUrl: sandbox.baseUrl,
+      maxRetries: 3,
+      maxRetryAfterSeconds: 1,
+      budget,
+    });
+    await client.listTokens(USER);
+    const asked = vi.spyOn(budget, "acquire");
+    await expect(run(client)).rejects.toMatchObject({
+      name: "CloudflareApiError",
+      kind: "rate_limited",
+      message: expect.stringContaining("provisioner"),
+    });
+    expect(asked).toHaveBeenCalledTimes(1);
     expect(client.apiCalls()).toBe(1);
   });
 });
