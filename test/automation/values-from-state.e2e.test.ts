@@ -7,7 +7,6 @@ import type { DeployedToken } from "../../src/automation/engine";
 import type { OrphanTokens } from "../../src/automation/pending-creates";
 import { runUp, runVerify, type PipelineContext } from "../../src/automation/pipeline";
 import { PulumiEngine } from "../../src/automation/pulumi-engine";
-import { nameOfUrn } from "../../src/automation/stack-state";
 import type { RegistrationRequest } from "../../src/registration";
 import { TOKEN_RESOURCE_TYPES } from "../../src/domain/resource-types";
 import { mockTokenValue, runStackProgram, type ProgramRun } from "../helpers/program-under-mocks";
@@ -38,10 +37,10 @@ function devStack(run: ProgramRun, extraOutputs: StackStateOptions["outputs"] = 
     stack: "dev",
     outputs: { tokens: { value: run.outputs["tokens"], secret: false }, ...extraOutputs },
     tokens: run.resources
-      .filter((r) => tokenTypes.includes(r.urn.split("::")[2]!.split("$").pop()!))
-      .map(({ urn, id, state: { value, ...inputs } }) => ({
-        logicalName: nameOfUrn(urn),
-        type: urn.split("::")[2]!.split("$").pop()!,
+      .filter((r) => tokenTypes.includes(r.type))
+      .map(({ type, name, id, state: { value, ...inputs } }) => ({
+        logicalName: name,
+        type,
         id: id!,
         value: value as string,
         inputs,

@@ -53,7 +53,8 @@ const settle = (value) => new Promise((resolve) => pulumi.output(value).apply(re
       if (pulumi.Resource.isInstance(value)) continue;
       outputs[key] = { value: await settle(value), secret: pulumi.Output.isInstance(value) ? await pulumi.isSecret(value) : false };
     }
-    await pulumi.runtime.waitForRPCs?.();
+    // Ends the run as the Automation API ends a program: every registration drained first.
+    await pulumi.runtime.disconnect();
     process.stdout.write(JSON.stringify({ registered, invokes, outputs }));
   } catch (error) {
     process.stdout.write(JSON.stringify({ error: String(error && error.message || error) }));

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ComplianceToken, type ComplianceTokenPlatform } from "../../src/index";
 import { planComponentToken } from "../../src/component/arguments";
+import { endMockedRun } from "../helpers/mocked-run";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 import { ACME_LEDGER } from "../helpers/platforms";
@@ -17,7 +18,7 @@ describe("ComplianceToken's platform argument: a key of the catalog, or a defini
     registered.length = 0;
     await pulumi.runtime.setMocks(mocks, "consumer", "dev", false);
     new ComplianceToken("acme", { platform: ACME_AUDIT, accounts: [ACME_CORP] });
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await endMockedRun();
     const component = registered.find((r) => r.type === "cf-compliance-tokens:index:ComplianceToken")!;
     expect(component.inputs.platform).toBe("acme-audit");
     expect(component.inputs.owner).toEqual({ kind: "account", accountId: ACME_CORP });

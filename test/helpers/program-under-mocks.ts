@@ -6,7 +6,9 @@ import { CONFIG_NAMESPACE } from "../../src/config/schema";
 import { readProjectConfig, stackFilePath } from "../../src/config/stack-file";
 import { SCOPES } from "../../src/domain/permission-group";
 import { complianceTokensProgram } from "../../src/program/program";
+import { nameOfUrn } from "../../src/automation/stack-state";
 import { pulumiConfigString } from "../../src/rehearsal/rehearsal-engine";
+import { endMockedRun, recordRegisteredOutputs } from "./mocked-run";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const PROJECT = "cf-compliance-tokens";
@@ -20,10 +22,13 @@ function hex(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
-/** A resource as Pulumi's mock monitor recorded it: its URN, ID, and state (for a component, its registered outputs). */
+/** A resource the program declared: a token as the mocked provider created it, or a component with the outputs it registered. */
 export interface RegisteredResource {
-  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** The provider's ID of a token; null for a component. */
   readonly id: string | null;
+  /** A token's state (its inputs and value); a component's registered outputs. */
   readonly state: Record<string, unknown>;
 }
 
@@ -35,10 +40,15 @@ export interface ProgramRun {
   readonly resources: readonly RegisteredResource[];
 }
 
-/** Cloudflare's answers to the component's invokes: every known group, a zone for any name, one user. */
-const mocks: pulumi.runtime.Mocks = {
+/**
+ * Cloudflare's answers to the component's invokes: every known group, a zone for any name, one user.
+ * Each token the provider creates is added to `tokens`.
+ */
+const mocksRecording = (tokens: RegisteredResource[]): pulumi.runtime.Mocks => ({
   newResource(args) {
-    return { id: args.custom ? mockTokenId(args.name) : undefined, state: { ...args.inputs, value: mockTokenValue(args.name) } };
+    const created = { id: args.custom ? mockTokenId(args.name) : undefined, state: { ...args.inputs, value: mockTokenValue(args.name) } };
+    if (args.custom) tokens.push({ type: args.type, name: args.name, id: created.id!, state: created.state });
+    return created;
   },
   call(args) {
     const groups = (scopes: string[]) =>
@@ -62,28 +72,36 @@ const mocks: pulumi.runtime.Mocks = {
         throw new Error(`unexpected invoke ${args.token}`);
     }
   },
-};
+});
 
 /** The stack program for `stack`, with this repository's stacks/Pulumi.<stack>.yaml as its config, under Pulumi's mocks. */
 export async function runStackProgram(stack: string, now = new Date("2026-11-25T00:00:00Z")): Promise<ProgramRun> {
-  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-  const config = readProjectConfig(stackFilePath(PROJECT_DIR, stack));
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
-  );
-  const program = (await complianceTokensProgram(now)) as Record<string, unknown>;
-  const outputs = (await new Promise((resolve) => pulumi.output(program).apply(resolve))) as Record<string, unknown>;
-  const secretOutputs: string[] = [];
-  for (const [name, output] of Object.entries(program)) if (await pulumi.isSecret(pulumi.output(output))) secretOutputs.push(name);
-  // Components register their outputs asynchronously: wait for them (internal, exported at run time).
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  type Recorded = { urn: string; id: string | null; state: { toJavaScript?: () => unknown } | undefined };
-  const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, Recorded> };
-  const resources = [...monitor.getRegisteredResources().values()].map(({ urn, id, state }) => ({
-    urn,
-    id,
-    // A component's registered outputs arrive as a protobuf Struct.
-    state: (state?.toJavaScript ? state.toJavaScript() : (state ?? {})) as Record<string, unknown>,
-  }));
-  return { outputs, secretOutputs, resources };
+  const tokens: RegisteredResource[] = [];
+  const registeredOutputs = recordRegisteredOutputs();
+  try {
+    await pulumi.runtime.setMocks(mocksRecording(tokens), PROJECT, stack, false);
+    const config = readProjectConfig(stackFilePath(PROJECT_DIR, stack));
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(Object.entries(config).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, pulumiConfigString(value)])),
+    );
+    const program = (await complianceTokensProgram(now)) as Record<string, unknown>;
+    const outputs = (await new Promise((resolve) => pulumi.output(program).apply(resolve))) as Record<string, unknown>;
+    const secretOutputs: string[] = [];
+    for (const [name, output] of Object.entries(program)) if (await pulumi.isSecret(pulumi.output(output))) secretOutputs.push(name);
+    await endMockedRun();
+    const components = (await registeredOutputs.resolve()).map(({ urn, outputs: state }) => ({
+      type: typeOfUrn(urn),
+      name: nameOfUrn(urn),
+      id: null,
+      state,
+    }));
+    return { outputs, secretOutputs, resources: [...tokens, ...components] };
+  } finally {
+    registeredOutputs.restore();
+  }
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>`: the last type of the chain. */
+function typeOfUrn(urn: string): string {
+  return urn.split("::")[2]!.split("$").pop()!;
 }

@@ -14,6 +14,7 @@ import { projectKeys, stackFilePath } from "../../src/config/stack-file";
 import { complianceTokenMocks } from "../../src/component/mocks";
 import { complianceTokensProgram } from "../../src/program/program";
 import { COMPLIANCE_TOKEN_TYPE } from "../../policies/rules/common";
+import { endMockedRun } from "../helpers/mocked-run";
 import { ACME_CORP } from "../helpers/settings";
 
 export const PROJECT = "cf-compliance-tokens";
@@ -68,8 +69,7 @@ export async function deploy(stack: string, config: Record<string, unknown>, now
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(v)])));
   const outputs = await complianceTokensProgram(now);
   await Promise.all(Object.values(outputs.tokens).map((token) => new Promise((resolve) => token.id.apply(resolve))));
-  // Let registerOutputs finish before a later deploy() replaces the mock monitor (internal, exported at run time).
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await endMockedRun();
 
   const components = new Map(created.filter((r) => r.type === COMPLIANCE_TOKEN_TYPE).map((r) => [r.name, urnOf(stack, r.type, r.name)]));
   return created.map((r): FakeResource => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { complianceTokenMocks, mockPermissionGroupId } from "../../src/component/mocks";
 // The program creates resources only when called, so a static import before setMocks is safe.
 import { complianceTokensProgram } from "../../src/program/program";
+import { endMockedRun } from "../helpers/mocked-run";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 
@@ -40,8 +41,7 @@ async function runProgram() {
   const outputs = await complianceTokensProgram(new Date("2026-11-25T00:00:00Z"));
   // Registration is asynchronous: wait until every token resource has been created.
   await Promise.all(Object.values(outputs.tokens).map((token) => unwrap(pulumi.all([token.id, token.expiresOn]))));
-  // Let registerOutputs finish before the next run replaces the mock engine (internal, exported at run time).
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await endMockedRun();
   return outputs;
 }
 
