@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
@@ -11,6 +12,9 @@ export default defineConfig({
   test: {
     // Pulumi's runtime keeps global state (mocks, config), so every file gets its own process.
     pool: "forks",
+    // One file per core, not vitest's default of one fewer: most e2e time is spent waiting on
+    // spawned CLIs and the SDK's retry backoff, and on a 2-core runner the default runs files one at a time.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // vi.stubEnv is undone after every test, so no file has to remember to.
