@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ComplianceToken, type ComplianceTokenArgs } from "../../src/index";
 import { COMPLIANCE_TOKEN_TYPE } from "../../src/domain/resource-types";
-import { endMockedRun } from "../helpers/mocked-run";
+import { endMockedRun, unwrap } from "../helpers/mocked-run";
 import { ACME_CORP } from "../helpers/settings";
-import { componentMocks } from "./mocks";
+import { componentMocks } from "../helpers/component-mocks";
 
 /** The component as a resource among others: its child token to depend on, and rehydration by URN. */
 const { mocks, registered, invokes } = componentMocks();
@@ -15,8 +15,6 @@ async function start() {
   invokes.length = 0;
   await pulumi.runtime.setMocks(mocks, "consumer", "dev", false);
 }
-
-const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 describe("ComplianceToken's child token", () => {
   it("is the component's `token`: the user-owned ApiToken, parented to it, with the component's tokenId", async () => {

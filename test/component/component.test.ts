@@ -6,7 +6,7 @@ import { planComponentToken } from "../../src/component/arguments";
 import { plannedResources } from "../../src/diff/policy-verdict";
 import { endMockedRun, recordRegisteredOutputs } from "../helpers/mocked-run";
 import { ACME_CORP } from "../helpers/settings";
-import { componentMocks } from "./mocks";
+import { componentMocks } from "../helpers/component-mocks";
 
 /** The component on its own, under mocks: what the package test cannot see from outside. */
 const { mocks, registered, invokes } = componentMocks();

@@ -6,7 +6,7 @@ import { endMockedRun } from "../helpers/mocked-run";
 import { ACME_CORP } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 import { ACME_LEDGER } from "../helpers/platforms";
-import { componentMocks } from "./mocks";
+import { componentMocks } from "../helpers/component-mocks";
 
 /** The component's `platform` argument as a definition of the caller's own, under mocks. */
 const { mocks, registered } = componentMocks();

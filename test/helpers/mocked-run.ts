@@ -52,3 +52,6 @@ export function recordRegisteredOutputs(): { resolve(): Promise<RegisteredOutput
     restore: () => spy.mockRestore(),
   };
 }
+
+/** An output's value, once Pulumi's mocks resolve it. */
+export const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));

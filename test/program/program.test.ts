@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { complianceTokenMocks, mockPermissionGroupId } from "../../src/component/mocks";
 // The program creates resources only when called, so a static import before setMocks is safe.
 import { complianceTokensProgram } from "../../src/program/program";
-import { endMockedRun } from "../helpers/mocked-run";
+import { endMockedRun, unwrap } from "../helpers/mocked-run";
 import { ACME_CORP, ACME_LABS, ACME_STATUS_ZONE } from "../helpers/settings";
 import { SCOPES } from "../../src/domain/permission-group";
 
@@ -32,8 +32,6 @@ const mocks = (): pulumi.runtime.Mocks =>
 function configure(raw: Record<string, unknown>) {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`cf-compliance-tokens:${k}`, JSON.stringify(v)])));
 }
-
-const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 async function runProgram() {
   created.length = 0;
