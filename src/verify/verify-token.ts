@@ -214,7 +214,7 @@ function whyNotReadBack(unused: string | undefined, hasProvisioner: boolean): Ch
 function zoneModeOf(input: VerifyInput): ZoneMode {
   const readsZones = input.plan.policies.some((p) => p.permissionGroups.some((g) => g.scope === SCOPES.zone));
   if (!readsZones) return { kind: "none" };
-  if (input.by === "platform" && input.zonesUnspecified) return { kind: "unspecified" };
+  if (input.by === "platform" && input.zonesUnspecified) return { kind: "unspecified", ...input.zonesUnspecified };
   const zones = input.plan.scope.zones;
   return zones === "all" ? { kind: "all" } : { kind: "explicit", zones };
 }
