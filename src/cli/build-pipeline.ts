@@ -5,15 +5,15 @@ import { RehearsalEngine } from "../rehearsal/rehearsal-engine";
 import { readClock, readInstance, type SandboxControl } from "../sandbox/control-client";
 import { VerifyMemo, verifyToken } from "../verify";
 import { verifyClients } from "./verify-clients";
-import type { CleanedUpToken } from "../automation/engine";
-import type { CleanupEvidence } from "../evidence/record";
-import { rfc3339 } from "../domain/time";
 import type { Pipeline, TokenInspector, TokenVerifier } from "../automation/pipeline";
 import { preflight } from "../automation/preflight";
 import { PulumiEngine } from "../automation/pulumi-engine";
 import { PROVIDER_TOKEN_ENV } from "../automation/pulumi-environment";
 import { pacingLine } from "./progress";
 import { ChangeNoticingEngine } from "./change-noticing-engine";
+import { ChangeCount } from "./change-count";
+import { changeNoticingRegistrar } from "./change-noticing-registrar";
+import { LeftoverCleanups } from "./leftover-cleanups";
 
 export type EngineKind = "pulumi" | "sandbox";
 
@@ -68,18 +68,8 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     return options.sandboxControl;
   };
   const now = rehearsal ? () => readClock(control()) : async () => new Date();
-  let changes = 0;
-  const cleanups: CleanupEvidence[] = [];
-  // A deleted leftover is a change (exit 2 if the run stops later), and the evidence names it.
-  const onCleanup = async (token: CleanedUpToken) => {
-    changes += 1;
-    cleanups.push({
-      ...token,
-      at: rfc3339(await now()),
-      detail:
-        "created by an interrupted earlier run (its create was in flight and never recorded, so nobody could hold its value); deleted by this run",
-    });
-  };
+  const changes = new ChangeCount();
+  const cleanups = new LeftoverCleanups(changes, now);
   const engine = new ChangeNoticingEngine(
     rehearsal
       ? new RehearsalEngine({
@@ -91,7 +81,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
           env: options.env ?? process.env,
           sandbox: async () => ({ ...(await readInstance(control())), baseUrl: options.apiBase }),
           progress: options.progress,
-          onCleanup,
+          onCleanup: cleanups.record,
         })
       : new PulumiEngine({
           projectDir: options.projectDir,
@@ -107,12 +97,10 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
               provisioner.listTokens(owner, { name }).then((tokens) => tokens.map((t) => ({ id: String(t.id), name: String(t.name) }))),
             remove: (owner, id) => provisioner.deleteToken(owner, id),
           },
-          onCleanup,
+          onCleanup: cleanups.record,
           ...(options.env ? { env: options.env } : {}),
         }),
-    () => {
-      changes += 1;
-    },
+    changes,
   );
 
   // Verifications of this command probe the endpoint once and read each owner's group list once.
@@ -180,28 +168,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
       engine,
       verifier,
       inspector,
-      registrarFor: (connection) => {
-        const registrar = registrarFor(connection.registration, env, registrarOverrides);
-        return {
-          kind: registrar.kind,
-          // A hand-over that began may have reached the platform, whatever it reports.
-          register: (request) => {
-            changes += 1;
-            return registrar.register(request);
-          },
-          ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
-          ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
-          // Removing a registration changes the platform, as a hand-over does.
-          ...(registrar.deregister
-            ? {
-                deregister: (request) => {
-                  changes += 1;
-                  return registrar.deregister!(request);
-                },
-              }
-            : {}),
-        };
-      },
+      registrarFor: (connection) => changeNoticingRegistrar(registrarFor(connection.registration, env, registrarOverrides), changes),
       apiBaseUrl: rehearsal ? options.apiBase : CLOUDFLARE_API_BASE,
       now,
       progress: options.progress,
@@ -211,9 +178,9 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     pickupCheckFor: (connection) => pickupCheckFor(connection.registration, env, registrarOverrides),
     provisioner,
     apiCalls: () => counter.total,
-    changes: () => changes,
+    changes: () => changes.total,
     budgets,
     clock: async () => (rehearsal ? { source: "sandbox", sandbox: (await readInstance(control())).instance } : { source: "real" }),
-    cleanups: () => cleanups,
+    cleanups: () => cleanups.all,
   };
 }

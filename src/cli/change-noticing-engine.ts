@@ -2,16 +2,16 @@ import type { DeployedToken, EngineResult, PreviewResult, StackEngine } from "..
 import type { Settings } from "../config/schema";
 import type { TokenGenerations } from "../domain/generation";
 import { NothingChangedError } from "../domain/run-errors";
+import type { ChangeCount } from "./change-count";
 
 /**
- * An engine that tells `changed` when it may have changed the stack: a deploy or destroy that
+ * An engine that records a change when it may have changed the stack: a deploy or destroy that
  * reported a change, or one that failed without saying it changed nothing (NothingChangedError).
- * A run that stops compares the count before and after to tell "nothing changed" from "changed, then stopped".
  */
 export class ChangeNoticingEngine implements StackEngine {
   constructor(
     private readonly engine: StackEngine,
-    private readonly changed: () => void,
+    private readonly changes: ChangeCount,
   ) {}
 
   get label(): string {
@@ -58,10 +58,10 @@ export class ChangeNoticingEngine implements StackEngine {
   private async watch(run: () => Promise<EngineResult>): Promise<EngineResult> {
     try {
       const result = await run();
-      if (result.changes.some((change) => change.op !== "same")) this.changed();
+      if (result.changes.some((change) => change.op !== "same")) this.changes.record();
       return result;
     } catch (error) {
-      if (!(error instanceof NothingChangedError)) this.changed();
+      if (!(error instanceof NothingChangedError)) this.changes.record();
       throw error;
     }
   }

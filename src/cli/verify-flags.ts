@@ -88,14 +88,15 @@ export async function verifyByFlags(
   } = {},
 ): Promise<VerifyReport> {
   const { clients, ...tuning } = options;
-  const expected = planFromFlags(selection, new Date());
+  const { plan, zonesUnspecified } = planFromFlags(selection, new Date());
   const { token, provisionerToken } = credentials;
   return verifyToken({
     by: "platform",
-    ...expected,
+    plan,
+    ...(zonesUnspecified ? { zonesUnspecified: { nameWith: "--zones" } } : {}),
     platform: selection.platform,
     token,
-    clients: verifyClients({ token, owner: expected.plan.owner, ...(provisionerToken ? { provisionerToken } : {}), ...clients }),
+    clients: verifyClients({ token, owner: plan.owner, ...(provisionerToken ? { provisionerToken } : {}), ...clients }),
     ...tuning,
   });
 }

@@ -1,7 +1,7 @@
 import type { ZoneSummary } from "../cloudflare/client";
 import { deployCommand, diagnoseTransport } from "./diagnose";
 import type { ChosenZonesDecision } from "./coverage-decide";
-import type { Check, CoverageContext } from "./types";
+import type { Check, CountedZones, CoverageContext } from "./types";
 import { isZoneListRefusal } from "./zone-scope";
 import { describeZones, type ZoneView } from "./zones";
 
@@ -120,7 +120,8 @@ export interface AccountCount {
 }
 
 /** `all` or unspecified zones: per account, whether the token sees every zone. Missing zones fail when all were chosen. */
-export function renderCounts(counts: readonly AccountCount[], explicitAll: boolean, ctx: Wording): Check {
+export function renderCounts(counts: readonly AccountCount[], mode: CountedZones, ctx: Wording): Check {
+  const explicitAll = mode.kind === "all";
   const lines: string[] = [];
   let status: Check["status"] = "pass";
   let remedy: string | undefined;
@@ -139,10 +140,10 @@ export function renderCounts(counts: readonly AccountCount[], explicitAll: boole
       status = worse(status, explicitAll ? "fail" : "warn");
       remedy = explicitAll
         ? `The connection chose all zones: give the token all zones of the account (nested com.cloudflare.api.account.zone.* under the account) or add ${describeZones(missing, 3)} (${deployCommand(ctx.stack)}).`
-        : `If the platform should read ${describeZones(missing, 3)}, add them to the token's zone resources; pass --zones to check an exact list.`;
+        : `If the platform should read ${describeZones(missing, 3)}, add them to the token's zone resources; pass ${mode.nameWith} to check an exact list.`;
     }
   }
-  const note = explicitAll ? "" : " (no zones were specified; pass --zones to compare with an exact list)";
+  const note = mode.kind === "all" ? "" : ` (no zones were specified; pass ${mode.nameWith} to compare with an exact list)`;
   return { id: ID, status, detail: `${lines.join("; ")}${note}`, ...(status !== "pass" && remedy ? { remedy } : {}) };
 }
 

@@ -4,7 +4,7 @@ import { deployCommand, diagnoseTransport } from "./diagnose";
 import { allZonesText, byName, decideHeld, decideListed, knownChosen } from "./coverage-decide";
 import { ID, listFailure, renderChosen, renderCounts, renderNoZones, unlistedZonesCheck, type AccountCount } from "./coverage-render";
 import { CONCURRENCY, mapLimit } from "./limit";
-import type { CoverageContext, CoverageResult } from "./types";
+import type { CountedZones, CoverageContext, CoverageResult, UnnamedZones } from "./types";
 import { ZONE_SAMPLE_SIZE, isZoneListRefusal, listsZonesOf, spreadSample, zoneGrants } from "./zone-scope";
 import { completeView, describeZones, listAccountZones, zoneCount } from "./zones";
 
@@ -27,7 +27,7 @@ export async function checkCoverage(ctx: CoverageContext): Promise<CoverageResul
     case "explicit":
       return coverageExplicit(ctx, ctx.mode.zones);
     default:
-      return coverageAll(ctx, ctx.mode.kind === "all");
+      return coverageAll(ctx, ctx.mode);
   }
 }
 
@@ -157,14 +157,14 @@ async function coverageBySample(ctx: CoverageContext, chosen: readonly string[])
   };
 }
 
-async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<CoverageResult> {
+async function coverageAll(ctx: CoverageContext, mode: CountedZones): Promise<CoverageResult> {
   const [tokenViews, accountViews] = await Promise.all([
     mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.client, a, { firstPageOnly: true })),
     ctx.provisioner
       ? mapLimit(ctx.accounts, CONCURRENCY / 2, (a) => listAccountZones(ctx.provisioner!, a, { firstPageOnly: true }))
       : Promise.resolve(undefined),
   ]);
-  if (!explicitAll && tokenViews.some((v) => isZoneListRefusal(v.error))) return unspecifiedZoneScoped(ctx);
+  if (mode.kind === "unspecified" && tokenViews.some((v) => isZoneListRefusal(v.error))) return unspecifiedZoneScoped(ctx, mode);
   const broken = tokenViews.find((v) => v.error);
   if (broken) return { check: listFailure(broken, ctx), sample: [] };
 
@@ -188,11 +188,11 @@ async function coverageAll(ctx: CoverageContext, explicitAll: boolean): Promise<
   }
   // Listing proves every zone is visible; the zone groups are probed on one of them.
   const sample = [...tokenViews.flatMap((v) => v.zones)].sort(byName).slice(0, 1);
-  return { check: renderCounts(counts, explicitAll, ctx), sample };
+  return { check: renderCounts(counts, mode, ctx), sample };
 }
 
 /** No zones were specified and the token cannot list zones: it holds specific ones, which cannot be counted from here. */
-function unspecifiedZoneScoped(ctx: CoverageContext): CoverageResult {
+function unspecifiedZoneScoped(ctx: CoverageContext, unnamed: UnnamedZones): CoverageResult {
   const ids = ctx.readBack ? [...zoneGrants(ctx.readBack).zones].sort() : [];
   const sample = sampleOf(
     ctx,
@@ -207,7 +207,7 @@ function unspecifiedZoneScoped(ctx: CoverageContext): CoverageResult {
       id: ID,
       status: "warn",
       detail: `the token holds specific zones and cannot list them (GET /zones answered 403 "requires permission 'com.cloudflare.api.account.zone.list'"); ${held} (no zones were specified)`,
-      remedy: "Pass --zones <names or IDs> to compare them with an exact list.",
+      remedy: `Pass ${unnamed.nameWith} <names or IDs> to compare them with an exact list.`,
     },
     sample,
     listing: unlistedZonesCheck(ctx, ids),

@@ -35,12 +35,24 @@ export interface ReadBack {
   readonly groupsFrom: "deploy" | "list";
 }
 
+/**
+ * A profile that reads zones, verified with none named: any zones of the chosen accounts are
+ * acceptable, and coverage counts them.
+ */
+export interface UnnamedZones {
+  /** How the caller lets the user name an exact list of zones (cfct verify: `--zones`), for coverage's remedies. */
+  readonly nameWith: string;
+}
+
 /** Which zones coverage holds the token to. */
 export type ZoneMode =
   | { readonly kind: "none" }
   | { readonly kind: "explicit"; readonly zones: readonly string[] }
   | { readonly kind: "all" }
-  | { readonly kind: "unspecified" };
+  | ({ readonly kind: "unspecified" } & UnnamedZones);
+
+/** The zone modes coverage answers by counting each account's zones. */
+export type CountedZones = Extract<ZoneMode, { readonly kind: "all" | "unspecified" }>;
 
 /** Chosen zone names resolved through the provisioner (resolve-zones.ts). */
 export interface ResolvedZones {
@@ -190,8 +202,8 @@ export interface VerifyPlannedToken extends VerifyOptions {
 export interface VerifyPlatformToken extends VerifyOptions {
   readonly by: "platform";
   readonly plan: TokenPlan;
-  /** The profile reads zones and none were named: any zones of the chosen accounts are acceptable, and coverage counts them. */
-  readonly zonesUnspecified: boolean;
+  /** Set when the profile reads zones and none were named. */
+  readonly zonesUnspecified?: UnnamedZones;
 }
 
 export type VerifyInput = VerifyPlannedToken | VerifyPlatformToken;

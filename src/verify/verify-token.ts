@@ -19,6 +19,21 @@ const DEFAULT_EXPIRY_WARN_DAYS = 14;
 
 type Step = "endpoint" | "liveness" | "exactness" | "probes" | "coverage";
 
+/** The order checks are reported in, whatever order the steps ran in. */
+const REPORT_ORDER: readonly Step[] = ["endpoint", "liveness", "exactness", "probes", "coverage"];
+
+/**
+ * The order the steps run in. A token that reads zones is read back first: one scoped to specific
+ * zones cannot list them, so coverage proves them from its policies, and coverage picks the zones the
+ * probes run on. One that reads none is read back after the probes, so the same read gives
+ * Cloudflare's last_used_on after cfct's own use (rotation's baseline).
+ */
+function runOrder(zoneMode: ZoneMode): readonly Step[] {
+  return zoneMode.kind === "none"
+    ? ["endpoint", "liveness", "probes", "exactness", "coverage"]
+    : ["endpoint", "liveness", "exactness", "coverage", "probes"];
+}
+
 /**
  * Proves a token does exactly what its platform needs, and explains every failure.
  * Checks, reported in this order: endpoint, liveness, exactness:* (needs the provisioner's client),
@@ -26,180 +41,193 @@ type Step = "endpoint" | "liveness" | "exactness" | "probes" | "coverage";
  * + pages of zones. Every request goes through the clients the caller built.
  */
 export async function verifyToken(input: VerifyInput): Promise<VerifyReport> {
-  const { plan, clients } = input;
-  const now = (input.now ?? (() => new Date()))();
-  const owner = plan.owner;
-  const zoneMode = zoneModeOf(input);
-  const stack = input.stack !== undefined ? { stack: input.stack } : {};
-  const found: { tokenId?: string; unlistedZones?: readonly string[]; lastUsedOn?: string | null } = {
-    ...(input.by === "plan" && input.tokenId ? { tokenId: input.tokenId } : {}),
-  };
-  // Each step reports into its own slot, so the report reads in step order whatever order they ran in.
-  const slots: Record<Step, Check[]> = { endpoint: [], liveness: [], exactness: [], probes: [], coverage: [] };
-  const notChecked = (reason: string, ...steps: Step[]) => {
-    for (const step of steps) slots[step] = [{ id: step, status: "skip", detail: `not checked: ${reason}` }];
-  };
-  const report = () => reportOf(input, Object.values(slots).flat(), found);
+  const run = new Verification(input);
+  const reported: Partial<Record<Step, readonly Check[]>> = {};
+  for (const step of runOrder(run.zoneMode)) {
+    const reason = run.skipReason(step);
+    reported[step] = reason !== undefined ? [skipped(step, reason)] : await run[step]();
+  }
+  const checks = REPORT_ORDER.flatMap((step) => reported[step] ?? []);
+  // A run cut short is not re-checked: its later steps did not run, or must not send the token again.
+  if (run.stopped === undefined && run.unused === undefined) await run.recheck(checks);
+  return reportOf(input, checks, run.found());
+}
 
-  // 1. Endpoint, without any credential: the token goes nowhere that does not answer like the API.
-  const endpoint = await checkEndpoint(clients.apiBase, clients.anonymous, plan.scope.accounts, input.memo);
-  slots.endpoint = [endpoint.check];
-  if (!endpoint.usable) {
-    notChecked("the endpoint check failed, so the token was not sent", "liveness", "exactness", "probes", "coverage");
-    return report();
+/** A step that did not run, and why. */
+function skipped(step: Step, reason: string, remedy?: string): Check {
+  return { id: step, status: "skip", detail: `not checked: ${reason}`, ...(remedy !== undefined ? { remedy } : {}) };
+}
+
+/** One token's verification: what each step learns for the steps after it. */
+class Verification {
+  readonly zoneMode: ZoneMode;
+  /** Why no later step is checked (the endpoint failed, the token is not live). */
+  stopped: string | undefined;
+  /** Why the token is not sent again: only its policies (exactness) are still checked. */
+  unused: string | undefined;
+  private tokenId: string | undefined;
+  private readBack: ReadBack | undefined;
+  private resolved: ResolvedZones | undefined;
+  private coverageResult: CoverageResult | undefined;
+  /** The probes sent the token after the read-back, so its last_used_on is not the baseline after cfct's use. */
+  private probedAfterReadBack = false;
+
+  constructor(private readonly input: VerifyInput) {
+    this.zoneMode = zoneModeOf(input);
+    this.tokenId = input.by === "plan" ? input.tokenId : undefined;
   }
 
-  // 2. Liveness, unless the token must not be used from here: then its policies are all that can be proven.
-  let unused: string | undefined;
-  if (input.by === "plan" && input.withoutUse) {
-    slots.liveness = [{ id: "liveness", status: "skip", detail: `the token was not sent: ${input.withoutUse}` }];
-    unused = "the token was not sent";
-  } else {
+  private get stack(): { stack?: string } {
+    return this.input.stack !== undefined ? { stack: this.input.stack } : {};
+  }
+
+  skipReason(step: Step): string | undefined {
+    return this.stopped ?? (step === "probes" || step === "coverage" ? this.unused : undefined);
+  }
+
+  /** Without any credential: the token goes nowhere that does not answer like the API. */
+  async endpoint(): Promise<Check[]> {
+    const { clients, plan, memo } = this.input;
+    const endpoint = await checkEndpoint(clients.apiBase, clients.anonymous, plan.scope.accounts, memo);
+    if (!endpoint.usable) this.stopped = "the endpoint check failed, so the token was not sent";
+    return [endpoint.check];
+  }
+
+  /** Unless the token must not be used from here: then its policies are all that can be proven. */
+  async liveness(): Promise<Check[]> {
+    const { input } = this;
+    if (input.by === "plan" && input.withoutUse) {
+      this.unused = "the token was not sent";
+      return [skipped("liveness", `${this.unused}: ${input.withoutUse}`)];
+    }
     const live = await checkLiveness({
-      client: clients.token,
-      ...(clients.provisioner ? { provisioner: clients.provisioner } : {}),
-      owner,
-      accounts: plan.scope.accounts,
+      client: input.clients.token,
+      ...(input.clients.provisioner ? { provisioner: input.clients.provisioner } : {}),
+      owner: input.plan.owner,
+      accounts: input.plan.scope.accounts,
       token: input.token,
       platformName: input.platform.displayName,
-      ...(input.by === "plan" ? { tokenName: plan.name } : {}),
-      ...stack,
+      ...(input.by === "plan" ? { tokenName: input.plan.name } : {}),
+      ...this.stack,
       expiryWarnDays: input.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS,
-      now,
-      allowedIps: plan.allowedIps,
-      deniedIps: plan.deniedIps,
+      now: (input.now ?? (() => new Date()))(),
+      allowedIps: input.plan.allowedIps,
+      deniedIps: input.plan.deniedIps,
     });
-    slots.liveness = [live.check];
-    found.tokenId = live.verified?.id ?? found.tokenId;
-    if (live.keptOutByPlannedFilter) unused = "the token's planned client-IP filter keeps this machine out";
-    else if (!live.usable) {
-      notChecked("the token is not live", "exactness", "probes", "coverage");
-      return report();
-    }
+    this.tokenId = live.verified?.id ?? this.tokenId;
+    if (live.keptOutByPlannedFilter) this.unused = "the token's planned client-IP filter keeps this machine out";
+    else if (!live.usable) this.stopped = "the token is not live";
+    return [live.check];
   }
 
-  // 3. Exactness: the token read back through the provisioner, zone names resolved first.
-  let readBack: ReadBack | undefined;
-  let resolved: ResolvedZones | undefined;
-  const exactness = async () => {
-    if (!clients.provisioner || !found.tokenId) {
-      slots.exactness = [exactnessSkipped(unused, clients.provisioner !== undefined)];
-      return;
-    }
-    const zones = await resolveZones(plan, clients.provisioner);
+  /** The token read back through the provisioner, zone names resolved first. */
+  async exactness(): Promise<Check[]> {
+    const { input, tokenId } = this;
+    const provisioner = input.clients.provisioner;
+    if (!provisioner || !tokenId) return [whyNotReadBack(this.unused, provisioner !== undefined)];
+    const zones = await resolveZones(input.plan, provisioner);
     const compared = await checkExactness({
-      provisioner: clients.provisioner,
-      owner,
-      tokenId: found.tokenId,
-      plan,
+      provisioner,
+      owner: input.plan.owner,
+      tokenId,
+      plan: input.plan,
       zoneIdsByName: zones.byName,
       zoneNamesById: zones.byId,
-      zonesUnspecified: zoneMode.kind === "unspecified",
+      zonesUnspecified: this.zoneMode.kind === "unspecified",
       plannedExpiryKnown: input.by === "plan" && input.plannedExpiryKnown === true,
       extraRead: input.extraReadGroups ?? "warn",
-      ...stack,
+      ...this.stack,
       ...(input.by === "plan" && input.deployedGroups ? { deployedGroups: input.deployedGroups } : {}),
       ...(input.memo ? { memo: input.memo } : {}),
     });
-    resolved = zones;
-    readBack = compared.readBack;
-    slots.exactness = compared.checks;
-  };
-  if (unused) {
-    await exactness();
-    found.lastUsedOn = lastUseIn(readBack);
-    notChecked(unused, "probes", "coverage");
-    return report();
+    this.resolved = zones;
+    this.readBack = compared.readBack;
+    return compared.checks;
   }
 
-  // 5. Coverage: the zones the token reaches against the chosen ones; it samples the zones the probes run on.
-  let coverage: CoverageResult | undefined;
-  const coverageStep = async () => {
-    coverage = await checkCoverage({
-      client: clients.token,
-      ...(clients.provisioner ? { provisioner: clients.provisioner } : {}),
-      accounts: plan.scope.accounts,
-      mode: zoneMode,
-      profileText: `${plan.platform}/${plan.profile}`,
-      ...stack,
+  /** The zones the token reaches against the chosen ones; it samples the zones the probes run on. */
+  async coverage(): Promise<Check[]> {
+    const { input, readBack, resolved } = this;
+    const coverage = await checkCoverage({
+      client: input.clients.token,
+      ...(input.clients.provisioner ? { provisioner: input.clients.provisioner } : {}),
+      accounts: input.plan.scope.accounts,
+      mode: this.zoneMode,
+      profileText: `${input.plan.platform}/${input.plan.profile}`,
+      ...this.stack,
       ...(readBack ? { readBack } : {}),
       ...(resolved ? { resolved } : {}),
       ...(input.probeAllZones ? { probeAllZones: true } : {}),
     });
-    found.unlistedZones = coverage.unlistedZones;
-    slots.coverage = [coverage.check, ...(coverage.listing ? [coverage.listing] : [])];
-  };
+    this.coverageResult = coverage;
+    return [coverage.check, ...(coverage.listing ? [coverage.listing] : [])];
+  }
 
-  // 4. Probes: one request per planned group, zone groups on coverage's sample.
-  const probes = async () => {
-    slots.probes = await runProbes({
+  /** One request per planned group, zone groups on coverage's sample. */
+  async probes(): Promise<Check[]> {
+    const { plan, clients } = this.input;
+    this.probedAfterReadBack = this.readBack !== undefined;
+    return runProbes({
       client: clients.token,
       groups: plan.policies.filter((p) => p.effect === "allow").flatMap((p) => p.permissionGroups),
       accounts: plan.scope.accounts,
-      zones: coverage?.sample ?? [],
+      zones: this.coverageResult?.sample ?? [],
       zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
-      ...stack,
+      ...this.stack,
     });
-  };
-
-  // A token that reads zones is read back first: one scoped to specific zones cannot list them, so
-  // coverage proves them from its policies. One that reads none is read back after every use, so the
-  // same read gives Cloudflare's last_used_on after cfct's own use (rotation's baseline).
-  if (zoneMode.kind !== "none") for (const step of [exactness, coverageStep, probes]) await step();
-  else {
-    for (const step of [probes, exactness, coverageStep]) await step();
-    found.lastUsedOn = lastUseIn(readBack);
   }
 
-  const checks = Object.values(slots).flat();
-  if (clients.refusals.token.count + clients.refusals.provisioner.count > 0)
+  /** After a refusal, failed checks wait for a liveness re-check of both credentials. */
+  async recheck(checks: Check[]): Promise<void> {
+    const { clients, plan, stack, platform } = this.input;
+    if (clients.refusals.token.count + clients.refusals.provisioner.count === 0) return;
     await recheckAfterRefusals(checks, {
       ...(clients.refusals.token.count > 0 ? { client: clients.token } : {}),
       ...(clients.provisioner && clients.refusals.provisioner.count > 0 ? { provisioner: clients.provisioner } : {}),
-      owner,
-      stack: input.stack,
-      platformName: input.platform.displayName,
+      owner: plan.owner,
+      stack,
+      platformName: platform.displayName,
     });
-  return reportOf(input, checks, found);
+  }
+
+  found(): Found {
+    return {
+      ...(this.tokenId ? { tokenId: this.tokenId } : {}),
+      ...(this.coverageResult?.unlistedZones ? { unlistedZones: this.coverageResult.unlistedZones } : {}),
+      ...(this.readBack && !this.probedAfterReadBack ? { lastUsedOn: this.readBack.token.last_used_on ?? null } : {}),
+    };
+  }
 }
 
 /** Why exactness could not read the token back. */
-function exactnessSkipped(unused: string | undefined, hasProvisioner: boolean): Check {
-  if (unused)
-    return {
-      id: "exactness",
-      status: "skip",
-      detail: `not checked: ${unused}, and ${hasProvisioner ? "its ID is unknown" : "no provisioner credential was given"}`,
-    };
-  if (hasProvisioner) return { id: "exactness", status: "skip", detail: "not checked: the verify route returned no token id" };
-  return {
-    id: "exactness",
-    status: "skip",
-    detail: "not checked: no provisioner credential to read the token's policies",
-    remedy:
-      "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
-  };
+function whyNotReadBack(unused: string | undefined, hasProvisioner: boolean): Check {
+  if (unused) return skipped("exactness", `${unused}, and ${hasProvisioner ? "its ID is unknown" : "no provisioner credential was given"}`);
+  if (hasProvisioner) return skipped("exactness", "the verify route returned no token id");
+  return skipped(
+    "exactness",
+    "no provisioner credential to read the token's policies",
+    "Pass --provisioner-token-env <VAR> naming a credential with API Tokens Read (user tokens) or Account API Tokens Read (account tokens).",
+  );
 }
 
 /** Which zones the token must reach: none, the chosen ones, all, or (no zones named) whatever the chosen accounts hold. */
 function zoneModeOf(input: VerifyInput): ZoneMode {
   const readsZones = input.plan.policies.some((p) => p.permissionGroups.some((g) => g.scope === SCOPES.zone));
   if (!readsZones) return { kind: "none" };
-  if (input.by === "platform" && input.zonesUnspecified) return { kind: "unspecified" };
+  if (input.by === "platform" && input.zonesUnspecified) return { kind: "unspecified", ...input.zonesUnspecified };
   const zones = input.plan.scope.zones;
   return zones === "all" ? { kind: "all" } : { kind: "explicit", zones };
 }
 
-/** Cloudflare's last_used_on of a token read back (null: never used), when it was read. */
-function lastUseIn(readBack: ReadBack | undefined): string | null | undefined {
-  return readBack ? (readBack.token.last_used_on ?? null) : undefined;
+/** What the run learnt about the token beyond its checks. */
+interface Found {
+  readonly tokenId?: string;
+  readonly unlistedZones?: readonly string[];
+  /** Cloudflare's last_used_on (null: never used), when it was read after cfct's last use of the token. */
+  readonly lastUsedOn?: string | null;
 }
 
-function reportOf(
-  input: VerifyInput,
-  checks: readonly Check[],
-  found: { tokenId?: string; unlistedZones?: readonly string[]; lastUsedOn?: string | null },
-): VerifyReport {
+function reportOf(input: VerifyInput, checks: readonly Check[], found: Found): VerifyReport {
   const secrets = [input.token, ...input.clients.secrets];
   const scrubbed = checks.map((c) => ({
     id: c.id,

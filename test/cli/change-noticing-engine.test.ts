@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineResult, ResourceChange, StackEngine } from "../../src/automation/engine";
+import { ChangeCount } from "../../src/cli/change-count";
 import { ChangeNoticingEngine } from "../../src/cli/change-noticing-engine";
 import { ChangedThenStoppedError, NothingChangedError } from "../../src/domain/run-errors";
 
@@ -31,11 +32,9 @@ function engineThat(outcome: readonly ResourceChange[] | Error, inFlight?: reado
 }
 
 function noticing(engine: StackEngine) {
-  let changed = 0;
-  const watched = new ChangeNoticingEngine(engine, () => {
-    changed += 1;
-  });
-  return { watched, changed: () => changed };
+  const changes = new ChangeCount();
+  const watched = new ChangeNoticingEngine(engine, changes);
+  return { watched, changed: () => changes.total };
 }
 
 describe("ChangeNoticingEngine: did this run change anything?", () => {

@@ -101,7 +101,10 @@ describe("coverage of all (or unspecified) zones, from per-account counts", () =
       status: "warn",
     },
   ])("$name", ({ counts, all, status }) => {
-    const check = renderCounts(counts, all, { accounts: [ACME_CORP], stack: "dev" });
+    const check = renderCounts(counts, all ? { kind: "all" } : { kind: "unspecified", nameWith: "--zones" }, {
+      accounts: [ACME_CORP],
+      stack: "dev",
+    });
     expect(check.status).toBe(status);
     if (status === "pass") expect(check.detail).toBe(`account ${ACME_CORP}: the token sees all 2 zone(s)`);
     else expect(check.remedy).toMatch(/\S/);
