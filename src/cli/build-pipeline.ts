@@ -184,14 +184,14 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
         const registrar = registrarFor(connection.registration, env, registrarOverrides);
         return {
           kind: registrar.kind,
-          // A hand-over that began may have reached the platform, whatever it reports.
+          // A registration that began may have reached the platform, whatever it reports.
           register: (request) => {
             changes += 1;
             return registrar.register(request);
           },
           ...(registrar.refusal ? { refusal: registrar.refusal.bind(registrar) } : {}),
           ...(registrar.withdraw ? { withdraw: registrar.withdraw.bind(registrar) } : {}),
-          // Removing a registration changes the platform, as a hand-over does.
+          // Removing a registration changes the platform, as registering does.
           ...(registrar.deregister
             ? {
                 deregister: (request) => {
