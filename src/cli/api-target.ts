@@ -95,12 +95,13 @@ function whyUnusable(announced: Announcements, baseUrl?: string): string {
 }
 
 /**
- * The API base of a real run, checked as verify checks it (verify/endpoint.ts) before the
- * provisioner credential goes anywhere: https (http only to this machine), no credentials, query or
- * account path in it. A base that is not Cloudflare's own host is named in the output, so a
- * changed CLOUDFLARE_BASE_URL in a CI environment is seen.
+ * The API base of a real run (every command but a rehearsal; `cfct sandbox-parity` too): --api-base,
+ * else CLOUDFLARE_BASE_URL, else Cloudflare's. Checked as verify checks it (verify/endpoint.ts)
+ * before the provisioner credential goes anywhere: https (http only to this machine), no
+ * credentials, query or account path in it. A base that is not Cloudflare's own host is named in
+ * the output, so a changed CLOUDFLARE_BASE_URL in a CI environment is seen.
  */
-function realApiBase(
+export function realApiBase(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   progress: (line: string) => void,
