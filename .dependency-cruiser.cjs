@@ -1,7 +1,7 @@
 /**
- * The layers of src/, top to bottom (the design notes, "Layout and layers"). A module may import
- * its own layer and the layers below it, never one above: the list is the rule, written once.
- * Where this differs from DESIGN's list, the code's direction was simpler:
+ * The layers of src/, top to bottom (CONTRIBUTING.md, "Layout" and "Layers and lint"). A module may
+ * import its own layer and the layers below it, never one above: the list is the rule, written once.
+ * Why some layers sit where they do:
  * - audit, diff and parity are the engines of cli commands, above everything they read.
  * - rehearsal sits above automation: the rehearsal engine implements automation's StackEngine
  *   interface (src/automation/engine.ts), and only the composition root (src/cli/build-pipeline.ts)

@@ -1,8 +1,8 @@
 import { describeControls, reviewClaims } from "../evidence/controls";
+import { markdownCell } from "../evidence/markdown";
 import { reviewSummaryText, type AccessReview, type ReviewedToken } from "../evidence/access-review";
 
 export const ownerText = (token: ReviewedToken) => (token.owner.kind === "account" ? `account ${token.owner.accountId}` : "user");
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 
 /** The review for a human reviewer, ending in the sign-off table an auditor asks for. */
 export function renderReviewMarkdown(review: AccessReview): string {
@@ -15,7 +15,7 @@ export function renderReviewMarkdown(review: AccessReview): string {
     "|---|---|---|---|---|---|---|---|",
     ...review.tokens.map(
       (t) =>
-        `| ${cell(t.name)} | \`${t.id}\` | ${ownerText(t)} | ${t.class} | ${t.status} | ${t.lastUsedOn ?? "never"} | ${t.expiresOn ?? "never"} | ${
+        `| ${markdownCell(t.name)} | \`${t.id}\` | ${ownerText(t)} | ${t.class} | ${t.status} | ${t.lastUsedOn ?? "never"} | ${t.expiresOn ?? "never"} | ${
           t.findings.map((f) => `${f.severity}: ${f.id}`).join(", ") || "none"
         } |`,
     ),
@@ -26,7 +26,7 @@ export function renderReviewMarkdown(review: AccessReview): string {
   const flagged = review.tokens.filter((t) => t.findings.length > 0);
   if (flagged.length === 0) lines.push("None.", "");
   for (const token of flagged) {
-    lines.push(`### ${cell(token.name)} (\`${token.id}\`, ${token.class})`, "", `Groups: ${token.groups.join("; ") || "none"}`, "");
+    lines.push(`### ${markdownCell(token.name)} (\`${token.id}\`, ${token.class})`, "", `Groups: ${token.groups.join("; ") || "none"}`, "");
     for (const finding of token.findings) lines.push(`- **${finding.severity}** ${finding.id}: ${finding.detail}`);
     lines.push("");
   }
@@ -49,7 +49,7 @@ export function renderReviewMarkdown(review: AccessReview): string {
     "",
     "| token | ID | decision (keep/revoke) | reviewer | date |",
     "|---|---|---|---|---|",
-    ...review.tokens.map((t) => `| ${cell(t.name)} | \`${t.id}\` | | | |`),
+    ...review.tokens.map((t) => `| ${markdownCell(t.name)} | \`${t.id}\` | | | |`),
     "",
   );
   return `${lines.join("\n")}\n`;

@@ -8,7 +8,7 @@ import { evidenceToken, type PipelineContext, type RunSummary } from "./pipeline
 import { connectionOf } from "./rotate";
 
 /**
- * `cfct destroy`: every token of the stack is revoked and deleted, with what was handed over for it
+ * `cfct destroy`: every token of the stack is revoked and deleted, with what registering left for it
  * (a hand-off sheet of a deleted token holds nothing of use), then each registration the config
  * asks to undo is removed from its platform (`registration.deleteOnDestroy`). The registrars that
  * will be needed are built first, so a missing key stops the run before any token is deleted. The

@@ -51,7 +51,7 @@ export interface PipelineContext {
   readonly progress: (line: string) => void;
   /** Can the provisioner deploy these settings (given what is deployed)? Run before anything is created (src/automation/preflight.ts). */
   readonly preflight: (settings: Settings, deployed?: readonly DeployedToken[]) => Promise<PreflightReport>;
-  /** Where a long hand-off stands, after each token; a TTY shows it as one line rewritten in place. */
+  /** Where a long verification and registration stands, after each token; a TTY shows it as one line rewritten in place. */
   readonly status?: (status: ProgressStatus) => void;
 }
 
@@ -63,7 +63,7 @@ export interface Pipeline {
   readonly provisioner: CloudflareClient;
   /** API calls of the engine and rotation's reads so far; verification counts its own. */
   readonly apiCalls: () => number;
-  /** How many times this pipeline has changed something (a deploy that changed tokens, a hand-over begun): a run compares before and after. */
+  /** How many times this pipeline has changed something (a deploy that changed tokens, a registration begun): a run compares before and after. */
   readonly changes: () => number;
   /** Every principal's rate-limit budget, shared by the engine, verify and rotation. */
   readonly budgets: RateBudgets;
@@ -108,7 +108,7 @@ export async function runUp(ctx: PipelineContext): Promise<RunSummary> {
  * Settings with generations pinned (and saved with the stack when they changed). Every connection's
  * registrar is built and asked whether it would refuse first, so a missing webhook secret or a
  * hand-off directory inside a repository stops the run before a token exists that could not be
- * handed over; then the provisioner is checked, so a missing permission stops it before a half-deploy.
+ * registered; then the provisioner is checked, so a missing permission stops it before a half-deploy.
  */
 export async function pinnedSettings(ctx: PipelineContext): Promise<{ settings: Settings; generations: TokenGenerations }> {
   const { settings, recorded, deployed } = await currentSettings(ctx);
@@ -165,7 +165,7 @@ export async function verifyAndRegisterAll(
   let generations = settings.generations;
   const evidence: EvidenceToken[] = [];
   const problems: string[] = [];
-  // Deployed before this run and never registered: an earlier run stopped between deploy and hand-off.
+  // Deployed before this run and never registered: an earlier run stopped between deploy and registration.
   const pickedUp = options.verifyOnly
     ? 0
     : tokens.filter(

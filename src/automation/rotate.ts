@@ -57,7 +57,7 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
     Object.fromEntries(Object.entries(all).filter(([key]) => !options.keys || options.keys.includes(key)));
   let deployed = await ctx.engine.outputs();
   let observations: Observations = NO_OBSERVATIONS;
-  let handed: (RunSummary & { generations: TokenGenerations }) | undefined;
+  let registered: (RunSummary & { generations: TokenGenerations }) | undefined;
 
   for (;;) {
     const actions = decide(selected(generations), deployed, observations, await ctx.now(), policy);
@@ -87,12 +87,15 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
       const successors = created.tokens.filter((t) => toRegister.some((h) => h.key === t.key && h.generation === t.generation));
       // The same deploy applied any other config change: those tokens are verified too.
       const changed = created.tokens.filter((t) => !successors.includes(t) && changeOf(created, t.logicalName) !== "same");
-      handed = await verifyAndRegisterAll(ctx, settings, [...successors, ...changed], (name) => changeOf(created, name));
-      generations = handed.generations;
+      registered = await verifyAndRegisterAll(ctx, settings, [...successors, ...changed], (name) => changeOf(created, name));
+      generations = registered.generations;
       const outcomes = new Map(observations.registration);
       for (const { key, generation } of toRegister) {
         const token = successors.find((t) => t.key === key && t.generation === generation);
-        outcomes.set(key, token && handedOver(handed.tokens.find((e) => e.logicalName === token.logicalName)) ? "done" : "failed");
+        outcomes.set(
+          key,
+          token && verifiedAndRegistered(registered.tokens.find((e) => e.logicalName === token.logicalName)) ? "done" : "failed",
+        );
       }
       observations = { ...observations, registration: outcomes };
       continue;
@@ -105,8 +108,8 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
     const waiting = of("rest")
       .filter((r) => r.event === "waiting-for-pickup")
       .map((r) => r.key);
-    return handed
-      ? { ok: handed.ok, tokens: handed.tokens, problems: handed.problems, events, waiting }
+    return registered
+      ? { ok: registered.ok, tokens: registered.tokens, problems: registered.problems, events, waiting }
       : { ok: true, tokens: [], problems: [], events, waiting };
   }
 }
@@ -116,7 +119,7 @@ function changeOf(result: EngineResult, logicalName: string) {
 }
 
 /** Verified (when this run verified it) and not refused by its platform. */
-function handedOver(evidence: EvidenceToken | undefined): boolean {
+function verifiedAndRegistered(evidence: EvidenceToken | undefined): boolean {
   return evidence !== undefined && evidence.verify?.ok !== false && evidence.registration?.status !== "failed";
 }
 

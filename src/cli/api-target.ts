@@ -1,4 +1,4 @@
-import { CLOUDFLARE_API_BASE } from "../cloudflare/client";
+import { CLOUDFLARE_API_BASE, normalizeBaseUrl } from "../cloudflare/client";
 import { isLoopbackHost } from "../cloudflare/http";
 import { announcementFile, readAnnouncements, type Announcements, type SandboxAnnouncement } from "../sandbox/announcement";
 import type { SandboxControl } from "../sandbox/control-client";
@@ -26,7 +26,8 @@ export interface ApiTargetOptions {
 /** What the two commands of a rehearsal are, for messages that must say how to start one. */
 const START_REHEARSAL = "`cfct sandbox` (leave it running in another terminal), then `cfct up --stack <env> --engine sandbox`";
 
-const sameBase = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+/** One base however it was spelled (a trailing slash or not), as the client that calls it normalises it. */
+const sameBase = (a: string, b: string) => normalizeBaseUrl(a) === normalizeBaseUrl(b);
 
 /**
  * The one way every command finds its API and credential (up, preview, destroy, rotate, verify,
@@ -95,12 +96,13 @@ function whyUnusable(announced: Announcements, baseUrl?: string): string {
 }
 
 /**
- * The API base of a real run, checked as verify checks it (verify/endpoint.ts) before the
- * provisioner credential goes anywhere: https (http only to this machine), no credentials, query or
- * account path in it. A base that is not Cloudflare's own host is named in the output, so a
- * changed CLOUDFLARE_BASE_URL in a CI environment is seen.
+ * The API base of a real run (every command but a rehearsal; `cfct sandbox-parity` too): --api-base,
+ * else CLOUDFLARE_BASE_URL, else Cloudflare's. Checked as verify checks it (verify/endpoint.ts)
+ * before the provisioner credential goes anywhere: https (http only to this machine), no
+ * credentials, query or account path in it. A base that is not Cloudflare's own host is named in
+ * the output, so a changed CLOUDFLARE_BASE_URL in a CI environment is seen.
  */
-function realApiBase(
+export function realApiBase(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   progress: (line: string) => void,

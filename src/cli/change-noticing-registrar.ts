@@ -2,7 +2,7 @@ import type { Registrar } from "../registration";
 import type { ChangeCount } from "./change-count";
 
 /**
- * The registrar, recording a change for every registration begun and every one removed: a hand-over
+ * The registrar, recording a change for every registration begun and every one removed: a registration
  * that began may have reached the platform whatever it reports, and removing one changes the platform too.
  */
 export function changeNoticingRegistrar(registrar: Registrar, changes: ChangeCount): Registrar {

@@ -62,7 +62,11 @@ export function withEngineOptions(command: Command): Command {
     .requiredOption("-s, --stack <env>", "stack name (stacks/Pulumi.<env>.yaml)", parseStackName)
     .addOption(engineOption("pulumi (Automation API + Pulumi CLI) or sandbox (rehearsal against `cfct sandbox`)").default("pulumi"))
     .option("--api-base <url>", "Cloudflare API base URL (default: Cloudflare's; with --engine sandbox, the running `cfct sandbox`)")
-    .option("--provisioner-token-env <var>", "environment variable holding the provisioner credential", PROVIDER_TOKEN_ENV)
+    .option(
+      "--provisioner-token-env <var>",
+      "environment variable holding the provisioner credential (not read in a rehearsal: it uses the sandbox's own)",
+      PROVIDER_TOKEN_ENV,
+    )
     .option("--evidence-dir <dir>", "where evidence JSON and Markdown go", "evidence")
     .option("--project-dir <dir>", "directory holding Pulumi.yaml", process.cwd())
     .option("--sandbox-state-dir <dir>", "rehearsal engine state (default <project>/.cfct/sandbox/<stack>)")

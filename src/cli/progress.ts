@@ -2,7 +2,7 @@ import type { ProgressStatus } from "../automation/pipeline";
 import { describeBudget, PROVISIONER_USER, type BudgetStatus, type PacingEvent } from "../cloudflare/pacing";
 import { rfc3339 } from "../domain/time";
 
-/** Where a long run's output goes: log lines, and the hand-off status after each token. */
+/** Where a long run's output goes: log lines, and the registration status after each token. */
 export interface ProgressOutput {
   line(text: string): void;
   status(status: ProgressStatus): void;

@@ -155,6 +155,7 @@ export interface CloudflareClient extends TokenOperations {
 /** A client for a credential a run learns as it goes (a token it created), built where every client is (src/cli). */
 export type CloudflareClientFactory = (apiToken: string) => CloudflareClient;
 
+/** A base URL without trailing slashes: the one spelling a client keeps and base URLs are compared in. */
 export function normalizeBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, "");
 }

@@ -196,10 +196,18 @@ export interface ConnectionSettings {
   readonly registration: RegistrationSettings;
 }
 
+/**
+ * A stack's configuration as `parseSettings` returns it: validated, defaults applied, each
+ * connection's platform resolved to its definition. The planner's only input besides the catalog and the clock.
+ */
 export interface Settings {
+  /** The stack's name (the `<env>` of stacks/Pulumi.<env>.yaml); part of every token's name. */
   readonly stack: string;
+  /** `tokenNamePrefix` (default cfct): the start of every token's name in Cloudflare. */
   readonly tokenNamePrefix: string;
+  /** `connections`, with the stack's `token` defaults merged into each. */
   readonly connections: readonly ConnectionSettings[];
+  /** `generations`: each token key's active generation and successor, as `cfct up`/`cfct rotate` recorded them (empty before the first deploy). */
   readonly generations: TokenGenerations;
   /** The platforms this stack defines (cf-compliance-tokens:platforms), by key; the built-in ones are PLATFORMS. */
   readonly platforms: Readonly<Record<string, PlatformDefinition>>;
@@ -220,6 +228,7 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** A stack file that does not parse or validate: every problem at once, each with its key path, value (secrets not shown) and fix. */
 export class ConfigError extends CfctError {
   constructor(
     readonly source: string,

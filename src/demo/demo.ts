@@ -9,6 +9,8 @@ import { renderPeriodHtml } from "../evidence/html/period-report";
 import { reportOfFolder } from "../evidence/period-report";
 import type { EvidenceClock } from "../evidence/record";
 import { readProjectConfig, stackFilePath } from "../config/stack-file";
+import { SCOPES } from "../domain/permission-group";
+import { accountKey } from "../domain/resource-keys";
 import { PLATFORMS, type PlatformDefinition } from "../platforms";
 import { startSandbox, type RunningSandbox } from "../sandbox";
 import { advanceClock, type SandboxControl } from "../sandbox/control-client";
@@ -232,12 +234,10 @@ async function diagnoseBrokenToken(
   const accountId = "417daa9dc1293f3af874e997f8bdce54";
   const owner = { kind: "account", accountId } as const;
   const groups = await provisioner.permissionGroups(owner);
-  const settingsRead = groups.find((g) => g.name === "Account Settings Read" && g.scopes.includes("com.cloudflare.api.account"))!;
+  const settingsRead = groups.find((g) => g.name === "Account Settings Read" && g.scopes.includes(SCOPES.account))!;
   const created = await provisioner.createToken(owner, {
     name: "ascera (made by hand)",
-    policies: [
-      { effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [`com.cloudflare.api.account.${accountId}`]: "*" } },
-    ],
+    policies: [{ effect: "allow", permission_groups: [{ id: settingsRead.id }], resources: { [accountKey(accountId)]: "*" } }],
   });
   try {
     const report = await verifyByPlatform(

@@ -6,7 +6,7 @@ export interface Generation {
   generation: number;
   /** RFC 3339: when this generation was issued, the anchor of its expiry. */
   issuedAt: string;
-  /** When the platform was handed this generation; rotation waits for use after this moment. */
+  /** When this generation was registered with its platform; rotation waits for use after this moment. */
   registeredAt?: string;
   /** The Cloudflare token ID that was registered: a replaced token (new ID, new value) is registered again. */
   registeredTokenId?: string;

@@ -14,6 +14,10 @@ export const RESOURCE_PREFIX = {
 export const ALL_ZONES_KEY = `${RESOURCE_PREFIX.zone}*`;
 export const SELF_USER_KEY = `${RESOURCE_PREFIX.user}<self>`;
 
+/**
+ * A policy's resources as Cloudflare's token body has them: resource key -> `"*"`, or an account key
+ * -> its zones (`{ "com.cloudflare.api.account.zone.*": "*" }` for every zone of that account).
+ */
 export type PolicyResources = { readonly [key: string]: "*" | { readonly [key: string]: "*" } };
 
 export const accountKey = (accountId: string) => `${RESOURCE_PREFIX.account}${accountId}`;

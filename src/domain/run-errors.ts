@@ -4,12 +4,12 @@
  */
 import { CfctError, EXIT } from "./cfct-error";
 
-/** The run stopped before it created, changed, deleted or handed over anything: exit 1, safe to fix and rerun. */
+/** The run stopped before it created, changed, deleted or registered anything: exit 1, safe to fix and rerun. */
 export class NothingChangedError extends CfctError {
   override name = "NothingChangedError";
 }
 
-/** The run stopped after it changed something (a token created, updated, deleted or handed over): exit 2. */
+/** The run stopped after it changed something (a token created, updated, deleted or registered): exit 2. */
 export class ChangedThenStoppedError extends CfctError {
   override name = "ChangedThenStoppedError";
   override readonly exit = EXIT.failed;

@@ -6,6 +6,7 @@ import { recordFiles, verifyChain, type ChainProblem, type ChainReport } from ".
 import { CONTROLS, controlsEvidenced, type ControlId } from "./controls";
 import { clockLabel, clockOf, loadRecords, recordRef, selectPeriod, type ClockPeriod, type LoadedRecord, type PeriodOptions, type RecordRef } from "./period";
 import type { EvidenceClock, EvidenceToken } from "./record";
+import { markdownCell } from "./markdown";
 import { buildTimeline, type Timeline } from "./timeline";
 import { renderEvidenceMarkdown } from "./write";
 
@@ -192,7 +193,6 @@ function controlsOf(records: readonly LoadedRecord[]): ControlEvidence[] {
     .map(([control, statements]) => ({ control, title: CONTROLS[control], statements: [...statements].map(([proves, refs]) => ({ proves, records: refs })) }));
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 export const ownerText = (owner: EvidenceToken["owner"]) => (owner.kind === "account" ? `account ${owner.accountId}` : "user");
 
 export function resourcesText(token: EvidenceToken): string {
@@ -237,7 +237,7 @@ export function renderPeriodMarkdown(report: PeriodReport): string {
     "|---|---|---|---|---|---|---|---|---|",
     ...report.tokens.map(
       ({ token: t }) =>
-        `| ${cell(t.name)} | \`${t.id}\` | ${ownerText(t.owner)} | ${t.platform} | ${t.generation} | ${t.expiresOn ?? "never"} | ${t.ipFilter.allowed.join(", ") || "none"} | ${cell(groupsText(t))} | ${resourcesText(t)} |`,
+        `| ${markdownCell(t.name)} | \`${t.id}\` | ${ownerText(t.owner)} | ${t.platform} | ${t.generation} | ${t.expiresOn ?? "never"} | ${t.ipFilter.allowed.join(", ") || "none"} | ${markdownCell(groupsText(t))} | ${resourcesText(t)} |`,
     ),
     ...(report.tokens.length === 0 ? ["| (none recorded in this period) | | | | | | | | |"] : []),
     "",
@@ -245,19 +245,19 @@ export function renderPeriodMarkdown(report: PeriodReport): string {
     "",
     "| time | token | result | checks |",
     "|---|---|---|---|",
-    ...report.verifications.map((v) => `| ${v.at} | ${cell(v.name)} | ${v.ok ? "passed" : "FAILED"} | ${v.checks} checks${v.failed.length ? `; failed: ${v.failed.join(", ")}` : ""} |`),
+    ...report.verifications.map((v) => `| ${v.at} | ${markdownCell(v.name)} | ${v.ok ? "passed" : "FAILED"} | ${v.checks} checks${v.failed.length ? `; failed: ${v.failed.join(", ")}` : ""} |`),
     "",
     "## 5. Registrations",
     "",
     "| time | token | status | registrar | detail |",
     "|---|---|---|---|---|",
-    ...report.registrations.map((r) => `| ${r.at} | ${cell(r.name)} | ${r.status} | ${r.registrar} | ${cell(r.detail)} |`),
+    ...report.registrations.map((r) => `| ${r.at} | ${markdownCell(r.name)} | ${r.status} | ${r.registrar} | ${markdownCell(r.detail)} |`),
     "",
     "## 6. Rotations and revocations",
     "",
     "| time | token | event | detail |",
     "|---|---|---|---|",
-    ...report.rotations.map((r) => `| ${r.at} | ${cell(r.subject)} | ${r.event} | ${cell(r.detail)} |`),
+    ...report.rotations.map((r) => `| ${r.at} | ${markdownCell(r.subject)} | ${r.event} | ${markdownCell(r.detail)} |`),
     "",
     "## 7. Access reviews held",
     "",
@@ -279,7 +279,7 @@ export function renderPeriodMarkdown(report: PeriodReport): string {
   for (const timeline of report.timelines) {
     lines.push(`On ${clockLabel(timeline.clock)}, from ${timeline.start} to ${timeline.end}:`, "", "| token key | generation | token ID | from | to | ended | registered |", "|---|---|---|---|---|---|---|");
     for (const bar of timeline.lanes.flatMap((lane) => lane.bars))
-      lines.push(`| ${cell(bar.key)} | ${bar.generation} | \`${bar.tokenId}\` | ${bar.start} | ${bar.end} | ${bar.ended} | ${bar.registeredAt ?? "never"} |`);
+      lines.push(`| ${markdownCell(bar.key)} | ${bar.generation} | \`${bar.tokenId}\` | ${bar.start} | ${bar.end} | ${bar.ended} | ${bar.registeredAt ?? "never"} |`);
     lines.push("", ...gapLines(timeline).map((g) => `- ${g}`), "");
   }
   return `${lines.join("\n")}\n`;

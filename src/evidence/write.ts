@@ -5,6 +5,7 @@ import { groupLabel } from "../domain/permission-group";
 import { gitChildEnv } from "../process/child-env";
 import { chainHead, recordFileName, seal } from "./chain";
 import { describeControls } from "./controls";
+import { markdownCell } from "./markdown";
 import { evidenceRecordSchema, type ChainLink, type EvidenceContent, type EvidenceRecord } from "./record";
 
 export interface WrittenEvidence {
@@ -74,7 +75,7 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
     );
     if (token.verify) {
       lines.push(`- verification: ${token.verify.ok ? "passed" : "FAILED"} (${token.verify.apiCalls} API calls)`, "", "| check | status | detail |", "|---|---|---|");
-      for (const check of token.verify.checks) lines.push(`| ${check.id} | ${check.status} | ${escapeCell(check.detail)}${check.remedy ? ` — fix: ${escapeCell(check.remedy)}` : ""} |`);
+      for (const check of token.verify.checks) lines.push(`| ${check.id} | ${check.status} | ${markdownCell(check.detail)}${check.remedy ? ` — fix: ${markdownCell(check.remedy)}` : ""} |`);
       lines.push("");
     }
     if (token.registration) lines.push(`- registration: ${token.registration.status} via ${token.registration.registrar} — ${token.registration.detail}`);
@@ -82,12 +83,12 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
   }
   if (record.cleanup && record.cleanup.length > 0) {
     lines.push("## Clean-up of an interrupted run", "", "| time | token | ID | detail |", "|---|---|---|---|");
-    for (const token of record.cleanup) lines.push(`| ${token.at} | ${escapeCell(token.name)} | \`${token.id}\` | ${escapeCell(token.detail)} |`);
+    for (const token of record.cleanup) lines.push(`| ${token.at} | ${markdownCell(token.name)} | \`${token.id}\` | ${markdownCell(token.detail)} |`);
     lines.push("");
   }
   if (record.rotation.length > 0) {
     lines.push("## Rotation", "", "| time | token | event | detail |", "|---|---|---|---|");
-    for (const event of record.rotation) lines.push(`| ${event.at} | ${event.key}${event.generation ? ` g${event.generation}` : ""} | ${event.event} | ${escapeCell(event.detail)} |`);
+    for (const event of record.rotation) lines.push(`| ${event.at} | ${event.key}${event.generation ? ` g${event.generation}` : ""} | ${event.event} | ${markdownCell(event.detail)} |`);
     lines.push("");
   }
   if (record.review) {
@@ -99,7 +100,7 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
       "",
       "| token | ID | class | findings |",
       "|---|---|---|---|",
-      ...record.review.tokens.map((t) => `| ${escapeCell(t.name)} | \`${t.id}\` | ${t.class} | ${t.findings.map((f) => `${f.severity}: ${f.id}`).join(", ") || "none"} |`),
+      ...record.review.tokens.map((t) => `| ${markdownCell(t.name)} | \`${t.id}\` | ${t.class} | ${t.findings.map((f) => `${f.severity}: ${f.id}`).join(", ") || "none"} |`),
       "",
     );
   }
@@ -108,6 +109,3 @@ export function renderEvidenceMarkdown(record: EvidenceRecord): string {
   return `${lines.join("\n")}\n`;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}

@@ -10,6 +10,10 @@ import { type Generation } from "../domain/generation";
 import { accountSuffixes } from "./account-suffix";
 import { CfctError } from "../domain/cfct-error";
 
+/**
+ * Settings that parse but cannot be planned: two tokens with one key, a platform or profile the
+ * catalog lacks, user-scope groups on an account-owned token, a token name over 120 characters.
+ */
 export class PlanError extends CfctError {
   override name = "PlanError";
 }

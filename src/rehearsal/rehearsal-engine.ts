@@ -132,7 +132,7 @@ export class RehearsalEngine implements StackEngine {
     this.options.progress?.(
       `rehearsal: the state in ${this.store.dir} was deployed into another sandbox (started ${recorded.startedAt} at ${recorded.baseUrl}), ` +
         `and the one answering now (started ${current.startedAt} at ${current.baseUrl}) is a new one: the ${tokens} token(s) recorded there went with the old one. ` +
-        "Starting the rehearsal over against this sandbox: tokens are created, verified and handed off again",
+        "Starting the rehearsal over against this sandbox: tokens are created, verified and registered again",
     );
     this.store.update((s) => {
       s.resources = {};

@@ -4,6 +4,7 @@ import { documentationHint, type CloudflareApiError, type CloudflareClient, type
 import type { TokenOwner } from "../domain/owner";
 import { stoppedWorking } from "../verify/liveness";
 import { ChangedThenStoppedError, NothingChangedError } from "../domain/run-errors";
+import { announcementFile } from "../sandbox/announcement";
 import { COMPLIANCE_TOKEN_INVOKES } from "../component/mocks";
 import type { SecretBox } from "./secret-box";
 import { resourceKey, type RehearsalState, type StateStore } from "./state-store";
@@ -68,6 +69,14 @@ function compareJson(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * A rehearsal reads no credential from the environment (src/cli/api-target.ts): a refused
+ * provisioner credential is replaced by restarting the sandbox, never by exporting a variable.
+ */
+function restartSandbox(): string {
+  return `restart \`cfct sandbox\` (a rehearsal's provisioner credential is the one the sandbox records in ${announcementFile()}) and run the same command again`;
+}
+
 /** What the user can do about a refusal or failure of the Cloudflare API, by its kind. */
 function fixFor(error: CloudflareApiError, baseUrl: string, stack: string): string {
   // Cloudflare's answer to a malformed credential (codes 6003/6111; matched by message, never a code alone).
@@ -78,10 +87,10 @@ function fixFor(error: CloudflareApiError, baseUrl: string, stack: string): stri
   const noAnswer = error.status === undefined;
   switch (credentialRefused ? "unauthorized" : noAnswer ? "unreachable" : error.kind) {
     case "unauthorized":
-      return `export the provisioner credential ${baseUrl} accepts in CLOUDFLARE_API_TOKEN (or the variable --provisioner-token-env names; for a sandbox, the provisionerToken \`cfct sandbox\` printed); \`cfct doctor --stack ${stack}\` checks it`;
+      return `${restartSandbox()}; \`cfct doctor --stack ${stack} --engine sandbox\` checks it`;
     case "forbidden":
     case "not_found":
-      return `check the stack's accounts and zones, and give the provisioner the permission or account membership it lacks; \`cfct doctor --stack ${stack}\` lists what is missing`;
+      return `check the stack's accounts and zones, and give the provisioner the permission or account membership it lacks; \`cfct doctor --stack ${stack} --engine sandbox\` lists what is missing`;
     case "rate_limited":
       return `wait ${error.retryAfterSeconds ?? "a few minutes"}${error.retryAfterSeconds === undefined ? "" : " s"} and run the same command again`;
     case "client":
@@ -157,7 +166,7 @@ export class SandboxMocks implements pulumi.runtime.Mocks {
       const changed = writeMayHaveLanded || this.changes.some((c) => c.op !== "same");
       const fix =
         gone !== undefined
-          ? `the provisioner credential stopped working during the run (GET /user/tokens/verify now answers ${gone}): it was revoked, deleted or disabled; export a live one and run the same command again`
+          ? `the provisioner credential stopped working during the run (GET /user/tokens/verify now answers ${gone}): it was revoked, deleted or disabled; ${restartSandbox()}`
           : `${fixFor(explained, this.client.baseUrl, this.stack)}${documentationHint(explained)}`;
       const message = `${subject ? `${subject}: ` : ""}${description} failed: ${explained.message}. Fix: ${fix}`;
       throw this.stop(

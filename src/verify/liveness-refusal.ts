@@ -77,7 +77,7 @@ export async function explainRefusal(
       if (usable.length > 0) {
         return [
           `${said}: token "${ctx.tokenName}" exists and is active, so this value is not its current secret (mistyped, truncated, or the value was rolled)`,
-          `Copy the current value again (from the registration channel it was handed over through), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
+          `Copy the current value again (from the registration that delivered it), or ${rotateCommand(ctx.stack)} and register the new value with ${ctx.platformName}.`,
         ];
       }
       const expired = named.find(isExpired);

@@ -5,6 +5,8 @@ import { resolveApiTarget } from "../../src/cli/api-target";
 import { cfct } from "../helpers/cli-run";
 
 const CREDENTIAL = "canary0123456789abcdefghijklmnopqrstuvwxyzCANARY";
+/** `cfct sandbox-parity` for a test account and zone (IDs of the sandbox's shape; no request reaches them). */
+const PARITY = ["sandbox-parity", "--account", "417daa9dc1293f3af874e997f8bdce54", "--zone", "023e105f4ecef8ad9ca31a8372d0c353"];
 const real = (apiBase?: string) => ({
   engine: "pulumi" as const,
   provisionerTokenEnv: "CLOUDFLARE_API_TOKEN",
@@ -75,5 +77,53 @@ describe("a command refuses a bad CLOUDFLARE_BASE_URL before any request (issue 
     expect(run.stderr).toContain("contains an Account ID");
     expect(hits).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(CREDENTIAL);
+  }, 60_000);
+
+  it("cfct sandbox-parity with CLOUDFLARE_BASE_URL pointing at an account path: exit 1, the variable named, nothing sent", async () => {
+    const port = (trap.address() as AddressInfo).port;
+    const run = await cfct(PARITY, {
+      CLOUDFLARE_API_TOKEN: CREDENTIAL,
+      CLOUDFLARE_BASE_URL: `http://127.0.0.1:${port}/client/v4/accounts/417daa9dc1293f3af874e997f8bdce54`,
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /CLOUDFLARE_BASE_URL http:\/\/127\.0\.0\.1:\d+.*contains an Account ID.*Fix: .*\(or unset CLOUDFLARE_BASE_URL\)/,
+    );
+    expect(hits).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(CREDENTIAL);
+  }, 60_000);
+});
+
+describe("cfct sandbox-parity takes its API base as every other command does (issue 24 item 6)", () => {
+  const PROXY = "https://cf-proxy.acme.example/client/v4";
+
+  it.each([
+    { from: "--api-base", args: ["--api-base", PROXY], env: {} },
+    { from: "CLOUDFLARE_BASE_URL", args: [], env: { CLOUDFLARE_BASE_URL: PROXY } },
+  ])(
+    "names a host that is not Cloudflare's, from $from, before it would send the credential there",
+    async ({ from, args, env }) => {
+      const run = await cfct([...PARITY, ...args, "--dry-run"], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(
+        `API: ${PROXY} (from ${from}) is not Cloudflare's API host; the provisioner credential is sent to cf-proxy.acme.example`,
+      );
+      expect(run.stdout).toMatch(new RegExp(`would make these \\d+ calls to ${PROXY.replace(/[.]/g, "\\.")}:`));
+    },
+    60_000,
+  );
+
+  it("refuses --api-base with credentials in it, naming the flag and not showing them", async () => {
+    const run = await cfct([...PARITY, "--api-base", "https://user:pw@api.cloudflare.com/client/v4", "--dry-run"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--api-base https:\/\/api\.cloudflare\.com\/client\/v4: .*carries credentials.*Fix:/);
+    expect(run.stderr).not.toContain("pw@");
+  }, 60_000);
+
+  it("says nothing of the API when it is Cloudflare's own", async () => {
+    const run = await cfct([...PARITY, "--dry-run"], { CLOUDFLARE_BASE_URL: undefined });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("API:");
+    expect(run.stdout).toContain("calls to https://api.cloudflare.com/client/v4:");
   }, 60_000);
 });

@@ -10,7 +10,8 @@ export interface InProcessRun {
 }
 
 /**
- * `cfct <argv>` run by its entry point in this process: the exit code main returns and what it wrote.
+ * `cfct <argv>` run by its entry point in this process: the exit code main returns (commands return
+ * theirs and only the binary's entry point sets process.exitCode, so no run leaves one behind) and what it wrote.
  * A process per case costs a Node start and a module load each; the real binary keeps one spawned
  * smoke test (test/cli/usage-errors.e2e.test.ts).
  */
@@ -37,7 +38,5 @@ export async function runCfct(argv: readonly string[]): Promise<InProcessRun> {
     return { code: await main(argv), ...written };
   } finally {
     for (const spy of spies) spy.mockRestore();
-    // Commands still report their outcome through process.exitCode; the next run must not inherit it.
-    process.exitCode = undefined;
   }
 }

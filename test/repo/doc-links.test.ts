@@ -4,11 +4,13 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-/** The pages a reader starts from, and every page of docs/. */
+/** The pages a reader starts from, every page of docs/, and the pages the docs send a reader on to. */
 const DOCUMENTS = [
   "README.md",
   "CONTRIBUTING.md",
   "SECURITY.md",
+  "src/sandbox/FIDELITY.md",
+  "reference/README.md",
   ...readdirSync(path.join(ROOT, "docs"))
     .filter((file) => file.endsWith(".md"))
     .map((file) => `docs/${file}`),
@@ -70,7 +72,7 @@ function brokenLinks(file: string, markdown: string): string[] {
 }
 
 describe("the documentation's relative links", () => {
-  it("every relative link in README.md, CONTRIBUTING.md, SECURITY.md and docs/*.md names a file that exists, and a heading of it", () => {
+  it("every relative link in README.md, CONTRIBUTING.md, SECURITY.md, docs/*.md, src/sandbox/FIDELITY.md and reference/README.md names a file that exists, and a heading of it", () => {
     expect(DOCUMENTS.length).toBeGreaterThan(5);
     const checked = DOCUMENTS.map((file) => ({ file, markdown: readFileSync(path.join(ROOT, file), "utf8") }));
     expect(checked.flatMap(({ markdown }) => relativeLinks(markdown)).length).toBeGreaterThan(40);

@@ -2,12 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { PROVIDER_TOKEN_ENV } from "../../automation/pulumi-environment";
-import { CLOUDFLARE_API_BASE } from "../../cloudflare/client";
 import { HEX32 } from "../../domain/ids";
 import { behaviourFileSchema, diffBehaviourFiles, parseBehaviourFile, type BehaviourFile } from "../../parity/behaviour-file";
 import { recordBehaviours } from "../../parity/measure";
 import { parityPlan, type ParityCall } from "../../parity/plan";
-import { inspectBaseUrl } from "../../verify/endpoint";
+import { realApiBase } from "../api-target";
 import { parityTarget } from "../clients";
 import { readCredential } from "../credential";
 import { EXIT, UsageError } from "../errors";
@@ -17,7 +16,7 @@ import shippedDefaults from "../../sandbox/default-behaviours.json";
 interface ParityOptions {
   account?: string;
   zone?: string;
-  apiBase: string;
+  apiBase?: string;
   tokenEnv: string;
   out?: string;
   dryRun?: boolean;
@@ -70,7 +69,10 @@ export function registerSandboxParity(program: Command): void {
     )
     .option("--account <id>", "a test account the provisioner belongs to")
     .option("--zone <id>", "a zone of that account, for the zone-scoped test tokens")
-    .option("--api-base <url>", "Cloudflare's API (or a sandbox standing in for it)", CLOUDFLARE_API_BASE)
+    .option(
+      "--api-base <url>",
+      "Cloudflare's API, or a sandbox standing in for it (default: CLOUDFLARE_BASE_URL when set, else Cloudflare's)",
+    )
     .option("--token-env <VAR>", "environment variable holding the provisioner credential", PROVIDER_TOKEN_ENV)
     .option("--out <file>", "where to write the behaviour file (JSON)")
     .option("--dry-run", "list every call it would make, and make none")
@@ -79,12 +81,11 @@ export function registerSandboxParity(program: Command): void {
       returnsExitCode(async (options: ParityOptions) => {
         const accountId = requireId("--account", options.account);
         const zoneId = requireId("--zone", options.zone);
-        const urlProblem = inspectBaseUrl(options.apiBase);
-        if (urlProblem) throw new UsageError(`--api-base: ${urlProblem.check.detail}. Fix: ${urlProblem.check.remedy}`);
+        // With --json, stdout carries the behaviour file alone.
+        const notices = options.json ? process.stderr : process.stdout;
+        const apiBase = realApiBase(options.apiBase, process.env, (line) => notices.write(`${line}\n`));
         if (options.dryRun) {
-          process.stdout.write(
-            `cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${options.apiBase}:\n`,
-          );
+          process.stdout.write(`cfct sandbox-parity would make these ${parityPlan({ accountId, zoneId }).length} calls to ${apiBase}:\n`);
           for (const call of parityPlan({ accountId, zoneId })) process.stdout.write(`  ${describeCall(call)}\n`);
           return EXIT.ok;
         }
@@ -93,9 +94,7 @@ export function registerSandboxParity(program: Command): void {
         if (out && !fs.existsSync(path.dirname(out)))
           throw new UsageError(`--out ${options.out}: the folder ${path.dirname(out)} does not exist`);
 
-        const { file, leftBehind } = await recordBehaviours(
-          parityTarget({ apiBase: options.apiBase, provisionerToken, accountId, zoneId }),
-        );
+        const { file, leftBehind } = await recordBehaviours(parityTarget({ apiBase, provisionerToken, accountId, zoneId }));
         behaviourFileSchema.parse(file);
         if (out) fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
         process.stdout.write(

@@ -63,7 +63,7 @@ export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
     .description(
-      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it with the control plane's token (controlToken, printed nowhere) in ~/.cfct/sandbox.json (0600, beside any other running sandbox) for `cfct up --engine sandbox`, then logs requests to stderr until SIGTERM/SIGINT.",
+      "Run a local Cloudflare v4 API sandbox. Prints one JSON line {baseUrl, controlUrl, provisionerToken} on stdout when ready, records it with the control plane's token (controlToken, printed nowhere) in ~/.cfct/sandbox.json (0600, beside any other running sandbox) for rehearsals (`cfct up --engine sandbox`), then logs requests to stderr until SIGTERM/SIGINT.",
     )
     .option("--port <n>", "port on 127.0.0.1 (0 picks a free one)", wholeNumber("--port", 65535), 0)
     .option("--fixture <file>", "a JSON or YAML fixture instead of the default (Acme Corp, Acme Labs, 12 zones)")

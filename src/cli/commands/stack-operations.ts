@@ -41,7 +41,7 @@ const print = (line: string) => {
   progressStream.write(`${line}\n`);
 };
 
-/** A pipeline whose hand-off reports progress: a status line on a TTY, one line per token elsewhere. */
+/** A pipeline whose registration reports progress: a status line on a TTY, one line per token elsewhere. */
 function progressingPipeline(options: EngineOptions, engineChoice: { createStack?: boolean } = {}): Pipeline {
   const output = progressOutput(progressStream, () => pipeline.budgets.for(PROVISIONER_USER).status());
   const pipeline = pipelineFor(
