@@ -38,9 +38,11 @@ const FIX_SEPARATOR = ". Fix: ";
  * The message stays the one text of it: when it is rewritten after the fact (verify hides token
  * values in it, src/cli/commands/verify.ts), the parts are read from the new text, so that a hidden
  * secret is hidden from them too. The same reading (splitAtFix) serves the messages composed
- * elsewhere and passed whole: classifyStop's retyped message, Pulumi's output with our fix appended
- * (src/automation/pulumi-errors.ts), the provisioner preflight's report and the usage errors whose
- * text is assembled from several pieces.
+ * elsewhere and passed whole: classifyStop's retyped message (src/domain/run-errors.ts), Pulumi's
+ * output with our fix on a line of its own (src/automation/pulumi-errors.ts), the provisioner
+ * preflight's report (describePreflight), the registrars' refusals (src/registration), the
+ * Cloudflare failures the rehearsal explains (src/rehearsal/sandbox-mocks.ts), and verify's usage
+ * errors whose text is chosen whole (src/cli/commands/verify.ts, src/cli/api-target.ts).
  */
 export class CfctError extends Error {
   override name = "CfctError";
