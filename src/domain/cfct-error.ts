@@ -42,7 +42,7 @@ const FIX_SEPARATOR = ". Fix: ";
  * output with our fix on a line of its own (src/automation/pulumi-errors.ts), the provisioner
  * preflight's report (describePreflight), the registrars' refusals (src/registration), the
  * Cloudflare failures the rehearsal explains (src/rehearsal/sandbox-mocks.ts), and verify's usage
- * errors whose text is chosen whole (src/cli/commands/verify.ts, src/cli/api-target.ts).
+ * errors whose text is chosen whole (src/cli/commands/verify.ts).
  */
 export class CfctError extends Error {
   override name = "CfctError";
@@ -55,11 +55,11 @@ export class CfctError extends Error {
   }
 
   get summary(): string {
-    return this.#given()?.summary ?? splitAtFix(this.message).summary;
+    return (this.#given() ?? splitAtFix(this.message)).summary;
   }
 
   get fix(): string | undefined {
-    return this.#given() ? this.#given()?.fix : splitAtFix(this.message).fix;
+    return (this.#given() ?? splitAtFix(this.message)).fix;
   }
 
   get docs(): string | undefined {
