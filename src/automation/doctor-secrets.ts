@@ -3,6 +3,7 @@ import { z } from "zod";
 import { PROD_STACKS, PROD_STACKS_KEY, PROD_STACKS_POLICY } from "../domain/prod-stacks";
 import { secretsProviderOf } from "./pulumi-environment";
 import { secretsProviderFinding, type ProdStacks, type SecretsProviderFinding } from "./secrets-provider";
+import { NothingChangedError } from "../domain/run-errors";
 
 /**
  * `cfct doctor`'s secrets-provider finding for a Pulumi stack: which provider encrypts the token
@@ -31,11 +32,12 @@ export function prodStacksOf(configFiles: readonly string[]): ProdStacks {
     try {
       config = JSON.parse(readFileSync(file, "utf8"));
     } catch (error) {
-      throw new Error(
-        `--policy-pack-config ${file} is not readable JSON (${(error as Error).message}). Fix: point it at the pack's config file`,
+      throw new NothingChangedError(
         {
-          cause: error,
+          summary: `--policy-pack-config ${file} is not readable JSON (${(error as Error).message})`,
+          fix: "point it at the pack's config file",
         },
+        { cause: error },
       );
     }
     // A policy's entry is an enforcement level ("advisory") or an object of its settings.

@@ -3,6 +3,7 @@
  * nothing. Each check is one entry in a list (the CLI composes the list per engine), so a new
  * check is one more entry; a check whose prerequisite failed is skipped, naming it.
  */
+import { summaryAndFix } from "../domain/cfct-error";
 
 export type DoctorStatus = "ok" | "warn" | "fail" | "skipped";
 
@@ -30,13 +31,10 @@ export interface DoctorReport {
   readonly findings: readonly DoctorFinding[];
 }
 
-/** An error message in cfct's form, "<what>. Fix: <how>", as a failed finding. */
+/** A thrown error as a failed finding: its summary the detail, its fix the fix (summaryAndFix, the one reading of an error's parts). */
 export function failure(error: unknown): CheckResult {
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  const at = message.lastIndexOf("Fix: ");
-  return at < 0
-    ? { status: "fail", detail: message }
-    : { status: "fail", detail: message.slice(0, at).trim().replace(/[.;]$/, ""), fix: message.slice(at + "Fix: ".length).trim() };
+  const { summary, fix } = summaryAndFix(error);
+  return fix === undefined ? { status: "fail", detail: summary } : { status: "fail", detail: summary, fix };
 }
 
 /** Runs every check in order; a check whose `needs` failed (or was skipped) is skipped, not run. */

@@ -240,10 +240,10 @@ export class PulumiEngine implements StackEngine {
       .then((stacks) => stacks.map((s) => s.name))
       .catch(() => undefined);
     const names = existing === undefined ? "(could not list them)" : existing.length > 0 ? existing.join(", ") : "none";
-    return new PulumiNothingChangedError(
-      `stack ${stack} does not exist in the state backend; nothing was created. Existing stacks: ${names}. ` +
-        `Fix: pass one of them with --stack, or create it with \`cfct up --stack ${stack}\``,
-    );
+    return new PulumiNothingChangedError({
+      summary: `stack ${stack} does not exist in the state backend; nothing was created. Existing stacks: ${names}`,
+      fix: `pass one of them with --stack, or create it with \`cfct up --stack ${stack}\``,
+    });
   }
 }
 

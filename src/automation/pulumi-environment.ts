@@ -42,17 +42,19 @@ export function pulumiOnPath(): string | undefined {
 export function stateBackend(projectDir: string, env: Env): string | PulumiNothingChangedError {
   for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"] as const) {
     if (env[name] === "") {
-      return new PulumiNothingChangedError(
-        `${name} is set but empty (an unset CI secret expands to ""), and Pulumi would take it as given. Fix: set ${name} to ${name === "PULUMI_BACKEND_URL" ? "the state backend, e.g. s3://acme-pulumi-state/cfct" : "the stack's passphrase"}, or unset it`,
-      );
+      return new PulumiNothingChangedError({
+        summary: `${name} is set but empty (an unset CI secret expands to ""), and Pulumi would take it as given`,
+        fix: `set ${name} to ${name === "PULUMI_BACKEND_URL" ? "the state backend, e.g. s3://acme-pulumi-state/cfct" : "the stack's passphrase"}, or unset it`,
+      });
     }
   }
   const backend = backendUrl(projectDir, env);
   if (!backend) {
-    return new PulumiNothingChangedError(
-      "no Pulumi state backend: PULUMI_BACKEND_URL is not set, Pulumi.yaml has no backend.url, and `pulumi login` has not been run. " +
-        "Fix: export PULUMI_BACKEND_URL (e.g. s3://acme-pulumi-state/cfct, or file://<dir> to try it out), or run `pulumi login`",
-    );
+    return new PulumiNothingChangedError({
+      summary:
+        "no Pulumi state backend: PULUMI_BACKEND_URL is not set, Pulumi.yaml has no backend.url, and `pulumi login` has not been run",
+      fix: "export PULUMI_BACKEND_URL (e.g. s3://acme-pulumi-state/cfct, or file://<dir> to try it out), or run `pulumi login`",
+    });
   }
   return backend;
 }
@@ -65,10 +67,10 @@ export function secretsProvider(projectDir: string, stack: string, backend: stri
   if (provider.kind === "passphrase") {
     if (hasPassphrase)
       return `passphrase (${env["PULUMI_CONFIG_PASSPHRASE"] !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : "PULUMI_CONFIG_PASSPHRASE_FILE"} is set)`;
-    return new PulumiNothingChangedError(
-      `PULUMI_CONFIG_PASSPHRASE is not set, and stack ${stack} keeps its secrets (the token values) with a passphrase on ${redactUrl(backend)}. ` +
-        "Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
-    );
+    return new PulumiNothingChangedError({
+      summary: `PULUMI_CONFIG_PASSPHRASE is not set, and stack ${stack} keeps its secrets (the token values) with a passphrase on ${redactUrl(backend)}`,
+      fix: "export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the stack's passphrase",
+    });
   }
   return provider.kind === "service"
     ? `the service backend's own (${redactUrl(backend)})`

@@ -77,11 +77,13 @@ export function explainPulumiFailure(error: unknown, context: FailureContext): E
 }
 
 export function missingCli(): PulumiNothingChangedError {
-  return new PulumiNothingChangedError(
-    "the Pulumi CLI is not installed or not on PATH. Fix: install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), " +
+  return new PulumiNothingChangedError({
+    summary: "the Pulumi CLI is not installed or not on PATH",
+    fix:
+      "install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), " +
       "log in to a state backend (`pulumi login` or `pulumi login file://<dir>`); or rehearse without it against a local sandbox: " +
       "run `cfct sandbox` in another terminal, then `cfct up --stack <env> --engine sandbox`",
-  );
+  });
 }
 
 function tail(text: string): string[] {

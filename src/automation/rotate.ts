@@ -48,9 +48,10 @@ export async function runRotate(ctx: PipelineContext, options: RotateOptions): P
   for (const connection of settings.connections) options.pickupCheckFor?.(connection);
   const unknown = (options.keys ?? []).filter((key) => !(key in generations));
   if (unknown.length > 0) {
-    throw new PlanError(
-      `no token ${unknown.map((k) => `"${k}"`).join(", ")} in stack ${settings.stack}. Fix: use one of ${Object.keys(generations).join(", ")} (cfct plan --stack ${settings.stack} lists them)`,
-    );
+    throw new PlanError({
+      summary: `no token ${unknown.map((k) => `"${k}"`).join(", ")} in stack ${settings.stack}`,
+      fix: `use one of ${Object.keys(generations).join(", ")} (cfct plan --stack ${settings.stack} lists them)`,
+    });
   }
   const policy = { ifDueWithinDays: options.ifDueWithinDays, force: options.force ?? false, graceHours: options.graceHours };
   const selected = (all: TokenGenerations): TokenGenerations =>

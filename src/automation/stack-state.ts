@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { COMPLIANCE_TOKEN_TYPE, TOKEN_RESOURCE_TYPES } from "../domain/resource-types";
+import { NothingChangedError } from "../domain/run-errors";
 
 /**
  * A stack's state as `pulumi stack export` writes it (Pulumi's apitype.UntypedDeployment around a
@@ -47,10 +48,10 @@ export function readStackState(exported: unknown): StackState {
   const parsed = exportedStackSchema.safeParse(exported);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
-    throw new Error(
-      `the exported stack state is not a Pulumi deployment cfct can read (${issue?.message ?? "unknown shape"} at ${issue?.path.join(".") || "its top"}). ` +
-        "Fix: check that the Pulumi CLI is version 3 (`pulumi version`)",
-    );
+    throw new NothingChangedError({
+      summary: `the exported stack state is not a Pulumi deployment cfct can read (${issue?.message ?? "unknown shape"} at ${issue?.path.join(".") || "its top"})`,
+      fix: "check that the Pulumi CLI is version 3 (`pulumi version`)",
+    });
   }
   const resources = parsed.data.deployment.resources ?? [];
   const values = new Map<string, string>();
@@ -102,9 +103,10 @@ export function revealSecrets(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   if (record[SIG_KEY] === SECRET_SIG) {
     if (typeof record["plaintext"] !== "string") {
-      throw new Error(
-        "the exported stack state holds a secret still encrypted (an export without --show-secrets). Fix: read it with the Automation API's exportStack(), which shows secrets",
-      );
+      throw new NothingChangedError({
+        summary: "the exported stack state holds a secret still encrypted (an export without --show-secrets)",
+        fix: "read it with the Automation API's exportStack(), which shows secrets",
+      });
     }
     return revealSecrets(parsePlaintext(record["plaintext"]));
   }
@@ -116,8 +118,9 @@ function parsePlaintext(plaintext: string): unknown {
   try {
     return JSON.parse(plaintext);
   } catch {
-    throw new Error(
-      "the exported stack state holds a secret whose plaintext is not JSON. Fix: check that the Pulumi CLI is version 3 (`pulumi version`)",
-    );
+    throw new NothingChangedError({
+      summary: "the exported stack state holds a secret whose plaintext is not JSON",
+      fix: "check that the Pulumi CLI is version 3 (`pulumi version`)",
+    });
   }
 }

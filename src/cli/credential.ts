@@ -25,13 +25,17 @@ export function readCredential(
 ): string {
   const value = env[variable];
   if (!value) {
-    throw new UsageError(`${variable} is not set. Fix: export ${purpose} in ${variable}, or name another variable with ${flag}`);
+    throw new UsageError({
+      summary: `${variable} is not set`,
+      fix: `export ${purpose} in ${variable}, or name another variable with ${flag}`,
+    });
   }
   const problem = credentialProblem(value);
   if (problem) {
-    throw new UsageError(
-      `${variable} ${problem}. Fix: export it again without it, e.g. export ${variable}="$(tr -d '[:space:]' < token.txt)"`,
-    );
+    throw new UsageError({
+      summary: `${variable} ${problem}`,
+      fix: `export it again without it, e.g. export ${variable}="$(tr -d '[:space:]' < token.txt)"`,
+    });
   }
   return value;
 }

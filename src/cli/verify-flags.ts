@@ -35,11 +35,15 @@ export function planFromFlags(selection: FlagSelection, now: Date): { plan: Toke
   const profile = selection.profile ?? platform.defaultProfile;
   const profileDef = platform.profiles[profile];
   if (!profileDef)
-    throw new UsageError(`${platform.key} has no profile "${profile}". Fix: use one of ${Object.keys(platform.profiles).join(", ")}`);
+    throw new UsageError({
+      summary: `${platform.key} has no profile "${profile}"`,
+      fix: `use one of ${Object.keys(platform.profiles).join(", ")}`,
+    });
   if (platform.owner !== "user" && accounts.length !== 1) {
-    throw new UsageError(
-      `${platform.displayName} tokens are account-owned, one per account: name exactly one account (got ${accounts.length}). Fix: --accounts <id>`,
-    );
+    throw new UsageError({
+      summary: `${platform.displayName} tokens are account-owned, one per account: name exactly one account (got ${accounts.length})`,
+      fix: "--accounts <id>",
+    });
   }
   const readsZones = profileDef.groups.some((g) => g.scope === SCOPES.zone);
   const flagProblems: string[] = [];

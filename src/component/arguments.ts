@@ -3,6 +3,7 @@ import { definedPlatforms, type PlatformSpec } from "../config/platforms";
 import { plan } from "../plan/plan";
 import { PLATFORMS, type PlatformDefinition, type PlatformKey } from "../platforms";
 import { type TokenPlan } from "../domain/plan";
+import { NothingChangedError } from "../domain/run-errors";
 
 /**
  * A platform the catalog does not have, defined as a stack file's `cf-compliance-tokens:platforms`
@@ -53,9 +54,10 @@ export function resolvePlatform(resourceName: string, platform: PlatformKey | Co
   if (typeof platform === "string") {
     const known = PLATFORMS[platform];
     if (!known)
-      throw new Error(
-        `${sourceOf(resourceName)}: args.platform = ${JSON.stringify(platform)} is not a known platform. Fix: use one of ${Object.keys(PLATFORMS).join(", ")}, or pass a definition {key, displayName, owner, source, groups}`,
-      );
+      throw new NothingChangedError({
+        summary: `${sourceOf(resourceName)}: args.platform = ${JSON.stringify(platform)} is not a known platform`,
+        fix: `use one of ${Object.keys(PLATFORMS).join(", ")}, or pass a definition {key, displayName, owner, source, groups}`,
+      });
     return known;
   }
   const config = platformsConfig(platform);

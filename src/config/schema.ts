@@ -15,7 +15,7 @@ import {
 import { SCOPES } from "../domain/permission-group";
 import type { Generation, TokenGenerations } from "../domain/generation";
 import { parseRequestBudget, requestBudgetProblem, type RequestBudget } from "../cloudflare/pacing";
-import { CfctError } from "../domain/cfct-error";
+import { CfctError, splitAtFix } from "../domain/cfct-error";
 
 /** Every stack-config key of this project lives under this namespace (`cf-compliance-tokens:connections`). */
 export const CONFIG_NAMESPACE = "cf-compliance-tokens";
@@ -230,16 +230,41 @@ export interface ConfigProblem {
 
 /** A stack file that does not parse or validate: every problem at once, each with its key path, value (secrets not shown) and fix. */
 export class ConfigError extends CfctError {
+  readonly #composed: string;
+
   constructor(
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(
-      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config\n` +
-        problems.map((p) => `  - ${p.path} = ${formatValue(p.value)}: ${p.message}`).join("\n"),
-    );
+    const message = listed(source, problems, (p) => p.message);
+    super(message);
+    this.#composed = message;
     this.name = "ConfigError";
   }
+
+  /** The problems without their fixes: `--json` gives the fixes apart, however many problems there are. */
+  override get summary(): string {
+    if (this.message !== this.#composed) return super.summary;
+    return listed(this.source, this.problems, (p) => splitAtFix(p.message).summary);
+  }
+
+  /** Each problem's fix on a line of its own, named by its key; undefined when no problem has one. */
+  override get fix(): string | undefined {
+    if (this.message !== this.#composed) return super.fix;
+    const fixes = this.problems.flatMap((p) => {
+      const { fix } = splitAtFix(p.message);
+      return fix === undefined ? [] : [`${p.path}: ${fix}`];
+    });
+    return fixes.length === 0 ? undefined : fixes.join("\n");
+  }
+}
+
+/** "<source>: N problems in stack config", then a line per problem: its key, its value and `text` of it. */
+function listed(source: string, problems: readonly ConfigProblem[], text: (problem: ConfigProblem) => string): string {
+  return (
+    `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config\n` +
+    problems.map((p) => `  - ${p.path} = ${formatValue(p.value)}: ${text(p)}`).join("\n")
+  );
 }
 
 /** A problem's value that must not be printed at all: an unknown key may hold anything, secrets included. */

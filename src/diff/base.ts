@@ -54,7 +54,10 @@ export type BaseSource = { readonly ref: string; readonly flag: "--base" | "--ba
 export function loadBase(source: BaseSource, { projectDir, headFile, stack }: BaseContext): BaseSide {
   if ("file" in source) {
     if (!existsSync(source.file) || !statSync(source.file).isFile())
-      throw new BaseError(`--base-file ${source.file} is not a file. Fix: name the base's stack file, or pass a git ref with --base-ref`);
+      throw new BaseError({
+        summary: `--base-file ${source.file} is not a file`,
+        fix: "name the base's stack file, or pass a git ref with --base-ref",
+      });
     return { settings: loadSettingsFile(path.resolve(source.file), stack), label: source.file };
   }
   const { ref: base, flag } = source;
@@ -62,15 +65,17 @@ export function loadBase(source: BaseSource, { projectDir, headFile, stack }: Ba
   // A ref never starts with "-": refuse what git would read as an option.
   if (base.startsWith("-") || git(dir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]) === undefined) {
     const file = existsSync(base) ? ` (${base} is a file: a stack file goes in --base-file)` : "";
-    throw new BaseError(
-      `${flag} ${base} is not a git commit or branch of the repository at ${dir}${file}. Fix: pass a ref such as origin/main (fetch it first in CI), or a stack file with --base-file`,
-    );
+    throw new BaseError({
+      summary: `${flag} ${base} is not a git commit or branch of the repository at ${dir}${file}`,
+      fix: "pass a ref such as origin/main (fetch it first in CI), or a stack file with --base-file",
+    });
   }
   const top = git(dir, ["rev-parse", "--show-toplevel"])?.trim();
   if (!top)
-    throw new BaseError(
-      `${dir} is not in a git work tree, so ${flag} ${base} cannot be read. Fix: pass the base stack file with --base-file`,
-    );
+    throw new BaseError({
+      summary: `${dir} is not in a git work tree, so ${flag} ${base} cannot be read`,
+      fix: "pass the base stack file with --base-file",
+    });
   const inRepository = (file: string) => !path.relative(realpath(top), realpath(file)).startsWith("..");
   const file = inRepository(headFile) ? headFile : stackFilePath(dir, stack);
   const relative = path.relative(realpath(top), realpath(file)).split(path.sep).join("/");

@@ -30,32 +30,45 @@ export interface ErrorParts {
 const FIX_SEPARATOR = ". Fix: ";
 
 /**
- * An error a user can act on. Built from its parts, or from a finished message. The message is the
- * one text of it (hiding a secret in it hides it from the parts too): `summary` and `fix` are read
- * from it, split at its "Fix:" when it has exactly one, so older throw sites still give `--json`
- * a separate fix. Its exit code is 1 (nothing changed) unless a subclass says otherwise; a run that
- * had changed something retypes it as ChangedThenStoppedError (classifyStop, src/domain/run-errors.ts).
+ * An error a user can act on, built from its parts (`{summary, fix, docs}`, the message then reads
+ * "<summary>. Fix: <fix>"). Its exit code is 1 (nothing changed) unless a subclass says otherwise; a
+ * run that had changed something retypes it as ChangedThenStoppedError (classifyStop,
+ * src/domain/run-errors.ts).
+ *
+ * The message stays the one text of it: when it is rewritten after the fact (verify hides token
+ * values in it, src/cli/commands/verify.ts), the parts are read from the new text, so that a hidden
+ * secret is hidden from them too. The same reading (splitAtFix) serves the messages composed
+ * elsewhere and passed whole: classifyStop's retyped message (src/domain/run-errors.ts), Pulumi's
+ * output with our fix on a line of its own (src/automation/pulumi-errors.ts), the provisioner
+ * preflight's report (describePreflight), the registrars' refusals (src/registration), the
+ * Cloudflare failures the rehearsal explains (src/rehearsal/sandbox-mocks.ts), and verify's usage
+ * errors whose text is chosen whole (src/cli/commands/verify.ts).
  */
 export class CfctError extends Error {
   override name = "CfctError";
   readonly exit: StopCode = EXIT.nothingChanged;
-  readonly #docs: string | undefined;
+  readonly #parts: ErrorParts | undefined;
 
   constructor(what: string | ErrorParts, options?: ErrorOptions) {
     super(typeof what === "string" ? what : messageOf(what), options);
-    this.#docs = typeof what === "string" ? undefined : what.docs;
+    this.#parts = typeof what === "string" ? undefined : what;
   }
 
   get summary(): string {
-    return partsOf(this.message).summary;
+    return (this.#given() ?? splitAtFix(this.message)).summary;
   }
 
   get fix(): string | undefined {
-    return partsOf(this.message).fix;
+    return (this.#given() ?? splitAtFix(this.message)).fix;
   }
 
   get docs(): string | undefined {
-    return this.#docs;
+    return this.#parts?.docs;
+  }
+
+  /** The parts it was built from, while the message is still theirs. */
+  #given(): ErrorParts | undefined {
+    return this.#parts && this.message === messageOf(this.#parts) ? this.#parts : undefined;
   }
 }
 
@@ -63,10 +76,19 @@ function messageOf(parts: ErrorParts): string {
   return parts.fix === undefined ? parts.summary : `${parts.summary}${FIX_SEPARATOR}${parts.fix}`;
 }
 
-/** A message with several fixes (a list of problems) stays whole: splitting it at the first would misname the rest. */
-function partsOf(message: string): { summary: string; fix?: string } {
+/**
+ * A finished message's parts: split at its "Fix:" when it has exactly one. A message with several
+ * fixes (a list of problems) stays whole: splitting it at the first would misname the rest.
+ */
+export function splitAtFix(message: string): { summary: string; fix?: string } {
   const fixes = message.split(/\s*\bFix: /);
   if (fixes.length !== 2) return { summary: message };
   const [summary, fix] = fixes as [string, string];
   return { summary: summary.replace(/\.$/, ""), fix };
+}
+
+/** Any thrown value's summary and fix: a CfctError's own, else read from its message. */
+export function summaryAndFix(error: unknown): { summary: string; fix?: string } {
+  if (error instanceof CfctError) return error.fix === undefined ? { summary: error.summary } : { summary: error.summary, fix: error.fix };
+  return splitAtFix(error instanceof Error ? error.message || error.name : String(error));
 }

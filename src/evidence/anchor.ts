@@ -36,16 +36,14 @@ export function parseAnchorLines(text: string, file: string): Anchor[] {
     if (line.trim() === "") return;
     const match = HEAD_IN_LINE.exec(line);
     if (!match)
-      throw new AnchorFormatError(
-        `--anchor ${file}: line ${index + 1} holds no SHA-256. Fix: one head per line, as cfct prints it (#14 sha256 <64 hex>), or a bare hash`,
-      );
+      throw new AnchorFormatError({ summary: `--anchor ${file}: line ${index + 1} holds no SHA-256`, fix: "one head per line, as cfct prints it (#14 sha256 <64 hex>), or a bare hash" });
     anchors.push({
       source: `${file}:${index + 1}`,
       hash: match[2]!.toLowerCase(),
       ...(match[1] !== undefined ? { sequence: Number(match[1]) } : {}),
     });
   });
-  if (anchors.length === 0) throw new AnchorFormatError(`--anchor ${file} is empty. Fix: name a file of heads, or give the hash itself`);
+  if (anchors.length === 0) throw new AnchorFormatError({ summary: `--anchor ${file} is empty`, fix: "name a file of heads, or give the hash itself" });
   return anchors;
 }
 

@@ -35,10 +35,10 @@ export function checkEvidenceDir(dir: string, stack: string): void {
   try {
     writeProbe(folder);
   } catch (error) {
-    throw new EvidenceDirectoryError(
-      `--evidence-dir ${dir}: cannot write evidence to ${folder} (${reasonOf(error)}), so nothing was changed. ` +
-        "Fix: pass --evidence-dir a directory you can create and write to (default evidence/ in the project)",
-    );
+    throw new EvidenceDirectoryError({
+      summary: `--evidence-dir ${dir}: cannot write evidence to ${folder} (${reasonOf(error)}), so nothing was changed`,
+      fix: "pass --evidence-dir a directory you can create and write to (default evidence/ in the project)",
+    });
   }
 }
 
@@ -74,9 +74,14 @@ export function writeEvidenceOrFallback(
   try {
     return { written: writeEvidence(fallbackDir, content, path.join(dir, content.stack)), refused: { dir, reason } };
   } catch (error) {
-    throw new Error(
-      `the evidence record of this run could not be written: ${dir} refused it (${reason}) after ${attempts} attempts, ` +
-        `and so did the fallback ${fallbackDir} (${reasonOf(error)}). Fix: make ${dir} writable; the run's outcome is in the lines above`,
+    // Written after the run: classifyStop (src/automation/record-run.ts) retypes it when the run had changed something.
+    throw new NothingChangedError(
+      {
+        summary:
+          `the evidence record of this run could not be written: ${dir} refused it (${reason}) after ${attempts} attempts, ` +
+          `and so did the fallback ${fallbackDir} (${reasonOf(error)})`,
+        fix: `make ${dir} writable; the run's outcome is in the lines above`,
+      },
       { cause: error },
     );
   }

@@ -86,17 +86,19 @@ export function readBehaviourFile(file: string): BehaviourFile {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new BehaviourFileError(
-      `behaviour file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}). Fix: check the path`,
-    );
+    throw new BehaviourFileError({
+      summary: `behaviour file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      fix: "check the path",
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new BehaviourFileError(
-      `behaviour file ${file} is not JSON (${(error as Error).message}). Fix: pass a file written by cfct sandbox-parity`,
-    );
+    throw new BehaviourFileError({
+      summary: `behaviour file ${file} is not JSON (${(error as Error).message})`,
+      fix: "pass a file written by cfct sandbox-parity",
+    });
   }
   return parseBehaviourFile(json, `behaviour file ${file}`);
 }

@@ -66,9 +66,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       call.status = answer.status;
       return answer;
     } catch (error) {
-      throw new ParityError(
-        `${method} ${path} got no answer from ${client.baseUrl}: ${scrub((error as Error).message)}. Fix: check --api-base and the network`,
-      );
+      throw new ParityError({
+        summary: `${method} ${path} got no answer from ${client.baseUrl}: ${scrub((error as Error).message)}`,
+        fix: "check --api-base and the network",
+      });
     }
   }
 
@@ -86,9 +87,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
   const expectOk = (request: string, answer: RawAnswer): void => {
     if (answer.status >= 300) {
       const { code, message } = firstError(answer.json);
-      throw new ParityError(
-        `${request} answered HTTP ${answer.status}${code !== undefined ? ` ${code}` : ""} ${scrub(message) ?? ""}. Fix: the provisioner needs "API Tokens Write" and read access to the account and zone`,
-      );
+      throw new ParityError({
+        summary: `${request} answered HTTP ${answer.status}${code !== undefined ? ` ${code}` : ""} ${scrub(message) ?? ""}`,
+        fix: 'the provisioner needs "API Tokens Write" and read access to the account and zone',
+      });
     }
   };
 
@@ -168,9 +170,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const group = (name: string, scope: string): PermissionGroupRef => {
       const found = groups.find((g) => g.name === name && (g.scopes ?? []).includes(scope));
       if (!found)
-        throw new ParityError(
-          `the permission-group list has no "${name}" at ${scope}. Fix: nothing in cfct; report the list's answer with this file`,
-        );
+        throw new ParityError({
+          summary: `the permission-group list has no "${name}" at ${scope}`,
+          fix: "nothing in cfct; report the list's answer with this file",
+        });
       return { id: found.id, name: found.name };
     };
     const zoneScope = "com.cloudflare.api.account.zone";

@@ -206,9 +206,10 @@ export function keptOnDestroy(config: DatadogConfig, connection: string): string
 function requiredKey(ctx: RegistrarContext, key: "apiKeyEnv" | "appKeyEnv", name: string, what: string): string {
   const value = ctx.env[name];
   if (!value) {
-    throw new RegistrationConfigError(
-      `Datadog registration needs ${what} in the environment variable ${name} (registration.${key}), which is not set. Fix: export ${name}=<key>, or name the variable that holds it in registration.${key}`,
-    );
+    throw new RegistrationConfigError({
+      summary: `Datadog registration needs ${what} in the environment variable ${name} (registration.${key}), which is not set`,
+      fix: `export ${name}=<key>, or name the variable that holds it in registration.${key}`,
+    });
   }
   return value;
 }

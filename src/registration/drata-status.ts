@@ -53,9 +53,10 @@ export function createDrataStatusCheck(config: DrataStatusConfig, ctx: Registrar
   if (refusal) throw new RegistrationConfigError(refusal);
   const apiKey = ctx.env[config.apiKeyEnv];
   if (!apiKey) {
-    throw new RegistrationConfigError(
-      `the Drata status check needs an API key in the environment variable ${config.apiKeyEnv}, which is not set. Fix: create a key with "Connections: List Connections" in Drata (Settings > API Keys) and export ${config.apiKeyEnv}=<key>, or remove registration.drataStatus`,
-    );
+    throw new RegistrationConfigError({
+      summary: `the Drata status check needs an API key in the environment variable ${config.apiKeyEnv}, which is not set`,
+      fix: `create a key with "Connections: List Connections" in Drata (Settings > API Keys) and export ${config.apiKeyEnv}=<key>, or remove registration.drataStatus`,
+    });
   }
   const policy = ctx.retry ?? DRATA_RETRY;
 

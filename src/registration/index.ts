@@ -82,10 +82,10 @@ function refuseProvisionerVariable(config: RegistrationSettings, provisionerToke
   if (provisionerTokenEnv === undefined) return;
   const named = secretEnvEntries(config).find(([, value]) => value === provisionerTokenEnv);
   if (!named) return;
-  throw new RegistrationConfigError(
-    `registration.${named[0]} names ${provisionerTokenEnv}, the variable that holds the provisioner credential on this run (--provisioner-token-env), so registering would send that credential to the platform. ` +
-      `Fix: put the registrar's secret in a variable of its own and name that in registration.${named[0]}`,
-  );
+  throw new RegistrationConfigError({
+    summary: `registration.${named[0]} names ${provisionerTokenEnv}, the variable that holds the provisioner credential on this run (--provisioner-token-env), so registering would send that credential to the platform`,
+    fix: `put the registrar's secret in a variable of its own and name that in registration.${named[0]}`,
+  });
 }
 
 /**

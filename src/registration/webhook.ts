@@ -132,14 +132,16 @@ export function webhookBody(request: RegistrationRequest, sentAt: Date): string 
 export function createWebhookRegistrar(config: WebhookConfig, ctx: RegistrarContext & { readonly retry?: RetryPolicy }): Registrar {
   const secret = ctx.env[config.secretEnv];
   if (!secret) {
-    throw new RegistrationConfigError(
-      `webhook registration needs its signing secret in the environment variable ${config.secretEnv}, which is not set. Fix: export ${config.secretEnv}=<a random secret shared with the receiver> (e.g. openssl rand -hex 32)`,
-    );
+    throw new RegistrationConfigError({
+      summary: `webhook registration needs its signing secret in the environment variable ${config.secretEnv}, which is not set`,
+      fix: `export ${config.secretEnv}=<a random secret shared with the receiver> (e.g. openssl rand -hex 32)`,
+    });
   }
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new RegistrationConfigError(
-      `the webhook signing secret in ${config.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters. Fix: use a random secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
-    );
+    throw new RegistrationConfigError({
+      summary: `the webhook signing secret in ${config.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters`,
+      fix: `use a random secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
+    });
   }
   const policy = ctx.retry ?? DEFAULT_RETRY;
   const timeoutMs = config.timeoutMs ?? WEBHOOK_TIMEOUT_MS.default;

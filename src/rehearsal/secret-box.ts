@@ -92,16 +92,19 @@ export class SecretBox {
     const sealsNothing = Object.keys(state.resources).length === 0;
     if (!state.sealing || sealsNothing) {
       if (existsSync(besideState)) {
-        throw new Error(
-          `the rehearsal sealing key ${besideState} sits beside the state it protects. Fix: move it out of the state directory, ` +
+        throw new NothingChangedError({
+          summary: `the rehearsal sealing key ${besideState} sits beside the state it protects`,
+          fix:
+            `move it out of the state directory, ` +
             `mkdir -p ${path.dirname(keyFilePath(this.stack, this.env))} && mv ${besideState} ${keyFilePath(this.stack, this.env)} (then run again), ` +
             `or delete ${this.store.dir} and the sandbox's tokens to start over`,
-        );
+        });
       }
       if (!sealsNothing) {
-        throw new Error(
-          `rehearsal state ${this.store.file} holds sealed token values but records no sealing key. Fix: delete ${this.store.dir} and the sandbox's tokens to start over`,
-        );
+        throw new NothingChangedError({
+          summary: `rehearsal state ${this.store.file} holds sealed token values but records no sealing key`,
+          fix: `delete ${this.store.dir} and the sandbox's tokens to start over`,
+        });
       }
       return this.start();
     }
@@ -111,9 +114,10 @@ export class SecretBox {
         state.sealing.kind === "passphrase"
           ? `${PASSPHRASE_ENV} is not the passphrase`
           : `the key file ${keyFilePath(this.stack, this.env)} is not the key`;
-      throw new Error(
-        `${which} that sealed the token values in ${this.store.file}. Fix: use the one it was sealed with, or delete ${this.store.dir} and the sandbox's tokens to start over`,
-      );
+      throw new NothingChangedError({
+        summary: `${which} that sealed the token values in ${this.store.file}`,
+        fix: `use the one it was sealed with, or delete ${this.store.dir} and the sandbox's tokens to start over`,
+      });
     }
     return key;
   }
@@ -122,9 +126,10 @@ export class SecretBox {
   private start(): Buffer {
     const passphrase = this.env[PASSPHRASE_ENV];
     if (passphrase && passphrase.length < MIN_PASSPHRASE_LENGTH) {
-      throw new NothingChangedError(
-        `${PASSPHRASE_ENV} is shorter than ${MIN_PASSPHRASE_LENGTH} characters, too short to seal token values with. Fix: export ${PASSPHRASE_ENV}=<a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters> (e.g. openssl rand -hex 16), or unset it to use a key file`,
-      );
+      throw new NothingChangedError({
+        summary: `${PASSPHRASE_ENV} is shorter than ${MIN_PASSPHRASE_LENGTH} characters, too short to seal token values with`,
+        fix: `export ${PASSPHRASE_ENV}=<a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters> (e.g. openssl rand -hex 16), or unset it to use a key file`,
+      });
     }
     const salt = randomBytes(16).toString("base64");
     const key = passphrase ? derive(passphrase, salt, SCRYPT_COST) : this.fromKeyFile(true);
@@ -138,9 +143,10 @@ export class SecretBox {
   private fromPassphrase(record: Extract<Sealing, { kind: "passphrase" }>): Buffer {
     const passphrase = this.env[PASSPHRASE_ENV];
     if (!passphrase) {
-      throw new Error(
-        `the token values in ${this.store.file} are sealed with a passphrase, and ${PASSPHRASE_ENV} is not set. Fix: export ${PASSPHRASE_ENV}=<the passphrase>, or delete ${this.store.dir} and the sandbox's tokens to start over`,
-      );
+      throw new NothingChangedError({
+        summary: `the token values in ${this.store.file} are sealed with a passphrase, and ${PASSPHRASE_ENV} is not set`,
+        fix: `export ${PASSPHRASE_ENV}=<the passphrase>, or delete ${this.store.dir} and the sandbox's tokens to start over`,
+      });
     }
     return derive(passphrase, record.salt, record.scrypt ?? SCRYPT_COST_BEFORE);
   }
@@ -149,16 +155,18 @@ export class SecretBox {
     const file = keyFilePath(this.stack, this.env);
     if (!existsSync(file)) {
       if (!create) {
-        throw new Error(
-          `the key file ${file} that sealed the token values in ${this.store.file} is missing. Fix: restore it (mode 0600), or point ${KEY_DIR_ENV} at the directory that holds it, ` +
+        throw new NothingChangedError({
+          summary: `the key file ${file} that sealed the token values in ${this.store.file} is missing`,
+          fix:
+            `restore it (mode 0600), or point ${KEY_DIR_ENV} at the directory that holds it, ` +
             `or delete ${this.store.dir} and the sandbox's tokens to start over`,
-        );
+        });
       }
       const refusal = gitRefusal(path.dirname(file), file, {
         what: "a rehearsal sealing key",
         fix: `set ${KEY_DIR_ENV} to a directory outside the repository, or ${PASSPHRASE_ENV}`,
       });
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw new NothingChangedError(refusal);
       try {
         // Never over a key another run made meanwhile: what it sealed would be lost.
         writeSecretFile(file, randomBytes(32).toString("base64"), { replace: false });
@@ -171,13 +179,17 @@ export class SecretBox {
     }
     const mode = statSync(file).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      throw new Error(`the rehearsal key file ${file} is readable by others (mode ${mode.toString(8)}). Fix: chmod 600 ${file}`);
+      throw new NothingChangedError({
+        summary: `the rehearsal key file ${file} is readable by others (mode ${mode.toString(8)})`,
+        fix: `chmod 600 ${file}`,
+      });
     }
     const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
     if (key.length !== 32)
-      throw new Error(
-        `the rehearsal key file ${file} does not hold a 32-byte base64 key. Fix: restore it, or delete it together with ${this.store.dir} and the sandbox's tokens`,
-      );
+      throw new NothingChangedError({
+        summary: `the rehearsal key file ${file} does not hold a 32-byte base64 key`,
+        fix: `restore it, or delete it together with ${this.store.dir} and the sandbox's tokens`,
+      });
     return key;
   }
 }

@@ -99,9 +99,10 @@ export class StateStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT")
         return { version: 1, stack: this.stack, resources: {}, pending: [], config: {}, outputs: {} };
-      throw new NothingChangedError(
-        `rehearsal state ${this.file} is unreadable (${(error as Error).message}). Fix: restore it, or delete ${this.dir} and the sandbox's tokens to start over`,
-      );
+      throw new NothingChangedError({
+        summary: `rehearsal state ${this.file} is unreadable (${(error as Error).message})`,
+        fix: `restore it, or delete ${this.dir} and the sandbox's tokens to start over`,
+      });
     }
   }
 
@@ -188,9 +189,10 @@ export class StateStore {
       // An empty file is a lock being written by its new holder right now: held.
       const holder = text === "" ? -1 : Number(text);
       if (holder === -1 || (holder && holder !== process.pid && isAlive(holder))) {
-        throw new NothingChangedError(
-          `stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run). Fix: wait for it, or remove ${this.lockFile} if that process is gone`,
-        );
+        throw new NothingChangedError({
+          summary: `stack ${this.stack} is locked by ${holder === -1 ? "another process" : `process ${holder}`} (another cfct run)`,
+          fix: `wait for it, or remove ${this.lockFile} if that process is gone`,
+        });
       }
       rmSync(this.lockFile, { force: true });
       this.acquire();

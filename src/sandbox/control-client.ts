@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { PacingClock } from "../cloudflare/pacing";
 import { CONTROL_TOKEN_HEADER } from "./http/control-token";
 import type { faultSchema } from "./faults";
+import { NothingChangedError } from "../domain/run-errors";
 
 /** A client of the sandbox's control plane (`/__sandbox`), for the rehearsal engine, the demo and tests. */
 
@@ -47,8 +48,11 @@ async function controlGet(control: SandboxControl, route: string): Promise<unkno
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
     const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
-    throw new Error(
-      `no Cloudflare API sandbox answers at ${control.url} (${reason}). Fix: start one with \`cfct sandbox\` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base`,
+    throw new NothingChangedError(
+      {
+        summary: `no Cloudflare API sandbox answers at ${control.url} (${reason})`,
+        fix: "start one with `cfct sandbox` in another terminal, then run this command again without --api-base (it finds the sandbox), or pass the baseUrl it printed as --api-base",
+      },
       { cause: error },
     );
   }

@@ -88,7 +88,10 @@ function listen(app: Hono<{ Bindings: HttpBindings }>, port: number): Promise<Se
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new PortInUseError(`port ${port} on 127.0.0.1 is already in use. Fix: choose another port, or 0 for any free one`)
+          ? new PortInUseError({
+              summary: `port ${port} on 127.0.0.1 is already in use`,
+              fix: "choose another port, or 0 for any free one",
+            })
           : error,
       ),
     );

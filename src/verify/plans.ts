@@ -33,9 +33,10 @@ export async function verifyPlans(
   const values = await Promise.all(plans.map(async (plan) => ({ plan, value: await source.valueFor(plan) })));
   const missing = values.filter((v) => !v.value && !values.some((o) => o.plan.key === v.plan.key && o.value));
   if (missing.length > 0) {
-    throw new VerifyInputError(
-      `no value for ${missing.length} token(s): ${[...new Set(missing.map((m) => `${m.plan.key} (${source.describe(m.plan)})`))].join(", ")}. Fix: set ${missing.length === 1 ? "it" : "them"}; values are never printed`,
-    );
+    throw new VerifyInputError({
+      summary: `no value for ${missing.length} token(s): ${[...new Set(missing.map((m) => `${m.plan.key} (${source.describe(m.plan)})`))].join(", ")}`,
+      fix: `set ${missing.length === 1 ? "it" : "them"}; values are never printed`,
+    });
   }
   const seen = new Set<string>();
   const results: PlanVerification[] = [];

@@ -48,6 +48,17 @@ describe("CfctError: what went wrong, the fix, the exit code", () => {
     expect([error.summary, error.fix]).toEqual(["token <token> is refused", "drop <token>"]);
   });
 
+  it("built from parts, it keeps them: a summary or fix with a Fix: of its own is not split again", () => {
+    const error = new CfctError({ summary: "2 problems: a. Fix: this", fix: "see each line" });
+    expect([error.summary, error.fix]).toEqual(["2 problems: a. Fix: this", "see each line"]);
+  });
+
+  it("built from parts, a message rewritten after (a secret hidden) is read again, so the parts hide it too", () => {
+    const error = new CfctError({ summary: "token cfut_SECRET is refused", fix: "drop cfut_SECRET", docs: "docs/verify.md" });
+    error.message = error.message.replaceAll("cfut_SECRET", "<token>");
+    expect([error.summary, error.fix, error.docs]).toEqual(["token <token> is refused", "drop <token>", "docs/verify.md"]);
+  });
+
   it("exit 1 unless the run had changed something; anything not a CfctError is exit 1", () => {
     expect(exitCodeFor(new UsageError("bad flag"))).toBe(EXIT.nothingChanged);
     expect(exitCodeFor(new NothingChangedError("locked"))).toBe(EXIT.nothingChanged);

@@ -56,9 +56,10 @@ export function registerDiff(program: Command): void {
           : { settings: { ...head, connections: [] }, tokens: [] };
         const packDir = options.policyPack === false ? undefined : path.resolve(selection.projectDir, options.policyPack);
         if (packDir !== undefined && !existsSync(path.join(packDir, "rules"))) {
-          throw new UsageError(
-            `--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder. Fix: point it at the pack (policies), or pass --no-policy-pack`,
-          );
+          throw new UsageError({
+            summary: `--policy-pack ${options.policyPack}: ${packDir} has no rules/ folder`,
+            fix: "point it at the pack (policies), or pass --no-policy-pack",
+          });
         }
         const report: DiffReport = {
           stack: head.stack,
@@ -82,9 +83,10 @@ function baseSource(options: DiffOptions): BaseSource {
     ...(options.baseFile !== undefined ? [{ file: options.baseFile }] : []),
   ];
   if (given.length !== 1)
-    throw new UsageError(
-      `${given.length === 0 ? "no base given" : "more than one base given"}. Fix: pass exactly one of --base-ref <ref> (e.g. origin/main) or --base-file <stack file>`,
-    );
+    throw new UsageError({
+      summary: given.length === 0 ? "no base given" : "more than one base given",
+      fix: "pass exactly one of --base-ref <ref> (e.g. origin/main) or --base-file <stack file>",
+    });
   return given[0]!;
 }
 
@@ -101,19 +103,24 @@ function packConfig(file: string | undefined): Record<string, unknown> {
   try {
     parsed = JSON.parse(readFileSync(path.resolve(file), "utf8"));
   } catch (error) {
-    throw new UsageError(
-      `--policy-pack-config ${file}: cannot read it as JSON (${(error as Error).message}). Fix: point it at the pack's config file, e.g. policies/config.example.json`,
-    );
+    throw new UsageError({
+      summary: `--policy-pack-config ${file}: cannot read it as JSON (${(error as Error).message})`,
+      fix: "point it at the pack's config file, e.g. policies/config.example.json",
+    });
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new UsageError(`--policy-pack-config ${file}: not a JSON object of rule settings. Fix: see policies/config.example.json`);
+    throw new UsageError({
+      summary: `--policy-pack-config ${file}: not a JSON object of rule settings`,
+      fix: "see policies/config.example.json",
+    });
   for (const [rule, entry] of Object.entries(parsed)) {
     const level = entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)["enforcementLevel"] : entry;
     // Pulumi refuses any other level; a verdict must not quietly pass a rule whose level it cannot read.
     if (level !== undefined && !(ENFORCEMENT_LEVELS as readonly unknown[]).includes(level))
-      throw new UsageError(
-        `--policy-pack-config ${file}: ${rule} sets enforcement level ${JSON.stringify(level)}. Fix: use one of ${ENFORCEMENT_LEVELS.join(", ")}`,
-      );
+      throw new UsageError({
+        summary: `--policy-pack-config ${file}: ${rule} sets enforcement level ${JSON.stringify(level)}`,
+        fix: `use one of ${ENFORCEMENT_LEVELS.join(", ")}`,
+      });
   }
   return parsed as Record<string, unknown>;
 }

@@ -101,14 +101,15 @@ interface ReportOptions {
 function reportFormat(options: ReportOptions): ReportFormat {
   const format = options.format ?? (options.json ? "json" : "md");
   if (options.json && format !== "json")
-    throw new UsageError(`--json asks for JSON, --format ${format} for ${format}. Fix: give one of them`);
+    throw new UsageError({ summary: `--json asks for JSON, --format ${format} for ${format}`, fix: "give one of them" });
   return format;
 }
 
 function writeReport(options: ReportOptions, format: ReportFormat): number {
   const since = options.since ? parseDate(options.since, "--since") : undefined;
   const until = options.until ? parseDate(options.until, "--until") : undefined;
-  if (since && until && until < since) throw new UsageError(`--until ${options.until} is before --since ${options.since}. Fix: swap them`);
+  if (since && until && until < since)
+    throw new UsageError({ summary: `--until ${options.until} is before --since ${options.since}`, fix: "swap them" });
   const named = path.join(options.evidenceDir, options.stack);
   const folder = stackFolder(named, "--evidence-dir/--stack");
   const { report, chain } = reportOfFolder(options.stack, folder, named, {
@@ -137,21 +138,26 @@ function readable<T>(folder: string, work: () => T): T {
   } catch (error) {
     const { code, path: where } = error as NodeJS.ErrnoException;
     if (code !== "EACCES" && code !== "EPERM") throw error;
-    throw new UsageError(
-      `cannot read ${where ?? folder} (${code}: this user may not read it). Fix: run cfct as the user that wrote the evidence, or make it readable, e.g. chmod -R u+rX ${folder}`,
-    );
+    throw new UsageError({
+      summary: `cannot read ${where ?? folder} (${code}: this user may not read it)`,
+      fix: `run cfct as the user that wrote the evidence, or make it readable, e.g. chmod -R u+rX ${folder}`,
+    });
   }
 }
 
 function stackFolder(dir: string, flag: string): string {
   const folder = path.resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory())
-    throw new UsageError(`${flag}: ${dir} is not a directory. Fix: name one stack's evidence folder, e.g. evidence/prod`);
+    throw new UsageError({ summary: `${flag}: ${dir} is not a directory`, fix: "name one stack's evidence folder, e.g. evidence/prod" });
   if (readable(folder, () => recordFiles(folder)).length === 0) {
     const stacks = readdirSync(folder).filter((f) => statSync(path.join(folder, f)).isDirectory());
-    throw new UsageError(
-      `${flag}: ${dir} holds no evidence records.${stacks.length > 0 ? ` Fix: name one stack's folder, e.g. ${path.join(dir, stacks[0]!)}` : " Fix: point it at the folder cfct up wrote (--evidence-dir, default evidence/<stack>)"}`,
-    );
+    throw new UsageError({
+      summary: `${flag}: ${dir} holds no evidence records`,
+      fix:
+        stacks.length > 0
+          ? `name one stack's folder, e.g. ${path.join(dir, stacks[0]!)}`
+          : "point it at the folder cfct up wrote (--evidence-dir, default evidence/<stack>)",
+    });
   }
   return folder;
 }
@@ -161,9 +167,10 @@ function readAnchors(value: string): Anchor[] {
   const hash = anchorFromHash(value);
   if (hash) return [hash];
   if (!existsSync(value) || !statSync(value).isFile())
-    throw new UsageError(
-      `--anchor ${value} is neither a SHA-256 (64 hex) nor a file. Fix: give the head a run printed (evidence chain head: #14 sha256 <hash>) or a file of them`,
-    );
+    throw new UsageError({
+      summary: `--anchor ${value} is neither a SHA-256 (64 hex) nor a file`,
+      fix: "give the head a run printed (evidence chain head: #14 sha256 <hash>) or a file of them",
+    });
   try {
     return parseAnchorLines(readFileSync(value, "utf8"), value);
   } catch (error) {
@@ -175,6 +182,6 @@ function readAnchors(value: string): Anchor[] {
 function parseDate(text: string, flag: string): Date {
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(date.getTime()))
-    throw new UsageError(`${flag} ${text} is not a date. Fix: write e.g. 2026-01-01 or 2026-01-01T00:00:00Z`);
+    throw new UsageError({ summary: `${flag} ${text} is not a date`, fix: "write e.g. 2026-01-01 or 2026-01-01T00:00:00Z" });
   return date;
 }

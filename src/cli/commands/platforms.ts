@@ -54,21 +54,25 @@ export function registerPlatforms(program: Command): void {
       const { catalog, defined, settings } = catalogFor(options);
       const platform = catalog[key];
       if (!platform) {
-        throw new UsageError(
-          `cfct platforms show ${key}: no such platform. Fix: use one of ${Object.keys(catalog).sort().join(", ")}` +
+        throw new UsageError({
+          summary: `cfct platforms show ${key}: no such platform`,
+          fix:
+            `use one of ${Object.keys(catalog).sort().join(", ")}` +
             (options.stack || options.config ? "" : " (a platform defined in a stack file needs --stack <env>)"),
-        );
+        });
       }
       const profile = options.profile ?? platform.defaultProfile;
       if (!platform.profiles[profile]) {
-        throw new UsageError(
-          `--profile ${profile} is not a profile of ${key}. Fix: use one of ${Object.keys(platform.profiles).join(", ")}`,
-        );
+        throw new UsageError({
+          summary: `--profile ${profile} is not a profile of ${key}`,
+          fix: `use one of ${Object.keys(platform.profiles).join(", ")}`,
+        });
       }
       if (!HEX32.test(options.account)) {
-        throw new UsageError(
-          `--account ${options.account} is not a Cloudflare account ID. Fix: use the 32 lowercase hex characters of one`,
-        );
+        throw new UsageError({
+          summary: `--account ${options.account} is not a Cloudflare account ID`,
+          fix: "use the 32 lowercase hex characters of one",
+        });
       }
       const token = exampleToken(platform, profile, options.account, defined.has(key), settings);
       const groups = groupSources(platform, profile, defined.has(key));

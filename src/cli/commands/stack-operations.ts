@@ -168,7 +168,7 @@ export function registerStackOperations(program: Command): void {
 /** `14d`, `36h` or a bare number of days, in hours. */
 export function durationHours(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)([dh]?)$/.exec(text.trim());
-  if (!match) throw new UsageError(`${flag} ${text} is not a duration. Fix: write e.g. 14d or 36h`);
+  if (!match) throw new UsageError({ summary: `${flag} ${text} is not a duration`, fix: "write e.g. 14d or 36h" });
   const amount = Number(match[1]);
   return match[2] === "h" ? amount : amount * 24;
 }
