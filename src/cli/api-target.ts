@@ -53,18 +53,20 @@ export function resolveApiTarget(
     try {
       host = new URL(options.apiBase).hostname;
     } catch {
-      throw new UsageError(`--api-base ${options.apiBase} is not a URL. Fix: pass the baseUrl \`cfct sandbox\` printed`);
+      throw new UsageError({ summary: `--api-base ${options.apiBase} is not a URL`, fix: `pass the baseUrl \`cfct sandbox\` printed` });
     }
     if (!isLoopbackHost(host)) {
-      throw new UsageError(
-        `--engine sandbox rehearses against a sandbox on this machine only, and --api-base ${options.apiBase} is not on it. Fix: pass the baseUrl \`cfct sandbox\` printed, or drop --engine sandbox to deploy for real`,
-      );
+      throw new UsageError({
+        summary: `--engine sandbox rehearses against a sandbox on this machine only, and --api-base ${options.apiBase} is not on it`,
+        fix: `pass the baseUrl \`cfct sandbox\` printed, or drop --engine sandbox to deploy for real`,
+      });
     }
     const sandbox = announced.running.find((s) => sameBase(s.baseUrl, options.apiBase!));
     if (sandbox) return fromAnnouncement(sandbox, progress);
-    throw new UsageError(
-      `--engine sandbox takes the credential of the sandbox at --api-base ${options.apiBase} from its entry in ${announcementFile()}, and ${whyUnusable(announced, options.apiBase)}; a rehearsal never reads ${options.provisionerTokenEnv}, which may hold a real Cloudflare credential. Fix: start the sandbox with \`cfct sandbox\` and pass the baseUrl it printed`,
-    );
+    throw new UsageError({
+      summary: `--engine sandbox takes the credential of the sandbox at --api-base ${options.apiBase} from its entry in ${announcementFile()}, and ${whyUnusable(announced, options.apiBase)}; a rehearsal never reads ${options.provisionerTokenEnv}, which may hold a real Cloudflare credential`,
+      fix: `start the sandbox with \`cfct sandbox\` and pass the baseUrl it printed`,
+    });
   }
   const [only, ...more] = announced.running;
   if (only && more.length === 0) return fromAnnouncement(only, progress);
@@ -75,9 +77,10 @@ export function resolveApiTarget(
         .join("; ")}) and will not guess. Fix: pass the one to use as --api-base <baseUrl>`,
     );
   }
-  throw new UsageError(
-    `--engine sandbox needs a running sandbox, and ${whyUnusable(announced)}. Fix: run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
-  );
+  throw new UsageError({
+    summary: `--engine sandbox needs a running sandbox, and ${whyUnusable(announced)}`,
+    fix: `run ${START_REHEARSAL}; or pass a sandbox's baseUrl as --api-base`,
+  });
 }
 
 /** Why no usable entry (for `baseUrl`, when given) is in the announcement file. */
@@ -112,9 +115,10 @@ export function realApiBase(
   const apiBase = flag ?? env.CLOUDFLARE_BASE_URL!;
   const problem = inspectBaseUrl(apiBase);
   if (problem) {
-    throw new UsageError(
-      `${source} ${shownUrl(apiBase)}: ${problem.check.detail}, so the provisioner credential is not sent there. Fix: ${problem.check.remedy ?? ENDPOINT_REMEDY}${source === "CLOUDFLARE_BASE_URL" ? " (or unset CLOUDFLARE_BASE_URL)" : ""}`,
-    );
+    throw new UsageError({
+      summary: `${source} ${shownUrl(apiBase)}: ${problem.check.detail}, so the provisioner credential is not sent there`,
+      fix: `${problem.check.remedy ?? ENDPOINT_REMEDY}${source === "CLOUDFLARE_BASE_URL" ? " (or unset CLOUDFLARE_BASE_URL)" : ""}`,
+    });
   }
   const host = new URL(apiBase).hostname;
   if (host !== new URL(CLOUDFLARE_API_BASE).hostname) {

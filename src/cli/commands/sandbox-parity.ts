@@ -29,9 +29,10 @@ function requireId(flag: string, value: string | undefined): string {
       `${flag} is required: the 32-hex ID of a test ${flag === "--account" ? "account" : "zone"} the provisioner can read`,
     );
   if (!HEX32.test(value))
-    throw new UsageError(
-      `${flag} "${value.slice(0, 40)}" is not a Cloudflare ID. Fix: use the 32 lowercase hex characters from the dashboard's overview page`,
-    );
+    throw new UsageError({
+      summary: `${flag} "${value.slice(0, 40)}" is not a Cloudflare ID`,
+      fix: `use the 32 lowercase hex characters from the dashboard's overview page`,
+    });
   return value;
 }
 
