@@ -36,6 +36,8 @@ export interface ProbeContext {
   readonly zoneSkipReason?: string;
   readonly stack?: string;
   readonly concurrency?: number;
+  /** Whether this run reads the token's groups back (exactness): then a remedy points there, not at a flag. */
+  readonly readsGroupsBack: boolean;
 }
 
 interface Target {
@@ -178,7 +180,9 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
         id,
         status: "warn",
         detail: `${routeText} answered 404 on ${notFound.target.label || "the API"}: inconclusive (the object may not exist there)`,
-        remedy: `Check ${describeGroup(group)} in the token's details (--provisioner-token-env enables that check).`,
+        remedy: ctx.readsGroupsBack
+          ? `The exactness check reads ${describeGroup(group)} back from the token's details.`
+          : `Check ${describeGroup(group)} in the token's details (--provisioner-token-env enables that check).`,
       };
     }
     const first = failures[0]!;
@@ -231,7 +235,9 @@ export async function runProbes(ctx: ProbeContext): Promise<Check[]> {
       id: "probe:unprobed",
       status: "skip",
       detail: `${unprobed.length} group(s) have no read-only probe in the endpoint table: ${unprobed.map((g) => g.name).join(", ")}`,
-      remedy: "Their presence is proven by the exactness check (--provisioner-token-env).",
+      remedy: ctx.readsGroupsBack
+        ? "Their presence is proven by the exactness check."
+        : "Their presence is proven by the exactness check (--provisioner-token-env).",
     });
   }
   return checks;

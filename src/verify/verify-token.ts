@@ -173,6 +173,7 @@ class Verification {
       accounts: plan.scope.accounts,
       zones: this.coverageResult?.sample ?? [],
       zoneSkipReason: "no chosen zone is visible to the token, and none is known by ID (see coverage)",
+      readsGroupsBack: clients.provisioner !== undefined,
       ...this.stack,
     });
   }

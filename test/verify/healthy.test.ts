@@ -91,8 +91,12 @@ describe("healthy tokens", () => {
     const checks = checksById(report);
     expect(checks["exactness:groups"]!.detail).toMatch(/^exactly the \d{2,3} planned permission group\(s\) of ascera\/read-all$/);
     expect(checks.coverage!.detail).toBe(`account ${ACME_LABS}: the token sees all 5 zone(s)`);
-    expect(checks["probe:unprobed"]!.status).toBe("skip");
+    // The exactness check ran (a provisioner read the token back): the remedy points there, not at a flag.
+    expect(checks["probe:unprobed"]).toMatchObject({ status: "skip", remedy: "Their presence is proven by the exactness check." });
     expect(report.apiCalls).toBeLessThan(30);
+
+    const withoutProvisioner = checksById(await verifyPlanned(sb, ascera!, value, { provisionerToken: undefined }));
+    expect(withoutProvisioner["probe:unprobed"]!.remedy).toBe("Their presence is proven by the exactness check (--provisioner-token-env).");
   });
 
   it("without a provisioner: exactness is skipped with the flag to pass, everything else still proven", async () => {
