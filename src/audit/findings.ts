@@ -1,10 +1,11 @@
 import type { LivePermissionGroup, TokenDetails } from "../cloudflare/client";
+
 import { isReadOnlyGroup } from "../cloudflare/permission-groups";
 import { resourceAtoms } from "../verify/atoms";
 import type { Check } from "../verify/types";
 import type { Finding, TokenClass } from "../evidence/access-review";
 import { DAY_MS } from "../domain/time";
-import { type PermissionGroupRef, type Scope } from "../domain/permission-group";
+import { SCOPES, type PermissionGroupRef, type Scope } from "../domain/permission-group";
 
 /** Cloudflare's `last_used_on` older than this is a token nobody needs any more. */
 export const UNUSED_AFTER_DAYS = 90;
@@ -34,7 +35,7 @@ export function namedGroups(token: TokenDetails, groups: readonly LivePermission
     for (const entry of policy.permission_groups ?? []) {
       const live = byId.get(entry.id);
       const name = live?.name ?? entry.name ?? entry.id;
-      const scope = (live?.scopes[0] ?? "com.cloudflare.api.account") as Scope;
+      const scope = (live?.scopes[0] ?? SCOPES.account) as Scope;
       seen.set(`${name}|${scope}`, { name, scope });
     }
   }

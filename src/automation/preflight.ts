@@ -1,3 +1,4 @@
+import { ALL_ZONES_KEY, RESOURCE_PREFIX, accountKey, zoneKey } from "../domain/resource-keys";
 import {
   ASSUMED_ACCOUNT_TOKEN_RULE,
   ROLES,
@@ -110,16 +111,11 @@ export async function preflight(
     const policies = (ownPolicies ?? []).filter((p) => p.effect !== "deny");
     const grants = (group: string, resource: (key: string) => boolean) =>
       policies.some((p) => p.permission_groups?.some((g) => g.name === group) && Object.keys(p.resources ?? {}).some(resource));
-    if (userOwned && !grants("API Tokens Write", (key) => key.startsWith("com.cloudflare.api.user."))) {
+    if (userOwned && !grants("API Tokens Write", (key) => key.startsWith(RESOURCE_PREFIX.user))) {
       findings.push({ problem: "it cannot create user-owned tokens: it lacks API Tokens Write on its user", group: "API Tokens Write" });
     }
     for (const accountId of accountOwned) {
-      if (
-        !grants(
-          "Account API Tokens Write",
-          (key) => key === `com.cloudflare.api.account.${accountId}` || key === "com.cloudflare.api.account.*",
-        )
-      ) {
+      if (!grants("Account API Tokens Write", (key) => key === accountKey(accountId) || key === accountKey("*"))) {
         findings.push({
           problem: `it cannot create account-owned tokens on account ${accountId}: it lacks Account API Tokens Write there`,
           group: "Account API Tokens Write",
@@ -258,8 +254,6 @@ function judgeAccountRoles(
   return { findings, notes };
 }
 
-const ALL_ZONES = "com.cloudflare.api.account.zone.*";
-
 /**
  * Does the provisioner's own token grant Zone Read wherever `zone` could be: on it by ID, on every
  * zone, or on every zone of each chosen account (a stack's zones must be in its accounts)? A deny
@@ -269,11 +263,11 @@ function holdsZoneReadOn(policies: readonly OwnPolicy[], zone: string, accounts:
   const zoneRead = policies.filter((p) => p.permission_groups?.some((g) => g.name === "Zone Read"));
   if (zoneRead.some((p) => p.effect === "deny")) return false;
   const resources = zoneRead.flatMap((p) => Object.entries(p.resources ?? {}));
-  const allZonesOf = (key: string) => resources.some(([k, v]) => k === key && typeof v === "object" && v !== null && ALL_ZONES in v);
+  const allZonesOf = (key: string) => resources.some(([k, v]) => k === key && typeof v === "object" && v !== null && ALL_ZONES_KEY in v);
   return (
-    resources.some(([key]) => key === ALL_ZONES || (HEX32.test(zone) && key === `com.cloudflare.api.account.zone.${zone}`)) ||
-    allZonesOf("com.cloudflare.api.account.*") ||
-    (accounts.length > 0 && accounts.every((account) => allZonesOf(`com.cloudflare.api.account.${account}`)))
+    resources.some(([key]) => key === ALL_ZONES_KEY || (HEX32.test(zone) && key === zoneKey(zone))) ||
+    allZonesOf(accountKey("*")) ||
+    (accounts.length > 0 && accounts.every((account) => allZonesOf(accountKey(account))))
   );
 }
 

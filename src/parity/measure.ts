@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
+import { accountKey, zoneKey } from "../domain/resource-keys";
+import { SCOPES } from "../domain/permission-group";
 import { type CloudflareClient, type CloudflareClientFactory, type RawAnswer } from "../cloudflare/client";
 import { redact } from "../cloudflare/http";
 import { ROLES, accountTokenAuthority } from "../cloudflare/account-roles";
@@ -129,9 +131,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
         (p) =>
           p.effect !== "deny" &&
           (p.permission_groups ?? []).some((g) => g.name === "Account API Tokens Write") &&
-          Object.keys(p.resources ?? {}).some(
-            (k) => k === `com.cloudflare.api.account.${target.accountId}` || k === "com.cloudflare.api.account.*",
-          ),
+          Object.keys(p.resources ?? {}).some((k) => k === accountKey(target.accountId) || k === accountKey("*")),
       );
     if (!holdsWrite)
       return kept(
@@ -176,10 +176,10 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
         });
       return { id: found.id, name: found.name };
     };
-    const zoneScope = "com.cloudflare.api.account.zone";
+    const zoneScope = SCOPES.zone;
     const zoneRead = group("Zone Read", zoneScope);
     const zoneGroups = [zoneRead, group("Zone Settings Read", zoneScope), group("Firewall Services Read", zoneScope)];
-    const accountSettingsRead = group("Account Settings Read", "com.cloudflare.api.account");
+    const accountSettingsRead = group("Account Settings Read", SCOPES.account);
 
     // The API filters memberships by account name, not ID: pick the account's own.
     const memberships = await send(provisioner, "GET", "/memberships?per_page=50");
@@ -198,7 +198,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
     const zoneName = result<{ name: string }>(zoneAnswer).name;
     behaviours.rateLimitHeaders = rateLimitHeadersSeen(verify, [groupsAnswer, memberships, zoneAnswer], evidence);
 
-    const zoneResource = { [`com.cloudflare.api.account.zone.${target.zoneId}`]: "*" };
+    const zoneResource = { [zoneKey(target.zoneId)]: "*" };
     const hourFromNow = rfc3339(new Date(now().getTime() + 3600_000));
     const shortLivedExpiry = new Date(now().getTime() + (options.shortLivedSeconds ?? 5) * 1000);
     // Groups written in descending ID order, the account policy last: a read-back that sorts or reorders shows it.
@@ -214,7 +214,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
           {
             effect: "allow",
             permission_groups: [{ id: accountSettingsRead.id }],
-            resources: { [`com.cloudflare.api.account.${target.accountId}`]: "*" },
+            resources: { [accountKey(target.accountId)]: "*" },
           },
         ],
         expires_on: hourFromNow,
@@ -242,7 +242,7 @@ export async function recordBehaviours(target: ParityTarget, options: ParityOpti
       readBack,
     ).policies.map((p) => ({
       groups: p.permission_groups.map((g) => g.id),
-      onAccount: Object.keys(p.resources).some((key) => key === `com.cloudflare.api.account.${target.accountId}`),
+      onAccount: Object.keys(p.resources).some((key) => key === accountKey(target.accountId)),
     }));
     const writtenOrder = descending.map((g) => g.id);
     const zonePolicy = policies.find((p) => !p.onAccount);
