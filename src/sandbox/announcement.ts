@@ -81,17 +81,19 @@ function hasControlToken(entry: Entry): entry is SandboxAnnouncement {
 
 /**
  * Adds this sandbox's entry, keeping every other running sandbox's (a stale or unreadable entry is
- * dropped). Returns the other running sandboxes, so the new one can say it is not alone.
+ * dropped). An entry is one sandbox, a process and its address: one process may run several (tests,
+ * the bench), and announcing one must not hide another. Returns the other running sandboxes, so the
+ * new one can say it is not alone.
  */
 export function announce(announcement: SandboxAnnouncement, file = announcementFile()): readonly SandboxAnnouncement[] {
   return underLock(file, () => {
-    const others = readAnnouncements(file).running.filter((s) => s.pid !== announcement.pid);
+    const others = readAnnouncements(file).running.filter((s) => s.pid !== announcement.pid || s.baseUrl !== announcement.baseUrl);
     write(file, [...others, announcement]);
     return others;
   });
 }
 
-/** Removes this process's entry only; the file goes when no entry is left. */
+/** Removes this process's entries only; the file goes when no entry is left. */
 export function withdraw(pid: number, file = announcementFile()): void {
   underLock(file, () => {
     const remaining = readAnnouncements(file).running.filter((s) => s.pid !== pid);
